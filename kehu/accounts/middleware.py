@@ -1,0 +1,27 @@
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from kehu.core import policy
+
+EXEMPT_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/api/", "/health")
+
+
+class SecondFactorMiddleware:
+    """A signed-in user whose role requires TOTP must pass it before using any page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.path.startswith(EXEMPT_PREFIXES)
+            and not user.is_verified()  # type: ignore[union-attr]
+            and policy.requires_second_factor(user)
+        ):
+            return redirect("accounts:second_factor")
+        return self.get_response(request)

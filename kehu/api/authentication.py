@@ -1,0 +1,41 @@
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework import authentication, exceptions
+from rest_framework.request import Request
+
+from kehu.api.models import ApiToken, hash_token
+from kehu.audit.context import Actor, acting_as
+
+
+class BearerTokenAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Bearer <token>`."""
+
+    keyword = "Bearer"
+
+    def authenticate(self, request: Request) -> tuple[Any, ApiToken] | None:
+        header = authentication.get_authorization_header(request).decode(errors="replace")
+        parts = header.split()
+        if not parts or parts[0] != self.keyword:
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed(_("Malformed Authorization header."))
+        token = (
+            ApiToken.objects.select_related("user")
+            .filter(digest=hash_token(parts[1]), revoked_at__isnull=True)
+            .first()
+        )
+        now = timezone.now()
+        if token is None or (token.expires_at and token.expires_at < now):
+            raise exceptions.AuthenticationFailed(_("Invalid or expired token."))
+        if not token.user.is_active or token.user.locked_at is not None:
+            raise exceptions.AuthenticationFailed(_("The account is disabled or locked."))
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        return token.user, token
+
+    def authenticate_header(self, request: Request) -> str:
+        return self.keyword
+
+
+__all__ = ["Actor", "BearerTokenAuthentication", "acting_as"]

@@ -1,0 +1,61 @@
+"""Keyset pages for the API, using the same cursor logic as the list pages."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from rest_framework.pagination import BasePagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from kehu.records.listing import keyset_page
+
+
+class KeysetPagination(BasePagination):
+    page_size = 50
+    max_page_size = 500
+
+    def paginate_queryset(self, queryset: QuerySet[Any], request: Request, view: Any = None) -> list[Any]:
+        try:
+            size = min(int(request.query_params.get("size", self.page_size)), self.max_page_size)
+        except ValueError:
+            size = self.page_size
+        sort = getattr(view, "sort_key", lambda r: "pk")(request)
+        self.page = keyset_page(
+            queryset,
+            sort,
+            max(size, 1),
+            request.query_params.get("after", ""),
+            request.query_params.get("before", ""),
+        )
+        self.request = request
+        return self.page.rows
+
+    def _link(self, key: str, cursor: str | None) -> str | None:
+        if cursor is None:
+            return None
+        url = self.request.build_absolute_uri()
+        url = remove_query_param(remove_query_param(url, "after"), "before")
+        return replace_query_param(url, key, cursor)
+
+    def get_paginated_response(self, data: Any) -> Response:
+        return Response(
+            {
+                "count": self.page.total,
+                "next": self._link("after", self.page.next_cursor),
+                "previous": self._link("before", self.page.prev_cursor),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "required": ["count", "results"],
+            "properties": {
+                "count": {"type": "integer"},
+                "next": {"type": "string", "nullable": True, "format": "uri"},
+                "previous": {"type": "string", "nullable": True, "format": "uri"},
+                "results": schema,
+            },
+        }

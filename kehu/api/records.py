@@ -1,0 +1,125 @@
+"""API endpoints generated from the record registry: same scope, filters, services and
+audit as the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from rest_framework import exceptions, permissions, serializers, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from kehu.audit.context import _current, actor_for
+from kehu.audit.middleware import client_ip
+from kehu.core import policy
+from kehu.records import listing, registry
+from kehu.records.services import StaleEditError, audited_create, audited_update
+
+ACTIONS = {
+    "list": "view",
+    "retrieve": "view",
+    "create": "add",
+    "update": "change",
+    "partial_update": "change",
+    "destroy": "delete",
+}
+
+
+class PolicyPermission(permissions.BasePermission):
+    message = "You do not have permission to do this."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        action = ACTIONS.get(view.action, "view")
+        return policy.has_perm(request.user, policy.perm_name(view.queryset_model, action))
+
+    def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
+        action = ACTIONS.get(view.action, "view")
+        return policy.has_perm(request.user, policy.perm_name(type(obj), action), obj)
+
+
+class AuditedAPIView:
+    """Makes the token's user the actor of audit events (the middleware ran before DRF
+    authenticated the request)."""
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        self._actor_token = _current.set(actor_for(request.user, client_ip(request._request)))
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        token = getattr(self, "_actor_token", None)
+        if token is not None:
+            _current.reset(token)
+            self._actor_token = None
+        return super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+
+
+class RecordViewSet(AuditedAPIView, viewsets.ModelViewSet):  # type: ignore[type-arg]
+    record_type: registry.RecordType
+    permission_classes = [permissions.IsAuthenticated, PolicyPermission]
+
+    @property
+    def queryset_model(self) -> Any:
+        return self.record_type.model
+
+    def get_queryset(self) -> QuerySet[Any]:
+        rt = self.record_type
+        queryset = policy.scope(self.request.user, rt.base_queryset(), "view")
+        return listing.search(queryset, rt.search_fields, self.request.query_params.get("q", ""))
+
+    def sort_key(self, request: Request) -> str:
+        return listing.sort_key(self.record_type, request.query_params.get("sort", ""))
+
+    def perform_create(self, serializer: serializers.ModelSerializer[Any]) -> None:
+        rt = self.record_type
+        try:
+            if rt.create:
+                serializer.instance = rt.create(serializer.validated_data)
+            else:
+                serializer.instance = audited_create(rt.model(**serializer.validated_data))
+        except DjangoValidationError as error:
+            raise exceptions.ValidationError(error.messages) from None
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        partial = kwargs.pop("partial", False)
+        instance = self.get_object()
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        try:
+            version = int(request.data.get("version"))
+        except (TypeError, ValueError):
+            raise exceptions.ValidationError(
+                {"version": ["Send the version you read; it guards against lost updates."]}
+            ) from None
+        rt = self.record_type
+        try:
+            if rt.update:
+                saved = rt.update(instance, serializer.validated_data, version)
+            else:
+                saved = audited_update(instance, dict(serializer.validated_data), version)
+        except StaleEditError as error:
+            return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
+        except DjangoValidationError as error:
+            raise exceptions.ValidationError(error.messages) from None
+        return Response(self.get_serializer(saved).data)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        raise exceptions.MethodNotAllowed(request.method or "DELETE")
+
+
+def viewset_for(rt: registry.RecordType) -> type[RecordViewSet]:
+    methods = ["get", "head", "options"]
+    if rt.api_writable:
+        methods += ["post", "put", "patch"]
+    return type(
+        f"{rt.model.__name__}ViewSet",
+        (RecordViewSet,),
+        {
+            "record_type": rt,
+            "serializer_class": rt.serializer,
+            "filterset_class": rt.filterset,
+            "http_method_names": methods,
+            "queryset": rt.model._default_manager.none(),
+        },
+    )

@@ -1,0 +1,20 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from kehu.api.audit import AuditEventViewSet
+from kehu.api.records import viewset_for
+from kehu.records import registry
+
+app_name = "api"
+
+router = DefaultRouter()
+for record_type in registry.all_types():
+    router.register(record_type.slug, viewset_for(record_type), basename=record_type.slug)
+router.register("audit-events", AuditEventViewSet, basename="audit-events")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include(router.urls)),
+]

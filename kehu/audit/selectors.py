@@ -1,0 +1,42 @@
+"""Reads of the audit log used by the page, the export, the API and verification."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from kehu.audit.chain import HASHED_FIELDS, VerifyResult, verify_rows
+from kehu.audit.models import AuditEvent
+
+
+def chain_rows(chunk_size: int = 2000) -> Iterator[dict[str, Any]]:
+    fields = (*HASHED_FIELDS, "hash")
+    return AuditEvent.objects.order_by("seq").values(*fields).iterator(chunk_size=chunk_size)
+
+
+def load_anchors(paths: list[Path]) -> dict[int, str]:
+    """Exported heads: each file holds one JSON object per line with seq and hash."""
+    anchors: dict[int, str] = {}
+    for path in paths:
+        files = sorted(path.glob("*.json")) if path.is_dir() else [path]
+        for file in files:
+            for line in file.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    entry = json.loads(line)
+                    anchors[int(entry["seq"])] = str(entry["hash"])
+    return anchors
+
+
+def verify_chain(anchor_paths: list[Path] | None = None) -> VerifyResult:
+    return verify_rows(chain_rows(), load_anchors(anchor_paths or []))
+
+
+def history_for(obj: Any, limit: int = 100) -> list[AuditEvent]:
+    """The events about one object, newest first (the detail page's history)."""
+    return list(
+        AuditEvent.objects.filter(
+            object_type=obj._meta.label_lower, object_id=str(obj.pk)
+        ).order_by("-seq")[:limit]
+    )

@@ -1,0 +1,101 @@
+"""Appending to the audit chain. Every state-changing service calls `record`."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+
+from kehu.audit.chain import event_hash
+from kehu.audit.context import Actor, current_actor
+from kehu.audit.models import AuditEvent, ChainHead
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [before, after]} for the fields whose value changed."""
+    keys = sorted(set(before) | set(after))
+    return {
+        key: [_jsonable(before.get(key)), _jsonable(after.get(key))]
+        for key in keys
+        if _jsonable(before.get(key)) != _jsonable(after.get(key))
+    }
+
+
+def record(
+    action: str,
+    obj: models.Model | None = None,
+    *,
+    changes: dict[str, Any] | None = None,
+    extra: dict[str, Any] | None = None,
+    actor: Actor | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+) -> AuditEvent:
+    """Append one event, in the caller's transaction (or a new one).
+
+    The chain head row is locked first, so concurrent writers queue up behind it and the
+    chain never forks (PostgreSQL row lock; on SQLite the IMMEDIATE transaction does it).
+    """
+    actor = actor or current_actor()
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:255]
+    with transaction.atomic():
+        head = ChainHead.objects.select_for_update().get(pk=1)
+        row: dict[str, Any] = {
+            "seq": head.seq + 1,
+            # Microsecond precision survives every backend, so the hash is stable on re-read.
+            "occurred_at": timezone.now(),
+            "actor_id": actor.user_id,
+            "actor_username": actor.username,
+            "source_ip": actor.source_ip,
+            "action": action,
+            "object_type": object_type,
+            "object_id": object_id,
+            "object_repr": object_repr,
+            "changes": json.loads(json.dumps(_jsonable(changes or {}))),
+            "extra": json.loads(json.dumps(_jsonable(extra or {}))),
+            "prev_hash": head.hash,
+        }
+        row["hash"] = event_hash(row)
+        event = AuditEvent.objects.create(**row)
+        head.seq, head.hash = event.seq, event.hash
+        head.save(update_fields=["seq", "hash"])
+    return event
+
+
+def export_head(directory: str | None = None) -> dict[str, Any]:
+    """Write the current chain head to a dated file outside the database (AUD-2)."""
+    from pathlib import Path
+
+    head = ChainHead.objects.get(pk=1)
+    target = Path(directory) if directory else Path(settings.KEHU_AUDIT_HEAD_DIR)
+    target.mkdir(parents=True, exist_ok=True)
+    now = timezone.now()
+    entry = {"seq": head.seq, "hash": head.hash, "exported_at": now.isoformat()}
+    path = target / f"audit-head-{timezone.localdate(now).isoformat()}.json"
+    path.write_text(json.dumps(entry) + "\n", encoding="utf-8")
+    return {**entry, "path": str(path)}

@@ -1,0 +1,80 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kehu.audit.filters import AuditEventFilter
+from kehu.audit.models import AuditEvent
+from kehu.audit.services import record
+from kehu.core import policy
+from kehu.records.export import rows_to_xlsx
+from kehu.records.listing import keyset_page
+
+COLUMNS = [
+    ("seq", _("No.")),
+    ("occurred_at", _("Time")),
+    ("actor_username", _("User")),
+    ("source_ip", _("Source address")),
+    ("action", _("Action")),
+    ("object_type", _("Object type")),
+    ("object_repr", _("Object")),
+    ("changes", _("Changes (before → after)")),
+    ("extra", _("Details")),
+]
+
+
+def _filtered(request: HttpRequest) -> tuple[AuditEventFilter, object]:
+    if not policy.has_perm(request.user, "audit.auditevent.view"):
+        raise PermissionDenied(_("You do not have permission to do this."))
+    base = policy.scope(request.user, AuditEvent.objects.all())
+    filterset = AuditEventFilter(request.GET, queryset=base)
+    return filterset, filterset.qs if filterset.is_valid() else base.none()
+
+
+@login_required
+def events(request: HttpRequest) -> HttpResponse:
+    filterset, rows = _filtered(request)
+    page = keyset_page(
+        rows, "-seq", 50, request.GET.get("after", ""), request.GET.get("before", "")  # type: ignore[arg-type]
+    )
+    params = request.GET.copy()
+    params.pop("after", None)
+    params.pop("before", None)
+    template = "audit/_events_table.html" if request.headers.get("HX-Request") else "audit/events.html"
+    return render(
+        request,
+        template,
+        {
+            "filterset": filterset,
+            "page": page,
+            "query": params.urlencode(),
+            "can_export": policy.has_perm(request.user, "audit.auditevent.export"),
+        },
+    )
+
+
+@login_required
+def export(request: HttpRequest) -> HttpResponse:
+    if not policy.has_perm(request.user, "audit.auditevent.export"):
+        raise PermissionDenied(_("You do not have permission to do this."))
+    _filterset, rows = _filtered(request)
+    content, count = rows_to_xlsx(
+        str(_("Audit trail")),
+        [(name, str(label)) for name, label in COLUMNS],
+        rows.order_by("seq").iterator(chunk_size=2000),  # type: ignore[attr-defined]
+        str(request.user),
+    )
+    record(
+        "audit.auditevent.export",
+        object_type="audit.auditevent",
+        object_repr=str(_("Audit trail")),
+        extra={"rows": count, "filters": dict(request.GET.items()), "format": "xlsx"},
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.xlsx"'
+    return response

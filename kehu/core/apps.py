@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "kehu.core"
+    label = "core"
+    verbose_name = _("Organisation and users")
+
+    def ready(self) -> None:
+        from kehu.core import records  # noqa: F401  (registers units and users)

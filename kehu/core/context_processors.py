@@ -1,0 +1,51 @@
+"""Side navigation: only what the user's roles allow (asks the policy)."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from kehu.core import policy
+from kehu.core.models import Role
+
+# (label, icon, url name, permission needed; "" = any signed-in user)
+NAVIGATION: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
+    (_("Workspace"), [(_("Home"), "home", "core:home", "")]),
+    (
+        _("Administration"),
+        [
+            (_("Organisation units"), "sitemap", "records:units_list", "core.orgunit.view"),
+            (_("Users"), "users", "records:users_list", "core.user.view"),
+            (_("Security policy"), "shield-lock", "core:security_policy", "core.securitypolicy.change"),
+        ],
+    ),
+    (
+        _("Audit"),
+        [(_("Audit trail"), "history", "audit:events", "audit.auditevent.view")],
+    ),
+    (
+        _("Developer"),
+        [(_("API documentation"), "api", "api:docs", "")],
+    ),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_sections": []}
+    sections = []
+    path = request.path
+    for title, items in NAVIGATION:
+        visible = []
+        for label, icon, url_name, perm in items:
+            if perm and not policy.has_perm(user, perm):
+                continue
+            url = reverse(url_name)
+            active = path == url if url == "/" else path.startswith(url)
+            visible.append({"label": label, "icon": icon, "url": url, "active": active})
+        if visible:
+            sections.append({"title": title, "items": visible})
+    role_labels = sorted({Role(g.role).label for g in policy.grants(user)})
+    return {"nav_sections": sections, "user_roles": role_labels}

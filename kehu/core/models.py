@@ -1,0 +1,183 @@
+"""Organisation units, users, roles and archivist certification (SEC-1, SEC-2, ARC-8)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class TrackedModel(models.Model):
+    """Base for every record type: timestamps and a version for optimistic locking."""
+
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Role(models.TextChoices):
+    """The roles of SEC-1. A user may hold several, each in an organisation unit."""
+
+    ACCOUNT_MANAGER = "account_manager", _("Account manager")
+    COMPLIANCE = "compliance", _("Compliance officer")
+    ARCHIVIST = "archivist", _("Archivist")
+    CREDIT_MANAGER = "credit_manager", _("Credit manager")
+    DEPARTMENT_HEAD = "department_head", _("Department head")
+    GENERAL_MANAGER = "general_manager", _("General manager")
+    FINANCE = "finance", _("Finance")
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+    AUDITOR = "auditor", _("Auditor")
+
+
+class UnitKind(models.TextChoices):
+    GROUP = "group", _("Group")
+    SUBSIDIARY = "subsidiary", _("Subsidiary")
+    DEPARTMENT = "department", _("Department")
+
+
+class OrgUnit(TrackedModel):
+    """A node of the organisation tree: group → subsidiaries → departments."""
+
+    name = models.CharField(_("name"), max_length=100)
+    code = models.CharField(
+        _("code"),
+        max_length=20,
+        unique=True,
+        help_text=_("Upper-case letters, digits and hyphens, e.g. SALE; used in archive numbers."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    # Materialised path of ancestor ids ("/1/4/9/") so subtree queries are one LIKE.
+    path = models.CharField(max_length=255, editable=False, db_index=True, default="/")
+    is_active = models.BooleanField(_("active"), default=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("organisation unit")
+        verbose_name_plural = _("organisation units")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 2
+
+
+class User(AbstractUser):
+    """A person who signs in. Roles come from RoleAssignment rows."""
+
+    full_name = models.CharField(_("full name"), max_length=100, blank=True)
+    employee_no = models.CharField(_("staff number"), max_length=30, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("primary unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    failed_login_count = models.PositiveIntegerField(_("failed sign-ins"), default=0)
+    locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
+    password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return f"{self.full_name or self.username} ({self.username})"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
+
+    @property
+    def created_at(self) -> datetime.datetime:
+        return self.date_joined
+
+    def role_summary(self) -> str:
+        return "、".join(
+            f"{a.get_role_display()}@{a.unit.code}" for a in self.role_assignments.all()
+        )
+
+
+class RoleAssignment(models.Model):
+    """User U holds role R in unit X and everything below it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="role_assignments"
+    )
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "unit"], name="unique_role_in_unit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} @ {self.unit.code}"
+
+
+class ArchivistCertification(models.Model):
+    """Training and exam record; the archivist role needs a valid one (ARC-8)."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="archivist_certification"
+    )
+    training_date = models.DateField(_("training date"))
+    exam_date = models.DateField(_("exam date"))
+    certificate_no = models.CharField(_("certificate number"), max_length=50)
+    valid_until = models.DateField(_("valid until"))
+
+    class Meta:
+        verbose_name = _("archivist certification")
+        verbose_name_plural = _("archivist certifications")
+
+    def __str__(self) -> str:
+        return self.certificate_no
+
+    def is_valid_on(self, day: datetime.date) -> bool:
+        return self.exam_date <= day <= self.valid_until
+
+
+class SecurityPolicy(models.Model):
+    """Singleton: which roles must use a second factor (SEC-5)."""
+
+    totp_required_roles = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("security policy")
+
+    def __str__(self) -> str:
+        return "security policy"
+
+    @classmethod
+    def current(cls) -> SecurityPolicy:
+        policy, _created = cls.objects.get_or_create(pk=1)
+        return policy

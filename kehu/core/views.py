@@ -1,0 +1,141 @@
+"""Home and the user-administration actions that are not plain record edits."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kehu.audit.models import AuditEvent
+from kehu.core import policy, services
+from kehu.core.forms import AdminPasswordForm, CertificationForm, RoleGrantForm, SecurityPolicyForm
+from kehu.core.models import ArchivistCertification, OrgUnit, RoleAssignment, SecurityPolicy, User
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    stats = []
+    if policy.has_perm(user, "core.orgunit.view"):
+        units = policy.scope(user, OrgUnit.objects.all()).count()
+        stats.append((_("Organisation units"), units, reverse("records:units_list")))
+    if policy.has_perm(user, "core.user.view"):
+        users = policy.scope(user, User.objects.all())
+        stats.append((_("Users"), users.count(), reverse("records:users_list")))
+        locked = users.filter(locked_at__isnull=False).count()
+        stats.append((_("Locked accounts"), locked, reverse("records:users_list") + "?locked=true"))
+    if policy.has_perm(user, "audit.auditevent.view"):
+        stats.append((_("Audit events"), AuditEvent.objects.count(), reverse("audit:events")))
+    recent_sign_ins = AuditEvent.objects.filter(
+        actor_id=user.pk, action__in=["auth.login", "auth.login_failed"]
+    ).order_by("-seq")[:5]
+    return render(
+        request,
+        "core/home.html",
+        {"stats": stats, "recent_sign_ins": recent_sign_ins, "grants": user.role_assignments.select_related("unit")},
+    )
+
+
+def _managed_user(request: HttpRequest, pk: int) -> User:
+    target = get_object_or_404(policy.scope(request.user, User.objects.all()), pk=pk)
+    if not policy.has_perm(request.user, "core.user.change", target):
+        raise PermissionDenied(_("You do not have permission to do this."))
+    return target
+
+
+def _back(target: User) -> HttpResponse:
+    return redirect(reverse("records:users_detail", args=[target.pk]))
+
+
+@login_required
+@require_POST
+def grant_role(request: HttpRequest, pk: int) -> HttpResponse:
+    target = _managed_user(request, pk)
+    form = RoleGrantForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a role and a unit."))
+        return _back(target)
+    try:
+        services.grant_role(target, form.cleaned_data["role"], form.cleaned_data["unit"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Role granted."))
+    return _back(target)
+
+
+@login_required
+@require_POST
+def revoke_role(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
+    target = _managed_user(request, pk)
+    assignment = get_object_or_404(RoleAssignment, pk=assignment_pk, user=target)
+    services.revoke_role(assignment)
+    messages.success(request, _("Role revoked."))
+    return _back(target)
+
+
+@login_required
+@require_POST
+def unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    target = _managed_user(request, pk)
+    services.unlock_user(target)
+    messages.success(request, _("Account unlocked; the user can sign in again."))
+    return _back(target)
+
+
+@login_required
+def certification(request: HttpRequest, pk: int) -> HttpResponse:
+    target = _managed_user(request, pk)
+    instance = ArchivistCertification.objects.filter(user=target).first()
+    form = CertificationForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_certification(target, form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Archivist certification saved."))
+            return _back(target)
+    return render(request, "core/certification_form.html", {"form": form, "target": target})
+
+
+@login_required
+def reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+    target = _managed_user(request, pk)
+    form = AdminPasswordForm(target, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.change_password(target, form.cleaned_data["password"], by_admin=True)
+        messages.success(request, _("Password reset."))
+        return _back(target)
+    return render(request, "core/reset_password.html", {"form": form, "target": target})
+
+
+@login_required
+def security_policy(request: HttpRequest) -> HttpResponse:
+    if not policy.has_perm(request.user, "core.securitypolicy.change"):
+        raise PermissionDenied(_("You do not have permission to do this."))
+    current = SecurityPolicy.current()
+    form = SecurityPolicyForm(
+        request.POST or None, initial={"totp_required_roles": current.totp_required_roles}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.set_totp_required_roles(form.cleaned_data["totp_required_roles"])
+        messages.success(request, _("Security policy saved."))
+        return redirect("core:security_policy")
+    return render(request, "core/security_policy.html", {"form": form})
+
+
+@login_required
+@require_POST
+def reset_totp(request: HttpRequest, pk: int) -> HttpResponse:
+    from kehu.accounts.services import reset_second_factor
+
+    target = _managed_user(request, pk)
+    reset_second_factor(target)
+    messages.success(request, _("Second factor reset; the user sets it up again at next sign-in."))
+    return _back(target)

@@ -1,0 +1,52 @@
+"""`kehu serve`: the web server plus the job worker and the scheduler, stopped together."""
+
+import os
+import signal
+import subprocess
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Serve Kehu (gunicorn) with its background worker and scheduler."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default=os.environ.get("KEHU_HOST", "127.0.0.1"))
+        parser.add_argument("--port", default=os.environ.get("KEHU_PORT", "8000"))
+        parser.add_argument("--workers", default=os.environ.get("KEHU_WEB_WORKERS", "2"))
+        parser.add_argument("--no-jobs", action="store_true", help="Web server only.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        kehu = [sys.executable, "-m", "kehu.cli"]
+        children = []
+        if not options["no_jobs"]:
+            children.append(subprocess.Popen([*kehu, "db_worker"]))
+            children.append(subprocess.Popen([*kehu, "scheduler"]))
+        web = [
+            sys.executable, "-m", "gunicorn", "kehu.wsgi:application",
+            "--bind", f"{options['host']}:{options['port']}",
+            "--workers", str(options["workers"]), "--threads", "4",
+            "--access-logfile", "-", "--graceful-timeout", "5",
+        ]  # fmt: skip
+        self.stdout.write(f"Kehu listening on http://{options['host']}:{options['port']}/")
+        server = subprocess.Popen(web)
+        children.append(server)
+
+        def stop(*_args: Any) -> None:
+            for child in children:
+                if child.poll() is None:
+                    child.terminate()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        try:
+            server.wait()
+        finally:
+            stop()
+            for child in children:
+                try:
+                    child.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    child.kill()

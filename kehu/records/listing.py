@@ -1,0 +1,145 @@
+"""Selecting, filtering, sorting and keyset-paging the rows of a record type — shared by
+the list page, the Excel export and the API so that all three show the same rows."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Model, Q, QuerySet
+from django.http import QueryDict
+
+from kehu.core import policy
+from kehu.records.registry import RecordType
+
+PAGE_SIZES = (25, 50, 100, 200)
+
+
+def search(queryset: QuerySet[Any], fields: Any, text: str) -> QuerySet[Any]:
+    text = text.strip()
+    if not text or not fields:
+        return queryset
+    condition = Q()
+    for name in fields:
+        condition |= Q(**{f"{name}__icontains": text})
+    return queryset.filter(condition)
+
+
+def visible_rows(
+    record_type: RecordType, user: Any, params: QueryDict, action: str = "view"
+) -> tuple[QuerySet[Any], Any]:
+    """The rows `user` may see, narrowed by the filter form and the search box."""
+    queryset = policy.scope(user, record_type.base_queryset(), action)
+    if action != "view":
+        queryset = queryset & policy.scope(user, record_type.base_queryset(), "view")
+    filterset = record_type.filterset(params, queryset=queryset)
+    rows = filterset.qs if filterset.is_valid() else queryset.none()
+    return search(rows, record_type.search_fields, params.get("q", "")), filterset
+
+
+def sort_key(record_type: RecordType, requested: str) -> str:
+    allowed = {c.sort for c in record_type.columns if c.sort}
+    name = requested.lstrip("-")
+    return requested if name in allowed else record_type.default_sort
+
+
+def _encode(values: list[Any]) -> str:
+    raw = json.dumps(values, default=str, ensure_ascii=False).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> list[Any] | None:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except ValueError:
+        return None
+    return value if isinstance(value, list) and len(value) == 2 else None
+
+
+@dataclass
+class KeysetPage:
+    rows: list[Any]
+    next_cursor: str | None
+    prev_cursor: str | None
+    total: int
+    sort: str
+    size: int
+
+
+def _after(field: str, descending: bool, value: Any, pk: Any, backwards: bool) -> Q:
+    forward_desc = descending != backwards
+    op = "lt" if forward_desc else "gt"
+    pk_op = op
+    if field == "pk":
+        return Q(**{f"pk__{pk_op}": pk})
+    return Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{pk_op}": pk})
+
+
+def keyset_page(
+    queryset: QuerySet[Any], sort: str, size: int, after: str = "", before: str = ""
+) -> KeysetPage:
+    """Rows ordered by (sort, pk); cursors carry the last row's (value, pk). Sort fields of
+    record types are non-null by declaration, so the comparison is total."""
+    descending = sort.startswith("-")
+    field = sort.lstrip("-")
+    direction = "-" if descending else ""
+    order = [f"{direction}{field}", f"{direction}pk"] if field != "pk" else [f"{direction}pk"]
+    total = queryset.count()
+    cursor = _decode(before) if before else _decode(after) if after else None
+    backwards = bool(before) and cursor is not None
+    page_qs = queryset
+    if cursor is not None:
+        page_qs = page_qs.filter(_after(field, descending, cursor[0], cursor[1], backwards))
+    if backwards:
+        flipped = [o[1:] if o.startswith("-") else f"-{o}" for o in order]
+        rows = list(page_qs.order_by(*flipped)[: size + 1])
+        more_before = len(rows) > size
+        rows = list(reversed(rows[:size]))
+        has_prev, has_next = more_before, True
+    else:
+        rows = list(page_qs.order_by(*order)[: size + 1])
+        has_next = len(rows) > size
+        rows = rows[:size]
+        has_prev = cursor is not None
+
+    def cursor_of(row: Model) -> str:
+        value = row.pk if field == "pk" else _attr(row, field)
+        return _encode([value, row.pk])
+
+    return KeysetPage(
+        rows=rows,
+        next_cursor=cursor_of(rows[-1]) if rows and has_next else None,
+        prev_cursor=cursor_of(rows[0]) if rows and has_prev else None,
+        total=total,
+        sort=sort,
+        size=size,
+    )
+
+
+def _attr(row: Any, lookup: str) -> Any:
+    value = row
+    for part in lookup.split("__"):
+        value = getattr(value, part)
+    if isinstance(value, Model):
+        value = value.pk
+    return value
+
+
+def cell_value(row: Any, name: str) -> Any:
+    """Resolve a column: attribute path, choice display, or method."""
+    value = row
+    parts = name.split(".")
+    for index, part in enumerate(parts):
+        if value is None:
+            return None
+        is_last = index == len(parts) - 1
+        display = getattr(value, f"get_{part}_display", None)
+        if is_last and display is not None:
+            return display()
+        value = getattr(value, part)
+        if callable(value) and not isinstance(value, Model):
+            value = value()
+    return value

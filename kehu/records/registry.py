@@ -1,0 +1,93 @@
+"""Record types: each model Kehu lists, shows, edits, exports and serves over the API
+declares itself once here; the generic views, API, export and the generated standard tests
+do the rest. (NetBox's generic object views are the model.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from django.forms import ModelForm
+from django_filters import FilterSet
+from rest_framework.serializers import ModelSerializer
+
+
+@dataclass(frozen=True)
+class Column:
+    """A list column: `name` is an attribute path ("parent.name"); `sort` an ORM ordering."""
+
+    name: str
+    label: Any = None
+    sort: str | None = None
+    link: bool = False
+    badge: bool = False
+
+
+@dataclass
+class RecordType:
+    model: type[Model]
+    slug: str
+    columns: Sequence[Column]
+    filterset: type[FilterSet]
+    form: type[ModelForm[Any]]
+    serializer: type[ModelSerializer[Any]]
+    detail_fields: Sequence[str]
+    search_fields: Sequence[str] = ()
+    default_sort: str = "pk"
+    create_form: type[ModelForm[Any]] | None = None
+    # Service hooks; defaults in records.services do a plain audited save.
+    create: Callable[..., Model] | None = None
+    update: Callable[..., Model] | None = None
+    queryset: Callable[[], QuerySet[Any]] | None = None
+    detail_panels: Sequence[str] = ()
+    # Extra template context for the detail panels: (request, obj) -> dict.
+    detail_context: Callable[..., dict[str, Any]] | None = None
+    api_writable: bool = True
+    deletable: bool = False
+    icon: str = "list"
+    # Valid form data for a new record, for the generated standard tests.
+    sample_data: Callable[[], dict[str, Any]] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.label_lower
+
+    @property
+    def verbose_name(self) -> Any:
+        return self.model._meta.verbose_name
+
+    @property
+    def verbose_name_plural(self) -> Any:
+        return self.model._meta.verbose_name_plural
+
+    def base_queryset(self) -> QuerySet[Any]:
+        return self.queryset() if self.queryset else self.model._default_manager.all()
+
+    def url_name(self, view: str) -> str:
+        return f"records:{self.slug}_{view}"
+
+
+_REGISTRY: dict[str, RecordType] = {}
+
+
+def register(record_type: RecordType) -> RecordType:
+    if record_type.slug in _REGISTRY:
+        raise ValueError(f"record type {record_type.slug!r} registered twice")
+    _REGISTRY[record_type.slug] = record_type
+    return record_type
+
+
+def get(slug: str) -> RecordType:
+    return _REGISTRY[slug]
+
+
+def for_model(model: type[Model]) -> RecordType | None:
+    return next((rt for rt in _REGISTRY.values() if rt.model is model), None)
+
+
+def all_types() -> list[RecordType]:
+    return list(_REGISTRY.values())

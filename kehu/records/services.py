@@ -1,0 +1,117 @@
+"""Generic, audited create and update with optimistic locking. Record types may replace
+them with their own service functions; those call `audited_save` to keep one audit path."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Model
+from django.forms.models import model_to_dict
+from django.utils.translation import gettext as _
+
+from kehu.audit.services import diff, record
+from kehu.records.models import SubmissionToken
+
+
+class StaleEditError(Exception):
+    """The record changed since the form was opened."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "Someone else changed this record after you opened it. "
+                "Your changes were not saved; reload to see the current data."
+            )
+        )
+
+
+class DuplicateSubmissionError(Exception):
+    def __init__(self, object_id: str) -> None:
+        super().__init__(_("This form was already submitted; nothing was created twice."))
+        self.object_id = object_id
+
+
+def snapshot(obj: Model) -> dict[str, Any]:
+    data = model_to_dict(obj)
+    data.pop("password", None)
+    return data
+
+
+def audited_create(obj: Model, *, action: str = "create", extra: dict[str, Any] | None = None):
+    """Save a new object and record its full state as the 'after' values."""
+    with transaction.atomic():
+        obj.save()
+        record(f"{obj._meta.label_lower}.{action}", obj, changes=diff({}, snapshot(obj)), extra=extra)
+    return obj
+
+
+def lock_current(obj: Model, expected_version: int | None) -> Model:
+    """Re-read `obj` under a row lock and check nobody changed it meanwhile."""
+    current = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+    if expected_version is not None and current.version != expected_version:  # type: ignore[attr-defined]
+        raise StaleEditError()
+    return current
+
+
+def audited_update(
+    obj: Model,
+    values: dict[str, Any],
+    expected_version: int | None,
+    *,
+    action: str = "update",
+    m2m: dict[str, Any] | None = None,
+) -> Model:
+    with transaction.atomic():
+        current = lock_current(obj, expected_version)
+        before = snapshot(current)
+        for name, value in values.items():
+            setattr(current, name, value)
+        current.full_clean()
+        current.version += 1  # type: ignore[attr-defined]
+        current.save()
+        for name, value in (m2m or {}).items():
+            getattr(current, name).set(value)
+        changes = diff(before, snapshot(current))
+        if changes:
+            record(f"{current._meta.label_lower}.{action}", current, changes=changes)
+    return current
+
+
+def claim_submission(token: str, user_id: int, obj: Model) -> None:
+    """Bind a form's one-time token to the object it created, in the same transaction."""
+    if not token:
+        return
+    try:
+        with transaction.atomic():
+            SubmissionToken.objects.create(
+                token=token,
+                user_id=user_id,
+                object_type=obj._meta.label_lower,
+                object_id=str(obj.pk),
+            )
+    except IntegrityError:
+        existing = SubmissionToken.objects.get(token=token)
+        raise DuplicateSubmissionError(existing.object_id) from None
+
+
+def create_from_form(record_type: Any, form: Any, *, token: str = "", user_id: int = 0) -> Model:
+    with transaction.atomic():
+        if record_type.create:
+            obj = record_type.create(form.cleaned_data)
+        else:
+            obj = audited_create(form.save(commit=False))
+            form.save_m2m()
+        claim_submission(token, user_id, obj)
+    return obj
+
+
+def update_from_form(record_type: Any, obj: Model, form: Any, expected_version: int) -> Model:
+    if record_type.update:
+        return record_type.update(obj, form.cleaned_data, expected_version)
+    values = {
+        name: form.cleaned_data[name]
+        for name in form.cleaned_data
+        if name in {f.name for f in obj._meta.concrete_fields}
+    }
+    return audited_update(obj, values, expected_version)

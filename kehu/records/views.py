@@ -1,0 +1,195 @@
+"""Generic views every record type gets: list (filter, sort, keyset pages, export),
+detail (with history), create and edit (optimistic locking, one-time submission)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from kehu.audit.selectors import history_for
+from kehu.core import policy
+from kehu.records import listing, services
+from kehu.records.export import export_queryset
+from kehu.records.registry import RecordType
+
+
+class RecordView(LoginRequiredMixin, View):
+    record_type: RecordType = None  # type: ignore[assignment]  # set by as_view()
+
+    def require(self, action: str, obj: Model | None = None) -> None:
+        if not policy.has_perm(self.request.user, policy.perm_name(self.record_type.model, action), obj):
+            raise PermissionDenied(_("You do not have permission to do this."))
+
+    def get_object(self, pk: Any, action: str = "view") -> Model:
+        queryset = policy.scope(self.request.user, self.record_type.base_queryset(), "view")
+        try:
+            obj = queryset.get(pk=pk)
+        except (queryset.model.DoesNotExist, ValueError, ValidationError):
+            raise Http404(_("No such record, or you may not see it.")) from None
+        if action != "view":
+            self.require(action, obj)
+        return obj
+
+    def base_context(self, **extra: Any) -> dict[str, Any]:
+        rt = self.record_type
+        user = self.request.user
+        return {
+            "rt": rt,
+            "can_add": policy.has_perm(user, policy.perm_name(rt.model, "add")),
+            "can_export": policy.has_perm(user, policy.perm_name(rt.model, "export")),
+            "list_url": reverse(rt.url_name("list")),
+            **extra,
+        }
+
+
+class RecordListView(RecordView):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        self.require("view")
+        rt = self.record_type
+        rows, filterset = listing.visible_rows(rt, request.user, request.GET)
+        sort = listing.sort_key(rt, request.GET.get("sort", ""))
+        try:
+            size = int(request.GET.get("size", 50))
+        except ValueError:
+            size = 50
+        size = size if size in listing.PAGE_SIZES else 50
+        page = listing.keyset_page(
+            rows, sort, size, request.GET.get("after", ""), request.GET.get("before", "")
+        )
+        params = request.GET.copy()
+        for key in ("after", "before", "sort"):
+            params.pop(key, None)
+        context = self.base_context(
+            filterset=filterset,
+            page=page,
+            columns=[
+                {
+                    "column": c,
+                    "label": c.label or rt.model._meta.get_field(c.name.split(".")[0]).verbose_name,
+                    "sort_asc": c.sort,
+                    "active": sort.lstrip("-") == c.sort,
+                    "descending": sort.startswith("-"),
+                }
+                for c in rt.columns
+            ],
+            rows=[
+                {"obj": row, "cells": [listing.cell_value(row, c.name) for c in rt.columns]}
+                for row in page.rows
+            ],
+            query=params.urlencode(),
+            filters_active=any(v for k, v in request.GET.items() if k not in {"size", "sort"}),
+            page_sizes=listing.PAGE_SIZES,
+        )
+        template = "records/_table.html" if request.headers.get("HX-Request") else "records/list.html"
+        return render(request, template, context)
+
+
+class RecordExportView(RecordView):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        self.require("export")
+        rt = self.record_type
+        rows, _filterset = listing.visible_rows(rt, request.user, request.GET, "export")
+        sort = listing.sort_key(rt, request.GET.get("sort", ""))
+        columns = [
+            (c.name, str(c.label or rt.model._meta.get_field(c.name.split(".")[0]).verbose_name))
+            for c in rt.columns
+        ]
+        content = export_queryset(
+            rt.label,
+            str(rt.verbose_name_plural),
+            columns,
+            rows.order_by(sort, "pk"),
+            request.user,
+            {k: v for k, v in request.GET.items()},
+        )
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+        response = HttpResponse(
+            content,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{rt.slug}-{stamp}.xlsx"'
+        return response
+
+
+class RecordDetailView(RecordView):
+    def get(self, request: HttpRequest, pk: Any) -> HttpResponse:
+        self.require("view")
+        obj = self.get_object(pk)
+        rt = self.record_type
+        fields = []
+        for name in rt.detail_fields:
+            field = rt.model._meta.get_field(name.split(".")[0])
+            fields.append((field.verbose_name, listing.cell_value(obj, name)))
+        context = self.base_context(
+            obj=obj,
+            fields=fields,
+            history=history_for(obj),
+            can_change=policy.has_perm(request.user, policy.perm_name(rt.model, "change"), obj),
+            panels=rt.detail_panels,
+            **(rt.detail_context(request, obj) if rt.detail_context else {}),
+        )
+        return render(request, "records/detail.html", context)
+
+
+class RecordEditView(RecordView):
+    """Create when no pk is given, else edit."""
+
+    def form_class(self, creating: bool) -> Any:
+        rt = self.record_type
+        return rt.create_form if creating and rt.create_form else rt.form
+
+    def get(self, request: HttpRequest, pk: Any = None) -> HttpResponse:
+        obj = self._obj(pk)
+        form = self.form_class(obj is None)(instance=obj)
+        return self._render(form, obj, token=uuid.uuid4().hex)
+
+    def post(self, request: HttpRequest, pk: Any = None) -> HttpResponse:
+        obj = self._obj(pk)
+        form = self.form_class(obj is None)(request.POST, request.FILES, instance=obj)
+        token = request.POST.get("_submission", "")
+        if not form.is_valid():
+            return self._render(form, obj, token=token, status=400)
+        rt = self.record_type
+        try:
+            if obj is None:
+                saved = services.create_from_form(rt, form, token=token, user_id=request.user.pk)
+                messages.success(request, _("%(name)s created.") % {"name": saved})
+            else:
+                version = int(request.POST.get("_version", "0") or 0)
+                saved = services.update_from_form(rt, self._obj(pk), form, version)
+                messages.success(request, _("%(name)s saved.") % {"name": saved})
+        except services.StaleEditError as error:
+            form.add_error(None, str(error))
+            return self._render(form, obj, token=token, status=409)
+        except services.DuplicateSubmissionError as error:
+            messages.warning(request, str(error))
+            return redirect(reverse(rt.url_name("detail"), args=[error.object_id]))
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self._render(form, obj, token=token, status=400)
+        return redirect(reverse(rt.url_name("detail"), args=[saved.pk]))
+
+    def _obj(self, pk: Any) -> Model | None:
+        if pk is None:
+            self.require("add")
+            return None
+        self.require("view")
+        return self.get_object(pk, "change")
+
+    def _render(self, form: Any, obj: Model | None, token: str, status: int = 200) -> HttpResponse:
+        version = obj.version if obj is not None else ""  # type: ignore[attr-defined]
+        if self.request.method == "POST" and obj is not None:
+            version = self.request.POST.get("_version", version)
+        context = self.base_context(form=form, obj=obj, version=version, token=token)
+        return render(self.request, "records/form.html", context, status=status)

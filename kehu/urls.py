@@ -1,0 +1,15 @@
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from kehu.ops.views import health
+
+urlpatterns = [
+    path("accounts/", include("kehu.accounts.urls")),
+    path("audit/", include("kehu.audit.urls")),
+    path("api/v1/", include("kehu.api.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("health/", health, name="health"),
+    path("", include("kehu.core.urls")),
+    path("", include("kehu.records.urls")),
+]
