@@ -20,7 +20,7 @@ class SecondFactorMiddleware:
             user is not None
             and user.is_authenticated
             and not request.path.startswith(EXEMPT_PREFIXES)
-            and not user.is_verified()  # type: ignore[union-attr]
+            and not user.is_verified()
             and policy.requires_second_factor(user)
         ):
             return redirect("accounts:second_factor")

@@ -64,6 +64,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     enrolling = device is None
     if enrolling:
         device = services.pending_device(user)
+    assert device is not None
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         token = form.cleaned_data["token"]

@@ -31,7 +31,7 @@ class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
         ]
 
 
-class AuditEventViewSet(AuditedAPIView, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
+class AuditEventViewSet(AuditedAPIView, viewsets.ReadOnlyModelViewSet):
     serializer_class = AuditEventSerializer
     filterset_class = AuditEventFilter
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]

@@ -3,6 +3,7 @@ audit as the pages."""
 
 from __future__ import annotations
 
+from contextvars import Token
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -10,8 +11,9 @@ from django.db.models import QuerySet
 from rest_framework import exceptions, permissions, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from kehu.audit.context import _current, actor_for
+from kehu.audit.context import Actor, _current, actor_for
 from kehu.audit.middleware import client_ip
 from kehu.core import policy
 from kehu.records import listing, registry
@@ -39,20 +41,22 @@ class PolicyPermission(permissions.BasePermission):
         return policy.has_perm(request.user, policy.perm_name(type(obj), action), obj)
 
 
-class AuditedAPIView:
+class AuditedAPIView(APIView):
     """Makes the token's user the actor of audit events (the middleware ran before DRF
     authenticated the request)."""
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)  # type: ignore[misc]
-        self._actor_token = _current.set(actor_for(request.user, client_ip(request._request)))
+        super().initial(request, *args, **kwargs)
+        self._actor_token: Token[Actor] | None = _current.set(
+            actor_for(request.user, client_ip(request._request))
+        )
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
         token = getattr(self, "_actor_token", None)
         if token is not None:
             _current.reset(token)
             self._actor_token = None
-        return super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        return super().finalize_response(request, response, *args, **kwargs)
 
 
 class RecordViewSet(AuditedAPIView, viewsets.ModelViewSet):  # type: ignore[type-arg]
@@ -71,7 +75,7 @@ class RecordViewSet(AuditedAPIView, viewsets.ModelViewSet):  # type: ignore[type
     def sort_key(self, request: Request) -> str:
         return listing.sort_key(self.record_type, request.query_params.get("sort", ""))
 
-    def perform_create(self, serializer: serializers.ModelSerializer[Any]) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         rt = self.record_type
         try:
             if rt.create:
@@ -87,8 +91,9 @@ class RecordViewSet(AuditedAPIView, viewsets.ModelViewSet):  # type: ignore[type
         serializer = self.get_serializer(instance, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         try:
-            version = int(request.data.get("version"))
-        except (TypeError, ValueError):
+            data: Any = request.data
+            version = int(data["version"])
+        except (KeyError, TypeError, ValueError):
             raise exceptions.ValidationError(
                 {"version": ["Send the version you read; it guards against lost updates."]}
             ) from None

@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -25,7 +26,7 @@ COLUMNS = [
 ]
 
 
-def _filtered(request: HttpRequest) -> tuple[AuditEventFilter, object]:
+def _filtered(request: HttpRequest) -> tuple[AuditEventFilter, QuerySet[AuditEvent]]:
     if not policy.has_perm(request.user, "audit.auditevent.view"):
         raise PermissionDenied(_("You do not have permission to do this."))
     base = policy.scope(request.user, AuditEvent.objects.all())
@@ -37,12 +38,18 @@ def _filtered(request: HttpRequest) -> tuple[AuditEventFilter, object]:
 def events(request: HttpRequest) -> HttpResponse:
     filterset, rows = _filtered(request)
     page = keyset_page(
-        rows, "-seq", 50, request.GET.get("after", ""), request.GET.get("before", "")  # type: ignore[arg-type]
+        rows,
+        "-seq",
+        50,
+        request.GET.get("after", ""),
+        request.GET.get("before", ""),
     )
     params = request.GET.copy()
     params.pop("after", None)
     params.pop("before", None)
-    template = "audit/_events_table.html" if request.headers.get("HX-Request") else "audit/events.html"
+    template = (
+        "audit/_events_table.html" if request.headers.get("HX-Request") else "audit/events.html"
+    )
     return render(
         request,
         template,
@@ -63,7 +70,7 @@ def export(request: HttpRequest) -> HttpResponse:
     content, count = rows_to_xlsx(
         str(_("Audit trail")),
         [(name, str(label)) for name, label in COLUMNS],
-        rows.order_by("seq").iterator(chunk_size=2000),  # type: ignore[attr-defined]
+        rows.order_by("seq").iterator(chunk_size=2000),
         str(request.user),
     )
     record(

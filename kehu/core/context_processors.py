@@ -17,7 +17,12 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
         [
             (_("Organisation units"), "sitemap", "records:units_list", "core.orgunit.view"),
             (_("Users"), "users", "records:users_list", "core.user.view"),
-            (_("Security policy"), "shield-lock", "core:security_policy", "core.securitypolicy.change"),
+            (
+                _("Security policy"),
+                "shield-lock",
+                "core:security_policy",
+                "core.securitypolicy.change",
+            ),
         ],
     ),
     (

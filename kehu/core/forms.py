@@ -27,7 +27,7 @@ class OrgUnitForm(forms.ModelForm[OrgUnit]):
         code = self.cleaned_data["code"].strip().upper()
         if not CODE_PATTERN.match(code):
             raise forms.ValidationError(
-                _("Use 1–20 upper-case letters, digits or hyphens, starting with a letter.")
+                _("Use 1 to 20 upper-case letters, digits or hyphens, starting with a letter.")
             )
         return code
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -97,8 +97,6 @@ class User(AbstractUser):
     failed_login_count = models.PositiveIntegerField(_("failed sign-ins"), default=0)
     locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
     password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
-
-    objects = UserManager()
 
     class Meta:
         verbose_name = _("user")

@@ -20,7 +20,12 @@ def _sample_unit() -> dict[str, Any]:
         {"name": "测试集团", "code": "TGRP", "kind": UnitKind.GROUP}
     )
     n = next(_counter)
-    return {"name": f"测试子公司{n}", "code": f"TS{n}", "kind": UnitKind.SUBSIDIARY, "parent": parent.pk}
+    return {
+        "name": f"测试子公司{n}",
+        "code": f"TS{n}",
+        "kind": UnitKind.SUBSIDIARY,
+        "parent": parent.pk,
+    }
 
 
 def _sample_user() -> dict[str, Any]:
@@ -64,6 +69,7 @@ register(
         extra={"nav_label": _("Organisation units")},
     )
 )
+
 
 def _user_panels(request: Any, user: User) -> dict[str, Any]:
     return {

@@ -20,6 +20,7 @@ from kehu.core.models import ArchivistCertification, OrgUnit, RoleAssignment, Se
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
+    assert isinstance(user, User)
     stats = []
     if policy.has_perm(user, "core.orgunit.view"):
         units = policy.scope(user, OrgUnit.objects.all()).count()
@@ -37,7 +38,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/home.html",
-        {"stats": stats, "recent_sign_ins": recent_sign_ins, "grants": user.role_assignments.select_related("unit")},
+        {
+            "stats": stats,
+            "recent_sign_ins": recent_sign_ins,
+            "grants": user.role_assignments.select_related("unit"),
+        },
     )
 
 

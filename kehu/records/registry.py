@@ -67,6 +67,13 @@ class RecordType:
     def base_queryset(self) -> QuerySet[Any]:
         return self.queryset() if self.queryset else self.model._default_manager.all()
 
+    def field_label(self, name: str) -> Any:
+        field = self.model._meta.get_field(name.split(".")[0])
+        return getattr(field, "verbose_name", name)
+
+    def column_label(self, column: Column) -> Any:
+        return column.label or self.field_label(column.name)
+
     def url_name(self, view: str) -> str:
         return f"records:{self.slug}_{view}"
 

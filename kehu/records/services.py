@@ -38,11 +38,15 @@ def snapshot(obj: Model) -> dict[str, Any]:
     return data
 
 
-def audited_create(obj: Model, *, action: str = "create", extra: dict[str, Any] | None = None):
+def audited_create[M: Model](
+    obj: M, *, action: str = "create", extra: dict[str, Any] | None = None
+) -> M:
     """Save a new object and record its full state as the 'after' values."""
     with transaction.atomic():
         obj.save()
-        record(f"{obj._meta.label_lower}.{action}", obj, changes=diff({}, snapshot(obj)), extra=extra)
+        record(
+            f"{obj._meta.label_lower}.{action}", obj, changes=diff({}, snapshot(obj)), extra=extra
+        )
     return obj
 
 

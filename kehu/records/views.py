@@ -28,7 +28,9 @@ class RecordView(LoginRequiredMixin, View):
     record_type: RecordType = None  # type: ignore[assignment]  # set by as_view()
 
     def require(self, action: str, obj: Model | None = None) -> None:
-        if not policy.has_perm(self.request.user, policy.perm_name(self.record_type.model, action), obj):
+        if not policy.has_perm(
+            self.request.user, policy.perm_name(self.record_type.model, action), obj
+        ):
             raise PermissionDenied(_("You do not have permission to do this."))
 
     def get_object(self, pk: Any, action: str = "view") -> Model:
@@ -76,7 +78,7 @@ class RecordListView(RecordView):
             columns=[
                 {
                     "column": c,
-                    "label": c.label or rt.model._meta.get_field(c.name.split(".")[0]).verbose_name,
+                    "label": rt.column_label(c),
                     "sort_asc": c.sort,
                     "active": sort.lstrip("-") == c.sort,
                     "descending": sort.startswith("-"),
@@ -91,7 +93,9 @@ class RecordListView(RecordView):
             filters_active=any(v for k, v in request.GET.items() if k not in {"size", "sort"}),
             page_sizes=listing.PAGE_SIZES,
         )
-        template = "records/_table.html" if request.headers.get("HX-Request") else "records/list.html"
+        template = (
+            "records/_table.html" if request.headers.get("HX-Request") else "records/list.html"
+        )
         return render(request, template, context)
 
 
@@ -101,10 +105,7 @@ class RecordExportView(RecordView):
         rt = self.record_type
         rows, _filterset = listing.visible_rows(rt, request.user, request.GET, "export")
         sort = listing.sort_key(rt, request.GET.get("sort", ""))
-        columns = [
-            (c.name, str(c.label or rt.model._meta.get_field(c.name.split(".")[0]).verbose_name))
-            for c in rt.columns
-        ]
+        columns = [(c.name, str(rt.column_label(c))) for c in rt.columns]
         content = export_queryset(
             rt.label,
             str(rt.verbose_name_plural),
@@ -129,8 +130,7 @@ class RecordDetailView(RecordView):
         rt = self.record_type
         fields = []
         for name in rt.detail_fields:
-            field = rt.model._meta.get_field(name.split(".")[0])
-            fields.append((field.verbose_name, listing.cell_value(obj, name)))
+            fields.append((rt.field_label(name), listing.cell_value(obj, name)))
         context = self.base_context(
             obj=obj,
             fields=fields,
@@ -163,11 +163,13 @@ class RecordEditView(RecordView):
         rt = self.record_type
         try:
             if obj is None:
-                saved = services.create_from_form(rt, form, token=token, user_id=request.user.pk)
+                user_id = request.user.pk or 0
+                saved = services.create_from_form(rt, form, token=token, user_id=user_id)
                 messages.success(request, _("%(name)s created.") % {"name": saved})
             else:
                 version = int(request.POST.get("_version", "0") or 0)
-                saved = services.update_from_form(rt, self._obj(pk), form, version)
+                assert obj is not None
+                saved = services.update_from_form(rt, obj, form, version)
                 messages.success(request, _("%(name)s saved.") % {"name": saved})
         except services.StaleEditError as error:
             form.add_error(None, str(error))

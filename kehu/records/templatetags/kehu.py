@@ -23,7 +23,7 @@ def tabler_widget(bound: forms.BoundField) -> SafeString:
         css = "form-select"
     if bound.errors and css:
         css += " is-invalid"
-    attrs = {"class": css} if css else {}
+    attrs: dict[str, str | bool] = {"class": css} if css else {}
     return bound.as_widget(attrs=attrs)
 
 

@@ -42,6 +42,5 @@ class Command(BaseCommand):
         if not result.ok:
             raise CommandError(f"audit chain BROKEN at event #{result.bad_seq}: {result.problem}")
         self.stdout.write(
-            f"audit chain intact: {result.count} events, head #{result.head_seq} "
-            f"{result.head_hash}"
+            f"audit chain intact: {result.count} events, head #{result.head_seq} {result.head_hash}"
         )
