@@ -59,7 +59,7 @@ class AuditedAPIView(APIView):
         return super().finalize_response(request, response, *args, **kwargs)
 
 
-class RecordViewSet(AuditedAPIView, viewsets.ModelViewSet):  # type: ignore[type-arg]
+class RecordViewSet(AuditedAPIView, viewsets.ModelViewSet):
     record_type: registry.RecordType
     permission_classes = [permissions.IsAuthenticated, PolicyPermission]
 
