@@ -59,8 +59,10 @@ browser: $(VENV)/.installed assets messages
 test: lint typecheck $(VENV)/.installed assets messages
 	KEHU_DATA_DIR=$(CURDIR)/var/test $(BIN)/pytest -q $(PYTEST_ARGS)
 
+# Benchmarks (bench/README.md): SQLite unless KEHU_DATABASE_URL is set; options in BENCH_ARGS,
+# e.g. make bench BENCH_ARGS="--database postgres://postgres@127.0.0.1:5432/postgres --size 20000"
 bench: $(VENV)/.installed
-	KEHU_DATA_DIR=$(CURDIR)/var/bench $(BIN)/python -m bench
+	KEHU_DATA_DIR=$(CURDIR)/var/bench $(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules kehu/static/vendor var/test

@@ -43,9 +43,18 @@ def _secret_key() -> str:
         return given
     key_file = DATA_DIR / "secret_key"
     if not key_file.exists():
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # Write to a private temp file and link it into place: of several processes starting
+        # at once exactly one key wins and nobody reads a half-written file.
+        temp = key_file.with_name(f".secret_key.{os.getpid()}")
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(50))
+        try:
+            os.link(temp, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            temp.unlink()
     return key_file.read_text().strip()
 
 

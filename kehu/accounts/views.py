@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
@@ -40,7 +42,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         if result.user is not None:
             login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
             if policy.requires_second_factor(result.user):
-                return redirect(f"/accounts/second-factor/?next={_next_url(request)}")
+                query = urlencode({"next": _next_url(request)}, safe="/")
+                return redirect(f"/accounts/second-factor/?{query}")
             return redirect(_next_url(request))
         form.add_error(None, result.error)
     status = 400 if request.method == "POST" else 200

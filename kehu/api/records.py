@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, permissions, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -30,7 +31,7 @@ ACTIONS = {
 
 
 class PolicyPermission(permissions.BasePermission):
-    message = "You do not have permission to do this."
+    message = _("You do not have permission to do this.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         action = ACTIONS.get(view.action, "view")
@@ -95,7 +96,7 @@ class RecordViewSet(AuditedAPIView, viewsets.ModelViewSet):
             version = int(data["version"])
         except (KeyError, TypeError, ValueError):
             raise exceptions.ValidationError(
-                {"version": ["Send the version you read; it guards against lost updates."]}
+                {"version": [_("Send the version you read; it guards against lost updates.")]}
             ) from None
         rt = self.record_type
         try:

@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kehu.audit.filters import AuditEventFilter
 from kehu.audit.models import AuditEvent
@@ -14,15 +15,15 @@ from kehu.records.export import rows_to_xlsx
 from kehu.records.listing import keyset_page
 
 COLUMNS = [
-    ("seq", _("No.")),
-    ("occurred_at", _("Time")),
-    ("actor_username", _("User")),
-    ("source_ip", _("Source address")),
-    ("action", _("Action")),
-    ("object_type", _("Object type")),
-    ("object_repr", _("Object")),
-    ("changes", _("Changes (before → after)")),
-    ("extra", _("Details")),
+    ("seq", gettext_lazy("No.")),
+    ("occurred_at", gettext_lazy("Time")),
+    ("actor_username", gettext_lazy("User")),
+    ("source_ip", gettext_lazy("Source address")),
+    ("action", gettext_lazy("Action")),
+    ("object_type", gettext_lazy("Object type")),
+    ("object_repr", gettext_lazy("Object")),
+    ("changes", gettext_lazy("Changes (before → after)")),
+    ("extra", gettext_lazy("Details")),
 ]
 
 

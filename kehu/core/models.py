@@ -77,6 +77,10 @@ class OrgUnit(TrackedModel):
     def depth(self) -> int:
         return self.path.count("/") - 2
 
+    def tree_label(self) -> str:
+        """The name indented by its depth, for lists sorted by tree position."""
+        return ("\u3000" * self.depth) + ("└ " if self.depth else "") + self.name
+
 
 class User(AbstractUser):
     """A person who signs in. Roles come from RoleAssignment rows."""
@@ -173,7 +177,7 @@ class SecurityPolicy(models.Model):
         verbose_name = _("security policy")
 
     def __str__(self) -> str:
-        return "security policy"
+        return str(_("security policy"))
 
     @classmethod
     def current(cls) -> SecurityPolicy:

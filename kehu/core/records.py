@@ -48,7 +48,7 @@ register(
         model=OrgUnit,
         slug="units",
         columns=[
-            Column("name", sort="name", link=True),
+            Column("tree_label", label=_("Name"), sort="path", link=True),
             Column("code", sort="code"),
             Column("kind", sort="kind", badge=True),
             Column("parent"),

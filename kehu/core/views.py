@@ -47,6 +47,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _managed_user(request: HttpRequest, pk: int) -> User:
+    # Like the record views: no permission at all → 403; a user outside one's scope → 404.
+    if not policy.has_perm(request.user, "core.user.change"):
+        raise PermissionDenied(_("You do not have permission to do this."))
     target = get_object_or_404(policy.scope(request.user, User.objects.all()), pk=pk)
     if not policy.has_perm(request.user, "core.user.change", target):
         raise PermissionDenied(_("You do not have permission to do this."))

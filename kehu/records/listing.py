@@ -75,7 +75,10 @@ def _after(field: str, descending: bool, value: Any, pk: Any, backwards: bool) -
     pk_op = op
     if field == "pk":
         return Q(**{f"pk__{pk_op}": pk})
-    return Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{pk_op}": pk})
+    # The redundant bound (>= or <= value) lets the index seek to the cursor, not scan to it.
+    return Q(**{f"{field}__{op}e": value}) & (
+        Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{pk_op}": pk})
+    )
 
 
 def keyset_page(

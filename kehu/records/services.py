@@ -32,9 +32,19 @@ class DuplicateSubmissionError(Exception):
         self.object_id = object_id
 
 
+# Columns that are bookkeeping or secrets, not facts worth an audit line.
+NOT_AUDITED = frozenset(
+    {"password", "groups", "user_permissions", "first_name", "last_name", "is_staff",
+     "last_login", "date_joined", "version", "created_at", "updated_at", "path"}
+)  # fmt: skip
+
+
 def snapshot(obj: Model) -> dict[str, Any]:
-    data = model_to_dict(obj)
-    data.pop("password", None)
+    """The audited state of `obj`: related objects by their name, not their id."""
+    data = {k: v for k, v in model_to_dict(obj).items() if k not in NOT_AUDITED}
+    for field in obj._meta.concrete_fields:
+        if field.is_relation and field.name in data and data[field.name] is not None:
+            data[field.name] = str(getattr(obj, field.name))
     return data
 
 
@@ -52,7 +62,8 @@ def audited_create[M: Model](
 
 def lock_current(obj: Model, expected_version: int | None) -> Model:
     """Re-read `obj` under a row lock and check nobody changed it meanwhile."""
-    current = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+    # `_meta.model`, not type(obj): request.user is a lazy proxy of the user.
+    current = obj._meta.model._default_manager.select_for_update().get(pk=obj.pk)
     if expected_version is not None and current.version != expected_version:  # type: ignore[attr-defined]
         raise StaleEditError()
     return current

@@ -21,6 +21,7 @@ from kehu.audit.selectors import history_for
 from kehu.core import policy
 from kehu.records import listing, services
 from kehu.records.export import export_queryset
+from kehu.records.models import SubmissionToken
 from kehu.records.registry import RecordType
 
 
@@ -158,6 +159,14 @@ class RecordEditView(RecordView):
         obj = self._obj(pk)
         form = self.form_class(obj is None)(request.POST, request.FILES, instance=obj)
         token = request.POST.get("_submission", "")
+        if obj is None and token:
+            # A resubmitted create form leads to what it created (before validation, which
+            # would otherwise refuse the repeated unique values).
+            rt = self.record_type
+            done = SubmissionToken.objects.filter(token=token, object_type=rt.label).first()
+            if done is not None:
+                messages.warning(request, str(services.DuplicateSubmissionError(done.object_id)))
+                return redirect(reverse(rt.url_name("detail"), args=[done.object_id]))
         if not form.is_valid():
             return self._render(form, obj, token=token, status=400)
         rt = self.record_type

@@ -1,0 +1,82 @@
+"""Settings shared by every backend test, in tests/ and in kehu/<app>/tests/.
+
+The demo fixtures live in tests/conftest.py; they are re-exported here so that the per-app
+test folders under kehu/ can use them too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db import transaction
+from django.test import override_settings
+
+from tests.conftest import client_for, demo
+
+__all__ = ["client_for", "demo"]
+
+
+def _is_browser_test(request: pytest.FixtureRequest) -> bool:
+    return request.node.get_closest_marker("browser") is not None or "browser" in str(
+        request.node.path.parent
+    )
+
+
+@pytest.fixture(autouse=True)
+def _backend_test_settings(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Unit tests render templates without `collectstatic` (no manifest) and hash passwords
+    cheaply. Browser tests keep the real settings."""
+    if _is_browser_test(request):
+        yield
+        return
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with override_settings(STORAGES=storages, PASSWORD_HASHERS=hashers):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _audit_chain_head(request: pytest.FixtureRequest) -> None:
+    """Transactional tests flush the database, which removes the chain-head row that a
+    migration creates; put it back so that auditing works in any test that comes after."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if marker is None and not {"db", "transactional_db", "live_server"} & names:
+        return
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & names
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from kehu.audit.models import ChainHead
+
+    ChainHead.objects.get_or_create(pk=1)
+
+
+@pytest.fixture(scope="module")
+def demo_module(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """The demo data, loaded once for a whole test module (as `setUpTestData` does): the
+    module's tests run inside this outer transaction, each rolled back to a savepoint, and
+    the outer transaction is rolled back after the module. The function-scoped `demo`
+    fixture then finds the data there and only looks the users up.
+
+    Only for modules of non-transactional tests: `pytestmark = usefixtures("demo_module")`.
+    """
+    from kehu.audit.models import ChainHead
+    from kehu.core.demo import load_demo
+
+    hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=hashers),
+        transaction.atomic(),
+    ):
+        ChainHead.objects.get_or_create(pk=1)
+        load_demo()
+        yield
+        transaction.set_rollback(True)

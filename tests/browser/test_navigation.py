@@ -1,0 +1,62 @@
+"""Each demo role sees in the side navigation exactly what it may open (and nothing else
+opens for it)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.browser.helpers import DEMO_USERS, sign_in_ok
+
+pytestmark = pytest.mark.browser
+
+ADMIN_PAGES = ["/units/", "/users/", "/security-policy/", "/audit/"]
+ALWAYS = {"/", "/api/v1/docs/"}  # home and the API documentation: every signed-in user
+
+# From kehu/core/policy.py ROLE_PERMISSIONS and kehu/core/context_processors.py NAVIGATION.
+ALLOWED = {
+    "admin": {"/units/", "/users/", "/security-policy/", "/audit/"},
+    "auditor": {"/units/", "/users/", "/audit/"},
+    "head_sale": {"/units/", "/users/"},
+    "gm": {"/units/", "/users/"},
+    "manager1": set(),
+    "manager2": set(),
+    "compliance": set(),
+    "credit": set(),
+    "archivist": set(),
+    "finance": set(),
+}
+
+
+def nav_links(page: Page) -> set[str]:
+    return {
+        href
+        for href in page.locator("#main-nav a.nav-link").evaluate_all(
+            "links => links.map(a => a.getAttribute('href'))"
+        )
+        if href
+    }
+
+
+@pytest.mark.parametrize("username", DEMO_USERS)
+def test_side_navigation_shows_what_the_role_allows(page: Page, username: str) -> None:
+    sign_in_ok(page, username)
+    assert page.url.endswith("/")
+    assert nav_links(page) == ALWAYS | ALLOWED[username]
+    for path in ADMIN_PAGES:
+        response = page.goto(path)
+        assert response is not None
+        expected = 200 if path in ALLOWED[username] else 403
+        assert response.status == expected, f"{username} {path}"
+
+
+def test_account_manager_typing_an_admin_address_gets_403(page: Page) -> None:
+    sign_in_ok(page, "manager1")
+    for path in ("/users/", "/audit/"):
+        response = page.goto(path)
+        assert response is not None
+        assert response.status == 403, path
+        # The 403 page is a full page of the application (navigation, no data).
+        assert page.locator("#main-nav").count() == 1
+        assert page.locator("#records, #events").count() == 0
+        assert page.locator(".empty .ti-lock").count() == 1
