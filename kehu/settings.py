@@ -36,16 +36,16 @@ DATA_DIR = Path(env("KEHU_DATA_DIR", str(CHECKOUT_DIR / "var"))).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
-def _secret_key() -> str:
-    """Use KEHU_SECRET_KEY, else a key generated once and kept in the data folder."""
-    given = env("KEHU_SECRET_KEY")
+def _data_key(variable: str, file_name: str) -> str:
+    """Use the environment variable, else a key generated once and kept in the data folder."""
+    given = env(variable)
     if given:
         return given
-    key_file = DATA_DIR / "secret_key"
+    key_file = DATA_DIR / file_name
     if not key_file.exists():
         # Write to a private temp file and link it into place: of several processes starting
         # at once exactly one key wins and nobody reads a half-written file.
-        temp = key_file.with_name(f".secret_key.{os.getpid()}")
+        temp = key_file.with_name(f".{file_name}.{os.getpid()}")
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(50))
@@ -58,7 +58,10 @@ def _secret_key() -> str:
     return key_file.read_text().strip()
 
 
-SECRET_KEY = _secret_key()
+SECRET_KEY = _data_key("KEHU_SECRET_KEY", "secret_key")
+# Keyed digests of identifiers (ID numbers, …) for uniqueness and exact search without the
+# plain value: a key of its own, so that rotating SECRET_KEY does not orphan them.
+KEHU_LOOKUP_KEY = _data_key("KEHU_LOOKUP_KEY", "lookup_key")
 DEBUG = env_bool("KEHU_DEBUG")
 ALLOWED_HOSTS = [h.strip() for h in env("KEHU_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")]
 CSRF_TRUSTED_ORIGINS = [o for o in env("KEHU_CSRF_TRUSTED_ORIGINS").split(",") if o]
@@ -96,6 +99,7 @@ INSTALLED_APPS = [
     "kehu.audit",
     "kehu.records",
     "kehu.accounts",
+    "kehu.customers",
     "kehu.api",
     "kehu.ops",
 ]

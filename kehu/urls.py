@@ -11,5 +11,6 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("health/", health, name="health"),
     path("", include("kehu.core.urls")),
+    path("", include("kehu.customers.urls")),
     path("", include("kehu.records.urls")),
 ]

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kehu.api.fields import error_detail
 from kehu.audit.context import Actor, _current, actor_for
 from kehu.audit.middleware import client_ip
 from kehu.core import policy
@@ -71,7 +72,7 @@ class RecordViewSet(AuditedAPIView, viewsets.ModelViewSet):
     def get_queryset(self) -> QuerySet[Any]:
         rt = self.record_type
         queryset = policy.scope(self.request.user, rt.base_queryset(), "view")
-        return listing.search(queryset, rt.search_fields, self.request.query_params.get("q", ""))
+        return rt.apply_search(queryset, self.request.query_params.get("q", ""))
 
     def sort_key(self, request: Request) -> str:
         return listing.sort_key(self.record_type, request.query_params.get("sort", ""))
@@ -84,7 +85,7 @@ class RecordViewSet(AuditedAPIView, viewsets.ModelViewSet):
             else:
                 serializer.instance = audited_create(rt.model(**serializer.validated_data))
         except DjangoValidationError as error:
-            raise exceptions.ValidationError(error.messages) from None
+            raise exceptions.ValidationError(error_detail(error)) from None
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         partial = kwargs.pop("partial", False)
@@ -105,9 +106,11 @@ class RecordViewSet(AuditedAPIView, viewsets.ModelViewSet):
             else:
                 saved = audited_update(instance, dict(serializer.validated_data), version)
         except StaleEditError as error:
-            return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
+            return Response(
+                {"detail": str(error), "changes": error.changes}, status=status.HTTP_409_CONFLICT
+            )
         except DjangoValidationError as error:
-            raise exceptions.ValidationError(error.messages) from None
+            raise exceptions.ValidationError(error_detail(error)) from None
         return Response(self.get_serializer(saved).data)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -40,3 +40,25 @@ def history_for(obj: Any, limit: int = 100) -> list[AuditEvent]:
             object_type=obj._meta.label_lower, object_id=str(obj.pk)
         ).order_by("-seq")[:limit]
     )
+
+
+def changes_since(obj: Any, version: int) -> list[dict[str, Any]]:
+    """What others changed on `obj` after the version a form was opened with: one entry per
+    field, with who and the value now (for the stale-edit message)."""
+    events = AuditEvent.objects.filter(
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        extra__version__gt=version,
+    ).order_by("seq")
+    latest: dict[str, dict[str, Any]] = {}
+    for event in events:
+        for field, pair in (event.changes or {}).items():
+            first = latest.get(field, {}).get("before", pair[0])
+            latest[field] = {
+                "field": field,
+                "before": first,
+                "after": pair[1],
+                "by": event.actor_username,
+                "at": event.occurred_at,
+            }
+    return list(latest.values())

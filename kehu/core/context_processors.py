@@ -13,10 +13,34 @@ from kehu.core.models import Role
 NAVIGATION: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
     (_("Workspace"), [(_("Home"), "home", "core:home", "")]),
     (
+        _("Customers"),
+        [
+            (
+                _("Customer list"),
+                "building-store",
+                "records:customers_list",
+                "customers.customer.view",
+            ),
+            (_("Contacts"), "address-book", "records:contacts_list", "customers.contact.view"),
+            (
+                _("Change requests"),
+                "git-pull-request",
+                "customers:change_requests",
+                "customers.changerequest.view",
+            ),
+        ],
+    ),
+    (
         _("Administration"),
         [
             (_("Organisation units"), "sitemap", "records:units_list", "core.orgunit.view"),
             (_("Users"), "users", "records:users_list", "core.user.view"),
+            (
+                _("Classifications"),
+                "category",
+                "records:classification-dimensions_list",
+                "customers.classificationdimension.change",
+            ),
             (
                 _("Security policy"),
                 "shield-lock",
@@ -53,4 +77,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if visible:
             sections.append({"title": title, "items": visible})
     role_labels = sorted({Role(g.role).label for g in policy.grants(user)})
-    return {"nav_sections": sections, "user_roles": role_labels}
+    unread = user.notifications.filter(read_at__isnull=True).count()
+    return {"nav_sections": sections, "user_roles": role_labels, "unread_notifications": unread}

@@ -33,6 +33,8 @@ USERS = [
     ("admin", "系统管理员", "GRP", [(Role.SYSTEM_ADMIN, "GRP")]),
     ("manager1", "张伟", "SALE", [(Role.ACCOUNT_MANAGER, "SALE")]),
     ("manager2", "李娜", "SALE", [(Role.ACCOUNT_MANAGER, "SALE")]),
+    ("manager3", "黄磊", "MKT", [(Role.ACCOUNT_MANAGER, "MKT")]),
+    ("manager4", "徐静", "SH-SALE", [(Role.ACCOUNT_MANAGER, "SH-SALE")]),
     ("head_sale", "王强", "SALE", [(Role.DEPARTMENT_HEAD, "SALE")]),
     ("compliance", "刘洋", "LEGAL", [(Role.COMPLIANCE, "BJ")]),
     ("credit", "陈静", "CREDIT", [(Role.CREDIT_MANAGER, "BJ")]),

@@ -183,3 +183,23 @@ class SecurityPolicy(models.Model):
     def current(cls) -> SecurityPolicy:
         policy, _created = cls.objects.get_or_create(pk=1)
         return policy
+
+
+class Notification(models.Model):
+    """A message to one user, shown in the header bell and on "My notifications" (REV-3)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -5,8 +5,10 @@
 
 Permissions are strings "<app>.<model>.<action>" (wildcard "*" allowed in the action).
 A role held in a unit grants its permissions for objects of that unit and everything below
-it; a role held in a root unit (the group) grants them everywhere. Views, API, exports and
-navigation all ask here.
+it; a role held in a root unit (the group) grants them everywhere. A permission written
+"<perm>:own" applies only to objects the user owns (the record type's owner lookup), e.g. an
+account manager edits the customers they manage. Views, API, exports and navigation all ask
+here.
 """
 
 from __future__ import annotations
@@ -20,6 +22,20 @@ from django.db.models import Model, Q, QuerySet
 
 from kehu.core.models import Role
 
+# Customers (issue 3): department staff see their department's customers, account managers
+# edit the ones they own, department heads manage the department's, auditors read everything.
+_CUSTOMER_READ = frozenset(
+    {
+        "customers.customer.view",
+        "customers.contact.view",
+        "customers.bankaccount.view",
+        "customers.changerequest.view",
+        "customers.classificationdimension.view",
+        "customers.classificationvalue.view",
+    }
+)
+_PROPOSE = frozenset({"customers.changerequest.add"})
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.SYSTEM_ADMIN: frozenset(
         {
@@ -30,6 +46,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "core.securitypolicy.*",
             "audit.auditevent.view",
             "audit.auditevent.export",
+            "customers.classificationdimension.*",
+            "customers.classificationvalue.*",
         }
     ),
     Role.AUDITOR: frozenset(
@@ -40,26 +58,71 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "core.user.export",
             "audit.auditevent.view",
             "audit.auditevent.export",
+            "customers.*.view",
+            "customers.*.export",
         }
     ),
-    Role.DEPARTMENT_HEAD: frozenset({"core.orgunit.view", "core.user.view"}),
-    Role.GENERAL_MANAGER: frozenset({"core.orgunit.view", "core.user.view"}),
-    Role.ACCOUNT_MANAGER: frozenset(),
-    Role.COMPLIANCE: frozenset(),
+    Role.DEPARTMENT_HEAD: frozenset(
+        {
+            "core.orgunit.view",
+            "core.user.view",
+            "customers.customer.*",
+            "customers.contact.*",
+            "customers.bankaccount.*",
+            "customers.changerequest.*",
+        }
+    )
+    | _CUSTOMER_READ,
+    Role.GENERAL_MANAGER: frozenset(
+        {
+            "core.orgunit.view",
+            "core.user.view",
+            "customers.customer.export",
+            "customers.customer.approve",
+            "customers.customer.close",
+            "customers.customer.merge",
+            "customers.contact.export",
+        }
+    )
+    | _CUSTOMER_READ
+    | _PROPOSE,
+    Role.ACCOUNT_MANAGER: frozenset(
+        {
+            "customers.customer.add",
+            "customers.customer.change:own",
+            "customers.customer.transition:own",
+            "customers.customer.verify:own",
+            "customers.contact.add:own",
+            "customers.contact.change:own",
+            "customers.bankaccount.add:own",
+            "customers.bankaccount.change:own",
+            "customers.changerequest.decide:own",
+        }
+    )
+    | _CUSTOMER_READ
+    | _PROPOSE,
+    Role.COMPLIANCE: _CUSTOMER_READ | _PROPOSE,
+    Role.CREDIT_MANAGER: _CUSTOMER_READ | _PROPOSE,
     Role.ARCHIVIST: frozenset(),
-    Role.CREDIT_MANAGER: frozenset(),
     Role.FINANCE: frozenset(),
 }
 
 PRIVILEGED_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.AUDITOR, Role.GENERAL_MANAGER})
 
+OWN_SUFFIX = ":own"
+
 # model label → lookup from that model to its owning unit's path ("" = not unit-scoped).
 _UNIT_PATH_LOOKUPS: dict[str, str] = {}
+# model label → lookup from that model to its owner's user id (for ":own" permissions).
+_OWNER_LOOKUPS: dict[str, str] = {}
 
 
-def register_scope(model: type[Model], unit_path_lookup: str) -> None:
-    """Declare how a record type belongs to a unit, e.g. "unit__path" or "path"."""
+def register_scope(model: type[Model], unit_path_lookup: str, owner_lookup: str = "") -> None:
+    """Declare how a record type belongs to a unit ("unit__path", "path") and, optionally,
+    to an owner ("owner_id", "customer__owner_id")."""
     _UNIT_PATH_LOOKUPS[model._meta.label_lower] = unit_path_lookup
+    if owner_lookup:
+        _OWNER_LOOKUPS[model._meta.label_lower] = owner_lookup
 
 
 @dataclass(frozen=True)
@@ -87,28 +150,45 @@ def roles(user: Any) -> set[str]:
     return {g.role for g in grants(user)}
 
 
-def _grants_for(user: Any, perm: str) -> list[Grant]:
-    return [
-        g
-        for g in grants(user)
-        if any(fnmatchcase(perm, pattern) for pattern in ROLE_PERMISSIONS.get(g.role, ()))
-    ]
+def _grants_for(user: Any, perm: str) -> list[tuple[Grant, bool]]:
+    """The user's grants that allow `perm`, each with whether it is limited to own objects
+    (a grant both with and without ":own" counts as unlimited)."""
+    found = []
+    for grant in grants(user):
+        patterns = ROLE_PERMISSIONS.get(grant.role, ())
+        if any(fnmatchcase(perm, p) for p in patterns if not p.endswith(OWN_SUFFIX)):
+            found.append((grant, False))
+        elif any(
+            fnmatchcase(perm, p.removesuffix(OWN_SUFFIX))
+            for p in patterns
+            if p.endswith(OWN_SUFFIX)
+        ):
+            found.append((grant, True))
+    return found
 
 
 def perm_name(model: type[Model] | Model, action: str) -> str:
     return f"{model._meta.label_lower}.{action}"
 
 
-def _unit_path_of(obj: Model) -> str | None:
-    lookup = _UNIT_PATH_LOOKUPS.get(obj._meta.label_lower)
-    if not lookup:
-        return None
+def _follow(obj: Model, lookup: str) -> Any:
     value: Any = obj
     for part in lookup.split("__"):
         value = getattr(value, part, None)
         if value is None:
             return None
-    return str(value)
+    return value
+
+
+def _unit_path_of(obj: Model) -> str | None:
+    lookup = _UNIT_PATH_LOOKUPS.get(obj._meta.label_lower)
+    value = _follow(obj, lookup) if lookup else None
+    return None if value is None else str(value)
+
+
+def _owns(user: Any, obj: Model) -> bool:
+    lookup = _OWNER_LOOKUPS.get(obj._meta.label_lower)
+    return lookup is not None and _follow(obj, lookup) == user.pk
 
 
 def has_perm(user: Any, perm: str, obj: Model | None = None) -> bool:
@@ -117,13 +197,18 @@ def has_perm(user: Any, perm: str, obj: Model | None = None) -> bool:
     matching = _grants_for(user, perm)
     if not matching:
         return False
-    if obj is None or any(g.is_root for g in matching):
+    if obj is None:
         return True
     label = obj._meta.label_lower
-    if not _UNIT_PATH_LOOKUPS.get(label):
-        return True
-    path = _unit_path_of(obj)
-    return path is not None and any(path.startswith(g.unit_path) for g in matching)
+    path = _unit_path_of(obj) if _UNIT_PATH_LOOKUPS.get(label) else None
+    for grant, own_only in matching:
+        if own_only and not _owns(user, obj):
+            continue
+        if grant.is_root or not _UNIT_PATH_LOOKUPS.get(label):
+            return True
+        if path is not None and path.startswith(grant.unit_path):
+            return True
+    return False
 
 
 def has_any(user: Any, perms: Iterable[str]) -> bool:
@@ -139,13 +224,38 @@ def scope[M: Model](user: Any, queryset: QuerySet[M], action: str = "view") -> Q
     matching = _grants_for(user, perm)
     if not matching:
         return queryset.none()
-    lookup = _UNIT_PATH_LOOKUPS.get(model._meta.label_lower)
-    if not lookup or any(g.is_root for g in matching):
-        return queryset
+    label = model._meta.label_lower
+    lookup = _UNIT_PATH_LOOKUPS.get(label)
+    owner_lookup = _OWNER_LOOKUPS.get(label)
     condition = Q()
-    for grant in matching:
-        condition |= Q(**{f"{lookup}__startswith": grant.unit_path})
+    for grant, own_only in matching:
+        part = Q()
+        if lookup and not grant.is_root:
+            part &= Q(**{f"{lookup}__startswith": grant.unit_path})
+        if own_only:
+            part &= Q(**{owner_lookup: user.pk}) if owner_lookup else Q(pk__in=[])
+        if not part:
+            return queryset  # an unlimited grant: every row
+        condition |= part
     return queryset.filter(condition)
+
+
+def units_where(user: Any, perm: str) -> QuerySet[Any]:
+    """The organisation units in which `user` may do `perm` (for choosing a record's unit)."""
+    from kehu.core.models import OrgUnit
+
+    units = OrgUnit.objects.filter(is_active=True)
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return units
+    matching = _grants_for(user, perm)
+    if not matching:
+        return units.none()
+    if any(grant.is_root for grant, _own in matching):
+        return units
+    condition = Q()
+    for grant, _own in matching:
+        condition |= Q(path__startswith=grant.unit_path)
+    return units.filter(condition)
 
 
 def requires_second_factor(user: Any) -> bool:

@@ -177,3 +177,24 @@ def set_totp_required_roles(roles: list[str]) -> None:
             security,
             changes={"totp_required_roles": [before, security.totp_required_roles]},
         )
+
+
+def notify(users: Any, title: str, body: str = "", link: str = "") -> int:
+    """Send a notification to each user (deduplicated, inactive users skipped)."""
+    from kehu.core.models import Notification
+
+    recipients = {u.pk: u for u in users if u is not None and u.is_active}
+    Notification.objects.bulk_create(
+        Notification(user=u, title=title[:200], body=body, link=link[:300])
+        for u in recipients.values()
+    )
+    return len(recipients)
+
+
+def mark_notifications_read(user: User, pks: Any = None) -> int:
+    from kehu.core.models import Notification
+
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if pks is not None:
+        unread = unread.filter(pk__in=pks)
+    return unread.update(read_at=timezone.now())

@@ -13,4 +13,5 @@ urlpatterns = [
     path("users/<int:pk>/password/", views.reset_password, name="reset_password"),
     path("users/<int:pk>/totp-reset/", views.reset_totp, name="reset_totp"),
     path("security-policy/", views.security_policy, name="security_policy"),
+    path("notifications/", views.notifications, name="notifications"),
 ]

@@ -147,3 +147,15 @@ def reset_totp(request: HttpRequest, pk: int) -> HttpResponse:
     reset_second_factor(target)
     messages.success(request, _("Second factor reset; the user sets it up again at next sign-in."))
     return _back(target)
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The user's own notifications; POST marks them read."""
+    from kehu.core.models import Notification
+
+    if request.method == "POST":
+        services.mark_notifications_read(request.user)  # type: ignore[arg-type]
+        return redirect("core:notifications")
+    rows = Notification.objects.filter(user_id=request.user.pk or 0)[:200]
+    return render(request, "core/notifications.html", {"rows": rows})

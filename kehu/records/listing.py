@@ -36,7 +36,7 @@ def visible_rows(
         queryset = queryset & policy.scope(user, record_type.base_queryset(), "view")
     filterset = record_type.filterset(params, queryset=queryset)
     rows = filterset.qs if filterset.is_valid() else queryset.none()
-    return search(rows, record_type.search_fields, params.get("q", "")), filterset
+    return record_type.apply_search(rows, params.get("q", "")), filterset
 
 
 def sort_key(record_type: RecordType, requested: str) -> str:

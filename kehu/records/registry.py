@@ -48,6 +48,14 @@ class RecordType:
     api_writable: bool = True
     deletable: bool = False
     icon: str = "list"
+    # The create/edit page's template (default records/form.html).
+    form_template: str = "records/form.html"
+    detail_template: str = "records/detail.html"
+    # Forms that depend on who fills them in receive `user` (choices, defaults, locked fields).
+    form_takes_user: bool = False
+    # Free-text search of the list and the API's `q`: (queryset, text) -> queryset;
+    # default: icontains over `search_fields`.
+    search: Callable[[QuerySet[Any], str], QuerySet[Any]] | None = None
     # Valid form data for a new record, for the generated standard tests.
     sample_data: Callable[[], dict[str, Any]] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -63,6 +71,13 @@ class RecordType:
     @property
     def verbose_name_plural(self) -> Any:
         return self.model._meta.verbose_name_plural
+
+    def apply_search(self, queryset: QuerySet[Any], text: str) -> QuerySet[Any]:
+        if self.search is not None:
+            return self.search(queryset, text)
+        from kehu.records.listing import search
+
+        return search(queryset, self.search_fields, text)
 
     def base_queryset(self) -> QuerySet[Any]:
         return self.queryset() if self.queryset else self.model._default_manager.all()

@@ -15,15 +15,16 @@ from kehu.records.models import SubmissionToken
 
 
 class StaleEditError(Exception):
-    """The record changed since the form was opened."""
+    """The record changed since the form was opened; `changes` says what others changed."""
 
-    def __init__(self) -> None:
+    def __init__(self, changes: list[dict[str, Any]] | None = None) -> None:
         super().__init__(
             _(
                 "Someone else changed this record after you opened it. "
                 "Your changes were not saved; reload to see the current data."
             )
         )
+        self.changes = changes or []
 
 
 class DuplicateSubmissionError(Exception):
@@ -65,7 +66,9 @@ def lock_current(obj: Model, expected_version: int | None) -> Model:
     # `_meta.model`, not type(obj): request.user is a lazy proxy of the user.
     current = obj._meta.model._default_manager.select_for_update().get(pk=obj.pk)
     if expected_version is not None and current.version != expected_version:  # type: ignore[attr-defined]
-        raise StaleEditError()
+        from kehu.audit.selectors import changes_since
+
+        raise StaleEditError(changes_since(current, expected_version))
     return current
 
 
@@ -89,7 +92,12 @@ def audited_update(
             getattr(current, name).set(value)
         changes = diff(before, snapshot(current))
         if changes:
-            record(f"{current._meta.label_lower}.{action}", current, changes=changes)
+            record(
+                f"{current._meta.label_lower}.{action}",
+                current,
+                changes=changes,
+                extra={"version": current.version},  # type: ignore[attr-defined]
+            )
     return current
 
 

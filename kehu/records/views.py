@@ -140,24 +140,30 @@ class RecordDetailView(RecordView):
             panels=rt.detail_panels,
             **(rt.detail_context(request, obj) if rt.detail_context else {}),
         )
-        return render(request, "records/detail.html", context)
+        return render(request, rt.detail_template, context)
 
 
 class RecordEditView(RecordView):
     """Create when no pk is given, else edit."""
 
-    def form_class(self, creating: bool) -> Any:
+    def make_form(self, obj: Model | None, *args: Any) -> Any:
         rt = self.record_type
-        return rt.create_form if creating and rt.create_form else rt.form
+        form_class = rt.create_form if obj is None and rt.create_form else rt.form
+        kwargs: dict[str, Any] = {"instance": obj}
+        if rt.form_takes_user:
+            kwargs["user"] = self.request.user
+        if obj is None and not args:
+            kwargs["initial"] = self.request.GET.dict()
+        return form_class(*args, **kwargs)
 
     def get(self, request: HttpRequest, pk: Any = None) -> HttpResponse:
         obj = self._obj(pk)
-        form = self.form_class(obj is None)(instance=obj)
+        form = self.make_form(obj)
         return self._render(form, obj, token=uuid.uuid4().hex)
 
     def post(self, request: HttpRequest, pk: Any = None) -> HttpResponse:
         obj = self._obj(pk)
-        form = self.form_class(obj is None)(request.POST, request.FILES, instance=obj)
+        form = self.make_form(obj, request.POST, request.FILES)
         token = request.POST.get("_submission", "")
         if obj is None and token:
             # A resubmitted create form leads to what it created (before validation, which
@@ -182,7 +188,7 @@ class RecordEditView(RecordView):
                 messages.success(request, _("%(name)s saved.") % {"name": saved})
         except services.StaleEditError as error:
             form.add_error(None, str(error))
-            return self._render(form, obj, token=token, status=409)
+            return self._render(form, obj, token=token, status=409, stale_changes=error.changes)
         except services.DuplicateSubmissionError as error:
             messages.warning(request, str(error))
             return redirect(reverse(rt.url_name("detail"), args=[error.object_id]))
@@ -198,9 +204,11 @@ class RecordEditView(RecordView):
         self.require("view")
         return self.get_object(pk, "change")
 
-    def _render(self, form: Any, obj: Model | None, token: str, status: int = 200) -> HttpResponse:
+    def _render(
+        self, form: Any, obj: Model | None, token: str, status: int = 200, **extra: Any
+    ) -> HttpResponse:
         version = obj.version if obj is not None else ""  # type: ignore[attr-defined]
         if self.request.method == "POST" and obj is not None:
             version = self.request.POST.get("_version", version)
-        context = self.base_context(form=form, obj=obj, version=version, token=token)
-        return render(self.request, "records/form.html", context, status=status)
+        context = self.base_context(form=form, obj=obj, version=version, token=token, **extra)
+        return render(self.request, self.record_type.form_template, context, status=status)

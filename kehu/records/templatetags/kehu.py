@@ -51,3 +51,24 @@ def display(value: Any) -> Any:
 @register.simple_tag
 def sort_url(query: str, sort: str) -> str:
     return f"?{query}&sort={sort}" if query else f"?sort={sort}"
+
+
+@register.filter
+def amount(value: Any) -> str:
+    """12345678.5 → "12,345,678.50", with the 万 / 亿 reading for large amounts."""
+    if value is None or value == "":
+        return ""
+    from decimal import Decimal
+
+    number = Decimal(value)
+    text = f"{number:,.2f}"
+    if abs(number) >= 100_000_000:
+        return f"{text}（{number / 100_000_000:g}亿）"
+    if abs(number) >= 10_000:
+        return f"{text}（{number / 10_000:g}万）"
+    return text
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    return mapping.get(key) if hasattr(mapping, "get") else None

@@ -1,0 +1,111 @@
+"""Normalising what people type in China: full-width characters, stray spaces, amounts like
+"500万元" or "1.2亿", dates like "2023年5月1日", and phone numbers (CUS-10). Every parser raises
+`django.core.exceptions.ValidationError` with a plain-language Chinese-translatable message."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+_SPACES = re.compile(r"\s+")
+
+
+def halfwidth(value: str) -> str:
+    """Full-width letters, digits and punctuation to their ASCII forms (NFKC), spaces trimmed."""
+    return unicodedata.normalize("NFKC", value or "").strip()
+
+
+def compact_code(value: str) -> str:
+    """A code as typed: full-width to half-width, every space and hyphen gone, upper case."""
+    return _SPACES.sub("", halfwidth(value)).replace("-", "").upper()
+
+
+def clean_text(value: str) -> str:
+    """Free text: full-width ASCII to half-width, runs of spaces collapsed, trimmed.
+    Chinese punctuation (，。) is left alone: NFKC keeps it."""
+    return _SPACES.sub(" ", halfwidth(value)).strip()
+
+
+_UNITS = {"万": Decimal(10_000), "亿": Decimal(100_000_000), "千": Decimal(1000)}
+_AMOUNT = re.compile(r"^(?P<number>[+-]?\d+(?:\.\d+)?)(?P<unit>万|亿|千)?(?:元|人民币)?$")
+
+
+def parse_amount(value: str) -> Decimal | None:
+    """ "1,000万元" → 10000000, "1.5亿" → 150000000, "￥3,000.50" → 3000.50; blank → None."""
+    text = _SPACES.sub("", halfwidth(value)).replace(",", "").replace("，", "")
+    text = text.lstrip("¥￥").removeprefix("RMB").removeprefix("CNY")
+    if not text:
+        return None
+    match = _AMOUNT.match(text)
+    if not match:
+        raise ValidationError(
+            _("Enter an amount such as 5000000, 500万 or 1.2亿."), code="invalid_amount"
+        )
+    try:
+        amount = Decimal(match["number"])
+    except InvalidOperation:
+        raise ValidationError(_("Enter a valid amount."), code="invalid_amount") from None
+    if match["unit"]:
+        amount *= _UNITS[match["unit"]]
+    return amount.quantize(Decimal("0.01"))
+
+
+_DATE_PATTERNS = [
+    re.compile(r"^(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]?$"),
+    re.compile(r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})$"),
+    re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$"),
+]
+
+
+def parse_date(value: str | datetime.date | None) -> datetime.date | None:
+    """ "2023年5月1日", "2023.5.1", "2023/05/01", "20230501", "2023-05-01"; blank → None."""
+    if value is None or isinstance(value, datetime.date):
+        return value
+    text = _SPACES.sub("", halfwidth(value))
+    if not text:
+        return None
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            try:
+                return datetime.date(int(match["y"]), int(match["m"]), int(match["d"]))
+            except ValueError:
+                break
+    raise ValidationError(
+        _("Enter a date such as 2023-05-01 or 2023年5月1日."), code="invalid_date"
+    )
+
+
+def normalize_phone(value: str) -> str:
+    """A Chinese mobile ("13812345678"), landline ("010-62345678", extension after "-" or
+    "转") or an international number ("+85221234567"). Blank stays blank."""
+    text = _SPACES.sub("", halfwidth(value))
+    if not text:
+        return ""
+    text = text.replace("转", " ext. ").replace("分机", " ext. ")
+    try:
+        number = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValidationError(
+            _("Enter a valid phone number, e.g. 13812345678 or 010-62345678."),
+            code="invalid_phone",
+        )
+    if number.country_code != 86:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    national = str(number.national_number)
+    area_length = phonenumbers.length_of_geographical_area_code(number)
+    formatted = f"0{national[:area_length]}-{national[area_length:]}" if area_length else national
+    return f"{formatted}-{number.extension}" if number.extension else formatted
+
+
+def phone_digits(value: str) -> str:
+    """Only the digits, for matching the same phone written in different ways."""
+    return re.sub(r"\D", "", value or "")

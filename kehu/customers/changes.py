@@ -1,0 +1,171 @@
+"""Change requests (CUS-13): anyone who may see a customer proposes a correction with a
+supporting file; the owner or their department head accepts or rejects it; the proposer and
+the people responsible are notified; every step is audited."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Model
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kehu.audit.services import record
+from kehu.core.models import Role
+from kehu.core.selectors import holders_of
+from kehu.core.services import notify
+from kehu.customers.models import ChangeRequest, ChangeRequestStatus, Customer
+from kehu.customers.validation import clean_customer
+
+# Fields a change request may correct (not owner, department, status: those have their own way).
+PROPOSABLE = (
+    "name", "credit_code", "org_code", "nature", "industry", "legal_rep_name",
+    "legal_rep_title", "legal_rep_phone", "registered_address", "operating_address",
+    "founded_on", "registered_capital", "capital_currency", "business_scope",
+    "operating_term_until", "licence_valid_until", "issuing_authority", "certifications",
+    "gender", "birth_date", "occupation", "employer", "phone", "email", "address", "province",
+    "city", "products", "cooperation_since", "contract_numbers",
+)  # fmt: skip
+MAX_ATTACHMENT = 20 * 1024 * 1024
+# Supporting files: PDF and images, recognised by their first bytes, not their names.
+_SIGNATURES = {
+    b"%PDF-": "application/pdf",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Model):
+        return value.pk
+    if isinstance(value, datetime.date | Decimal):
+        return str(value)
+    return value
+
+
+def _check_attachment(upload: UploadedFile | None) -> None:
+    if upload is None:
+        return
+    if upload.size is not None and upload.size > MAX_ATTACHMENT:
+        raise ValidationError({"attachment": [_("The file is larger than 20 MB.")]})
+    head = upload.read(16)
+    upload.seek(0)
+    if not any(head.startswith(sig) for sig in _SIGNATURES):
+        raise ValidationError(
+            {"attachment": [_("Attach a PDF, PNG or JPEG file (scans or photos of the proof).")]}
+        )
+
+
+def proposed_changes(customer: Customer, values: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [current, proposed]} for the proposable fields whose value differs."""
+    cleaned = clean_customer({"kind": customer.kind, **values}, partial=True)
+    changes = {}
+    for field in PROPOSABLE:
+        if field not in values:
+            continue
+        current, proposed = _jsonable(getattr(customer, field)), _jsonable(cleaned.get(field))
+        if (current or None) != (proposed or None):
+            changes[field] = [current, proposed]
+    return changes
+
+
+def responsible_for(customer: Customer) -> list[Any]:
+    """The owner and the heads of the customer's department."""
+    return [customer.owner, *holders_of(Role.DEPARTMENT_HEAD, customer.unit)]
+
+
+def propose(
+    customer: Customer,
+    proposer: Any,
+    values: dict[str, Any],
+    reason: str,
+    attachment: UploadedFile | None = None,
+) -> ChangeRequest:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": [_("Say what is wrong and where the correct data comes from.")]}
+        )
+    changes = proposed_changes(customer, values)
+    if not changes:
+        raise ValidationError(_("The proposal does not differ from the current data."))
+    _check_attachment(attachment)
+    with transaction.atomic():
+        request = ChangeRequest(
+            customer=customer, proposer=proposer, changes=changes, reason=reason
+        )
+        if attachment is not None:
+            request.attachment_name = attachment.name or ""
+            request.attachment.save(f"change-{customer.pk}.bin", attachment, save=False)
+        request.save()
+        record(
+            "customers.changerequest.create",
+            request,
+            changes=changes,
+            extra={"customer": customer.pk, "reason": reason},
+        )
+        notify(
+            responsible_for(customer),
+            _("Change proposed for %(name)s") % {"name": customer.name},
+            _("%(user)s proposes to change: %(fields)s")
+            % {"user": proposer, "fields": ", ".join(changes)},
+            reverse("customers:change_request", args=[request.pk]),
+        )
+    return request
+
+
+def decide(request: ChangeRequest, decider: Any, accept: bool, note: str = "") -> ChangeRequest:
+    from kehu.customers.services import update_customer
+
+    with transaction.atomic():
+        current = (
+            ChangeRequest.objects.select_for_update().select_related("customer").get(pk=request.pk)
+        )
+        if current.status != ChangeRequestStatus.PENDING:
+            raise ValidationError(_("This change request has already been decided."))
+        if current.proposer_id == decider.pk:
+            raise ValidationError(_("You cannot decide on your own change request."))
+        if not accept and not note.strip():
+            raise ValidationError({"decision_note": [_("Say why the change is rejected.")]})
+        customer = current.customer
+        if accept:
+            moved = [
+                field
+                for field, (before, _after) in current.changes.items()
+                if (_jsonable(getattr(customer, field)) or None) != (before or None)
+            ]
+            if moved:
+                raise ValidationError(
+                    _("The data changed since the proposal (%(fields)s); please propose again.")
+                    % {"fields": ", ".join(moved)}
+                )
+            update_customer(
+                customer,
+                {field: after for field, (_before, after) in current.changes.items()},
+                expected_version=None,
+            )
+        current.status = ChangeRequestStatus.ACCEPTED if accept else ChangeRequestStatus.REJECTED
+        current.decided_by = decider
+        current.decided_at = timezone.now()
+        current.decision_note = note.strip()
+        current.version += 1
+        current.save()
+        record(
+            "customers.changerequest.accept" if accept else "customers.changerequest.reject",
+            current,
+            extra={"customer": customer.pk, "note": current.decision_note},
+        )
+        notify(
+            [current.proposer, *responsible_for(customer)],
+            (_("Change to %(name)s accepted") if accept else _("Change to %(name)s rejected"))
+            % {"name": customer.name},
+            current.decision_note,
+            reverse("customers:change_request", args=[current.pk]),
+        )
+    return current

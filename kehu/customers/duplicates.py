@@ -1,0 +1,234 @@
+"""Possible duplicates (CUS-11): very similar names, shared phones and the same legal
+representative are flagged on both cards; an authorised user merges two customers keeping
+all history, contacts and later records of both."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kehu.audit.services import record
+from kehu.customers.models import (
+    BankAccount,
+    ChangeRequest,
+    Contact,
+    Customer,
+    CustomerKind,
+    CustomerStatus,
+    DuplicateFlag,
+    DuplicateReason,
+    StatusChange,
+)
+
+MIN_NAME_KEY = 2  # shorter cores ("华夏" is fine, "大" is not) say nothing
+MAX_FLAGS_PER_REASON = 20
+
+
+def _phones_of(customer: Customer) -> set[str]:
+    phones = {customer.phone, customer.legal_rep_phone}
+    for mobile, office in customer.contacts.values_list("mobile", "office_phone"):
+        phones |= {mobile, office}
+    return {p for p in phones if p and len(p) >= 7}
+
+
+def find_candidates(customer: Customer) -> dict[int, tuple[str, str]]:
+    """Other customers that may be the same: {pk: (reason, detail)}."""
+    found: dict[int, tuple[str, str]] = {}
+    others = Customer.objects.exclude(pk=customer.pk).filter(merged_into__isnull=True)
+    if customer.legal_rep_digest:
+        for pk in others.filter(legal_rep_digest=customer.legal_rep_digest).values_list(
+            "pk", flat=True
+        )[:MAX_FLAGS_PER_REASON]:
+            found[pk] = (DuplicateReason.SAME_LEGAL_REP, customer.legal_rep_name)
+    phones = _phones_of(customer)
+    if phones:
+        matches = others.filter(
+            Q(phone__in=phones)
+            | Q(legal_rep_phone__in=phones)
+            | Q(contacts__mobile__in=phones)
+            | Q(contacts__office_phone__in=phones)
+        ).distinct()
+        for pk in matches.values_list("pk", flat=True)[:MAX_FLAGS_PER_REASON]:
+            found.setdefault(pk, (DuplicateReason.SHARED_PHONE, "、".join(sorted(phones))[:200]))
+    if customer.kind == CustomerKind.ORGANIZATION and len(customer.name_key) >= MIN_NAME_KEY:
+        similar = others.filter(kind=CustomerKind.ORGANIZATION, name_key=customer.name_key)
+        for pk in similar.values_list("pk", flat=True)[:MAX_FLAGS_PER_REASON]:
+            found.setdefault(pk, (DuplicateReason.SIMILAR_NAME, customer.name_key))
+    return found
+
+
+def refresh_flags(customer: Customer) -> None:
+    """Re-evaluate the customer's open flags: add new pairs, drop ones no longer true
+    (dismissed pairs stay dismissed)."""
+    found = find_candidates(customer) if not customer.merged_into_id else {}
+    mine = Q(first=customer) | Q(second=customer)
+    existing = {
+        (f.first_id if f.second_id == customer.pk else f.second_id, f.reason): f
+        for f in DuplicateFlag.objects.filter(mine)
+    }
+    wanted = {(pk, reason): detail for pk, (reason, detail) in found.items()}
+    stale = [f.pk for key, f in existing.items() if key not in wanted and f.dismissed_at is None]
+    DuplicateFlag.objects.filter(pk__in=stale).delete()
+    DuplicateFlag.objects.bulk_create(
+        [
+            DuplicateFlag(
+                first_id=min(pk, customer.pk),
+                second_id=max(pk, customer.pk),
+                reason=reason,
+                detail=detail,
+            )
+            for (pk, reason), detail in wanted.items()
+            if (pk, reason) not in existing
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def open_flags(customer: Customer) -> list[dict[str, Any]]:
+    """The card's flags: the other customer, why, and the flag id (for dismissing)."""
+    flags = (
+        DuplicateFlag.objects.filter(Q(first=customer) | Q(second=customer), dismissed_at=None)
+        .select_related("first__unit", "second__unit")
+        .order_by("pk")
+    )
+    return [
+        {
+            "flag": f,
+            "other": f.second if f.first_id == customer.pk else f.first,
+            "reason": f.get_reason_display(),
+        }
+        for f in flags
+    ]
+
+
+def dismiss(flag: DuplicateFlag, by: Any) -> None:
+    with transaction.atomic():
+        flag.dismissed_at = timezone.now()
+        flag.dismissed_by = by
+        flag.save(update_fields=["dismissed_at", "dismissed_by"])
+        record(
+            "customers.customer.duplicate_dismissed",
+            flag.first,
+            extra={"other": flag.second_id, "reason": flag.reason},
+        )
+
+
+# Fields copied from the absorbed customer where the survivor has nothing.
+_FILLABLE = (
+    "org_code", "nature", "industry", "legal_rep_name", "legal_rep_title", "legal_rep_phone",
+    "legal_rep_id_number", "registered_address", "operating_address", "founded_on",
+    "registered_capital", "business_scope", "operating_term_until", "licence_valid_until",
+    "issuing_authority", "certifications", "gender", "birth_date", "occupation", "employer",
+    "phone", "email", "address", "province", "city", "products", "cooperation_since",
+    "contract_numbers",
+)  # fmt: skip
+
+
+def merge(survivor: Customer, absorbed: Customer, reason: str, by: Any) -> Customer:
+    """Move everything of `absorbed` to `survivor`; `absorbed` stays (closed, pointing to the
+    survivor) with its own history, and anything later addressed to it resolves to the
+    survivor (`resolve`)."""
+    from kehu.customers.services import refresh_derived
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give the reason for merging.")]})
+    if survivor.pk == absorbed.pk:
+        raise ValidationError(_("A customer cannot be merged with itself."))
+    with transaction.atomic():
+        first, second = sorted([survivor.pk, absorbed.pk])
+        locked = {
+            c.pk: c for c in Customer.objects.select_for_update().filter(pk__in=[first, second])
+        }
+        keep, gone = locked[survivor.pk], locked[absorbed.pk]
+        if keep.merged_into_id or gone.merged_into_id:
+            raise ValidationError(_("One of these customers has already been merged."))
+        if keep.kind != gone.kind:
+            raise ValidationError(_("An organisation and an individual cannot be merged."))
+        for field, label in (
+            ("credit_code", _("credit codes")),
+            ("id_number_digest", _("ID numbers")),
+        ):
+            a, b = getattr(keep, field), getattr(gone, field)
+            if a and b and a != b:
+                raise ValidationError(
+                    _("These customers have different %(what)s: they are different legal persons.")
+                    % {"what": label}
+                )
+        filled = {}
+        for field in _FILLABLE:
+            if getattr(keep, field) in (None, "") and getattr(gone, field) not in (None, ""):
+                filled[field] = [None, str(getattr(gone, field))]
+                setattr(keep, field, getattr(gone, field))
+        moved_identity = {}
+        for field in ("credit_code", "id_number"):
+            if not getattr(keep, field) and getattr(gone, field):
+                moved_identity[field] = getattr(gone, field)
+        if moved_identity:
+            # The unique identifier moves: clear it on the absorbed row first.
+            Customer.objects.filter(pk=gone.pk).update(credit_code=None, id_number_digest=None)
+            for field, value in moved_identity.items():
+                setattr(keep, field, value)
+                filled[field] = [None, "***" if field == "id_number" else value]
+        has_primary = Contact.objects.filter(customer=keep, is_primary=True).exists()
+        contacts = Contact.objects.filter(customer=gone)
+        if has_primary:
+            contacts.update(is_primary=False)
+        moved = {
+            "contacts": contacts.update(customer=keep),
+            "bank_accounts": BankAccount.objects.filter(customer=gone).update(
+                customer=keep, is_primary=False
+            ),
+            "change_requests": ChangeRequest.objects.filter(customer=gone).update(customer=keep),
+        }
+        kept_dims = set(keep.classifications.values_list("dimension_id", flat=True))
+        extra_values = [v for v in gone.classifications.all() if v.dimension_id not in kept_dims]
+        keep.classifications.add(*extra_values)
+        keep.version += 1
+        keep.save()
+        before_status = gone.status
+        Customer.objects.filter(pk=gone.pk).update(
+            merged_into=keep, status=CustomerStatus.CLOSED, version=gone.version + 1
+        )
+        StatusChange.objects.create(
+            customer=gone,
+            from_status=before_status,
+            to_status=CustomerStatus.CLOSED,
+            reason=_("Merged into %(name)s (no. %(pk)s): %(reason)s")
+            % {"name": keep.name, "pk": keep.pk, "reason": reason},
+            changed_by=by,
+        )
+        DuplicateFlag.objects.filter(
+            Q(first=gone, second=keep) | Q(first=keep, second=gone)
+        ).delete()
+        DuplicateFlag.objects.filter(Q(first=gone) | Q(second=gone), dismissed_at=None).delete()
+        record(
+            "customers.customer.merge",
+            keep,
+            changes=filled,
+            extra={"absorbed": gone.pk, "absorbed_name": gone.name, "reason": reason, **moved},
+        )
+        record(
+            "customers.customer.merged_into",
+            gone,
+            changes={"status": [before_status, CustomerStatus.CLOSED]},
+            extra={"survivor": keep.pk, "survivor_name": keep.name, "reason": reason},
+        )
+        refresh_derived(keep)
+        refresh_flags(keep)
+    keep.refresh_from_db()
+    return keep
+
+
+def resolve(customer: Customer) -> Customer:
+    """The customer that now carries this one's records (itself unless merged)."""
+    seen = set()
+    while customer.merged_into_id and customer.pk not in seen:
+        seen.add(customer.pk)
+        customer = Customer.objects.get(pk=customer.merged_into_id)
+    return customer

@@ -1,0 +1,119 @@
+"""Filters of the customer list (CUS-15), shared by the page, the export and the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from kehu.core.models import OrgUnit, User
+from kehu.customers.models import (
+    ACTIVE_REGISTER,
+    BankAccount,
+    ClassificationDimension,
+    ClassificationValue,
+    Contact,
+    Customer,
+    CustomerKind,
+    CustomerStatus,
+    Industry,
+    Nature,
+)
+
+REGISTER_CHOICES = [
+    ("active", _("Active register")),
+    ("inactive", _("Left the register (suspended, past, closed)")),
+    ("all", _("All")),
+]
+
+
+class CustomerFilter(django_filters.FilterSet):
+    register = django_filters.ChoiceFilter(
+        label=_("Register"), choices=REGISTER_CHOICES, method="by_register", empty_label=None
+    )
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=CustomerKind.choices)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=CustomerStatus.choices)
+    unit = django_filters.ModelChoiceFilter(
+        label=_("Department"), queryset=OrgUnit.objects.filter(kind="department")
+    )
+    owner = django_filters.ModelChoiceFilter(
+        label=_("Account manager"),
+        queryset=User.objects.filter(role_assignments__role="account_manager").distinct(),
+    )
+    industry = django_filters.ChoiceFilter(label=_("Industry"), choices=Industry.choices)
+    nature = django_filters.ChoiceFilter(label=_("Nature"), choices=Nature.choices)
+    province = django_filters.CharFilter(label=_("Province"), lookup_expr="exact")
+    city = django_filters.CharFilter(label=_("City"), lookup_expr="exact")
+
+    class Meta:
+        model = Customer
+        fields = [
+            "register",
+            "kind",
+            "status",
+            "unit",
+            "owner",
+            "industry",
+            "nature",
+            "province",
+            "city",
+        ]
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        data = data.copy() if data is not None else {}
+        if not data.get("register"):
+            data["register"] = "all" if data.get("status") else "active"
+        super().__init__(data, *args, **kwargs)
+        for dimension in ClassificationDimension.objects.filter(is_active=True):
+            self.filters[f"cls_{dimension.code}"] = django_filters.ModelChoiceFilter(
+                label=dimension.name,
+                field_name="classifications",
+                queryset=ClassificationValue.objects.filter(dimension=dimension),
+            )
+
+    def by_register(
+        self, queryset: QuerySet[Customer], name: str, value: str
+    ) -> QuerySet[Customer]:
+        if value == "active":
+            return queryset.filter(status__in=ACTIVE_REGISTER)
+        if value == "inactive":
+            return queryset.exclude(status__in=ACTIVE_REGISTER)
+        return queryset
+
+
+class ContactFilter(django_filters.FilterSet):
+    role = django_filters.ChoiceFilter(label=_("Role"), choices=Contact.ContactRole.choices)
+    is_primary = django_filters.BooleanFilter(label=_("primary contact"))
+    customer = django_filters.NumberFilter(label=_("Customer number"), field_name="customer_id")
+
+    class Meta:
+        model = Contact
+        fields = ["role", "is_primary", "customer"]
+
+
+class BankAccountFilter(django_filters.FilterSet):
+    customer = django_filters.NumberFilter(label=_("Customer number"), field_name="customer_id")
+
+    class Meta:
+        model = BankAccount
+        fields = ["customer"]
+
+
+class DimensionFilter(django_filters.FilterSet):
+    is_active = django_filters.BooleanFilter(label=_("active"))
+
+    class Meta:
+        model = ClassificationDimension
+        fields = ["is_active"]
+
+
+class ValueFilter(django_filters.FilterSet):
+    dimension = django_filters.ModelChoiceFilter(
+        label=_("dimension"), queryset=ClassificationDimension.objects.all()
+    )
+
+    class Meta:
+        model = ClassificationValue
+        fields = ["dimension", "is_active"]

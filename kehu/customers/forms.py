@@ -1,0 +1,286 @@
+"""Forms of the customer pages. Field rules live in `validation` (shared with the API);
+the forms add the choices and defaults that depend on who fills them in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from kehu.core import policy
+from kehu.core.formfields import ChineseAmountField, ChineseDateField, PhoneField
+from kehu.core.models import OrgUnit, Role, UnitKind, User
+from kehu.customers.models import (
+    BankAccount,
+    ClassificationDimension,
+    ClassificationValue,
+    Contact,
+    Customer,
+)
+from kehu.customers.validation import clean_contact, clean_customer
+
+SECTIONS = [
+    ("basic", _("Basic data"), ["kind", "name", "owner", "unit", "province", "city"]),
+    (
+        "organization",
+        _("Business licence"),
+        [
+            "credit_code",
+            "org_code",
+            "nature",
+            "industry",
+            "legal_rep_name",
+            "legal_rep_title",
+            "legal_rep_phone",
+            "legal_rep_id_number",
+            "registered_address",
+            "operating_address",
+            "founded_on",
+            "registered_capital",
+            "capital_currency",
+            "business_scope",
+            "operating_term_until",
+            "licence_valid_until",
+            "issuing_authority",
+            "certifications",
+        ],
+    ),
+    (
+        "individual",
+        _("Person"),
+        ["id_number", "gender", "birth_date", "occupation", "employer", "address"],
+    ),
+    ("contact", _("Contact"), ["phone", "email"]),
+    (
+        "business",
+        _("Business relation"),
+        ["products", "cooperation_since", "contract_numbers", "note"],
+    ),
+]
+DATE_FIELDS = (
+    "founded_on",
+    "operating_term_until",
+    "licence_valid_until",
+    "birth_date",
+    "cooperation_since",
+)
+CLASSIFICATION_PREFIX = "cls_"
+
+
+def account_managers(units: Any, also: int | None = None) -> Any:
+    """Who may own customers of these units (and `also`, e.g. the current owner)."""
+    managers = User.objects.filter(
+        is_active=True,
+        role_assignments__role__in=[Role.ACCOUNT_MANAGER, Role.DEPARTMENT_HEAD],
+        unit__in=units,
+    ).values("pk")
+    return User.objects.filter(Q(pk__in=managers) | Q(pk=also or 0)).order_by("username")
+
+
+class CustomerForm(forms.ModelForm[Customer]):
+    registered_capital = ChineseAmountField(label=_("registered capital"), required=False)
+    phone = PhoneField(label=_("phone"), required=False)
+    legal_rep_phone = PhoneField(label=_("legal representative's phone"), required=False)
+    credit_code = forms.CharField(
+        label=_("unified social credit code"), required=False, max_length=40
+    )
+    id_number = forms.CharField(label=_("ID number"), required=False, max_length=40)
+    legal_rep_id_number = forms.CharField(
+        label=_("legal representative's ID number"), required=False, max_length=40
+    )
+
+    class Meta:
+        model = Customer
+        fields = [name for _key, _label, names in SECTIONS for name in names]
+        field_classes = {name: ChineseDateField for name in DATE_FIELDS}
+        widgets = {
+            "business_scope": forms.Textarea(attrs={"rows": 3}),
+            "certifications": forms.Textarea(attrs={"rows": 2}),
+            "products": forms.Textarea(attrs={"rows": 2}),
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        creating = self.instance.pk is None
+        units = policy.units_where(user, "customers.customer.add").filter(kind=UnitKind.DEPARTMENT)
+        if not creating:
+            units = units | OrgUnit.objects.filter(pk=self.instance.unit_id)
+        fields: dict[str, Any] = self.fields
+        fields["unit"].queryset = units.distinct().order_by("path")
+        me = self.instance.owner_id if not creating else getattr(user, "pk", None)
+        fields["owner"].queryset = account_managers(units, me)
+        if creating and user is not None:
+            self.fields["owner"].initial = user.pk
+            self.fields["unit"].initial = user.unit_id
+        elif not policy.has_perm(user, "customers.customer.reassign", self.instance):
+            for name in ("owner", "unit", "kind"):
+                self.fields[name].disabled = True
+        for name in ("credit_code",):
+            if self.instance.credit_code is None:
+                self.initial[name] = ""
+        self._add_classification_fields()
+
+    def _add_classification_fields(self) -> None:
+        chosen = (
+            {v.dimension_id: v.pk for v in self.instance.classifications.all()}
+            if self.instance.pk
+            else {}
+        )
+        dimensions = ClassificationDimension.objects.filter(is_active=True).prefetch_related(
+            "values"
+        )
+        for dimension in dimensions:
+            name = f"{CLASSIFICATION_PREFIX}{dimension.code}"
+            self.fields[name] = forms.ModelChoiceField(
+                label=dimension.name,
+                queryset=ClassificationValue.objects.filter(
+                    Q(is_active=True) | Q(pk=chosen.get(dimension.pk)), dimension=dimension
+                ),
+                required=False,
+            )
+            self.initial.setdefault(name, chosen.get(dimension.pk))
+
+    def classification_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith(CLASSIFICATION_PREFIX)]
+
+    def sections(self) -> list[dict[str, Any]]:
+        return [
+            {"key": key, "title": title, "fields": [self[name] for name in names]}
+            for key, title, names in SECTIONS
+        ]
+
+    def validate_unique(self) -> None:
+        """The services check credit codes and ID numbers, with a link to the existing one."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        try:
+            data.update(clean_customer(data))
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
+        data["classifications"] = [
+            data[name]
+            for name in self.fields
+            if name.startswith(CLASSIFICATION_PREFIX) and data.get(name)
+        ]
+        return data
+
+
+class ContactForm(forms.ModelForm[Contact]):
+    mobile = PhoneField(label=_("mobile"), required=False)
+    office_phone = PhoneField(label=_("office phone"), required=False)
+
+    class Meta:
+        model = Contact
+        fields = [
+            "customer", "name", "gender", "title", "department", "mobile", "office_phone",
+            "email", "role", "influence", "is_primary", "note",
+        ]  # fmt: skip
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        editable = policy.scope(user, Customer.objects.filter(merged_into=None), "change")
+        fields: dict[str, Any] = self.fields
+        fields["customer"].queryset = editable.order_by("name_pinyin")
+        if self.instance.pk:
+            self.fields["customer"].disabled = True
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors:
+            try:
+                data.update(clean_contact(data))
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    self.add_error(field, messages)
+        return data
+
+
+class BankAccountForm(forms.ModelForm[BankAccount]):
+    class Meta:
+        model = BankAccount
+        fields = [
+            "customer", "account_name", "bank_name", "branch", "account_number",
+            "is_primary", "note",
+        ]  # fmt: skip
+        widgets = {"account_number": forms.TextInput()}
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        editable = policy.scope(user, Customer.objects.filter(merged_into=None), "change")
+        fields: dict[str, Any] = self.fields
+        fields["customer"].queryset = editable.order_by("name_pinyin")
+        if self.instance.pk:
+            self.fields["customer"].disabled = True
+
+    def clean_account_number(self) -> str:
+        number = "".join(self.cleaned_data["account_number"].split()).replace("-", "")
+        if not number.isdigit() or not 8 <= len(number) <= 30:
+            raise ValidationError(_("A bank account number has 8 to 30 digits."))
+        return number
+
+
+class DimensionForm(forms.ModelForm[ClassificationDimension]):
+    class Meta:
+        model = ClassificationDimension
+        fields = ["code", "name", "order", "is_active"]
+
+
+class ValueForm(forms.ModelForm[ClassificationValue]):
+    class Meta:
+        model = ClassificationValue
+        fields = ["dimension", "code", "name", "order", "is_active"]
+
+
+class StatusForm(forms.Form):
+    to_status = forms.CharField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class MergeForm(forms.Form):
+    other = forms.IntegerField(
+        label=_("Customer number to merge into this one"),
+        help_text=_("Its contacts, accounts and requests move here; it is closed and points here."),
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DecisionForm(forms.Form):
+    accept = forms.TypedChoiceField(
+        choices=[("1", _("Accept")), ("0", _("Reject"))], coerce=lambda v: v == "1"
+    )
+    decision_note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ChangeRequestForm(CustomerForm):
+    """The customer's data as it stands, to correct; the difference becomes the proposal."""
+
+    reason = forms.CharField(
+        label=_("What is wrong, and the source of the correct data"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    attachment = forms.FileField(label=_("Supporting file (PDF, PNG or JPEG)"), required=False)
+
+    class Meta(CustomerForm.Meta):
+        fields = [
+            "name", "credit_code", "legal_rep_name", "legal_rep_title", "legal_rep_phone",
+            "registered_address", "operating_address", "founded_on", "registered_capital",
+            "business_scope", "licence_valid_until", "issuing_authority", "phone", "email",
+            "address", "province", "city", "occupation", "employer",
+        ]  # fmt: skip
+
+    def _add_classification_fields(self) -> None:
+        """Classifications are the owner's call, not a correction."""

@@ -1,0 +1,261 @@
+"""Customers, contacts, bank accounts and classifications as record types: generic list,
+card, edit, export, API and standard tests, with the customer services behind them."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
+
+from kehu.core import policy
+from kehu.core.models import OrgUnit, User
+from kehu.customers import filters, forms, selectors, serializers, services
+from kehu.customers.models import (
+    BankAccount,
+    ChangeRequest,
+    ClassificationDimension,
+    ClassificationValue,
+    Contact,
+    Customer,
+    CustomerKind,
+)
+from kehu.customers.search import filter_text
+from kehu.records.registry import Column, RecordType, register
+
+policy.register_scope(Customer, "unit__path", "owner_id")
+policy.register_scope(Contact, "customer__unit__path", "customer__owner_id")
+policy.register_scope(BankAccount, "customer__unit__path", "customer__owner_id")
+policy.register_scope(ChangeRequest, "customer__unit__path", "customer__owner_id")
+
+_counter = itertools.count(1)
+
+
+def _sample_customer() -> dict[str, Any]:
+    """A valid organisation customer of a SALE account manager (generated tests)."""
+    from kehu.customers.identifiers import make_credit_code
+
+    n = next(_counter)
+    owner = User.objects.get(username="manager1")
+    return {
+        "kind": CustomerKind.ORGANIZATION,
+        "name": f"北京样例科技第{n}有限公司",
+        "owner": owner.pk,
+        "unit": owner.unit_id,
+        "credit_code": make_credit_code(f"91110105MA{n:07d}"),
+        "phone": "010-62345678",
+        "registered_capital": "500万",
+        "founded_on": "2020年3月1日",
+    }
+
+
+def _sample_contact() -> dict[str, Any]:
+    customer = services.create_customer(_sample_customer() | _models())
+    return {
+        "customer": customer.pk,
+        "name": "张三",
+        "gender": "male",
+        "title": "采购经理",
+        "mobile": "13812345678",
+        "role": "purchaser",
+        "influence": "40",
+    }
+
+
+def _sample_account() -> dict[str, Any]:
+    customer = services.create_customer(_sample_customer() | _models())
+    return {
+        "customer": customer.pk,
+        "account_name": customer.name,
+        "bank_name": "中国工商银行",
+        "branch": "北京海淀支行",
+        "account_number": "0200 0045 0920 0123 456",
+    }
+
+
+def _models() -> dict[str, Any]:
+    owner = User.objects.get(username="manager1")
+    return {"owner": owner, "unit": OrgUnit.objects.get(pk=owner.unit_id or 0)}
+
+
+def _sample_dimension() -> dict[str, Any]:
+    n = next(_counter)
+    return {"code": f"dim{n}", "name": f"维度{n}", "order": n, "is_active": "on"}
+
+
+def _sample_value() -> dict[str, Any]:
+    n = next(_counter)
+    dimension = ClassificationDimension.objects.create(code=f"vdim{n}", name=f"维度{n}")
+    return {
+        "dimension": dimension.pk,
+        "code": f"v{n}",
+        "name": f"值{n}",
+        "order": n,
+        "is_active": "on",
+    }
+
+
+register(
+    RecordType(
+        model=Customer,
+        slug="customers",
+        columns=[
+            Column("name", sort="name_pinyin", link=True),
+            Column("kind", badge=True),
+            Column("identifier", label=_("Credit code / ID number")),
+            Column("status", sort="status", badge=True),
+            Column("owner.full_name", label=_("Account manager")),
+            Column("unit.name", label=_("Department")),
+            Column("city"),
+            Column("completeness", sort="completeness"),
+            Column("updated_at", sort="updated_at"),
+        ],
+        filterset=filters.CustomerFilter,
+        form=forms.CustomerForm,
+        form_takes_user=True,
+        form_template="customers/customer_form.html",
+        serializer=serializers.CustomerSerializer,
+        detail_fields=[],
+        search=filter_text,
+        default_sort="name_pinyin",
+        create=services.create_customer,
+        update=services.update_customer,
+        queryset=lambda: Customer.objects.select_related("owner", "unit").prefetch_related(
+            Prefetch("contacts", queryset=Contact.objects.order_by("-is_primary", "pk")),
+            "classifications__dimension",
+        ),
+        detail_context=selectors.card_context,
+        icon="building-store",
+        sample_data=_sample_customer,
+        detail_template="customers/card.html",
+        extra={"nav_label": _("Customers")},
+    )
+)
+
+register(
+    RecordType(
+        model=Contact,
+        slug="contacts",
+        columns=[
+            Column("name", sort="name", link=True),
+            Column("customer.name", label=_("Customer")),
+            Column("title"),
+            Column("role", badge=True),
+            Column("mobile"),
+            Column("influence"),
+            Column("is_primary", badge=True),
+            Column("updated_at", sort="updated_at"),
+        ],
+        filterset=filters.ContactFilter,
+        form=forms.ContactForm,
+        form_takes_user=True,
+        serializer=serializers.ContactSerializer,
+        detail_fields=[
+            "customer",
+            "name",
+            "gender",
+            "title",
+            "department",
+            "mobile",
+            "office_phone",
+            "email",
+            "role",
+            "influence",
+            "is_primary",
+            "note",
+            "updated_at",
+        ],
+        search_fields=["name", "mobile", "customer__name"],
+        default_sort="name",
+        create=services.create_contact,
+        update=services.update_contact,
+        queryset=lambda: Contact.objects.select_related("customer"),
+        icon="address-book",
+        sample_data=_sample_contact,
+        extra={"nav_label": _("Contacts")},
+    )
+)
+
+register(
+    RecordType(
+        model=BankAccount,
+        slug="bank-accounts",
+        columns=[
+            Column("account_name", sort="account_name", link=True),
+            Column("customer.name", label=_("Customer")),
+            Column("bank_name", sort="bank_name"),
+            Column("branch"),
+            Column("account_number"),
+            Column("is_primary", badge=True),
+        ],
+        filterset=filters.BankAccountFilter,
+        form=forms.BankAccountForm,
+        form_takes_user=True,
+        serializer=serializers.BankAccountSerializer,
+        detail_fields=[
+            "customer",
+            "account_name",
+            "bank_name",
+            "branch",
+            "account_number",
+            "is_primary",
+            "note",
+            "updated_at",
+        ],
+        search_fields=["account_name", "bank_name", "customer__name"],
+        default_sort="account_name",
+        create=services.create_bank_account,
+        update=services.update_bank_account,
+        queryset=lambda: BankAccount.objects.select_related("customer"),
+        icon="building-bank",
+        sample_data=_sample_account,
+        extra={"nav_label": _("Bank accounts")},
+    )
+)
+
+register(
+    RecordType(
+        model=ClassificationDimension,
+        slug="classification-dimensions",
+        columns=[
+            Column("name", sort="name", link=True),
+            Column("code", sort="code"),
+            Column("order", sort="order"),
+            Column("is_active", badge=True),
+        ],
+        filterset=filters.DimensionFilter,
+        form=forms.DimensionForm,
+        serializer=serializers.DimensionSerializer,
+        detail_fields=["code", "name", "order", "is_active", "updated_at"],
+        search_fields=["code", "name"],
+        default_sort="order",
+        icon="category",
+        sample_data=_sample_dimension,
+        extra={"nav_label": _("Classification dimensions")},
+    )
+)
+
+register(
+    RecordType(
+        model=ClassificationValue,
+        slug="classification-values",
+        columns=[
+            Column("name", sort="name", link=True),
+            Column("dimension"),
+            Column("code", sort="code"),
+            Column("order", sort="order"),
+            Column("is_active", badge=True),
+        ],
+        filterset=filters.ValueFilter,
+        form=forms.ValueForm,
+        serializer=serializers.ValueSerializer,
+        detail_fields=["dimension", "code", "name", "order", "is_active", "updated_at"],
+        search_fields=["code", "name"],
+        default_sort="order",
+        queryset=lambda: ClassificationValue.objects.select_related("dimension"),
+        icon="tags",
+        sample_data=_sample_value,
+        extra={"nav_label": _("Classification values")},
+    )
+)

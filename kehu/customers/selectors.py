@@ -1,0 +1,65 @@
+"""Reads of customers used by the card, the pages and the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from kehu.core import policy
+from kehu.customers import completeness, duplicates
+from kehu.customers.models import (
+    ChangeRequest,
+    ChangeRequestStatus,
+    Customer,
+    CustomerStatus,
+)
+from kehu.customers.services import allowed_transitions
+
+
+def transitions_for(user: Any, customer: Customer) -> list[dict[str, Any]]:
+    """Lifecycle steps this user may take on this customer now."""
+    return [
+        {"to": to, "label": CustomerStatus(to).label}
+        for to, action in allowed_transitions(customer)
+        if policy.has_perm(user, f"customers.customer.{action}", customer)
+    ]
+
+
+def card_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
+    user = request.user
+    contacts = list(customer.contacts.all())
+    accounts = list(customer.bank_accounts.all())
+    return {
+        "customer": customer,
+        "completeness": completeness.assess(customer, contacts, len(accounts)),
+        "exactness_rule": completeness.EXACTNESS_RULE,
+        "contacts": contacts,
+        "contact_problems": {c.pk: completeness.contact_problems(c) for c in contacts},
+        "accounts": accounts,
+        "classifications": sorted(
+            customer.classifications.all(), key=lambda v: (v.dimension.order, v.dimension.code)
+        ),
+        "flags": duplicates.open_flags(customer),
+        "status_changes": list(customer.status_changes.select_related("changed_by")[:50]),
+        "transitions": transitions_for(user, customer),
+        "change_requests": list(
+            ChangeRequest.objects.filter(customer=customer).select_related("proposer")[:20]
+        ),
+        "pending_requests": ChangeRequest.objects.filter(
+            customer=customer, status=ChangeRequestStatus.PENDING
+        ).count(),
+        "merged_from": list(customer.merged_from.all()),
+        "can_merge": policy.has_perm(user, "customers.customer.merge", customer),
+        "can_verify": policy.has_perm(user, "customers.customer.verify", customer),
+        "can_propose": policy.has_perm(user, "customers.changerequest.add", customer),
+        "can_edit_contacts": policy.has_perm(user, "customers.customer.change", customer),
+    }
+
+
+def pending_change_requests(user: Any) -> Any:
+    """Change requests waiting for this user's decision (owner or department head)."""
+    visible = policy.scope(
+        user, ChangeRequest.objects.filter(status=ChangeRequestStatus.PENDING), "decide"
+    )
+    return visible.exclude(proposer=user).select_related("customer", "proposer")

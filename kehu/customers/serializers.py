@@ -1,0 +1,144 @@
+"""The customer API's representation: English field names, the same validation and services
+as the pages (CUS-10), `version` for optimistic locking."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from kehu.api.fields import ChineseAmountField, ChineseDateField, error_detail
+from kehu.core import policy
+from kehu.customers.models import (
+    BankAccount,
+    ClassificationDimension,
+    ClassificationValue,
+    Contact,
+    Customer,
+)
+from kehu.customers.validation import clean_contact, clean_customer
+
+DATE_FIELDS = (
+    "founded_on",
+    "operating_term_until",
+    "licence_valid_until",
+    "birth_date",
+    "cooperation_since",
+)
+
+
+class ContactSerializer(serializers.ModelSerializer[Contact]):
+    class Meta:
+        model = Contact
+        fields = [
+            "id", "customer", "name", "gender", "title", "department", "mobile",
+            "office_phone", "email", "role", "influence", "is_primary", "note", "version",
+        ]  # fmt: skip
+        read_only_fields = ["id"]
+
+    def validate_customer(self, customer: Customer) -> Customer:
+        user = self.context["request"].user
+        if not policy.has_perm(user, "customers.customer.change", customer):
+            raise serializers.ValidationError(_("You may not change this customer."))
+        return customer
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return clean_contact(attrs)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error_detail(error)) from None
+
+
+class BankAccountSerializer(serializers.ModelSerializer[BankAccount]):
+    class Meta:
+        model = BankAccount
+        fields = [
+            "id", "customer", "account_name", "bank_name", "branch", "account_number",
+            "is_primary", "note", "version",
+        ]  # fmt: skip
+        read_only_fields = ["id"]
+
+    validate_customer = ContactSerializer.validate_customer
+
+
+class CustomerSerializer(serializers.ModelSerializer[Customer]):
+    credit_code = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    registered_capital = ChineseAmountField(required=False, allow_null=True)
+    owner_name = serializers.CharField(source="owner.full_name", read_only=True)
+    unit_code = serializers.CharField(source="unit.code", read_only=True)
+    contacts = ContactSerializer(many=True, read_only=True)
+    classifications = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=ClassificationValue.objects.all()
+    )
+
+    class Meta:
+        model = Customer
+        fields = [
+            "id", "kind", "name", "status", "owner", "owner_name", "unit", "unit_code",
+            "credit_code", "org_code", "id_number", "nature", "industry", "legal_rep_name",
+            "legal_rep_title", "legal_rep_phone", "legal_rep_id_number", "registered_address",
+            "operating_address", "founded_on", "registered_capital", "capital_currency",
+            "business_scope", "operating_term_until", "licence_valid_until",
+            "issuing_authority", "certifications", "gender", "birth_date", "occupation",
+            "employer", "phone", "email", "address", "province", "city", "products",
+            "cooperation_since", "contract_numbers", "note", "classifications", "contacts",
+            "completeness", "last_verified_at", "merged_into", "created_at", "updated_at",
+            "version",
+        ]  # fmt: skip
+        read_only_fields = [
+            "id", "status", "completeness", "last_verified_at", "merged_into", "created_at",
+            "updated_at", "version",
+        ]  # fmt: skip
+        extra_kwargs = {
+            "owner": {"required": False},
+            "unit": {"required": False},
+        }
+
+    def build_field(self, field_name: str, info: Any, model_class: Any, nested_depth: int) -> Any:
+        if field_name in DATE_FIELDS:
+            return ChineseDateField, {"required": False, "allow_null": True}
+        return super().build_field(field_name, info, model_class, nested_depth)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        user = self.context["request"].user
+        creating = self.instance is None
+        if creating:
+            attrs.setdefault("owner", user)
+            attrs.setdefault("unit", attrs["owner"].unit)
+            allowed = policy.units_where(user, "customers.customer.add")
+            if attrs["unit"] is None or not allowed.filter(pk=attrs["unit"].pk).exists():
+                raise serializers.ValidationError(
+                    {"unit": [_("You may not register customers in this department.")]}
+                )
+        elif {"owner", "unit", "kind"} & set(attrs) and not policy.has_perm(
+            user, "customers.customer.reassign", self.instance
+        ):
+            for field in ("owner", "unit", "kind"):
+                if field in attrs and attrs[field] != getattr(self.instance, field):
+                    raise serializers.ValidationError(
+                        {field: [_("Only the department head may change this.")]}
+                    )
+        data = dict(attrs)
+        if not creating:
+            data.setdefault("kind", self.instance.kind)  # type: ignore[union-attr]
+        try:
+            cleaned = clean_customer(data, partial=not creating)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error_detail(error)) from None
+        return {k: v for k, v in cleaned.items() if k in attrs or k in ("kind", "owner", "unit")}
+
+
+class DimensionSerializer(serializers.ModelSerializer[ClassificationDimension]):
+    class Meta:
+        model = ClassificationDimension
+        fields = ["id", "code", "name", "order", "is_active", "version"]
+        read_only_fields = ["id"]
+
+
+class ValueSerializer(serializers.ModelSerializer[ClassificationValue]):
+    class Meta:
+        model = ClassificationValue
+        fields = ["id", "dimension", "code", "name", "order", "is_active", "version"]
+        read_only_fields = ["id"]

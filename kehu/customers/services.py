@@ -1,0 +1,359 @@
+"""Every change to customers, contacts and bank accounts: validated, in one transaction,
+audited, derived fields (pinyin, search text, completeness, duplicate flags) kept current."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from kehu.audit.services import record
+from kehu.core.digest import lookup_digest
+from kehu.customers import completeness, duplicates, search
+from kehu.customers.models import (
+    BankAccount,
+    ClassificationValue,
+    Contact,
+    Customer,
+    CustomerKind,
+    CustomerStatus,
+    StatusChange,
+)
+from kehu.customers.validation import clean_contact, clean_customer, name_key
+from kehu.records.services import audited_create, audited_update
+
+# What a form or the API may set; status, derived fields and merges have their own services.
+CUSTOMER_FIELDS = (
+    "kind", "name", "owner", "unit", "credit_code", "org_code", "id_number", "nature",
+    "industry", "legal_rep_name", "legal_rep_title", "legal_rep_phone", "legal_rep_id_number",
+    "registered_address", "operating_address", "founded_on", "registered_capital",
+    "capital_currency", "business_scope", "operating_term_until", "licence_valid_until",
+    "issuing_authority", "certifications", "gender", "birth_date", "occupation", "employer",
+    "phone", "email", "address", "province", "city", "products", "cooperation_since",
+    "contract_numbers", "note",
+)  # fmt: skip
+ORGANIZATION_ONLY = (
+    "credit_code", "org_code", "nature", "industry", "legal_rep_name", "legal_rep_title",
+    "legal_rep_phone", "legal_rep_id_number", "registered_address", "operating_address",
+    "founded_on", "registered_capital", "business_scope", "operating_term_until",
+    "licence_valid_until", "issuing_authority", "certifications",
+)  # fmt: skip
+INDIVIDUAL_ONLY = ("id_number", "gender", "birth_date", "occupation", "employer")
+CONTACT_FIELDS = (
+    "customer", "name", "gender", "title", "department", "mobile", "office_phone", "email",
+    "role", "influence", "is_primary", "note",
+)  # fmt: skip
+BANK_FIELDS = (
+    "customer",
+    "account_name",
+    "bank_name",
+    "branch",
+    "account_number",
+    "is_primary",
+    "note",
+)
+
+
+# --- derived fields ----------------------------------------------------------------------
+
+
+def refresh_derived(customer: Customer, *, save: bool = True) -> Customer:
+    """Recompute pinyin, name key, digests, search text and completeness from the data."""
+    contacts = list(customer.contacts.all()) if customer.pk else []
+    accounts = customer.bank_accounts.count() if customer.pk else 0
+    customer.name_pinyin = search.pinyin_of(customer.name)[0]
+    customer.name_key = name_key(customer.name)
+    customer.id_number_digest = (
+        lookup_digest("id_number", customer.id_number) if customer.id_number else None
+    )
+    customer.legal_rep_digest = (
+        lookup_digest("id_number", customer.legal_rep_id_number)
+        if customer.legal_rep_id_number
+        else ""
+    )
+    customer.search_text = search.build_search_text(customer, contacts)
+    customer.completeness = completeness.assess(customer, contacts, accounts).percent
+    if save and customer.pk:
+        Customer.objects.filter(pk=customer.pk).update(
+            name_pinyin=customer.name_pinyin,
+            name_key=customer.name_key,
+            id_number_digest=customer.id_number_digest,
+            legal_rep_digest=customer.legal_rep_digest,
+            search_text=customer.search_text,
+            completeness=customer.completeness,
+        )
+    return customer
+
+
+def _after_change(customer: Customer) -> None:
+    refresh_derived(customer)
+    duplicates.refresh_flags(customer)
+
+
+# --- uniqueness --------------------------------------------------------------------------
+
+
+def _taken_message(what: str, other: Customer) -> str:
+    """Names and links the customer already registered, even for users who cannot open it."""
+    url = reverse("records:customers_detail", args=[other.pk])
+    return format_html(
+        _('{what} is already registered: <a href="{url}">{name}</a> ({unit}, no. {pk}).'),
+        what=what,
+        url=url,
+        name=other.name,
+        unit=other.unit.name,
+        pk=other.pk,
+    )
+
+
+def check_unique(customer: Customer) -> None:
+    """The same credit code or ID number cannot be registered twice (CUS-11)."""
+    errors: dict[str, list[Any]] = {}
+    others = Customer.objects.exclude(pk=customer.pk).select_related("unit")
+    if customer.credit_code:
+        other = others.filter(credit_code=customer.credit_code).first()
+        if other:
+            errors["credit_code"] = [_taken_message(_("This credit code"), other)]
+    if customer.id_number:
+        other = others.filter(
+            id_number_digest=lookup_digest("id_number", customer.id_number)
+        ).first()
+        if other:
+            errors["id_number"] = [_taken_message(_("This ID number"), other)]
+    if errors:
+        raise ValidationError(errors)
+
+
+# --- customers ---------------------------------------------------------------------------
+
+
+def _values(data: dict[str, Any], kind: str) -> dict[str, Any]:
+    """The model values of the cleaned data; fields of the other kind are cleared."""
+    values = {k: data[k] for k in CUSTOMER_FIELDS if k in data}
+    other = INDIVIDUAL_ONLY if kind == CustomerKind.ORGANIZATION else ORGANIZATION_ONLY
+    for field in other:
+        if field in values or field in data:
+            values[field] = None if Customer._meta.get_field(field).null else ""
+    return values
+
+
+def _check_classifications(values: list[ClassificationValue]) -> None:
+    seen: dict[int, ClassificationValue] = {}
+    for value in values:
+        if value.dimension_id in seen:
+            raise ValidationError(
+                {
+                    "classifications": [
+                        _("Choose one value per dimension (%(dimension)s).")
+                        % {"dimension": value.dimension.name}
+                    ]
+                }
+            )
+        seen[value.dimension_id] = value
+
+
+def create_customer(data: dict[str, Any]) -> Customer:
+    cleaned = clean_customer(data)
+    kind = cleaned["kind"]
+    classifications = list(cleaned.get("classifications") or [])
+    _check_classifications(classifications)
+    customer = Customer(**_values(cleaned, kind))
+    if not customer.status:
+        customer.status = CustomerStatus.PROSPECT
+    customer.last_verified_at = timezone.now()
+    refresh_derived(customer, save=False)
+    customer.full_clean(exclude=["id_number_digest", "credit_code"])
+    check_unique(customer)
+    try:
+        with transaction.atomic():
+            audited_create(customer)
+            if classifications:
+                customer.classifications.set(classifications)
+                record(
+                    "customers.customer.classify",
+                    customer,
+                    changes={"classifications": [[], [str(v) for v in classifications]]},
+                )
+            _after_change(customer)
+    except IntegrityError:
+        check_unique(customer)  # a concurrent registration won the race: say which one
+        raise
+    return customer
+
+
+def update_customer(
+    customer: Customer, data: dict[str, Any], expected_version: int | None
+) -> Customer:
+    kind = data.get("kind", customer.kind)
+    cleaned = clean_customer({"kind": kind, **data}, partial=True)
+    values = _values(cleaned, kind)
+    classifications = cleaned.get("classifications")
+    with transaction.atomic():
+        probe = Customer(pk=customer.pk, **{**_plain(customer), **values})
+        check_unique(probe)
+        updated = audited_update(customer, values, expected_version)
+        assert isinstance(updated, Customer)
+        if classifications is not None:
+            new = list(classifications)
+            _check_classifications(new)
+            before = sorted(str(v) for v in updated.classifications.all())
+            after = sorted(str(v) for v in new)
+            if before != after:
+                updated.classifications.set(new)
+                record(
+                    "customers.customer.classify",
+                    updated,
+                    changes={"classifications": [before, after]},
+                )
+        Customer.objects.filter(pk=updated.pk).update(last_verified_at=timezone.now())
+        _after_change(updated)
+    updated.refresh_from_db()
+    return updated
+
+
+def _plain(customer: Customer) -> dict[str, Any]:
+    return {f: getattr(customer, f) for f in CUSTOMER_FIELDS}
+
+
+def mark_verified(customer: Customer) -> Customer:
+    """The owner confirms the data is current (REV-2)."""
+    with transaction.atomic():
+        now = timezone.now()
+        Customer.objects.filter(pk=customer.pk).update(last_verified_at=now)
+        record("customers.customer.verify", customer, extra={"verified_at": now})
+    customer.last_verified_at = now
+    return customer
+
+
+# --- lifecycle (CUS-8) -------------------------------------------------------------------
+
+S = CustomerStatus
+# (from, to) → the permission action it needs
+TRANSITIONS: dict[tuple[str, str], str] = {
+    (S.PROSPECT, S.IN_FILING): "transition",
+    (S.IN_FILING, S.PROSPECT): "transition",
+    (S.IN_FILING, S.ACTIVE): "approve",
+    (S.ACTIVE, S.SUSPENDED): "transition",
+    (S.ACTIVE, S.PAST): "transition",
+    (S.SUSPENDED, S.PAST): "transition",
+    (S.SUSPENDED, S.ACTIVE): "transition",
+    (S.PAST, S.ACTIVE): "transition",
+    (S.PROSPECT, S.CLOSED): "close",
+    (S.SUSPENDED, S.CLOSED): "close",
+    (S.PAST, S.CLOSED): "close",
+    (S.CLOSED, S.PAST): "close",
+}
+
+
+def allowed_transitions(customer: Customer) -> list[tuple[str, str]]:
+    """(target status, permission action) pairs possible from the current status."""
+    if customer.merged_into_id:
+        return []
+    return [(to, action) for (frm, to), action in TRANSITIONS.items() if frm == customer.status]
+
+
+def change_status(
+    customer: Customer,
+    to_status: str,
+    reason: str,
+    by: Any,
+    expected_version: int | None = None,
+) -> Customer:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give the reason for this change.")]})
+    with transaction.atomic():
+        current = Customer.objects.select_for_update().get(pk=customer.pk)
+        if expected_version is not None and current.version != expected_version:
+            from kehu.records.services import StaleEditError
+
+            raise StaleEditError()
+        if (current.status, to_status) not in TRANSITIONS or current.merged_into_id:
+            raise ValidationError(
+                _("A customer cannot go from %(from)s to %(to)s.")
+                % {"from": current.get_status_display(), "to": S(to_status).label}
+            )
+        before = current.status
+        current.status = to_status
+        current.version += 1
+        current.save(update_fields=["status", "version", "updated_at"])
+        StatusChange.objects.create(
+            customer=current, from_status=before, to_status=to_status, reason=reason, changed_by=by
+        )
+        record(
+            "customers.customer.status",
+            current,
+            changes={"status": [before, to_status]},
+            extra={"reason": reason},
+        )
+    return current
+
+
+# --- contacts and bank accounts ----------------------------------------------------------
+
+
+def _single_primary(model: Any, obj: Any) -> None:
+    if obj.is_primary:
+        model.objects.filter(customer=obj.customer, is_primary=True).exclude(pk=obj.pk).update(
+            is_primary=False
+        )
+
+
+def create_contact(data: dict[str, Any]) -> Contact:
+    cleaned = clean_contact(data)
+    contact = Contact(**{k: cleaned[k] for k in CONTACT_FIELDS if k in cleaned})
+    with transaction.atomic():
+        if contact.is_primary:
+            Contact.objects.filter(customer=contact.customer, is_primary=True).update(
+                is_primary=False
+            )
+        contact.full_clean()
+        audited_create(contact)
+        _after_change(contact.customer)
+    return contact
+
+
+def update_contact(contact: Contact, data: dict[str, Any], expected_version: int | None) -> Contact:
+    cleaned = clean_contact(data)
+    values = {k: cleaned[k] for k in CONTACT_FIELDS if k in cleaned and k != "customer"}
+    with transaction.atomic():
+        if values.get("is_primary"):
+            Contact.objects.filter(customer=contact.customer, is_primary=True).exclude(
+                pk=contact.pk
+            ).update(is_primary=False)
+        updated = audited_update(contact, values, expected_version)
+        assert isinstance(updated, Contact)
+        _after_change(updated.customer)
+    return updated
+
+
+def create_bank_account(data: dict[str, Any]) -> BankAccount:
+    values = {k: data[k] for k in BANK_FIELDS if k in data}
+    values["account_number"] = "".join(str(values.get("account_number", "")).split())
+    account = BankAccount(**values)
+    with transaction.atomic():
+        account.full_clean()
+        account.save()
+        _single_primary(BankAccount, account)
+        audited_create(account)
+        refresh_derived(account.customer)
+    return account
+
+
+def update_bank_account(
+    account: BankAccount, data: dict[str, Any], expected_version: int | None
+) -> BankAccount:
+    values = {k: data[k] for k in BANK_FIELDS if k in data and k != "customer"}
+    if "account_number" in values:
+        values["account_number"] = "".join(str(values["account_number"]).split())
+    with transaction.atomic():
+        updated = audited_update(account, values, expected_version)
+        assert isinstance(updated, BankAccount)
+        _single_primary(BankAccount, updated)
+        refresh_derived(updated.customer)
+    return updated

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from kehu.customers import views
+
+app_name = "customers"
+
+urlpatterns = [
+    path("customers/<int:pk>/status/", views.change_status, name="change_status"),
+    path("customers/<int:pk>/verify/", views.verify, name="verify"),
+    path("customers/<int:pk>/merge/", views.merge, name="merge"),
+    path(
+        "customers/<int:pk>/flags/<int:flag_pk>/dismiss/",
+        views.dismiss_flag,
+        name="dismiss_flag",
+    ),
+    path("customers/<int:pk>/propose/", views.propose, name="propose"),
+    path("change-requests/", views.change_requests, name="change_requests"),
+    path("change-requests/<int:pk>/", views.change_request, name="change_request"),
+    path("change-requests/<int:pk>/file/", views.change_request_file, name="change_request_file"),
+]

@@ -1,0 +1,175 @@
+"""Normalising and validating a customer's fields at entry (CUS-10), shared by the form, the
+API serializer and the importer: each error names its field, in plain language."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+
+from kehu.core.normalize import clean_text, normalize_phone, parse_amount, parse_date
+from kehu.customers import identifiers
+from kehu.customers.models import CustomerKind
+
+PHONE_FIELDS = ("phone", "legal_rep_phone")
+DATE_FIELDS = (
+    "founded_on",
+    "operating_term_until",
+    "licence_valid_until",
+    "birth_date",
+    "cooperation_since",
+)
+TEXT_FIELDS = (
+    "name",
+    "legal_rep_name",
+    "legal_rep_title",
+    "registered_address",
+    "operating_address",
+    "issuing_authority",
+    "occupation",
+    "employer",
+    "address",
+    "province",
+    "city",
+    "contract_numbers",
+)
+# Full registered names are at least this long; shorter ones are short names (CUS-2).
+MIN_ORGANISATION_NAME = 4
+
+# Stripped when comparing names for "very similar" (CUS-11).
+_LEGAL_FORMS = re.compile(
+    r"(股份有限公司|有限责任公司|有限公司|集团公司|总公司|分公司|公司|集团|股份|"
+    r"有限|责任|工作室|事务所|合作社|厂|店|中心)$"
+)
+_BRACKETED = re.compile(r"[(（][^)）]*[)）]")
+_PUNCTUATION = re.compile(r"[\s·.,，。、\-—_'\"“”‘’()（）]")
+_PLACES = re.compile(
+    r"^(北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|"
+    r"湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门|"
+    r"深圳|广州|杭州|南京|苏州|成都|武汉|西安|青岛|大连|厦门|宁波)(省|市|自治区)?"
+)
+
+
+def name_key(name: str) -> str:
+    """The core of a name for similarity: without places, brackets, legal forms and punctuation.
+    北京华夏科技有限公司, 华夏科技（北京）股份有限公司 and 华夏科技有限责任公司 share "华夏科技"."""
+    key = _BRACKETED.sub("", clean_text(name))
+    key = _PUNCTUATION.sub("", key).lower()
+    previous = None
+    while previous != key:
+        previous = key
+        key = _LEGAL_FORMS.sub("", key)
+        key = _PLACES.sub("", key)
+    return key or clean_text(name).lower()
+
+
+def _run(errors: dict[str, list[Any]], field: str, check: Any) -> Any:
+    try:
+        return check()
+    except ValidationError as error:
+        errors.setdefault(field, []).extend(error.messages)
+        return None
+
+
+def clean_customer(data: dict[str, Any], partial: bool = False) -> dict[str, Any]:
+    """Normalised copy of `data`; raises ValidationError({field: [messages]}) listing every
+    problem at once. With `partial`, only the given fields are checked (API PATCH)."""
+    cleaned = dict(data)
+    errors: dict[str, list[Any]] = {}
+    kind = cleaned.get("kind")
+    for field in TEXT_FIELDS:
+        if isinstance(cleaned.get(field), str):
+            cleaned[field] = clean_text(cleaned[field])
+    if not partial or "name" in cleaned:
+        name = cleaned.get("name") or ""
+        if not name:
+            errors["name"] = [_("Enter the customer's name.")]
+        elif kind == CustomerKind.ORGANIZATION and len(name) < MIN_ORGANISATION_NAME:
+            errors["name"] = [
+                _("Enter the full name exactly as on the business licence, not a short name.")
+            ]
+    for field in ("credit_code", "org_code", "id_number", "legal_rep_id_number"):
+        value = cleaned.get(field)
+        if isinstance(value, str) and value.strip():
+            check = {
+                "credit_code": identifiers.clean_credit_code,
+                "org_code": identifiers.clean_org_code,
+                "id_number": identifiers.clean_id_number,
+                "legal_rep_id_number": identifiers.clean_id_number,
+            }[field]
+            cleaned[field] = _run(errors, field, lambda c=check, v=value: c(v))
+        elif field in cleaned:
+            cleaned[field] = None if field == "credit_code" else ""
+    for field in PHONE_FIELDS:
+        value = cleaned.get(field)
+        if isinstance(value, str):
+            cleaned[field] = _run(errors, field, lambda v=value: normalize_phone(v))
+    for field in DATE_FIELDS:
+        if isinstance(cleaned.get(field), str):
+            cleaned[field] = _run(errors, field, lambda v=cleaned[field]: parse_date(v))
+    if isinstance(cleaned.get("registered_capital"), str):
+        cleaned["registered_capital"] = _run(
+            errors, "registered_capital", lambda: parse_amount(data["registered_capital"])
+        )
+    capital = cleaned.get("registered_capital")
+    if capital is not None and capital < 0:
+        errors["registered_capital"] = [_("The registered capital cannot be negative.")]
+    email = cleaned.get("email")
+    if isinstance(email, str) and email.strip():
+        cleaned["email"] = email.strip().lower()
+        _run(errors, "email", lambda: validate_email(cleaned["email"]))
+    _cross_checks(cleaned, errors)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _cross_checks(cleaned: dict[str, Any], errors: dict[str, list[Any]]) -> None:
+    credit_code, org_code = cleaned.get("credit_code"), cleaned.get("org_code")
+    if credit_code and org_code and credit_code[8:17] != org_code and "org_code" not in errors:
+        errors["org_code"] = [
+            _("The organisation code must match characters 9–17 of the credit code (%(code)s).")
+            % {"code": credit_code[8:17]}
+        ]
+    id_number = cleaned.get("id_number")
+    if id_number and "id_number" not in errors:
+        birth = identifiers.birth_date_of(id_number)
+        if cleaned.get("birth_date") and cleaned["birth_date"] != birth:
+            errors["birth_date"] = [
+                _("The birth date differs from the one in the ID number (%(date)s).")
+                % {"date": birth.isoformat()}
+            ]
+        elif not cleaned.get("birth_date") and "birth_date" in cleaned:
+            cleaned["birth_date"] = birth
+        gender = identifiers.gender_of(id_number)
+        if cleaned.get("gender") and cleaned["gender"] != gender:
+            errors["gender"] = [_("The gender differs from the one the ID number encodes.")]
+        elif not cleaned.get("gender") and "gender" in cleaned:
+            cleaned["gender"] = gender
+    founded, term = cleaned.get("founded_on"), cleaned.get("operating_term_until")
+    if founded and term and term < founded:
+        errors["operating_term_until"] = [
+            _("The operating term cannot end before the founding date.")
+        ]
+
+
+def clean_contact(data: dict[str, Any]) -> dict[str, Any]:
+    cleaned = dict(data)
+    errors: dict[str, list[Any]] = {}
+    for field in ("name", "title", "department"):
+        if isinstance(cleaned.get(field), str):
+            cleaned[field] = clean_text(cleaned[field])
+    if "name" in cleaned and not cleaned.get("name"):
+        errors["name"] = [_("Enter the contact's name.")]
+    for field in ("mobile", "office_phone"):
+        if isinstance(cleaned.get(field), str):
+            cleaned[field] = _run(errors, field, lambda v=cleaned[field]: normalize_phone(v))
+    influence = cleaned.get("influence")
+    if influence is not None and not 0 <= int(influence) <= 100:
+        errors["influence"] = [_("The decision weight is a percentage from 0 to 100.")]
+    if errors:
+        raise ValidationError(errors)
+    return cleaned

@@ -1,0 +1,219 @@
+"""Customer actions beyond the generic record pages: lifecycle steps, verification, merge,
+dismissing a duplicate flag, and change requests. Thin: the services do the work."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kehu.audit.services import record
+from kehu.core import policy
+from kehu.customers import changes, duplicates, selectors, services
+from kehu.customers.forms import ChangeRequestForm, DecisionForm, MergeForm, StatusForm
+from kehu.customers.models import ChangeRequest, Customer, DuplicateFlag
+from kehu.records.services import StaleEditError
+
+
+def _visible_customer(request: HttpRequest, pk: int) -> Customer:
+    queryset = policy.scope(request.user, Customer.objects.select_related("unit", "owner"))
+    try:
+        return queryset.get(pk=pk)
+    except Customer.DoesNotExist:
+        raise Http404(_("No such record, or you may not see it.")) from None
+
+
+def _require(request: HttpRequest, perm: str, obj: Any = None) -> None:
+    if not policy.has_perm(request.user, perm, obj):
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+def _card(customer: Customer) -> HttpResponse:
+    return redirect(reverse("records:customers_detail", args=[customer.pk]))
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(str(m) for m in error.messages)
+
+
+@login_required
+@require_POST
+def change_status(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _visible_customer(request, pk)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for this change."))
+        return _card(customer)
+    target = form.cleaned_data["to_status"]
+    if target not in {t["to"] for t in selectors.transitions_for(request.user, customer)}:
+        raise PermissionDenied(_("You do not have permission to do this."))
+    try:
+        services.change_status(
+            customer,
+            target,
+            form.cleaned_data["reason"],
+            request.user,
+            form.cleaned_data["version"],
+        )
+    except StaleEditError as error:
+        messages.error(request, str(error))
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("Status changed."))
+    return _card(customer)
+
+
+@login_required
+@require_POST
+def verify(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _visible_customer(request, pk)
+    _require(request, "customers.customer.verify", customer)
+    services.mark_verified(customer)
+    messages.success(request, _("Marked as verified today."))
+    return _card(customer)
+
+
+@login_required
+def merge(request: HttpRequest, pk: int) -> HttpResponse:
+    survivor = _visible_customer(request, pk)
+    _require(request, "customers.customer.merge", survivor)
+    form = MergeForm(request.POST or None, initial={"other": request.GET.get("other")})
+    other = None
+    if form.is_valid():
+        try:
+            other = _visible_customer(request, form.cleaned_data["other"])
+        except Http404:
+            form.add_error("other", _("No such customer, or you may not see it."))
+        else:
+            if not policy.has_perm(request.user, "customers.customer.merge", other):
+                form.add_error("other", _("You may not merge this customer."))
+    if request.method == "POST" and form.is_valid() and other is not None:
+        try:
+            duplicates.merge(survivor, other, form.cleaned_data["reason"], request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("%(name)s was merged into this customer.") % {"name": other.name}
+            )
+            return _card(survivor)
+    return render(
+        request, "customers/merge.html", {"customer": survivor, "form": form, "other": other}
+    )
+
+
+@login_required
+@require_POST
+def dismiss_flag(request: HttpRequest, pk: int, flag_pk: int) -> HttpResponse:
+    customer = _visible_customer(request, pk)
+    _require(request, "customers.customer.change", customer)
+    flag = get_object_or_404(
+        DuplicateFlag, Q(first=customer) | Q(second=customer), pk=flag_pk, dismissed_at=None
+    )
+    duplicates.dismiss(flag, request.user)
+    messages.success(request, _("Marked as not a duplicate."))
+    return _card(customer)
+
+
+@login_required
+def propose(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _visible_customer(request, pk)
+    _require(request, "customers.changerequest.add", customer)
+    form = ChangeRequestForm(
+        request.POST or None, request.FILES or None, instance=customer, user=request.user
+    )
+    if request.method == "POST" and form.is_valid():
+        fresh = Customer.objects.get(pk=customer.pk)  # the form wrote into `customer`
+        values = {f: form.cleaned_data[f] for f in ChangeRequestForm.Meta.fields}
+        try:
+            created = changes.propose(
+                fresh,
+                request.user,
+                values,
+                form.cleaned_data["reason"],
+                form.cleaned_data.get("attachment"),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your proposal was sent to the account manager."))
+            return redirect("customers:change_request", pk=created.pk)
+    return render(request, "customers/propose.html", {"customer": customer, "form": form})
+
+
+def _visible_request(request: HttpRequest, pk: int) -> ChangeRequest:
+    queryset = policy.scope(
+        request.user, ChangeRequest.objects.select_related("customer", "proposer", "decided_by")
+    )
+    try:
+        return queryset.get(pk=pk)
+    except ChangeRequest.DoesNotExist:
+        raise Http404(_("No such record, or you may not see it.")) from None
+
+
+@login_required
+def change_request(request: HttpRequest, pk: int) -> HttpResponse:
+    change = _visible_request(request, pk)
+    can_decide = (
+        policy.has_perm(request.user, "customers.changerequest.decide", change)
+        and change.proposer_id != request.user.pk
+    )
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST":
+        if not can_decide:
+            raise PermissionDenied(_("You do not have permission to do this."))
+        if form.is_valid():
+            try:
+                changes.decide(
+                    change,
+                    request.user,
+                    form.cleaned_data["accept"],
+                    form.cleaned_data["decision_note"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Decision recorded; the proposer is notified."))
+                return redirect("customers:change_request", pk=change.pk)
+    labels = {f.name: f.verbose_name for f in Customer._meta.fields}
+    rows = [
+        {"field": labels.get(field, field), "before": pair[0], "after": pair[1]}
+        for field, pair in change.changes.items()
+    ]
+    return render(
+        request,
+        "customers/change_request.html",
+        {"change": change, "rows": rows, "form": form, "can_decide": can_decide},
+    )
+
+
+@login_required
+def change_request_file(request: HttpRequest, pk: int) -> FileResponse:
+    change = _visible_request(request, pk)
+    if not change.attachment:
+        raise Http404(_("No file."))
+    record("customers.changerequest.download", change, extra={"file": change.attachment_name})
+    return FileResponse(
+        change.attachment.open("rb"), as_attachment=True, filename=change.attachment_name or "file"
+    )
+
+
+@login_required
+def change_requests(request: HttpRequest) -> HttpResponse:
+    _require(request, "customers.changerequest.view")
+    waiting = selectors.pending_change_requests(request.user)
+    mine = ChangeRequest.objects.filter(proposer_id=request.user.pk).select_related("customer")[
+        :100
+    ]
+    return render(
+        request, "customers/change_requests.html", {"waiting": waiting[:100], "mine": mine}
+    )
