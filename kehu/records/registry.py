@@ -58,6 +58,11 @@ class RecordType:
     search: Callable[[QuerySet[Any], str], QuerySet[Any]] | None = None
     # Valid form data for a new record, for the generated standard tests.
     sample_data: Callable[[], dict[str, Any]] | None = None
+    # Demo users the generated tests act as: "editor" may create and edit, "outsider" holds
+    # no permission on the type, "scoped" sees only part of the rows and changes nothing.
+    test_users: dict[str, str] = field(
+        default_factory=lambda: {"editor": "admin", "outsider": "manager1", "scoped": "head_sale"}
+    )
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
