@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from kehu.audit.models import AuditEvent
 from kehu.core import policy, services
 from kehu.core.forms import AdminPasswordForm, CertificationForm, RoleGrantForm, SecurityPolicyForm
+from kehu.core.home import stats_for
 from kehu.core.models import ArchivistCertification, OrgUnit, RoleAssignment, SecurityPolicy, User
 
 
@@ -21,7 +22,7 @@ from kehu.core.models import ArchivistCertification, OrgUnit, RoleAssignment, Se
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
-    stats = []
+    stats = stats_for(user)
     if policy.has_perm(user, "core.orgunit.view"):
         units = policy.scope(user, OrgUnit.objects.all()).count()
         stats.append((_("Organisation units"), units, reverse("records:units_list")))

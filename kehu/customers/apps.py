@@ -8,4 +8,8 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self) -> None:
+        from kehu.core.home import register_stats
         from kehu.customers import records  # noqa: F401  (registers the record types)
+        from kehu.customers.selectors import home_stats
+
+        register_stats(home_stats)

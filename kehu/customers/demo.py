@@ -27,14 +27,47 @@ from kehu.customers.models import (
 
 DIMENSIONS = [
     # code, name, [(value code, value name)]
-    ("relationship", "关系标签", [("strategic", "战略客户"), ("channel", "渠道客户"),
-                                 ("potential", "潜在客户"), ("ordinary", "普通客户")]),
+    (
+        "relationship",
+        "关系标签",
+        [
+            ("strategic", "战略客户"),
+            ("channel", "渠道客户"),
+            ("potential", "潜在客户"),
+            ("ordinary", "普通客户"),
+        ],
+    ),
     ("time", "时间", [("old", "老客户"), ("new", "新客户"), ("future", "未来客户")]),
-    ("stage", "交易阶段", [("past", "过去交易"), ("current", "现在交易"), ("upcoming", "未来交易")]),
-    ("nature", "客户性质", [("government", "政府"), ("special", "特殊客户"),
-                           ("company", "普通公司"), ("individual", "个人"), ("partner", "合作伙伴")]),
-    ("volume", "交易量", [("major", "主力客户"), ("general", "一般客户"), ("scattered", "零散客户")]),
-]  # fmt: skip
+    (
+        "stage",
+        "交易阶段",
+        [
+            ("past", "过去交易"),
+            ("current", "现在交易"),
+            ("upcoming", "未来交易"),
+        ],
+    ),
+    (
+        "nature",
+        "客户性质",
+        [
+            ("government", "政府"),
+            ("special", "特殊客户"),
+            ("company", "普通公司"),
+            ("individual", "个人"),
+            ("partner", "合作伙伴"),
+        ],
+    ),
+    (
+        "volume",
+        "交易量",
+        [
+            ("major", "主力客户"),
+            ("general", "一般客户"),
+            ("scattered", "零散客户"),
+        ],
+    ),
+]
 
 # city, province, area code, ID number region code, credit-code region code
 CITIES = [
@@ -114,7 +147,7 @@ def generate(count: int, seed: int = 2026, start: int = 1) -> Iterator[dict[str,
                 "name": _person_name(rng),
                 "id_number": make_id_number(body),
                 "occupation": rng.choice(OCCUPATIONS),
-                "employer": f"{city}{rng.choice(BRANDS)}{rng.choice(BRANDS)}{rng.choice(TRADES)[0]}有限公司",
+                "employer": f"{city}{rng.choice(BRANDS)}{rng.choice(TRADES)[0]}有限公司",
                 "phone": _mobile(rng),
                 "address": f"{city}市某区某路{rng.randrange(1, 300)}号",
                 "province": province,
@@ -217,7 +250,12 @@ def load(count: int = 300) -> int:
                 services.create_contact({**contact, "customer": customer})
             if account:
                 services.create_bank_account(
-                    {**account, "customer": customer, "account_name": customer.name, "is_primary": True}
+                    {
+                        **account,
+                        "customer": customer,
+                        "account_name": customer.name,
+                        "is_primary": True,
+                    }
                 )
             for step in _path_to(status):
                 services.change_status(customer, step, "演示数据", owner)
@@ -227,10 +265,11 @@ def load(count: int = 300) -> int:
 
 def _path_to(status: str) -> list[str]:
     S = CustomerStatus
-    return {
+    paths: dict[str, list[str]] = {
         S.PROSPECT: [],
         S.IN_FILING: [S.IN_FILING],
         S.ACTIVE: [S.IN_FILING, S.ACTIVE],
         S.SUSPENDED: [S.IN_FILING, S.ACTIVE, S.SUSPENDED],
         S.PAST: [S.IN_FILING, S.ACTIVE, S.PAST],
-    }[status]
+    }
+    return paths[status]

@@ -63,3 +63,28 @@ def pending_change_requests(user: Any) -> Any:
         user, ChangeRequest.objects.filter(status=ChangeRequestStatus.PENDING), "decide"
     )
     return visible.exclude(proposer=user).select_related("customer", "proposer")
+
+
+def home_stats(user: Any) -> list[tuple[Any, int, str]]:
+    """Figures for the home page: my customers, what waits for my decision."""
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy as _
+
+    from kehu.customers.models import ACTIVE_REGISTER
+
+    if not policy.has_perm(user, "customers.customer.view"):
+        return []
+    customers = policy.scope(user, Customer.objects.filter(status__in=ACTIVE_REGISTER))
+    list_url = reverse("records:customers_list")
+    stats: list[tuple[Any, int, str]] = [
+        (_("Customers in my scope"), customers.count(), list_url),
+        (
+            _("My customers"),
+            customers.filter(owner_id=user.pk).count(),
+            f"{list_url}?owner={user.pk}",
+        ),
+    ]
+    waiting = pending_change_requests(user).count()
+    if waiting or policy.has_perm(user, "customers.changerequest.decide"):
+        stats.append((_("Change requests for me"), waiting, reverse("customers:change_requests")))
+    return stats

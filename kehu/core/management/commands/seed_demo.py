@@ -8,7 +8,9 @@ from kehu.core.demo import load_demo
 
 
 class Command(BaseCommand):
-    help = "Load the demo organisation, users and each app's demo records once (kept on later runs)."
+    help = (
+        "Load the demo organisation, users and each app's demo records once (kept on later runs)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not load_demo():
