@@ -231,6 +231,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Choice sets used by several serializers get one name each in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "CustomerStatusEnum": "kehu.customers.models.CustomerStatus",
+        "ChangeRequestStatusEnum": "kehu.customers.models.ChangeRequestStatus",
+    },
 }
 
 LOGGING = {

@@ -2,6 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from kehu.api import customers
 from kehu.api.audit import AuditEventViewSet
 from kehu.api.records import viewset_for
 from kehu.records import registry
@@ -14,6 +15,12 @@ for record_type in registry.all_types():
 router.register("audit-events", AuditEventViewSet, basename="audit-events")
 
 urlpatterns = [
+    path("customers/<int:pk>/status/", customers.CustomerStatusView.as_view()),
+    path("customers/<int:pk>/merge/", customers.CustomerMergeView.as_view()),
+    path("customers/<int:pk>/duplicates/", customers.CustomerDuplicatesView.as_view()),
+    path("customers/<int:pk>/completeness/", customers.CustomerCompletenessView.as_view()),
+    path("customers/<int:pk>/change-requests/", customers.CustomerChangeRequestsView.as_view()),
+    path("change-requests/<int:pk>/decision/", customers.ChangeRequestDecisionView.as_view()),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),

@@ -1,0 +1,215 @@
+"""Customer actions in the API beyond the generic record endpoints: lifecycle steps,
+completeness, duplicates and merge, change requests (issue 3). Same services and policy as
+the pages."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, permissions, serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from kehu.api.fields import error_detail
+from kehu.api.records import AuditedAPIView
+from kehu.core import policy
+from kehu.customers import changes, completeness, duplicates, selectors, services
+from kehu.customers.models import ChangeRequest, Customer, CustomerStatus
+from kehu.customers.serializers import CustomerSerializer
+from kehu.records.services import StaleEditError
+
+
+class StatusChangeSerializer(serializers.Serializer[Any]):
+    to_status = serializers.ChoiceField(choices=CustomerStatus.choices)
+    reason = serializers.CharField()
+    version = serializers.IntegerField(required=False)
+
+
+class MergeSerializer(serializers.Serializer[Any]):
+    other = serializers.IntegerField(help_text="The customer to merge into this one.")
+    reason = serializers.CharField()
+
+
+class ChangeRequestSerializer(serializers.ModelSerializer[ChangeRequest]):
+    proposer = serializers.CharField(source="proposer.username", read_only=True)
+    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None)
+    has_attachment = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ChangeRequest
+        fields = [
+            "id", "customer", "proposer", "changes", "reason", "status", "has_attachment",
+            "decided_by", "decided_at", "decision_note", "created_at", "version",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_has_attachment(self, obj: ChangeRequest) -> bool:
+        return bool(obj.attachment)
+
+
+class ProposalSerializer(serializers.Serializer[Any]):
+    changes = serializers.JSONField(help_text='Proposed values by field, e.g. {"phone": "…"}.')
+    reason = serializers.CharField()
+    attachment = serializers.FileField(required=False)
+
+
+class DecisionSerializer(serializers.Serializer[Any]):
+    accept = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CustomerActionView(AuditedAPIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    def customer(self, request: Request, pk: int) -> Customer:
+        try:
+            return policy.scope(request.user, Customer.objects.select_related("unit")).get(pk=pk)
+        except Customer.DoesNotExist:
+            raise Http404 from None
+
+    def require(self, request: Request, perm: str, obj: Any) -> None:
+        if not policy.has_perm(request.user, perm, obj):
+            raise exceptions.PermissionDenied()
+
+
+def _invalid(error: DjangoValidationError) -> exceptions.ValidationError:
+    return exceptions.ValidationError(error_detail(error))
+
+
+class CustomerStatusView(CustomerActionView):
+    @extend_schema(request=StatusChangeSerializer, responses=CustomerSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        customer = self.customer(request, pk)
+        data = StatusChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        target = data.validated_data["to_status"]
+        allowed = {t["to"] for t in selectors.transitions_for(request.user, customer)}
+        if target not in allowed and (customer.status, target) in services.TRANSITIONS:
+            raise exceptions.PermissionDenied()
+        try:
+            updated = services.change_status(
+                customer,
+                target,
+                data.validated_data["reason"],
+                request.user,
+                data.validated_data.get("version"),
+            )
+        except StaleEditError as error:
+            return Response(
+                {"detail": str(error), "changes": error.changes}, status=status.HTTP_409_CONFLICT
+            )
+        except DjangoValidationError as error:
+            raise _invalid(error) from None
+        return Response(CustomerSerializer(updated, context={"request": request}).data)
+
+
+class CustomerCompletenessView(CustomerActionView):
+    @extend_schema(responses={200: dict})
+    def get(self, request: Request, pk: int) -> Response:
+        result = completeness.assess(self.customer(request, pk))
+        return Response(
+            {
+                "percent": result.percent,
+                "missing": [
+                    {"item": i.key, "label": i.label, "note": i.note} for i in result.missing
+                ],
+                "rule": str(completeness.EXACTNESS_RULE),
+            }
+        )
+
+
+class CustomerDuplicatesView(CustomerActionView):
+    @extend_schema(responses={200: dict})
+    def get(self, request: Request, pk: int) -> Response:
+        customer = self.customer(request, pk)
+        return Response(
+            [
+                {
+                    "flag": f["flag"].pk,
+                    "customer": f["other"].pk,
+                    "name": f["other"].name,
+                    "reason": f["flag"].reason,
+                    "detail": f["flag"].detail,
+                }
+                for f in duplicates.open_flags(customer)
+            ]
+        )
+
+
+class CustomerMergeView(CustomerActionView):
+    @extend_schema(request=MergeSerializer, responses=CustomerSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        survivor = self.customer(request, pk)
+        data = MergeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        other = self.customer(request, data.validated_data["other"])
+        self.require(request, "customers.customer.merge", survivor)
+        self.require(request, "customers.customer.merge", other)
+        try:
+            merged = duplicates.merge(survivor, other, data.validated_data["reason"], request.user)
+        except DjangoValidationError as error:
+            raise _invalid(error) from None
+        return Response(CustomerSerializer(merged, context={"request": request}).data)
+
+
+class CustomerChangeRequestsView(CustomerActionView):
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(responses=ChangeRequestSerializer(many=True))
+    def get(self, request: Request, pk: int) -> Response:
+        customer = self.customer(request, pk)
+        rows = ChangeRequest.objects.filter(customer=customer).select_related(
+            "proposer", "decided_by"
+        )
+        return Response(ChangeRequestSerializer(rows, many=True).data)
+
+    @extend_schema(request=ProposalSerializer, responses={201: ChangeRequestSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        customer = self.customer(request, pk)
+        self.require(request, "customers.changerequest.add", customer)
+        data = ProposalSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data["changes"]
+        if isinstance(values, str):  # multipart: the changes arrive as a JSON string
+            values = json.loads(values)
+        if not isinstance(values, dict):
+            raise exceptions.ValidationError({"changes": ["Send an object of field: value."]})
+        unknown = set(values) - set(changes.PROPOSABLE)
+        if unknown:
+            raise exceptions.ValidationError({"changes": [f"Not proposable: {sorted(unknown)}"]})
+        try:
+            created = changes.propose(
+                customer,
+                request.user,
+                values,
+                data.validated_data["reason"],
+                data.validated_data.get("attachment"),
+            )
+        except DjangoValidationError as error:
+            raise _invalid(error) from None
+        return Response(ChangeRequestSerializer(created).data, status=status.HTTP_201_CREATED)
+
+
+class ChangeRequestDecisionView(CustomerActionView):
+    @extend_schema(request=DecisionSerializer, responses=ChangeRequestSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        visible = policy.scope(request.user, ChangeRequest.objects.select_related("customer"))
+        try:
+            change = visible.get(pk=pk)
+        except ChangeRequest.DoesNotExist:
+            raise Http404 from None
+        self.require(request, "customers.changerequest.decide", change)
+        data = DecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            decided = changes.decide(
+                change, request.user, data.validated_data["accept"], data.validated_data["note"]
+            )
+        except DjangoValidationError as error:
+            raise _invalid(error) from None
+        return Response(ChangeRequestSerializer(decided).data)
