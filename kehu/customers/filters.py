@@ -21,6 +21,7 @@ from kehu.customers.models import (
     Industry,
     Nature,
 )
+from kehu.customers.validation import PROVINCES
 
 REGISTER_CHOICES = [
     ("active", _("Active register")),
@@ -44,8 +45,8 @@ class CustomerFilter(django_filters.FilterSet):
     )
     industry = django_filters.ChoiceFilter(label=_("Industry"), choices=Industry.choices)
     nature = django_filters.ChoiceFilter(label=_("Nature"), choices=Nature.choices)
-    province = django_filters.CharFilter(label=_("Province"), lookup_expr="exact")
-    city = django_filters.CharFilter(label=_("City"), lookup_expr="exact")
+    province = django_filters.ChoiceFilter(label=_("Province"), choices=[(p, p) for p in PROVINCES])
+    city = django_filters.CharFilter(label=_("City"), method="by_city")
 
     class Meta:
         model = Customer
@@ -72,6 +73,11 @@ class CustomerFilter(django_filters.FilterSet):
                 field_name="classifications",
                 queryset=ClassificationValue.objects.filter(dimension=dimension),
             )
+
+    def by_city(self, queryset: QuerySet[Customer], name: str, value: str) -> QuerySet[Customer]:
+        """ "北京" and "北京市" are the same city."""
+        city = value.strip().removesuffix("市")
+        return queryset.filter(city__in=[city, f"{city}市"]) if city else queryset
 
     def by_register(
         self, queryset: QuerySet[Customer], name: str, value: str

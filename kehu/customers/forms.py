@@ -20,7 +20,7 @@ from kehu.customers.models import (
     Contact,
     Customer,
 )
-from kehu.customers.validation import clean_contact, clean_customer
+from kehu.customers.validation import PROVINCES, clean_contact, clean_customer
 
 SECTIONS = [
     ("basic", _("Basic data"), ["kind", "name", "owner", "unit", "province", "city"]),
@@ -84,6 +84,9 @@ class CustomerForm(forms.ModelForm[Customer]):
     registered_capital = ChineseAmountField(label=_("registered capital"), required=False)
     phone = PhoneField(label=_("phone"), required=False)
     legal_rep_phone = PhoneField(label=_("legal representative's phone"), required=False)
+    province = forms.ChoiceField(
+        label=_("province"), required=False, choices=[("", "—"), *((p, p) for p in PROVINCES)]
+    )
     credit_code = forms.CharField(
         label=_("unified social credit code"), required=False, max_length=40
     )
@@ -107,19 +110,23 @@ class CustomerForm(forms.ModelForm[Customer]):
         super().__init__(*args, **kwargs)
         self.user = user
         creating = self.instance.pk is None
-        units = policy.units_where(user, "customers.customer.add").filter(kind=UnitKind.DEPARTMENT)
-        if not creating:
-            units = units | OrgUnit.objects.filter(pk=self.instance.unit_id)
         fields: dict[str, Any] = self.fields
-        fields["unit"].queryset = units.distinct().order_by("path")
-        me = self.instance.owner_id if not creating else getattr(user, "pk", None)
-        fields["owner"].queryset = account_managers(units, me)
-        if creating and user is not None:
-            self.fields["owner"].initial = user.pk
-            self.fields["unit"].initial = user.unit_id
-        elif not policy.has_perm(user, "customers.customer.reassign", self.instance):
-            for name in ("owner", "unit", "kind"):
-                self.fields[name].disabled = True
+        # Subclasses without owner/unit (ChangeRequestForm) only correct the data.
+        if "unit" in fields and "owner" in fields:
+            units = policy.units_where(user, "customers.customer.add").filter(
+                kind=UnitKind.DEPARTMENT
+            )
+            if not creating:
+                units = units | OrgUnit.objects.filter(pk=self.instance.unit_id)
+            fields["unit"].queryset = units.distinct().order_by("path")
+            me = self.instance.owner_id if not creating else getattr(user, "pk", None)
+            fields["owner"].queryset = account_managers(units, me)
+            if creating and user is not None:
+                fields["owner"].initial = user.pk
+                fields["unit"].initial = user.unit_id
+            elif not policy.has_perm(user, "customers.customer.reassign", self.instance):
+                for name in ("owner", "unit", "kind"):
+                    fields[name].disabled = True
         for name in ("credit_code",):
             if self.instance.credit_code is None:
                 self.initial[name] = ""

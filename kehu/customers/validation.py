@@ -36,6 +36,15 @@ TEXT_FIELDS = (
     "city",
     "contract_numbers",
 )
+# Provincial-level divisions (GB/T 2260), as stored in Customer.province.
+PROVINCES = [
+    "北京市", "天津市", "上海市", "重庆市", "河北省", "山西省", "辽宁省", "吉林省", "黑龙江省",
+    "江苏省", "浙江省", "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省", "湖南省",
+    "广东省", "海南省", "四川省", "贵州省", "云南省", "陕西省", "甘肃省", "青海省", "台湾省",
+    "内蒙古自治区", "广西壮族自治区", "西藏自治区", "宁夏回族自治区", "新疆维吾尔自治区",
+    "香港特别行政区", "澳门特别行政区",
+]  # fmt: skip
+
 # Full registered names are at least this long; shorter ones are short names (CUS-2).
 MIN_ORGANISATION_NAME = 4
 
@@ -121,6 +130,9 @@ def clean_customer(data: dict[str, Any], partial: bool = False) -> dict[str, Any
     if isinstance(email, str) and email.strip():
         cleaned["email"] = email.strip().lower()
         _run(errors, "email", lambda: validate_email(cleaned["email"]))
+    province = cleaned.get("province")
+    if province and province not in PROVINCES:
+        errors["province"] = [_("Choose a province, e.g. 北京市 or 广东省.")]
     _cross_checks(cleaned, errors)
     if errors:
         raise ValidationError(errors)
