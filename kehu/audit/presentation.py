@@ -30,6 +30,15 @@ VERBS: dict[str, Any] = {
     "role_grant": _("role granted"),
     "role_revoke": _("role revoked"),
     "certification": _("archivist certification recorded"),
+    "status": _("status changed"),
+    "classify": _("classification changed"),
+    "verify": _("data verified"),
+    "merge": _("merged another customer in"),
+    "merged_into": _("merged into another customer"),
+    "duplicate_dismissed": _("marked as not a duplicate"),
+    "accept": _("accepted"),
+    "reject": _("rejected"),
+    "download": _("downloaded"),
 }
 
 

@@ -121,6 +121,8 @@ class CustomerForm(forms.ModelForm[Customer]):
             fields["unit"].queryset = units.distinct().order_by("path")
             me = self.instance.owner_id if not creating else getattr(user, "pk", None)
             fields["owner"].queryset = account_managers(units, me)
+            if creating:
+                fields["kind"].initial = self.initial.get("kind") or "organization"
             if creating and user is not None:
                 fields["owner"].initial = user.pk
                 fields["unit"].initial = user.unit_id
@@ -166,13 +168,15 @@ class CustomerForm(forms.ModelForm[Customer]):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if self.errors:
-            return data
+        # The shared rules also check the fields that passed the form fields' own checks, so
+        # that every problem shows at once (CUS-10); a field keeps its first error only.
+        failed = set(self.errors)
         try:
-            data.update(clean_customer(data))
+            data.update(clean_customer({k: v for k, v in data.items() if k not in failed}))
         except ValidationError as error:
             for field, messages in error.message_dict.items():
-                self.add_error(field if field in self.fields else None, messages)
+                if field not in failed:
+                    self.add_error(field if field in self.fields else None, messages)
         data["classifications"] = [
             data[name]
             for name in self.fields
@@ -204,11 +208,12 @@ class ContactForm(forms.ModelForm[Contact]):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not self.errors:
-            try:
-                data.update(clean_contact(data))
-            except ValidationError as error:
-                for field, messages in error.message_dict.items():
+        failed = set(self.errors)  # as in CustomerForm.clean: every problem at once
+        try:
+            data.update(clean_contact({k: v for k, v in data.items() if k not in failed}))
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                if field not in failed:
                     self.add_error(field, messages)
         return data
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kehu.core.models import OrgUnit, TrackedModel
 
@@ -17,12 +18,13 @@ class CustomerKind(models.TextChoices):
 
 
 class CustomerStatus(models.TextChoices):
-    PROSPECT = "prospect", _("Prospect")
-    IN_FILING = "in_filing", _("In filing")
-    ACTIVE = "active", _("Active")
-    SUSPENDED = "suspended", _("Suspended")
-    PAST = "past", _("Past")
-    CLOSED = "closed", _("Closed")
+    # A context of their own: "Active" of a customer is not "active" of a user account.
+    PROSPECT = "prospect", pgettext_lazy("customer status", "Prospect")
+    IN_FILING = "in_filing", pgettext_lazy("customer status", "In filing")
+    ACTIVE = "active", pgettext_lazy("customer status", "Active")
+    SUSPENDED = "suspended", pgettext_lazy("customer status", "Suspended")
+    PAST = "past", pgettext_lazy("customer status", "Past")
+    CLOSED = "closed", pgettext_lazy("customer status", "Closed")
 
 
 # The active register (CUS-8): suspended, past and closed customers leave it.
@@ -155,7 +157,9 @@ class Customer(TrackedModel):
     )
     org_code = models.CharField(_("organisation code"), max_length=9, blank=True)
     id_number = models.TextField(_("ID number"), blank=True)
-    id_number_digest = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    id_number_digest = models.CharField(
+        max_length=64, null=True, blank=True, unique=True, editable=False
+    )
     # Organisation (CUS-2)
     nature = models.CharField(_("nature"), max_length=20, choices=Nature.choices, blank=True)
     industry = models.CharField(_("industry"), max_length=1, choices=Industry.choices, blank=True)
@@ -163,7 +167,7 @@ class Customer(TrackedModel):
     legal_rep_title = models.CharField(_("legal representative's title"), max_length=50, blank=True)
     legal_rep_phone = models.CharField(_("legal representative's phone"), max_length=30, blank=True)
     legal_rep_id_number = models.TextField(_("legal representative's ID number"), blank=True)
-    legal_rep_digest = models.CharField(max_length=64, blank=True, db_index=True)
+    legal_rep_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     registered_address = models.CharField(_("registered address"), max_length=200, blank=True)
     operating_address = models.CharField(_("operating address"), max_length=200, blank=True)
     founded_on = models.DateField(_("founding date"), null=True, blank=True)

@@ -56,13 +56,20 @@ class RecordType:
     # Free-text search of the list and the API's `q`: (queryset, text) -> queryset;
     # default: icontains over `search_fields`.
     search: Callable[[QuerySet[Any], str], QuerySet[Any]] | None = None
-    # Valid form data for a new record, for the generated standard tests.
-    sample_data: Callable[[], dict[str, Any]] | None = None
+    # Valid form data for a new record, for the generated standard tests: `sample_data()`,
+    # or `sample_data(user)` when the form takes the user (data that user may submit).
+    sample_data: Callable[..., dict[str, Any]] | None = None
     # Demo users the generated tests act as: "editor" may create and edit, "outsider" holds
-    # no permission on the type, "scoped" sees only part of the rows and changes nothing.
+    # no permission on the type, "scoped" sees only part of the rows and changes nothing
+    # (or, if the type is not unit-scoped, reads all of them). Optional "elsewhere" creates
+    # rows that "scoped" cannot see, when the demo data holds none.
     test_users: dict[str, str] = field(
         default_factory=lambda: {"editor": "admin", "outsider": "manager1", "scoped": "head_sale"}
     )
+    # Also read by the generated tests: "test_text_field", a required text field to edit
+    # (default: the first required CharField of the form in `search_fields`),
+    # "test_search_field", a field whose value the search finds (default: `search_fields[0]`),
+    # and "test_unit_scoped": False for types whose every reader sees every row.
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

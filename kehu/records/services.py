@@ -55,9 +55,9 @@ def audited_create[M: Model](
     """Save a new object and record its full state as the 'after' values."""
     with transaction.atomic():
         obj.save()
-        record(
-            f"{obj._meta.label_lower}.{action}", obj, changes=diff({}, snapshot(obj)), extra=extra
-        )
+        # A new record's blank fields say nothing; its given values are the "after" side.
+        filled = {k: v for k, v in snapshot(obj).items() if v not in (None, "", [])}
+        record(f"{obj._meta.label_lower}.{action}", obj, changes=diff({}, filled), extra=extra)
     return obj
 
 

@@ -18,6 +18,8 @@ ALL_USERS = {
     "admin",
     "manager1",
     "manager2",
+    "manager3",
+    "manager4",
     "head_sale",
     "compliance",
     "credit",
@@ -26,7 +28,8 @@ ALL_USERS = {
     "gm",
     "auditor",
 }
-BJ_USERS = ALL_USERS - {"admin", "auditor"}  # everyone whose primary unit is under BJ
+# everyone whose primary unit is under BJ (manager4 is in Shanghai)
+BJ_USERS = ALL_USERS - {"admin", "auditor", "manager4"}
 SALE_USERS = {"manager1", "manager2", "head_sale"}
 
 PERMS = [
@@ -137,7 +140,7 @@ def test_a_role_in_a_unit_applies_to_its_descendants(demo: dict[str, User]) -> N
     assert policy.has_perm(finance, "core.user.view", deep)
     assert policy.has_perm(finance, "core.orgunit.view", subsub)
     assert visible_units(finance) == {"MKT", "MKT-BR", "MKT-BR-ON"}
-    assert visible_users(finance) == {"deep"}
+    assert visible_users(finance) == {"deep", "manager3"}  # manager3 works in MKT
     assert not policy.has_perm(finance, "core.user.view", demo["manager1"])
 
 
@@ -207,17 +210,22 @@ NAV = {
     "security": "/security-policy/",
     "audit": "/audit/",
     "api": "/api/v1/docs/",
+    "customers": "/customers/",
+    "contacts": "/contacts/",
+    "changes": "/change-requests/",
+    "classes": "/classification-dimensions/",
 }
+CUSTOMER_NAV = {"customers", "contacts", "changes"}
 
 
 @pytest.mark.parametrize(
     "username, visible",
     [
-        ("admin", {"home", "units", "users", "security", "audit", "api"}),
-        ("auditor", {"home", "units", "users", "audit", "api"}),
-        ("gm", {"home", "units", "users", "api"}),
-        ("head_sale", {"home", "units", "users", "api"}),
-        ("manager1", {"home", "api"}),
+        ("admin", {"home", "units", "users", "security", "audit", "api", "classes"}),
+        ("auditor", {"home", "units", "users", "audit", "api"} | CUSTOMER_NAV),
+        ("gm", {"home", "units", "users", "api"} | CUSTOMER_NAV),
+        ("head_sale", {"home", "units", "users", "api"} | CUSTOMER_NAV),
+        ("manager1", {"home", "api"} | CUSTOMER_NAV),
         ("archivist", {"home", "api"}),
     ],
 )

@@ -72,3 +72,19 @@ def amount(value: Any) -> str:
 @register.filter
 def get_item(mapping: Any, key: Any) -> Any:
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def event_label(event: Any) -> str:
+    """An audit event's action in words ("Customer · status changed")."""
+    from kehu.audit.presentation import action_label
+
+    return action_label(event.action, event.object_type)
+
+
+@register.filter
+def event_changes(event: Any) -> list[tuple[str, Any, Any]]:
+    """(field label, before, after) of an audit event's changes."""
+    from kehu.audit.presentation import describe
+
+    return describe([event])[0].changes
