@@ -50,12 +50,15 @@ def changes_since(obj: Any, version: int) -> list[dict[str, Any]]:
         object_id=str(obj.pk),
         extra__version__gt=version,
     ).order_by("seq")
+    from kehu.audit.presentation import field_label
+
     latest: dict[str, dict[str, Any]] = {}
     for event in events:
         for field, pair in (event.changes or {}).items():
             first = latest.get(field, {}).get("before", pair[0])
             latest[field] = {
                 "field": field,
+                "label": field_label(type(obj), field),
                 "before": first,
                 "after": pair[1],
                 "by": event.actor_username,

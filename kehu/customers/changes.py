@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehu.audit.presentation import field_label
 from kehu.audit.services import record
 from kehu.core.models import Role
 from kehu.core.selectors import holders_of
@@ -75,6 +76,10 @@ def proposed_changes(customer: Customer, values: dict[str, Any]) -> dict[str, li
     return changes
 
 
+def field_labels(fields: Any) -> list[str]:
+    return [field_label(Customer, name) for name in fields]
+
+
 def responsible_for(customer: Customer) -> list[Any]:
     """The owner and the heads of the customer's department."""
     return [customer.owner, *holders_of(Role.DEPARTMENT_HEAD, customer.unit)]
@@ -114,7 +119,7 @@ def propose(
             responsible_for(customer),
             _("Change proposed for %(name)s") % {"name": customer.name},
             _("%(user)s proposes to change: %(fields)s")
-            % {"user": proposer, "fields": ", ".join(changes)},
+            % {"user": proposer, "fields": "、".join(field_labels(changes))},
             reverse("customers:change_request", args=[request.pk]),
         )
     return request
@@ -162,7 +167,7 @@ def decide(request: ChangeRequest, decider: Any, accept: bool, note: str = "") -
             extra={"customer": customer.pk, "note": current.decision_note},
         )
         notify(
-            [current.proposer, *responsible_for(customer)],
+            [u for u in (current.proposer, *responsible_for(customer)) if u.pk != decider.pk],
             (_("Change to %(name)s accepted") if accept else _("Change to %(name)s rejected"))
             % {"name": customer.name},
             current.decision_note,

@@ -243,20 +243,15 @@ def load(count: int = 300) -> int:
             account = data.pop("account", None)
             status = data.pop("status")
             chosen = [rng.choice(vals) for vals in classes.values()]
-            customer = services.create_customer(
-                {**data, "owner": owner, "unit": owner.unit, "classifications": chosen}
-            )
-            for contact in contacts:
-                services.create_contact({**contact, "customer": customer})
-            if account:
-                services.create_bank_account(
-                    {
-                        **account,
-                        "customer": customer,
-                        "account_name": customer.name,
-                        "is_primary": True,
-                    }
+            with services.deferred_derivation():
+                customer = services.create_customer(
+                    {**data, "owner": owner, "unit": owner.unit, "classifications": chosen}
                 )
+                for contact in contacts:
+                    services.create_contact({**contact, "customer": customer})
+                if account:
+                    account |= {"customer": customer, "account_name": customer.name}
+                    services.create_bank_account({**account, "is_primary": True})
             for step in _path_to(status):
                 services.change_status(customer, step, "演示数据", owner)
             created += 1
