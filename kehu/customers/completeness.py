@@ -118,7 +118,12 @@ def assess(
         primary = next((c for c in contacts if c.is_primary), None)
         problems = contact_problems(primary) if primary else [_("no primary contact")]
         items.append(
-            Item("primary_contact", _("Primary contact exact"), not problems, "；".join(problems))
+            Item(
+                "primary_contact",
+                _("Primary contact data exact"),
+                not problems,
+                "；".join(problems),
+            )
         )
         items.append(Item("bank_account", _("Settlement bank account"), bool(accounts)))
     return Completeness(items)

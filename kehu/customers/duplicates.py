@@ -157,7 +157,7 @@ def merge(survivor: Customer, absorbed: Customer, reason: str, by: Any) -> Custo
             a, b = getattr(keep, field), getattr(gone, field)
             if a and b and a != b:
                 raise ValidationError(
-                    _("These customers have different %(what)s: they are different legal persons.")
+                    _("These customers have different %(what)s: they are different entities.")
                     % {"what": label}
                 )
         filled = {}
@@ -211,13 +211,24 @@ def merge(survivor: Customer, absorbed: Customer, reason: str, by: Any) -> Custo
             "customers.customer.merge",
             keep,
             changes=filled,
-            extra={"absorbed": gone.pk, "absorbed_name": gone.name, "reason": reason, **moved},
+            extra={
+                "absorbed": gone.pk,
+                "absorbed_name": gone.name,
+                "reason": reason,
+                "version": keep.version,  # a stale form of the survivor lists what was filled
+                **moved,
+            },
         )
         record(
             "customers.customer.merged_into",
             gone,
             changes={"status": [before_status, CustomerStatus.CLOSED]},
-            extra={"survivor": keep.pk, "survivor_name": keep.name, "reason": reason},
+            extra={
+                "survivor": keep.pk,
+                "survivor_name": keep.name,
+                "reason": reason,
+                "version": gone.version + 1,
+            },
         )
         refresh_derived(keep)
         refresh_flags(keep)

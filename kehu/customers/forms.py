@@ -263,7 +263,9 @@ class StatusForm(forms.Form):
 class MergeForm(forms.Form):
     other = forms.IntegerField(
         label=_("Customer number to merge into this one"),
-        help_text=_("Its contacts, accounts and requests move here; it is closed and points here."),
+        help_text=_(
+            "Its contacts, accounts and requests move here; then it is closed and linked here."
+        ),
     )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -39,7 +39,7 @@ class Nature(models.TextChoices):
     PRIVATE = "private", _("Private enterprise")
     FOREIGN = "foreign", _("Foreign-invested enterprise")
     COLLECTIVE = "collective", _("Collective enterprise")
-    PARTNER = "partner", _("Partner")
+    PARTNER = "partner", _("Business partner")
     OTHER = "other", _("Other")
 
 
@@ -55,7 +55,7 @@ class Industry(models.TextChoices):
     G = "G", _("Transport, storage and post")
     H = "H", _("Accommodation and catering")
     I = "I", _("Information technology and software")  # noqa: E741
-    J = "J", _("Finance")
+    J = "J", _("Financial services")
     K = "K", _("Real estate")
     L = "L", _("Leasing and business services")
     M = "M", _("Scientific research and technical services")
@@ -267,9 +267,9 @@ class Contact(TrackedModel):
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts"
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
-    title = models.CharField(_("title"), max_length=50, blank=True)
+    title = models.CharField(_("job title"), max_length=50, blank=True)
     department = models.CharField(_("department"), max_length=50, blank=True)
     mobile = models.CharField(_("mobile"), max_length=30, blank=True, db_index=True)
     office_phone = models.CharField(_("office phone"), max_length=30, blank=True)
@@ -278,7 +278,10 @@ class Contact(TrackedModel):
         _("role"), max_length=20, choices=ContactRole.choices, default=ContactRole.OTHER
     )
     influence = models.PositiveSmallIntegerField(
-        _("decision weight %"), null=True, blank=True, help_text=_("话语权, 0–100.")
+        _("decision weight %"),
+        null=True,
+        blank=True,
+        help_text=_("话语权 (decision weight), 0–100."),
     )
     is_primary = models.BooleanField(_("primary contact"), default=False)
     note = models.TextField(_("note"), blank=True)
