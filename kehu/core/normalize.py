@@ -26,10 +26,15 @@ def compact_code(value: str) -> str:
     return _SPACES.sub("", halfwidth(value)).replace("-", "").upper()
 
 
+_FULLWIDTH_ALNUM = re.compile(r"[０-９Ａ-Ｚａ-ｚ]")
+
+
 def clean_text(value: str) -> str:
-    """Free text: full-width ASCII to half-width, runs of spaces collapsed, trimmed.
-    Chinese punctuation (，。) is left alone: NFKC keeps it."""
-    return _SPACES.sub(" ", halfwidth(value)).strip()
+    """Free text: full-width letters and digits to half-width, runs of spaces (also the
+    ideographic space) collapsed, trimmed. Chinese punctuation (，。（）：) is left alone, so
+    a name stays exactly as on the licence — NFKC would turn （ into (."""
+    text = _FULLWIDTH_ALNUM.sub(lambda m: chr(ord(m[0]) - 0xFEE0), value or "")
+    return _SPACES.sub(" ", text).strip()
 
 
 _UNITS = {"万": Decimal(10_000), "亿": Decimal(100_000_000), "千": Decimal(1000)}
@@ -82,6 +87,9 @@ def parse_date(value: str | datetime.date | None) -> datetime.date | None:
     )
 
 
+_HYPHEN_EXTENSION = re.compile(r"^(?P<main>[0(+][\d()+\-]*?\d{7,8})-(?P<ext>\d{1,6})$")
+
+
 def normalize_phone(value: str) -> str:
     """A Chinese mobile ("13812345678"), landline ("010-62345678", extension after "-" or
     "转") or an international number ("+85221234567"). Blank stays blank."""
@@ -89,6 +97,8 @@ def normalize_phone(value: str) -> str:
     if not text:
         return ""
     text = text.replace("转", " ext. ").replace("分机", " ext. ")
+    # An extension after a hyphen, as stored: 010-62345678-8001.
+    text = _HYPHEN_EXTENSION.sub(r"\g<main> ext. \g<ext>", text)
     try:
         number = phonenumbers.parse(text, "CN")
     except phonenumbers.NumberParseException:

@@ -64,8 +64,12 @@ class CustomerFilter(django_filters.FilterSet):
 
     def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
         data = data.copy() if data is not None else {}
+        # The API filters its detail routes too: a suspended customer is read, changed and
+        # reinstated there by its number, so only lists default to the active register.
+        context = getattr(kwargs.get("request"), "parser_context", None) or {}
+        detail = getattr(context.get("view"), "detail", False)
         if not data.get("register"):
-            data["register"] = "all" if data.get("status") else "active"
+            data["register"] = "all" if data.get("status") or detail else "active"
         super().__init__(data, *args, **kwargs)
         for dimension in ClassificationDimension.objects.filter(is_active=True):
             self.filters[f"cls_{dimension.code}"] = django_filters.ModelChoiceFilter(

@@ -101,6 +101,30 @@ class CustomerSerializer(serializers.ModelSerializer[Customer]):
             return ChineseDateField, {"required": False, "allow_null": True}
         return super().build_field(field_name, info, model_class, nested_depth)
 
+    def to_internal_value(self, data: Any) -> Any:
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError(self._with_shared_rules(data, error.detail)) from None
+
+    def _with_shared_rules(self, data: Any, detail: Any) -> Any:
+        """DRF's field errors stop `validate`; the shared rules still check the other fields,
+        so that every problem is reported at once (CUS-10)."""
+        if not isinstance(detail, dict) or not hasattr(data, "items"):
+            return detail
+        rest: dict[str, Any] = {
+            k: v
+            for k, v in data.items()
+            if k in self.fields and k not in detail and isinstance(v, str)
+        }
+        rest.setdefault("kind", getattr(self.instance, "kind", None))
+        try:
+            clean_customer(rest, partial=True)
+        except DjangoValidationError as error:
+            for field, messages in error_detail(error).items():
+                detail.setdefault(field, messages)
+        return detail
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         user = self.context["request"].user
         creating = self.instance is None
@@ -127,7 +151,9 @@ class CustomerSerializer(serializers.ModelSerializer[Customer]):
             cleaned = clean_customer(data, partial=not creating)
         except DjangoValidationError as error:
             raise serializers.ValidationError(error_detail(error)) from None
-        return {k: v for k, v in cleaned.items() if k in attrs or k in ("kind", "owner", "unit")}
+        # Also what the rules derive (gender and birth date from a new customer's ID number).
+        kept = ("kind", "owner", "unit", "gender", "birth_date")
+        return {k: v for k, v in cleaned.items() if k in attrs or k in kept}
 
 
 class DimensionSerializer(serializers.ModelSerializer[ClassificationDimension]):

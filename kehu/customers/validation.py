@@ -133,13 +133,13 @@ def clean_customer(data: dict[str, Any], partial: bool = False) -> dict[str, Any
     province = cleaned.get("province")
     if province and province not in PROVINCES:
         errors["province"] = [_("Choose a province, e.g. 北京市 or 广东省.")]
-    _cross_checks(cleaned, errors)
+    _cross_checks(cleaned, errors, partial)
     if errors:
         raise ValidationError(errors)
     return cleaned
 
 
-def _cross_checks(cleaned: dict[str, Any], errors: dict[str, list[Any]]) -> None:
+def _cross_checks(cleaned: dict[str, Any], errors: dict[str, list[Any]], partial: bool) -> None:
     credit_code, org_code = cleaned.get("credit_code"), cleaned.get("org_code")
     if credit_code and org_code and credit_code[8:17] != org_code and "org_code" not in errors:
         errors["org_code"] = [
@@ -154,12 +154,12 @@ def _cross_checks(cleaned: dict[str, Any], errors: dict[str, list[Any]]) -> None
                 _("The birth date differs from the one in the ID number (%(date)s).")
                 % {"date": birth.isoformat()}
             ]
-        elif not cleaned.get("birth_date") and "birth_date" in cleaned:
+        elif not cleaned.get("birth_date") and (not partial or "birth_date" in cleaned):
             cleaned["birth_date"] = birth
         gender = identifiers.gender_of(id_number)
         if cleaned.get("gender") and cleaned["gender"] != gender:
             errors["gender"] = [_("The gender differs from the one the ID number encodes.")]
-        elif not cleaned.get("gender") and "gender" in cleaned:
+        elif not cleaned.get("gender") and (not partial or "gender" in cleaned):
             cleaned["gender"] = gender
     founded, term = cleaned.get("founded_on"), cleaned.get("operating_term_until")
     if founded and term and term < founded:

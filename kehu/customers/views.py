@@ -180,7 +180,9 @@ def change_request(request: HttpRequest, pk: int) -> HttpResponse:
                     form.cleaned_data["decision_note"],
                 )
             except ValidationError as error:
-                form.add_error(None, error)
+                # Shown above the buttons: the errors may name customer fields (a credit code
+                # registered meanwhile) that the decision form does not have.
+                form.add_error(None, error.messages)
             else:
                 messages.success(request, _("Decision recorded; the proposer is notified."))
                 return redirect("customers:change_request", pk=change.pk)

@@ -1,0 +1,150 @@
+"""The customer pages: editing with optimistic locking (a stale form is refused with 409 and
+a list of what changed), the card (data, history, lifecycle, verification)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from kehu.audit.models import AuditEvent
+from kehu.core.models import User
+from kehu.customers import duplicates, services
+from kehu.customers.models import Customer, CustomerStatus
+from kehu.customers.tests.factories import form_data
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_module")]
+
+MakeOrg = Callable[..., Customer]
+
+
+def stale_fields(response: Any) -> list[str]:
+    """The fields the 409 page lists as changed since the form was opened, each with its
+    value now (records/_stale.html)."""
+    html = response.content.decode()
+    block = re.search(r'id="stale-changes".*?</ul>', html, re.S)
+    assert block, "the page lists what changed"
+    changes = response.context["stale_changes"]
+    assert len(re.findall(r"<li>", block[0])) == len(changes)
+    for change in changes:
+        assert str(change["after"] if change["after"] is not None else "—") in block[0]
+    return [c["field"] for c in changes]
+
+
+def test_edit_saves_and_audits(make_org: MakeOrg, client_for: Callable[[str], Client]) -> None:
+    customer = make_org()
+    response = client_for("manager1").post(
+        f"/customers/{customer.pk}/edit/",
+        form_data(customer, city="北京", registered_capital="300万", founded_on="2008年8月8日"),
+    )
+    assert response.status_code == 302 and response["Location"] == f"/customers/{customer.pk}/"
+    fresh = Customer.objects.get(pk=customer.pk)
+    assert (fresh.city, str(fresh.registered_capital)) == ("北京", "3000000.00")
+    assert fresh.version == customer.version + 1
+    event = AuditEvent.objects.get(action="customers.customer.update", object_id=str(customer.pk))
+    assert event.actor_username == "manager1"
+    assert set(event.changes) == {"city", "registered_capital", "founded_on"}
+
+
+def test_a_stale_edit_is_refused_with_what_changed(
+    make_org: MakeOrg, client_for: Callable[[str], Client]
+) -> None:
+    customer = make_org()
+    opened = form_data(customer, name="北京我的改名科技有限公司")  # manager1 opens the form…
+    head = client_for("head_sale")
+    response = head.post(  # …the head saves first
+        f"/customers/{customer.pk}/edit/", form_data(customer, city="深圳", province="广东省")
+    )
+    assert response.status_code == 302
+    response = client_for("manager1").post(f"/customers/{customer.pk}/edit/", opened)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert set(stale_fields(response)) == {"city", "province"}
+    assert "深圳" in html and "head_sale" in html
+    # Nothing of the stale form was saved; the form keeps what was typed.
+    fresh = Customer.objects.get(pk=customer.pk)
+    assert (fresh.name, fresh.city) == (customer.name, "深圳")
+    assert "北京我的改名科技有限公司" in html
+    assert not AuditEvent.objects.filter(
+        action="customers.customer.update", actor_username="manager1"
+    ).exists()
+
+
+def test_a_stale_edit_after_a_status_change_names_the_status(
+    demo: dict[str, User], make_org: MakeOrg, client_for: Callable[[str], Client]
+) -> None:
+    customer = make_org()
+    opened = form_data(customer, city="北京")
+    services.change_status(customer, CustomerStatus.IN_FILING, "开始备案", demo["head_sale"])
+    response = client_for("manager1").post(f"/customers/{customer.pk}/edit/", opened)
+    assert response.status_code == 409
+    assert stale_fields(response) == ["status"]
+    assert Customer.objects.get(pk=customer.pk).city == ""
+
+
+def test_a_stale_edit_after_a_merge_names_the_filled_fields(
+    demo: dict[str, User], make_org: MakeOrg, client_for: Callable[[str], Client]
+) -> None:
+    keep = make_org(credit_code="")
+    opened = form_data(keep, city="北京")
+    duplicates.merge(keep, make_org(legal_rep_name="孙八"), "重复", demo["head_sale"])
+    response = client_for("manager1").post(f"/customers/{keep.pk}/edit/", opened)
+    assert response.status_code == 409
+    assert {"credit_code", "legal_rep_name"} <= set(stale_fields(response))
+
+
+def test_an_unchanged_form_saves_again(
+    make_org: MakeOrg, client_for: Callable[[str], Client]
+) -> None:
+    """What was stored (a phone with an extension, a code, an amount) passes the form again."""
+    customer = make_org(
+        phone="010-62345678转8001",
+        legal_rep_phone="+852 2123 4567",
+        registered_capital="1.5亿",
+        founded_on="2001年1月1日",
+        org_code="",
+    )
+    client = client_for("manager1")
+    response = client.post(f"/customers/{customer.pk}/edit/", form_data(customer))
+    assert response.status_code == 302, response.context["form"].errors
+    fresh = Customer.objects.get(pk=customer.pk)
+    assert (fresh.phone, fresh.legal_rep_phone) == ("010-62345678-8001", "+85221234567")
+
+
+def test_the_card_shows_the_data_history_and_lifecycle(
+    demo: dict[str, User], make_org: MakeOrg, client_for: Callable[[str], Client]
+) -> None:
+    customer = make_org(legal_rep_name="周九", registered_capital="500万", city="北京")
+    services.create_contact(
+        {"customer": customer, "name": "吴十", "mobile": "13800001111", "is_primary": True}
+    )
+    services.change_status(customer, CustomerStatus.IN_FILING, "资料齐全", demo["manager1"])
+    html = client_for("manager1").get(f"/customers/{customer.pk}/").content.decode()
+    for text in (customer.name, str(customer.credit_code), "周九", "吴十", "资料齐全", "张伟"):
+        assert text in html, text
+    assert 'id="status-history"' in html
+    assert 'id="customer-status"' in html
+
+
+def test_an_individual_card_masks_the_id_number(
+    make_person: Callable[..., Customer], client_for: Callable[[str], Client]
+) -> None:
+    person = make_person()
+    html = client_for("manager1").get(f"/customers/{person.pk}/").content.decode()
+    assert person.identifier() in html
+    assert person.id_number not in html.split('id="customer-data"')[1].split("</dl>")[0]
+
+
+def test_verification_by_the_owner(make_org: MakeOrg, client_for: Callable[[str], Client]) -> None:
+    customer = make_org()
+    Customer.objects.filter(pk=customer.pk).update(last_verified_at=None)
+    assert client_for("manager2").post(f"/customers/{customer.pk}/verify/").status_code == 403
+    response = client_for("manager1").post(f"/customers/{customer.pk}/verify/")
+    assert response.status_code == 302
+    assert Customer.objects.get(pk=customer.pk).last_verified_at is not None
+    assert AuditEvent.objects.filter(
+        action="customers.customer.verify", object_id=str(customer.pk)
+    ).exists()
