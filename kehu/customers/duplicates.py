@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, Exists, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -182,7 +182,16 @@ def merge(survivor: Customer, absorbed: Customer, reason: str, by: Any) -> Custo
         moved = {
             "contacts": contacts.update(customer=keep),
             "bank_accounts": BankAccount.objects.filter(customer=gone).update(
-                customer=keep, is_primary=False
+                customer=keep,
+                # Keep the absorbed primary account primary only if the survivor has none.
+                is_primary=Case(
+                    When(
+                        Q(is_primary=True)
+                        & ~Exists(BankAccount.objects.filter(customer=keep, is_primary=True)),
+                        then=Value(True),
+                    ),
+                    default=Value(False),
+                ),
             ),
             "change_requests": ChangeRequest.objects.filter(customer=gone).update(customer=keep),
         }

@@ -218,6 +218,8 @@ class Customer(TrackedModel):
         related_name="merged_from",
     )
 
+    AUDIT_MASKED = ("id_number", "legal_rep_id_number")
+
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
@@ -316,6 +318,8 @@ class BankAccount(TrackedModel):
     account_number = models.TextField(_("account number"))
     is_primary = models.BooleanField(_("primary account"), default=False)
     note = models.CharField(_("note"), max_length=200, blank=True)
+
+    AUDIT_MASKED = ("account_number",)
 
     class Meta:
         verbose_name = _("bank account")

@@ -88,6 +88,13 @@ def merge(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "customers.customer.merge", survivor)
     form = MergeForm(request.POST or None, initial={"other": request.GET.get("other")})
     other = None
+    if request.method == "GET" and request.GET.get("other", "").isdigit():
+        # Opened from a duplicate flag: show whom the merge would absorb.
+        other = (
+            policy.scope(request.user, Customer.objects.select_related("unit"))
+            .filter(pk=int(request.GET["other"]))
+            .first()
+        )
     if form.is_valid():
         try:
             other = _visible_customer(request, form.cleaned_data["other"])

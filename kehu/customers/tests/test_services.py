@@ -293,3 +293,22 @@ def test_an_individual_via_the_page(
     assert person.credit_code is None
     assert person.birth_date is not None and person.gender in {"male", "female"}
     assert response["Location"] == f"/customers/{person.pk}/"
+
+
+def test_the_audit_log_keeps_id_and_account_numbers_masked(
+    demo: dict[str, User], make_person: Callable[..., Customer], make_org: Callable[..., Customer]
+) -> None:
+    """The chain cannot forget, so it never holds the plain numbers (PIPL erasure)."""
+    person = make_person()
+    created = events("customers.customer.create", person)[0]
+    assert person.id_number not in str(created.changes)
+    masked = created.changes["id_number"][1]
+    assert masked == person.id_number[:6] + "********" + person.id_number[-4:]
+    org = make_org()
+    account = services.create_bank_account(
+        {"customer": org, "account_name": org.name, "bank_name": "招商银行",
+         "account_number": "6225880112345678901"}
+    )  # fmt: skip
+    event = events("customers.bankaccount.create", account)[0]
+    assert "6225880112345678901" not in str(event.changes)
+    assert event.changes["account_number"][1].endswith("8901")
