@@ -1,6 +1,9 @@
 """The standard tests every registered record type gets: list (search, sort, keyset pages,
 htmx partial), export, detail, create/edit (one-time token, optimistic locking, validation),
-permissions, and the API. A new record type is covered by registering it with `sample_data`."""
+permissions, scope, and the API. A new record type is covered by registering it with
+`sample_data` and, unless the defaults fit, `test_users` (who acts as editor, outsider and
+scoped reader; see RecordType) and `extra["test_text_field"]` / `extra["test_search_field"]`.
+"""
 
 from __future__ import annotations
 
@@ -27,7 +30,9 @@ from kehu.records.registry import RecordType
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_module")]
 
 TYPES = registry.all_types()
-EXTRA_ROWS = 45  # with the demo's rows: three pages of 25
+PAGE = 25
+EXTRA_ROWS = 45  # at least; with the demo's rows: three pages of 25
+ROLES = ("editor", "outsider", "scoped")
 
 
 def by_slug(rt: RecordType) -> str:
@@ -37,13 +42,6 @@ def by_slug(rt: RecordType) -> str:
 parametrize_types = pytest.mark.parametrize("rt", TYPES, ids=by_slug)
 
 
-def test_every_record_type_can_be_tested() -> None:
-    assert {rt.slug for rt in TYPES} >= {"units", "users"}
-    for rt in TYPES:
-        assert rt.sample_data is not None, f"{rt.slug} declares no sample_data"
-        assert any(c.sort for c in rt.columns), f"{rt.slug} has no sortable column"
-
-
 # --- helpers ---------------------------------------------------------------------------
 
 
@@ -51,23 +49,69 @@ def url(rt: RecordType, view: str, *args: Any) -> str:
     return reverse(rt.url_name(view), args=args)
 
 
-def sample(rt: RecordType) -> dict[str, Any]:
+def perm(rt: RecordType, action: str) -> str:
+    return policy.perm_name(rt.model, action)
+
+
+def unit_scoped(rt: RecordType) -> bool:
+    """Whether the type's rows belong to units, so that a reader sees part of them; types
+    that are not say so explicitly (the tests then check that every reader sees all)."""
+    return bool(rt.extra.get("test_unit_scoped", True))
+
+
+def form_kwargs(rt: RecordType, user: User) -> dict[str, Any]:
+    """What the views pass to the type's forms besides the data (the acting user, if any)."""
+    return {"user": user} if rt.form_takes_user else {}
+
+
+def sample(rt: RecordType, user: User) -> dict[str, Any]:
+    """Valid form data for a new record that `user` may submit."""
     assert rt.sample_data is not None
-    return rt.sample_data()
+    return rt.sample_data(user) if rt.form_takes_user else rt.sample_data()
 
 
-def create_rows(rt: RecordType, count: int) -> list[Model]:
+def create_rows(rt: RecordType, count: int, user: User) -> list[Model]:
+    """`count` new records, through the create form `user` would fill in and the services."""
     form_class = rt.create_form or rt.form
     created = []
     for _n in range(count):
-        form = form_class(data=sample(rt))
+        form = form_class(data=sample(rt, user), **form_kwargs(rt, user))
         assert form.is_valid(), form.errors
-        created.append(services.create_from_form(rt, form))
+        created.append(services.create_from_form(rt, form, user_id=user.pk))
     return created
 
 
-def scoped(rt: RecordType, user: User) -> QuerySet[Any]:
-    return policy.scope(user, rt.base_queryset())
+def spread_rows(rt: RecordType, demo: dict[str, User], count: int) -> list[Model]:
+    """`count` records by the editor and, if the type names one, `count` by the user who
+    works where the scoped user cannot see."""
+    created = create_rows(rt, count, demo[rt.test_users["editor"]])
+    if "elsewhere" in rt.test_users:
+        created += create_rows(rt, count, demo[rt.test_users["elsewhere"]])
+    return created
+
+
+def scoped(rt: RecordType, user: User, action: str = "view") -> QuerySet[Any]:
+    return policy.scope(user, rt.base_queryset(), action)
+
+
+def visible(rt: RecordType, user: User, action: str = "view") -> set[int]:
+    return set(scoped(rt, user, action).values_list("pk", flat=True))
+
+
+def search_field(rt: RecordType) -> str:
+    """A field whose value the type's search finds its record by."""
+    name = rt.extra.get("test_search_field") or (rt.search_fields[0] if rt.search_fields else "")
+    assert name, f"{rt.slug}: no search_fields and no extra['test_search_field']"
+    return str(name)
+
+
+def needle_of(rt: RecordType, obj: Model) -> str:
+    return str(getattr(obj, search_field(rt)))
+
+
+def searched(rt: RecordType, user: User, needle: str) -> set[int]:
+    """What the type's search (custom or over `search_fields`) finds among `user`'s rows."""
+    return set(rt.apply_search(scoped(rt, user), needle).values_list("pk", flat=True))
 
 
 def expected_order(rt: RecordType, user: User, sort: str) -> list[int]:
@@ -82,7 +126,7 @@ def page_pks(response: Any) -> list[int]:
     return [row.pk for row in response.context["page"].rows]
 
 
-def walk_pages(client: Client, rt: RecordType, sort: str, size: int = 25) -> list[list[int]]:
+def walk_pages(client: Client, rt: RecordType, sort: str, size: int = PAGE) -> list[list[int]]:
     """Follow the next-page cursors from the first page to the last, then the previous-page
     cursors back to the first; both ways must give the same pages. (htmx requests: the same
     view and rows, without rendering the filter form around the table each time.)"""
@@ -108,9 +152,9 @@ def walk_pages(client: Client, rt: RecordType, sort: str, size: int = 25) -> lis
     return pages
 
 
-def edit_data(rt: RecordType, obj: Model) -> dict[str, Any]:
-    """What the edit form posts unchanged: every field's current value and the version."""
-    form = rt.form(instance=obj)
+def edit_data(rt: RecordType, obj: Model, user: User) -> dict[str, Any]:
+    """What `user`'s edit form posts unchanged: every field's current value and the version."""
+    form = rt.form(instance=obj, **form_kwargs(rt, user))
     data: dict[str, Any] = {}
     for name, field in form.fields.items():
         value = form[name].value()
@@ -125,92 +169,157 @@ def edit_data(rt: RecordType, obj: Model) -> dict[str, Any]:
     return data
 
 
-def text_field(rt: RecordType) -> str:
+def text_field(rt: RecordType, user: User) -> str:
     """A required plain text field of the edit form, to change or to blank out."""
-    form = rt.form()
+    form = rt.form(**form_kwargs(rt, user))
+    declared = rt.extra.get("test_text_field")
     for name, field in form.fields.items():
-        if type(field) is forms.CharField and field.required and name in rt.search_fields:
+        wanted = name == declared or (declared is None and name in rt.search_fields)
+        if wanted and type(field) is forms.CharField and field.required:
             return name
-    raise AssertionError(f"{rt.slug}: no required text field to edit")
+    raise AssertionError(f"{rt.slug}: no required text field to edit ({declared=})")
 
 
 def out_of_scope(rt: RecordType, user: User) -> Model:
     outside = rt.base_queryset().exclude(pk__in=scoped(rt, user).values("pk")).first()
-    assert outside is not None
+    assert outside is not None, f"{rt.slug}: no row outside {user}'s scope"
     return outside
 
 
-@pytest.fixture
-def admin(client_for: Callable[[str], Client]) -> Client:
-    return client_for("admin")
+# The type's test users (`rt` is the test's parameter) and clients signed in as them.
 
 
 @pytest.fixture
-def admin_user(demo: dict[str, User]) -> User:
-    return demo["admin"]
+def editor(demo: dict[str, User], rt: RecordType) -> User:
+    return demo[rt.test_users["editor"]]
+
+
+@pytest.fixture
+def outsider(demo: dict[str, User], rt: RecordType) -> User:
+    return demo[rt.test_users["outsider"]]
+
+
+@pytest.fixture
+def reader(demo: dict[str, User], rt: RecordType) -> User:
+    """The "scoped" user: sees part of the rows (all, if not unit-scoped), changes nothing."""
+    return demo[rt.test_users["scoped"]]
+
+
+@pytest.fixture
+def as_editor(client_for: Callable[[str], Client], editor: User) -> Client:
+    return client_for(editor.username)
+
+
+@pytest.fixture
+def as_outsider(client_for: Callable[[str], Client], outsider: User) -> Client:
+    return client_for(outsider.username)
+
+
+@pytest.fixture
+def as_reader(client_for: Callable[[str], Client], reader: User) -> Client:
+    return client_for(reader.username)
+
+
+# --- the declarations ------------------------------------------------------------------
+
+
+def test_every_record_type_can_be_tested(demo: dict[str, User]) -> None:
+    assert {rt.slug for rt in TYPES} >= {
+        "units",
+        "users",
+        "customers",
+        "contacts",
+        "bank-accounts",
+        "classification-dimensions",
+        "classification-values",
+    }
+    for rt in TYPES:
+        assert rt.sample_data is not None, f"{rt.slug} declares no sample_data"
+        assert any(c.sort for c in rt.columns), f"{rt.slug} has no sortable column"
+        assert set(ROLES) <= set(rt.test_users), f"{rt.slug}: test_users lacks a role"
+        unknown = set(rt.test_users.values()) - set(demo)
+        assert not unknown, f"{rt.slug}: test_users names no demo user {unknown}"
+        users = {role: demo[name] for role, name in rt.test_users.items()}
+        editor, outsider, reader = (users[role] for role in ROLES)
+        # The roles hold the permissions the tests rely on, so the tests mean what they say.
+        for action in ("view", "add", "change", "export"):
+            assert policy.has_perm(editor, perm(rt, action)), f"{rt.slug}: editor {action}"
+            assert not policy.has_perm(outsider, perm(rt, action)), f"{rt.slug}: outsider"
+        assert policy.has_perm(reader, perm(rt, "view")), f"{rt.slug}: scoped cannot view"
+        for action in ("add", "change"):
+            assert not policy.has_perm(reader, perm(rt, action)), f"{rt.slug}: scoped {action}"
+        if "elsewhere" in users:
+            assert policy.has_perm(users["elsewhere"], perm(rt, "add")), rt.slug
+        search_field(rt)
+        text_field(rt, editor)
 
 
 # --- list ------------------------------------------------------------------------------
 
 
 @parametrize_types
-def test_list_shows_rows(admin: Client, admin_user: User, rt: RecordType) -> None:
-    response = admin.get(url(rt, "list"))
+def test_list_shows_rows(as_editor: Client, editor: User, rt: RecordType) -> None:
+    create_rows(rt, 2, editor)
+    response = as_editor.get(url(rt, "list"))
     assert response.status_code == 200
     assert "records/list.html" in [t.name for t in response.templates]
     rows = page_pks(response)
     assert rows
-    assert response.context["page"].total == scoped(rt, admin_user).count()
+    assert response.context["page"].total == scoped(rt, editor).count()
     html = response.content.decode()
     for pk in rows:
         assert f'href="{url(rt, "list")}{pk}/"' in html
 
 
 @parametrize_types
-def test_list_search(admin: Client, admin_user: User, rt: RecordType) -> None:
-    created = create_rows(rt, 3)
-    field = rt.search_fields[0]
-    needle = str(getattr(created[1], field))
-    response = admin.get(url(rt, "list"), {"q": needle, "size": 200})
+def test_list_search(as_editor: Client, editor: User, rt: RecordType) -> None:
+    created = create_rows(rt, 3, editor)
+    needle = needle_of(rt, created[1])
+    response = as_editor.get(url(rt, "list"), {"q": needle, "size": 200})
     found = page_pks(response)
     assert created[1].pk in found
-    expected = listing.search(scoped(rt, admin_user), rt.search_fields, needle)
-    assert set(found) == set(expected.values_list("pk", flat=True))
-    assert len(found) < scoped(rt, admin_user).count()
-    none = admin.get(url(rt, "list"), {"q": "no-such-thing-anywhere-¤"})
+    assert created[0].pk not in found
+    assert set(found) == searched(rt, editor, needle)
+    assert len(found) < scoped(rt, editor).count()
+    none = as_editor.get(url(rt, "list"), {"q": "no-such-thing-anywhere-¤"})
     assert page_pks(none) == []
     assert none.context["filters_active"]
 
 
 @parametrize_types
 def test_list_sorts_by_every_sortable_column_and_pages_without_gaps(
-    admin: Client, admin_user: User, rt: RecordType
+    as_editor: Client, editor: User, rt: RecordType
 ) -> None:
-    create_rows(rt, EXTRA_ROWS)
-    total = scoped(rt, admin_user).count()
-    assert total > 2 * 25
+    create_rows(rt, max(EXTRA_ROWS, 2 * PAGE + 5 - scoped(rt, editor).count()), editor)
+    total = scoped(rt, editor).count()
+    assert total > 2 * PAGE
     sorts = [c.sort for c in rt.columns if c.sort]
     for sort in [*sorts, *(f"-{s}" for s in sorts)]:
         assert sort is not None
-        pages = walk_pages(admin, rt, sort)
-        assert len(pages) == -(-total // 25), sort
-        assert all(len(page) == 25 for page in pages[:-1]), sort
+        pages = walk_pages(as_editor, rt, sort)
+        assert len(pages) == -(-total // PAGE), sort
+        assert all(len(page) == PAGE for page in pages[:-1]), sort
         flat = [pk for page in pages for pk in page]
         assert len(flat) == len(set(flat)), f"{sort}: a row shows on two pages"
-        assert flat == expected_order(rt, admin_user, sort), f"{sort}: wrong order or rows lost"
+        assert flat == expected_order(rt, editor, sort), f"{sort}: wrong order or rows lost"
 
 
 @parametrize_types
-def test_unknown_sort_and_bad_cursor_fall_back(admin: Client, rt: RecordType) -> None:
-    default = page_pks(admin.get(url(rt, "list")))
-    assert page_pks(admin.get(url(rt, "list"), {"sort": "password"})) == default
-    assert page_pks(admin.get(url(rt, "list"), {"after": "%%%not-a-cursor"})) == default
-    assert page_pks(admin.get(url(rt, "list"), {"size": "lots"})) == default
+def test_unknown_sort_and_bad_cursor_fall_back(
+    as_editor: Client, editor: User, rt: RecordType
+) -> None:
+    create_rows(rt, 3, editor)
+    default = page_pks(as_editor.get(url(rt, "list")))
+    assert default
+    assert page_pks(as_editor.get(url(rt, "list"), {"sort": "password"})) == default
+    assert page_pks(as_editor.get(url(rt, "list"), {"after": "%%%not-a-cursor"})) == default
+    assert page_pks(as_editor.get(url(rt, "list"), {"size": "lots"})) == default
 
 
 @parametrize_types
-def test_htmx_request_gets_the_table_only(admin: Client, rt: RecordType) -> None:
-    response = admin.get(url(rt, "list"), HTTP_HX_REQUEST="true")
+def test_htmx_request_gets_the_table_only(as_editor: Client, editor: User, rt: RecordType) -> None:
+    create_rows(rt, 1, editor)
+    response = as_editor.get(url(rt, "list"), HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     names = [t.name for t in response.templates]
     assert "records/_table.html" in names
@@ -223,40 +332,65 @@ def test_htmx_request_gets_the_table_only(admin: Client, rt: RecordType) -> None
 # --- export ----------------------------------------------------------------------------
 
 
-@parametrize_types
-def test_export_names_the_exporter_and_is_audited(
-    admin: Client, admin_user: User, rt: RecordType
-) -> None:
-    created = create_rows(rt, 2)
-    needle = str(getattr(created[0], rt.search_fields[0]))
-    expected = listing.search(scoped(rt, admin_user), rt.search_fields, needle).count()
-    response = admin.get(url(rt, "export"), {"q": needle}, REMOTE_ADDR="10.4.4.4")
+def exported_rows(response: Any) -> list[tuple[Any, ...]]:
     assert response.status_code == 200
     assert response["Content-Type"].startswith(
         "application/vnd.openxmlformats-officedocument.spreadsheetml"
     )
-    assert response["Content-Disposition"].startswith(f'attachment; filename="{rt.slug}-')
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet is not None
-    rows = list(sheet.iter_rows(values_only=True))
-    assert "admin" in str(rows[0][0])
-    assert str(admin_user) in str(rows[0][0])
+    return list(sheet.iter_rows(values_only=True))
+
+
+@parametrize_types
+def test_export_names_the_exporter_and_is_audited(
+    as_editor: Client, editor: User, rt: RecordType
+) -> None:
+    created = create_rows(rt, 2, editor)
+    needle = needle_of(rt, created[0])
+    expected = len(searched(rt, editor, needle) & visible(rt, editor, "export"))
+    assert expected >= 1
+    response = as_editor.get(url(rt, "export"), {"q": needle}, REMOTE_ADDR="10.4.4.4")
+    rows = exported_rows(response)
+    assert response["Content-Disposition"].startswith(f'attachment; filename="{rt.slug}-')
+    assert editor.username in str(rows[0][0])
+    assert str(editor) in str(rows[0][0])
     assert len(rows) == 2 + expected  # the exporter line, the header, the data
     assert len(rows[1]) == len(rt.columns)
 
     event = AuditEvent.objects.get(action=f"{rt.label}.export")
-    assert (event.actor_username, event.source_ip) == ("admin", "10.4.4.4")
+    assert (event.actor_username, event.source_ip) == (editor.username, "10.4.4.4")
     assert event.extra["rows"] == expected
     assert event.extra["filters"] == {"q": needle}
 
 
 @parametrize_types
 def test_export_needs_the_export_permission(
-    client_for: Callable[[str], Client], demo: dict[str, User], rt: RecordType
+    client_for: Callable[[str], Client], outsider: User, reader: User, rt: RecordType
 ) -> None:
-    for username in ("manager1", "head_sale"):
-        assert client_for(username).get(url(rt, "export")).status_code == 403
+    refused = [u for u in (outsider, reader) if not policy.has_perm(u, perm(rt, "export"))]
+    assert outsider in refused
+    for user in refused:
+        assert client_for(user.username).get(url(rt, "export")).status_code == 403
     assert not AuditEvent.objects.filter(action=f"{rt.label}.export").exists()
+
+
+@parametrize_types
+def test_export_holds_only_the_rows_in_scope(
+    demo: dict[str, User], as_reader: Client, reader: User, rt: RecordType
+) -> None:
+    """A scoped reader that may export exports its rows, not the others."""
+    if not policy.has_perm(reader, perm(rt, "export")):
+        pytest.skip(f"{reader} may not export {rt.slug} (refusal tested above)")
+    spread_rows(rt, demo, 2)
+    expected = scoped(rt, reader, "export") & scoped(rt, reader)
+    rows = exported_rows(as_reader.get(url(rt, "export")))
+    assert len(rows) == 2 + expected.count()
+    if unit_scoped(rt):
+        assert expected.count() < rt.base_queryset().count()
+        first = rt.columns[0].name  # the link column, e.g. a name
+        outside = str(listing.cell_value(out_of_scope(rt, reader), first))
+        assert outside not in [str(row[0]) for row in rows[2:]]
 
 
 # --- detail, create, edit --------------------------------------------------------------
@@ -272,37 +406,40 @@ def open_create_form(client: Client, rt: RecordType) -> str:
 
 @parametrize_types
 def test_create_via_the_form_then_detail_with_history(
-    admin: Client, admin_user: User, rt: RecordType
+    as_editor: Client, editor: User, rt: RecordType
 ) -> None:
-    token = open_create_form(admin, rt)
+    token = open_create_form(as_editor, rt)
+    data = {**sample(rt, editor), "_submission": token}
     before = rt.model._default_manager.count()
-    response = admin.post(url(rt, "add"), {**sample(rt), "_submission": token})
+    response = as_editor.post(url(rt, "add"), data)
     assert response.status_code == 302
     assert rt.model._default_manager.count() == before + 1
     obj = rt.model._default_manager.order_by("-pk").first()
     assert obj is not None
     assert response["Location"] == url(rt, "detail", obj.pk)
     event = AuditEvent.objects.get(action=f"{rt.label}.create", object_id=str(obj.pk))
-    assert event.actor_username == "admin"
+    assert event.actor_username == editor.username
     assert event.changes  # the new values, as [None, value] pairs
     assert all(before is None for before, _after in event.changes.values())
 
-    detail = admin.get(response["Location"])
+    detail = as_editor.get(response["Location"])
     assert detail.status_code == 200
     assert detail.context["obj"].pk == obj.pk
     assert event.pk in [e.pk for e in detail.context["history"]]
 
 
 @parametrize_types
-def test_same_form_submitted_twice_creates_one_object(admin: Client, rt: RecordType) -> None:
-    token = open_create_form(admin, rt)
-    data = {**sample(rt), "_submission": token}
+def test_same_form_submitted_twice_creates_one_object(
+    as_editor: Client, editor: User, rt: RecordType
+) -> None:
+    token = open_create_form(as_editor, rt)
+    data = {**sample(rt, editor), "_submission": token}
     before = rt.model._default_manager.count()
     creates = AuditEvent.objects.filter(action=f"{rt.label}.create")
     created_before = creates.count()
-    first = admin.post(url(rt, "add"), data)
+    first = as_editor.post(url(rt, "add"), data)
     assert first.status_code == 302
-    second = admin.post(url(rt, "add"), data)
+    second = as_editor.post(url(rt, "add"), data)
     assert rt.model._default_manager.count() == before + 1
     assert creates.count() == created_before + 1
     # The second submission leads to the object the first one created.
@@ -311,62 +448,64 @@ def test_same_form_submitted_twice_creates_one_object(admin: Client, rt: RecordT
 
 
 @parametrize_types
-def test_new_form_gets_a_new_token(admin: Client, rt: RecordType) -> None:
-    assert open_create_form(admin, rt) != open_create_form(admin, rt)
+def test_new_form_gets_a_new_token(as_editor: Client, rt: RecordType) -> None:
+    assert open_create_form(as_editor, rt) != open_create_form(as_editor, rt)
 
 
 @parametrize_types
-def test_invalid_create_saves_nothing(admin: Client, rt: RecordType) -> None:
-    token = open_create_form(admin, rt)
+def test_invalid_create_saves_nothing(as_editor: Client, editor: User, rt: RecordType) -> None:
+    token = open_create_form(as_editor, rt)
+    data = sample(rt, editor)
     before = rt.model._default_manager.count()
     events = AuditEvent.objects.count()
-    response = admin.post(url(rt, "add"), {"_submission": token})
+    response = as_editor.post(url(rt, "add"), {"_submission": token})
     assert response.status_code == 400
     assert response.context["form"].errors
     assert rt.model._default_manager.count() == before
     assert AuditEvent.objects.count() == events
     # The token was not used up: the corrected form still goes through.
-    fixed = admin.post(url(rt, "add"), {**sample(rt), "_submission": token})
+    fixed = as_editor.post(url(rt, "add"), {**data, "_submission": token})
     assert fixed.status_code == 302
 
 
 @parametrize_types
-def test_edit_saves_and_records_the_change(admin: Client, rt: RecordType) -> None:
-    (obj,) = create_rows(rt, 1)
-    field = text_field(rt)
-    assert admin.get(url(rt, "edit", obj.pk)).status_code == 200
-    data = edit_data(rt, obj)
+def test_edit_saves_and_records_the_change(as_editor: Client, editor: User, rt: RecordType) -> None:
+    (obj,) = create_rows(rt, 1, editor)
+    field = text_field(rt, editor)
+    assert as_editor.get(url(rt, "edit", obj.pk)).status_code == 200
+    data = edit_data(rt, obj, editor)
     old = data[field]
     data[field] = f"{old}x"
-    response = admin.post(url(rt, "edit", obj.pk), data)
+    response = as_editor.post(url(rt, "edit", obj.pk), data)
     assert response.status_code == 302
     assert response["Location"] == url(rt, "detail", obj.pk)
     obj.refresh_from_db()
     assert getattr(obj, field) == f"{old}x"
     assert obj.version == data["_version"] + 1  # type: ignore[attr-defined]
     event = AuditEvent.objects.filter(action=f"{rt.label}.update", object_id=str(obj.pk)).get()
+    assert event.actor_username == editor.username
     assert event.changes == {field: [old, f"{old}x"]}
 
     # Saving the unchanged form bumps nothing into the audit log.
-    unchanged = admin.post(url(rt, "edit", obj.pk), edit_data(rt, obj))
+    unchanged = as_editor.post(url(rt, "edit", obj.pk), edit_data(rt, obj, editor))
     assert unchanged.status_code == 302
     assert AuditEvent.objects.filter(action=f"{rt.label}.update").count() == 1
 
 
 @parametrize_types
-def test_stale_edit_is_refused_with_409(admin: Client, rt: RecordType) -> None:
-    (obj,) = create_rows(rt, 1)
-    field = text_field(rt)
-    opened_by_b = edit_data(rt, obj)  # B opens the form ...
-    by_a = edit_data(rt, obj)
+def test_stale_edit_is_refused_with_409(as_editor: Client, editor: User, rt: RecordType) -> None:
+    (obj,) = create_rows(rt, 1, editor)
+    field = text_field(rt, editor)
+    opened_by_b = edit_data(rt, obj, editor)  # B opens the form ...
+    by_a = edit_data(rt, obj, editor)
     by_a[field] = f"{by_a[field]}a"
-    assert admin.post(url(rt, "edit", obj.pk), by_a).status_code == 302  # ... A saves first
+    assert as_editor.post(url(rt, "edit", obj.pk), by_a).status_code == 302  # ... A saves first
     obj.refresh_from_db()
     saved = (getattr(obj, field), obj.version)  # type: ignore[attr-defined]
     updates = AuditEvent.objects.filter(action=f"{rt.label}.update").count()
 
     opened_by_b[field] = f"{opened_by_b[field]}b"
-    response = admin.post(url(rt, "edit", obj.pk), opened_by_b)
+    response = as_editor.post(url(rt, "edit", obj.pk), opened_by_b)
     assert response.status_code == 409
     assert response.context["form"].non_field_errors()
     assert str(response.context["version"]) == str(opened_by_b["_version"])
@@ -376,13 +515,13 @@ def test_stale_edit_is_refused_with_409(admin: Client, rt: RecordType) -> None:
 
 
 @parametrize_types
-def test_invalid_edit_changes_nothing(admin: Client, rt: RecordType) -> None:
-    (obj,) = create_rows(rt, 1)
-    field = text_field(rt)
+def test_invalid_edit_changes_nothing(as_editor: Client, editor: User, rt: RecordType) -> None:
+    (obj,) = create_rows(rt, 1, editor)
+    field = text_field(rt, editor)
     before = getattr(obj, field)
-    data = edit_data(rt, obj)
+    data = edit_data(rt, obj, editor)
     data[field] = ""
-    response = admin.post(url(rt, "edit", obj.pk), data)
+    response = as_editor.post(url(rt, "edit", obj.pk), data)
     assert response.status_code == 400
     assert field in response.context["form"].errors
     obj.refresh_from_db()
@@ -391,52 +530,71 @@ def test_invalid_edit_changes_nothing(admin: Client, rt: RecordType) -> None:
 
 
 @parametrize_types
-def test_missing_object_is_404(admin: Client, rt: RecordType) -> None:
-    assert admin.get(url(rt, "detail", 999999)).status_code == 404
-    assert admin.get(url(rt, "edit", 999999)).status_code == 404
+def test_missing_object_is_404(as_editor: Client, rt: RecordType) -> None:
+    assert as_editor.get(url(rt, "detail", 999999)).status_code == 404
+    assert as_editor.get(url(rt, "edit", 999999)).status_code == 404
 
 
-# --- permissions -----------------------------------------------------------------------
+# --- permissions and scope -------------------------------------------------------------
 
 
 @parametrize_types
 def test_no_permission_is_403(
-    client_for: Callable[[str], Client], demo: dict[str, User], rt: RecordType
+    as_outsider: Client, outsider: User, editor: User, rt: RecordType
 ) -> None:
-    """manager1 (account manager) holds no permission on these types at all."""
-    client = client_for("manager1")
+    """The outsider holds no permission on the type at all."""
+    create_rows(rt, 1, editor)
     obj = rt.base_queryset().first()
     assert obj is not None
+    data = sample(rt, editor)
     count = rt.model._default_manager.count()
+    client = as_outsider
     assert client.get(url(rt, "list")).status_code == 403
     assert client.get(url(rt, "add")).status_code == 403
-    assert client.post(url(rt, "add"), sample(rt)).status_code == 403
+    assert client.post(url(rt, "add"), data).status_code == 403
     assert client.get(url(rt, "edit", obj.pk)).status_code == 403
-    assert client.post(url(rt, "edit", obj.pk), edit_data(rt, obj)).status_code == 403
+    assert client.post(url(rt, "edit", obj.pk), edit_data(rt, obj, editor)).status_code == 403
     assert client.get(url(rt, "detail", obj.pk)).status_code == 403
     assert rt.model._default_manager.count() == count
 
 
 @parametrize_types
-def test_objects_outside_the_scope_are_404(
-    client_for: Callable[[str], Client], demo: dict[str, User], rt: RecordType
+def test_scoped_reader_sees_its_rows_and_changes_nothing(
+    demo: dict[str, User], as_reader: Client, reader: User, editor: User, rt: RecordType
 ) -> None:
-    """head_sale may view SALE's subtree only, and change nothing."""
-    head = demo["head_sale"]
-    client = client_for("head_sale")
-    outside = out_of_scope(rt, head)
-    inside = scoped(rt, head).first()
+    spread_rows(rt, demo, 2)
+    inside = scoped(rt, reader).order_by("-pk").first()
     assert inside is not None
+    listed = page_pks(as_reader.get(url(rt, "list"), {"size": 200}))
+    assert set(listed) == visible(rt, reader)
+    if not unit_scoped(rt):  # then the reader sees every row
+        assert set(listed) == set(rt.base_queryset().values_list("pk", flat=True))
+    count = rt.model._default_manager.count()
+    assert as_reader.get(url(rt, "detail", inside.pk)).status_code == 200
+    assert as_reader.get(url(rt, "edit", inside.pk)).status_code == 403
+    data = edit_data(rt, inside, editor)
+    assert as_reader.post(url(rt, "edit", inside.pk), data).status_code == 403
+    assert as_reader.get(url(rt, "add")).status_code == 403
+    assert as_reader.post(url(rt, "add"), sample(rt, editor)).status_code == 403
+    assert rt.model._default_manager.count() == count
+    inside.refresh_from_db()
+    assert inside.version == data["_version"]  # type: ignore[attr-defined]
 
-    listed = page_pks(client.get(url(rt, "list"), {"size": 200}))
-    assert set(listed) == set(scoped(rt, head).values_list("pk", flat=True))
+
+@parametrize_types
+def test_objects_outside_the_scope_are_404(
+    demo: dict[str, User], as_reader: Client, reader: User, rt: RecordType
+) -> None:
+    if not unit_scoped(rt):
+        pytest.skip(f"{rt.slug} is not unit-scoped: every reader sees every row")
+    spread_rows(rt, demo, 2)
+    outside = out_of_scope(rt, reader)
+    listed = page_pks(as_reader.get(url(rt, "list"), {"size": 200}))
+    assert listed
+    assert set(listed) == visible(rt, reader)
     assert outside.pk not in listed
-    assert client.get(url(rt, "detail", inside.pk)).status_code == 200
-    assert client.get(url(rt, "detail", outside.pk)).status_code == 404
-    assert client.get(url(rt, "edit", outside.pk)).status_code == 404
-    assert client.get(url(rt, "edit", inside.pk)).status_code == 403
-    assert client.post(url(rt, "edit", inside.pk), edit_data(rt, inside)).status_code == 403
-    assert client.get(url(rt, "add")).status_code == 403
+    assert as_reader.get(url(rt, "detail", outside.pk)).status_code == 404
+    assert as_reader.get(url(rt, "edit", outside.pk)).status_code == 404
 
 
 # --- API -------------------------------------------------------------------------------
@@ -454,7 +612,7 @@ def api_url(rt: RecordType, pk: Any = None) -> str:
 def api_ids(client: Client, rt: RecordType, **params: Any) -> list[int]:
     """Every id the API lists, following the `next` links."""
     ids: list[int] = []
-    response = client.get(api_url(rt), {"size": 25, **params})
+    response = client.get(api_url(rt), {"size": PAGE, **params})
     while True:
         assert response.status_code == 200, response.content
         body = response.json()
@@ -470,69 +628,84 @@ def api_ids(client: Client, rt: RecordType, **params: Any) -> list[int]:
 
 @parametrize_types
 def test_api_lists_what_the_policy_allows(demo: dict[str, User], rt: RecordType) -> None:
-    create_rows(rt, 30)
-    for username in ("admin", "auditor", "gm", "head_sale"):
-        user = demo[username]
-        ids = api_ids(api_client(user), rt)
+    """Every demo user: the rows of its scope, or 403 without the view permission."""
+    spread_rows(rt, demo, 30)
+    seen: dict[str, set[int]] = {}
+    for username, user in sorted(demo.items()):
+        client = api_client(user)
+        if not policy.has_perm(user, perm(rt, "view")):
+            assert client.get(api_url(rt)).status_code == 403, username
+            continue
+        ids = api_ids(client, rt)
         assert len(ids) == len(set(ids)), username
-        assert set(ids) == set(scoped(rt, user).values_list("pk", flat=True)), username
+        assert set(ids) == visible(rt, user), username
+        seen[username] = set(ids)
+    assert {rt.test_users["editor"], rt.test_users["scoped"]} <= set(seen)
+    assert rt.test_users["outsider"] not in seen
+    everything = set(rt.base_queryset().values_list("pk", flat=True))
+    if unit_scoped(rt):
+        assert seen[rt.test_users["scoped"]] < everything
 
 
 @parametrize_types
-def test_api_filters(demo: dict[str, User], rt: RecordType) -> None:
-    created = create_rows(rt, 3)
-    admin_user = demo["admin"]
-    client = api_client(admin_user)
-    needle = str(getattr(created[2], rt.search_fields[0]))
-    expected = listing.search(scoped(rt, admin_user), rt.search_fields, needle)
+def test_api_filters(editor: User, rt: RecordType) -> None:
+    created = create_rows(rt, 3, editor)
+    client = api_client(editor)
+    needle = needle_of(rt, created[2])
     found = api_ids(client, rt, q=needle)
     assert created[2].pk in found
-    assert set(found) == set(expected.values_list("pk", flat=True))
+    assert created[0].pk not in found
+    assert set(found) == searched(rt, editor, needle)
 
     if "is_active" in rt.filterset.base_filters:
         rt.model._default_manager.filter(pk=created[0].pk).update(is_active=False)
         rt.model._default_manager.filter(pk=created[1].pk).update(is_active=True)
-        inactive = scoped(rt, admin_user).filter(is_active=False).values_list("pk", flat=True)
+        inactive = scoped(rt, editor).filter(is_active=False).values_list("pk", flat=True)
         assert set(api_ids(client, rt, is_active="false")) == set(inactive)
         active = set(api_ids(client, rt, is_active="true"))
         assert created[1].pk in active
         assert created[0].pk not in active
-        assert active == set(
-            scoped(rt, admin_user).filter(is_active=True).values_list("pk", flat=True)
-        )
+        assert active == set(scoped(rt, editor).filter(is_active=True).values_list("pk", flat=True))
 
 
 @parametrize_types
-def test_api_detail_and_scope(demo: dict[str, User], rt: RecordType) -> None:
-    head = demo["head_sale"]
-    client = api_client(head)
-    inside = scoped(rt, head).first()
+def test_api_detail_and_scope(demo: dict[str, User], reader: User, rt: RecordType) -> None:
+    spread_rows(rt, demo, 1)
+    client = api_client(reader)
+    inside = scoped(rt, reader).order_by("-pk").first()
     assert inside is not None
     response = client.get(api_url(rt, inside.pk))
     assert response.status_code == 200
     assert response.json()["id"] == inside.pk
-    assert client.get(api_url(rt, out_of_scope(rt, head).pk)).status_code == 404
+    assert client.get(api_url(rt, 999999)).status_code == 404
+    if unit_scoped(rt):
+        assert client.get(api_url(rt, out_of_scope(rt, reader).pk)).status_code == 404
+    else:  # not unit-scoped: the reader sees every row
+        assert visible(rt, reader) == set(rt.base_queryset().values_list("pk", flat=True))
 
 
 @parametrize_types
-def test_api_refuses_the_unauthorised(demo: dict[str, User], rt: RecordType) -> None:
+def test_api_refuses_the_unauthorised(outsider: User, rt: RecordType) -> None:
     assert Client().get(api_url(rt)).status_code == 401
     bad = Client(HTTP_AUTHORIZATION="Bearer kh_not-a-real-token")
     assert bad.get(api_url(rt)).status_code == 401
-    assert api_client(demo["manager1"]).get(api_url(rt)).status_code == 403
+    assert api_client(outsider).get(api_url(rt)).status_code == 403
 
 
-@pytest.mark.parametrize("rt", [rt for rt in TYPES if rt.api_writable], ids=by_slug)
-def test_api_create_and_update(demo: dict[str, User], rt: RecordType) -> None:
-    client = api_client(demo["admin"])
-    response = client.post(api_url(rt), sample(rt), content_type="application/json")
+WRITABLE = [rt for rt in TYPES if rt.api_writable]
+
+
+@pytest.mark.parametrize("rt", WRITABLE, ids=by_slug)
+def test_api_create_and_update(editor: User, rt: RecordType) -> None:
+    client = api_client(editor)
+    response = client.post(api_url(rt), sample(rt, editor), content_type="application/json")
     assert response.status_code == 201, response.content
     created = response.json()
     obj = rt.model._default_manager.get(pk=created["id"])
     event = AuditEvent.objects.get(action=f"{rt.label}.create", object_id=str(obj.pk))
-    assert event.actor_username == "admin"
+    assert event.actor_username == editor.username
 
-    field = text_field(rt)
+    field = text_field(rt, editor)
     payload = {k: v for k, v in created.items() if k != "id"}
     payload[field] = f"{payload[field]}x"
 
@@ -555,28 +728,34 @@ def test_api_create_and_update(demo: dict[str, User], rt: RecordType) -> None:
     assert getattr(obj, field) == payload[field]
     update = AuditEvent.objects.get(action=f"{rt.label}.update", object_id=str(obj.pk))
     assert update.changes == {field: [created[field], payload[field]]}
-    assert update.actor_username == "admin"
+    assert update.actor_username == editor.username
 
     invalid = client.post(api_url(rt), {}, content_type="application/json")
     assert invalid.status_code == 400
 
 
-@pytest.mark.parametrize("rt", [rt for rt in TYPES if rt.api_writable], ids=by_slug)
-def test_api_writes_need_permission(demo: dict[str, User], rt: RecordType) -> None:
-    client = api_client(demo["auditor"])
+@pytest.mark.parametrize("rt", WRITABLE, ids=by_slug)
+def test_api_writes_need_permission(
+    editor: User, outsider: User, reader: User, rt: RecordType
+) -> None:
+    (obj,) = create_rows(rt, 1, editor)
+    data = sample(rt, editor)
     count = rt.model._default_manager.count()
-    response = client.post(api_url(rt), sample(rt), content_type="application/json")
-    assert response.status_code == 403
-    obj = rt.base_queryset().first()
-    assert obj is not None
-    response = client.put(api_url(rt, obj.pk), {"version": 1}, content_type="application/json")
-    assert response.status_code == 403
+    for user in (reader, outsider):
+        client = api_client(user)
+        response = client.post(api_url(rt), data, content_type="application/json")
+        assert response.status_code == 403, user
+        payload = {"version": obj.version}  # type: ignore[attr-defined]
+        response = client.put(api_url(rt, obj.pk), payload, content_type="application/json")
+        assert response.status_code == 403, user
     assert rt.model._default_manager.count() == count
+    obj.refresh_from_db()
+    assert obj.version == payload["version"]  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("rt", [rt for rt in TYPES if not rt.api_writable], ids=by_slug)
-def test_api_read_only_types_refuse_writes(demo: dict[str, User], rt: RecordType) -> None:
-    client = api_client(demo["admin"])
+def test_api_read_only_types_refuse_writes(editor: User, rt: RecordType) -> None:
+    client = api_client(editor)
     obj = rt.base_queryset().first()
     assert obj is not None
     count = rt.model._default_manager.count()

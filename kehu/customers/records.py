@@ -31,40 +31,61 @@ policy.register_scope(ChangeRequest, "customer__unit__path", "customer__owner_id
 
 _counter = itertools.count(1)
 
+# The generated tests (tests/test_record_types.py): the head of SALE creates and edits, the
+# archivist holds no customer permission, the general manager of BJ reads SALE and MKT but
+# not SH-SALE and changes nothing here, and an account manager of SH-SALE adds the rows the
+# general manager does not see.
+_CUSTOMER_TEST_USERS = {
+    "editor": "head_sale",
+    "outsider": "archivist",
+    "scoped": "gm",
+    "elsewhere": "manager4",
+}
+# Classifications are not unit-scoped: the administrator configures them, the auditor reads
+# them all, and the archivist holds no permission on them (account managers may read them).
+_CLASSIFICATION_TEST_USERS = {"editor": "admin", "outsider": "archivist", "scoped": "auditor"}
 
-def _sample_customer() -> dict[str, Any]:
-    """A valid organisation customer of a SALE account manager (generated tests)."""
+
+def _customer_data(user: User) -> dict[str, Any]:
+    """A valid organisation customer that `user` registers as its own, in its department."""
     from kehu.customers.identifiers import make_credit_code
 
     n = next(_counter)
-    owner = User.objects.get(username="manager1")
     return {
         "kind": CustomerKind.ORGANIZATION,
         "name": f"北京样例科技第{n}有限公司",
-        "owner": owner.pk,
-        "unit": owner.unit_id,
+        "owner": user,
+        "unit": OrgUnit.objects.get(pk=user.unit_id or 0),
         "credit_code": make_credit_code(f"91110105MA{n:07d}"),
-        "phone": "010-62345678",
+        "phone": f"010-6{n:07d}",
         "registered_capital": "500万",
         "founded_on": "2020年3月1日",
     }
 
 
-def _sample_contact() -> dict[str, Any]:
-    customer = services.create_customer(_sample_customer() | _models())
+def _sample_customer(user: User) -> dict[str, Any]:
+    """Form data of a customer `user` may register (the form offers the user's departments)."""
+    data = _customer_data(user)
+    return data | {"owner": user.pk, "unit": data["unit"].pk, "capital_currency": "CNY"}
+
+
+def _sample_contact(user: User) -> dict[str, Any]:
+    """A contact of a new customer of `user` (the form offers the customers it may change)."""
+    customer = services.create_customer(_customer_data(user))
+    n = next(_counter)
     return {
         "customer": customer.pk,
-        "name": "张三",
+        "name": f"样例联系人{n:05d}",
         "gender": "male",
         "title": "采购经理",
-        "mobile": "13812345678",
+        "mobile": f"138{n:08d}",
         "role": "purchaser",
         "influence": "40",
     }
 
 
-def _sample_account() -> dict[str, Any]:
-    customer = services.create_customer(_sample_customer() | _models())
+def _sample_account(user: User) -> dict[str, Any]:
+    customer = services.create_customer(_customer_data(user))
     return {
         "customer": customer.pk,
         "account_name": customer.name,
@@ -72,11 +93,6 @@ def _sample_account() -> dict[str, Any]:
         "branch": "北京海淀支行",
         "account_number": "0200 0045 0920 0123 456",
     }
-
-
-def _models() -> dict[str, Any]:
-    owner = User.objects.get(username="manager1")
-    return {"owner": owner, "unit": OrgUnit.objects.get(pk=owner.unit_id or 0)}
 
 
 def _sample_dimension() -> dict[str, Any]:
@@ -128,8 +144,14 @@ register(
         detail_context=selectors.card_context,
         icon="building-store",
         sample_data=_sample_customer,
+        test_users=dict(_CUSTOMER_TEST_USERS),
         detail_template="customers/card.html",
-        extra={"nav_label": _("Customers")},
+        extra={
+            "nav_label": _("Customers"),
+            # The custom search finds customers by name (and pinyin, codes, phones, contacts).
+            "test_search_field": "name",
+            "test_text_field": "name",
+        },
     )
 )
 
@@ -173,6 +195,7 @@ register(
         queryset=lambda: Contact.objects.select_related("customer"),
         icon="address-book",
         sample_data=_sample_contact,
+        test_users=dict(_CUSTOMER_TEST_USERS),
         extra={"nav_label": _("Contacts")},
     )
 )
@@ -210,6 +233,7 @@ register(
         queryset=lambda: BankAccount.objects.select_related("customer"),
         icon="building-bank",
         sample_data=_sample_account,
+        test_users=dict(_CUSTOMER_TEST_USERS),
         extra={"nav_label": _("Bank accounts")},
     )
 )
@@ -232,7 +256,8 @@ register(
         default_sort="order",
         icon="category",
         sample_data=_sample_dimension,
-        extra={"nav_label": _("Classification dimensions")},
+        test_users=dict(_CLASSIFICATION_TEST_USERS),
+        extra={"nav_label": _("Classification dimensions"), "test_unit_scoped": False},
     )
 )
 
@@ -256,6 +281,7 @@ register(
         queryset=lambda: ClassificationValue.objects.select_related("dimension"),
         icon="tags",
         sample_data=_sample_value,
-        extra={"nav_label": _("Classification values")},
+        test_users=dict(_CLASSIFICATION_TEST_USERS),
+        extra={"nav_label": _("Classification values"), "test_unit_scoped": False},
     )
 )
