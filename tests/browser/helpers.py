@@ -26,6 +26,8 @@ DEMO_USERS = [
     "admin",
     "manager1",
     "manager2",
+    "manager3",
+    "manager4",
     "head_sale",
     "compliance",
     "credit",

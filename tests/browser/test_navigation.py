@@ -11,21 +11,27 @@ from tests.browser.helpers import DEMO_USERS, sign_in_ok
 pytestmark = pytest.mark.browser
 
 ADMIN_PAGES = ["/units/", "/users/", "/security-policy/", "/audit/"]
+CUSTOMER_PAGES = {"/customers/", "/contacts/", "/change-requests/"}
+PAGES = [*ADMIN_PAGES, *sorted(CUSTOMER_PAGES), "/classification-dimensions/"]
 ALWAYS = {"/", "/api/v1/docs/"}  # home and the API documentation: every signed-in user
 
 # From kehu/core/policy.py ROLE_PERMISSIONS and kehu/core/context_processors.py NAVIGATION.
 ALLOWED = {
-    "admin": {"/units/", "/users/", "/security-policy/", "/audit/"},
-    "auditor": {"/units/", "/users/", "/audit/"},
-    "head_sale": {"/units/", "/users/"},
-    "gm": {"/units/", "/users/"},
-    "manager1": set(),
-    "manager2": set(),
-    "compliance": set(),
-    "credit": set(),
+    "admin": {"/units/", "/users/", "/security-policy/", "/audit/", "/classification-dimensions/"},
+    "auditor": {"/units/", "/users/", "/audit/"} | CUSTOMER_PAGES,
+    "head_sale": {"/units/", "/users/"} | CUSTOMER_PAGES,
+    "gm": {"/units/", "/users/"} | CUSTOMER_PAGES,
+    "manager1": CUSTOMER_PAGES,
+    "manager2": CUSTOMER_PAGES,
+    "manager3": CUSTOMER_PAGES,
+    "manager4": CUSTOMER_PAGES,
+    "compliance": CUSTOMER_PAGES,
+    "credit": CUSTOMER_PAGES,
     "archivist": set(),
     "finance": set(),
 }
+# Pages reachable without a navigation entry (account managers may read classifications).
+ALSO_OPENS = {"/classification-dimensions/": CUSTOMER_PAGES}
 
 
 def nav_links(page: Page) -> set[str]:
@@ -43,10 +49,11 @@ def test_side_navigation_shows_what_the_role_allows(page: Page, username: str) -
     sign_in_ok(page, username)
     assert page.url.endswith("/")
     assert nav_links(page) == ALWAYS | ALLOWED[username]
-    for path in ADMIN_PAGES:
+    for path in PAGES:
         response = page.goto(path)
         assert response is not None
-        expected = 200 if path in ALLOWED[username] else 403
+        opens = path in ALLOWED[username] or bool(ALSO_OPENS.get(path, set()) & ALLOWED[username])
+        expected = 200 if opens else 403
         assert response.status == expected, f"{username} {path}"
 
 
