@@ -203,6 +203,8 @@ WHITENOISE_USE_FINDERS = DEBUG
 KEHU_AUDIT_HEAD_DIR = Path(env("KEHU_AUDIT_HEAD_DIR", str(DATA_DIR / "audit-heads")))
 
 KEHU_DEMO_PASSWORD = env("KEHU_DEMO_PASSWORD", "Kehu@2026demo")
+# How many demo customers `seed_demo` creates (the browser tests take fewer, to start faster).
+KEHU_DEMO_CUSTOMERS = env_int("KEHU_DEMO_CUSTOMERS", 300)
 
 TASKS = {
     "default": {

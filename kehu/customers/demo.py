@@ -224,10 +224,13 @@ def load_classifications() -> dict[str, list[ClassificationValue]]:
     return values
 
 
-def load(count: int = 300) -> int:
+def load(count: int | None = None) -> int:
     """Create the demo customers through the services (audited like any user's work)."""
+    from django.conf import settings
+
     from kehu.customers.models import Customer
 
+    count = settings.KEHU_DEMO_CUSTOMERS if count is None else count
     if Customer.objects.exists():
         return 0
     rng = random.Random(7)
