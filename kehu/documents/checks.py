@@ -38,7 +38,15 @@ _ARCHIVE_OR_PROGRAM = {
     "application/msword", "application/vnd.ms-excel", "application/vnd.ms-powerpoint",
     "application/x-sqlite3",
 }  # fmt: skip
-_SCRIPT_HEADS = (b"#!", b"MZ", b"\x7fELF", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe", b"PK")
+_SCRIPT_HEADS = (
+    b"#!",
+    b"MZ",
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+    b"\x7fELF",
+    b"\xca\xfe\xba\xbe",
+    b"\xcf\xfa\xed\xfe",
+    b"PK",
+)
 _LABELS = dict(CONTENT_TYPE_CHOICES)
 
 

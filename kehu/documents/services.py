@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime
 import logging
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -40,7 +41,11 @@ _EXTENSIONS = {
 
 def _part(text: str, limit: int = 60) -> str:
     """A path part from a name: no separators, no path tricks; Chinese kept."""
-    cleaned = get_valid_filename(text.replace("/", "_").replace("\\", "_"))[:limit]
+    try:
+        cleaned = get_valid_filename(text.replace("/", "_").replace("\\", "_"))
+    except SuspiciousFileOperation:
+        return "x"
+    cleaned = re.sub(r"\.{2,}", ".", cleaned)[:limit]
     return cleaned.strip("._") or "x"
 
 
