@@ -397,3 +397,24 @@ def test_api_upload_list_versions_download(customer: Customer, demo: dict[str, U
         .status_code
         == 403
     )
+
+
+# --- one mechanism: change-request attachments go through the same storage -------------------
+
+
+def test_change_request_attachments_are_encrypted_too(
+    customer: Customer, demo: dict[str, User], client_for: Callable[[str], Client],
+    files_dir: Path,
+) -> None:  # fmt: skip
+    from kehu.customers import changes
+
+    proof = pdf_bytes("change proof")
+    request = changes.propose(
+        customer, demo["manager2"], {"phone": "010-88886666"}, "新号码",
+        upload_file("proof.pdf", proof),
+    )  # fmt: skip
+    blob = (files_dir / request.attachment.name).read_bytes()
+    assert b"change proof" not in blob and b"%PDF" not in blob
+    response = client_for("manager1").get(f"/change-requests/{request.pk}/file/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == proof  # type: ignore[attr-defined]
