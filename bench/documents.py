@@ -167,6 +167,7 @@ def _s3(results: Results, work: Path, source: Path, size_mb: int, reps: int) -> 
         )  # fmt: skip
         client.create_bucket(Bucket="bench")
         transfer = TransferConfig(multipart_chunksize=8 * MB, max_concurrency=2)
+        transfer.max_in_memory_upload_chunks = 3  # as kehu.core.storage configures it
 
         def up() -> None:
             with source.open("rb") as handle:

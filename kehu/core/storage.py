@@ -181,8 +181,10 @@ def inner_storage() -> Storage:
         from boto3.s3.transfer import TransferConfig
         from storages.backends.s3 import S3Storage
 
-        # 8 MiB parts, two at a time: a large upload holds ~16 MiB, not the default ~80 MiB.
+        # 8 MiB parts, two in flight and at most three read ahead: a large upload holds about
+        # 24 MiB instead of boto3's default ten parts in memory.
         transfer = TransferConfig(multipart_chunksize=8 * 1024 * 1024, max_concurrency=2)
+        transfer.max_in_memory_upload_chunks = 3
         return S3Storage(transfer_config=transfer, **settings.KEHU_S3_OPTIONS)
     return FileSystemStorage(location=str(settings.KEHU_FILES_DIR))
 

@@ -413,7 +413,7 @@ def test_change_request_attachments_are_encrypted_too(
         customer, demo["manager2"], {"phone": "010-88886666"}, "新号码",
         upload_file("proof.pdf", proof),
     )  # fmt: skip
-    blob = (files_dir / request.attachment.name).read_bytes()
+    blob = (files_dir / str(request.attachment.name)).read_bytes()
     assert b"change proof" not in blob and b"%PDF" not in blob
     response = client_for("manager1").get(f"/change-requests/{request.pk}/file/")
     assert response.status_code == 200
