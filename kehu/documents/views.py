@@ -115,8 +115,12 @@ def _stream(version: DocumentVersion, *, inline: bool) -> StreamingHttpResponse:
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
-    # The file is shown as a document, never as a page of ours: no scripts, no forms.
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    # The file is shown as a document, never as a page of ours: no scripts, no forms. PDFs
+    # without `sandbox`: Chromium refuses to run its PDF viewer in a sandboxed document.
+    policy_text = "default-src 'none'; img-src 'self'; frame-ancestors 'self'"
+    if version.content_type != "application/pdf":
+        policy_text += "; sandbox"
+    response["Content-Security-Policy"] = policy_text
     return response
 
 
