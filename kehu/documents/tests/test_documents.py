@@ -418,3 +418,36 @@ def test_change_request_attachments_are_encrypted_too(
     response = client_for("manager1").get(f"/change-requests/{request.pk}/file/")
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == proof  # type: ignore[attr-defined]
+
+
+def test_large_upload_is_spooled_to_disk_and_streamed(
+    customer: Customer, client_for: Callable[[str], Client], files_dir: Path
+) -> None:
+    """Above FILE_UPLOAD_MAX_MEMORY_SIZE Django hands the view a temporary file; the storage
+    encrypts it chunk by chunk and the download streams it back."""
+    from django.core.files.uploadedfile import TemporaryUploadedFile
+
+    from kehu.documents import views
+
+    seen: list[type] = []
+    original = services.upload
+
+    def spy(customer: Customer, doc_type: DocumentType, upload: Any, *args: Any, **kw: Any) -> Any:
+        seen.append(type(upload))
+        return original(customer, doc_type, upload, *args, **kw)
+
+    content = pdf_bytes() + b"%" + b"x" * (5 * 1024 * 1024)
+    client = client_for("manager1")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(views.services, "upload", spy)
+        response = client.post(
+            f"/customers/{customer.pk}/documents/upload/",
+            {"doc_type": "business_licence", "file": upload_file("big.pdf", content)},
+        )
+    assert response.status_code == 302
+    assert seen == [TemporaryUploadedFile]
+    version = DocumentVersion.objects.get()
+    assert version.size == len(content)
+    download = client.get(f"/documents/versions/{version.pk}/download/")
+    assert download["Content-Length"] == str(len(content))
+    assert hashlib.sha256(b"".join(download.streaming_content)).hexdigest() == version.sha256  # type: ignore[attr-defined]
