@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpResponseBase
+from django.http import HttpResponseBase
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -111,9 +111,6 @@ class DocumentVersionsView(CustomerActionView):
 class VersionDownloadView(CustomerActionView):
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request: Request, pk: int) -> HttpResponseBase:
-        try:
-            version = selectors.visible_version(request.user, pk)
-        except Http404:
-            raise
+        version = selectors.visible_version(request.user, pk)  # 404 outside the scope
         services.record_access(version, "download")
         return _stream(version, inline=False)
