@@ -22,7 +22,7 @@ from typing import Any
 
 from bench import pg
 
-BENCHMARKS = ("audit_append", "audit_verify", "list_pages", "excel_export")
+BENCHMARKS = ("audit_append", "audit_verify", "list_pages", "excel_export", "documents")
 HERE = Path(__file__).resolve().parent
 ENV_URL = os.environ.get("KEHU_DATABASE_URL", "")
 
@@ -60,6 +60,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--export-rows", type=int, default=5000, help="users exported to Excel (default 5000)"
     )
     parser.add_argument(
+        "--document-mb", type=int, default=200, help="size of the document file (default 200)"
+    )
+    parser.add_argument(
         "--reps",
         type=int,
         default=3,
@@ -85,6 +88,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         args.size, args.export_rows = 5000, 2000
         args.append_events = args.append_batch = 200
         args.reps = 2
+        args.document_mb = 20
     args.only = [n.strip() for n in args.only.split(",") if n.strip()] or list(BENCHMARKS)
     unknown = set(args.only) - set(BENCHMARKS)
     if unknown:
@@ -196,6 +200,7 @@ def main(argv: list[str]) -> int:
         "append_events": args.append_events,
         "append_batch": args.append_batch,
         "export_rows": args.export_rows,
+        "document_mb": args.document_mb,
         "reps": args.reps,
         "page_reps": args.reps * 4,
         "data_dir": args.data_dir,

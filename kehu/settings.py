@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "kehu.records",
     "kehu.accounts",
     "kehu.customers",
+    "kehu.documents",
     "kehu.api",
     "kehu.ops",
 ]
@@ -190,11 +191,32 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files (documents, attachments): one mechanism, kehu.core.storage — encrypted at rest
+# (AES-256-GCM), on the local disk under KEHU_FILES_DIR or in S3-compatible object storage
+# when KEHU_S3_BUCKET is set. BACK UP THE KEY: without it no stored file can be read.
+KEHU_FILE_KEY = _data_key("KEHU_FILE_KEY", "file_key")
+KEHU_FILES_DIR = Path(env("KEHU_FILES_DIR", str(DATA_DIR / "files")))
+KEHU_S3_BUCKET = env("KEHU_S3_BUCKET")
+KEHU_S3_OPTIONS = {
+    "bucket_name": KEHU_S3_BUCKET,
+    "endpoint_url": env("KEHU_S3_ENDPOINT_URL") or None,
+    "access_key": env("KEHU_S3_ACCESS_KEY") or None,
+    "secret_key": env("KEHU_S3_SECRET_KEY") or None,
+    "region_name": env("KEHU_S3_REGION") or None,
+    "location": env("KEHU_S3_PREFIX"),
+    "addressing_style": env("KEHU_S3_ADDRESSING_STYLE", "path"),
+    "file_overwrite": False,
+    "default_acl": None,
+    "querystring_auth": True,
+}
+# Uploads above this size go to a temporary file, never into memory (Django's default
+# handlers: memory up to FILE_UPLOAD_MAX_MEMORY_SIZE, then TemporaryFileUploadHandler).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_TEMP_DIR = env("KEHU_UPLOAD_TEMP_DIR") or None
+KEHU_DOCUMENT_MAX_MB = env_int("KEHU_DOCUMENT_MAX_MB", 500)
+KEHU_EXPIRY_WARNING_DAYS = env_int("KEHU_EXPIRY_WARNING_DAYS", 30)
 STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(DATA_DIR / "files")},
-    },
+    "default": {"BACKEND": "kehu.core.storage.EncryptedStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = DEBUG

@@ -12,5 +12,6 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("", include("kehu.core.urls")),
     path("", include("kehu.customers.urls")),
+    path("", include("kehu.documents.urls")),
     path("", include("kehu.records.urls")),
 ]

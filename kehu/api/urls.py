@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from kehu.api import customers
+from kehu.api import customers, documents
 from kehu.api.audit import AuditEventViewSet
 from kehu.api.records import viewset_for
 from kehu.records import registry
@@ -21,6 +21,13 @@ urlpatterns = [
     path("customers/<int:pk>/completeness/", customers.CustomerCompletenessView.as_view()),
     path("customers/<int:pk>/change-requests/", customers.CustomerChangeRequestsView.as_view()),
     path("change-requests/<int:pk>/decision/", customers.ChangeRequestDecisionView.as_view()),
+    path("customers/<int:pk>/documents/", documents.CustomerDocumentsView.as_view()),
+    path("documents/<int:pk>/versions/", documents.DocumentVersionsView.as_view()),
+    path(
+        "document-versions/<int:pk>/download/",
+        documents.VersionDownloadView.as_view(),
+        name="document_download",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),

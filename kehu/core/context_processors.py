@@ -28,6 +28,12 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
                 "customers:change_requests",
                 "customers.changerequest.view",
             ),
+            (
+                _("Expiring documents"),
+                "calendar-due",
+                "documents:expiring",
+                "documents.document.view",
+            ),
         ],
     ),
     (
@@ -40,6 +46,18 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
                 "category",
                 "records:classification-dimensions_list",
                 "customers.classificationdimension.change",
+            ),
+            (
+                _("Document types"),
+                "file-certificate",
+                "records:document-types_list",
+                "documents.documenttype.change",
+            ),
+            (
+                _("Document integrity"),
+                "shield-check",
+                "documents:integrity",
+                "documents.documenttype.change",
             ),
             (
                 _("Security policy"),

@@ -35,6 +35,10 @@ _CUSTOMER_READ = frozenset(
     }
 )
 _PROPOSE = frozenset({"customers.changerequest.add"})
+# Documents (issue 4): whoever reads a customer reads its dossier; account managers upload to
+# their own customers, department heads to the department's; administrators keep the types.
+_DOCUMENT_READ = frozenset({"documents.document.view", "documents.documentversion.view"})
+_CUSTOMER_READ = _CUSTOMER_READ | _DOCUMENT_READ
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.SYSTEM_ADMIN: frozenset(
@@ -48,6 +52,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "audit.auditevent.export",
             "customers.classificationdimension.*",
             "customers.classificationvalue.*",
+            "documents.documenttype.*",
         }
     ),
     Role.AUDITOR: frozenset(
@@ -60,6 +65,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "audit.auditevent.export",
             "customers.*.view",
             "customers.*.export",
+            "documents.*.view",
+            "documents.*.export",
         }
     ),
     Role.DEPARTMENT_HEAD: frozenset(
@@ -70,6 +77,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "customers.contact.*",
             "customers.bankaccount.*",
             "customers.changerequest.*",
+            "documents.document.*",
+            "documents.documentversion.*",
         }
     )
     | _CUSTOMER_READ,
@@ -97,6 +106,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "customers.bankaccount.add:own",
             "customers.bankaccount.change:own",
             "customers.changerequest.decide:own",
+            "documents.document.add:own",
+            "documents.documentversion.attest:own",
         }
     )
     | _CUSTOMER_READ

@@ -134,6 +134,7 @@ def merge(survivor: Customer, absorbed: Customer, reason: str, by: Any) -> Custo
     survivor) with its own history, and anything later addressed to it resolves to the
     survivor (`resolve`)."""
     from kehu.customers.services import refresh_derived
+    from kehu.documents.services import move_on_merge as move_documents
 
     reason = (reason or "").strip()
     if not reason:
@@ -194,6 +195,7 @@ def merge(survivor: Customer, absorbed: Customer, reason: str, by: Any) -> Custo
                 ),
             ),
             "change_requests": ChangeRequest.objects.filter(customer=gone).update(customer=keep),
+            "documents": move_documents(keep, gone),
         }
         kept_dims = set(keep.classifications.values_list("dimension_id", flat=True))
         extra_values = [v for v in gone.classifications.all() if v.dimension_id not in kept_dims]

@@ -27,6 +27,8 @@ def transitions_for(user: Any, customer: Customer) -> list[dict[str, Any]]:
 
 
 def card_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
+    from kehu.documents.selectors import card_context as documents_context
+
     user = request.user
     contacts = list(customer.contacts.all())
     accounts = list(customer.bank_accounts.all())
@@ -54,6 +56,7 @@ def card_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
         "can_verify": policy.has_perm(user, "customers.customer.verify", customer),
         "can_propose": policy.has_perm(user, "customers.changerequest.add", customer),
         "can_edit_contacts": policy.has_perm(user, "customers.customer.change", customer),
+        **documents_context(request, customer),
     }
 
 

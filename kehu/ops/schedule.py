@@ -21,6 +21,10 @@ class Periodic:
 
 SCHEDULE = [
     Periodic("audit-head-export", "kehu.ops.tasks.export_audit_head", datetime.timedelta(days=1)),
+    Periodic(
+        "documents-expiry", "kehu.ops.tasks.notify_expiring_documents", datetime.timedelta(days=1)
+    ),
+    Periodic("documents-verify", "kehu.ops.tasks.verify_documents", datetime.timedelta(days=7)),
 ]
 
 

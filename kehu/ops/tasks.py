@@ -10,3 +10,18 @@ from kehu.audit.services import export_head
 @task()
 def export_audit_head() -> dict[str, Any]:
     return export_head()
+
+
+@task()
+def verify_documents() -> dict[str, Any]:
+    from kehu.documents.services import verify_all
+
+    result = verify_all()
+    return {"checked": result.checked, "problems": len(result.problems)}
+
+
+@task()
+def notify_expiring_documents() -> dict[str, Any]:
+    from kehu.documents.services import notify_expiring
+
+    return {"sent": notify_expiring()}

@@ -214,14 +214,21 @@ NAV = {
     "contacts": "/contacts/",
     "changes": "/change-requests/",
     "classes": "/classification-dimensions/",
+    "expiring": "/documents/expiring/",
+    "doctypes": "/document-types/",
+    "integrity": "/documents/integrity/",
 }
-CUSTOMER_NAV = {"customers", "contacts", "changes"}
+CUSTOMER_NAV = {"customers", "contacts", "changes", "expiring"}
 
 
 @pytest.mark.parametrize(
     "username, visible",
     [
-        ("admin", {"home", "units", "users", "security", "audit", "api", "classes"}),
+        (
+            "admin",
+            {"home", "units", "users", "security", "audit", "api", "classes", "doctypes"}
+            | {"integrity"},
+        ),
         ("auditor", {"home", "units", "users", "audit", "api"} | CUSTOMER_NAV),
         ("gm", {"home", "units", "users", "api"} | CUSTOMER_NAV),
         ("head_sale", {"home", "units", "users", "api"} | CUSTOMER_NAV),

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kehu.documents.models import DocumentType
+
+
+class UploadForm(forms.Form):
+    doc_type = forms.ModelChoiceField(
+        label=_("Document type"),
+        queryset=DocumentType.objects.filter(is_active=True),
+        to_field_name="code",
+    )
+    file = forms.FileField(label=_("File"), help_text=_("PDF or a scan (JPEG, PNG, TIFF)."))
+    issued_on = forms.DateField(
+        label=_("Issued on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    expires_on = forms.DateField(
+        label=_("Expires on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Licences, permits and certificates: the last day of validity."),
+    )
+    attested = forms.BooleanField(
+        label=_("Copy identical to the original (此复印件与原件一致)"),
+        required=False,
+        help_text=_("I have compared this copy with the original; my name and the time are kept."),
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = ".pdf,.jpg,.jpeg,.png,.tif,.tiff,.docx,.xlsx"

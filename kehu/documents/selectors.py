@@ -1,0 +1,129 @@
+"""Reads of documents shared by pages, API and jobs; always through the policy."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kehu.core import policy
+from kehu.customers.models import Customer
+from kehu.documents.models import Document, DocumentType, DocumentVersion
+
+
+def warning_days() -> int:
+    return int(settings.KEHU_EXPIRY_WARNING_DAYS)
+
+
+def expiry_state(expires_on: datetime.date | None, today: datetime.date | None = None) -> str:
+    """ "expired", "expiring" (within the warning window) or "" (valid or no date)."""
+    if expires_on is None:
+        return ""
+    today = today or timezone.localdate()
+    if expires_on < today:
+        return "expired"
+    if expires_on <= today + datetime.timedelta(days=warning_days()):
+        return "expiring"
+    return ""
+
+
+def visible_documents(user: Any) -> QuerySet[Document]:
+    return policy.scope(
+        user,
+        Document.objects.select_related(
+            "customer", "customer__owner", "doc_type", "current", "current__uploaded_by"
+        ),
+    )
+
+
+def visible_document(user: Any, pk: int) -> Document:
+    try:
+        return visible_documents(user).get(pk=pk)
+    except Document.DoesNotExist:
+        raise Http404(_("No such record, or you may not see it.")) from None
+
+
+def visible_version(user: Any, pk: int) -> DocumentVersion:
+    queryset = policy.scope(
+        user,
+        DocumentVersion.objects.select_related(
+            "document", "document__customer", "document__doc_type"
+        ),
+    )
+    try:
+        return queryset.get(pk=pk)
+    except DocumentVersion.DoesNotExist:
+        raise Http404(_("No such record, or you may not see it.")) from None
+
+
+def versions_of(document: Document) -> list[DocumentVersion]:
+    return list(document.versions.select_related("uploaded_by", "attested_by").order_by("-number"))
+
+
+def customer_documents(user: Any, customer: Customer) -> list[Document]:
+    documents = visible_documents(user).filter(customer=customer)
+    documents = documents.prefetch_related(
+        Prefetch(
+            "versions",
+            queryset=DocumentVersion.objects.select_related("uploaded_by").order_by("-number"),
+        )
+    )
+    result = list(documents)
+    for document in result:
+        document.expiry_state = expiry_state(document.expires_on)  # type: ignore[attr-defined]
+    return result
+
+
+def card_context(request: Any, customer: Customer) -> dict[str, Any]:
+    """The documents panel of the customer card."""
+    user = request.user
+    if not policy.has_perm(user, "documents.document.view", _probe(customer)):
+        return {"documents_visible": False}
+    documents = customer_documents(user, customer)
+    present = {d.doc_type_id for d in documents}
+    return {
+        "documents_visible": True,
+        "documents": documents,
+        "documents_missing": [
+            t for t in DocumentType.objects.filter(is_active=True) if t.pk not in present
+        ],
+        "can_upload_documents": can_upload(user, customer),
+        "documents_warning_days": warning_days(),
+    }
+
+
+def _probe(customer: Customer) -> Document:
+    """An unsaved document of the customer: asks the policy about the customer's dossier."""
+    return Document(customer=customer)
+
+
+def can_upload(user: Any, customer: Customer) -> bool:
+    return policy.has_perm(user, "documents.document.add", _probe(customer))
+
+
+def expiring(user: Any, days: int | None = None) -> QuerySet[Document]:
+    """DOC-4: documents expiring within `days` (default: the configured window) and those
+    already expired, soonest first."""
+    days = warning_days() if days is None else days
+    limit = timezone.localdate() + datetime.timedelta(days=days)
+    return (
+        visible_documents(user)
+        .filter(expires_on__isnull=False, expires_on__lte=limit)
+        .exclude(customer__merged_into__isnull=False)
+        .order_by("expires_on", "pk")
+    )
+
+
+def home_stats(user: Any) -> list[tuple[Any, int, str]]:
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy as lazy
+
+    if not policy.has_perm(user, "documents.document.view"):
+        return []
+    count = expiring(user).count()
+    return [(lazy("Documents expiring or expired"), count, reverse("documents:expiring"))]

@@ -1,0 +1,184 @@
+"""Document pages: upload, a document with its versions, preview and download (streamed,
+audited), attestation, the expiring-documents list and the integrity report. Thin: the
+services and selectors do the work; the policy decides."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_POST
+
+from kehu.core import policy, storage
+from kehu.customers.duplicates import resolve
+from kehu.customers.views import _visible_customer
+from kehu.documents import selectors, services
+from kehu.documents.forms import UploadForm
+from kehu.documents.models import DocumentType, DocumentVersion
+
+
+def _require(request: HttpRequest, perm: str, obj: Any = None) -> None:
+    if not policy.has_perm(request.user, perm, obj):
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+@login_required
+def upload(request: HttpRequest, customer_pk: int) -> HttpResponse:
+    customer = resolve(_visible_customer(request, customer_pk))
+    if not selectors.can_upload(request.user, customer):
+        raise PermissionDenied(_("You do not have permission to do this."))
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                version = services.upload(
+                    customer,
+                    data["doc_type"],
+                    data["file"],
+                    request.user,
+                    issued_on=data["issued_on"],
+                    expires_on=data["expires_on"],
+                    attested=data["attested"],
+                    note=data["note"],
+                )
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    for field, errors in error.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(type)s uploaded as version %(n)s.")
+                    % {"type": data["doc_type"].name, "n": version.number},
+                )
+                return redirect("documents:document", version.document_id)
+    else:
+        initial = {}
+        code = request.GET.get("type")
+        if code and DocumentType.objects.filter(code=code, is_active=True).exists():
+            initial["doc_type"] = code
+        form = UploadForm(initial=initial)
+    return render(
+        request,
+        "documents/upload.html",
+        {
+            "customer": customer,
+            "form": form,
+            "dated_types": list(
+                DocumentType.objects.filter(has_dates=True).values_list("code", flat=True)
+            ),
+        },
+    )
+
+
+@login_required
+def document(request: HttpRequest, pk: int) -> HttpResponse:
+    doc = selectors.visible_document(request.user, pk)
+    versions = selectors.versions_of(doc)
+    shown = doc.current
+    wanted = request.GET.get("version")
+    if wanted and wanted.isdigit():
+        shown = next((v for v in versions if v.pk == int(wanted)), shown)
+    return render(
+        request,
+        "documents/document.html",
+        {
+            "doc": doc,
+            "versions": versions,
+            "shown": shown,
+            "expiry_state": selectors.expiry_state(doc.expires_on),
+            "can_upload": selectors.can_upload(request.user, doc.customer),
+            "can_attest": policy.has_perm(request.user, "documents.documentversion.attest", doc),
+            "customer_url": reverse("records:customers_detail", args=[doc.customer_id]),
+        },
+    )
+
+
+def _stream(version: DocumentVersion, *, inline: bool) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(
+        storage.iter_plain(version.stored_name), content_type=version.content_type
+    )
+    response["Content-Length"] = str(version.size)
+    response["Content-Disposition"] = (
+        content_disposition_header(not inline, version.original_name) or "attachment"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    # The file is shown as a document, never as a page of ours: no scripts, no forms. PDFs
+    # without `sandbox`: Chromium refuses to run its PDF viewer in a sandboxed document.
+    policy_text = "default-src 'none'; img-src 'self'; frame-ancestors 'self'"
+    if version.content_type != "application/pdf":
+        policy_text += "; sandbox"
+    response["Content-Security-Policy"] = policy_text
+    return response
+
+
+@login_required
+def download(request: HttpRequest, pk: int) -> HttpResponseBase:
+    version = selectors.visible_version(request.user, pk)
+    _require(request, "documents.documentversion.view", version)
+    services.record_access(version, "download")
+    return _stream(version, inline=False)
+
+
+@login_required
+@xframe_options_sameorigin
+def preview(request: HttpRequest, pk: int) -> HttpResponseBase:
+    version = selectors.visible_version(request.user, pk)
+    _require(request, "documents.documentversion.view", version)
+    if not version.previewable:
+        raise PermissionDenied(_("This file type cannot be previewed; download it instead."))
+    services.record_access(version, "preview")
+    return _stream(version, inline=True)
+
+
+@login_required
+@require_POST
+def attest(request: HttpRequest, pk: int) -> HttpResponse:
+    version = selectors.visible_version(request.user, pk)
+    _require(request, "documents.documentversion.attest", version)
+    services.attest(version, request.user)
+    messages.success(request, _("Attestation recorded."))
+    return redirect("documents:document", version.document_id)
+
+
+@login_required
+def expiring(request: HttpRequest) -> HttpResponse:
+    _require(request, "documents.document.view")
+    days = request.GET.get("days", "")
+    window = int(days) if days.isdigit() and int(days) <= 3650 else selectors.warning_days()
+    rows = list(selectors.expiring(request.user, window)[:500])
+    for row in rows:
+        row.expiry_state = selectors.expiry_state(row.expires_on)  # type: ignore[attr-defined]
+    return render(request, "documents/expiring.html", {"rows": rows, "days": window})
+
+
+@login_required
+def integrity(request: HttpRequest) -> HttpResponse:
+    _require(request, "documents.documenttype.change")
+    problems = DocumentVersion.objects.exclude(check_problem="").select_related(
+        "document__customer", "document__doc_type"
+    )
+    last = DocumentVersion.objects.order_by("-last_checked_at").values_list(
+        "last_checked_at", flat=True
+    )
+    return render(
+        request,
+        "documents/integrity.html",
+        {
+            "problems": problems,
+            "last_checked_at": last.first(),
+            "total": DocumentVersion.objects.count(),
+        },
+    )
