@@ -11,13 +11,15 @@ from tests.browser.helpers import DEMO_USERS, sign_in_ok
 pytestmark = pytest.mark.browser
 
 ADMIN_PAGES = ["/units/", "/users/", "/security-policy/", "/audit/"]
-CUSTOMER_PAGES = {"/customers/", "/contacts/", "/change-requests/"}
+CUSTOMER_PAGES = {"/customers/", "/contacts/", "/change-requests/", "/documents/expiring/"}
+DOCUMENT_ADMIN = {"/document-types/", "/documents/integrity/"}
 PAGES = [*ADMIN_PAGES, *sorted(CUSTOMER_PAGES), "/classification-dimensions/"]
 ALWAYS = {"/", "/api/v1/docs/"}  # home and the API documentation: every signed-in user
 
 # From kehu/core/policy.py ROLE_PERMISSIONS and kehu/core/context_processors.py NAVIGATION.
 ALLOWED = {
-    "admin": {"/units/", "/users/", "/security-policy/", "/audit/", "/classification-dimensions/"},
+    "admin": {"/units/", "/users/", "/security-policy/", "/audit/", "/classification-dimensions/"}
+    | DOCUMENT_ADMIN,
     "auditor": {"/units/", "/users/", "/audit/"} | CUSTOMER_PAGES,
     "head_sale": {"/units/", "/users/"} | CUSTOMER_PAGES,
     "gm": {"/units/", "/users/"} | CUSTOMER_PAGES,
