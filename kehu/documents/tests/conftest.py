@@ -129,3 +129,12 @@ def s3_settings(moto_server: str) -> Iterator[dict[str, Any]]:
         _reset_default_storage()
         yield {"client": client, "bucket": bucket}
     _reset_default_storage()
+
+
+@pytest.fixture(autouse=True)
+def _english_messages() -> Iterator[None]:
+    """The assertions read the (English) source messages; the UI default is Chinese."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

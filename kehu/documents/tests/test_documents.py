@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client, override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kehu.api.services import create_token
 from kehu.audit.models import AuditEvent
@@ -341,6 +341,7 @@ def test_expiring_list_and_daily_notice(
     rows = page.context["rows"]
     assert [r.doc_type.code for r in rows] == ["industry_permit", "business_licence"]
     assert client_for("manager3").get("/documents/expiring/").context["rows"] == []
+    translation.activate("en")  # the pages above switched this thread to the UI's Chinese
     assert services.notify_expiring() == 2
     assert services.notify_expiring() == 0  # once per document and state
     notes = Notification.objects.filter(user=demo["manager1"])
