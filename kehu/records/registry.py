@@ -56,6 +56,8 @@ class RecordType:
     # Free-text search of the list and the API's `q`: (queryset, text) -> queryset;
     # default: icontains over `search_fields`.
     search: Callable[[QuerySet[Any], str], QuerySet[Any]] | None = None
+    # List and API counts stop here and say "N+" (None: always the exact count).
+    count_limit: int | None = None
     # Valid form data for a new record, for the generated standard tests.
     sample_data: Callable[[], dict[str, Any]] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
