@@ -23,15 +23,24 @@ def grams_of(text: str) -> set[str]:
     return grams
 
 
+# Bigrams looked up per term: a long code or phone number has many, each shared by a large
+# share of customers (digit pairs), and a handful already leaves few candidates.
+MAX_BIGRAMS_PER_TERM = 8
+
+
 def query_grams(terms: Iterable[str]) -> set[str]:
     """What every match of all `terms` is indexed under: a 1-character term's character,
-    otherwise its bigrams (they imply its characters)."""
+    otherwise (up to MAX_BIGRAMS_PER_TERM, spread over the term) its bigrams."""
     grams: set[str] = set()
     for term in terms:
         if len(term) == 1:
             grams.add(term)
-        else:
-            grams.update(term[i : i + 2] for i in range(len(term) - 1))
+            continue
+        starts = range(len(term) - 1)
+        if len(starts) > MAX_BIGRAMS_PER_TERM:
+            step = (len(starts) - 1) / (MAX_BIGRAMS_PER_TERM - 1)
+            starts = sorted({round(i * step) for i in range(MAX_BIGRAMS_PER_TERM)})
+        grams.update(term[i : i + 2] for i in starts)
     return grams
 
 
