@@ -88,7 +88,8 @@ def count_rows(queryset: QuerySet[Any], limit: int | None = None) -> tuple[int, 
     counting stops after limit + 1 rows, so a huge filtered list costs no full scan."""
     if limit is None:
         return queryset.count(), False
-    total = queryset[: limit + 1].count()
+    # Unordered: the database may count along whichever index fits the filters best.
+    total = queryset.order_by()[: limit + 1].count()
     return min(total, limit), total > limit
 
 
