@@ -4,7 +4,7 @@ maintained by the services, matched as a substring. Results always equal a plain
 scan of that text.
 
 Speed comes from an n-gram index (`grams`, `storage`): it yields the customers whose text has
-every unigram/bigram of the terms, and the substring filter then decides among those. A term
+every gram of the terms, and the substring filter then decides among those. A term
 found in more than CANDIDATE_LIMIT customers skips the index: the list's sort index then
 drives the query and the substring filter keeps (on average) every few rows, so a page fills
 quickly, while collecting and sorting all candidates would not."""

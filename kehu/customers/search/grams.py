@@ -1,5 +1,6 @@
-"""The grams of the n-gram index: every single character and every pair of adjacent
-characters of each `|`-separated value of a customer's search text.
+"""The grams of the n-gram index: every single character, every pair of adjacent characters
+and every run of four ASCII digits of each `|`-separated value of a customer's search text.
+Digit pairs are held by most customers (phones, codes), so digit terms look up 4-grams.
 
 A search term never contains `|` or whitespace, so it lies inside one value, and every gram
 of the term is a gram of that value: the customers whose grams include all of a term's grams
@@ -14,33 +15,51 @@ from collections.abc import Iterable
 SEPARATOR = "|"
 
 
+DIGIT_GRAM = 4
+MAX_GRAMS_PER_TERM = 8  # a handful already leaves few candidates; each costs a lookup
+
+
+def _digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
+def _digit_starts(value: str) -> list[int]:
+    return [i for i in range(len(value) - DIGIT_GRAM + 1) if _digits(value[i : i + DIGIT_GRAM])]
+
+
 def grams_of(text: str) -> set[str]:
-    """Unigrams and bigrams of each value of a search text."""
+    """Unigrams, bigrams and digit 4-grams of each value of a search text."""
     grams: set[str] = set()
     for value in text.split(SEPARATOR):
         grams.update(value)
         grams.update(value[i : i + 2] for i in range(len(value) - 1))
+        grams.update(value[i : i + DIGIT_GRAM] for i in _digit_starts(value))
     return grams
 
 
-# Bigrams looked up per term: a long code or phone number has many, each shared by a large
-# share of customers (digit pairs), and a handful already leaves few candidates.
-MAX_BIGRAMS_PER_TERM = 8
+def _spread(starts: list[int], count: int) -> list[int]:
+    """At most `count` of `starts`, evenly spread, first and last included."""
+    if len(starts) <= count:
+        return starts
+    step = (len(starts) - 1) / (count - 1)
+    return sorted({starts[round(i * step)] for i in range(count)})
 
 
 def query_grams(terms: Iterable[str]) -> set[str]:
-    """What every match of all `terms` is indexed under: a 1-character term's character,
-    otherwise (up to MAX_BIGRAMS_PER_TERM, spread over the term) its bigrams."""
+    """What every match of all `terms` is indexed under: a 1-character term's character;
+    a term with four digits in a row its digit 4-grams plus the bigrams that are not two
+    digits; otherwise its bigrams (at most MAX_GRAMS_PER_TERM of each kind, spread)."""
     grams: set[str] = set()
     for term in terms:
         if len(term) == 1:
             grams.add(term)
             continue
-        starts = range(len(term) - 1)
-        if len(starts) > MAX_BIGRAMS_PER_TERM:
-            step = (len(starts) - 1) / (MAX_BIGRAMS_PER_TERM - 1)
-            starts = sorted({round(i * step) for i in range(MAX_BIGRAMS_PER_TERM)})
-        grams.update(term[i : i + 2] for i in starts)
+        bigrams = list(range(len(term) - 1))
+        digit_starts = _digit_starts(term)
+        if digit_starts:
+            grams.update(term[i : i + DIGIT_GRAM] for i in _spread(digit_starts, 4))
+            bigrams = [i for i in bigrams if not _digits(term[i : i + 2])]
+        grams.update(term[i : i + 2] for i in _spread(bigrams, MAX_GRAMS_PER_TERM))
     return grams
 
 
