@@ -22,7 +22,14 @@ from typing import Any
 
 from bench import pg
 
-BENCHMARKS = ("audit_append", "audit_verify", "list_pages", "excel_export", "documents")
+BENCHMARKS = (
+    "audit_append",
+    "audit_verify",
+    "list_pages",
+    "excel_export",
+    "documents",
+    "customers",
+)
 HERE = Path(__file__).resolve().parent
 ENV_URL = os.environ.get("KEHU_DATABASE_URL", "")
 
@@ -42,7 +49,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--size",
         type=int,
         default=50_000,
-        help="users of the list pages and events of the chain verified (default 50000)",
+        help="users of the list pages, events of the chain verified and customers of the "
+        "customer benchmark (default 50000)",
     )
     parser.add_argument(
         "--append-events",
@@ -160,7 +168,12 @@ def table(result: dict[str, Any]) -> list[str]:
     def described(key: str) -> str:
         m = result["measurements"][key]
         queries = m["extra"].get("queries")
-        return m["label"] + (f" [{queries} queries]" if queries is not None else "")
+        p95 = m["extra"].get("p95_ms")
+        return (
+            m["label"]
+            + (f" [{queries} queries]" if queries is not None else "")
+            + (f" (p95 {p95:,.2f} ms)" if p95 is not None else "")
+        )
 
     lines += [
         "| Case | Subject | Result | Baseline | Result | Ratio |",
@@ -197,6 +210,7 @@ def main(argv: list[str]) -> int:
         "database": args.database,
         "users": args.size,
         "events": args.size,
+        "customers": args.size,
         "append_events": args.append_events,
         "append_batch": args.append_batch,
         "export_rows": args.export_rows,

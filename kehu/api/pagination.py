@@ -23,12 +23,14 @@ class KeysetPagination(BasePagination):
         except ValueError:
             size = self.page_size
         sort = getattr(view, "sort_key", lambda r: "pk")(request)
+        record_type = getattr(view, "record_type", None)
         self.page = keyset_page(
             queryset,
             sort,
             max(size, 1),
             request.query_params.get("after", ""),
             request.query_params.get("before", ""),
+            count_limit=getattr(record_type, "count_limit", None),
         )
         self.request = request
         return self.page.rows
@@ -44,6 +46,7 @@ class KeysetPagination(BasePagination):
         return Response(
             {
                 "count": self.page.total,
+                **({"count_capped": True} if self.page.total_capped else {}),
                 "next": self._link("after", self.page.next_cursor),
                 "previous": self._link("before", self.page.prev_cursor),
                 "results": data,
@@ -56,6 +59,10 @@ class KeysetPagination(BasePagination):
             "required": ["count", "results"],
             "properties": {
                 "count": {"type": "integer"},
+                "count_capped": {
+                    "type": "boolean",
+                    "description": "Present when there are more rows than count.",
+                },
                 "next": {"type": "string", "nullable": True, "format": "uri"},
                 "previous": {"type": "string", "nullable": True, "format": "uri"},
                 "results": schema,

@@ -216,6 +216,7 @@ class Customer(TrackedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="merged_from",
+        db_index=False,  # partial index below
     )
 
     AUDIT_MASKED = ("id_number", "legal_rep_id_number")
@@ -231,6 +232,14 @@ class Customer(TrackedModel):
                 fields=["owner", "status", "name_pinyin", "id"], name="customer_owner_list"
             ),
             models.Index(fields=["updated_at", "id"], name="customer_updated"),
+            # Only merged customers: a full index of mostly NULLs makes SQLite's statistics
+            # (ANALYZE) claim a million rows per value, and the card's "merged from" query
+            # then scans the table instead of using it.
+            models.Index(
+                fields=["merged_into"],
+                name="customer_merged_into",
+                condition=Q(merged_into__isnull=False),
+            ),
         ]
         permissions = []
 

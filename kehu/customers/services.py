@@ -90,6 +90,7 @@ def refresh_derived(customer: Customer, *, save: bool = True) -> Customer:
             search_text=customer.search_text,
             completeness=customer.completeness,
         )
+        search.index(customer)
     return customer
 
 

@@ -67,6 +67,8 @@ class KeysetPage:
     total: int
     sort: str
     size: int
+    # True when there are more than `total` rows (see count_rows).
+    total_capped: bool = False
 
 
 def _after(field: str, descending: bool, value: Any, pk: Any, backwards: bool) -> Q:
@@ -81,8 +83,23 @@ def _after(field: str, descending: bool, value: Any, pk: Any, backwards: bool) -
     )
 
 
+def count_rows(queryset: QuerySet[Any], limit: int | None = None) -> tuple[int, bool]:
+    """(COUNT(*), False), or with a `limit` (min(count, limit), whether there are more):
+    counting stops after limit + 1 rows, so a huge filtered list costs no full scan."""
+    if limit is None:
+        return queryset.count(), False
+    # Unordered: the database may count along whichever index fits the filters best.
+    total = queryset.order_by()[: limit + 1].count()
+    return min(total, limit), total > limit
+
+
 def keyset_page(
-    queryset: QuerySet[Any], sort: str, size: int, after: str = "", before: str = ""
+    queryset: QuerySet[Any],
+    sort: str,
+    size: int,
+    after: str = "",
+    before: str = "",
+    count_limit: int | None = None,
 ) -> KeysetPage:
     """Rows ordered by (sort, pk); cursors carry the last row's (value, pk). Sort fields of
     record types are non-null by declaration, so the comparison is total."""
@@ -90,7 +107,7 @@ def keyset_page(
     field = sort.lstrip("-")
     direction = "-" if descending else ""
     order = [f"{direction}{field}", f"{direction}pk"] if field != "pk" else [f"{direction}pk"]
-    total = queryset.count()
+    total, capped = count_rows(queryset, count_limit)
     cursor = _decode(before) if before else _decode(after) if after else None
     backwards = bool(before) and cursor is not None
     page_qs = queryset
@@ -119,6 +136,7 @@ def keyset_page(
         total=total,
         sort=sort,
         size=size,
+        total_capped=capped,
     )
 
 

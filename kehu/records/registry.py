@@ -70,6 +70,8 @@ class RecordType:
     # (default: the first required CharField of the form in `search_fields`),
     # "test_search_field", a field whose value the search finds (default: `search_fields[0]`),
     # and "test_unit_scoped": False for types whose every reader sees every row.
+    # List and API counts stop here and say "N+" (None: always the exact count).
+    count_limit: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

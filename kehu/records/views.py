@@ -68,7 +68,12 @@ class RecordListView(RecordView):
             size = 50
         size = size if size in listing.PAGE_SIZES else 50
         page = listing.keyset_page(
-            rows, sort, size, request.GET.get("after", ""), request.GET.get("before", "")
+            rows,
+            sort,
+            size,
+            request.GET.get("after", ""),
+            request.GET.get("before", ""),
+            count_limit=rt.count_limit,
         )
         params = request.GET.copy()
         for key in ("after", "before", "sort"):

@@ -1,0 +1,56 @@
+"""The customer list and API stop counting at the record type's count_limit and say so."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from kehu.audit.context import SYSTEM, acting_as
+from kehu.core.models import User
+from kehu.customers import demo as customer_demo
+from kehu.customers import services
+from kehu.records import registry
+from kehu.records.listing import count_rows
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def six_customers(demo: dict[str, User]) -> None:
+    owner = demo["manager1"]
+    with acting_as(SYSTEM):
+        for data in customer_demo.generate(6, seed=3):
+            for key in ("dept", "account", "status", "contacts"):
+                data.pop(key, None)
+            services.create_customer({**data, "owner": owner, "unit": owner.unit})
+
+
+def test_count_rows_stops_at_the_limit(demo: dict[str, User]) -> None:
+    users = User.objects.all()
+    total = users.count()
+    assert count_rows(users) == (total, False)
+    assert count_rows(users, total) == (total, False)
+    assert count_rows(users, total - 1) == (total - 1, True)
+
+
+def test_list_and_api_say_there_are_more(
+    six_customers: None,
+    client_for: Callable[[str], Client],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    client = client_for("manager1")
+    response = client.get("/customers/")
+    assert response.context["page"].total == 6
+    assert not response.context["page"].total_capped
+    assert "count_capped" not in client.get("/api/v1/customers/").json()
+
+    monkeypatch.setattr(registry.get("customers"), "count_limit", 4)
+    response = client.get("/customers/")
+    page = response.context["page"]
+    assert (page.total, page.total_capped, len(page.rows)) == (4, True, 6)
+    row_count = response.content.decode().split('id="row-count">')[1].split("<")[0]
+    assert "4+" in row_count
+    body = client.get("/api/v1/customers/").json()
+    assert (body["count"], body["count_capped"], len(body["results"])) == (4, True, 6)
