@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from kehu.audit.context import SYSTEM, acting_as
@@ -47,6 +48,7 @@ def test_list_and_api_say_there_are_more(
     assert "count_capped" not in client.get("/api/v1/customers/").json()
 
     monkeypatch.setattr(registry.get("customers"), "count_limit", 4)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the assertion reads English
     response = client.get("/customers/")
     page = response.context["page"]
     assert (page.total, page.total_capped, len(page.rows)) == (4, True, 6)
