@@ -329,11 +329,12 @@ def change_status(
 # --- contacts and bank accounts ----------------------------------------------------------
 
 
-def _single_primary(model: Any, obj: Any) -> None:
-    if obj.is_primary:
-        model.objects.filter(customer=obj.customer, is_primary=True).exclude(pk=obj.pk).update(
-            is_primary=False
-        )
+def _clear_other_primaries(model: Any, customer: Customer, keep_pk: int | None = None) -> None:
+    """Before saving a primary contact or account: the customer's others stop being primary
+    (contacts also have a unique constraint on it, so this must come first)."""
+    model.objects.filter(customer=customer, is_primary=True).exclude(pk=keep_pk).update(
+        is_primary=False
+    )
 
 
 def create_contact(data: dict[str, Any]) -> Contact:
@@ -341,9 +342,7 @@ def create_contact(data: dict[str, Any]) -> Contact:
     contact = Contact(**{k: cleaned[k] for k in CONTACT_FIELDS if k in cleaned})
     with transaction.atomic():
         if contact.is_primary:
-            Contact.objects.filter(customer=contact.customer, is_primary=True).update(
-                is_primary=False
-            )
+            _clear_other_primaries(Contact, contact.customer)
         contact.full_clean()
         audited_create(contact)
         _after_change(contact.customer)
@@ -355,9 +354,7 @@ def update_contact(contact: Contact, data: dict[str, Any], expected_version: int
     values = {k: cleaned[k] for k in CONTACT_FIELDS if k in cleaned and k != "customer"}
     with transaction.atomic():
         if values.get("is_primary"):
-            Contact.objects.filter(customer=contact.customer, is_primary=True).exclude(
-                pk=contact.pk
-            ).update(is_primary=False)
+            _clear_other_primaries(Contact, contact.customer, contact.pk)
         updated = audited_update(contact, values, expected_version)
         assert isinstance(updated, Contact)
         _after_change(updated.customer)
@@ -370,8 +367,8 @@ def create_bank_account(data: dict[str, Any]) -> BankAccount:
     account = BankAccount(**values)
     with transaction.atomic():
         account.full_clean()
-        account.save()
-        _single_primary(BankAccount, account)
+        if account.is_primary:
+            _clear_other_primaries(BankAccount, account.customer)
         audited_create(account)
         _after_change(account.customer)
     return account
@@ -384,8 +381,9 @@ def update_bank_account(
     if "account_number" in values:
         values["account_number"] = "".join(str(values["account_number"]).split())
     with transaction.atomic():
+        if values.get("is_primary"):
+            _clear_other_primaries(BankAccount, account.customer, account.pk)
         updated = audited_update(account, values, expected_version)
         assert isinstance(updated, BankAccount)
-        _single_primary(BankAccount, updated)
         _after_change(updated.customer)
     return updated

@@ -312,3 +312,20 @@ def test_the_audit_log_keeps_id_and_account_numbers_masked(
     event = events("customers.bankaccount.create", account)[0]
     assert "6225880112345678901" not in str(event.changes)
     assert event.changes["account_number"][1].endswith("8901")
+
+
+def test_bank_accounts_keep_a_single_primary(make_org: Callable[..., Customer]) -> None:
+    org = make_org()
+
+    def account(number: str) -> BankAccount:
+        return services.create_bank_account(
+            {"customer": org, "account_name": org.name, "bank_name": "中国银行",
+             "account_number": number, "is_primary": True}
+        )  # fmt: skip
+
+    first, second = account("62170000111122223333"), account("62170000444455556666")
+    primaries = BankAccount.objects.filter(customer=org, is_primary=True)
+    assert list(primaries.values_list("pk", flat=True)) == [second.pk]
+    first.refresh_from_db()
+    services.update_bank_account(first, {"is_primary": True}, first.version)
+    assert list(primaries.values_list("pk", flat=True)) == [first.pk]
