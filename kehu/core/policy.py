@@ -39,6 +39,12 @@ _PROPOSE = frozenset({"customers.changerequest.add"})
 # their own customers, department heads to the department's; administrators keep the types.
 _DOCUMENT_READ = frozenset({"documents.document.view", "documents.documentversion.view"})
 _CUSTOMER_READ = _CUSTOMER_READ | _DOCUMENT_READ
+# Filing (issue 5): whoever reads customers reads their filings; administrators keep the
+# checklist, the watch list and the risk rules, compliance keeps the watch list too.
+_FILING_CONFIG_READ = frozenset(
+    {"filing.checklistitem.view", "filing.watchlistentry.view", "filing.riskrule.view"}
+)
+_CUSTOMER_READ = _CUSTOMER_READ | {"filing.filing.view"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.SYSTEM_ADMIN: frozenset(
@@ -53,6 +59,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "customers.classificationdimension.*",
             "customers.classificationvalue.*",
             "documents.documenttype.*",
+            "filing.checklistitem.*",
+            "filing.watchlistentry.*",
+            "filing.riskrule.*",
         }
     ),
     Role.AUDITOR: frozenset(
@@ -67,6 +76,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "customers.*.export",
             "documents.*.view",
             "documents.*.export",
+            "filing.*.view",
+            "filing.*.export",
         }
     ),
     Role.DEPARTMENT_HEAD: frozenset(
@@ -79,6 +90,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "customers.changerequest.*",
             "documents.document.*",
             "documents.documentversion.*",
+            "filing.filing.*",
         }
     )
     | _CUSTOMER_READ,
@@ -108,11 +120,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "customers.changerequest.decide:own",
             "documents.document.add:own",
             "documents.documentversion.attest:own",
+            "filing.filing.add",
         }
     )
     | _CUSTOMER_READ
     | _PROPOSE,
-    Role.COMPLIANCE: _CUSTOMER_READ | _PROPOSE,
+    Role.COMPLIANCE: _CUSTOMER_READ | _PROPOSE | _FILING_CONFIG_READ | {"filing.watchlistentry.*"},
     Role.CREDIT_MANAGER: _CUSTOMER_READ | _PROPOSE,
     Role.ARCHIVIST: frozenset(),
     Role.FINANCE: frozenset(),
