@@ -13,3 +13,16 @@ class FilingConfig(AppConfig):
         from kehu.filing.selectors import home_stats
 
         register_stats(home_stats)
+        self._add_list_action()
+
+    @staticmethod
+    def _add_list_action() -> None:
+        """ "New customer + filing" beside "New customer" on the customer list."""
+        from kehu.records import registry
+
+        customers = registry.get("customers")
+        actions = list(customers.extra.get("list_actions", ()))
+        entry = (_("New customer + filing"), "filing:new", "filing.filing.add", "file-plus",
+                 "new-customer-filing")  # fmt: skip
+        if entry not in actions:
+            customers.extra["list_actions"] = [*actions, entry]

@@ -225,6 +225,14 @@ class Filing(TrackedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    case = models.OneToOneField(
+        "workflow.Case",
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="filing",
+    )
     stage = models.CharField(
         _("stage"), max_length=20, choices=Stage.choices, default=Stage.COLLECTION, db_index=True
     )

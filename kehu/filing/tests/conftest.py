@@ -49,3 +49,41 @@ def make_customer(owner: User, **values: object) -> Customer:
     }
     data.update(values)
     return customer_services.create_customer(data)
+
+
+def ready_customer(owner: User, **values: object) -> Customer:
+    """A customer whose dossier holds everything the default checklist asks for."""
+    import datetime
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kehu.documents import samples
+    from kehu.documents import services as document_services
+    from kehu.documents.models import DocumentType
+
+    data: dict[str, object] = {
+        "industry": "C",
+        "legal_rep_name": "赵六",
+        "registered_address": "北京市海淀区科技路1号",
+        "operating_address": "北京市朝阳区商务大厦8层",
+        "registered_capital": "500万",
+        "business_scope": "技术开发、技术服务",
+        "founded_on": datetime.date(2015, 3, 1),
+    }
+    data.update(values)
+    customer = make_customer(owner, **data)
+    customer_services.create_contact(
+        {"customer": customer, "name": "李四", "mobile": "13800138000", "is_primary": True}
+    )
+    customer_services.create_bank_account(
+        {"customer": customer, "account_name": customer.name, "bank_name": "中国银行",
+         "account_number": "6216 6100 0000 1234 567"}
+    )  # fmt: skip
+    expires = datetime.date.today() + datetime.timedelta(days=800)
+    for code in ("business_licence", "legal_rep_id", "bank_account_proof"):
+        upload = SimpleUploadedFile(f"{code}.pdf", samples.pdf(code))
+        document_services.upload(
+            customer, DocumentType.objects.get(code=code), upload, owner,
+            expires_on=expires if code == "business_licence" else None,
+        )  # fmt: skip
+    return Customer.objects.get(pk=customer.pk)
