@@ -50,6 +50,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "core.securitypolicy.*",
             "core.calendarday.*",
             "core.calendaryear.*",
+            "workflow.approverrule.*",
             "audit.auditevent.view",
             "audit.auditevent.export",
             "customers.classificationdimension.*",
@@ -65,6 +66,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "core.user.export",
             "core.calendarday.view",
             "core.calendaryear.view",
+            "workflow.*.view",
+            "workflow.*.export",
             "audit.auditevent.view",
             "audit.auditevent.export",
             "customers.*.view",
@@ -77,6 +80,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         {
             "core.orgunit.view",
             "core.user.view",
+            "workflow.case.view",
             "customers.customer.*",
             "customers.contact.*",
             "customers.bankaccount.*",
@@ -90,6 +94,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         {
             "core.orgunit.view",
             "core.user.view",
+            "workflow.case.view",
             "customers.customer.export",
             "customers.customer.approve",
             "customers.customer.close",
@@ -116,7 +121,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     )
     | _CUSTOMER_READ
     | _PROPOSE,
-    Role.COMPLIANCE: _CUSTOMER_READ | _PROPOSE,
+    # Compliance sees every review record (SEC-1).
+    Role.COMPLIANCE: _CUSTOMER_READ | _PROPOSE | {"workflow.case.view"},
     Role.CREDIT_MANAGER: _CUSTOMER_READ | _PROPOSE,
     Role.ARCHIVIST: frozenset(),
     Role.FINANCE: frozenset(),
