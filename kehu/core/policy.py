@@ -56,6 +56,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "core.securitypolicy.*",
             "core.calendarday.*",
             "core.calendaryear.*",
+            "workflow.approverrule.*",
             "audit.auditevent.view",
             "audit.auditevent.export",
             "customers.classificationdimension.*",
@@ -74,6 +75,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "core.user.export",
             "core.calendarday.view",
             "core.calendaryear.view",
+            "workflow.*.view",
+            "workflow.*.export",
             "audit.auditevent.view",
             "audit.auditevent.export",
             "customers.*.view",
@@ -88,6 +91,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         {
             "core.orgunit.view",
             "core.user.view",
+            "workflow.case.view",
             "customers.customer.*",
             "customers.contact.*",
             "customers.bankaccount.*",
@@ -102,6 +106,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         {
             "core.orgunit.view",
             "core.user.view",
+            "workflow.case.view",
             "customers.customer.export",
             "customers.customer.approve",
             "customers.customer.close",
@@ -129,7 +134,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     )
     | _CUSTOMER_READ
     | _PROPOSE,
-    Role.COMPLIANCE: _CUSTOMER_READ | _PROPOSE | _FILING_CONFIG_READ | {"filing.watchlistentry.*"},
+    # Compliance sees every review record (SEC-1) and keeps the watch list (issue 5).
+    Role.COMPLIANCE: _CUSTOMER_READ
+    | _PROPOSE
+    | _FILING_CONFIG_READ
+    | {"workflow.case.view", "filing.watchlistentry.*"},
     Role.CREDIT_MANAGER: _CUSTOMER_READ | _PROPOSE,
     Role.ARCHIVIST: frozenset(),
     Role.FINANCE: frozenset(),
