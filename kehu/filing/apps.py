@@ -9,7 +9,7 @@ class FilingConfig(AppConfig):
 
     def ready(self) -> None:
         from kehu.core.home import register_stats
-        from kehu.filing import records  # noqa: F401  (registers the record types)
+        from kehu.filing import process, records  # noqa: F401  (register the process, types)
         from kehu.filing.selectors import home_stats
 
         register_stats(home_stats)

@@ -4,6 +4,7 @@ all made through the services, as the demo users would. A few watch list entries
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,22 +12,23 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from kehu.audit.context import SYSTEM, acting_as
 from kehu.core.models import User
 from kehu.customers import services as customer_services
-from kehu.customers.models import Customer, CustomerKind, CustomerStatus
+from kehu.customers.identifiers import make_credit_code
+from kehu.customers.models import Customer, CustomerKind
 from kehu.documents import samples
 from kehu.documents import services as document_services
 from kehu.documents.models import DocumentType
 from kehu.filing import selectors, services
 from kehu.filing.models import Filing, WatchListEntry
 
-# (state to reach, the customer's industry or None to keep it)
+# (state to reach, the demo customer's name, its industry)
 PLAN = [
-    ("collection", None),
-    ("supplement", None),
-    ("second_review", None),
-    ("due_diligence", "K"),
-    ("approval", None),
-    ("approved", None),
-    ("rejected", None),
+    ("collection", "北京演示备案收集中有限公司", "C"),
+    ("supplement", "北京演示备案补充资料有限公司", "C"),
+    ("second_review", "北京演示备案复审中有限公司", "I"),
+    ("due_diligence", "北京演示备案高风险地产有限公司", "K"),
+    ("approval", "北京演示备案待审批有限公司", "M"),
+    ("approved", "北京演示备案已通过有限公司", "C"),
+    ("rejected", "北京演示备案未通过有限公司", "C"),
 ]
 WATCH = [
     ("天津某某商贸有限公司", "abnormal", "国家企业信用信息公示系统", "2025-06-01"),
@@ -35,20 +37,21 @@ WATCH = [
 ]
 
 
-def _complete(customer: Customer, owner: User, industry: str | None) -> Customer:
-    """Fill what the checklist asks: data, a contact, an account and the three documents."""
-    values: dict[str, Any] = {}
-    if industry:
-        values["industry"] = industry
-    for name, value in (("legal_rep_name", "张三"), ("business_scope", "技术服务")):
-        if not getattr(customer, name):
-            values[name] = value
-    if not customer.registered_address:
-        values["registered_address"] = f"{customer.city or '北京'}市某区科技路1号"
-    if customer.registered_capital is None:
-        values["registered_capital"] = 5_000_000
-    if values:
-        customer = customer_services.update_customer(customer, values, customer.version)
+def _customer(n: int, name: str, industry: str, owner: User) -> Customer:
+    return customer_services.create_customer(
+        {
+            "kind": CustomerKind.ORGANIZATION, "name": name, "owner": owner, "unit": owner.unit,
+            "credit_code": make_credit_code(f"91110229MA{n + 900:07d}"), "industry": industry,
+            "legal_rep_name": "张三", "registered_address": "北京市延庆区科技路1号",
+            "operating_address": "北京市延庆区商务大厦5层", "registered_capital": 5_000_000,
+            "business_scope": "技术开发、技术服务", "founded_on": datetime.date(2016, 5, 1),
+            "phone": f"010-6912{n:04d}",
+        }
+    )  # fmt: skip
+
+
+def _complete(customer: Customer, owner: User) -> Customer:
+    """What the checklist asks beyond the data: a contact, an account, three documents."""
     if not customer.contacts.exists():
         customer_services.create_contact(
             {"customer": customer, "name": "李四", "mobile": "13800138000", "is_primary": True}
@@ -72,6 +75,7 @@ def _passing_checks(filing: Filing, step_key: str) -> list[dict[str, str]]:
 
 def _step(filing: Filing, key: str) -> Any:
     filing.refresh_from_db()
+    assert filing.case is not None
     return filing.case.steps.filter(key=key).order_by("-pk").first()
 
 
@@ -116,20 +120,17 @@ def load() -> int:
     users = {u.username: u for u in User.objects.all()}
     if not {"manager1", "compliance", "head_sale", "gm"} <= set(users):
         return 0
-    prospects = Customer.objects.filter(
-        owner__username="manager1", kind=CustomerKind.ORGANIZATION,
-        status=CustomerStatus.PROSPECT, merged_into=None,
-    ).order_by("pk")  # fmt: skip
+    owner = users["manager1"]
     created = 0
     with acting_as(SYSTEM):
         for name, kind, source, listed in WATCH:
             WatchListEntry.objects.create(
                 name=name, list_kind=kind, source=source, listed_on=listed
             )
-        for customer, (target, industry) in zip(list(prospects[: len(PLAN)]), PLAN, strict=False):
-            owner = customer.owner
+        for n, (target, name, industry) in enumerate(PLAN, start=1):
+            customer = _customer(n, name, industry, owner)
             if target != "collection":
-                customer = _complete(customer, owner, industry)
+                customer = _complete(customer, owner)
             filing = services.open_filing(customer, by=owner)
             _advance(filing, target, users)
             created += 1

@@ -147,7 +147,7 @@ def detail_context(filing: Filing, user: Any) -> dict[str, Any]:
     customer = filing.customer
     entries = checklist.evaluate(customer)
     steps: list[Any] = []
-    if filing.case_id is not None:
+    if filing.case is not None:
         steps = list(
             filing.case.steps.select_related("completed_by", "assignee_user").order_by("pk")
         )

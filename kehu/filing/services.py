@@ -74,7 +74,7 @@ def open_filing(customer: Customer, *, by: Any, declared_address_changes: int = 
             filing,
             extra={"customer": current.pk, "number": case.number, "risk": [f.kind for f in flags]},
         )
-        customer_services.change_status(
+        filing.customer = customer_services.change_status(
             current, CustomerStatus.IN_FILING, _("Filing %(n)s opened.") % {"n": case.number}, by
         )
     return filing
