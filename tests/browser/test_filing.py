@@ -130,7 +130,8 @@ def test_full_filing_path_with_a_supplement_and_a_high_risk_customer(
     approve(head, risky_url)
     assert my_step(gm, risky_url) == "approve"
     gm.select_option("#id_outcome", "rejected")
-    assert submit(gm, "#submit-decision") == 302  # no reason: refused, shown again
+    assert submit(gm, "#submit-decision") == 400  # no reason: refused beside the field
+    assert gm.locator("#decision-form .invalid-feedback").count() == 1
     assert gm.get_attribute("#filing-stage", "data-stage") == "approval"
     gm.select_option("#id_outcome", "rejected")
     gm.fill("#id_comment", "风险过高，不予合作")
