@@ -261,6 +261,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CustomerStatusEnum": "kehu.customers.models.CustomerStatus",
         "ChangeRequestStatusEnum": "kehu.customers.models.ChangeRequestStatus",
+        "CustomerKindEnum": "kehu.customers.models.CustomerKind",
+        "IndustryEnum": "kehu.customers.models.Industry",
+        "RoleEnum": "kehu.core.models.Role",
+        "ContactRoleEnum": "kehu.customers.models.Contact.ContactRole",
     },
 }
 

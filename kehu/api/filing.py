@@ -14,11 +14,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kehu.api.customers import CustomerActionView, _invalid
+from kehu.api.workflow import StepSerializer
 from kehu.core import policy
 from kehu.customers.serializers import CustomerSerializer
 from kehu.filing import checklist, selectors, services
 from kehu.filing.models import Filing, ItemCheck, RiskReport
-from kehu.workflow.models import Step
 from kehu.workflow.services import WorkflowError
 
 
@@ -28,20 +28,6 @@ class ChecklistEntrySerializer(serializers.Serializer[Any]):
     kind = serializers.CharField()
     state = serializers.ChoiceField(choices=["ok", "missing", "expired"])
     detail = serializers.CharField()
-
-
-class StepSerializer(serializers.ModelSerializer[Step]):
-    assignee_user = serializers.CharField(source="assignee_user.username", default=None)
-    completed_by = serializers.CharField(source="completed_by.username", default=None)
-
-    class Meta:
-        model = Step
-        fields = [
-            "id", "key", "label", "status", "assignee_role", "assignee_user", "due_date",
-            "waiting_reason", "waiting_due", "outcome", "comment", "completed_by",
-            "completed_at",
-        ]  # fmt: skip
-        read_only_fields = fields
 
 
 class ItemCheckSerializer(serializers.ModelSerializer[ItemCheck]):
@@ -91,7 +77,9 @@ class FilingSerializer(serializers.ModelSerializer[Filing]):
     def get_steps(self, filing: Filing) -> Any:
         if filing.case is None:
             return []
-        steps = filing.case.steps.select_related("assignee_user", "completed_by").order_by("pk")
+        steps = filing.case.steps.select_related(
+            "case", "assignee_user", "assignee_unit", "completed_by"
+        ).order_by("pk")
         return StepSerializer(steps, many=True).data
 
     @extend_schema_field(RiskReportSerializer(allow_null=True))

@@ -4,6 +4,7 @@ and the e-mail for a filing task reaching a real SMTP server on 127.0.0.1."""
 
 from __future__ import annotations
 
+import datetime
 import io
 import socket
 from collections.abc import Callable, Iterator
@@ -15,11 +16,13 @@ from aiosmtpd.controller import Controller
 from django.test import Client, override_settings
 
 from kehu.api.services import create_token
+from kehu.core import calendar
 from kehu.core.models import User
 from kehu.customers.models import Customer, CustomerStatus
 from kehu.filing import selectors, services
 from kehu.filing.models import Filing, Stage
 from kehu.filing.tests.conftest import make_customer, ready_customer
+from kehu.workflow import services as workflow
 
 pytestmark = pytest.mark.django_db
 
@@ -219,3 +222,14 @@ def test_a_filing_task_is_mailed_to_its_assignee(demo: dict[str, User], smtp: In
     message = to_compliance[0].content.decode()
     assert "Subject:" in message and f"/cases/{filing.case_id}/" in message
     assert any(manager.email in e.rcpt_tos for e in smtp.envelopes)
+
+    # Due tomorrow, then overdue (escalated to the department head): mailed as well.
+    second = selectors.my_step(filing, demo["compliance"])
+    assert second is not None and second.due_date is not None
+    smtp.envelopes.clear()
+    workflow.remind_due(today=second.due_date - datetime.timedelta(days=1))
+    assert [e.rcpt_tos for e in smtp.envelopes] == [[demo["compliance"].email]]
+    smtp.envelopes.clear()
+    workflow.escalate_overdue(today=calendar.add_working_days(second.due_date, 1))
+    mailed = sorted(address for e in smtp.envelopes for address in e.rcpt_tos)
+    assert demo["compliance"].email in mailed
