@@ -30,6 +30,7 @@ PLAN = [
     ("approved", "北京演示备案已通过有限公司", "C"),
     ("rejected", "北京演示备案未通过有限公司", "C"),
 ]
+LICENCE_VALID_UNTIL = datetime.date(2036, 12, 31)
 WATCH = [
     ("天津某某商贸有限公司", "abnormal", "国家企业信用信息公示系统", "2025-06-01"),
     ("河北某某物流有限公司", "dishonest", "信用中国", "2024-11-15"),
@@ -54,7 +55,12 @@ def _complete(customer: Customer, owner: User) -> Customer:
     """What the checklist asks beyond the data: a contact, an account, three documents."""
     if not customer.contacts.exists():
         customer_services.create_contact(
-            {"customer": customer, "name": "李四", "mobile": "13800138000", "is_primary": True}
+            {
+                "customer": customer,
+                "name": "李四",
+                "mobile": f"1380013{customer.pk % 10000:04d}",
+                "is_primary": True,
+            }
         )
     if not customer.bank_accounts.exists():
         customer_services.create_bank_account(
@@ -64,7 +70,9 @@ def _complete(customer: Customer, owner: User) -> Customer:
     for code in ("business_licence", "legal_rep_id", "bank_account_proof"):
         if not customer.documents.filter(doc_type__code=code, current__isnull=False).exists():
             upload = SimpleUploadedFile(f"{code}.pdf", samples.pdf(f"{code} {customer.pk}"))
-            document_services.upload(customer, DocumentType.objects.get(code=code), upload, owner)
+            expires = LICENCE_VALID_UNTIL if code == "business_licence" else None
+            doc_type = DocumentType.objects.get(code=code)
+            document_services.upload(customer, doc_type, upload, owner, expires_on=expires)
     return customer
 
 
