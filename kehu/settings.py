@@ -260,6 +260,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CustomerStatusEnum": "kehu.customers.models.CustomerStatus",
         "ChangeRequestStatusEnum": "kehu.customers.models.ChangeRequestStatus",
+        "RoleEnum": "kehu.core.models.Role",
     },
 }
 
@@ -270,8 +271,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("KEHU_LOG_LEVEL", "INFO")},
 }
 
-# E-mail (REV-3): SMTP when KEHU_EMAIL_HOST is set, else printed to the console.
-_EMAIL_HOST = env("KEHU_EMAIL_HOST")
+# E-mail (REV-3): SMTP in production (KEHU_SECURE) or when KEHU_EMAIL_HOST is set, else
+# printed to the console (the embedded demo).
+_EMAIL_HOST = env("KEHU_EMAIL_HOST", "localhost" if SECURE else "")
 MAILERS = {
     "default": {
         "BACKEND": env(
