@@ -29,9 +29,15 @@ from kehu.records import listing
 from kehu.records.registry import Column, RecordType, register
 
 policy.register_scope(Customer, "unit__path", "owner_id")
-policy.register_scope(Contact, "customer__unit__path", "customer__owner_id")
-policy.register_scope(BankAccount, "customer__unit__path", "customer__owner_id")
-policy.register_scope(ChangeRequest, "customer__unit__path", "customer__owner_id")
+# A time-limited grant on a customer also opens its contacts, accounts and requests.
+_CUSTOMER = (Customer, "customer_id")
+policy.register_scope(Contact, "customer__unit__path", "customer__owner_id", grant_parent=_CUSTOMER)
+policy.register_scope(
+    BankAccount, "customer__unit__path", "customer__owner_id", grant_parent=_CUSTOMER
+)
+policy.register_scope(
+    ChangeRequest, "customer__unit__path", "customer__owner_id", grant_parent=_CUSTOMER
+)
 
 # Sensitive fields (SEC-3): masked everywhere unless revealed (kehu.privacy).
 masking.register(Customer, "id_number", masking.ID_NUMBER)

@@ -25,3 +25,11 @@ def notify_expiring_documents() -> dict[str, Any]:
     from kehu.documents.services import notify_expiring
 
     return {"sent": notify_expiring()}
+
+
+@task()
+def workflow_deadlines() -> dict[str, Any]:
+    """Daily: remind what is due on the next working day, escalate what is overdue."""
+    from kehu.workflow.services import escalate_overdue, remind_due
+
+    return {"reminded": remind_due(), "escalated": len(escalate_overdue())}

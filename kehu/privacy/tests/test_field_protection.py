@@ -135,7 +135,7 @@ def test_the_raw_database_does_not_contain_an_id_number_or_phone(
 def test_the_data_migration_encrypts_existing_rows(person: Customer) -> None:
     from importlib import import_module
 
-    migration = import_module("kehu.customers.migrations.0004_encrypt_sensitive_fields")
+    migration = import_module("kehu.customers.migrations.0005_encrypt_sensitive_fields")
     with connection.cursor() as cursor:  # a row as written before encryption
         cursor.execute(
             "UPDATE customers_customer SET id_number = %s, phone = %s, phone_digest = '' "

@@ -72,7 +72,7 @@ def _save_texts(Customer, storage, batch):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0003_merged_into_partial_index"),
+        ("customers", "0004_rejected_status"),
     ]
 
     operations = [
