@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from kehu.api import customers, documents, filing, workflow
+from kehu.api import customers, documents, filing, privacy, workflow
 from kehu.api.audit import AuditEventViewSet
 from kehu.api.records import viewset_for
 from kehu.records import registry
@@ -30,6 +30,7 @@ urlpatterns = [
     ),
     path("filings/", filing.FilingListView.as_view(), name="filings"),
     path("filings/<int:pk>/", filing.FilingDetailView.as_view(), name="filing"),
+    path("reveal/", privacy.RevealView.as_view(), name="reveal"),
     path("tasks/", workflow.TaskListView.as_view(), name="tasks"),
     path("tasks/<int:pk>/complete/", workflow.TaskCompleteView.as_view(), name="task_complete"),
     path("cases/<int:pk>/", workflow.CaseDetailView.as_view(), name="case"),

@@ -81,6 +81,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "audit.auditevent.export",
             "customers.*.view",
             "customers.*.export",
+            # Auditors may reveal masked values, each time with a recorded reason (SEC-3).
+            "customers.customer.reveal",
+            "customers.contact.reveal",
+            "customers.bankaccount.reveal",
             "documents.*.view",
             "documents.*.export",
             "filing.*.view",
@@ -127,6 +131,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "customers.bankaccount.add:own",
             "customers.bankaccount.change:own",
             "customers.changerequest.decide:own",
+            "customers.customer.reveal:own",
+            "customers.contact.reveal:own",
+            "customers.bankaccount.reveal:own",
             "documents.document.add:own",
             "documents.documentversion.attest:own",
             "filing.filing.add",
@@ -134,11 +141,17 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     )
     | _CUSTOMER_READ
     | _PROPOSE,
-    # Compliance sees every review record (SEC-1) and keeps the watch list (issue 5).
+    # Compliance sees every review record (SEC-1), checks identities (ID numbers, contacts'
+    # mobiles) during reviews and keeps the watch list (issue 5).
     Role.COMPLIANCE: _CUSTOMER_READ
     | _PROPOSE
     | _FILING_CONFIG_READ
-    | {"workflow.case.view", "filing.watchlistentry.*"},
+    | {
+        "workflow.case.view",
+        "customers.customer.reveal",
+        "customers.contact.reveal",
+        "filing.watchlistentry.*",
+    },
     Role.CREDIT_MANAGER: _CUSTOMER_READ | _PROPOSE,
     Role.ARCHIVIST: frozenset(),
     Role.FINANCE: frozenset(),
