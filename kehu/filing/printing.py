@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kehu.core import mail, pdf
+from kehu.core import mail, masking, pdf
 from kehu.filing import checklist
 from kehu.filing.models import Filing, Review
 
@@ -49,7 +49,7 @@ def filing_form(filing: Filing, *, printed_by: Any) -> bytes:
             (_("registered capital"), customer.registered_capital or ""),
             (_("registered address"), customer.registered_address),
             (_("operating address"), customer.operating_address),
-            (_("phone"), customer.phone),
+            (_("phone"), masking.masked(customer, "phone")),
             (_("Account manager"), _person(customer.owner)),
             (_("department"), filing.unit.name),
             (_("opened"), _date(filing.created_at)),
