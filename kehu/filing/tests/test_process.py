@@ -299,3 +299,21 @@ def test_withdrawing_cancels_the_case_and_the_customer_is_a_prospect_again(
     assert status_of(filing.customer) == CustomerStatus.PROSPECT
     with pytest.raises(ValidationError):
         services.withdraw(filing, by=manager, reason="again")
+
+
+def test_the_units_configured_approval_chain_is_followed(demo: dict[str, User]) -> None:
+    from kehu.workflow.models import ApproverRule
+
+    manager = demo["manager1"]
+    ApproverRule.objects.create(
+        process="filing", unit=manager.unit, position=1, role="department_head",
+        basis="销售部客户备案由部门负责人审批",
+    )  # fmt: skip
+    filing = services.open_filing(ready_customer(manager), by=manager)
+    to_second_review(filing, manager)
+    review(filing, "second_review", demo["compliance"])
+    services.decide(filing, step(filing, "approve"), by=demo["head_sale"], outcome="approved")
+    filing.refresh_from_db()
+    assert filing.stage == Stage.APPROVED
+    assert filing.case is not None and filing.case.steps.filter(key="approve").count() == 1
+    assert status_of(filing.customer) == CustomerStatus.ACTIVE
