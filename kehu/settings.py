@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "kehu.customers",
     "kehu.documents",
     "kehu.workflow",
+    "kehu.filing",
     "kehu.privacy",
     "kehu.api",
     "kehu.ops",
@@ -264,7 +265,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CustomerStatusEnum": "kehu.customers.models.CustomerStatus",
         "ChangeRequestStatusEnum": "kehu.customers.models.ChangeRequestStatus",
+        "CustomerKindEnum": "kehu.customers.models.CustomerKind",
+        "IndustryEnum": "kehu.customers.models.Industry",
         "RoleEnum": "kehu.core.models.Role",
+        "ContactRoleEnum": "kehu.customers.models.Contact.ContactRole",
     },
 }
 

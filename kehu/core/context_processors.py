@@ -41,6 +41,7 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
                 "documents:expiring",
                 "documents.document.view",
             ),
+            (_("Filings"), "file-check", "filing:list", "filing.filing.view"),
         ],
     ),
     (
@@ -77,6 +78,30 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
                 "git-branch",
                 "records:approver-rules_list",
                 "workflow.approverrule.change",
+            ),
+            (
+                _("Filing checklist"),
+                "list-check",
+                "records:filing-checklist_list",
+                "filing.checklistitem.change",
+            ),
+            (
+                _("Risk rules"),
+                "alert-triangle",
+                "records:risk-rules_list",
+                "filing.riskrule.change",
+            ),
+            (
+                _("Watch list"),
+                "alert-octagon",
+                "records:watch-list_list",
+                "filing.watchlistentry.change",
+            ),
+            (
+                _("Import watch list"),
+                "file-import",
+                "filing:watchlist_import",
+                "filing.watchlistentry.add",
             ),
             (
                 _("Security policy"),

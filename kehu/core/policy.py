@@ -39,6 +39,12 @@ _PROPOSE = frozenset({"customers.changerequest.add"})
 # their own customers, department heads to the department's; administrators keep the types.
 _DOCUMENT_READ = frozenset({"documents.document.view", "documents.documentversion.view"})
 _CUSTOMER_READ = _CUSTOMER_READ | _DOCUMENT_READ
+# Filing (issue 5): whoever reads customers reads their filings; administrators keep the
+# checklist, the watch list and the risk rules, compliance keeps the watch list too.
+_FILING_CONFIG_READ = frozenset(
+    {"filing.checklistitem.view", "filing.watchlistentry.view", "filing.riskrule.view"}
+)
+_CUSTOMER_READ = _CUSTOMER_READ | {"filing.filing.view"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.SYSTEM_ADMIN: frozenset(
@@ -56,6 +62,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "customers.classificationdimension.*",
             "customers.classificationvalue.*",
             "documents.documenttype.*",
+            "filing.checklistitem.*",
+            "filing.watchlistentry.*",
+            "filing.riskrule.*",
         }
     ),
     Role.AUDITOR: frozenset(
@@ -78,6 +87,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "customers.bankaccount.reveal",
             "documents.*.view",
             "documents.*.export",
+            "filing.*.view",
+            "filing.*.export",
         }
     ),
     Role.DEPARTMENT_HEAD: frozenset(
@@ -91,6 +102,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "customers.changerequest.*",
             "documents.document.*",
             "documents.documentversion.*",
+            "filing.filing.*",
         }
     )
     | _CUSTOMER_READ,
@@ -124,15 +136,22 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "customers.bankaccount.reveal:own",
             "documents.document.add:own",
             "documents.documentversion.attest:own",
+            "filing.filing.add",
         }
     )
     | _CUSTOMER_READ
     | _PROPOSE,
-    # Compliance sees every review record (SEC-1) and checks identities (ID numbers,
-    # contacts' mobiles) during reviews.
+    # Compliance sees every review record (SEC-1), checks identities (ID numbers, contacts'
+    # mobiles) during reviews and keeps the watch list (issue 5).
     Role.COMPLIANCE: _CUSTOMER_READ
     | _PROPOSE
-    | {"workflow.case.view", "customers.customer.reveal", "customers.contact.reveal"},
+    | _FILING_CONFIG_READ
+    | {
+        "workflow.case.view",
+        "customers.customer.reveal",
+        "customers.contact.reveal",
+        "filing.watchlistentry.*",
+    },
     Role.CREDIT_MANAGER: _CUSTOMER_READ | _PROPOSE,
     Role.ARCHIVIST: frozenset(),
     Role.FINANCE: frozenset(),

@@ -221,8 +221,14 @@ NAV = {
     "cases": "/cases/",
     "calendar": "/calendar-days/",
     "chains": "/approver-rules/",
+    "filings": "/filings/",
+    "checklist": "/filing-checklist/",
+    "rules": "/risk-rules/",
+    "watch": "/watch-list/",
+    "watch_import": "/watch-list/import/",
 }
-CUSTOMER_NAV = {"customers", "contacts", "changes", "expiring"}
+CUSTOMER_NAV = {"customers", "contacts", "changes", "expiring", "filings"}
+FILING_ADMIN = {"checklist", "rules", "watch", "watch_import"}
 WORK = {"tasks", "cases"}  # everybody has tasks
 
 
@@ -233,6 +239,7 @@ WORK = {"tasks", "cases"}  # everybody has tasks
             "admin",
             {"home", "units", "users", "security", "audit", "api", "classes", "doctypes"}
             | {"integrity", "calendar", "chains"}
+            | FILING_ADMIN
             | WORK,
         ),
         ("auditor", {"home", "units", "users", "audit", "api"} | CUSTOMER_NAV | WORK),
