@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("kehu.core.urls")),
     path("", include("kehu.customers.urls")),
     path("", include("kehu.documents.urls")),
+    path("", include("kehu.archives.urls")),
     path("", include("kehu.records.urls")),
 ]

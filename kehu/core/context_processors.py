@@ -37,6 +37,31 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
         ],
     ),
     (
+        _("Archives"),
+        [
+            (_("Archive catalogue"), "folders", "records:dossiers_list", "archives.dossier.view"),
+            (
+                _("Filing register"),
+                "file-stack",
+                "records:archive-items_list",
+                "archives.dossieritem.view",
+            ),
+            (_("Cabinets"), "archive", "records:cabinets_list", "archives.cabinet.view"),
+            (
+                _("Archive categories"),
+                "category-2",
+                "records:archive-categories_list",
+                "archives.archivecategory.view",
+            ),
+            (
+                _("Archive settings"),
+                "settings",
+                "archives:settings",
+                "archives.archivesettings.change",
+            ),
+        ],
+    ),
+    (
         _("Administration"),
         [
             (_("Organisation units"), "sitemap", "records:units_list", "core.orgunit.view"),

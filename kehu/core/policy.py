@@ -39,6 +39,26 @@ _PROPOSE = frozenset({"customers.changerequest.add"})
 # their own customers, department heads to the department's; administrators keep the types.
 _DOCUMENT_READ = frozenset({"documents.document.view", "documents.documentversion.view"})
 _CUSTOMER_READ = _CUSTOMER_READ | _DOCUMENT_READ
+# Archives (issue 7): the archivist does the archive functions and nothing else (SEC-1);
+# department heads and the general manager read their units' dossiers; the general manager
+# approves destructions; borrowing requests come from whoever works with customers.
+_ARCHIVE_READ = frozenset({"archives.dossier.view", "archives.dossieritem.view"})
+_ARCHIVIST = frozenset(
+    {
+        "archives.archivecategory.*",
+        "archives.archivesettings.*",
+        "archives.dossier.*",
+        "archives.dossieritem.*",
+        "archives.cabinet.*",
+        "archives.hold.*",
+        "archives.loan.*",
+        "archives.transfer.*",
+        "archives.destruction.view",
+        "archives.destruction.add",
+        "archives.destruction.execute",
+        "archives.destruction.export",
+    }
+)
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.SYSTEM_ADMIN: frozenset(
@@ -67,6 +87,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "customers.*.export",
             "documents.*.view",
             "documents.*.export",
+            "archives.*.view",
+            "archives.*.export",
         }
     ),
     Role.DEPARTMENT_HEAD: frozenset(
@@ -79,9 +101,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "customers.changerequest.*",
             "documents.document.*",
             "documents.documentversion.*",
+            "archives.loan.add",
         }
     )
-    | _CUSTOMER_READ,
+    | _CUSTOMER_READ
+    | _ARCHIVE_READ,
     Role.GENERAL_MANAGER: frozenset(
         {
             "core.orgunit.view",
@@ -91,10 +115,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "customers.customer.close",
             "customers.customer.merge",
             "customers.contact.export",
+            "archives.loan.add",
+            "archives.loan.approve",
+            "archives.hold.*",
+            "archives.destruction.view",
+            "archives.destruction.approve",
         }
     )
     | _CUSTOMER_READ
-    | _PROPOSE,
+    | _PROPOSE
+    | _ARCHIVE_READ,
     Role.ACCOUNT_MANAGER: frozenset(
         {
             "customers.customer.add",
@@ -108,14 +138,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "customers.changerequest.decide:own",
             "documents.document.add:own",
             "documents.documentversion.attest:own",
+            "archives.loan.add",
         }
     )
     | _CUSTOMER_READ
     | _PROPOSE,
     Role.COMPLIANCE: _CUSTOMER_READ | _PROPOSE,
     Role.CREDIT_MANAGER: _CUSTOMER_READ | _PROPOSE,
-    Role.ARCHIVIST: frozenset(),
-    Role.FINANCE: frozenset(),
+    Role.ARCHIVIST: _ARCHIVIST,
+    Role.FINANCE: frozenset({"archives.loan.approve"}),
 }
 
 PRIVILEGED_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.AUDITOR, Role.GENERAL_MANAGER})

@@ -27,6 +27,7 @@ def transitions_for(user: Any, customer: Customer) -> list[dict[str, Any]]:
 
 
 def card_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
+    from kehu.archives.selectors import card_context as archive_context
     from kehu.documents.selectors import card_context as documents_context
 
     user = request.user
@@ -57,6 +58,7 @@ def card_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
         "can_propose": policy.has_perm(user, "customers.changerequest.add", customer),
         "can_edit_contacts": policy.has_perm(user, "customers.customer.change", customer),
         **documents_context(request, customer),
+        **archive_context(user, customer),
     }
 
 

@@ -1,0 +1,130 @@
+"""Printable archive forms (ARC-3, ARC-4, ARC-7, IO-4) through kehu.core.pdf: folder cover
+label, location index of a cabinet, dossier catalogue, destruction register."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kehu.archives import retention, selectors
+from kehu.archives.models import Cabinet, Destruction, Dossier
+
+
+def _name(user: Any) -> str:
+    return (getattr(user, "full_name", "") or getattr(user, "username", "")) if user else ""
+
+
+def _day(value: Any) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "hour"):
+        value = timezone.localtime(value).date()
+    return value.isoformat()
+
+
+def _filing_date(dossier: Dossier) -> Any:
+    first = dossier.items.order_by("filed_at").values_list("filed_at", flat=True).first()
+    return first or dossier.numbered_at
+
+
+def folder_label(dossier: Dossier, url: str, by: Any) -> bytes:
+    """档案袋封面: customer name, archive number, filing date, custodian, and a QR code of
+    the dossier's address."""
+    from kehu.core import pdf
+
+    doc = pdf.Document(title=_("Folder label"), author=_name(by), subject=dossier.archive_number)
+    doc.heading(dossier.customer.name)
+    doc.key_values(
+        [
+            (_("archive number"), dossier.archive_number),
+            (_("filing date"), _day(_filing_date(dossier))),
+            (_("custodian"), _name(dossier.custodian)),
+            (_("Location"), dossier.location),
+            (_("confidentiality"), dossier.get_confidentiality_display()),
+        ]
+    )
+    doc.qr(url, size_mm=30)
+    return doc.build()
+
+
+def cabinet_index(cabinet: Cabinet, user: Any) -> bytes:
+    """柜门档案索引表: customer name, archive number, location of every folder."""
+    from kehu.core import pdf
+
+    doc = pdf.Document(title=_("Location index"), author=_name(user), subject=cabinet.code)
+    doc.heading(f"{_('Location index')} · {cabinet.code} {cabinet.name}")
+    doc.paragraph(f"{_('room')}: {cabinet.room}")
+    rows = [[_("shelf"), _("position"), _("archive number"), _("Customer")]]
+    for dossier in selectors.cabinet_index(user, cabinet):
+        rows.append(
+            [
+                str(dossier.shelf or ""),
+                dossier.position,
+                dossier.archive_number,
+                dossier.customer.name,
+            ]
+        )
+    doc.table(rows)
+    return doc.build()
+
+
+def dossier_catalogue(dossier: Dossier, user: Any) -> bytes:
+    """卷内目录: the items of the dossier in folder order with their reference codes."""
+    from kehu.core import pdf
+
+    doc = pdf.Document(
+        title=_("Archive catalogue"), author=_name(user), subject=dossier.archive_number
+    )
+    doc.heading(f"{dossier.archive_number} {dossier.title}")
+    rows = [[_("reference code"), _("category"), _("title"), _("pages"), _("filed at")]]
+    for item in selectors.items_in_order(dossier):
+        rows.append(
+            [
+                item.reference_code,
+                item.category.name,
+                item.title,
+                str(item.pages or ""),
+                _day(item.filed_at),
+            ]
+        )
+    doc.table(rows)
+    return doc.build()
+
+
+def destruction_register(destruction: Destruction, user: Any) -> bytes:
+    """销毁清册: items, reason, method, approver, executor, witnesses, date."""
+    from kehu.core import pdf
+
+    doc = pdf.Document(
+        title=_("Destruction register"), author=_name(user), subject=destruction.number
+    )
+    doc.heading(f"{_('Destruction register')} {destruction.number}")
+    doc.key_values(
+        [
+            (_("reason"), destruction.reason),
+            (_("method"), destruction.get_method_display()),
+            (_("status"), destruction.get_status_display()),
+            (_("approved by"), _name(destruction.approved_by)),
+            (_("approved at"), _day(destruction.approved_at)),
+        ]
+    )
+    rows = [[_("reference code"), _("archive number"), _("Customer"), _("title"), _("due")]]
+    for item in destruction.items.select_related("dossier__customer").order_by("reference_code"):
+        rows.append(
+            [
+                item.reference_code,
+                item.dossier.archive_number,
+                item.dossier.customer.name,
+                item.title,
+                _day(retention.due_date(item)),
+            ]
+        )
+    doc.table(rows)
+    lines = [(_("executed by"), _name(destruction.executor), _day(destruction.executed_on))]
+    lines += [
+        (_("witness"), _name(w), _day(destruction.executed_on)) for w in destruction.witnesses.all()
+    ]
+    doc.signature_lines(lines)
+    return doc.build()

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from kehu.archives import views
+
+app_name = "archives"
+
+urlpatterns = [
+    path("archives/settings/", views.settings_page, name="settings"),
+    path("cabinets/<int:pk>/check/", views.cabinet_check, name="cabinet_check"),
+    path("cabinets/<int:pk>/index.pdf", views.cabinet_index_pdf, name="cabinet_index_pdf"),
+    path("dossiers/<int:pk>/label.pdf", views.folder_label_pdf, name="folder_label_pdf"),
+    path(
+        "dossiers/<int:pk>/catalogue.pdf", views.dossier_catalogue_pdf, name="dossier_catalogue_pdf"
+    ),
+    path("dossiers/<int:pk>/holds/", views.place_hold, name="place_hold"),
+    path("holds/<int:pk>/lift/", views.lift_hold, name="lift_hold"),
+]

@@ -1,0 +1,155 @@
+"""Archive pages beyond the generic record pages: settings, cabinet checks, PDFs. Thin:
+services and selectors do the work; the policy decides."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kehu.archives import forms, pdfs, retention, selectors, services
+from kehu.archives.models import ArchiveSettings, Cabinet, Hold
+from kehu.core import policy
+from kehu.records.services import StaleEditError
+
+
+def require(request: HttpRequest, perm: str, obj: Any = None) -> None:
+    if not policy.has_perm(request.user, perm, obj):
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+def form_errors(form: Any, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+def settings_page(request: HttpRequest) -> HttpResponse:
+    require(request, "archives.archivesettings.change")
+    config = ArchiveSettings.current()
+    form = forms.SettingsForm(request.POST or None, instance=config)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                version = int(request.POST.get("_version") or 0)
+                services.save_settings(form.cleaned_data, version)
+            except StaleEditError as error:
+                form.add_error(None, str(error))
+            except ValidationError as error:
+                form_errors(form, error)
+            else:
+                messages.success(request, _("Archive settings saved."))
+                return redirect("archives:settings")
+        status = 400
+    return render(
+        request, "archives/settings.html", {"form": form, "config": config}, status=status
+    )
+
+
+@login_required
+@require_POST
+def cabinet_check(request: HttpRequest, pk: int) -> HttpResponse:
+    cabinet = Cabinet.objects.filter(pk=pk).first()
+    if cabinet is None:
+        raise Http404
+    require(request, "archives.cabinet.change", cabinet)
+    form = forms.CabinetCheckForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_check(cabinet, request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Cabinet check recorded."))
+    else:
+        for errors in form.errors.values():
+            for text in errors:
+                messages.error(request, text)
+    return redirect("records:cabinets_detail", cabinet.pk)
+
+
+# --- printable forms (kehu.core.pdf) ----------------------------------------------------
+
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    from kehu.core import pdf
+
+    return pdf.response(content, filename)
+
+
+@login_required
+def folder_label_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = selectors.visible_dossier(request.user, pk)
+    url = request.build_absolute_uri(reverse("records:dossiers_detail", args=[dossier.pk]))
+    content = pdfs.folder_label(dossier, url, request.user)
+    services.record_print("folder_label", dossier)
+    return _pdf(content, f"档案袋封面-{dossier.archive_number}.pdf")
+
+
+@login_required
+def dossier_catalogue_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = selectors.visible_dossier(request.user, pk)
+    content = pdfs.dossier_catalogue(dossier, request.user)
+    services.record_print("catalogue", dossier)
+    return _pdf(content, f"卷内目录-{dossier.archive_number or dossier.pk}.pdf")
+
+
+@login_required
+def cabinet_index_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request, "archives.cabinet.view")
+    cabinet = Cabinet.objects.filter(pk=pk).first()
+    if cabinet is None:
+        raise Http404
+    content = pdfs.cabinet_index(cabinet, request.user)
+    services.record_print("location_index", cabinet)
+    return _pdf(content, f"档案索引表-{cabinet.code}.pdf")
+
+
+# --- holds ------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def place_hold(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = selectors.visible_dossier(request.user, pk)
+    require(request, "archives.hold.add", dossier)
+    try:
+        retention.place_hold(
+            dossier,
+            name=request.POST.get("name", ""),
+            reason=request.POST.get("reason", ""),
+            by=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Hold placed."))
+    return redirect("records:dossiers_detail", dossier.pk)
+
+
+@login_required
+@require_POST
+def lift_hold(request: HttpRequest, pk: int) -> HttpResponse:
+    hold = Hold.objects.filter(pk=pk).first()
+    if hold is None:
+        raise Http404
+    dossier = selectors.visible_dossier(request.user, hold.dossier_id)
+    require(request, "archives.hold.change", dossier)
+    try:
+        retention.lift_hold(hold, reason=request.POST.get("reason", ""), by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Hold lifted."))
+    return redirect("records:dossiers_detail", dossier.pk)
