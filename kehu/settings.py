@@ -270,7 +270,33 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("KEHU_LOG_LEVEL", "INFO")},
 }
 
-EMAIL_BACKEND = env("KEHU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# E-mail (REV-3): SMTP when KEHU_EMAIL_HOST is set, else printed to the console.
+_EMAIL_HOST = env("KEHU_EMAIL_HOST")
+MAILERS = {
+    "default": {
+        "BACKEND": env(
+            "KEHU_EMAIL_BACKEND",
+            "django.core.mail.backends.smtp.EmailBackend"
+            if _EMAIL_HOST
+            else "django.core.mail.backends.console.EmailBackend",
+        ),
+        "OPTIONS": {
+            "host": _EMAIL_HOST,
+            "port": env_int("KEHU_EMAIL_PORT", 25),
+            "username": env("KEHU_EMAIL_USER"),
+            "password": env("KEHU_EMAIL_PASSWORD"),
+            "use_tls": env_bool("KEHU_EMAIL_USE_TLS"),
+            "use_ssl": env_bool("KEHU_EMAIL_USE_SSL"),
+            "timeout": env_int("KEHU_EMAIL_TIMEOUT", 10),
+        }
+        if _EMAIL_HOST
+        else {},
+    }
+}
 DEFAULT_FROM_EMAIL = env("KEHU_FROM_EMAIL", "kehu@localhost")
+# The address links in e-mails point to.
+KEHU_BASE_URL = env("KEHU_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# A CJK TrueType font for PDFs (default: WenQuanYi Zen Hei from fonts-wqy-zenhei).
+KEHU_PDF_FONT = env("KEHU_PDF_FONT")
 
 FORM_RENDERER = "kehu.records.rendering.TablerFormRenderer"

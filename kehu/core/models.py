@@ -203,3 +203,83 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class CalendarDay(TrackedModel):
+    """An administrator's entry in the working-day calendar: a public holiday, an adjusted
+    working day (调休) or a company day. It overrides the calendar library for that date."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_working = models.BooleanField(_("working day"), default=False)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}".strip()
+
+
+class CalendarYear(TrackedModel):
+    """Marks that the official holiday schedule of a year has been entered by an administrator
+    (for years the calendar library does not know yet)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    note = models.CharField(_("source"), max_length=200)
+
+    class Meta:
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class NumberSequence(models.Model):
+    """The last number handed out for one key (e.g. "archive:2026:SALE"). Rows are locked
+    while a number is taken, so numbers are unique and, with the caller's rollback, gap-free."""
+
+    key = models.CharField(_("key"), max_length=100, unique=True)
+    last_value = models.PositiveIntegerField(_("last value"), default=0)
+
+    class Meta:
+        verbose_name = _("number sequence")
+        verbose_name_plural = _("number sequences")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.last_value}"
+
+
+class AccessGrant(models.Model):
+    """A time-limited permission for one user on one object (SEC-1, ARC-6): it ends by itself
+    at `until`, or earlier when revoked."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_grants")
+    object_type = models.CharField(_("object type"), max_length=100)  # app_label.model
+    object_id = models.CharField(_("object id"), max_length=64)
+    object_repr = models.CharField(_("object"), max_length=255, blank=True)
+    actions = models.JSONField(_("actions"), default=list)
+    until = models.DateTimeField(_("valid until"))
+    reason = models.CharField(_("reason"), max_length=500)
+    granted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("access grant")
+        verbose_name_plural = _("access grants")
+        ordering = ["-granted_at"]
+        indexes = [models.Index(fields=["user", "object_type", "until"], name="grant_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.object_repr or self.object_id}"
+
+    def is_active(self, now: datetime.datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and self.until > now

@@ -68,6 +68,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "core.roleassignment.*",
             "core.archivistcertification.*",
             "core.securitypolicy.*",
+            "core.calendarday.*",
+            "core.calendaryear.*",
             "audit.auditevent.view",
             "audit.auditevent.export",
             "customers.classificationdimension.*",
@@ -81,6 +83,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "core.orgunit.export",
             "core.user.view",
             "core.user.export",
+            "core.calendarday.view",
+            "core.calendaryear.view",
             "audit.auditevent.view",
             "audit.auditevent.export",
             "customers.*.view",
@@ -159,12 +163,25 @@ _UNIT_PATH_LOOKUPS: dict[str, str] = {}
 _OWNER_LOOKUPS: dict[str, str] = {}
 
 
-def register_scope(model: type[Model], unit_path_lookup: str, owner_lookup: str = "") -> None:
+# model label → (label of the model whose access grants also cover it, lookup to its id).
+_GRANT_PARENTS: dict[str, tuple[str, str]] = {}
+
+
+def register_scope(
+    model: type[Model],
+    unit_path_lookup: str,
+    owner_lookup: str = "",
+    grant_parent: tuple[type[Model], str] | None = None,
+) -> None:
     """Declare how a record type belongs to a unit ("unit__path", "path") and, optionally,
-    to an owner ("owner_id", "customer__owner_id")."""
+    to an owner ("owner_id", "customer__owner_id") and to a parent whose time-limited access
+    grants cover it too ((Customer, "customer_id") for a customer's documents)."""
     _UNIT_PATH_LOOKUPS[model._meta.label_lower] = unit_path_lookup
     if owner_lookup:
         _OWNER_LOOKUPS[model._meta.label_lower] = owner_lookup
+    if grant_parent:
+        parent_model, parent_lookup = grant_parent
+        _GRANT_PARENTS[model._meta.label_lower] = (parent_model._meta.label_lower, parent_lookup)
 
 
 @dataclass(frozen=True)
@@ -233,14 +250,73 @@ def _owns(user: Any, obj: Model) -> bool:
     return lookup is not None and _follow(obj, lookup) == user.pk
 
 
+def _granted_ids(user: Any, label: str, action: str) -> set[str]:
+    """Ids of `label` objects the user holds an active access grant for `action` on
+    (cached on the user object for the request, like the role grants)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    cache: dict[str, list[tuple[str, list[str]]]] | None = getattr(user, "_kehu_access", None)
+    if cache is None:
+        from django.utils import timezone
+
+        from kehu.core.models import AccessGrant
+
+        cache = {}
+        rows = AccessGrant.objects.filter(
+            user=user, revoked_at__isnull=True, until__gt=timezone.now()
+        ).values_list("object_type", "object_id", "actions")
+        for object_type, object_id, actions in rows:
+            cache.setdefault(object_type, []).append((object_id, list(actions or [])))
+        user._kehu_access = cache
+    return {oid for oid, actions in cache.get(label, []) if action in actions}
+
+
+def _split(perm: str) -> tuple[str, str]:
+    label, _dot, action = perm.rpartition(".")
+    return label, action
+
+
+def _granted(user: Any, perm: str, obj: Model) -> bool:
+    """Whether a time-limited access grant allows `perm` on `obj` (or on its grant parent)."""
+    label, action = _split(perm)
+    if str(obj.pk) in _granted_ids(user, label, action):
+        return True
+    parent = _GRANT_PARENTS.get(label)
+    if parent:
+        parent_id = _follow(obj, parent[1])
+        return parent_id is not None and str(parent_id) in _granted_ids(user, parent[0], action)
+    return False
+
+
+def _grant_condition(user: Any, perm: str) -> Q | None:
+    label, action = _split(perm)
+    condition = Q()
+    ids = _granted_ids(user, label, action)
+    if ids:
+        condition |= Q(pk__in=ids)
+    parent = _GRANT_PARENTS.get(label)
+    if parent:
+        parent_ids = _granted_ids(user, parent[0], action)
+        if parent_ids:
+            condition |= Q(**{f"{parent[1]}__in": parent_ids})
+    return condition or None
+
+
 def has_perm(user: Any, perm: str, obj: Model | None = None) -> bool:
     if getattr(user, "is_superuser", False) and user.is_active:
         return True
+    if obj is not None and _role_allows(user, perm, obj):
+        return True
+    if obj is not None:
+        return _granted(user, perm, obj)
+    # Without an object: a role that allows it, or a grant on at least one such object.
+    return bool(_grants_for(user, perm)) or _grant_condition(user, perm) is not None
+
+
+def _role_allows(user: Any, perm: str, obj: Model) -> bool:
     matching = _grants_for(user, perm)
     if not matching:
         return False
-    if obj is None:
-        return True
     label = obj._meta.label_lower
     path = _unit_path_of(obj) if _UNIT_PATH_LOOKUPS.get(label) else None
     for grant, own_only in matching:
@@ -264,8 +340,9 @@ def scope[M: Model](user: Any, queryset: QuerySet[M], action: str = "view") -> Q
     if getattr(user, "is_superuser", False) and user.is_active:
         return queryset
     matching = _grants_for(user, perm)
+    granted = _grant_condition(user, perm)
     if not matching:
-        return queryset.none()
+        return queryset.filter(granted) if granted else queryset.none()
     label = model._meta.label_lower
     lookup = _UNIT_PATH_LOOKUPS.get(label)
     owner_lookup = _OWNER_LOOKUPS.get(label)
@@ -279,6 +356,8 @@ def scope[M: Model](user: Any, queryset: QuerySet[M], action: str = "view") -> Q
         if not part:
             return queryset  # an unlimited grant: every row
         condition |= part
+    if granted:
+        condition |= granted
     return queryset.filter(condition)
 
 

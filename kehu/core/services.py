@@ -179,8 +179,10 @@ def set_totp_required_roles(roles: list[str]) -> None:
         )
 
 
-def notify(users: Any, title: str, body: str = "", link: str = "") -> int:
-    """Send a notification to each user (deduplicated, inactive users skipped)."""
+def notify(users: Any, title: str, body: str = "", link: str = "", *, email: bool = False) -> int:
+    """Send a notification to each user (deduplicated, inactive users skipped); with
+    `email`, also mail them once the surrounding transaction has committed."""
+    from kehu.core import mail
     from kehu.core.models import Notification
 
     recipients = {u.pk: u for u in users if u is not None and u.is_active}
@@ -188,6 +190,9 @@ def notify(users: Any, title: str, body: str = "", link: str = "") -> int:
         Notification(user=u, title=title[:200], body=body, link=link[:300])
         for u in recipients.values()
     )
+    if email and recipients:
+        people = list(recipients.values())
+        transaction.on_commit(lambda: mail.send(people, str(title), str(body), link))
     return len(recipients)
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kehu.audit.models import AuditEvent
-from kehu.core import policy, services
+from kehu.core import calendar, policy, services
 from kehu.core.forms import AdminPasswordForm, CertificationForm, RoleGrantForm, SecurityPolicyForm
 from kehu.core.home import stats_for
 from kehu.core.models import ArchivistCertification, OrgUnit, RoleAssignment, SecurityPolicy, User
@@ -33,6 +33,9 @@ def home(request: HttpRequest) -> HttpResponse:
         stats.append((_("Locked accounts"), locked, reverse("records:users_list") + "?locked=true"))
     if policy.has_perm(user, "audit.auditevent.view"):
         stats.append((_("Audit events"), AuditEvent.objects.count(), reverse("audit:events")))
+    missing_years = (
+        calendar.missing_schedule_years() if policy.has_perm(user, "core.calendaryear.add") else []
+    )
     recent_sign_ins = AuditEvent.objects.filter(
         actor_id=user.pk, action__in=["auth.login", "auth.login_failed"]
     ).order_by("-seq")[:5]
@@ -41,6 +44,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "core/home.html",
         {
             "stats": stats,
+            "missing_years": missing_years,
             "recent_sign_ins": recent_sign_ins,
             "grants": user.role_assignments.select_related("unit"),
         },

@@ -25,10 +25,17 @@ class CustomerStatus(models.TextChoices):
     SUSPENDED = "suspended", pgettext_lazy("customer status", "Suspended")
     PAST = "past", pgettext_lazy("customer status", "Past")
     CLOSED = "closed", pgettext_lazy("customer status", "Closed")
+    # A filing that was rejected (FIL-7): the customer stays in the register, with its case.
+    REJECTED = "rejected", pgettext_lazy("customer status", "Filing rejected")
 
 
 # The active register (CUS-8): suspended, past and closed customers leave it.
-ACTIVE_REGISTER = (CustomerStatus.PROSPECT, CustomerStatus.IN_FILING, CustomerStatus.ACTIVE)
+ACTIVE_REGISTER = (
+    CustomerStatus.PROSPECT,
+    CustomerStatus.IN_FILING,
+    CustomerStatus.ACTIVE,
+    CustomerStatus.REJECTED,
+)
 
 
 class Nature(models.TextChoices):

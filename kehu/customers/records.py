@@ -25,9 +25,15 @@ from kehu.customers.search import filter_text
 from kehu.records.registry import Column, RecordType, register
 
 policy.register_scope(Customer, "unit__path", "owner_id")
-policy.register_scope(Contact, "customer__unit__path", "customer__owner_id")
-policy.register_scope(BankAccount, "customer__unit__path", "customer__owner_id")
-policy.register_scope(ChangeRequest, "customer__unit__path", "customer__owner_id")
+# A time-limited grant on a customer also opens its contacts, accounts and requests.
+_CUSTOMER = (Customer, "customer_id")
+policy.register_scope(Contact, "customer__unit__path", "customer__owner_id", grant_parent=_CUSTOMER)
+policy.register_scope(
+    BankAccount, "customer__unit__path", "customer__owner_id", grant_parent=_CUSTOMER
+)
+policy.register_scope(
+    ChangeRequest, "customer__unit__path", "customer__owner_id", grant_parent=_CUSTOMER
+)
 
 _counter = itertools.count(1)
 

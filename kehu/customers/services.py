@@ -27,6 +27,7 @@ from kehu.customers.models import (
     CustomerStatus,
     StatusChange,
 )
+from kehu.customers.signals import customer_status_changed
 from kehu.customers.validation import clean_contact, clean_customer, name_key
 from kehu.records.services import audited_create, audited_update
 
@@ -269,6 +270,9 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (S.PROSPECT, S.IN_FILING): "transition",
     (S.IN_FILING, S.PROSPECT): "transition",
     (S.IN_FILING, S.ACTIVE): "approve",
+    (S.IN_FILING, S.REJECTED): "approve",
+    (S.REJECTED, S.IN_FILING): "transition",
+    (S.REJECTED, S.CLOSED): "close",
     (S.ACTIVE, S.SUSPENDED): "transition",
     (S.ACTIVE, S.PAST): "transition",
     (S.SUSPENDED, S.PAST): "transition",
@@ -322,6 +326,10 @@ def change_status(
             changes={"status": [before, to_status]},
             # The version lets a stale form list this step among what changed.
             extra={"reason": reason, "version": current.version},
+        )
+        # In the same transaction: a receiver that fails (e.g. numbering) undoes the change.
+        customer_status_changed.send(
+            sender=Customer, customer=current, old=before, new=to_status, by=by
         )
     return current
 

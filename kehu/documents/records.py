@@ -12,12 +12,18 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from kehu.core import policy
+from kehu.customers.models import Customer
 from kehu.documents.models import CONTENT_TYPE_CHOICES, Document, DocumentType, DocumentVersion
 from kehu.records.registry import Column, RecordType, register
 
-policy.register_scope(Document, "customer__unit__path", "customer__owner_id")
 policy.register_scope(
-    DocumentVersion, "document__customer__unit__path", "document__customer__owner_id"
+    Document, "customer__unit__path", "customer__owner_id", grant_parent=(Customer, "customer_id")
+)
+policy.register_scope(
+    DocumentVersion,
+    "document__customer__unit__path",
+    "document__customer__owner_id",
+    grant_parent=(Customer, "document__customer_id"),
 )
 
 _counter = itertools.count(1)
