@@ -76,6 +76,8 @@ class DossierCreateForm(DossierForm):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
+        self.fields["title"].required = False
+        self.fields["title"].help_text = _("Blank: the customer's name.")
         units = policy.units_where(user, "archives.dossier.add")
         self.fields["customer"].queryset = Customer.objects.filter(  # type: ignore[attr-defined]
             unit__in=units, dossier__isnull=True, merged_into__isnull=True

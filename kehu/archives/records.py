@@ -21,8 +21,14 @@ policy.register_scope(DossierItem, "dossier__customer__unit__path", "dossier__cu
 _counter = itertools.count(1)
 
 # The archivist (BJ) files; the head of SALE reads SALE's dossiers only; account managers
-# hold no archive permission. Sample customers alternate between SALE and MKT.
-_DOSSIER_TEST_USERS = {"editor": "archivist", "outsider": "manager1", "scoped": "head_sale"}
+# hold no archive permission. Sample customers alternate between SALE and MKT, so that the
+# archivist's second sample ("elsewhere") lies outside SALE.
+_DOSSIER_TEST_USERS = {
+    "editor": "archivist",
+    "outsider": "manager1",
+    "scoped": "head_sale",
+    "elsewhere": "archivist",
+}
 _CONFIG_TEST_USERS = {"editor": "archivist", "outsider": "manager1", "scoped": "auditor"}
 
 

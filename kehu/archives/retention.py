@@ -98,7 +98,7 @@ def due_items(
 ) -> list[dict[str, Any]]:
     """Items due for disposition among `dossiers`, held ones marked, oldest due first."""
     today = today or timezone.localdate()
-    rows = []
+    rows: list[dict[str, Any]] = []
     items = DossierItem.objects.filter(
         dossier__in=dossiers.filter(closed_on__isnull=False),
         destroyed_at__isnull=True,

@@ -196,7 +196,7 @@ def file_item(data: dict[str, Any]) -> DossierItem:
             reference_code=reference_code(fonds, category, year, category.retention, org, item_no),
         )
         item.full_clean()
-        return audited_create(item, action="file")
+        return audited_create(item, extra={"reference_code": item.reference_code})
 
 
 def update_item(

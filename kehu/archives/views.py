@@ -74,8 +74,7 @@ def cabinet_check(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Cabinet check recorded."))
     else:
         for errors in form.errors.values():
-            for text in errors:
-                messages.error(request, text)
+            messages.error(request, " ".join(str(e) for e in errors))
     return redirect("records:cabinets_detail", cabinet.pk)
 
 
