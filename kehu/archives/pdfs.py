@@ -128,3 +128,75 @@ def destruction_register(destruction: Destruction, user: Any) -> bytes:
     ]
     doc.signature_lines(lines)
     return doc.build()
+
+
+def register_list(
+    title: str, rows: list[list[str]], user: Any, widths: list[float] | None = None
+) -> bytes:
+    """A printed list (filing register 归档登记表, archive catalogue 档案目录): the rows of the
+    page's filters, with the printer's name and time in the footer."""
+    from kehu.core import pdf
+
+    doc = pdf.Document(title=title, author=_name(user))
+    doc.heading(title)
+    doc.paragraph(f"{_('Printed by')} {_name(user)} · {timezone.localtime():%Y-%m-%d %H:%M}")
+    doc.table(rows, col_widths=widths)
+    return doc.build()
+
+
+def filing_register_rows(items: Any) -> list[list[str]]:
+    rows = [
+        [
+            _("reference code"),
+            _("archive number"),
+            _("Customer"),
+            _("category"),
+            _("title"),
+            _("pages"),
+            _("filed at"),
+            _("filed by"),
+        ]
+    ]
+    for item in items:
+        rows.append(
+            [
+                item.reference_code,
+                item.dossier.archive_number,
+                item.dossier.customer.name,
+                item.category.name,
+                item.title,
+                str(item.pages or ""),
+                _day(item.filed_at),
+                _name(item.filed_by),
+            ]
+        )
+    return rows
+
+
+def catalogue_rows(dossiers: Any) -> list[list[str]]:
+    rows = [
+        [
+            _("archive number"),
+            _("dossier title"),
+            _("Department"),
+            _("category"),
+            _("kept at"),
+            _("Location"),
+        ]
+    ]
+    for dossier in dossiers:
+        rows.append(
+            [
+                dossier.archive_number,
+                dossier.title,
+                dossier.customer.unit.name,
+                dossier.category.name,
+                dossier.get_stage_display(),
+                dossier.location,
+            ]
+        )
+    return rows
+
+
+REGISTER_WIDTHS = [42.0, 22, 26, 18, 24, 10, 16, 12]
+CATALOGUE_WIDTHS = [26.0, 50, 24, 26, 20, 24]

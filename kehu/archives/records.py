@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kehu.archives import filters, forms, selectors, serializers, services
@@ -180,7 +181,11 @@ register(
         icon="folders",
         sample_data=_sample_dossier,
         test_users=dict(_DOSSIER_TEST_USERS),
-        extra={"nav_label": _("Archive catalogue"), "test_text_field": "title"},
+        extra={
+            "nav_label": _("Archive catalogue"),
+            "test_text_field": "title",
+            "print_url": reverse_lazy("archives:catalogue_pdf"),
+        },
     )
 )
 
@@ -239,6 +244,7 @@ register(
             "nav_label": _("Filing register"),
             "test_text_field": "title",
             "test_search_field": "title",
+            "print_url": reverse_lazy("archives:register_pdf"),
         },
     )
 )

@@ -313,3 +313,13 @@ def save_settings(data: dict[str, Any], expected_version: int | None) -> Archive
 def record_print(form: str, obj: Any) -> None:
     """Printing a form is an audit event like an export (SEC-4)."""
     record(f"{obj._meta.label_lower}.print", obj, extra={"form": form})
+
+
+def record_list_print(label: str, filters: dict[str, Any], rows: int) -> None:
+    record(
+        f"{label}.print",
+        None,
+        object_type=label,
+        object_repr=label,
+        extra={"filters": filters, "rows": rows},
+    )

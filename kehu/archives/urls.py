@@ -6,6 +6,8 @@ app_name = "archives"
 
 urlpatterns = [
     path("archives/settings/", views.settings_page, name="settings"),
+    path("archive-items/register.pdf", views.filing_register_pdf, name="register_pdf"),
+    path("dossiers/catalogue.pdf", views.catalogue_pdf, name="catalogue_pdf"),
     path("cabinets/<int:pk>/check/", views.cabinet_check, name="cabinet_check"),
     path("cabinets/<int:pk>/index.pdf", views.cabinet_index_pdf, name="cabinet_index_pdf"),
     path("dossiers/<int:pk>/label.pdf", views.folder_label_pdf, name="folder_label_pdf"),

@@ -152,3 +152,37 @@ def lift_hold(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Hold lifted."))
     return redirect("records:dossiers_detail", dossier.pk)
+
+
+PRINT_LIMIT = 2000
+
+
+def _printed_list(request: HttpRequest, slug: str) -> Any:
+    """The rows the list page shows with the same filters (at most PRINT_LIMIT)."""
+    from kehu.records import listing, registry
+
+    record_type = registry.get(slug)
+    require(request, policy.perm_name(record_type.model, "export"))
+    rows, _filters = listing.visible_rows(record_type, request.user, request.GET, "export")
+    sort = listing.sort_key(record_type, request.GET.get("sort", ""))
+    return record_type, rows.order_by(sort, "pk")[:PRINT_LIMIT]
+
+
+@login_required
+def filing_register_pdf(request: HttpRequest) -> HttpResponse:
+    record_type, items = _printed_list(request, "archive-items")
+    content = pdfs.register_list(
+        _("Filing register"), pdfs.filing_register_rows(items), request.user, pdfs.REGISTER_WIDTHS
+    )
+    services.record_list_print(record_type.label, request.GET.dict(), len(items))
+    return _pdf(content, "归档登记表.pdf")
+
+
+@login_required
+def catalogue_pdf(request: HttpRequest) -> HttpResponse:
+    record_type, dossiers = _printed_list(request, "dossiers")
+    content = pdfs.register_list(
+        _("Archive catalogue"), pdfs.catalogue_rows(dossiers), request.user, pdfs.CATALOGUE_WIDTHS
+    )
+    services.record_list_print(record_type.label, request.GET.dict(), len(dossiers))
+    return _pdf(content, "档案目录.pdf")

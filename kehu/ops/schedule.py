@@ -25,6 +25,11 @@ SCHEDULE = [
         "documents-expiry", "kehu.ops.tasks.notify_expiring_documents", datetime.timedelta(days=1)
     ),
     Periodic("documents-verify", "kehu.ops.tasks.verify_documents", datetime.timedelta(days=7)),
+    Periodic(
+        "archives-cabinet-checks",
+        "kehu.ops.tasks.remind_cabinet_checks",
+        datetime.timedelta(days=1),
+    ),
 ]
 
 

@@ -25,3 +25,10 @@ def notify_expiring_documents() -> dict[str, Any]:
     from kehu.documents.services import notify_expiring
 
     return {"sent": notify_expiring()}
+
+
+@task()
+def remind_cabinet_checks() -> dict[str, Any]:
+    from kehu.archives.services import remind_cabinet_checks as remind
+
+    return {"sent": remind()}

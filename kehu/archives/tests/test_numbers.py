@@ -162,7 +162,7 @@ def _activate_in_thread(pk: int, gm: User, start: threading.Barrier, errors: lis
         start.wait(timeout=30)
         customer = Customer.objects.get(pk=pk)
         change_status(customer, "active", "通过", gm)
-    except BaseException as error:  # noqa: BLE001 (reported by the test)
+    except BaseException as error:
         errors.append(error)
     finally:
         connection.close()

@@ -20,7 +20,9 @@ from kehu.customers.models import Customer
 
 
 def pdf_text(content: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    """The PDF's text with line breaks removed (table cells wrap long codes)."""
+    pages = PdfReader(io.BytesIO(content)).pages
+    return "".join(page.extract_text() for page in pages).replace("\n", "")
 
 
 @pytest.fixture
@@ -179,3 +181,22 @@ def test_demo_active_customers_carry_numbers(demo: dict[str, User]) -> None:
     assert Cabinet.objects.count() == 3
     assert Dossier.objects.filter(cabinet__isnull=False).exists()
     assert archive_demo.load() == 0  # once
+
+
+@pytest.mark.django_db
+def test_register_and_catalogue_print_with_the_list_filters(
+    placed: Dossier, client_for: Callable[[str], Client]
+) -> None:
+    client = client_for("archivist")
+    page = client.get("/archive-items/").content.decode()
+    assert "/archive-items/register.pdf?" in page
+    register = client.get("/archive-items/register.pdf", {"q": "营业执照复印件"})
+    text = pdf_text(register.content)
+    assert "营业执照复印件" in text and placed.archive_number in text
+    catalogue = pdf_text(client.get("/dossiers/catalogue.pdf", {"numbered": "true"}).content)
+    assert placed.archive_number in catalogue
+    events = AuditEvent.objects.filter(
+        action__in=["archives.dossieritem.print", "archives.dossier.print"]
+    )
+    assert events.count() == 2
+    assert client_for("manager1").get("/dossiers/catalogue.pdf").status_code == 403
