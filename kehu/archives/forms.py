@@ -12,6 +12,7 @@ from kehu.archives.models import (
     ArchiveCategory,
     ArchiveSettings,
     Cabinet,
+    DestructionMethod,
     Dossier,
     DossierItem,
 )
@@ -137,3 +138,28 @@ class CabinetCheckForm(forms.Form):
     lock_ok = forms.BooleanField(label=_("lock in order"), required=False, initial=True)
     damp_ok = forms.BooleanField(label=_("dry, no damp"), required=False, initial=True)
     note = forms.CharField(label=_("note"), required=False, max_length=300)
+
+
+class ProposeDestructionForm(forms.Form):
+    items = forms.MultipleChoiceField(label=_("items"), widget=forms.CheckboxSelectMultiple)
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    method = forms.ChoiceField(label=_("method"), choices=DestructionMethod.choices)
+
+    def __init__(self, *args: Any, choices: list[dict[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows = {str(r["item"].pk): r for r in choices if not r["held"] and not r["pending"]}
+        self.fields["items"].choices = [
+            (pk, r["item"].reference_code) for pk, r in self.rows.items()
+        ]
+
+    def clean_items(self) -> list[DossierItem]:
+        return [self.rows[pk]["item"] for pk in self.cleaned_data["items"]]
+
+
+class ExecuteDestructionForm(forms.Form):
+    witnesses = forms.ModelMultipleChoiceField(
+        label=_("witnesses"),
+        queryset=User.objects.filter(is_active=True).order_by("username"),
+        help_text=_("At least two, besides yourself."),
+    )
+    executed_on = forms.DateField(label=_("destroyed on"), initial=timezone.localdate)

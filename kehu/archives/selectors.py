@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as lazy
 
-from kehu.archives.models import ArchiveCategory, Cabinet, Dossier, DossierItem
+from kehu.archives.models import ArchiveCategory, Cabinet, Destruction, Dossier, DossierItem
 from kehu.archives.services import next_check_due
 from kehu.core import policy
 from kehu.customers.models import Customer
@@ -111,3 +111,33 @@ def home_stats(user: Any) -> list[tuple[Any, int, str]]:
         ),
         (lazy("Cabinet checks due"), len(due), reverse("records:cabinets_list")),
     ]
+
+
+def visible_destructions(user: Any) -> QuerySet[Destruction]:
+    """Register entries are not unit-scoped rows; whoever may view the register sees them
+    all (archivists, the general manager, auditors)."""
+    if not policy.has_perm(user, "archives.destruction.view"):
+        return Destruction.objects.none()
+    return Destruction.objects.select_related("proposed_by", "approved_by", "executor")
+
+
+def visible_destruction(user: Any, pk: int) -> Destruction:
+    try:
+        return visible_destructions(user).get(pk=pk)
+    except Destruction.DoesNotExist:
+        raise Http404(_("No such record, or you may not see it.")) from None
+
+
+def destruction_items(entry: Destruction) -> list[dict[str, Any]]:
+    from kehu.archives import retention
+
+    items = entry.items.select_related("dossier__customer", "category").order_by("reference_code")
+    tombstones = {t.item_id: t for t in entry.tombstones.all()}
+    return [
+        {"item": i, "due": retention.due_date(i), "tombstone": tombstones.get(i.pk)} for i in items
+    ]
+
+
+def destruction_case(entry: Destruction) -> dict[str, Any]:
+    """The workflow case that approves the destruction (filled in when workflow lands)."""
+    return {"case": None}

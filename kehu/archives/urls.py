@@ -16,4 +16,10 @@ urlpatterns = [
     ),
     path("dossiers/<int:pk>/holds/", views.place_hold, name="place_hold"),
     path("holds/<int:pk>/lift/", views.lift_hold, name="lift_hold"),
+    path("archives/disposition/", views.disposition, name="disposition"),
+    path("archives/destructions/", views.destructions, name="destructions"),
+    path("archives/destructions/<int:pk>/", views.destruction, name="destruction"),
+    path(
+        "archives/destructions/<int:pk>/register.pdf", views.destruction_pdf, name="destruction_pdf"
+    ),
 ]

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kehu.archives import forms, pdfs, retention, selectors, services
+from kehu.archives import filters, forms, pdfs, retention, selectors, services
 from kehu.archives.models import ArchiveSettings, Cabinet, Hold
 from kehu.core import policy
 from kehu.records.services import StaleEditError
@@ -186,3 +186,86 @@ def catalogue_pdf(request: HttpRequest) -> HttpResponse:
     )
     services.record_list_print(record_type.label, request.GET.dict(), len(dossiers))
     return _pdf(content, "档案目录.pdf")
+
+
+# --- retention and destruction (ARC-7) --------------------------------------------------
+
+
+@login_required
+def disposition(request: HttpRequest) -> HttpResponse:
+    """What is due for disposition; the archivist proposes a destruction from it."""
+    require(request, "archives.destruction.add")
+    rows = retention.due_items(selectors.visible_dossiers(request.user, "change"))
+    form = forms.ProposeDestructionForm(request.POST or None, choices=rows)
+    if request.method == "POST" and form.is_valid():
+        try:
+            destruction = retention.propose(
+                form.cleaned_data["items"],
+                reason=form.cleaned_data["reason"],
+                method=form.cleaned_data["method"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, _("Destruction proposed for approval."))
+            return redirect("archives:destruction", destruction.pk)
+    apart = [r for r in rows if r["item"].dossier.customer.status in filters.KEPT_APART]
+    others = [r for r in rows if r not in apart]
+    return render(
+        request,
+        "archives/disposition.html",
+        {"form": form, "groups": [(_("Active register"), others), (_("Kept apart"), apart)]},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def destructions(request: HttpRequest) -> HttpResponse:
+    require(request, "archives.destruction.view")
+    rows = selectors.visible_destructions(request.user)
+    return render(request, "archives/destructions.html", {"rows": rows[:500]})
+
+
+@login_required
+def destruction(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request, "archives.destruction.view")
+    entry = selectors.visible_destruction(request.user, pk)
+    execute_form = forms.ExecuteDestructionForm(request.POST or None)
+    if request.method == "POST":
+        require(request, "archives.destruction.execute")
+        if execute_form.is_valid():
+            try:
+                retention.execute(
+                    entry,
+                    by=request.user,
+                    witnesses=list(execute_form.cleaned_data["witnesses"]),
+                    executed_on=execute_form.cleaned_data["executed_on"],
+                )
+            except ValidationError as error:
+                form_errors(execute_form, error)
+            else:
+                messages.success(request, _("Destruction carried out and registered."))
+                return redirect("archives:destruction", entry.pk)
+    return render(
+        request,
+        "archives/destruction.html",
+        {
+            "entry": entry,
+            "items": selectors.destruction_items(entry),
+            "execute_form": execute_form,
+            "can_execute": policy.has_perm(request.user, "archives.destruction.execute")
+            and entry.status == "approved",
+            **selectors.destruction_case(entry),
+        },
+        status=400 if execute_form.errors else 200,
+    )
+
+
+@login_required
+def destruction_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request, "archives.destruction.view")
+    entry = selectors.visible_destruction(request.user, pk)
+    content = pdfs.destruction_register(entry, request.user)
+    services.record_print("destruction_register", entry)
+    return _pdf(content, f"销毁清册-{entry.number}.pdf")

@@ -48,6 +48,18 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
             ),
             (_("Cabinets"), "archive", "records:cabinets_list", "archives.cabinet.view"),
             (
+                _("Due for disposition"),
+                "calendar-x",
+                "archives:disposition",
+                "archives.destruction.add",
+            ),
+            (
+                _("Destruction register"),
+                "trash-x",
+                "archives:destructions",
+                "archives.destruction.view",
+            ),
+            (
                 _("Archive categories"),
                 "category-2",
                 "records:archive-categories_list",
