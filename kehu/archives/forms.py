@@ -148,7 +148,7 @@ class ProposeDestructionForm(forms.Form):
     def __init__(self, *args: Any, choices: list[dict[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.rows = {str(r["item"].pk): r for r in choices if not r["held"] and not r["pending"]}
-        self.fields["items"].choices = [
+        self.fields["items"].choices = [  # type: ignore[attr-defined]
             (pk, r["item"].reference_code) for pk, r in self.rows.items()
         ]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import io
 from collections.abc import Callable
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -115,7 +116,7 @@ def test_destruction_removes_the_bytes_and_keeps_tombstone_and_register(
     ended: Dossier,
     files_dir: Path,
     client_for: Callable[[str], Client],
-    django_capture_on_commit_callbacks: Callable[..., object],
+    django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
     complaint = ended.items.get(category__code="complaints")
     document = complaint.document
