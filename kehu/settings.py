@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "kehu.accounts",
     "kehu.customers",
     "kehu.documents",
+    "kehu.workflow",
     "kehu.archives",
     "kehu.api",
     "kehu.ops",

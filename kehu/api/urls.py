@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from kehu.api import customers, documents
+from kehu.api import customers, documents, workflow
 from kehu.api.audit import AuditEventViewSet
 from kehu.api.records import viewset_for
 from kehu.records import registry
@@ -28,6 +28,9 @@ urlpatterns = [
         documents.VersionDownloadView.as_view(),
         name="document_download",
     ),
+    path("tasks/", workflow.TaskListView.as_view(), name="tasks"),
+    path("tasks/<int:pk>/complete/", workflow.TaskCompleteView.as_view(), name="task_complete"),
+    path("cases/<int:pk>/", workflow.CaseDetailView.as_view(), name="case"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),

@@ -11,7 +11,14 @@ from kehu.core.models import Role
 
 # (label, icon, url name, permission needed; "" = any signed-in user)
 NAVIGATION: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
-    (_("Workspace"), [(_("Home"), "home", "core:home", "")]),
+    (
+        _("Workspace"),
+        [
+            (_("Home"), "home", "core:home", ""),
+            (_("My tasks"), "checklist", "workflow:tasks", ""),
+            (_("Cases"), "folders", "workflow:cases", ""),
+        ],
+    ),
     (
         _("Customers"),
         [
@@ -95,6 +102,18 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
                 "shield-check",
                 "documents:integrity",
                 "documents.documenttype.change",
+            ),
+            (
+                _("Working-day calendar"),
+                "calendar",
+                "records:calendar-days_list",
+                "core.calendarday.change",
+            ),
+            (
+                _("Approval chains"),
+                "git-branch",
+                "records:approver-rules_list",
+                "workflow.approverrule.change",
             ),
             (
                 _("Security policy"),

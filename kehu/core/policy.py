@@ -70,6 +70,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "core.securitypolicy.*",
             "core.calendarday.*",
             "core.calendaryear.*",
+            "workflow.approverrule.*",
             "audit.auditevent.view",
             "audit.auditevent.export",
             "customers.classificationdimension.*",
@@ -85,6 +86,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "core.user.export",
             "core.calendarday.view",
             "core.calendaryear.view",
+            "workflow.*.view",
+            "workflow.*.export",
             "audit.auditevent.view",
             "audit.auditevent.export",
             "customers.*.view",
@@ -99,6 +102,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         {
             "core.orgunit.view",
             "core.user.view",
+            "workflow.case.view",
             "customers.customer.*",
             "customers.contact.*",
             "customers.bankaccount.*",
@@ -114,6 +118,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         {
             "core.orgunit.view",
             "core.user.view",
+            "workflow.case.view",
             "customers.customer.export",
             "customers.customer.approve",
             "customers.customer.close",
@@ -147,7 +152,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     )
     | _CUSTOMER_READ
     | _PROPOSE,
-    Role.COMPLIANCE: _CUSTOMER_READ | _PROPOSE,
+    # Compliance sees every review record (SEC-1).
+    Role.COMPLIANCE: _CUSTOMER_READ | _PROPOSE | {"workflow.case.view"},
     Role.CREDIT_MANAGER: _CUSTOMER_READ | _PROPOSE,
     Role.ARCHIVIST: _ARCHIVIST,
     Role.FINANCE: frozenset({"archives.loan.approve"}),

@@ -26,6 +26,9 @@ SCHEDULE = [
     ),
     Periodic("documents-verify", "kehu.ops.tasks.verify_documents", datetime.timedelta(days=7)),
     Periodic(
+        "workflow-deadlines", "kehu.ops.tasks.workflow_deadlines", datetime.timedelta(hours=12)
+    ),
+    Periodic(
         "archives-cabinet-checks",
         "kehu.ops.tasks.remind_cabinet_checks",
         datetime.timedelta(days=1),

@@ -28,6 +28,14 @@ def notify_expiring_documents() -> dict[str, Any]:
 
 
 @task()
+def workflow_deadlines() -> dict[str, Any]:
+    """Daily: remind what is due on the next working day, escalate what is overdue."""
+    from kehu.workflow.services import escalate_overdue, remind_due
+
+    return {"reminded": remind_due(), "escalated": len(escalate_overdue())}
+
+
+@task()
 def remind_cabinet_checks() -> dict[str, Any]:
     from kehu.archives.services import remind_cabinet_checks as remind
 

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WorkflowConfig(AppConfig):
+    name = "kehu.workflow"
+    label = "workflow"
+    verbose_name = _("Workflow")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from kehu.workflow import processes, records  # noqa: F401  (register)

@@ -1,0 +1,88 @@
+"""Reads about cases and tasks, used by the pages, the API and the other apps."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model, Q, QuerySet
+from django.utils import timezone
+
+from kehu.core import policy
+from kehu.workflow.models import Case, CaseStatus, Step, StepStatus
+
+_PENDING = (StepStatus.OPEN, StepStatus.WAITING)
+
+
+def _assigned_to(user: Any) -> Q:
+    """Steps assigned to the user in person, or to a role they hold in the step's unit or a
+    unit above it."""
+    condition = Q(assignee_user_id=user.pk)
+    for grant in policy.grants(user):
+        condition |= Q(
+            assignee_user__isnull=True,
+            assignee_role=grant.role,
+            assignee_unit__path__startswith=grant.unit_path,
+        )
+    return condition
+
+
+def tasks_for(user: Any) -> QuerySet[Step]:
+    """What waits for the user (open and waiting steps of open cases), soonest due first."""
+    return (
+        Step.objects.filter(_assigned_to(user), status__in=_PENDING, case__status=CaseStatus.OPEN)
+        .select_related("case", "assignee_unit", "assignee_user")
+        .order_by("due_date", "pk")
+    )
+
+
+def overdue_for(user: Any, today: datetime.date | None = None) -> QuerySet[Step]:
+    today = today or timezone.localdate()
+    return tasks_for(user).filter(status=StepStatus.OPEN, due_date__lt=today)
+
+
+def submitted_by(user: Any) -> QuerySet[Case]:
+    """Open cases the user opened (what they wait for)."""
+    return (
+        Case.objects.filter(opened_by=user, status=CaseStatus.OPEN)
+        .select_related("unit")
+        .prefetch_related("steps")
+        .order_by("-created_at")
+    )
+
+
+def done_by(user: Any, limit: int = 20) -> QuerySet[Step]:
+    return (
+        Step.objects.filter(completed_by=user)
+        .select_related("case")
+        .order_by("-completed_at")[:limit]
+    )
+
+
+def cases_for(subject: Model) -> QuerySet[Case]:
+    return Case.objects.filter(
+        subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk
+    ).order_by("-created_at")
+
+
+def can_view_case(user: Any, case: Case) -> bool:
+    """Openers, anyone a step is or was assigned to, whoever may view the subject, and
+    roles that read cases (auditors, compliance)."""
+    if policy.has_perm(user, "workflow.case.view", case):
+        return True
+    if case.opened_by_id == user.pk:
+        return True
+    if case.steps.filter(Q(completed_by=user) | _assigned_to(user)).exists():
+        return True
+    subject = case.subject
+    return subject is not None and policy.has_perm(
+        user, f"{subject._meta.label_lower}.view", subject
+    )
+
+
+def open_steps_for(user: Any, case: Case) -> list[Step]:
+    """The case's pending steps the user may act on."""
+    from kehu.workflow.services import may_act
+
+    return [s for s in case.steps.filter(status__in=_PENDING) if may_act(user, s)]
