@@ -15,6 +15,7 @@ from kehu.archives.models import (
     DestructionMethod,
     Dossier,
     DossierItem,
+    LoanKind,
 )
 from kehu.core import policy
 from kehu.core.models import User
@@ -163,3 +164,33 @@ class ExecuteDestructionForm(forms.Form):
         help_text=_("At least two, besides yourself."),
     )
     executed_on = forms.DateField(label=_("destroyed on"), initial=timezone.localdate)
+
+
+class LoanRequestForm(forms.Form):
+    archive_number = forms.CharField(
+        label=_("archive number"), max_length=60, help_text=_("As on the folder or the index.")
+    )
+    kind = forms.ChoiceField(label=_("kind"), choices=LoanKind.choices, initial=LoanKind.PHYSICAL)
+    purpose = forms.CharField(label=_("purpose"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean_archive_number(self) -> Dossier:
+        number = self.cleaned_data["archive_number"].strip().upper()
+        dossier = (
+            Dossier.objects.filter(archive_number__iexact=number)
+            .select_related("customer__unit")
+            .first()
+        )
+        if dossier is None:
+            raise forms.ValidationError(_("No dossier has this archive number."))
+        return dossier
+
+
+class RenewalForm(forms.Form):
+    reason = forms.CharField(label=_("reason"), max_length=500)
+
+
+class IncidentForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("loss or damage"), choices=[("loss", _("Loss")), ("damage", _("Damage"))]
+    )
+    report = forms.CharField(label=_("written report"), widget=forms.Textarea(attrs={"rows": 4}))

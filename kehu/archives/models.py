@@ -402,3 +402,79 @@ class Tombstone(models.Model):
 
     def __str__(self) -> str:
         return self.reference_code
+
+
+class LoanKind(models.TextChoices):
+    PHYSICAL = "physical", _("Paper folder (borrowing)")
+    ELECTRONIC = "electronic", _("Electronic viewing")
+
+
+class LoanStatus(models.TextChoices):
+    REQUESTED = "requested", _("Waiting for approval")
+    APPROVED = "approved", _("Approved, to be issued")
+    REJECTED = "rejected", _("Rejected")
+    ISSUED = "issued", _("Issued")
+    RETURNED = "returned", _("Returned")
+    LOST = "lost", _("Lost")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Loan(TrackedModel):
+    """A borrowing or viewing of a dossier (借阅/查阅, ARC-6), run as a workflow case: request,
+    approval, issue with a due date, return checked by the archivist, renewals, reminders."""
+
+    dossier = models.ForeignKey(
+        Dossier, verbose_name=_("dossier"), on_delete=models.PROTECT, related_name="loans"
+    )
+    borrower = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("borrower"),
+        on_delete=models.PROTECT,
+        related_name="archive_loans",
+    )
+    purpose = models.TextField(_("purpose"))
+    kind = models.CharField(_("kind"), max_length=20, choices=LoanKind.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=LoanStatus.choices, default=LoanStatus.REQUESTED
+    )
+    case = models.ForeignKey(
+        "workflow.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True, db_index=True)
+    grant = models.ForeignKey(
+        "core.AccessGrant", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    renewals = models.PositiveSmallIntegerField(_("renewals"), default=0)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    returned_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    return_complete = models.BooleanField(_("complete"), null=True, blank=True)
+    return_undamaged = models.BooleanField(_("undamaged"), null=True, blank=True)
+    return_note = models.TextField(_("return note"), blank=True)
+    due_reminded_on = models.DateField(null=True, blank=True, editable=False)
+    overdue_reminded_on = models.DateField(null=True, blank=True, editable=False)
+    escalated_on = models.DateField(null=True, blank=True, editable=False)
+    incident_kind = models.CharField(_("loss or damage"), max_length=20, blank=True)
+    incident_report = models.TextField(_("written report"), blank=True)
+    incident_at = models.DateTimeField(null=True, blank=True)
+    incident_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("loan")
+        verbose_name_plural = _("loans")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        number = self.case.number if self.case_id else f"#{self.pk}"  # type: ignore[union-attr]
+        return f"{number} {self.dossier.archive_number}"

@@ -200,3 +200,38 @@ def catalogue_rows(dossiers: Any) -> list[list[str]]:
 
 REGISTER_WIDTHS = [42.0, 22, 26, 18, 24, 10, 16, 12]
 CATALOGUE_WIDTHS = [26.0, 50, 24, 26, 20, 24]
+
+
+def borrowing_slip(loan: Any, user: Any) -> bytes:
+    """借阅单: borrower, customer, archive number, purpose, approval, borrow time, due date,
+    return check, with lines to sign."""
+    from kehu.core import pdf
+
+    number = loan.case.number if loan.case_id else str(loan.pk)
+    doc = pdf.Document(title=_("Borrowing slip"), author=_name(user), subject=number)
+    doc.heading(f"{_('Borrowing slip')} {number}")
+    doc.key_values(
+        [
+            (_("archive number"), loan.dossier.archive_number),
+            (_("Customer"), loan.dossier.customer.name),
+            (
+                _("borrower"),
+                f"{_name(loan.borrower)} · {loan.borrower.unit.name if loan.borrower.unit else ''}",
+            ),
+            (_("kind"), loan.get_kind_display()),
+            (_("purpose"), loan.purpose),
+            (_("status"), loan.get_status_display()),
+            (_("issued at"), _day(loan.issued_at)),
+            (_("due date"), _day(loan.due_date)),
+            (_("returned at"), _day(loan.returned_at)),
+        ]
+    )
+    doc.signature_lines(
+        [
+            (_("approved by"), _name(loan.approved_by), _day(loan.approved_at)),
+            (_("issued by"), _name(loan.issued_by), _day(loan.issued_at)),
+            (_("borrower"), _name(loan.borrower), ""),
+            (_("return checked by"), _name(loan.returned_checked_by), _day(loan.returned_at)),
+        ]
+    )
+    return doc.build()

@@ -11,13 +11,24 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kehu.archives import filters, forms, selectors, serializers, services
-from kehu.archives.models import ArchiveCategory, Cabinet, Dossier, DossierItem, Medium
+from kehu.archives.models import ArchiveCategory, Cabinet, Dossier, DossierItem, Loan, Medium
 from kehu.core import policy
 from kehu.core.models import User
+from kehu.customers.models import Customer
 from kehu.records.registry import Column, RecordType, register
 
-policy.register_scope(Dossier, "customer__unit__path", "customer__owner_id")
-policy.register_scope(DossierItem, "dossier__customer__unit__path", "dossier__customer__owner_id")
+# A time-limited grant on the customer (electronic viewing after an approved borrowing)
+# opens its dossier and items read-only too.
+policy.register_scope(
+    Dossier, "customer__unit__path", "customer__owner_id", grant_parent=(Customer, "customer_id")
+)
+policy.register_scope(
+    DossierItem,
+    "dossier__customer__unit__path",
+    "dossier__customer__owner_id",
+    grant_parent=(Customer, "dossier__customer_id"),
+)
+policy.register_scope(Loan, "dossier__customer__unit__path", "borrower_id")
 
 _counter = itertools.count(1)
 

@@ -26,6 +26,8 @@ from kehu.archives.models import (
 )
 from kehu.audit.services import record
 
+PROCESS = "archives.destruction"
+
 
 class HeldError(ValidationError):
     """A hold is in force: nothing of the dossier may be disposed of or deleted."""
@@ -150,7 +152,12 @@ def propose(
         raise ValidationError({"items": [_("Choose the items to destroy.")]})
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Give the reason.")]})
+    from kehu.workflow import services as workflow
+
     today = today or timezone.localdate()
+    units = {item.dossier.customer.unit_id for item in items}
+    if len(units) > 1:
+        raise ValidationError({"items": [_("One destruction covers one department's items.")]})
     with transaction.atomic():
         for item in items:
             if item.destroyed_at is not None:
@@ -163,6 +170,15 @@ def propose(
             number=_next_register_number(), reason=reason.strip(), method=method, proposed_by=by
         )
         destruction.items.set(items)
+        case = workflow.open_case(
+            PROCESS,
+            destruction,
+            unit=items[0].dossier.customer.unit,
+            by=by,
+            title=f"{_('Destruction')} {destruction.number}",
+        )
+        destruction.case_id = case.pk
+        destruction.save(update_fields=["case_id"])
         record(
             "archives.destruction.propose",
             destruction,

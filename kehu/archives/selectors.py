@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as lazy
 
-from kehu.archives.models import ArchiveCategory, Cabinet, Destruction, Dossier, DossierItem
+from kehu.archives.models import ArchiveCategory, Cabinet, Destruction, Dossier, DossierItem, Loan
 from kehu.archives.services import next_check_due
 from kehu.core import policy
 from kehu.customers.models import Customer
@@ -61,6 +61,9 @@ def dossier_context(request: Any, dossier: Dossier) -> dict[str, Any]:
         "can_file": policy.has_perm(user, "archives.dossieritem.add", dossier)
         and dossier.destroyed_at is None,
         "can_hold": policy.has_perm(user, "archives.hold.add", dossier),
+        "can_borrow": bool(dossier.archive_number)
+        and policy.has_perm(user, "archives.loan.add")
+        and dossier.destroyed_at is None,
         "customer_url": reverse("records:customers_detail", args=[dossier.customer_id])
         if policy.has_perm(user, "customers.customer.view", dossier.customer)
         else "",
@@ -139,5 +142,46 @@ def destruction_items(entry: Destruction) -> list[dict[str, Any]]:
 
 
 def destruction_case(entry: Destruction) -> dict[str, Any]:
-    """The workflow case that approves the destruction (filled in when workflow lands)."""
-    return {"case": None}
+    """The workflow case in which the manager approves the destruction."""
+    from kehu.workflow.models import Case
+
+    return {"case": Case.objects.filter(pk=entry.case_id).first() if entry.case_id else None}
+
+
+def visible_loans(user: Any) -> QuerySet[Loan]:
+    """Loans of the user's units' dossiers (archivists, department heads) and the user's own."""
+    rows = Loan.objects.select_related("dossier__customer__unit", "borrower", "case")
+    return (policy.scope(user, rows) | rows.filter(borrower_id=user.pk)).distinct()
+
+
+def visible_loan(user: Any, pk: int) -> Loan:
+    try:
+        return visible_loans(user).get(pk=pk)
+    except Loan.DoesNotExist:
+        raise Http404(_("No such record, or you may not see it.")) from None
+
+
+def loan_context(user: Any, loan: Loan) -> dict[str, Any]:
+    from kehu.archives.models import LoanKind, LoanStatus
+
+    is_borrower = loan.borrower_id == user.pk
+    issued = loan.status == LoanStatus.ISSUED
+    grant = loan.grant
+    viewing = bool(grant and grant.revoked_at is None and grant.until > timezone_now())
+    return {
+        "is_borrower": is_borrower,
+        "can_renew": is_borrower and issued and loan.kind == LoanKind.PHYSICAL,
+        "can_report": issued
+        and (is_borrower or policy.has_perm(user, "archives.loan.change", loan)),
+        "viewing_open": viewing,
+        "view_url": reverse("records:dossiers_detail", args=[loan.dossier_id]) if viewing else "",
+        "customer_view_url": reverse("records:customers_detail", args=[loan.dossier.customer_id])
+        if viewing
+        else "",
+    }
+
+
+def timezone_now() -> Any:
+    from django.utils import timezone
+
+    return timezone.now()

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kehu.archives import filters, forms, pdfs, retention, selectors, services
-from kehu.archives.models import ArchiveSettings, Cabinet, Hold
+from kehu.archives import filters, forms, loans, pdfs, retention, selectors, services
+from kehu.archives.models import ArchiveSettings, Cabinet, Hold, LoanStatus
 from kehu.core import policy
 from kehu.records.services import StaleEditError
 
@@ -269,3 +269,100 @@ def destruction_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     content = pdfs.destruction_register(entry, request.user)
     services.record_print("destruction_register", entry)
     return _pdf(content, f"销毁清册-{entry.number}.pdf")
+
+
+# --- borrowing (ARC-6) ------------------------------------------------------------------
+
+
+@login_required
+def loan_request(request: HttpRequest) -> HttpResponse:
+    require(request, "archives.loan.add")
+    initial = {"archive_number": request.GET.get("number", "")}
+    form = forms.LoanRequestForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            loan = loans.request_loan(
+                dossier=form.cleaned_data["archive_number"],
+                borrower=request.user,  # type: ignore[arg-type]
+                purpose=form.cleaned_data["purpose"],
+                kind=form.cleaned_data["kind"],
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict") and "dossier" in error.error_dict:
+                error = ValidationError({"archive_number": error.error_dict.pop("dossier")})
+            form_errors(form, error)
+        else:
+            messages.success(request, _("Request sent for approval."))
+            return redirect("archives:loan", loan.pk)
+    return render(
+        request, "archives/loan_request.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def loan_list(request: HttpRequest) -> HttpResponse:
+    rows = selectors.visible_loans(request.user)
+    status = request.GET.get("status", "")
+    if status:
+        rows = rows.filter(status=status)
+    return render(
+        request,
+        "archives/loans.html",
+        {
+            "rows": rows[:500],
+            "status": status,
+            "statuses": LoanStatus.choices,
+            "can_request": policy.has_perm(request.user, "archives.loan.add"),
+        },
+    )
+
+
+@login_required
+def loan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    loan = selectors.visible_loan(request.user, pk)
+    renew_form = forms.RenewalForm(prefix="renew")
+    incident_form = forms.IncidentForm(prefix="incident")
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "renew":
+                renew_form = forms.RenewalForm(request.POST, prefix="renew")
+                if renew_form.is_valid():
+                    loans.request_renewal(
+                        loan,
+                        by=request.user,  # type: ignore[arg-type]
+                        reason=renew_form.cleaned_data["reason"],
+                    )
+                    messages.success(request, _("Renewal requested."))
+                    return redirect("archives:loan", loan.pk)
+            elif action == "incident":
+                incident_form = forms.IncidentForm(request.POST, prefix="incident")
+                if incident_form.is_valid():
+                    loans.report_incident(
+                        loan,
+                        by=request.user,  # type: ignore[arg-type]
+                        **incident_form.cleaned_data,
+                    )
+                    messages.success(request, _("Report recorded."))
+                    return redirect("archives:loan", loan.pk)
+        except ValidationError as error:
+            form_errors(renew_form if action == "renew" else incident_form, error)
+    return render(
+        request,
+        "archives/loan.html",
+        {
+            "loan": loan,
+            "renew_form": renew_form,
+            "incident_form": incident_form,
+            **selectors.loan_context(request.user, loan),
+        },
+        status=400 if renew_form.errors or incident_form.errors else 200,
+    )
+
+
+@login_required
+def loan_slip_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    loan = selectors.visible_loan(request.user, pk)
+    content = pdfs.borrowing_slip(loan, request.user)
+    services.record_print("borrowing_slip", loan)
+    return _pdf(content, f"借阅单-{loan.case.number if loan.case else loan.pk}.pdf")

@@ -53,6 +53,7 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
                 "records:archive-items_list",
                 "archives.dossieritem.view",
             ),
+            (_("Borrowing"), "book-upload", "archives:loans", "archives.loan.add"),
             (_("Cabinets"), "archive", "records:cabinets_list", "archives.cabinet.view"),
             (
                 _("Due for disposition"),

@@ -142,7 +142,7 @@ def test_register_and_catalogue_filter_and_export(
     assert "营业执照复印件" in register.content.decode()
     export = client.get("/archive-items/export.xlsx", {"year": str(datetime.date.today().year)})
     assert export.status_code == 200
-    catalogue = client.get("/dossiers/", {"numbered": "true", "cabinet": placed.cabinet_id})
+    catalogue = client.get("/dossiers/", {"numbered": "true", "cabinet": str(placed.cabinet_id)})
     assert placed.archive_number in catalogue.content.decode()
     assert client.get("/dossiers/", {"kept_apart": "true"}).context["page"].rows == []
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 import datetime
 import io
 from collections.abc import Callable
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from pypdf import PdfReader
@@ -25,6 +25,8 @@ from kehu.customers.services import change_status
 from kehu.documents import samples
 from kehu.documents import services as documents
 from kehu.documents.models import Document, DocumentType, DocumentVersion
+from kehu.workflow import services as workflow
+from kehu.workflow.models import Step
 
 
 def stored_files(folder: Path) -> list[Path]:
@@ -133,9 +135,16 @@ def test_destruction_removes_the_bytes_and_keeps_tombstone_and_register(
     )
     assert response.status_code == 302
     entry = Destruction.objects.get()
-    with pytest.raises(ValidationError):  # the proposer cannot approve
-        retention.decide(entry, approved=True, by=demo["archivist"])
-    retention.decide(entry, approved=True, by=demo["gm"])
+    # A workflow case: the general manager approves, nobody else.
+    step = Step.objects.get(case_id=entry.case_id or 0, key="approve", status="open")
+    assert step.assignee_role == "general_manager"
+    with pytest.raises(PermissionDenied):
+        workflow.complete_step(step, by=demo["archivist"], outcome="approved")
+    early = {"witnesses": [demo["finance"].pk, demo["credit"].pk], "executed_on": "2026-11-20"}
+    assert archivist.post(f"/archives/destructions/{entry.pk}/", early).status_code == 400
+    workflow.complete_step(step, by=demo["gm"], outcome="approved")
+    entry.refresh_from_db()
+    assert (entry.status, entry.approved_by) == ("approved", demo["gm"])
     too_few = archivist.post(
         f"/archives/destructions/{entry.pk}/",
         {"witnesses": [demo["finance"].pk], "executed_on": "2026-11-20"},

@@ -10,7 +10,7 @@ from django.utils import translation
 
 from kehu.api.services import create_token
 from kehu.core.models import User
-from kehu.customers.models import Customer, CustomerKind
+from kehu.customers.models import CustomerKind
 from kehu.customers.services import create_customer
 from kehu.workflow import services
 from kehu.workflow.models import Case, CaseStatus, StepStatus
