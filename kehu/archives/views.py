@@ -283,7 +283,7 @@ def loan_request(request: HttpRequest) -> HttpResponse:
         try:
             loan = loans.request_loan(
                 dossier=form.cleaned_data["archive_number"],
-                borrower=request.user,  # type: ignore[arg-type]
+                borrower=request.user,
                 purpose=form.cleaned_data["purpose"],
                 kind=form.cleaned_data["kind"],
             )
@@ -330,7 +330,7 @@ def loan_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 if renew_form.is_valid():
                     loans.request_renewal(
                         loan,
-                        by=request.user,  # type: ignore[arg-type]
+                        by=request.user,
                         reason=renew_form.cleaned_data["reason"],
                     )
                     messages.success(request, _("Renewal requested."))
@@ -340,7 +340,7 @@ def loan_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 if incident_form.is_valid():
                     loans.report_incident(
                         loan,
-                        by=request.user,  # type: ignore[arg-type]
+                        by=request.user,
                         **incident_form.cleaned_data,
                     )
                     messages.success(request, _("Report recorded."))

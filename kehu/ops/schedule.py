@@ -33,6 +33,7 @@ SCHEDULE = [
         "kehu.ops.tasks.remind_cabinet_checks",
         datetime.timedelta(days=1),
     ),
+    Periodic("archives-loans", "kehu.ops.tasks.remind_overdue_loans", datetime.timedelta(days=1)),
 ]
 
 

@@ -40,3 +40,10 @@ def remind_cabinet_checks() -> dict[str, Any]:
     from kehu.archives.services import remind_cabinet_checks as remind
 
     return {"sent": remind()}
+
+
+@task()
+def remind_overdue_loans() -> dict[str, Any]:
+    from kehu.archives.loans import remind_overdue
+
+    return remind_overdue()
