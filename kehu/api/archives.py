@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from kehu.api.fields import error_detail
 from kehu.api.records import AuditedAPIView
-from kehu.archives import loans, retention, selectors, services
+from kehu.archives import loans, retention, selectors, services, transfers
 from kehu.archives.models import (
     Cabinet,
     CabinetCheck,
@@ -26,6 +26,7 @@ from kehu.archives.models import (
     Hold,
     Loan,
     LoanKind,
+    Transfer,
 )
 from kehu.core import policy
 from kehu.core.models import User
@@ -363,3 +364,51 @@ class DestructionExecuteView(ArchiveView):
         except DjangoValidationError as error:
             raise _invalid(error) from None
         return Response(DestructionSerializer(entry).data)
+
+
+class TransferSerializer(serializers.ModelSerializer[Transfer]):
+    archive_number = serializers.CharField(source="dossier.archive_number", read_only=True)
+    received_by = serializers.CharField(source="received_by.username", read_only=True, default=None)
+
+    class Meta:
+        model = Transfer
+        fields = [
+            "id",
+            "dossier",
+            "archive_number",
+            "from_stage",
+            "to_stage",
+            "status",
+            "due_date",
+            "received_by",
+            "received_at",
+            "note",
+        ]
+        read_only_fields = fields
+
+
+class ConfirmSerializer(serializers.Serializer[Any]):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TransfersView(ArchiveView):
+    @extend_schema(responses=TransferSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        self.require(request, "archives.transfer.view")
+        rows = selectors.visible_transfers(request.user)[:500]
+        return Response(TransferSerializer(rows, many=True).data)
+
+
+class TransferConfirmView(ArchiveView):
+    @extend_schema(request=ConfirmSerializer, responses=TransferSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        transfer = _get(selectors.visible_transfers(request.user), pk)
+        data = ConfirmSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            transfer = transfers.confirm(
+                transfer, by=request.user, note=data.validated_data["note"]
+            )
+        except DjangoValidationError as error:
+            raise exceptions.PermissionDenied(" ".join(error.messages)) from None
+        return Response(TransferSerializer(transfer).data)

@@ -39,6 +39,8 @@ urlpatterns = [
     path("loans/<int:pk>/renewal/", archives.LoanActionView.as_view(action="renewal")),
     path("loans/<int:pk>/incident/", archives.LoanActionView.as_view(action="incident")),
     path("disposition/", archives.DispositionView.as_view()),
+    path("transfers/", archives.TransfersView.as_view()),
+    path("transfers/<int:pk>/confirm/", archives.TransferConfirmView.as_view()),
     path("destructions/", archives.DestructionsView.as_view()),
     path("destructions/<int:pk>/", archives.DestructionDetailView.as_view()),
     path("destructions/<int:pk>/execute/", archives.DestructionExecuteView.as_view()),

@@ -478,3 +478,49 @@ class Loan(TrackedModel):
     def __str__(self) -> str:
         number = self.case.number if self.case_id else f"#{self.pk}"  # type: ignore[union-attr]
         return f"{number} {self.dossier.archive_number}"
+
+
+class TransferStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Waiting for the receiver")
+    CONFIRMED = "confirmed", _("Received")
+
+
+class Transfer(TrackedModel):
+    """One hand-over of a paper dossier (ARC-5): department → credit management office →
+    archive room, confirmed by the receiver."""
+
+    dossier = models.ForeignKey(
+        Dossier, verbose_name=_("dossier"), on_delete=models.PROTECT, related_name="transfers"
+    )
+    from_stage = models.CharField(_("from"), max_length=20, choices=Stage.choices)
+    to_stage = models.CharField(_("to"), max_length=20, choices=Stage.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=TransferStatus.choices, default=TransferStatus.PROPOSED
+    )
+    due_date = models.DateField(_("hand over by"), null=True, blank=True)
+    overdue_notified_on = models.DateField(null=True, blank=True, editable=False)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("received by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier"],
+                condition=Q(status="proposed"),
+                name="one_open_transfer_per_dossier",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier.archive_number} → {self.get_to_stage_display()}"

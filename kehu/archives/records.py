@@ -11,7 +11,15 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kehu.archives import filters, forms, selectors, serializers, services
-from kehu.archives.models import ArchiveCategory, Cabinet, Dossier, DossierItem, Loan, Medium
+from kehu.archives.models import (
+    ArchiveCategory,
+    Cabinet,
+    Dossier,
+    DossierItem,
+    Loan,
+    Medium,
+    Transfer,
+)
 from kehu.core import policy
 from kehu.core.models import User
 from kehu.customers.models import Customer
@@ -29,6 +37,7 @@ policy.register_scope(
     grant_parent=(Customer, "dossier__customer_id"),
 )
 policy.register_scope(Loan, "dossier__customer__unit__path", "borrower_id")
+policy.register_scope(Transfer, "dossier__customer__unit__path")
 
 _counter = itertools.count(1)
 

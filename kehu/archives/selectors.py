@@ -10,7 +10,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as lazy
 
-from kehu.archives.models import ArchiveCategory, Cabinet, Destruction, Dossier, DossierItem, Loan
+from kehu.archives.models import (
+    ArchiveCategory,
+    Cabinet,
+    Destruction,
+    Dossier,
+    DossierItem,
+    Loan,
+    Transfer,
+)
 from kehu.archives.services import next_check_due
 from kehu.core import policy
 from kehu.customers.models import Customer
@@ -185,3 +193,9 @@ def timezone_now() -> Any:
     from django.utils import timezone
 
     return timezone.now()
+
+
+def visible_transfers(user: Any) -> QuerySet[Transfer]:
+    """Open hand-overs first, then the record of past ones."""
+    rows = Transfer.objects.select_related("dossier__customer__unit", "received_by")
+    return policy.scope(user, rows).order_by("-status", "due_date", "-pk")

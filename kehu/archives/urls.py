@@ -17,6 +17,7 @@ urlpatterns = [
     path("dossiers/<int:pk>/holds/", views.place_hold, name="place_hold"),
     path("holds/<int:pk>/lift/", views.lift_hold, name="lift_hold"),
     path("archives/disposition/", views.disposition, name="disposition"),
+    path("archives/transfers/", views.transfer_list, name="transfers"),
     path("archives/loans/", views.loan_list, name="loans"),
     path("archives/loans/request/", views.loan_request, name="loan_request"),
     path("archives/loans/<int:pk>/", views.loan_detail, name="loan"),

@@ -9,12 +9,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kehu.archives import filters, forms, loans, pdfs, retention, selectors, services
+from kehu.archives import (
+    filters,
+    forms,
+    loans,
+    pdfs,
+    retention,
+    selectors,
+    services,
+    transfers,
+)
 from kehu.archives.models import ArchiveSettings, Cabinet, Hold, LoanStatus
 from kehu.core import policy
 from kehu.records.services import StaleEditError
@@ -366,3 +375,26 @@ def loan_slip_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     content = pdfs.borrowing_slip(loan, request.user)
     services.record_print("borrowing_slip", loan)
     return _pdf(content, f"借阅单-{loan.case.number if loan.case else loan.pk}.pdf")
+
+
+# --- transfers (ARC-5) ------------------------------------------------------------------
+
+
+@login_required
+def transfer_list(request: HttpRequest) -> HttpResponse:
+    require(request, "archives.transfer.view")
+    if request.method == "POST":
+        transfer = get_object_or_404(
+            selectors.visible_transfers(request.user), pk=request.POST.get("transfer") or 0
+        )
+        try:
+            transfers.confirm(transfer, by=request.user, note=request.POST.get("note", ""))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Hand-over confirmed."))
+        return redirect("archives:transfers")
+    rows = list(selectors.visible_transfers(request.user)[:500])
+    for row in rows:
+        row.can_confirm = transfers.may_confirm(request.user, row)  # type: ignore[attr-defined]
+    return render(request, "archives/transfers.html", {"rows": rows})

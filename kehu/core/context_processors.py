@@ -54,6 +54,7 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
                 "archives.dossieritem.view",
             ),
             (_("Borrowing"), "book-upload", "archives:loans", "archives.loan.add"),
+            (_("Transfers"), "truck-delivery", "archives:transfers", "archives.transfer.view"),
             (_("Cabinets"), "archive", "records:cabinets_list", "archives.cabinet.view"),
             (
                 _("Due for disposition"),

@@ -110,6 +110,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "documents.document.*",
             "documents.documentversion.*",
             "archives.loan.add",
+            "archives.transfer.view",
         }
     )
     | _CUSTOMER_READ
@@ -154,7 +155,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     | _PROPOSE,
     # Compliance sees every review record (SEC-1).
     Role.COMPLIANCE: _CUSTOMER_READ | _PROPOSE | {"workflow.case.view"},
-    Role.CREDIT_MANAGER: _CUSTOMER_READ | _PROPOSE,
+    Role.CREDIT_MANAGER: _CUSTOMER_READ
+    | _PROPOSE
+    | _ARCHIVE_READ
+    | frozenset({"archives.transfer.view", "archives.transfer.receive"}),
     Role.ARCHIVIST: _ARCHIVIST,
     Role.FINANCE: frozenset({"archives.loan.approve"}),
 }

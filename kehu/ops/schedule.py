@@ -34,6 +34,7 @@ SCHEDULE = [
         datetime.timedelta(days=1),
     ),
     Periodic("archives-loans", "kehu.ops.tasks.remind_overdue_loans", datetime.timedelta(days=1)),
+    Periodic("archives-transfers", "kehu.ops.tasks.propose_transfers", datetime.timedelta(days=1)),
 ]
 
 

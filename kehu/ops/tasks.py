@@ -47,3 +47,10 @@ def remind_overdue_loans() -> dict[str, Any]:
     from kehu.archives.loans import remind_overdue
 
     return remind_overdue()
+
+
+@task()
+def propose_transfers() -> dict[str, Any]:
+    from kehu.archives.transfers import propose_transfers as propose
+
+    return propose()
