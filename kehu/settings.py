@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "kehu.customers",
     "kehu.documents",
     "kehu.workflow",
+    "kehu.privacy",
     "kehu.archives",
     "kehu.api",
     "kehu.ops",
@@ -197,6 +198,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # (AES-256-GCM), on the local disk under KEHU_FILES_DIR or in S3-compatible object storage
 # when KEHU_S3_BUCKET is set. BACK UP THE KEY: without it no stored file can be read.
 KEHU_FILE_KEY = _data_key("KEHU_FILE_KEY", "file_key")
+# Sensitive columns (ID, phone and account numbers, the extended personal profile) are
+# encrypted in the database with this key (kehu.core.crypto). BACK IT UP like the file key.
+KEHU_FIELD_KEY = _data_key("KEHU_FIELD_KEY", "field_key")
 KEHU_FILES_DIR = Path(env("KEHU_FILES_DIR", str(DATA_DIR / "files")))
 KEHU_S3_BUCKET = env("KEHU_S3_BUCKET")
 KEHU_S3_OPTIONS = {
@@ -261,6 +265,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CustomerStatusEnum": "kehu.customers.models.CustomerStatus",
         "ChangeRequestStatusEnum": "kehu.customers.models.ChangeRequestStatus",
+        "RoleEnum": "kehu.core.models.Role",
     },
 }
 
@@ -271,8 +276,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("KEHU_LOG_LEVEL", "INFO")},
 }
 
-# E-mail (REV-3): SMTP when KEHU_EMAIL_HOST is set, else printed to the console.
-_EMAIL_HOST = env("KEHU_EMAIL_HOST")
+# E-mail (REV-3): SMTP in production (KEHU_SECURE) or when KEHU_EMAIL_HOST is set, else
+# printed to the console (the embedded demo).
+_EMAIL_HOST = env("KEHU_EMAIL_HOST", "localhost" if SECURE else "")
 MAILERS = {
     "default": {
         "BACKEND": env(

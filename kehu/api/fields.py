@@ -49,3 +49,34 @@ def error_detail(error: DjangoValidationError) -> Any:
             for field, messages in error.message_dict.items()
         }
     return [strip_tags(str(m)) for m in error.messages]
+
+
+class MaskedFieldsMixin:
+    """Sensitive fields (kehu.core.masking) leave the API masked; revealing is its own audited
+    call (`POST /api/v1/reveal/`). A masked value sent back unchanged keeps the stored one, so
+    a client may PUT what it read."""
+
+    def to_representation(self, instance: Any) -> Any:
+        from kehu.core import masking
+
+        data = super().to_representation(instance)  # type: ignore[misc]
+        for name in masking.sensitive_fields(instance):
+            if data.get(name) and masking.spec(instance, name) is not None:
+                data[name] = masking.masked(instance, name, data[name])
+        return data
+
+    def to_internal_value(self, data: Any) -> Any:
+        from kehu.core import masking
+
+        instance = getattr(self, "instance", None)
+        if instance is not None and hasattr(data, "copy") and not hasattr(instance, "__iter__"):
+            data = data.copy()  # a QueryDict's copy is mutable and keeps its lists
+            for name in list(data.keys()):
+                value = data.get(name)
+                if (
+                    masking.spec(instance, name) is not None
+                    and value
+                    and value == masking.masked(instance, name)
+                ):
+                    data[name] = getattr(instance, name)  # sent back as read: keep it
+        return super().to_internal_value(data)  # type: ignore[misc]

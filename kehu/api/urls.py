@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from kehu.api import archives, customers, documents, workflow
+from kehu.api import archives, customers, documents, privacy, workflow
 from kehu.api.audit import AuditEventViewSet
 from kehu.api.records import viewset_for
 from kehu.records import registry
@@ -28,6 +28,7 @@ urlpatterns = [
         documents.VersionDownloadView.as_view(),
         name="document_download",
     ),
+    path("reveal/", privacy.RevealView.as_view(), name="reveal"),
     path("tasks/", workflow.TaskListView.as_view(), name="tasks"),
     path("tasks/<int:pk>/complete/", workflow.TaskCompleteView.as_view(), name="task_complete"),
     path("cases/<int:pk>/", workflow.CaseDetailView.as_view(), name="case"),

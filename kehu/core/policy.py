@@ -92,6 +92,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "audit.auditevent.export",
             "customers.*.view",
             "customers.*.export",
+            # Auditors may reveal masked values, each time with a recorded reason (SEC-3).
+            "customers.customer.reveal",
+            "customers.contact.reveal",
+            "customers.bankaccount.reveal",
             "documents.*.view",
             "documents.*.export",
             "archives.*.view",
@@ -146,6 +150,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "customers.bankaccount.add:own",
             "customers.bankaccount.change:own",
             "customers.changerequest.decide:own",
+            "customers.customer.reveal:own",
+            "customers.contact.reveal:own",
+            "customers.bankaccount.reveal:own",
             "documents.document.add:own",
             "documents.documentversion.attest:own",
             "archives.loan.add",
@@ -153,8 +160,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     )
     | _CUSTOMER_READ
     | _PROPOSE,
-    # Compliance sees every review record (SEC-1).
-    Role.COMPLIANCE: _CUSTOMER_READ | _PROPOSE | {"workflow.case.view"},
+    # Compliance sees every review record (SEC-1) and checks identities (ID numbers,
+    # contacts' mobiles) during reviews.
+    Role.COMPLIANCE: _CUSTOMER_READ
+    | _PROPOSE
+    | {"workflow.case.view", "customers.customer.reveal", "customers.contact.reveal"},
     Role.CREDIT_MANAGER: _CUSTOMER_READ
     | _PROPOSE
     | _ARCHIVE_READ

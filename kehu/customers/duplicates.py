@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.audit.services import record
+from kehu.core.digest import lookup_digest
+from kehu.core.masking import PHONE, mask
 from kehu.customers.models import (
     BankAccount,
     ChangeRequest,
@@ -37,7 +39,8 @@ def _phones_of(customer: Customer) -> set[str]:
 
 
 def find_candidates(customer: Customer) -> dict[int, tuple[str, str]]:
-    """Other customers that may be the same: {pk: (reason, detail)}."""
+    """Other customers that may be the same: {pk: (reason, detail)}. Encrypted phones (the
+    customer's own, contacts' mobiles) are compared by their keyed digests."""
     found: dict[int, tuple[str, str]] = {}
     others = Customer.objects.exclude(pk=customer.pk).filter(merged_into__isnull=True)
     if customer.legal_rep_digest:
@@ -47,14 +50,17 @@ def find_candidates(customer: Customer) -> dict[int, tuple[str, str]]:
             found[pk] = (DuplicateReason.SAME_LEGAL_REP, customer.legal_rep_name)
     phones = _phones_of(customer)
     if phones:
+        digests = {lookup_digest("phone", p) for p in phones}
         matches = others.filter(
-            Q(phone__in=phones)
+            Q(phone_digest__in=digests)
             | Q(legal_rep_phone__in=phones)
-            | Q(contacts__mobile__in=phones)
+            | Q(contacts__mobile_digest__in=digests)
             | Q(contacts__office_phone__in=phones)
         ).distinct()
+        # The flag's text names the phones masked: it is shown to everyone who sees the card.
+        detail = "、".join(sorted(mask(PHONE, p) for p in phones))[:200]
         for pk in matches.values_list("pk", flat=True)[:MAX_FLAGS_PER_REASON]:
-            found.setdefault(pk, (DuplicateReason.SHARED_PHONE, "、".join(sorted(phones))[:200]))
+            found.setdefault(pk, (DuplicateReason.SHARED_PHONE, detail))
     if customer.kind == CustomerKind.ORGANIZATION and len(customer.name_key) >= MIN_NAME_KEY:
         similar = others.filter(kind=CustomerKind.ORGANIZATION, name_key=customer.name_key)
         for pk in similar.values_list("pk", flat=True)[:MAX_FLAGS_PER_REASON]:

@@ -19,6 +19,7 @@ from kehu.customers.models import (
     ClassificationValue,
     Contact,
     Customer,
+    CustomerKind,
 )
 from kehu.customers.validation import PROVINCES, clean_contact, clean_customer
 
@@ -295,6 +296,12 @@ class ChangeRequestForm(CustomerForm):
             "business_scope", "licence_valid_until", "issuing_authority", "phone", "email",
             "address", "province", "city", "occupation", "employer",
         ]  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.kind == CustomerKind.INDIVIDUAL:
+            # A person's phone is encrypted and masked (SEC-3): not shown to proposers.
+            self.fields.pop("phone", None)
 
     def _add_classification_fields(self) -> None:
         """Classifications are the owner's call, not a correction."""

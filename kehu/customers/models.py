@@ -3,13 +3,21 @@ lifecycle history, duplicate flags and change requests."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kehu.core.crypto import EncryptedTextField
+from kehu.core.digest import lookup_digest
 from kehu.core.models import OrgUnit, TrackedModel
+
+
+def _digest(kind: str, value: str) -> str:
+    return lookup_digest(kind, value) if value else ""
 
 
 class CustomerKind(models.TextChoices):
@@ -131,8 +139,8 @@ class ClassificationValue(TrackedModel):
 
 class Customer(TrackedModel):
     """A customer's card (原始资料卡). Organisation and individual customers share the table;
-    fields of the other kind stay blank. Identifiers that will be encrypted (SEC-3) are text
-    columns with a keyed digest beside them for uniqueness and exact lookup."""
+    fields of the other kind stay blank. ID numbers and the phone are encrypted (SEC-3), with a
+    keyed digest beside them for uniqueness and exact lookup."""
 
     kind = models.CharField(_("kind"), max_length=20, choices=CustomerKind.choices)
     name = models.CharField(
@@ -163,7 +171,7 @@ class Customer(TrackedModel):
         _("unified social credit code"), max_length=18, null=True, blank=True, unique=True
     )
     org_code = models.CharField(_("organisation code"), max_length=9, blank=True)
-    id_number = models.TextField(_("ID number"), blank=True)
+    id_number = EncryptedTextField(_("ID number"), blank=True)
     id_number_digest = models.CharField(
         max_length=64, null=True, blank=True, unique=True, editable=False
     )
@@ -173,7 +181,7 @@ class Customer(TrackedModel):
     legal_rep_name = models.CharField(_("legal representative"), max_length=50, blank=True)
     legal_rep_title = models.CharField(_("legal representative's title"), max_length=50, blank=True)
     legal_rep_phone = models.CharField(_("legal representative's phone"), max_length=30, blank=True)
-    legal_rep_id_number = models.TextField(_("legal representative's ID number"), blank=True)
+    legal_rep_id_number = EncryptedTextField(_("legal representative's ID number"), blank=True)
     legal_rep_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     registered_address = models.CharField(_("registered address"), max_length=200, blank=True)
     operating_address = models.CharField(_("operating address"), max_length=200, blank=True)
@@ -197,7 +205,8 @@ class Customer(TrackedModel):
     occupation = models.CharField(_("occupation"), max_length=100, blank=True)
     employer = models.CharField(_("employer"), max_length=200, blank=True)
     # Both
-    phone = models.CharField(_("phone"), max_length=30, blank=True, db_index=True)
+    phone = EncryptedTextField(_("phone"), blank=True)
+    phone_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     email = models.EmailField(_("e-mail"), blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     province = models.CharField(_("province"), max_length=20, blank=True, db_index=True)
@@ -226,7 +235,7 @@ class Customer(TrackedModel):
         db_index=False,  # partial index below
     )
 
-    AUDIT_MASKED = ("id_number", "legal_rep_id_number")
+    AUDIT_MASKED = ("id_number", "legal_rep_id_number", "phone")
 
     class Meta:
         verbose_name = _("customer")
@@ -252,6 +261,13 @@ class Customer(TrackedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.phone_digest = _digest("phone", self.phone)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "phone" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "phone_digest"}
+        super().save(*args, **kwargs)
 
     @property
     def is_organization(self) -> bool:
@@ -289,7 +305,8 @@ class Contact(TrackedModel):
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
     title = models.CharField(_("job title"), max_length=50, blank=True)
     department = models.CharField(_("department"), max_length=50, blank=True)
-    mobile = models.CharField(_("mobile"), max_length=30, blank=True, db_index=True)
+    mobile = EncryptedTextField(_("mobile"), blank=True)
+    mobile_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     office_phone = models.CharField(_("office phone"), max_length=30, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     role = models.CharField(
@@ -318,12 +335,21 @@ class Contact(TrackedModel):
             ),
         ]
 
+    AUDIT_MASKED = ("mobile",)
+
     def __str__(self) -> str:
         return f"{self.name}（{self.customer.name}）"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.mobile_digest = _digest("phone", self.mobile)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "mobile" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "mobile_digest"}
+        super().save(*args, **kwargs)
+
 
 class BankAccount(TrackedModel):
-    """A settlement account (对公账户, CUS-5); the number will be encrypted (SEC-3)."""
+    """A settlement account (对公账户, CUS-5); the number is encrypted (SEC-3)."""
 
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="bank_accounts"
@@ -331,7 +357,10 @@ class BankAccount(TrackedModel):
     account_name = models.CharField(_("account name"), max_length=200)
     bank_name = models.CharField(_("bank"), max_length=100)
     branch = models.CharField(_("branch"), max_length=100, blank=True)
-    account_number = models.TextField(_("account number"))
+    account_number = EncryptedTextField(_("account number"))
+    account_number_digest = models.CharField(
+        max_length=64, blank=True, db_index=True, editable=False
+    )
     is_primary = models.BooleanField(_("primary account"), default=False)
     note = models.CharField(_("note"), max_length=200, blank=True)
 
@@ -344,6 +373,13 @@ class BankAccount(TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.bank_name} ****{self.account_number[-4:]}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.account_number_digest = _digest("account_number", self.account_number)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "account_number" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "account_number_digest"}
+        super().save(*args, **kwargs)
 
 
 class StatusChange(models.Model):

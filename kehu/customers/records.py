@@ -6,11 +6,14 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from django.db.models import Prefetch
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from kehu.core import policy
+from kehu.core import masking, policy
+from kehu.core.digest import lookup_digest
 from kehu.core.models import OrgUnit, User
+from kehu.core.normalize import normalize_phone
 from kehu.customers import filters, forms, selectors, serializers, services
 from kehu.customers.models import (
     BankAccount,
@@ -22,6 +25,7 @@ from kehu.customers.models import (
     CustomerKind,
 )
 from kehu.customers.search import filter_text
+from kehu.records import listing
 from kehu.records.registry import Column, RecordType, register
 
 policy.register_scope(Customer, "unit__path", "owner_id")
@@ -34,6 +38,15 @@ policy.register_scope(
 policy.register_scope(
     ChangeRequest, "customer__unit__path", "customer__owner_id", grant_parent=_CUSTOMER
 )
+
+# Sensitive fields (SEC-3): masked everywhere unless revealed (kehu.privacy).
+masking.register(Customer, "id_number", masking.ID_NUMBER)
+masking.register(Customer, "legal_rep_id_number", masking.ID_NUMBER)
+masking.register(
+    Customer, "phone", masking.PHONE, applies=lambda c: c.kind == CustomerKind.INDIVIDUAL
+)
+masking.register(Contact, "mobile", masking.PHONE)
+masking.register(BankAccount, "account_number", masking.ACCOUNT)
 
 _counter = itertools.count(1)
 
@@ -99,6 +112,19 @@ def _sample_account(user: User) -> dict[str, Any]:
         "branch": "北京海淀支行",
         "account_number": "0200 0045 0920 0123 456",
     }
+
+
+def _search_contacts(queryset: QuerySet[Contact], text: str) -> QuerySet[Contact]:
+    """Name or customer name as a substring; a mobile (encrypted) by its full value."""
+    matching = listing.search(queryset, ["name", "customer__name"], text)
+    try:
+        phone = normalize_phone(text)
+    except ValidationError:
+        return matching
+    if not phone:
+        return matching
+    digest = lookup_digest("phone", phone)
+    return queryset.filter(Q(pk__in=matching.values("pk")) | Q(mobile_digest=digest))
 
 
 def _sample_dimension() -> dict[str, Any]:
@@ -196,7 +222,8 @@ register(
             "note",
             "updated_at",
         ],
-        search_fields=["name", "mobile", "customer__name"],
+        search_fields=["name", "customer__name"],
+        search=_search_contacts,
         default_sort="name",
         create=services.create_contact,
         update=services.update_contact,

@@ -9,7 +9,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from kehu.api.fields import ChineseAmountField, ChineseDateField, error_detail
+from kehu.api.fields import (
+    ChineseAmountField,
+    ChineseDateField,
+    MaskedFieldsMixin,
+    error_detail,
+)
 from kehu.core import policy
 from kehu.customers.models import (
     BankAccount,
@@ -29,7 +34,7 @@ DATE_FIELDS = (
 )
 
 
-class ContactSerializer(serializers.ModelSerializer[Contact]):
+class ContactSerializer(MaskedFieldsMixin, serializers.ModelSerializer[Contact]):
     class Meta:
         model = Contact
         fields = [
@@ -51,7 +56,7 @@ class ContactSerializer(serializers.ModelSerializer[Contact]):
             raise serializers.ValidationError(error_detail(error)) from None
 
 
-class BankAccountSerializer(serializers.ModelSerializer[BankAccount]):
+class BankAccountSerializer(MaskedFieldsMixin, serializers.ModelSerializer[BankAccount]):
     class Meta:
         model = BankAccount
         fields = [
@@ -63,7 +68,7 @@ class BankAccountSerializer(serializers.ModelSerializer[BankAccount]):
     validate_customer = ContactSerializer.validate_customer
 
 
-class CustomerSerializer(serializers.ModelSerializer[Customer]):
+class CustomerSerializer(MaskedFieldsMixin, serializers.ModelSerializer[Customer]):
     credit_code = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     registered_capital = ChineseAmountField(required=False, allow_null=True)
     owner_name = serializers.CharField(source="owner.full_name", read_only=True)

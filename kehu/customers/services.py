@@ -88,6 +88,7 @@ def refresh_derived(customer: Customer, *, save: bool = True) -> Customer:
             name_key=customer.name_key,
             id_number_digest=customer.id_number_digest,
             legal_rep_digest=customer.legal_rep_digest,
+            phone_digest=lookup_digest("phone", customer.phone) if customer.phone else "",
             search_text=customer.search_text,
             completeness=customer.completeness,
         )

@@ -140,7 +140,8 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         fresh = Customer.objects.get(pk=customer.pk)  # the form wrote into `customer`
-        values = {f: form.cleaned_data[f] for f in ChangeRequestForm.Meta.fields}
+        fields = [f for f in ChangeRequestForm.Meta.fields if f in form.fields]
+        values = {f: form.cleaned_data[f] for f in fields}
         try:
             created = changes.propose(
                 fresh,

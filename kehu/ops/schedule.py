@@ -25,9 +25,7 @@ SCHEDULE = [
         "documents-expiry", "kehu.ops.tasks.notify_expiring_documents", datetime.timedelta(days=1)
     ),
     Periodic("documents-verify", "kehu.ops.tasks.verify_documents", datetime.timedelta(days=7)),
-    Periodic(
-        "workflow-deadlines", "kehu.ops.tasks.workflow_deadlines", datetime.timedelta(hours=12)
-    ),
+    Periodic("workflow-deadlines", "kehu.ops.tasks.workflow_deadlines", datetime.timedelta(days=1)),
     Periodic(
         "archives-cabinet-checks",
         "kehu.ops.tasks.remind_cabinet_checks",

@@ -30,9 +30,14 @@ def notify_expiring_documents() -> dict[str, Any]:
 @task()
 def workflow_deadlines() -> dict[str, Any]:
     """Daily: remind what is due on the next working day, escalate what is overdue."""
+    from kehu.core.calendar import warn_missing_schedule
     from kehu.workflow.services import escalate_overdue, remind_due
 
-    return {"reminded": remind_due(), "escalated": len(escalate_overdue())}
+    return {
+        "reminded": remind_due(),
+        "escalated": len(escalate_overdue()),
+        "missing_schedules": warn_missing_schedule(),
+    }
 
 
 @task()

@@ -1,5 +1,6 @@
-"""Excel export of any record list. The file names its exporter and time (SEC-4) and the
-export itself is an audit event."""
+"""Excel export of any record list. The file names its exporter and time (SEC-4) in its first
+row and in its document properties (creator, title, created, description); the export itself
+is an audit event, and sensitive fields are masked (kehu.core.masking via `cell_value`)."""
 
 from __future__ import annotations
 
@@ -35,9 +36,19 @@ def rows_to_xlsx(
     title: str, columns: list[tuple[str, str]], rows: Any, exporter: str
 ) -> tuple[bytes, int]:
     workbook = Workbook(write_only=True)
+    now = timezone.now()
+    stamp = timezone.localtime(now).strftime("%Y-%m-%d %H:%M:%S")
+    line = _("Exported by %(user)s at %(time)s") % {"user": exporter, "time": stamp}
+    # The exporter and time also in the file's properties (SEC-4), where they survive
+    # someone deleting the first row.
+    workbook.properties.creator = exporter
+    workbook.properties.lastModifiedBy = exporter
+    workbook.properties.title = title
+    workbook.properties.description = line
+    workbook.properties.created = now.replace(tzinfo=None)
+    workbook.properties.modified = now.replace(tzinfo=None)
     sheet = workbook.create_sheet(title=title[:31])
-    stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M:%S")
-    sheet.append([_("Exported by %(user)s at %(time)s") % {"user": exporter, "time": stamp}])
+    sheet.append([line])
     header = []
     for _name, label in columns:
         cell = WriteOnlyCell(sheet, value=str(label))

@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Model, Q, QuerySet
 from django.http import QueryDict
 
-from kehu.core import policy
+from kehu.core import masking, policy
 from kehu.records.registry import RecordType
 
 PAGE_SIZES = (25, 50, 100, 200)
@@ -150,7 +150,8 @@ def _attr(row: Any, lookup: str) -> Any:
 
 
 def cell_value(row: Any, name: str) -> Any:
-    """Resolve a column: attribute path, choice display, or method."""
+    """Resolve a column: attribute path, choice display, or method. Sensitive fields
+    (kehu.core.masking) come out masked."""
     value = row
     parts = name.split(".")
     for index, part in enumerate(parts):
@@ -160,6 +161,8 @@ def cell_value(row: Any, name: str) -> Any:
         display = getattr(value, f"get_{part}_display", None)
         if is_last and display is not None:
             return display()
+        if is_last and masking.spec(value, part) is not None:
+            return masking.masked(value, part)
         value = getattr(value, part)
         if callable(value) and not isinstance(value, Model):
             value = value()

@@ -11,6 +11,7 @@ from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
 
 from kehu.audit.services import diff, record
+from kehu.core import masking
 from kehu.records.models import SubmissionToken
 
 
@@ -60,7 +61,8 @@ def snapshot(obj: Model) -> dict[str, Any]:
             data[field.name] = str(getattr(obj, field.name))
     for name in getattr(obj, "AUDIT_MASKED", ()):
         if data.get(name):
-            data[name] = mask(data[name])
+            registered = masking.sensitive_fields(obj).get(name)
+            data[name] = masking.masked(obj, name, data[name]) if registered else mask(data[name])
     return data
 
 

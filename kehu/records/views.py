@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from kehu.audit.selectors import history_for
-from kehu.core import policy
+from kehu.core import masking, policy
 from kehu.records import listing, services
 from kehu.records.export import export_queryset
 from kehu.records.models import SubmissionToken
@@ -136,7 +136,9 @@ class RecordDetailView(RecordView):
         rt = self.record_type
         fields = []
         for name in rt.detail_fields:
-            fields.append((rt.field_label(name), listing.cell_value(obj, name)))
+            # Sensitive fields render masked with a reveal link ({% sensitive %}).
+            masked = masking.spec(obj, name) is not None
+            fields.append((rt.field_label(name), listing.cell_value(obj, name), masked, name))
         context = self.base_context(
             obj=obj,
             fields=fields,

@@ -217,8 +217,13 @@ NAV = {
     "expiring": "/documents/expiring/",
     "doctypes": "/document-types/",
     "integrity": "/documents/integrity/",
+    "tasks": "/tasks/",
+    "cases": "/cases/",
+    "calendar": "/calendar-days/",
+    "chains": "/approver-rules/",
 }
 CUSTOMER_NAV = {"customers", "contacts", "changes", "expiring"}
+WORK = {"tasks", "cases"}  # everybody has tasks
 
 
 @pytest.mark.parametrize(
@@ -227,13 +232,14 @@ CUSTOMER_NAV = {"customers", "contacts", "changes", "expiring"}
         (
             "admin",
             {"home", "units", "users", "security", "audit", "api", "classes", "doctypes"}
-            | {"integrity"},
+            | {"integrity", "calendar", "chains"}
+            | WORK,
         ),
-        ("auditor", {"home", "units", "users", "audit", "api"} | CUSTOMER_NAV),
-        ("gm", {"home", "units", "users", "api"} | CUSTOMER_NAV),
-        ("head_sale", {"home", "units", "users", "api"} | CUSTOMER_NAV),
-        ("manager1", {"home", "api"} | CUSTOMER_NAV),
-        ("archivist", {"home", "api"}),
+        ("auditor", {"home", "units", "users", "audit", "api"} | CUSTOMER_NAV | WORK),
+        ("gm", {"home", "units", "users", "api"} | CUSTOMER_NAV | WORK),
+        ("head_sale", {"home", "units", "users", "api"} | CUSTOMER_NAV | WORK),
+        ("manager1", {"home", "api"} | CUSTOMER_NAV | WORK),
+        ("archivist", {"home", "api"} | WORK),
     ],
 )
 def test_navigation_shows_only_allowed_items(

@@ -15,12 +15,14 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
 from django.db.models.signals import post_delete
 from pypinyin import Style, lazy_pinyin
 
-from kehu.core.normalize import halfwidth, phone_digits
-from kehu.customers.models import Customer
+from kehu.core.digest import lookup_digest
+from kehu.core.normalize import halfwidth, normalize_phone, phone_digits
+from kehu.customers.models import Contact, Customer, CustomerKind
 from kehu.customers.search import storage
 from kehu.customers.search.grams import query_grams
 
@@ -40,21 +42,51 @@ def pinyin_of(name: str) -> tuple[str, str]:
 
 def build_search_text(customer: Any, contacts: Iterable[Any] = ()) -> str:
     """Everything the search box finds a customer by, lower case, `|`-separated so a term
-    never matches across two values."""
+    never matches across two values. Personal phones (an individual's phone, contacts'
+    mobiles) and ID numbers are encrypted and stay out of the text and its index (SEC-3):
+    they are found by their full value through the keyed digests (`exact_matches`)."""
     full, initials = pinyin_of(customer.name)
+    personal_phone = customer.kind == CustomerKind.INDIVIDUAL
     parts = [
         customer.name,
         full,
         initials,
         customer.credit_code or "",
         customer.org_code,
-        phone_digits(customer.phone),
+        "" if personal_phone else phone_digits(customer.phone),
         customer.legal_rep_name,
         phone_digits(customer.legal_rep_phone),
     ]
     for contact in contacts:
-        parts += [contact.name, phone_digits(contact.mobile), phone_digits(contact.office_phone)]
+        parts += [contact.name, phone_digits(contact.office_phone)]
     return _SEPARATOR.join(halfwidth(p).lower() for p in parts if p)
+
+
+def exact_matches(text: str) -> Q | None:
+    """Customers holding exactly this full ID number or phone (as the customer's phone or a
+    contact's mobile), by keyed digest; None when the text is neither."""
+    from kehu.customers.identifiers import clean_id_number
+
+    text = halfwidth(text).strip()
+    condition = Q()
+    try:
+        number = clean_id_number(text)
+    except ValidationError:
+        pass
+    else:
+        digest = lookup_digest("id_number", number)
+        condition |= Q(id_number_digest=digest) | Q(legal_rep_digest=digest)
+    if _PHONE_LIKE.match(text):
+        try:
+            phone = normalize_phone(text)
+        except ValidationError:
+            phone = ""
+        if phone:
+            digest = lookup_digest("phone", phone)
+            condition |= Q(phone_digest=digest) | Q(
+                pk__in=Contact.objects.filter(mobile_digest=digest).values("customer_id")
+            )
+    return condition or None
 
 
 def terms_of(text: str) -> list[str]:
@@ -68,15 +100,20 @@ def terms_of(text: str) -> list[str]:
 
 
 def filter_text(queryset: QuerySet[Any], text: str) -> QuerySet[Any]:
-    """Customers whose search text contains every term."""
+    """Customers whose search text contains every term, or (for a full ID number or phone)
+    whose encrypted identifiers equal it."""
     terms = terms_of(text)
+    matching = queryset
     if terms:
         ids = storage.candidates(query_grams(terms), CANDIDATE_LIMIT)
         if ids is not None:
-            queryset = queryset.filter(pk__in=ids)
+            matching = matching.filter(pk__in=ids)
     for term in terms:
-        queryset = queryset.filter(search_text__contains=term)
-    return queryset
+        matching = matching.filter(search_text__contains=term)
+    exact = exact_matches(text)
+    if exact is None:
+        return matching
+    return queryset.filter(Q(pk__in=matching.values("pk")) | exact)
 
 
 def index(customer: Customer) -> None:

@@ -1,0 +1,98 @@
+"""Masked display of sensitive values (SEC-3): 110105********1234, 138****5678, ****1234.
+
+Models declare their sensitive fields once (`register(Model, field, kind, applies=…)`); the
+record machinery (list cells, detail fields, Excel export), the API serializers and the
+templates (`{% sensitive obj "field" %}`) all mask through here. Showing the plain value is an
+explicit, audited action (kehu.privacy: reveal with a reason), allowed by the permission
+`<app>.<model>.reveal` on the object."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Model
+
+ID_NUMBER = "id_number"
+PHONE = "phone"
+ACCOUNT = "account"
+
+
+def mask_id_number(value: str) -> str:
+    text = str(value)
+    if len(text) <= 8:
+        return "*" * len(text)
+    return f"{text[:6]}{'*' * (len(text) - 10)}{text[-4:]}" if len(text) > 10 else text[-4:]
+
+
+def mask_phone(value: str) -> str:
+    digits = re.sub(r"\D", "", str(value))
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return f"{digits[:3]}****{digits[-4:]}"
+
+
+def mask_account(value: str) -> str:
+    text = "".join(str(value).split())
+    return "****" + text[-4:] if len(text) > 4 else "****"
+
+
+MASKS: dict[str, Callable[[str], str]] = {
+    ID_NUMBER: mask_id_number,
+    PHONE: mask_phone,
+    ACCOUNT: mask_account,
+}
+
+
+def mask(kind: str, value: Any) -> str:
+    if value in (None, ""):
+        return ""
+    return MASKS[kind](str(value))
+
+
+@dataclass(frozen=True)
+class Sensitive:
+    field: str
+    kind: str
+    # Whether the value is personal for this object (an organisation's switchboard number
+    # is not); None = always.
+    applies: Callable[[Any], bool] | None = None
+
+
+_REGISTRY: dict[str, dict[str, Sensitive]] = {}
+
+
+def register(
+    model: type[Model], field: str, kind: str, applies: Callable[[Any], bool] | None = None
+) -> None:
+    _REGISTRY.setdefault(model._meta.label_lower, {})[field] = Sensitive(field, kind, applies)
+
+
+def sensitive_fields(model: type[Model] | Model) -> dict[str, Sensitive]:
+    return _REGISTRY.get(model._meta.label_lower, {})
+
+
+def spec(obj: Any, field: str) -> Sensitive | None:
+    """The sensitivity of `field` on this object, or None when it is shown as it is."""
+    if not isinstance(obj, Model):
+        return None
+    found = sensitive_fields(obj).get(field)
+    if found is None or (found.applies is not None and not found.applies(obj)):
+        return None
+    return found
+
+
+def masked(obj: Any, field: str, value: Any = None) -> Any:
+    """The value of `field` on `obj` as everybody sees it by default."""
+    if value is None:
+        value = getattr(obj, field, None)
+    found = spec(obj, field)
+    return mask(found.kind, value) if found is not None else value
+
+
+def may_reveal(user: Any, obj: Model) -> bool:
+    from kehu.core import policy
+
+    return policy.has_perm(user, policy.perm_name(obj, "reveal"), obj)

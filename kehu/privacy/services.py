@@ -1,0 +1,34 @@
+"""Privacy actions (SEC-3, PRV-1 … PRV-3): revealing a masked value, consent, data-subject
+requests, retention. Every state change and every look at personal data is an audit event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Model
+from django.utils.translation import gettext as _
+
+from kehu.audit.services import record
+from kehu.core import masking
+
+
+def reveal(user: Any, obj: Model, field: str, *, purpose: str, reason: str) -> str:
+    """The plain value of a masked field, for a user allowed to see it, with why (recorded:
+    who, when, which field, purpose and reason)."""
+    spec = masking.spec(obj, field)
+    if spec is None:
+        raise ValidationError(_("This value is not masked."))
+    if not masking.may_reveal(user, obj):
+        raise PermissionDenied(_("You may not reveal this value."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give the reason for revealing this value.")]})
+    with transaction.atomic():
+        record(
+            f"{obj._meta.label_lower}.reveal",
+            obj,
+            extra={"field": field, "purpose": purpose, "reason": reason},
+        )
+    return str(getattr(obj, field) or "")

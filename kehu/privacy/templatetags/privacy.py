@@ -1,0 +1,42 @@
+"""`{% sensitive obj "field" %}`: a value as the user may see it — masked, with a link to
+reveal it (reason asked, audited) when the user may."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from kehu.core import masking
+from kehu.records.templatetags.kehu import display
+
+register = template.Library()
+
+
+def reveal_url(obj: Any, field: str) -> str:
+    return reverse("privacy:reveal", args=[obj._meta.label_lower, obj.pk, field])
+
+
+@register.simple_tag(takes_context=True)
+def sensitive(context: Any, obj: Any, field: str) -> Any:
+    value = getattr(obj, field, "")
+    if masking.spec(obj, field) is None or not value:
+        return display(value)
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    shown = masking.masked(obj, field, value)
+    if user is not None and masking.may_reveal(user, obj):
+        return format_html(
+            '<span data-masked="{}">{}</span> <a class="ms-1 small" href="{}" '
+            'data-reveal="{}" title="{}"><i class="ti ti-eye"></i> {}</a>',
+            field,
+            shown,
+            reveal_url(obj, field),
+            field,
+            _("Reveal (the reason is recorded)"),
+            _("Reveal"),
+        )
+    return format_html('<span data-masked="{}">{}</span>', field, shown)

@@ -1,0 +1,39 @@
+"""Privacy in the browser (issue 6): masked values on the card, revealed only after giving
+a reason; the reveal is recorded."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.browser.helpers import Server, sign_in_ok, submit
+
+pytestmark = pytest.mark.browser
+
+FIND_PERSON = """
+from kehu.customers.models import Customer
+c = Customer.objects.filter(owner__username="manager1", kind="individual").order_by("pk").first()
+print(c.pk, c.id_number)
+"""
+
+
+def test_reveal_an_id_number_with_a_reason(page: Page, server: Server) -> None:
+    pk, id_number = server.shell(FIND_PERSON).strip().splitlines()[-1].split()
+    sign_in_ok(page, "manager1")
+    page.goto(f"/customers/{pk}/")
+    shown = page.inner_text("#id-number")
+    assert id_number not in shown and f"{id_number[:6]}********{id_number[-4:]}" in shown
+    page.click("#id-number [data-reveal]")
+    page.select_option("#id_purpose", "verification")
+    page.click("#reveal-submit")  # no reason: the browser does not even send the form
+    assert page.evaluate("document.querySelector('#id_reason').validity.valueMissing")
+    assert page.locator("#revealed-value").count() == 0
+    page.fill("#id_reason", "核对身份证原件")
+    assert submit(page, "#reveal-submit") == 200
+    assert page.inner_text("#revealed-value") == id_number
+    recorded = server.shell(
+        "from kehu.audit.models import AuditEvent\n"
+        f"e = AuditEvent.objects.filter(action='customers.customer.reveal', object_id='{pk}')"
+        ".latest('seq')\nprint(e.actor_username, e.extra['reason'])"
+    )
+    assert recorded.strip().splitlines()[-1] == "manager1 核对身份证原件"
