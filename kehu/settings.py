@@ -266,6 +266,9 @@ SPECTACULAR_SETTINGS = {
         "CustomerStatusEnum": "kehu.customers.models.CustomerStatus",
         "ChangeRequestStatusEnum": "kehu.customers.models.ChangeRequestStatus",
         "RoleEnum": "kehu.core.models.Role",
+        "ArchiveStageEnum": "kehu.archives.models.Stage",
+        "LoanKindEnum": "kehu.archives.models.LoanKind",
+        "IncidentKindEnum": "kehu.archives.models.IncidentKind",
     },
 }
 

@@ -24,6 +24,7 @@ from kehu.archives.models import (
     DestructionMethod,
     DossierItem,
     Hold,
+    IncidentKind,
     Loan,
     LoanKind,
     Transfer,
@@ -223,7 +224,7 @@ class LoanDetailView(ArchiveView):
 
 
 class IncidentSerializer(serializers.Serializer[Any]):
-    kind = serializers.ChoiceField(choices=["loss", "damage"])
+    kind = serializers.ChoiceField(choices=IncidentKind.choices)
     report = serializers.CharField()
 
 
@@ -280,7 +281,7 @@ class DestructionSerializer(serializers.ModelSerializer[Destruction]):
         read_only_fields = fields
 
 
-class ProposalSerializer(serializers.Serializer[Any]):
+class DestructionProposalSerializer(serializers.Serializer[Any]):
     items = serializers.PrimaryKeyRelatedField(many=True, queryset=DossierItem.objects.all())
     reason = serializers.CharField()
     method = serializers.ChoiceField(choices=DestructionMethod.choices)
@@ -319,10 +320,10 @@ class DestructionsView(ArchiveView):
         rows = selectors.visible_destructions(request.user)[:500]
         return Response(DestructionSerializer(rows, many=True).data)
 
-    @extend_schema(request=ProposalSerializer, responses={201: DestructionSerializer})
+    @extend_schema(request=DestructionProposalSerializer, responses={201: DestructionSerializer})
     def post(self, request: Request) -> Response:
         self.require(request, "archives.destruction.add")
-        data = ProposalSerializer(data=request.data)
+        data = DestructionProposalSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         allowed = selectors.visible_dossiers(request.user, "change")
         items = data.validated_data["items"]

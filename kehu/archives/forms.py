@@ -15,6 +15,7 @@ from kehu.archives.models import (
     DestructionMethod,
     Dossier,
     DossierItem,
+    IncidentKind,
     LoanKind,
 )
 from kehu.core import policy
@@ -190,7 +191,5 @@ class RenewalForm(forms.Form):
 
 
 class IncidentForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=_("loss or damage"), choices=[("loss", _("Loss")), ("damage", _("Damage"))]
-    )
+    kind = forms.ChoiceField(label=_("loss or damage"), choices=IncidentKind.choices)
     report = forms.CharField(label=_("written report"), widget=forms.Textarea(attrs={"rows": 4}))

@@ -21,20 +21,22 @@ from kehu.archives.models import (
     ArchiveSettings,
     Confidentiality,
     Dossier,
+    IncidentKind,
     Loan,
     LoanKind,
     LoanStatus,
 )
 from kehu.audit.services import record
 from kehu.core import calendar
+from kehu.core.grants import grant_access
 from kehu.core.models import Role, User
 from kehu.core.selectors import holders_of
 from kehu.core.services import notify
+from kehu.workflow import services as workflow
 
 PROCESS = "archives.borrow"
 ESCALATE_AFTER_WORKING_DAYS = 3
 OPEN_STATUSES = (LoanStatus.REQUESTED, LoanStatus.APPROVED, LoanStatus.ISSUED)
-INCIDENT_KINDS = {"loss": "loss", "damage": "damage"}
 
 
 def loan_url(loan: Loan) -> str:
@@ -63,8 +65,6 @@ def end_of_day(day: datetime.date) -> datetime.datetime:
 def request_loan(*, dossier: Dossier, borrower: Any, purpose: str, kind: str) -> Loan:
     """The borrower's request (借阅申请): opens the approval case. Asking again while a request
     of the same kind is open returns that request (a double submission is harmless)."""
-    from kehu.workflow import services as workflow
-
     purpose = (purpose or "").strip()
     errors: dict[str, list[str]] = {}
     if not purpose:
@@ -142,8 +142,6 @@ def decide(loan: Loan, *, approved: bool, by: User) -> Loan:
 def issue(loan: Loan, *, by: Any) -> Loan:
     """The archivist issues the folder (borrow time, due date) or opens electronic viewing
     with a grant that ends on the due date by itself."""
-    from kehu.core.grants import grant_access
-
     if loan.status != LoanStatus.APPROVED:
         raise ValidationError(_("Only an approved request can be issued."))
     now = timezone.now()
@@ -200,8 +198,6 @@ def check_return(loan: Loan, *, by: Any, complete: bool, undamaged: bool, note: 
 
 def request_renewal(loan: Loan, *, by: Any, reason: str) -> Loan:
     """The borrower asks for more time; the archivist approves (a step of the case)."""
-    from kehu.workflow import services as workflow
-
     reason = (reason or "").strip()
     if loan.status != LoanStatus.ISSUED or loan.kind != LoanKind.PHYSICAL:
         raise ValidationError(_("Only a folder on loan can be renewed."))
@@ -247,7 +243,7 @@ def report_incident(loan: Loan, *, by: Any, kind: str, report: str) -> Loan:
     """A written report of loss or damage (借阅档案遗失/损坏报告): archivists, the borrower's
     department head and the general manager are told."""
     report = (report or "").strip()
-    if kind not in INCIDENT_KINDS:
+    if kind not in IncidentKind.values:
         raise ValidationError({"kind": [_("Loss or damage?")]})
     if len(report) < 4:
         raise ValidationError(

@@ -409,6 +409,11 @@ class LoanKind(models.TextChoices):
     ELECTRONIC = "electronic", _("Electronic viewing")
 
 
+class IncidentKind(models.TextChoices):
+    LOSS = "loss", _("Loss")
+    DAMAGE = "damage", _("Damage")
+
+
 class LoanStatus(models.TextChoices):
     REQUESTED = "requested", _("Waiting for approval")
     APPROVED = "approved", _("Approved, to be issued")

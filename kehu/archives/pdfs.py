@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from kehu.archives import retention, selectors
 from kehu.archives.models import Cabinet, Destruction, Dossier
+from kehu.core import pdf
 
 
 def _name(user: Any) -> str:
@@ -32,8 +33,6 @@ def _filing_date(dossier: Dossier) -> Any:
 def folder_label(dossier: Dossier, url: str, by: Any) -> bytes:
     """档案袋封面: customer name, archive number, filing date, custodian, and a QR code of
     the dossier's address."""
-    from kehu.core import pdf
-
     doc = pdf.Document(title=_("Folder label"), author=_name(by), subject=dossier.archive_number)
     doc.heading(dossier.customer.name)
     doc.key_values(
@@ -51,8 +50,6 @@ def folder_label(dossier: Dossier, url: str, by: Any) -> bytes:
 
 def cabinet_index(cabinet: Cabinet, user: Any) -> bytes:
     """柜门档案索引表: customer name, archive number, location of every folder."""
-    from kehu.core import pdf
-
     doc = pdf.Document(title=_("Location index"), author=_name(user), subject=cabinet.code)
     doc.heading(f"{_('Location index')} · {cabinet.code} {cabinet.name}")
     doc.paragraph(f"{_('room')}: {cabinet.room}")
@@ -72,8 +69,6 @@ def cabinet_index(cabinet: Cabinet, user: Any) -> bytes:
 
 def dossier_catalogue(dossier: Dossier, user: Any) -> bytes:
     """卷内目录: the items of the dossier in folder order with their reference codes."""
-    from kehu.core import pdf
-
     doc = pdf.Document(
         title=_("Archive catalogue"), author=_name(user), subject=dossier.archive_number
     )
@@ -95,8 +90,6 @@ def dossier_catalogue(dossier: Dossier, user: Any) -> bytes:
 
 def destruction_register(destruction: Destruction, user: Any) -> bytes:
     """销毁清册: items, reason, method, approver, executor, witnesses, date."""
-    from kehu.core import pdf
-
     doc = pdf.Document(
         title=_("Destruction register"), author=_name(user), subject=destruction.number
     )
@@ -135,8 +128,6 @@ def register_list(
 ) -> bytes:
     """A printed list (filing register 归档登记表, archive catalogue 档案目录): the rows of the
     page's filters, with the printer's name and time in the footer."""
-    from kehu.core import pdf
-
     doc = pdf.Document(title=title, author=_name(user))
     doc.heading(title)
     doc.paragraph(f"{_('Printed by')} {_name(user)} · {timezone.localtime():%Y-%m-%d %H:%M}")
@@ -205,8 +196,6 @@ CATALOGUE_WIDTHS = [26.0, 50, 24, 26, 20, 24]
 def borrowing_slip(loan: Any, user: Any) -> bytes:
     """借阅单: borrower, customer, archive number, purpose, approval, borrow time, due date,
     return check, with lines to sign."""
-    from kehu.core import pdf
-
     number = loan.case.number if loan.case_id else str(loan.pk)
     doc = pdf.Document(title=_("Borrowing slip"), author=_name(user), subject=number)
     doc.heading(f"{_('Borrowing slip')} {number}")

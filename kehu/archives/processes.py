@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kehu.archives import loans, retention
@@ -131,8 +132,6 @@ class DestructionProcess(Process):
         workflow.finish_case(case, outcome=step.outcome, by=step.completed_by, reason=step.comment)
 
     def subject_url(self, case: Case) -> str:
-        from django.urls import reverse
-
         return reverse("archives:destruction", args=[case.subject_id])
 
 

@@ -25,6 +25,10 @@ from kehu.archives.models import (
     Tombstone,
 )
 from kehu.audit.services import record
+from kehu.core import storage
+from kehu.core.numbering import format_number, next_value
+from kehu.documents.services import destroy_document
+from kehu.workflow import services as workflow
 
 PROCESS = "archives.destruction"
 
@@ -131,8 +135,6 @@ def due_items(
 
 
 def _next_register_number() -> str:
-    from kehu.core.numbering import format_number, next_value
-
     year = timezone.localdate().year
     return format_number(
         "XH-{year}-{seq:03d}", year=year, seq=next_value(f"archives.destruction:{year}")
@@ -152,8 +154,6 @@ def propose(
         raise ValidationError({"items": [_("Choose the items to destroy.")]})
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Give the reason.")]})
-    from kehu.workflow import services as workflow
-
     today = today or timezone.localdate()
     units = {item.dossier.customer.unit_id for item in items}
     if len(units) > 1:
@@ -216,8 +216,6 @@ def execute(
 ) -> Destruction:
     """Destroy the approved items: electronic files deleted from storage, a tombstone per
     item, the register entry completed (executor, ≥ 2 witnesses, date)."""
-    from kehu.documents.services import destroy_document
-
     witnesses = [w for w in witnesses if w is not None and w.pk != by.pk]
     if len({w.pk for w in witnesses}) < 2:
         raise ValidationError(
@@ -267,7 +265,5 @@ def execute(
 
 
 def _delete_blobs(names: list[str]) -> None:
-    from kehu.core import storage
-
     for name in names:
         storage.delete(name)

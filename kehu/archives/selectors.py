@@ -7,9 +7,12 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as lazy
 
+from kehu.archives import retention
+from kehu.archives.forms import CabinetCheckForm
 from kehu.archives.models import (
     ArchiveCategory,
     Cabinet,
@@ -17,11 +20,14 @@ from kehu.archives.models import (
     Dossier,
     DossierItem,
     Loan,
+    LoanKind,
+    LoanStatus,
     Transfer,
 )
 from kehu.archives.services import next_check_due
 from kehu.core import policy
 from kehu.customers.models import Customer
+from kehu.workflow.models import Case
 
 
 def visible_dossiers(user: Any, action: str = "view") -> QuerySet[Dossier]:
@@ -79,8 +85,6 @@ def dossier_context(request: Any, dossier: Dossier) -> dict[str, Any]:
 
 
 def cabinet_context(request: Any, cabinet: Cabinet) -> dict[str, Any]:
-    from kehu.archives.forms import CabinetCheckForm
-
     return {
         "checks": list(cabinet.checks.select_related("checked_by")[:24]),
         "check_due": next_check_due(cabinet),
@@ -110,8 +114,6 @@ def card_context(user: Any, customer: Customer) -> dict[str, Any]:
 def home_stats(user: Any) -> list[tuple[Any, int, str]]:
     if not policy.has_perm(user, "archives.dossier.change"):
         return []
-    from django.utils import timezone
-
     today = timezone.localdate()
     due = [c for c in Cabinet.objects.filter(is_active=True) if next_check_due(c) <= today]
     return [
@@ -140,8 +142,6 @@ def visible_destruction(user: Any, pk: int) -> Destruction:
 
 
 def destruction_items(entry: Destruction) -> list[dict[str, Any]]:
-    from kehu.archives import retention
-
     items = entry.items.select_related("dossier__customer", "category").order_by("reference_code")
     tombstones = {t.item_id: t for t in entry.tombstones.all()}
     return [
@@ -151,8 +151,6 @@ def destruction_items(entry: Destruction) -> list[dict[str, Any]]:
 
 def destruction_case(entry: Destruction) -> dict[str, Any]:
     """The workflow case in which the manager approves the destruction."""
-    from kehu.workflow.models import Case
-
     return {"case": Case.objects.filter(pk=entry.case_id).first() if entry.case_id else None}
 
 
@@ -170,12 +168,10 @@ def visible_loan(user: Any, pk: int) -> Loan:
 
 
 def loan_context(user: Any, loan: Loan) -> dict[str, Any]:
-    from kehu.archives.models import LoanKind, LoanStatus
-
     is_borrower = loan.borrower_id == user.pk
     issued = loan.status == LoanStatus.ISSUED
     grant = loan.grant
-    viewing = bool(grant and grant.revoked_at is None and grant.until > timezone_now())
+    viewing = bool(grant and grant.revoked_at is None and grant.until > timezone.now())
     return {
         "is_borrower": is_borrower,
         "can_renew": is_borrower and issued and loan.kind == LoanKind.PHYSICAL,
@@ -187,12 +183,6 @@ def loan_context(user: Any, loan: Loan) -> dict[str, Any]:
         if viewing
         else "",
     }
-
-
-def timezone_now() -> Any:
-    from django.utils import timezone
-
-    return timezone.now()
 
 
 def visible_transfers(user: Any) -> QuerySet[Transfer]:

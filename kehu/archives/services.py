@@ -25,6 +25,7 @@ from kehu.archives.models import (
 from kehu.audit.context import current_actor
 from kehu.audit.services import record
 from kehu.core.models import Role, User
+from kehu.core.numbering import format_number, next_value
 from kehu.core.services import notify
 from kehu.customers.models import Customer, CustomerStatus
 from kehu.records.services import audited_create, audited_update
@@ -72,8 +73,6 @@ def default_category() -> ArchiveCategory:
 def number_dossier(dossier: Dossier, when: datetime.datetime | None = None) -> Dossier:
     """Give the dossier its archive number, once (ARC-1). Call inside the transaction that
     activates the customer: the sequence row stays locked until it commits."""
-    from kehu.core.numbering import format_number, next_value
-
     with transaction.atomic():
         current = (
             Dossier.objects.select_for_update()
@@ -164,8 +163,6 @@ def reference_code(
 def file_item(data: dict[str, Any]) -> DossierItem:
     """File an item into a dossier (归档): a line of the filing register with its reference
     code, which never changes afterwards."""
-    from kehu.core.numbering import next_value
-
     dossier: Dossier = data["dossier"]
     category: ArchiveCategory = data["category"]
     document = data.get("document")

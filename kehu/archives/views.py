@@ -25,7 +25,8 @@ from kehu.archives import (
     transfers,
 )
 from kehu.archives.models import ArchiveSettings, Cabinet, Hold, LoanStatus
-from kehu.core import policy
+from kehu.core import pdf, policy
+from kehu.records import listing, registry
 from kehu.records.services import StaleEditError
 
 
@@ -91,8 +92,6 @@ def cabinet_check(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _pdf(content: bytes, filename: str) -> HttpResponse:
-    from kehu.core import pdf
-
     return pdf.response(content, filename)
 
 
@@ -168,8 +167,6 @@ PRINT_LIMIT = 2000
 
 def _printed_list(request: HttpRequest, slug: str) -> Any:
     """The rows the list page shows with the same filters (at most PRINT_LIMIT)."""
-    from kehu.records import listing, registry
-
     record_type = registry.get(slug)
     require(request, policy.perm_name(record_type.model, "export"))
     rows, _filters = listing.visible_rows(record_type, request.user, request.GET, "export")
