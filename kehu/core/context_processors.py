@@ -46,7 +46,7 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
     (
         _("Archives"),
         [
-            (_("Archive catalogue"), "folders", "records:dossiers_list", "archives.dossier.view"),
+            (_("Archive catalogue"), "books", "records:dossiers_list", "archives.dossier.view"),
             (
                 _("Filing register"),
                 "file-stack",

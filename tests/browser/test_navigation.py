@@ -14,22 +14,40 @@ ADMIN_PAGES = ["/units/", "/users/", "/security-policy/", "/audit/"]
 CUSTOMER_PAGES = {"/customers/", "/contacts/", "/change-requests/", "/documents/expiring/"}
 DOCUMENT_ADMIN = {"/document-types/", "/documents/integrity/"}
 PAGES = [*ADMIN_PAGES, *sorted(CUSTOMER_PAGES), "/classification-dimensions/"]
-ALWAYS = {"/", "/api/v1/docs/"}  # home and the API documentation: every signed-in user
+# Home, the API documentation and the workflow's task pages: every signed-in user.
+ALWAYS = {"/", "/api/v1/docs/", "/tasks/", "/cases/"}
+WORKFLOW_ADMIN = {"/calendar-days/", "/approver-rules/"}
+ARCHIVE_READ = {"/dossiers/", "/archive-items/"}
+LOANS = {"/archives/loans/"}
+ARCHIVIST = ARCHIVE_READ | LOANS | {"/archives/transfers/", "/cabinets/", "/archives/disposition/"}
+ARCHIVIST |= {"/archives/destructions/", "/archive-categories/", "/archives/settings/"}
 
 # From kehu/core/policy.py ROLE_PERMISSIONS and kehu/core/context_processors.py NAVIGATION.
 ALLOWED = {
     "admin": {"/units/", "/users/", "/security-policy/", "/audit/", "/classification-dimensions/"}
-    | DOCUMENT_ADMIN,
-    "auditor": {"/units/", "/users/", "/audit/"} | CUSTOMER_PAGES,
-    "head_sale": {"/units/", "/users/"} | CUSTOMER_PAGES,
-    "gm": {"/units/", "/users/"} | CUSTOMER_PAGES,
-    "manager1": CUSTOMER_PAGES,
-    "manager2": CUSTOMER_PAGES,
-    "manager3": CUSTOMER_PAGES,
-    "manager4": CUSTOMER_PAGES,
+    | DOCUMENT_ADMIN
+    | WORKFLOW_ADMIN,
+    "auditor": {"/units/", "/users/", "/audit/"}
+    | CUSTOMER_PAGES
+    | ARCHIVE_READ
+    | {"/archives/transfers/", "/cabinets/", "/archives/destructions/", "/archive-categories/"},
+    "head_sale": {"/units/", "/users/"}
+    | CUSTOMER_PAGES
+    | ARCHIVE_READ
+    | LOANS
+    | {"/archives/transfers/"},
+    "gm": {"/units/", "/users/"}
+    | CUSTOMER_PAGES
+    | ARCHIVE_READ
+    | LOANS
+    | {"/archives/destructions/"},
+    "manager1": CUSTOMER_PAGES | LOANS,
+    "manager2": CUSTOMER_PAGES | LOANS,
+    "manager3": CUSTOMER_PAGES | LOANS,
+    "manager4": CUSTOMER_PAGES | LOANS,
     "compliance": CUSTOMER_PAGES,
-    "credit": CUSTOMER_PAGES,
-    "archivist": set(),
+    "credit": CUSTOMER_PAGES | ARCHIVE_READ | {"/archives/transfers/"},
+    "archivist": ARCHIVIST,
     "finance": set(),
 }
 # Pages reachable without a navigation entry (account managers may read classifications).
