@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "kehu.workflow",
     "kehu.filing",
     "kehu.privacy",
+    "kehu.archives",
     "kehu.api",
     "kehu.ops",
 ]
@@ -269,6 +270,9 @@ SPECTACULAR_SETTINGS = {
         "IndustryEnum": "kehu.customers.models.Industry",
         "RoleEnum": "kehu.core.models.Role",
         "ContactRoleEnum": "kehu.customers.models.Contact.ContactRole",
+        "ArchiveStageEnum": "kehu.archives.models.Stage",
+        "LoanKindEnum": "kehu.archives.models.LoanKind",
+        "IncidentKindEnum": "kehu.archives.models.IncidentKind",
     },
 }
 

@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("kehu.workflow.urls")),
     path("", include("kehu.filing.urls")),
     path("", include("kehu.privacy.urls")),
+    path("", include("kehu.archives.urls")),
     path("", include("kehu.records.urls")),
 ]

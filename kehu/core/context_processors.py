@@ -45,6 +45,45 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
         ],
     ),
     (
+        _("Archives"),
+        [
+            (_("Archive catalogue"), "books", "records:dossiers_list", "archives.dossier.view"),
+            (
+                _("Filing register"),
+                "file-stack",
+                "records:archive-items_list",
+                "archives.dossieritem.view",
+            ),
+            (_("Borrowing"), "book-upload", "archives:loans", "archives.loan.add"),
+            (_("Transfers"), "truck-delivery", "archives:transfers", "archives.transfer.view"),
+            (_("Cabinets"), "archive", "records:cabinets_list", "archives.cabinet.view"),
+            (
+                _("Due for disposition"),
+                "calendar-x",
+                "archives:disposition",
+                "archives.destruction.add",
+            ),
+            (
+                _("Destruction register"),
+                "trash-x",
+                "archives:destructions",
+                "archives.destruction.view",
+            ),
+            (
+                _("Archive categories"),
+                "category-2",
+                "records:archive-categories_list",
+                "archives.archivecategory.view",
+            ),
+            (
+                _("Archive settings"),
+                "settings",
+                "archives:settings",
+                "archives.archivesettings.change",
+            ),
+        ],
+    ),
+    (
         _("Administration"),
         [
             (_("Organisation units"), "sitemap", "records:units_list", "core.orgunit.view"),

@@ -45,6 +45,26 @@ _FILING_CONFIG_READ = frozenset(
     {"filing.checklistitem.view", "filing.watchlistentry.view", "filing.riskrule.view"}
 )
 _CUSTOMER_READ = _CUSTOMER_READ | {"filing.filing.view"}
+# Archives (issue 7): the archivist does the archive functions and nothing else (SEC-1);
+# department heads and the general manager read their units' dossiers; the general manager
+# approves destructions; borrowing requests come from whoever works with customers.
+_ARCHIVE_READ = frozenset({"archives.dossier.view", "archives.dossieritem.view"})
+_ARCHIVIST = frozenset(
+    {
+        "archives.archivecategory.*",
+        "archives.archivesettings.*",
+        "archives.dossier.*",
+        "archives.dossieritem.*",
+        "archives.cabinet.*",
+        "archives.hold.*",
+        "archives.loan.*",
+        "archives.transfer.*",
+        "archives.destruction.view",
+        "archives.destruction.add",
+        "archives.destruction.execute",
+        "archives.destruction.export",
+    }
+)
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.SYSTEM_ADMIN: frozenset(
@@ -89,6 +109,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "documents.*.export",
             "filing.*.view",
             "filing.*.export",
+            "archives.*.view",
+            "archives.*.export",
         }
     ),
     Role.DEPARTMENT_HEAD: frozenset(
@@ -103,9 +125,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "documents.document.*",
             "documents.documentversion.*",
             "filing.filing.*",
+            "archives.loan.add",
+            "archives.transfer.view",
         }
     )
-    | _CUSTOMER_READ,
+    | _CUSTOMER_READ
+    | _ARCHIVE_READ,
     Role.GENERAL_MANAGER: frozenset(
         {
             "core.orgunit.view",
@@ -116,10 +141,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "customers.customer.close",
             "customers.customer.merge",
             "customers.contact.export",
+            "archives.loan.add",
+            "archives.loan.approve",
+            "archives.hold.*",
+            "archives.destruction.view",
+            "archives.destruction.approve",
         }
     )
     | _CUSTOMER_READ
-    | _PROPOSE,
+    | _PROPOSE
+    | _ARCHIVE_READ,
     Role.ACCOUNT_MANAGER: frozenset(
         {
             "customers.customer.add",
@@ -137,6 +168,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "documents.document.add:own",
             "documents.documentversion.attest:own",
             "filing.filing.add",
+            "archives.loan.add",
         }
     )
     | _CUSTOMER_READ
@@ -152,9 +184,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "customers.contact.reveal",
         "filing.watchlistentry.*",
     },
-    Role.CREDIT_MANAGER: _CUSTOMER_READ | _PROPOSE,
-    Role.ARCHIVIST: frozenset(),
-    Role.FINANCE: frozenset(),
+    Role.CREDIT_MANAGER: _CUSTOMER_READ
+    | _PROPOSE
+    | _ARCHIVE_READ
+    | frozenset({"archives.transfer.view", "archives.transfer.receive"}),
+    Role.ARCHIVIST: _ARCHIVIST,
+    Role.FINANCE: frozenset({"archives.loan.approve"}),
 }
 
 PRIVILEGED_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.AUDITOR, Role.GENERAL_MANAGER})

@@ -32,6 +32,7 @@ def transitions_for(user: Any, customer: Customer) -> list[dict[str, Any]]:
 
 
 def card_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
+    from kehu.archives.selectors import card_context as archive_context
     from kehu.documents.selectors import card_context as documents_context
     from kehu.filing.selectors import card_context as filing_context
 
@@ -64,6 +65,7 @@ def card_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
         "can_edit_contacts": policy.has_perm(user, "customers.customer.change", customer),
         **documents_context(request, customer),
         **filing_context(request, customer),
+        **archive_context(user, customer),
     }
 
 

@@ -26,6 +26,13 @@ SCHEDULE = [
     ),
     Periodic("documents-verify", "kehu.ops.tasks.verify_documents", datetime.timedelta(days=7)),
     Periodic("workflow-deadlines", "kehu.ops.tasks.workflow_deadlines", datetime.timedelta(days=1)),
+    Periodic(
+        "archives-cabinet-checks",
+        "kehu.ops.tasks.remind_cabinet_checks",
+        datetime.timedelta(days=1),
+    ),
+    Periodic("archives-loans", "kehu.ops.tasks.remind_overdue_loans", datetime.timedelta(days=1)),
+    Periodic("archives-transfers", "kehu.ops.tasks.propose_transfers", datetime.timedelta(days=1)),
 ]
 
 

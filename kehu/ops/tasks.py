@@ -38,3 +38,24 @@ def workflow_deadlines() -> dict[str, Any]:
         "escalated": len(escalate_overdue()),
         "missing_schedules": warn_missing_schedule(),
     }
+
+
+@task()
+def remind_cabinet_checks() -> dict[str, Any]:
+    from kehu.archives.services import remind_cabinet_checks as remind
+
+    return {"sent": remind()}
+
+
+@task()
+def remind_overdue_loans() -> dict[str, Any]:
+    from kehu.archives.loans import remind_overdue
+
+    return remind_overdue()
+
+
+@task()
+def propose_transfers() -> dict[str, Any]:
+    from kehu.archives.transfers import propose_transfers as propose
+
+    return propose()
