@@ -305,6 +305,7 @@ def test_the_units_configured_approval_chain_is_followed(demo: dict[str, User]) 
     from kehu.workflow.models import ApproverRule
 
     manager = demo["manager1"]
+    assert manager.unit is not None
     ApproverRule.objects.create(
         process="filing", unit=manager.unit, position=1, role="department_head",
         basis="销售部客户备案由部门负责人审批",
