@@ -10,7 +10,6 @@ from typing import Any
 import pypdf
 import pytest
 from aiosmtpd.controller import Controller
-from django.db import transaction
 from django.test import override_settings
 
 from kehu.core import mail, pdf
@@ -77,10 +76,12 @@ def smtp_server() -> Iterator[_Inbox]:
         controller.stop()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_notify_with_email_sends_after_commit(smtp_server: _Inbox) -> None:
+@pytest.mark.django_db
+def test_notify_with_email_sends_after_commit(
+    smtp_server: _Inbox, django_capture_on_commit_callbacks: Any
+) -> None:
     user = User.objects.create_user("mailee", email="mailee@example.cn", password="x")
-    with transaction.atomic():
+    with django_capture_on_commit_callbacks(execute=True):
         notify([user], "新任务：初审", "请在 2 个工作日内完成", "/tasks/", email=True)
         assert smtp_server.messages == []  # nothing leaves before the commit
     assert len(smtp_server.messages) == 1

@@ -8,6 +8,7 @@ import datetime
 import io
 import socket
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import pypdf
@@ -208,18 +209,25 @@ def smtp() -> Iterator[Inbox]:
         controller.stop()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_filing_task_is_mailed_to_its_assignee(demo: dict[str, User], smtp: Inbox) -> None:
+@pytest.mark.django_db
+def test_a_filing_task_is_mailed_to_its_assignee(
+    demo: dict[str, User], smtp: Inbox, django_capture_on_commit_callbacks: Any
+) -> None:
+    # Mail leaves on commit: each step runs as if committed (no flush of the seeded tables).
+    committed = partial(django_capture_on_commit_callbacks, execute=True)
     manager = demo["manager1"]
     customer = ready_customer(manager)
     smtp.envelopes.clear()
-    filing = services.open_filing(customer, by=manager)
-    services.complete_collection(filing, selectors.my_step(filing, manager), by=manager)
+    with committed():
+        filing = services.open_filing(customer, by=manager)
+    with committed():
+        services.complete_collection(filing, selectors.my_step(filing, manager), by=manager)
     filing.refresh_from_db()
-    services.submit_review(
-        filing, selectors.my_step(filing, manager), by=manager, outcome="passed",
-        checks=[],
-    )  # fmt: skip
+    with committed():
+        services.submit_review(
+            filing, selectors.my_step(filing, manager), by=manager, outcome="passed",
+            checks=[],
+        )  # fmt: skip
     to_compliance = [e for e in smtp.envelopes if demo["compliance"].email in e.rcpt_tos]
     assert len(to_compliance) == 1
     message = to_compliance[0].content.decode()
@@ -230,9 +238,11 @@ def test_a_filing_task_is_mailed_to_its_assignee(demo: dict[str, User], smtp: In
     second = selectors.my_step(filing, demo["compliance"])
     assert second is not None and second.due_date is not None
     smtp.envelopes.clear()
-    workflow.remind_due(today=second.due_date - datetime.timedelta(days=1))
+    with committed():
+        workflow.remind_due(today=second.due_date - datetime.timedelta(days=1))
     assert [e.rcpt_tos for e in smtp.envelopes] == [[demo["compliance"].email]]
     smtp.envelopes.clear()
-    workflow.escalate_overdue(today=calendar.add_working_days(second.due_date, 1))
+    with committed():
+        workflow.escalate_overdue(today=calendar.add_working_days(second.due_date, 1))
     mailed = sorted(address for e in smtp.envelopes for address in e.rcpt_tos)
     assert demo["compliance"].email in mailed
