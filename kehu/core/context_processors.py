@@ -35,6 +35,7 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
                 "customers:change_requests",
                 "customers.changerequest.view",
             ),
+            (_("Access grants"), "key", "privacy:grants", ""),
             (
                 _("Expiring documents"),
                 "calendar-due",

@@ -103,6 +103,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "customers.customer.approve",
             "customers.customer.close",
             "customers.customer.merge",
+            "customers.customer.grant",
             "customers.contact.export",
         }
     )

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -17,3 +19,37 @@ class RevealForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class GrantForm(forms.Form):
+    user: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("User"),
+        queryset=None,  # set per customer in __init__
+    )
+    until = forms.DateTimeField(
+        label=_("Valid until"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+    )
+    actions = forms.MultipleChoiceField(
+        label=_("Also allow"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[],
+    )
+    reason = forms.CharField(
+        label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, customer: Any, **kwargs: Any) -> None:
+        from kehu.core.models import User
+        from kehu.privacy.grants import ACTIONS
+
+        super().__init__(*args, **kwargs)
+        users = User.objects.filter(is_active=True).exclude(pk=customer.owner_id)
+        self.fields["user"].queryset = users.order_by("username")  # type: ignore[attr-defined]
+        self.fields["actions"].choices = [a for a in ACTIONS if a[0] != "view"]  # type: ignore[attr-defined]
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500)

@@ -37,3 +37,35 @@ def test_reveal_an_id_number_with_a_reason(page: Page, server: Server) -> None:
         ".latest('seq')\nprint(e.actor_username, e.extra['reason'])"
     )
     assert recorded.strip().splitlines()[-1] == "manager1 核对身份证原件"
+
+
+FIND_SALE_CUSTOMER = """
+from kehu.customers.models import Customer
+c = Customer.objects.filter(owner__username="manager2", kind="organization").order_by("pk").first()
+print(c.pk)
+"""
+
+
+def test_a_department_head_grants_time_limited_access(page: Page, server: Server) -> None:
+    pk = server.shell(FIND_SALE_CUSTOMER).strip().splitlines()[-1]
+    # manager4 (Shanghai sales) cannot open a customer of SALE …
+    sign_in_ok(page, "manager4")
+    assert page.goto(f"/customers/{pk}/").status == 404  # type: ignore[union-attr]
+    page.context.clear_cookies()
+    # … until the head of SALE grants it, with a reason and an end.
+    sign_in_ok(page, "head_sale")
+    page.goto(f"/customers/{pk}/")
+    page.click("#grant-access")
+    option = page.locator("#id_user option", has_text="(manager4)")
+    page.select_option("#id_user", value=option.get_attribute("value"))
+    page.fill("#id_until", "2099-01-01T12:00")
+    page.fill("#id_reason", "协助上海客户对接")
+    assert submit(page, "#grant-submit") == 302
+    assert page.locator("#access-grants [data-grant]").count() == 1
+    page.context.clear_cookies()
+    sign_in_ok(page, "manager4")
+    assert page.goto(f"/customers/{pk}/").status == 200  # type: ignore[union-attr]
+    assert page.locator("#my-grant").count() == 1
+    assert page.locator("#edit-link").count() == 0  # read-only
+    page.goto("/privacy/grants/")
+    assert page.locator("#received-grants [data-grant]").count() == 1

@@ -40,3 +40,29 @@ def sensitive(context: Any, obj: Any, field: str) -> Any:
             _("Reveal"),
         )
     return format_html('<span data-masked="{}">{}</span>', field, shown)
+
+
+@register.inclusion_tag("privacy/_card_grants.html", takes_context=True)
+def grants_panel(context: Any, customer: Any) -> dict[str, Any]:
+    """The card's access grants: the list (with revoke) for those who may grant, and a
+    notice for a user who sees the card through a grant."""
+    from django.utils import timezone
+
+    from kehu.privacy import grants
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    can_grant = user is not None and grants.may_grant(user, customer)
+    on_customer = grants.customer_grants().filter(object_id=str(customer.pk))
+    now = timezone.now()
+    running = on_customer.filter(revoked_at__isnull=True, until__gt=now)
+    return {
+        "request": request,
+        "obj": customer,
+        "now": now,
+        "can_grant": can_grant,
+        "rows": list(running) if can_grant else [],
+        "mine": running.filter(user=user).order_by("-until").first()
+        if user is not None and user.is_authenticated
+        else None,
+    }
