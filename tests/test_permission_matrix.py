@@ -37,6 +37,7 @@ from kehu.customers.tests.factories import org_data
 from kehu.documents import samples
 from kehu.documents import services as documents
 from kehu.documents.models import DocumentType
+from kehu.privacy import consent
 from kehu.workflow import services as workflow
 from kehu.workflow.models import ApproverRule
 
@@ -264,6 +265,30 @@ RULES: dict[str, list[Rule]] = {
     "privacy:grant_new": [Rule("customer", per_object(GRANTERS))],
     "privacy:grant_revoke": [Rule("grant", per_object(GRANTERS), "POST")],
     "privacy:reveal": [Rule("reveal", per_object(REVEAL))],
+    "privacy:consent_new": [Rule("person", per_object(EDIT))],
+    "api:consents": [
+        Rule("person_api", per_object(READ)),
+        Rule(
+            "person_api",
+            per_object(EDIT),
+            "POST",
+            body=lambda o: {
+                "object_type": "customers.contact",
+                "object_id": o.pk,
+                "purpose": "profile",
+                "scope": "画像",
+                "given_on": "2026-01-05",
+                "channel": "email",
+            },
+        ),
+    ],
+    "privacy:consent_withdraw": [
+        Rule("consent", per_object(EDIT), "POST", body=lambda o: {"note": "来电撤回"})
+    ],
+    "privacy:consent_evidence": [Rule("consent", per_object(READ))],
+    "privacy:marketing_contact": [
+        Rule("person", per_object(EDIT), "POST", body=lambda o: {"note": "新品推介"})
+    ],
     "api:reveal": [
         Rule(
             "reveal_api",
@@ -427,6 +452,14 @@ def _customer_world(owner: User, demo: dict[str, User]) -> dict[str, Any]:
         second_id=max(customer.pk, twin.pk),
         reason="similar_name",
     )
+    signed = SimpleUploadedFile("同意书.pdf", samples.pdf(), content_type="application/pdf")
+    marketing = consent.record_consent(
+        contact,
+        {"purpose": "marketing", "scope": "营销", "given_on": datetime.date(2026, 1, 5),
+         "channel": "written"},
+        owner,
+        signed,
+    )  # fmt: skip
     licence = DocumentType.objects.get(code="business_licence")
     upload = SimpleUploadedFile("licence.png", samples.png(), content_type="image/png")
     version = documents.upload(customer, licence, upload, owner)
@@ -434,6 +467,8 @@ def _customer_world(owner: User, demo: dict[str, User]) -> dict[str, Any]:
         "customer": customer,
         "customer_pk": customer,
         "contact": contact,
+        "person": contact,
+        "consent": marketing,
         "bankaccount": account,
         "changerequest": request,
         "flag": flag,
@@ -512,6 +547,10 @@ def url_for(key: str, route: str, rule: Rule, obj: Any) -> str:
         kwargs = {"pk": obj.user_id, "assignment_pk": obj.pk}
     elif rule.kind == "customer_pk":
         kwargs = {"customer_pk": obj.pk}
+    elif rule.kind == "person_api":
+        return reverse(key) + f"?object_type=customers.contact&object_id={obj.pk}"
+    elif rule.kind == "person":
+        kwargs = {"label": "customers.contact", "pk": obj.pk}
     elif rule.kind == "reveal":
         kwargs = {"label": "customers.contact", "pk": obj.pk, "field": "mobile"}
     elif rule.kind == "event":
@@ -551,7 +590,7 @@ def targets(rule: Rule, world: dict[str, Any]) -> list[tuple[str, Any, frozenset
     if rule.kind is None:
         return [("-", None, frozenset(rule.expect))]
     if isinstance(rule.expect, dict):
-        kind = "contact" if rule.kind in {"reveal", "reveal_api"} else rule.kind
+        kind = "contact" if rule.kind in {"reveal", "reveal_api", "person_api"} else rule.kind
         return [(k, world["objects"][k][kind], v) for k, v in rule.expect.items()]
     return [("-", world["shared"][rule.kind], frozenset(rule.expect))]
 

@@ -29,6 +29,7 @@ urlpatterns = [
         name="document_download",
     ),
     path("reveal/", privacy.RevealView.as_view(), name="reveal"),
+    path("consents/", privacy.ConsentsView.as_view(), name="consents"),
     path("tasks/", workflow.TaskListView.as_view(), name="tasks"),
     path("tasks/<int:pk>/complete/", workflow.TaskCompleteView.as_view(), name="task_complete"),
     path("cases/<int:pk>/", workflow.CaseDetailView.as_view(), name="case"),

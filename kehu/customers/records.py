@@ -231,6 +231,7 @@ register(
         update=services.update_contact,
         queryset=lambda: Contact.objects.select_related("customer"),
         audit_reads=lambda c: True,
+        detail_panels=["privacy/_consents_panel.html"],
         icon="address-book",
         sample_data=_sample_contact,
         test_users=dict(_CUSTOMER_TEST_USERS),

@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core.formfields import ChineseDateField
+
 PURPOSES = [
     ("verification", _("Identity verification")),
     ("contact", _("Contacting the customer")),
@@ -53,3 +55,26 @@ class GrantForm(forms.Form):
 
 class RevokeForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500)
+
+
+class ConsentForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("Purpose"))
+    scope = forms.CharField(
+        label=_("Scope"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What data, for what use, for how long."),
+    )
+    given_on = ChineseDateField(label=_("Given on"))
+    channel = forms.ChoiceField(label=_("Channel"))
+    evidence = forms.FileField(label=_("Evidence (PDF, PNG or JPEG)"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from kehu.privacy.models import Channel, Purpose
+
+        super().__init__(*args, **kwargs)
+        self.fields["purpose"].choices = Purpose.choices  # type: ignore[attr-defined]
+        self.fields["channel"].choices = Channel.choices  # type: ignore[attr-defined]
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=500)

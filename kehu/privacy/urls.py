@@ -8,5 +8,11 @@ urlpatterns = [
     path("privacy/grants/", views.grant_list, name="grants"),
     path("privacy/grants/<int:pk>/revoke/", views.grant_revoke, name="grant_revoke"),
     path("customers/<int:pk>/grants/new/", views.grant_new, name="grant_new"),
+    path("privacy/consents/<str:label>/<int:pk>/new/", views.consent_new, name="consent_new"),
+    path("privacy/consents/<int:pk>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
+    path("privacy/consents/<int:pk>/evidence/", views.consent_evidence, name="consent_evidence"),
+    path(
+        "privacy/marketing/<str:label>/<int:pk>/", views.marketing_contact, name="marketing_contact"
+    ),
     path("privacy/reveal/<str:label>/<int:pk>/<str:field>/", views.reveal, name="reveal"),
 ]

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kehu.audit.services import record
 from kehu.core import masking, policy
-from kehu.customers.models import Customer
-from kehu.privacy import grants, services
-from kehu.privacy.forms import GrantForm, RevealForm, RevokeForm
+from kehu.customers.models import Contact, Customer
+from kehu.privacy import consent, grants, services
+from kehu.privacy.forms import ConsentForm, GrantForm, NoteForm, RevealForm, RevokeForm
+from kehu.privacy.models import Consent
 from kehu.records import registry
 
 
@@ -126,3 +130,103 @@ def grant_list(request: HttpRequest) -> HttpResponse:
             "now": now,
         },
     )
+
+
+def _person(request: HttpRequest, label: str, pk: int) -> Customer | Contact:
+    subject = visible_object(request, label, pk)
+    if not isinstance(subject, Customer | Contact) or not consent.is_person(subject):
+        raise Http404
+    return subject
+
+
+def _page_of(subject: Model) -> str:
+    record_type = registry.for_model(type(subject))
+    assert record_type is not None
+    return reverse(record_type.url_name("detail"), args=[subject.pk])
+
+
+@login_required
+def consent_new(request: HttpRequest, label: str, pk: int) -> HttpResponse:
+    subject = _person(request, label, pk)
+    if not consent.may_manage(request.user, subject):
+        raise PermissionDenied(_("You may not record consents of this person."))
+    form = ConsentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        evidence = data.pop("evidence", None)
+        try:
+            consent.record_consent(subject, data, request.user, evidence)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Consent recorded."))
+            return redirect(_page_of(subject))
+    return render(
+        request,
+        "privacy/consent_form.html",
+        {"subject": subject, "form": form, "back": _page_of(subject)},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _visible_consent(request: HttpRequest, pk: int) -> Consent:
+    found = get_object_or_404(Consent.objects.select_related("customer", "contact"), pk=pk)
+    subject = found.subject
+    visible_object(request, subject._meta.label_lower, subject.pk)
+    return found
+
+
+@login_required
+@require_POST
+def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _visible_consent(request, pk)
+    form = NoteForm(request.POST)
+    if not consent.may_manage(request.user, found.subject):
+        raise PermissionDenied(_("You may not change consents of this person."))
+    if form.is_valid():
+        consent.withdraw(found, request.user, form.cleaned_data["note"])
+        messages.success(request, _("The consent was withdrawn."))
+    else:
+        messages.error(request, _("Say how the withdrawal was received."))
+    return redirect(_page_of(found.subject))
+
+
+@login_required
+def consent_evidence(request: HttpRequest, pk: int) -> FileResponse:
+    found = _visible_consent(request, pk)
+    if not found.evidence:
+        raise Http404(_("No file."))
+    record("privacy.consent.download", found, extra={"file": found.evidence_name})
+    return FileResponse(
+        found.evidence.open("rb"), as_attachment=True, filename=found.evidence_name or "evidence"
+    )
+
+
+@login_required
+@require_POST
+def marketing_contact(request: HttpRequest, label: str, pk: int) -> HttpResponse:
+    subject = _person(request, label, pk)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say what the contact was about."))
+        return redirect(_page_of(subject))
+    try:
+        consent.log_marketing_contact(subject, request.user, form.cleaned_data["note"])
+    except consent.ConsentRequired as refused:
+        return render(
+            request,
+            "privacy/refused.html",
+            {"message": str(refused), "back": _page_of(subject)},
+            status=403,
+        )
+    messages.success(request, _("Marketing contact recorded."))
+    return redirect(_page_of(subject))
+
+
+def _add_errors(form: Any, error: ValidationError) -> None:
+    """Errors beside their fields (those the form has), the rest above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages_ in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages_)

@@ -66,3 +66,26 @@ def grants_panel(context: Any, customer: Any) -> dict[str, Any]:
         if user is not None and user.is_authenticated
         else None,
     }
+
+
+@register.filter(name="label")
+def model_label(obj: Any) -> str:
+    return str(obj._meta.label_lower)
+
+
+@register.inclusion_tag("privacy/_consents.html", takes_context=True)
+def consents_panel(context: Any, subject: Any) -> dict[str, Any]:
+    """Consents of an individual customer or a contact, with record / withdraw for those who
+    may change the customer."""
+    from kehu.privacy import consent
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    person = consent.is_person(subject)
+    return {
+        "request": request,
+        "obj": subject,
+        "person": person,
+        "consents": list(consent.consents_of(subject)) if person else [],
+        "can_manage": person and user is not None and consent.may_manage(user, subject),
+    }

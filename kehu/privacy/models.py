@@ -1,0 +1,81 @@
+"""Privacy records (PRV-1 … PRV-3): consents of individual customers and contacts, the extended
+personal profile of key contacts (CUS-14), the deletion ledger and retention settings."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kehu.core.models import TrackedModel
+from kehu.customers.models import Contact, Customer
+
+
+class Purpose(models.TextChoices):
+    PROCESSING = "processing", _("Handling personal information for the business relation")
+    MARKETING = "marketing", _("Marketing contact")
+    PROFILE = "profile", _("Extended personal profile")
+    SHARING = "sharing", _("Provision to third parties")
+
+
+class Channel(models.TextChoices):
+    WRITTEN = "written", _("Signed form")
+    ELECTRONIC = "electronic", _("Electronic (web, app)")
+    EMAIL = "email", _("E-mail")
+    ORAL = "oral", _("Oral, recorded")
+
+
+class Consent(TrackedModel):
+    """One consent (同意) of a person — an individual customer or a contact — for a purpose, as
+    given (date, channel, evidence) and possibly withdrawn later (PIPL art. 14/15)."""
+
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.CASCADE, related_name="consents"
+    )
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="consents"
+    )
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
+    scope = models.TextField(_("scope"), help_text=_("What data, for what use, for how long."))
+    given_on = models.DateField(_("given on"))
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    evidence = models.FileField(_("evidence"), upload_to="consents/%Y/", blank=True, max_length=300)
+    evidence_name = models.CharField(max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawal_note = models.CharField(_("withdrawal note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["-given_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(customer__isnull=True, contact__isnull=False)
+                | Q(customer__isnull=False, contact__isnull=True),
+                name="consent_of_one_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} · {self.get_purpose_display()}"
+
+    @property
+    def subject(self) -> Customer | Contact:
+        subject = self.customer or self.contact
+        assert subject is not None
+        return subject
+
+    @property
+    def customer_of_subject(self) -> Customer:
+        return self.customer if self.customer is not None else self.contact.customer  # type: ignore[union-attr]
+
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None and self.given_on <= timezone.localdate()
