@@ -67,6 +67,7 @@ SALE_READERS = users("manager1", "manager2", "head_sale", "compliance", "credit"
 SH_READERS = users("manager4", "auditor")
 READ = {"A": SALE_READERS, "B": SALE_READERS, "C": SH_READERS}
 EDIT = {"A": users("manager1", "head_sale"), "B": users("manager2", "head_sale"), "C": {"manager4"}}
+OWNER = {"A": users("manager1"), "B": users("manager2"), "C": users("manager4")}
 ACCOUNT_MANAGERS = users("manager1", "manager2", "manager3", "manager4")
 # Revealing a masked value: the owner, the department head, compliance (customers and
 # contacts, not accounts) and the auditor.
@@ -266,6 +267,9 @@ RULES: dict[str, list[Rule]] = {
     "privacy:grant_revoke": [Rule("grant", per_object(GRANTERS), "POST")],
     "privacy:reveal": [Rule("reveal", per_object(REVEAL))],
     "privacy:consent_new": [Rule("person", per_object(EDIT))],
+    # The extended profile: the account manager only (no grants in the matrix).
+    "privacy:profile": [Rule("contact", per_object(OWNER))],
+    "privacy:profile_edit": [Rule("contact", per_object(OWNER))],
     "api:consents": [
         Rule("person_api", per_object(READ)),
         Rule(
@@ -459,6 +463,13 @@ def _customer_world(owner: User, demo: dict[str, User]) -> dict[str, Any]:
          "channel": "written"},
         owner,
         signed,
+    )  # fmt: skip
+    consent.record_consent(
+        contact,
+        {"purpose": "profile", "scope": "画像", "given_on": datetime.date(2026, 1, 5),
+         "channel": "written"},
+        owner,
+        None,
     )  # fmt: skip
     licence = DocumentType.objects.get(code="business_licence")
     upload = SimpleUploadedFile("licence.png", samples.png(), content_type="image/png")

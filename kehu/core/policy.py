@@ -86,7 +86,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "core.user.view",
             "workflow.case.view",
             "customers.customer.*",
-            "customers.contact.*",
+            # Not "customers.contact.*": the extended profile is the account manager's only.
+            "customers.contact.view",
+            "customers.contact.add",
+            "customers.contact.change",
+            "customers.contact.delete",
+            "customers.contact.export",
+            "customers.contact.reveal",
             "customers.bankaccount.*",
             "customers.changerequest.*",
             "documents.document.*",
@@ -123,6 +129,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "customers.customer.reveal:own",
             "customers.contact.reveal:own",
             "customers.bankaccount.reveal:own",
+            # The extended personal profile (CUS-14): the account manager only; others
+            # through an explicit time-limited grant ("profile").
+            "customers.contact.profile:own",
             "documents.document.add:own",
             "documents.documentversion.attest:own",
         }

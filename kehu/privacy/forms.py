@@ -78,3 +78,19 @@ class ConsentForm(forms.Form):
 
 class NoteForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=500)
+
+
+class ProfileForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from kehu.privacy.models import PROFILE_SECTIONS
+
+        super().__init__(*args, **kwargs)
+        for key, label, help_text in PROFILE_SECTIONS:
+            self.fields[key] = forms.CharField(
+                label=label,
+                help_text=help_text,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )

@@ -25,6 +25,7 @@ ACTIONS = [
     ("view", gettext_lazy("View (card, contacts, documents)")),
     ("change", gettext_lazy("Edit")),
     ("reveal", gettext_lazy("Reveal masked values (with a reason each time)")),
+    ("profile", gettext_lazy("Open contacts' extended personal profiles (with their consent)")),
 ]
 
 

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core.crypto import EncryptedTextField
 from kehu.core.models import TrackedModel
 from kehu.customers.models import Contact, Customer
 
@@ -79,3 +80,39 @@ class Consent(TrackedModel):
 
     def is_active(self) -> bool:
         return self.withdrawn_at is None and self.given_on <= timezone.localdate()
+
+
+# The sections of the 66-item customer profile (seeds/002): each a free text, encrypted.
+PROFILE_SECTIONS = [
+    ("personal", _("Personal data"), _("Home address, birthday, birthplace, appearance")),
+    ("education", _("Education"), _("Schools, degrees, awards, clubs, military service")),
+    ("family", _("Family"), _("Marital status, spouse, anniversary, children and their interests")),
+    ("career", _("Career"), _("Previous jobs, positions, associations, goals")),
+    ("interests", _("Interests"), _("Clubs, community, beliefs, hobbies, books, sports, holidays")),
+    ("lifestyle", _("Lifestyle"), _("Health, drinking, smoking, favourite food and places, car")),
+    ("relationship", _("Relationship notes"), _("Topics, concerns, what matters to them")),
+    ("confidential", _("Confidential matters"), _("Matters not to be discussed")),
+]
+
+
+class ContactProfile(TrackedModel):
+    """The extended personal profile of a key contact (CUS-14): opened only by the customer's
+    account manager and explicit grantees, only under the contact's consent, each opening
+    audited; every section is encrypted at rest."""
+
+    contact = models.OneToOneField(Contact, on_delete=models.CASCADE, related_name="profile")
+    personal = EncryptedTextField(_("Personal data"), blank=True)
+    education = EncryptedTextField(_("Education"), blank=True)
+    family = EncryptedTextField(_("Family"), blank=True)
+    career = EncryptedTextField(_("Career"), blank=True)
+    interests = EncryptedTextField(_("Interests"), blank=True)
+    lifestyle = EncryptedTextField(_("Lifestyle"), blank=True)
+    relationship = EncryptedTextField(_("Relationship notes"), blank=True)
+    confidential = EncryptedTextField(_("Confidential matters"), blank=True)
+
+    class Meta:
+        verbose_name = _("extended personal profile")
+        verbose_name_plural = _("extended personal profiles")
+
+    def __str__(self) -> str:
+        return str(self.contact)

@@ -14,5 +14,7 @@ urlpatterns = [
     path(
         "privacy/marketing/<str:label>/<int:pk>/", views.marketing_contact, name="marketing_contact"
     ),
+    path("privacy/profiles/<int:pk>/", views.profile_view, name="profile"),
+    path("privacy/profiles/<int:pk>/edit/", views.profile_edit, name="profile_edit"),
     path("privacy/reveal/<str:label>/<int:pk>/<str:field>/", views.reveal, name="reveal"),
 ]

@@ -19,10 +19,18 @@ from django.views.decorators.http import require_POST
 from kehu.audit.services import record
 from kehu.core import masking, policy
 from kehu.customers.models import Contact, Customer
-from kehu.privacy import consent, grants, services
-from kehu.privacy.forms import ConsentForm, GrantForm, NoteForm, RevealForm, RevokeForm
-from kehu.privacy.models import Consent
+from kehu.privacy import consent, grants, profile, services
+from kehu.privacy.forms import (
+    ConsentForm,
+    GrantForm,
+    NoteForm,
+    ProfileForm,
+    RevealForm,
+    RevokeForm,
+)
+from kehu.privacy.models import PROFILE_SECTIONS, Consent
 from kehu.records import registry
+from kehu.records.services import StaleEditError
 
 
 def visible_object(request: HttpRequest, label: str, pk: int) -> Model:
@@ -230,3 +238,59 @@ def _add_errors(form: Any, error: ValidationError) -> None:
         return
     for field, messages_ in error.message_dict.items():
         form.add_error(field if field in form.fields else None, messages_)
+
+
+def _contact(request: HttpRequest, pk: int) -> Contact:
+    found = visible_object(request, "customers.contact", pk)
+    assert isinstance(found, Contact)
+    return found
+
+
+def _refused(request: HttpRequest, error: Exception, back: str) -> HttpResponse:
+    return render(
+        request, "privacy/refused.html", {"message": str(error), "back": back}, status=403
+    )
+
+
+@login_required
+def profile_view(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = _contact(request, pk)
+    back = _page_of(contact)
+    try:
+        opened = profile.open_profile(request.user, contact)
+    except consent.ConsentRequired as error:
+        return _refused(request, error, back)
+    sections = [(label, getattr(opened, key)) for key, label, _help in PROFILE_SECTIONS]
+    return render(
+        request,
+        "privacy/profile.html",
+        {"contact": contact, "profile": opened, "sections": sections, "back": back},
+    )
+
+
+@login_required
+def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = _contact(request, pk)
+    back = _page_of(contact)
+    try:
+        opened = profile.open_profile(request.user, contact)
+    except consent.ConsentRequired as error:
+        return _refused(request, error, back)
+    initial = {key: getattr(opened, key) for key in profile.SECTIONS}
+    form = ProfileForm(request.POST or None, initial={**initial, "version": opened.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            profile.save_profile(
+                request.user, contact, form.cleaned_data, form.cleaned_data.get("version")
+            )
+        except StaleEditError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Profile saved."))
+            return redirect(reverse("privacy:profile", args=[contact.pk]))
+    return render(
+        request,
+        "privacy/profile_form.html",
+        {"contact": contact, "form": form, "back": back},
+        status=409 if request.method == "POST" else 200,
+    )

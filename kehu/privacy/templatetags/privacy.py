@@ -77,7 +77,7 @@ def model_label(obj: Any) -> str:
 def consents_panel(context: Any, subject: Any) -> dict[str, Any]:
     """Consents of an individual customer or a contact, with record / withdraw for those who
     may change the customer."""
-    from kehu.privacy import consent
+    from kehu.privacy import consent, profile
 
     request = context.get("request")
     user = getattr(request, "user", None)
@@ -88,4 +88,7 @@ def consents_panel(context: Any, subject: Any) -> dict[str, Any]:
         "person": person,
         "consents": list(consent.consents_of(subject)) if person else [],
         "can_manage": person and user is not None and consent.may_manage(user, subject),
+        "can_profile": subject._meta.label_lower == "customers.contact"
+        and user is not None
+        and profile.may_open(user, subject),
     }
