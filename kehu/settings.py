@@ -102,7 +102,9 @@ INSTALLED_APPS = [
     "kehu.customers",
     "kehu.documents",
     "kehu.workflow",
+    "kehu.filing",
     "kehu.privacy",
+    "kehu.archives",
     "kehu.api",
     "kehu.ops",
 ]
@@ -264,6 +266,13 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CustomerStatusEnum": "kehu.customers.models.CustomerStatus",
         "ChangeRequestStatusEnum": "kehu.customers.models.ChangeRequestStatus",
+        "CustomerKindEnum": "kehu.customers.models.CustomerKind",
+        "IndustryEnum": "kehu.customers.models.Industry",
+        "RoleEnum": "kehu.core.models.Role",
+        "ContactRoleEnum": "kehu.customers.models.Contact.ContactRole",
+        "ArchiveStageEnum": "kehu.archives.models.Stage",
+        "LoanKindEnum": "kehu.archives.models.LoanKind",
+        "IncidentKindEnum": "kehu.archives.models.IncidentKind",
     },
 }
 
@@ -274,8 +283,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("KEHU_LOG_LEVEL", "INFO")},
 }
 
-# E-mail (REV-3): SMTP when KEHU_EMAIL_HOST is set, else printed to the console.
-_EMAIL_HOST = env("KEHU_EMAIL_HOST")
+# E-mail (REV-3): SMTP in production (KEHU_SECURE) or when KEHU_EMAIL_HOST is set, else
+# printed to the console (the embedded demo).
+_EMAIL_HOST = env("KEHU_EMAIL_HOST", "localhost" if SECURE else "")
 MAILERS = {
     "default": {
         "BACKEND": env(

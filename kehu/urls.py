@@ -14,6 +14,8 @@ urlpatterns = [
     path("", include("kehu.customers.urls")),
     path("", include("kehu.documents.urls")),
     path("", include("kehu.workflow.urls")),
+    path("", include("kehu.filing.urls")),
     path("", include("kehu.privacy.urls")),
+    path("", include("kehu.archives.urls")),
     path("", include("kehu.records.urls")),
 ]

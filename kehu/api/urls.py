@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from kehu.api import customers, documents, privacy, workflow
+from kehu.api import archives, customers, documents, filing, privacy, workflow
 from kehu.api.audit import AuditEventViewSet
 from kehu.api.records import viewset_for
 from kehu.records import registry
@@ -28,11 +28,26 @@ urlpatterns = [
         documents.VersionDownloadView.as_view(),
         name="document_download",
     ),
+    path("filings/", filing.FilingListView.as_view(), name="filings"),
+    path("filings/<int:pk>/", filing.FilingDetailView.as_view(), name="filing"),
     path("reveal/", privacy.RevealView.as_view(), name="reveal"),
     path("consents/", privacy.ConsentsView.as_view(), name="consents"),
     path("tasks/", workflow.TaskListView.as_view(), name="tasks"),
     path("tasks/<int:pk>/complete/", workflow.TaskCompleteView.as_view(), name="task_complete"),
     path("cases/<int:pk>/", workflow.CaseDetailView.as_view(), name="case"),
+    path("cabinets/<int:pk>/checks/", archives.CabinetChecksView.as_view()),
+    path("dossiers/<int:pk>/holds/", archives.DossierHoldsView.as_view()),
+    path("holds/<int:pk>/lift/", archives.HoldLiftView.as_view()),
+    path("loans/", archives.LoansView.as_view()),
+    path("loans/<int:pk>/", archives.LoanDetailView.as_view()),
+    path("loans/<int:pk>/renewal/", archives.LoanActionView.as_view(action="renewal")),
+    path("loans/<int:pk>/incident/", archives.LoanActionView.as_view(action="incident")),
+    path("disposition/", archives.DispositionView.as_view()),
+    path("transfers/", archives.TransfersView.as_view()),
+    path("transfers/<int:pk>/confirm/", archives.TransferConfirmView.as_view()),
+    path("destructions/", archives.DestructionsView.as_view()),
+    path("destructions/<int:pk>/", archives.DestructionDetailView.as_view()),
+    path("destructions/<int:pk>/execute/", archives.DestructionExecuteView.as_view()),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),

@@ -111,3 +111,31 @@ def library_holidays(year: int) -> list[tuple[datetime.date, bool, str]]:
             rows.append((day, working, str(name or "")))
         day += datetime.timedelta(days=1)
     return rows
+
+
+def warn_missing_schedule(today: datetime.date | None = None) -> list[int]:
+    """Daily job: tell system administrators (once per year) which schedules are missing."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from kehu.core.models import Notification, Role, User
+    from kehu.core.services import notify
+
+    missing = missing_schedule_years(today)
+    admins = User.objects.filter(is_active=True, role_assignments__role=Role.SYSTEM_ADMIN)
+    for year in missing:
+        title = _("Holiday schedule of %(year)s missing") % {"year": year}
+        if Notification.objects.filter(title=title).exists():
+            continue
+        notify(
+            admins.distinct(),
+            title,
+            _(
+                "Deadlines in %(year)s count Monday to Friday only until its public holidays "
+                "and adjusted working days are entered."
+            )
+            % {"year": year},
+            reverse("records:calendar-days_list"),
+            email=True,
+        )
+    return missing

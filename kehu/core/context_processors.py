@@ -42,6 +42,46 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
                 "documents:expiring",
                 "documents.document.view",
             ),
+            (_("Filings"), "file-check", "filing:list", "filing.filing.view"),
+        ],
+    ),
+    (
+        _("Archives"),
+        [
+            (_("Archive catalogue"), "books", "records:dossiers_list", "archives.dossier.view"),
+            (
+                _("Filing register"),
+                "file-stack",
+                "records:archive-items_list",
+                "archives.dossieritem.view",
+            ),
+            (_("Borrowing"), "book-upload", "archives:loans", "archives.loan.add"),
+            (_("Transfers"), "truck-delivery", "archives:transfers", "archives.transfer.view"),
+            (_("Cabinets"), "archive", "records:cabinets_list", "archives.cabinet.view"),
+            (
+                _("Due for disposition"),
+                "calendar-x",
+                "archives:disposition",
+                "archives.destruction.add",
+            ),
+            (
+                _("Destruction register"),
+                "trash-x",
+                "archives:destructions",
+                "archives.destruction.view",
+            ),
+            (
+                _("Archive categories"),
+                "category-2",
+                "records:archive-categories_list",
+                "archives.archivecategory.view",
+            ),
+            (
+                _("Archive settings"),
+                "settings",
+                "archives:settings",
+                "archives.archivesettings.change",
+            ),
         ],
     ),
     (
@@ -78,6 +118,30 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
                 "git-branch",
                 "records:approver-rules_list",
                 "workflow.approverrule.change",
+            ),
+            (
+                _("Filing checklist"),
+                "list-check",
+                "records:filing-checklist_list",
+                "filing.checklistitem.change",
+            ),
+            (
+                _("Risk rules"),
+                "alert-triangle",
+                "records:risk-rules_list",
+                "filing.riskrule.change",
+            ),
+            (
+                _("Watch list"),
+                "alert-octagon",
+                "records:watch-list_list",
+                "filing.watchlistentry.change",
+            ),
+            (
+                _("Import watch list"),
+                "file-import",
+                "filing:watchlist_import",
+                "filing.watchlistentry.add",
             ),
             (
                 _("Security policy"),

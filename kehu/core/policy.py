@@ -39,6 +39,32 @@ _PROPOSE = frozenset({"customers.changerequest.add"})
 # their own customers, department heads to the department's; administrators keep the types.
 _DOCUMENT_READ = frozenset({"documents.document.view", "documents.documentversion.view"})
 _CUSTOMER_READ = _CUSTOMER_READ | _DOCUMENT_READ
+# Filing (issue 5): whoever reads customers reads their filings; administrators keep the
+# checklist, the watch list and the risk rules, compliance keeps the watch list too.
+_FILING_CONFIG_READ = frozenset(
+    {"filing.checklistitem.view", "filing.watchlistentry.view", "filing.riskrule.view"}
+)
+_CUSTOMER_READ = _CUSTOMER_READ | {"filing.filing.view"}
+# Archives (issue 7): the archivist does the archive functions and nothing else (SEC-1);
+# department heads and the general manager read their units' dossiers; the general manager
+# approves destructions; borrowing requests come from whoever works with customers.
+_ARCHIVE_READ = frozenset({"archives.dossier.view", "archives.dossieritem.view"})
+_ARCHIVIST = frozenset(
+    {
+        "archives.archivecategory.*",
+        "archives.archivesettings.*",
+        "archives.dossier.*",
+        "archives.dossieritem.*",
+        "archives.cabinet.*",
+        "archives.hold.*",
+        "archives.loan.*",
+        "archives.transfer.*",
+        "archives.destruction.view",
+        "archives.destruction.add",
+        "archives.destruction.execute",
+        "archives.destruction.export",
+    }
+)
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.SYSTEM_ADMIN: frozenset(
@@ -56,6 +82,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "customers.classificationdimension.*",
             "customers.classificationvalue.*",
             "documents.documenttype.*",
+            "filing.checklistitem.*",
+            "filing.watchlistentry.*",
+            "filing.riskrule.*",
         }
     ),
     Role.AUDITOR: frozenset(
@@ -78,6 +107,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "customers.bankaccount.reveal",
             "documents.*.view",
             "documents.*.export",
+            "filing.*.view",
+            "filing.*.export",
+            "archives.*.view",
+            "archives.*.export",
         }
     ),
     Role.DEPARTMENT_HEAD: frozenset(
@@ -97,9 +130,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "customers.changerequest.*",
             "documents.document.*",
             "documents.documentversion.*",
+            "filing.filing.*",
+            "archives.loan.add",
+            "archives.transfer.view",
         }
     )
-    | _CUSTOMER_READ,
+    | _CUSTOMER_READ
+    | _ARCHIVE_READ,
     Role.GENERAL_MANAGER: frozenset(
         {
             "core.orgunit.view",
@@ -111,10 +148,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "customers.customer.merge",
             "customers.customer.grant",
             "customers.contact.export",
+            "archives.loan.add",
+            "archives.loan.approve",
+            "archives.hold.*",
+            "archives.destruction.view",
+            "archives.destruction.approve",
         }
     )
     | _CUSTOMER_READ
-    | _PROPOSE,
+    | _PROPOSE
+    | _ARCHIVE_READ,
     Role.ACCOUNT_MANAGER: frozenset(
         {
             "customers.customer.add",
@@ -134,18 +177,29 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "customers.contact.profile:own",
             "documents.document.add:own",
             "documents.documentversion.attest:own",
+            "filing.filing.add",
+            "archives.loan.add",
         }
     )
     | _CUSTOMER_READ
     | _PROPOSE,
-    # Compliance sees every review record (SEC-1) and checks identities (ID numbers,
-    # contacts' mobiles) during reviews.
+    # Compliance sees every review record (SEC-1), checks identities (ID numbers, contacts'
+    # mobiles) during reviews and keeps the watch list (issue 5).
     Role.COMPLIANCE: _CUSTOMER_READ
     | _PROPOSE
-    | {"workflow.case.view", "customers.customer.reveal", "customers.contact.reveal"},
-    Role.CREDIT_MANAGER: _CUSTOMER_READ | _PROPOSE,
-    Role.ARCHIVIST: frozenset(),
-    Role.FINANCE: frozenset(),
+    | _FILING_CONFIG_READ
+    | {
+        "workflow.case.view",
+        "customers.customer.reveal",
+        "customers.contact.reveal",
+        "filing.watchlistentry.*",
+    },
+    Role.CREDIT_MANAGER: _CUSTOMER_READ
+    | _PROPOSE
+    | _ARCHIVE_READ
+    | frozenset({"archives.transfer.view", "archives.transfer.receive"}),
+    Role.ARCHIVIST: _ARCHIVIST,
+    Role.FINANCE: frozenset({"archives.loan.approve"}),
 }
 
 PRIVILEGED_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.AUDITOR, Role.GENERAL_MANAGER})

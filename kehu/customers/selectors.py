@@ -18,7 +18,12 @@ from kehu.customers.services import allowed_transitions
 
 
 def transitions_for(user: Any, customer: Customer) -> list[dict[str, Any]]:
-    """Lifecycle steps this user may take on this customer now."""
+    """Lifecycle steps this user may take on this customer now (none while a filing is under
+    way: its outcome decides the status)."""
+    from kehu.filing.selectors import open_filing_of
+
+    if open_filing_of(customer) is not None:
+        return []
     return [
         {"to": to, "label": CustomerStatus(to).label}
         for to, action in allowed_transitions(customer)
@@ -27,7 +32,9 @@ def transitions_for(user: Any, customer: Customer) -> list[dict[str, Any]]:
 
 
 def card_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
+    from kehu.archives.selectors import card_context as archive_context
     from kehu.documents.selectors import card_context as documents_context
+    from kehu.filing.selectors import card_context as filing_context
 
     user = request.user
     contacts = list(customer.contacts.all())
@@ -57,6 +64,8 @@ def card_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
         "can_propose": policy.has_perm(user, "customers.changerequest.add", customer),
         "can_edit_contacts": policy.has_perm(user, "customers.customer.change", customer),
         **documents_context(request, customer),
+        **filing_context(request, customer),
+        **archive_context(user, customer),
     }
 
 

@@ -74,6 +74,7 @@ class CustomerSerializer(MaskedFieldsMixin, serializers.ModelSerializer[Customer
     owner_name = serializers.CharField(source="owner.full_name", read_only=True)
     unit_code = serializers.CharField(source="unit.code", read_only=True)
     contacts = ContactSerializer(many=True, read_only=True)
+    archive_number = serializers.SerializerMethodField()
     classifications = serializers.PrimaryKeyRelatedField(
         many=True, required=False, queryset=ClassificationValue.objects.all()
     )
@@ -89,8 +90,8 @@ class CustomerSerializer(MaskedFieldsMixin, serializers.ModelSerializer[Customer
             "issuing_authority", "certifications", "gender", "birth_date", "occupation",
             "employer", "phone", "email", "address", "province", "city", "products",
             "cooperation_since", "contract_numbers", "note", "classifications", "contacts",
-            "completeness", "last_verified_at", "merged_into", "created_at", "updated_at",
-            "version",
+            "completeness", "last_verified_at", "merged_into", "archive_number", "created_at",
+            "updated_at", "version",
         ]  # fmt: skip
         read_only_fields = [
             "id", "status", "completeness", "last_verified_at", "merged_into", "created_at",
@@ -100,6 +101,13 @@ class CustomerSerializer(MaskedFieldsMixin, serializers.ModelSerializer[Customer
             "owner": {"required": False},
             "unit": {"required": False},
         }
+
+    def get_archive_number(self, obj: Customer) -> str:
+        """The archive number of the customer's dossier (ARC-1), "" before activation."""
+        from kehu.archives.models import Dossier
+
+        found = Dossier.objects.filter(customer_id=obj.pk).values_list("archive_number", flat=True)
+        return found.first() or ""
 
     def build_field(self, field_name: str, info: Any, model_class: Any, nested_depth: int) -> Any:
         if field_name in DATE_FIELDS:

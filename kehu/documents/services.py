@@ -312,3 +312,31 @@ def notify_expiring(today: datetime.date | None = None) -> int:
 
 def file_extension(version: DocumentVersion) -> str:
     return _EXTENSIONS.get(version.content_type, os.path.splitext(version.original_name)[1])
+
+
+def destroy_document(document: Document, *, reason: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """Destruction at the end of the retention period (ARC-7, called by the archives inside
+    its transaction, after the manager's approval and the hold check): the rows of the
+    document and its versions go; what they were is returned for the tombstone, with the
+    stored names whose bytes the caller deletes once the transaction has committed."""
+    versions = list(document.versions.order_by("number"))
+    files = [
+        {
+            "version": v.number,
+            "original_name": v.original_name,
+            "sha256": v.sha256,
+            "size": v.size,
+            "stored_name": v.stored_name,
+            "doc_type": document.doc_type.code,
+        }
+        for v in versions
+    ]
+    record(
+        "documents.document.destroy",
+        document,
+        extra={"customer": document.customer_id, "reason": reason, "files": files},
+    )
+    Document.objects.filter(pk=document.pk).update(current=None)
+    DocumentVersion.objects.filter(document=document).delete()
+    Document.objects.filter(pk=document.pk).delete()
+    return files, [v.stored_name for v in versions]

@@ -25,9 +25,14 @@ SCHEDULE = [
         "documents-expiry", "kehu.ops.tasks.notify_expiring_documents", datetime.timedelta(days=1)
     ),
     Periodic("documents-verify", "kehu.ops.tasks.verify_documents", datetime.timedelta(days=7)),
+    Periodic("workflow-deadlines", "kehu.ops.tasks.workflow_deadlines", datetime.timedelta(days=1)),
     Periodic(
-        "workflow-deadlines", "kehu.ops.tasks.workflow_deadlines", datetime.timedelta(hours=12)
+        "archives-cabinet-checks",
+        "kehu.ops.tasks.remind_cabinet_checks",
+        datetime.timedelta(days=1),
     ),
+    Periodic("archives-loans", "kehu.ops.tasks.remind_overdue_loans", datetime.timedelta(days=1)),
+    Periodic("archives-transfers", "kehu.ops.tasks.propose_transfers", datetime.timedelta(days=1)),
 ]
 
 

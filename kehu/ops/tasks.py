@@ -30,6 +30,32 @@ def notify_expiring_documents() -> dict[str, Any]:
 @task()
 def workflow_deadlines() -> dict[str, Any]:
     """Daily: remind what is due on the next working day, escalate what is overdue."""
+    from kehu.core.calendar import warn_missing_schedule
     from kehu.workflow.services import escalate_overdue, remind_due
 
-    return {"reminded": remind_due(), "escalated": len(escalate_overdue())}
+    return {
+        "reminded": remind_due(),
+        "escalated": len(escalate_overdue()),
+        "missing_schedules": warn_missing_schedule(),
+    }
+
+
+@task()
+def remind_cabinet_checks() -> dict[str, Any]:
+    from kehu.archives.services import remind_cabinet_checks as remind
+
+    return {"sent": remind()}
+
+
+@task()
+def remind_overdue_loans() -> dict[str, Any]:
+    from kehu.archives.loans import remind_overdue
+
+    return remind_overdue()
+
+
+@task()
+def propose_transfers() -> dict[str, Any]:
+    from kehu.archives.transfers import propose_transfers as propose
+
+    return propose()

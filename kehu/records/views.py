@@ -47,8 +47,16 @@ class RecordView(LoginRequiredMixin, View):
     def base_context(self, **extra: Any) -> dict[str, Any]:
         rt = self.record_type
         user = self.request.user
+        # Extra buttons other apps add to a list (e.g. "new customer + filing"):
+        # rt.extra["list_actions"] = [(label, url name, permission, icon, element id)].
+        actions = [
+            {"label": label, "url": reverse(url_name), "icon": icon, "id": element_id}
+            for label, url_name, perm, icon, element_id in rt.extra.get("list_actions", ())
+            if policy.has_perm(user, perm)
+        ]
         return {
             "rt": rt,
+            "list_actions": actions,
             "can_add": policy.has_perm(user, policy.perm_name(rt.model, "add")),
             "can_export": policy.has_perm(user, policy.perm_name(rt.model, "export")),
             "list_url": reverse(rt.url_name("list")),

@@ -11,25 +11,52 @@ from tests.browser.helpers import DEMO_USERS, sign_in_ok
 pytestmark = pytest.mark.browser
 
 ADMIN_PAGES = ["/units/", "/users/", "/security-policy/", "/audit/"]
-CUSTOMER_PAGES = {"/customers/", "/contacts/", "/change-requests/", "/documents/expiring/"}
+CUSTOMER_PAGES = {
+    "/customers/",
+    "/contacts/",
+    "/change-requests/",
+    "/documents/expiring/",
+    "/filings/",
+}
 DOCUMENT_ADMIN = {"/document-types/", "/documents/integrity/"}
+WORKFLOW_ADMIN = {"/calendar-days/", "/approver-rules/"}
+FILING_ADMIN = {"/filing-checklist/", "/risk-rules/", "/watch-list/", "/watch-list/import/"}
+WATCH_LIST = {"/watch-list/", "/watch-list/import/"}
 PAGES = [*ADMIN_PAGES, *sorted(CUSTOMER_PAGES), "/classification-dimensions/"]
-ALWAYS = {"/", "/api/v1/docs/"}  # home and the API documentation: every signed-in user
+# Home, the API documentation and the workflow's task pages: every signed-in user.
+ALWAYS = {"/", "/api/v1/docs/", "/tasks/", "/cases/"}
+ARCHIVE_READ = {"/dossiers/", "/archive-items/"}
+LOANS = {"/archives/loans/"}
+ARCHIVIST = ARCHIVE_READ | LOANS | {"/archives/transfers/", "/cabinets/", "/archives/disposition/"}
+ARCHIVIST |= {"/archives/destructions/", "/archive-categories/", "/archives/settings/"}
 
 # From kehu/core/policy.py ROLE_PERMISSIONS and kehu/core/context_processors.py NAVIGATION.
 ALLOWED = {
     "admin": {"/units/", "/users/", "/security-policy/", "/audit/", "/classification-dimensions/"}
-    | DOCUMENT_ADMIN,
-    "auditor": {"/units/", "/users/", "/audit/"} | CUSTOMER_PAGES,
-    "head_sale": {"/units/", "/users/"} | CUSTOMER_PAGES,
-    "gm": {"/units/", "/users/"} | CUSTOMER_PAGES,
-    "manager1": CUSTOMER_PAGES,
-    "manager2": CUSTOMER_PAGES,
-    "manager3": CUSTOMER_PAGES,
-    "manager4": CUSTOMER_PAGES,
-    "compliance": CUSTOMER_PAGES,
-    "credit": CUSTOMER_PAGES,
-    "archivist": set(),
+    | DOCUMENT_ADMIN
+    | WORKFLOW_ADMIN
+    | FILING_ADMIN,
+    "auditor": {"/units/", "/users/", "/audit/"}
+    | CUSTOMER_PAGES
+    | ARCHIVE_READ
+    | {"/archives/transfers/", "/cabinets/", "/archives/destructions/", "/archive-categories/"},
+    "head_sale": {"/units/", "/users/"}
+    | CUSTOMER_PAGES
+    | ARCHIVE_READ
+    | LOANS
+    | {"/archives/transfers/"},
+    "gm": {"/units/", "/users/"}
+    | CUSTOMER_PAGES
+    | ARCHIVE_READ
+    | LOANS
+    | {"/archives/destructions/"},
+    "manager1": CUSTOMER_PAGES | LOANS,
+    "manager2": CUSTOMER_PAGES | LOANS,
+    "manager3": CUSTOMER_PAGES | LOANS,
+    "manager4": CUSTOMER_PAGES | LOANS,
+    "compliance": CUSTOMER_PAGES | WATCH_LIST,
+    "credit": CUSTOMER_PAGES | ARCHIVE_READ | {"/archives/transfers/"},
+    "archivist": ARCHIVIST,
     "finance": set(),
 }
 # Pages reachable without a navigation entry (account managers may read classifications).

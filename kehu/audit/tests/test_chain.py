@@ -224,6 +224,7 @@ def kehu_env(data_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KEHU_")}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env["KEHU_DATA_DIR"] = str(data_dir)
+    env["KEHU_DEMO_CUSTOMERS"] = "30"  # the chain, not the volume, is under test
     return env
 
 
@@ -248,7 +249,7 @@ def run_kehu(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
         env=kehu_env(data_dir),
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
         cwd=settings.CHECKOUT_DIR,
     )
 
@@ -260,7 +261,7 @@ def test_command_line_exit_status(tmp_path: Path) -> None:
         env=kehu_env(data_dir),
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
         cwd=settings.CHECKOUT_DIR,
     )
     assert prepared.returncode == 0, prepared.stderr

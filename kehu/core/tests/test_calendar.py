@@ -79,3 +79,13 @@ def test_home_page_warns_administrators_of_a_missing_schedule(
     assert 'id="calendar-warning"' not in manager.get("/").content.decode()
     CalendarYear.objects.create(year=2027, note="国务院办公厅通知")
     assert 'id="calendar-warning"' not in admin.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_administrators_are_told_once_of_a_missing_schedule(demo: dict[str, object]) -> None:
+    from kehu.core.models import Notification
+
+    assert calendar.warn_missing_schedule(D(2026, 11, 23)) == [2027]
+    calendar.warn_missing_schedule(D(2026, 11, 24))
+    notes = Notification.objects.filter(title__contains="2027")
+    assert [n.user.username for n in notes] == ["admin"]

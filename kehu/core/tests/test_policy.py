@@ -217,8 +217,32 @@ NAV = {
     "expiring": "/documents/expiring/",
     "doctypes": "/document-types/",
     "integrity": "/documents/integrity/",
+    "tasks": "/tasks/",
+    "cases": "/cases/",
+    "calendar": "/calendar-days/",
+    "chains": "/approver-rules/",
+    "filings": "/filings/",
+    "checklist": "/filing-checklist/",
+    "rules": "/risk-rules/",
+    "watch": "/watch-list/",
+    "watch_import": "/watch-list/import/",
+    "dossiers": "/dossiers/",
+    "register": "/archive-items/",
+    "loans": "/archives/loans/",
+    "transfers": "/archives/transfers/",
+    "cabinets": "/cabinets/",
+    "disposition": "/archives/disposition/",
+    "destructions": "/archives/destructions/",
+    "categories": "/archive-categories/",
+    "archive_settings": "/archives/settings/",
 }
-CUSTOMER_NAV = {"customers", "contacts", "changes", "expiring"}
+CUSTOMER_NAV = {"customers", "contacts", "changes", "expiring", "filings"}
+FILING_ADMIN = {"checklist", "rules", "watch", "watch_import"}
+WORK = {"tasks", "cases"}  # everybody has tasks
+ARCHIVE_READ = {"dossiers", "register"}
+# The archivist does the archive functions and nothing else (SEC-1).
+ARCHIVIST_NAV = ARCHIVE_READ | {"loans", "transfers", "cabinets", "disposition", "destructions"}
+ARCHIVIST_NAV |= {"categories", "archive_settings"}
 
 
 @pytest.mark.parametrize(
@@ -227,13 +251,36 @@ CUSTOMER_NAV = {"customers", "contacts", "changes", "expiring"}
         (
             "admin",
             {"home", "units", "users", "security", "audit", "api", "classes", "doctypes"}
-            | {"integrity"},
+            | {"integrity", "calendar", "chains"}
+            | FILING_ADMIN
+            | WORK,
         ),
-        ("auditor", {"home", "units", "users", "audit", "api"} | CUSTOMER_NAV),
-        ("gm", {"home", "units", "users", "api"} | CUSTOMER_NAV),
-        ("head_sale", {"home", "units", "users", "api"} | CUSTOMER_NAV),
-        ("manager1", {"home", "api"} | CUSTOMER_NAV),
-        ("archivist", {"home", "api"}),
+        (
+            "auditor",
+            {"home", "units", "users", "audit", "api"}
+            | CUSTOMER_NAV
+            | WORK
+            | ARCHIVE_READ
+            | {"transfers", "cabinets", "destructions", "categories"},
+        ),
+        (
+            "gm",
+            {"home", "units", "users", "api"}
+            | CUSTOMER_NAV
+            | WORK
+            | ARCHIVE_READ
+            | {"loans", "destructions"},
+        ),
+        (
+            "head_sale",
+            {"home", "units", "users", "api"}
+            | CUSTOMER_NAV
+            | WORK
+            | ARCHIVE_READ
+            | {"loans", "transfers"},
+        ),
+        ("manager1", {"home", "api"} | CUSTOMER_NAV | WORK | {"loans"}),
+        ("archivist", {"home", "api"} | WORK | ARCHIVIST_NAV),
     ],
 )
 def test_navigation_shows_only_allowed_items(

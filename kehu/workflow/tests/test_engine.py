@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kehu.audit.models import AuditEvent
 from kehu.core.models import Notification, OrgUnit, Role, User
@@ -118,7 +118,7 @@ def test_four_eyes_nobody_approves_their_own_submission(
     case = open_approval(customer, demo["head_sale"])  # the department head submits
     (step,) = case.steps.all()
     assert services.may_act(demo["head_sale"], step)  # assigned to them by role ...
-    with pytest.raises(services.NotAllowedError, match="four-eyes|somebody else|四眼|他人"):
+    with translation.override("en"), pytest.raises(services.NotAllowedError, match="four-eyes"):
         services.complete_step(step, by=demo["head_sale"], outcome="approved")
     step.refresh_from_db()
     assert step.status == StepStatus.OPEN  # nothing changed

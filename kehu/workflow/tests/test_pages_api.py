@@ -10,7 +10,7 @@ from django.utils import translation
 
 from kehu.api.services import create_token
 from kehu.core.models import User
-from kehu.customers.models import Customer, CustomerKind
+from kehu.customers.models import CustomerKind
 from kehu.customers.services import create_customer
 from kehu.workflow import services
 from kehu.workflow.models import Case, CaseStatus, StepStatus
@@ -68,6 +68,7 @@ def test_the_assignee_completes_the_step_on_the_case_page(
     )
     assert done.status_code == 302
     step.refresh_from_db()
+    assert step.completed_by is not None
     assert (step.status, step.completed_by.username) == (StepStatus.DONE, "head_sale")
     # A second, stale submission of the same form changes nothing.
     again = head.post(

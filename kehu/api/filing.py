@@ -1,0 +1,153 @@
+"""Filing in the API (issue 5): open a filing for an existing or a new customer, read a filing
+with its steps and checklist. Steps are completed through the workflow's tasks API
+(`POST /api/v1/tasks/{id}/complete/`); the customer's `status` shows where it stands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import exceptions, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from kehu.api.customers import CustomerActionView, _invalid
+from kehu.api.workflow import StepSerializer
+from kehu.core import policy
+from kehu.customers.serializers import CustomerSerializer
+from kehu.filing import checklist, selectors, services
+from kehu.filing.models import Filing, ItemCheck, RiskReport
+from kehu.workflow.services import WorkflowError
+
+
+class ChecklistEntrySerializer(serializers.Serializer[Any]):
+    key = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the item's, not the field's
+    kind = serializers.CharField()
+    state = serializers.ChoiceField(choices=["ok", "missing", "expired"])
+    detail = serializers.CharField()
+
+
+class ItemCheckSerializer(serializers.ModelSerializer[ItemCheck]):
+    checked_by = serializers.CharField(source="checked_by.username")
+
+    class Meta:
+        model = ItemCheck
+        fields = ["review", "key", "label", "result", "explanation", "checked_by", "checked_at"]
+
+
+class RiskReportSerializer(serializers.ModelSerializer[RiskReport]):
+    author = serializers.CharField(source="author.username")
+
+    class Meta:
+        model = RiskReport
+        fields = [
+            "risk_level", "findings", "measures", "conclusion", "document_version", "author",
+            "created_at",
+        ]  # fmt: skip
+
+
+class FilingSerializer(serializers.ModelSerializer[Filing]):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    customer_status = serializers.CharField(source="customer.status", read_only=True)
+    opened_by = serializers.CharField(source="opened_by.username", read_only=True)
+    decided_by = serializers.CharField(source="decided_by.username", default=None)
+    checklist = serializers.SerializerMethodField()
+    steps = serializers.SerializerMethodField()
+    checks = ItemCheckSerializer(many=True, read_only=True)
+    risk_report = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Filing
+        fields = [
+            "id", "number", "customer", "customer_name", "customer_status", "unit", "stage",
+            "high_risk", "risk_flags", "declared_address_changes", "opened_by", "created_at",
+            "collected_at", "outcome_reason", "decided_by", "decided_at", "case", "checklist",
+            "steps", "checks", "risk_report", "version",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    @extend_schema_field(ChecklistEntrySerializer(many=True))
+    def get_checklist(self, filing: Filing) -> Any:
+        return ChecklistEntrySerializer(checklist.evaluate(filing.customer), many=True).data
+
+    @extend_schema_field(StepSerializer(many=True))
+    def get_steps(self, filing: Filing) -> Any:
+        if filing.case is None:
+            return []
+        steps = filing.case.steps.select_related(
+            "case", "assignee_user", "assignee_unit", "completed_by"
+        ).order_by("pk")
+        return StepSerializer(steps, many=True).data
+
+    @extend_schema_field(RiskReportSerializer(allow_null=True))
+    def get_risk_report(self, filing: Filing) -> dict[str, Any] | None:
+        report = getattr(filing, "risk_report", None)
+        return RiskReportSerializer(report).data if report is not None else None
+
+
+class OpenFilingSerializer(serializers.Serializer[Any]):
+    customer = serializers.IntegerField(
+        required=False, help_text="An existing customer (a prospect) to file."
+    )
+    new_customer = serializers.DictField(
+        required=False, help_text="A new customer's data (as POST /api/v1/customers/)."
+    )
+    declared_address_changes = serializers.IntegerField(required=False, min_value=0, default=0)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("customer" in attrs) == ("new_customer" in attrs):
+            raise serializers.ValidationError("Give either customer or new_customer.")
+        return attrs
+
+
+class FilingListView(CustomerActionView):
+    @extend_schema(responses=FilingSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        self.require(request, "filing.filing.view", None)
+        rows = selectors.visible_filings(request.user)
+        if request.query_params.get("stage"):
+            rows = rows.filter(stage=request.query_params["stage"])
+        if request.query_params.get("customer", "").isdigit():
+            rows = rows.filter(customer_id=int(request.query_params["customer"]))
+        return Response(FilingSerializer(rows[:100], many=True).data)
+
+    @extend_schema(request=OpenFilingSerializer, responses={201: FilingSerializer})
+    def post(self, request: Request) -> Response:
+        self.require(request, "filing.filing.add", None)
+        data = OpenFilingSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        declared = values["declared_address_changes"]
+        try:
+            if "customer" in values:
+                customer = self.customer(request, values["customer"])
+                if not policy.has_perm(request.user, "customers.customer.change", customer):
+                    raise exceptions.PermissionDenied()
+                filing = services.open_filing(
+                    customer, by=request.user, declared_address_changes=declared
+                )
+            else:
+                self.require(request, "customers.customer.add", None)
+                new = CustomerSerializer(data=values["new_customer"], context={"request": request})
+                if not new.is_valid():
+                    raise exceptions.ValidationError({"new_customer": new.errors})
+                with transaction.atomic():
+                    filing = services.create_and_open(
+                        dict(new.validated_data), by=request.user,
+                        declared_address_changes=declared,
+                    )  # fmt: skip
+        except DjangoValidationError as error:
+            raise _invalid(error) from None
+        except WorkflowError as error:
+            raise exceptions.ValidationError({"detail": str(error)}) from None
+        return Response(FilingSerializer(filing).data, status=status.HTTP_201_CREATED)
+
+
+class FilingDetailView(CustomerActionView):
+    @extend_schema(responses=FilingSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        filing = selectors.visible_filing(request.user, pk)
+        return Response(FilingSerializer(filing).data)

@@ -1,0 +1,191 @@
+"""Reads of the archives shared by pages, API, PDFs and jobs; always through the policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as lazy
+
+from kehu.archives import retention
+from kehu.archives.forms import CabinetCheckForm
+from kehu.archives.models import (
+    ArchiveCategory,
+    Cabinet,
+    Destruction,
+    Dossier,
+    DossierItem,
+    Loan,
+    LoanKind,
+    LoanStatus,
+    Transfer,
+)
+from kehu.archives.services import next_check_due
+from kehu.core import policy
+from kehu.customers.models import Customer
+from kehu.workflow.models import Case
+
+
+def visible_dossiers(user: Any, action: str = "view") -> QuerySet[Dossier]:
+    return policy.scope(
+        user,
+        Dossier.objects.select_related(
+            "customer", "customer__unit", "category", "cabinet", "custodian"
+        ),
+        action,
+    )
+
+
+def visible_dossier(user: Any, pk: int, action: str = "view") -> Dossier:
+    try:
+        return visible_dossiers(user, action).get(pk=pk)
+    except Dossier.DoesNotExist:
+        raise Http404(_("No such record, or you may not see it.")) from None
+
+
+def items_in_order(dossier: Dossier) -> list[DossierItem]:
+    """The dossier's items in the prescribed order of the folder: by category (basic →
+    business → supporting), then as filed (ARC-2)."""
+    return list(
+        dossier.items.select_related("category", "filed_by", "document__doc_type").order_by(
+            "category__order", "category__code", "filed_at", "pk"
+        )
+    )
+
+
+def grouped_items(dossier: Dossier) -> list[dict[str, Any]]:
+    items = items_in_order(dossier)
+    groups = []
+    for category in ArchiveCategory.objects.order_by("order", "code"):
+        mine = [i for i in items if i.category_id == category.pk]
+        if mine or category.is_active:
+            groups.append({"category": category, "items": mine})
+    return groups
+
+
+def dossier_context(request: Any, dossier: Dossier) -> dict[str, Any]:
+    user = request.user
+    return {
+        "groups": grouped_items(dossier),
+        "holds": list(dossier.holds.select_related("placed_by", "lifted_by")),
+        "can_file": policy.has_perm(user, "archives.dossieritem.add", dossier)
+        and dossier.destroyed_at is None,
+        "can_hold": policy.has_perm(user, "archives.hold.add", dossier),
+        "can_borrow": bool(dossier.archive_number)
+        and policy.has_perm(user, "archives.loan.add")
+        and dossier.destroyed_at is None,
+        "customer_url": reverse("records:customers_detail", args=[dossier.customer_id])
+        if policy.has_perm(user, "customers.customer.view", dossier.customer)
+        else "",
+    }
+
+
+def cabinet_context(request: Any, cabinet: Cabinet) -> dict[str, Any]:
+    return {
+        "checks": list(cabinet.checks.select_related("checked_by")[:24]),
+        "check_due": next_check_due(cabinet),
+        "can_check": policy.has_perm(request.user, "archives.cabinet.change", cabinet),
+        "check_form": CabinetCheckForm(),
+        "cabinet_dossiers": cabinet_index(request.user, cabinet),
+    }
+
+
+def cabinet_index(user: Any, cabinet: Cabinet) -> list[Dossier]:
+    """The location index of a cabinet (ARC-3): its folders by shelf and position."""
+    return list(visible_dossiers(user).filter(cabinet=cabinet).order_by("shelf", "position", "pk"))
+
+
+def card_context(user: Any, customer: Customer) -> dict[str, Any]:
+    """The archive panel of the customer card: number, reference and location. Shown to
+    whoever sees the customer."""
+    dossier = Dossier.objects.filter(customer=customer).select_related("cabinet").first()
+    return {
+        "archive_dossier": dossier,
+        "archive_dossier_url": reverse("records:dossiers_detail", args=[dossier.pk])
+        if dossier is not None and policy.has_perm(user, "archives.dossier.view", dossier)
+        else "",
+    }
+
+
+def home_stats(user: Any) -> list[tuple[Any, int, str]]:
+    if not policy.has_perm(user, "archives.dossier.change"):
+        return []
+    today = timezone.localdate()
+    due = [c for c in Cabinet.objects.filter(is_active=True) if next_check_due(c) <= today]
+    return [
+        (
+            lazy("Dossiers without archive number"),
+            visible_dossiers(user).filter(archive_number="").count(),
+            reverse("records:dossiers_list") + "?numbered=false",
+        ),
+        (lazy("Cabinet checks due"), len(due), reverse("records:cabinets_list")),
+    ]
+
+
+def visible_destructions(user: Any) -> QuerySet[Destruction]:
+    """Register entries are not unit-scoped rows; whoever may view the register sees them
+    all (archivists, the general manager, auditors)."""
+    if not policy.has_perm(user, "archives.destruction.view"):
+        return Destruction.objects.none()
+    return Destruction.objects.select_related("proposed_by", "approved_by", "executor")
+
+
+def visible_destruction(user: Any, pk: int) -> Destruction:
+    try:
+        return visible_destructions(user).get(pk=pk)
+    except Destruction.DoesNotExist:
+        raise Http404(_("No such record, or you may not see it.")) from None
+
+
+def destruction_items(entry: Destruction) -> list[dict[str, Any]]:
+    items = entry.items.select_related("dossier__customer", "category").order_by("reference_code")
+    tombstones = {t.item_id: t for t in entry.tombstones.all()}
+    return [
+        {"item": i, "due": retention.due_date(i), "tombstone": tombstones.get(i.pk)} for i in items
+    ]
+
+
+def destruction_case(entry: Destruction) -> dict[str, Any]:
+    """The workflow case in which the manager approves the destruction."""
+    return {"case": Case.objects.filter(pk=entry.case_id).first() if entry.case_id else None}
+
+
+def visible_loans(user: Any) -> QuerySet[Loan]:
+    """Loans of the user's units' dossiers (archivists, department heads) and the user's own."""
+    rows = Loan.objects.select_related("dossier__customer__unit", "borrower", "case")
+    return (policy.scope(user, rows) | rows.filter(borrower_id=user.pk)).distinct()
+
+
+def visible_loan(user: Any, pk: int) -> Loan:
+    try:
+        return visible_loans(user).get(pk=pk)
+    except Loan.DoesNotExist:
+        raise Http404(_("No such record, or you may not see it.")) from None
+
+
+def loan_context(user: Any, loan: Loan) -> dict[str, Any]:
+    is_borrower = loan.borrower_id == user.pk
+    issued = loan.status == LoanStatus.ISSUED
+    grant = loan.grant
+    viewing = bool(grant and grant.revoked_at is None and grant.until > timezone.now())
+    return {
+        "is_borrower": is_borrower,
+        "can_renew": is_borrower and issued and loan.kind == LoanKind.PHYSICAL,
+        "can_report": issued
+        and (is_borrower or policy.has_perm(user, "archives.loan.change", loan)),
+        "viewing_open": viewing,
+        "view_url": reverse("records:dossiers_detail", args=[loan.dossier_id]) if viewing else "",
+        "customer_view_url": reverse("records:customers_detail", args=[loan.dossier.customer_id])
+        if viewing
+        else "",
+    }
+
+
+def visible_transfers(user: Any) -> QuerySet[Transfer]:
+    """Open hand-overs first, then the record of past ones."""
+    rows = Transfer.objects.select_related("dossier__customer__unit", "received_by")
+    return policy.scope(user, rows).order_by("-status", "due_date", "-pk")

@@ -1,0 +1,125 @@
+"""Transfer of paper dossiers (ARC-5): the current and the previous year's dossiers stay with
+the department; a daily job proposes older ones for transfer to the credit management office,
+which confirms receipt and within a month hands them to the archive room, which confirms too.
+Each hand-over is a row and an audit event; late hand-overs are flagged."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kehu.archives.models import Dossier, Stage, Transfer, TransferStatus
+from kehu.archives.services import add_month
+from kehu.audit.services import record
+from kehu.core.models import Role
+from kehu.core.selectors import holders_of
+from kehu.core.services import notify
+
+RECEIVER_ROLE = {Stage.CREDIT_OFFICE: Role.CREDIT_MANAGER, Stage.ARCHIVE_ROOM: Role.ARCHIVIST}
+NEXT_STAGE = {Stage.DEPARTMENT: Stage.CREDIT_OFFICE, Stage.CREDIT_OFFICE: Stage.ARCHIVE_ROOM}
+
+
+def receivers(transfer: Transfer) -> list[Any]:
+    return list(holders_of(RECEIVER_ROLE[Stage(transfer.to_stage)], transfer.dossier.customer.unit))
+
+
+def may_confirm(user: Any, transfer: Transfer) -> bool:
+    return transfer.status == TransferStatus.PROPOSED and any(
+        r.pk == user.pk for r in receivers(transfer)
+    )
+
+
+def _propose(dossier: Dossier, due: datetime.date | None) -> Transfer | None:
+    to_stage = NEXT_STAGE.get(Stage(dossier.stage))
+    if to_stage is None:
+        return None
+    try:
+        with transaction.atomic():
+            transfer = Transfer.objects.create(
+                dossier=dossier, from_stage=dossier.stage, to_stage=to_stage, due_date=due
+            )
+            record(
+                "archives.transfer.propose",
+                transfer,
+                extra={"dossier": dossier.archive_number, "to": to_stage, "due": due},
+            )
+    except IntegrityError:  # already proposed (by a concurrent job run)
+        return None
+    notify(
+        receivers(transfer) + list(holders_of(Role.DEPARTMENT_HEAD, dossier.customer.unit)),
+        _("Dossier %(n)s to be handed to the %(to)s")
+        % {"n": dossier.archive_number, "to": transfer.get_to_stage_display()},
+        dossier.customer.name,
+        reverse("archives:transfers"),
+    )
+    return transfer
+
+
+def propose_transfers(today: datetime.date | None = None) -> dict[str, int]:
+    """Daily job: dossiers numbered before last year leave the department; credit-office
+    hand-overs past their month are flagged once."""
+    today = today or timezone.localdate()
+    first_day_of_last_year = datetime.datetime(today.year - 1, 1, 1)
+    cutoff = timezone.make_aware(first_day_of_last_year)
+    due_for_transfer = (
+        Dossier.objects.filter(stage=Stage.DEPARTMENT, destroyed_at__isnull=True)
+        .exclude(archive_number="")
+        .filter(numbered_at__lt=cutoff)
+        .exclude(transfers__status=TransferStatus.PROPOSED)
+        .select_related("customer__unit")
+    )
+    proposed = sum(1 for d in due_for_transfer if _propose(d, None))
+    late = Transfer.objects.filter(
+        status=TransferStatus.PROPOSED, due_date__lt=today, overdue_notified_on__isnull=True
+    ).select_related("dossier__customer__unit")
+    flagged = 0
+    for transfer in late:
+        with transaction.atomic():
+            people = receivers(transfer) + list(
+                holders_of(
+                    RECEIVER_ROLE[Stage(transfer.from_stage)], transfer.dossier.customer.unit
+                )
+                if transfer.from_stage in RECEIVER_ROLE
+                else []
+            )
+            notify(
+                people,
+                _("Hand-over overdue: %(n)s") % {"n": transfer.dossier.archive_number},
+                str(transfer),
+                reverse("archives:transfers"),
+            )
+            Transfer.objects.filter(pk=transfer.pk).update(overdue_notified_on=today)
+            record("archives.transfer.overdue", transfer, extra={"due": transfer.due_date})
+        flagged += 1
+    return {"proposed": proposed, "overdue": flagged}
+
+
+def confirm(transfer: Transfer, *, by: Any, note: str = "") -> Transfer:
+    """The receiver confirms the hand-over; from the credit office the next one (to the
+    archive room, within a month) is proposed at once."""
+    with transaction.atomic():
+        current = Transfer.objects.select_for_update().select_related("dossier").get(pk=transfer.pk)
+        if current.status != TransferStatus.PROPOSED:
+            return current
+        if not may_confirm(by, current):
+            raise ValidationError(_("Only the receiving office confirms a hand-over."))
+        current.status = TransferStatus.CONFIRMED
+        current.received_by, current.received_at = by, timezone.now()
+        current.note = (note or "").strip()[:300]
+        current.version += 1
+        current.save()
+        dossier = current.dossier
+        before = dossier.stage
+        Dossier.objects.filter(pk=dossier.pk).update(stage=current.to_stage)
+        dossier.stage = current.to_stage
+        record("archives.transfer.confirm", current, extra={"dossier": dossier.archive_number})
+        record("archives.dossier.stage", dossier, changes={"stage": [before, dossier.stage]})
+        if dossier.stage == Stage.CREDIT_OFFICE:
+            _propose(dossier, add_month(timezone.localdate()))
+    return current

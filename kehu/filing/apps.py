@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FilingConfig(AppConfig):
+    name = "kehu.filing"
+    label = "filing"
+    verbose_name = _("Filing")
+
+    def ready(self) -> None:
+        from kehu.core.home import register_stats
+        from kehu.filing import process, records  # noqa: F401  (register the process, types)
+        from kehu.filing.selectors import home_stats
+
+        register_stats(home_stats)
+        self._add_list_action()
+
+    @staticmethod
+    def _add_list_action() -> None:
+        """ "New customer + filing" beside "New customer" on the customer list."""
+        from kehu.records import registry
+
+        customers = registry.get("customers")
+        actions = list(customers.extra.get("list_actions", ()))
+        entry = (_("New customer + filing"), "filing:new", "filing.filing.add", "file-plus",
+                 "new-customer-filing")  # fmt: skip
+        if entry not in actions:
+            customers.extra["list_actions"] = [*actions, entry]

@@ -1,0 +1,126 @@
+"""Forms of the filing pages. The rules live in the services; these only collect input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kehu.filing.models import CheckResult, RiskConclusion, RiskLevel
+
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
+
+
+class WatchListUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "CSV (UTF-8 or GB18030) or xlsx; first row: 名称, 统一社会信用代码, 名录, 来源, "
+            "列入日期, 备注."
+        ),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(_("The file is larger than 10 MB."))
+        return upload
+
+
+class WatchListConfirmForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput)
+
+
+class OpenFilingForm(forms.Form):
+    declared_address_changes = forms.IntegerField(
+        label=_("address changes on record"),
+        min_value=0,
+        max_value=99,
+        initial=0,
+        help_text=_("Changes of the registered address found in the public registry."),
+    )
+
+
+class ReviewForm(forms.Form):
+    """One result (and explanation) per checklist item; built from the filing's items."""
+
+    def __init__(self, *args: Any, items: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.items = items
+        for key, label in items:
+            self.fields[f"result__{key}"] = forms.ChoiceField(
+                label=label, choices=CheckResult.choices, initial=CheckResult.OK
+            )
+            self.fields[f"explanation__{key}"] = forms.CharField(
+                label=_("Explanation"), required=False, max_length=1000
+            )
+        self.fields["comment"] = forms.CharField(
+            label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        )
+
+    def rows(self) -> list[tuple[str, str, Any, Any]]:
+        return [
+            (key, label, self[f"result__{key}"], self[f"explanation__{key}"])
+            for key, label in self.items
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for key, _label in self.items:
+            result = data.get(f"result__{key}")
+            if result and result != CheckResult.OK and not data.get(f"explanation__{key}"):
+                self.add_error(f"explanation__{key}", _("Explain what is doubtful or missing."))
+        return data
+
+    def checks(self) -> list[dict[str, str]]:
+        data = self.cleaned_data
+        return [
+            {
+                "key": key,
+                "label": label,
+                "result": data[f"result__{key}"],
+                "explanation": data.get(f"explanation__{key}", ""),
+            }
+            for key, label in self.items
+        ]
+
+
+class SupplementForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What the customer must supply or correct"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+
+class RiskReportForm(forms.Form):
+    risk_level = forms.ChoiceField(label=_("risk level"), choices=RiskLevel.choices)
+    findings = forms.CharField(label=_("findings"), widget=forms.Textarea(attrs={"rows": 4}))
+    measures = forms.CharField(
+        label=_("measures and conditions"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    conclusion = forms.ChoiceField(label=_("conclusion"), choices=RiskConclusion.choices)
+    file = forms.FileField(
+        label=_("Report file"), help_text=_("The signed report (PDF, scan or Word).")
+    )
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Decision"), choices=())
+    comment = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, outcomes: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = list(outcomes.items())  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        positive = ("approved", "passed", "complete", "done", None)
+        if data.get("outcome") not in positive and not (data.get("comment") or "").strip():
+            self.add_error("comment", _("Give the reason."))
+        return data

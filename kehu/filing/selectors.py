@@ -1,0 +1,167 @@
+"""Reads of filings shared by the pages, the API, the PDF and the customer card."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from kehu.core import policy
+from kehu.customers.models import Customer
+from kehu.filing import checklist
+from kehu.filing.models import FINAL_STAGES, Filing
+
+
+def visible_filings(user: Any) -> QuerySet[Filing]:
+    return policy.scope(
+        user, Filing.objects.select_related("customer", "customer__owner", "unit", "opened_by")
+    )
+
+
+def visible_filing(user: Any, pk: int) -> Filing:
+    try:
+        return visible_filings(user).get(pk=pk)
+    except Filing.DoesNotExist:
+        raise Http404(_("No such record, or you may not see it.")) from None
+
+
+def open_filing_of(customer: Customer) -> Filing | None:
+    return Filing.objects.filter(customer=customer).exclude(stage__in=FINAL_STAGES).first()
+
+
+def can_open(user: Any, customer: Customer) -> bool:
+    """An account manager (or department head) may file a customer they may change that is a
+    prospect (or was rejected) and has no filing under way."""
+    from kehu.customers.models import CustomerStatus
+
+    return (
+        policy.has_perm(user, "filing.filing.add")
+        and policy.has_perm(user, "customers.customer.change", customer)
+        and customer.status in (CustomerStatus.PROSPECT, getattr(CustomerStatus, "REJECTED", ""))
+        and not customer.merged_into_id
+        and open_filing_of(customer) is None
+    )
+
+
+def card_context(request: Any, customer: Customer) -> dict[str, Any]:
+    """The customer card's filing panel: the filings, the open one's checklist."""
+    filings = list(
+        visible_filings(request.user).filter(customer=customer).select_related("decided_by")[:10]
+    )
+    current = next((f for f in filings if f.is_open), None)
+    entries = checklist.evaluate(customer) if current else []
+    return {
+        "filings": filings,
+        "current_filing": current,
+        "filing_missing": checklist.missing(entries),
+        "can_open_filing": can_open(request.user, customer),
+    }
+
+
+def home_stats(user: Any) -> list[tuple[Any, int, str]]:
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy
+
+    if not policy.has_perm(user, "filing.filing.view"):
+        return []
+    open_filings = visible_filings(user).exclude(stage__in=FINAL_STAGES)
+    return [(gettext_lazy("Filings under way"), open_filings.count(), reverse("filing:list"))]
+
+
+# --- the filing page --------------------------------------------------------------------
+
+
+def my_step(filing: Filing, user: Any) -> Any:
+    """The open (or waiting) step of this filing the user may act on, if any."""
+    from kehu.workflow.selectors import open_steps_for
+
+    if filing.case is None or not filing.is_open:
+        return None
+    steps = open_steps_for(user, filing.case)
+    return steps[0] if steps else None
+
+
+def outcomes(step: Any) -> dict[str, Any]:
+    from kehu.filing.process import FilingProcess
+
+    return dict(FilingProcess.steps[step.key].outcomes)
+
+
+def licence_fact(customer: Customer) -> tuple[str, bool]:
+    """What the dossier says of the business licence's validity, and whether it is valid."""
+    import datetime
+
+    from django.utils import timezone
+
+    from kehu.documents.models import Document
+
+    today = timezone.localdate()
+    document = Document.objects.filter(
+        customer=customer, doc_type__code="business_licence", current__isnull=False
+    ).first()
+    if document is None:
+        return _("no business licence in the dossier"), False
+    until: datetime.date | None = document.expires_on or customer.licence_valid_until
+    if until is None:
+        return _("valid, no expiry date"), True
+    if until < today:
+        return _("expired on %(date)s") % {"date": until.isoformat()}, False
+    return _("valid until %(date)s") % {"date": until.isoformat()}, True
+
+
+def review_items(filing: Filing, step_key: str) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    """The items a review checks (key, label) and the suggested results."""
+    from kehu.filing import watchlist
+    from kehu.filing.models import CheckResult
+
+    customer = filing.customer
+    initial: dict[str, str] = {}
+    if step_key == "initial_review":
+        entries = checklist.evaluate(customer)
+        items = [(e.key, f"{e.label}" + (f"（{e.detail}）" if e.detail else "")) for e in entries]
+        items += [
+            ("consistency:capital_scope", _("Registered capital matches the business scope")),
+            ("consistency:contacts", _("Contact details are valid")),
+        ]
+        for e in entries:
+            initial[f"result__{e.key}"] = CheckResult.OK if e.present else CheckResult.MISSING
+        return items, initial
+    licence, valid = licence_fact(customer)
+    hits = list(watchlist.matches(customer))
+    listed = "; ".join(f"{h.get_list_kind_display()}: {h.name}" for h in hits)
+    items = [
+        ("licence", f"{_('Licence validity')}（{licence}）"),
+        ("watch_list", f"{_('Watch list check')}（{listed or _('not listed')}）"),
+        ("contract_terms", _("Contract terms (payment, liability for breach)")),
+    ]
+    initial["result__licence"] = CheckResult.OK if valid else CheckResult.MISSING
+    initial["result__watch_list"] = CheckResult.DOUBTFUL if hits else CheckResult.OK
+    return items, initial
+
+
+def detail_context(filing: Filing, user: Any) -> dict[str, Any]:
+    from kehu.filing.models import Review
+
+    customer = filing.customer
+    entries = checklist.evaluate(customer)
+    steps: list[Any] = []
+    if filing.case is not None:
+        steps = list(
+            filing.case.steps.select_related("completed_by", "assignee_user").order_by("pk")
+        )
+    checks = list(filing.checks.select_related("checked_by"))
+    return {
+        "entries": entries,
+        "missing": checklist.missing(entries),
+        "steps": steps,
+        "reviews": [
+            (review.label, [c for c in checks if c.review == review])
+            for review in Review
+            if any(c.review == review for c in checks)
+        ],
+        "risk_report": getattr(filing, "risk_report", None),
+        "can_upload": policy.has_perm(user, "documents.document.add", customer),
+        "can_edit_customer": policy.has_perm(user, "customers.customer.change", customer),
+    }

@@ -1,0 +1,214 @@
+"""The watch list (FIL-4): matching a customer by credit code and by name, and the import of
+an administrator's file (CSV or xlsx) with a preview and per-row errors. An import is all or
+nothing, and importing the same file again changes nothing (rows are matched by list and
+credit code, or list and name when the code is blank)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from kehu.audit.services import record
+from kehu.core.normalize import clean_text, compact_code, parse_date
+from kehu.customers.identifiers import clean_credit_code
+from kehu.customers.models import Customer
+from kehu.filing.models import WatchList, WatchListEntry, name_key
+
+
+def matches(customer: Customer) -> QuerySet[WatchListEntry]:
+    """Active entries naming this customer by credit code or by exact (normalised) name."""
+    condition = Q(name_key=name_key(customer.name))
+    if customer.credit_code:
+        condition |= Q(credit_code=customer.credit_code)
+    return WatchListEntry.objects.filter(condition, is_active=True).order_by("list_kind", "pk")
+
+
+# --- import ----------------------------------------------------------------------------
+
+# Accepted column headings (Chinese or English) → field.
+HEADINGS = {
+    "名称": "name", "企业名称": "name", "name": "name",
+    "统一社会信用代码": "credit_code", "信用代码": "credit_code", "credit_code": "credit_code",
+    "名录": "list_kind", "名单": "list_kind", "list": "list_kind", "list_kind": "list_kind",
+    "来源": "source", "source": "source",
+    "列入日期": "listed_on", "日期": "listed_on", "date": "listed_on", "listed_on": "listed_on",
+    "备注": "note", "note": "note",
+}  # fmt: skip
+LIST_NAMES = {
+    "abnormal": WatchList.ABNORMAL, "经营异常名录": WatchList.ABNORMAL,
+    "经营异常": WatchList.ABNORMAL,
+    "dishonest": WatchList.DISHONEST, "严重违法失信名单": WatchList.DISHONEST,
+    "严重违法失信": WatchList.DISHONEST, "失信": WatchList.DISHONEST,
+    "other": WatchList.OTHER, "其他": WatchList.OTHER,
+}  # fmt: skip
+MAX_ROWS = 20_000
+
+
+@dataclass
+class Row:
+    line: int
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    action: str = ""  # "new", "update", "same"
+
+
+@dataclass
+class Preview:
+    rows: list[Row]
+    file_errors: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Row]:
+        return [r for r in self.rows if r.errors]
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_errors and not self.errors and bool(self.rows)
+
+    def count(self, action: str) -> int:
+        return sum(1 for r in self.rows if r.action == action and not r.errors)
+
+
+def _read_table(name: str, content: bytes) -> list[list[str]]:
+    if name.lower().endswith(".xlsx") or content[:2] == b"PK":
+        from openpyxl import load_workbook
+
+        try:
+            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+        except Exception as error:  # openpyxl raises many kinds on a damaged file
+            raise ValidationError(_("The file is not a readable xlsx workbook.")) from error
+        if sheet is None:
+            return []
+        return [
+            [
+                "" if v is None else (v.date().isoformat() if hasattr(v, "date") else str(v))
+                for v in r
+            ]
+            for r in sheet.iter_rows(values_only=True)
+        ]
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ValidationError(_("The file is neither UTF-8 nor GB18030 text."))
+    return [list(r) for r in csv.reader(io.StringIO(text))]
+
+
+def _clean_row(line: int, raw: dict[str, str]) -> Row:
+    row = Row(line)
+    name = clean_text(raw.get("name", ""))
+    if not name:
+        row.errors.append(_("The name is missing."))
+    row.values["name"] = name[:200]
+    code = compact_code(raw.get("credit_code", ""))
+    if code:
+        try:
+            code = clean_credit_code(code)
+        except ValidationError as error:
+            row.errors.extend(str(m) for m in error.messages)
+    row.values["credit_code"] = code
+    kind = LIST_NAMES.get(clean_text(raw.get("list_kind", "")).lower())
+    if kind is None:
+        row.errors.append(_("Unknown list: use 经营异常名录, 严重违法失信名单 or 其他."))
+    row.values["list_kind"] = kind or ""
+    row.values["source"] = clean_text(raw.get("source", ""))[:200]
+    row.values["note"] = clean_text(raw.get("note", ""))[:300]
+    try:
+        row.values["listed_on"] = parse_date(raw.get("listed_on", "").strip() or None)
+    except ValidationError as error:
+        row.errors.extend(str(m) for m in error.messages)
+        row.values["listed_on"] = None
+    return row
+
+
+def _existing(values: dict[str, Any]) -> WatchListEntry | None:
+    entries = WatchListEntry.objects.filter(list_kind=values["list_kind"])
+    if values["credit_code"]:
+        return entries.filter(credit_code=values["credit_code"]).first()
+    return entries.filter(credit_code="", name_key=name_key(values["name"])).first()
+
+
+_COMPARED = ("name", "credit_code", "list_kind", "source", "listed_on", "note")
+
+
+def preview(name: str, content: bytes) -> Preview:
+    """Read and check every row; nothing is saved."""
+    try:
+        table = _read_table(name, content)
+    except ValidationError as error:
+        return Preview([], [str(m) for m in error.messages])
+    table = [r for r in table if any(str(c).strip() for c in r)]
+    if not table:
+        return Preview([], [_("The file holds no rows.")])
+    columns = [HEADINGS.get(clean_text(str(h)).lower()) for h in table[0]]
+    if "name" not in columns or "list_kind" not in columns:
+        return Preview([], [_("The first row must name the columns; 名称 and 名录 are required.")])
+    if len(table) - 1 > MAX_ROWS:
+        return Preview([], [_("At most %(n)s rows per file.") % {"n": MAX_ROWS}])
+    rows: list[Row] = []
+    seen: dict[tuple[str, str], int] = {}
+    for line, cells in enumerate(table[1:], start=2):
+        raw = {c: str(v) for c, v in zip(columns, cells, strict=False) if c}
+        row = _clean_row(line, raw)
+        if not row.errors:
+            identity = (
+                row.values["list_kind"],
+                row.values["credit_code"] or name_key(row.values["name"]),
+            )
+            if identity in seen:
+                row.errors.append(_("Same entry as row %(n)s.") % {"n": seen[identity]})
+            seen[identity] = line
+            existing = _existing(row.values)
+            if existing is None:
+                row.action = "new"
+            elif (
+                all(getattr(existing, f) == row.values[f] for f in _COMPARED) and existing.is_active
+            ):
+                row.action = "same"
+            else:
+                row.action = "update"
+        rows.append(row)
+    return Preview(rows)
+
+
+def import_file(name: str, content: bytes) -> Preview:
+    """Import every row or none: raises ValidationError (with the preview's errors) if any
+    row is wrong. New entries are created, changed ones updated, identical ones left alone."""
+    result = preview(name, content)
+    if not result.ok:
+        raise ValidationError(_("The file has errors; nothing was imported."))
+    with transaction.atomic():
+        for row in result.rows:
+            if row.action == "same":
+                continue
+            values = row.values | {"is_active": True}
+            existing = _existing(row.values)
+            if existing is None:
+                WatchListEntry.objects.create(**values)
+            else:
+                for key, value in values.items():
+                    setattr(existing, key, value)
+                existing.version += 1
+                existing.save()
+        record(
+            "filing.watchlistentry.import",
+            None,
+            object_type="filing.watchlistentry",
+            extra={
+                "file": name[:200],
+                "new": result.count("new"),
+                "updated": result.count("update"),
+                "unchanged": result.count("same"),
+            },
+        )
+    return result
