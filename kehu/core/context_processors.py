@@ -17,6 +17,7 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
             (_("Home"), "home", "core:home", ""),
             (_("My tasks"), "checklist", "workflow:tasks", ""),
             (_("Cases"), "folders", "workflow:cases", ""),
+            (_("Access grants"), "key", "privacy:grants", ""),
         ],
     ),
     (
@@ -35,7 +36,6 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
                 "customers:change_requests",
                 "customers.changerequest.view",
             ),
-            (_("Access grants"), "key", "privacy:grants", ""),
             (
                 _("Expiring documents"),
                 "calendar-due",

@@ -24,7 +24,7 @@ FILING_ADMIN = {"/filing-checklist/", "/risk-rules/", "/watch-list/", "/watch-li
 WATCH_LIST = {"/watch-list/", "/watch-list/import/"}
 PAGES = [*ADMIN_PAGES, *sorted(CUSTOMER_PAGES), "/classification-dimensions/"]
 # Home, the API documentation and the workflow's task pages: every signed-in user.
-ALWAYS = {"/", "/api/v1/docs/", "/tasks/", "/cases/"}
+ALWAYS = {"/", "/api/v1/docs/", "/tasks/", "/cases/", "/privacy/grants/"}
 ARCHIVE_READ = {"/dossiers/", "/archive-items/"}
 LOANS = {"/archives/loans/"}
 ARCHIVIST = ARCHIVE_READ | LOANS | {"/archives/transfers/", "/cabinets/", "/archives/disposition/"}

@@ -219,6 +219,7 @@ NAV = {
     "integrity": "/documents/integrity/",
     "tasks": "/tasks/",
     "cases": "/cases/",
+    "grants": "/privacy/grants/",
     "calendar": "/calendar-days/",
     "chains": "/approver-rules/",
     "filings": "/filings/",
@@ -238,7 +239,7 @@ NAV = {
 }
 CUSTOMER_NAV = {"customers", "contacts", "changes", "expiring", "filings"}
 FILING_ADMIN = {"checklist", "rules", "watch", "watch_import"}
-WORK = {"tasks", "cases"}  # everybody has tasks
+WORK = {"tasks", "cases", "grants"}  # everybody has tasks (and may receive access grants)
 ARCHIVE_READ = {"dossiers", "register"}
 # The archivist does the archive functions and nothing else (SEC-1).
 ARCHIVIST_NAV = ARCHIVE_READ | {"loans", "transfers", "cabinets", "disposition", "destructions"}
