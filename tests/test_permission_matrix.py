@@ -37,7 +37,7 @@ from kehu.customers.tests.factories import org_data
 from kehu.documents import samples
 from kehu.documents import services as documents
 from kehu.documents.models import DocumentType
-from kehu.privacy import consent
+from kehu.privacy import consent, requests
 from kehu.workflow import services as workflow
 from kehu.workflow.models import ApproverRule
 
@@ -91,6 +91,9 @@ ADMIN = users("admin")
 ORG_READERS = users("admin", "auditor", "head_sale", "gm")
 # A case is seen by whoever may see its subject (customer A), its opener and its assignees.
 CASE_READERS = SALE_READERS
+# A request's case: its opener, the compliance officer it is assigned to, and the roles that
+# read cases in SALE (department head, general manager, compliance, auditor).
+REQUEST_READERS = users("manager1", "head_sale", "gm", "compliance", "auditor")
 STATUS_BODY = {"to_status": "in_filing", "reason": "核对", "version": ""}
 
 
@@ -267,6 +270,11 @@ RULES: dict[str, list[Rule]] = {
     "privacy:grant_revoke": [Rule("grant", per_object(GRANTERS), "POST")],
     "privacy:reveal": [Rule("reveal", per_object(REVEAL))],
     "privacy:consent_new": [Rule("person", per_object(EDIT))],
+    # Data-subject requests: an access request on A, registered by manager1, done.
+    "privacy:requests": [Rule()],
+    "privacy:request": [Rule("subjectrequest", REQUEST_READERS)],
+    "privacy:request_package": [Rule("subjectrequest", REQUEST_READERS)],
+    "privacy:request_new": [Rule("person", per_object(EDIT))],
     # The extended profile: the account manager only (no grants in the matrix).
     "privacy:profile": [Rule("contact", per_object(OWNER))],
     "privacy:profile_edit": [Rule("contact", per_object(OWNER))],
@@ -613,6 +621,14 @@ def world(demo: dict[str, User]) -> dict[str, Any]:
             date=datetime.date(2026, 10, 10), defaults={"is_working": True, "name": "调休"}
         )
         year, _ = CalendarYear.objects.get_or_create(year=2026)
+        access = requests.open_request(
+            objects["A"]["person"], "access", "本人申请副本", demo["manager1"],
+            datetime.date(2026, 11, 20),
+        )  # fmt: skip
+        assert access.case is not None
+        workflow.complete_step(
+            access.case.steps.get(), by=demo["compliance"], outcome="done", comment="已提供"
+        )
         rule = ApproverRule.objects.create(
             process="workflow.approval", unit=sale, position=1, role="department_head", basis="x"
         )
@@ -629,6 +645,7 @@ def world(demo: dict[str, User]) -> dict[str, Any]:
         "calendarday": day,
         "calendaryear": year,
         "approverrule": rule,
+        "subjectrequest": access,
     }
     from kehu.audit.models import AuditEvent
     from kehu.customers.models import ClassificationDimension, ClassificationValue

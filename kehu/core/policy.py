@@ -233,6 +233,22 @@ def register_scope(
         _GRANT_PARENTS[model._meta.label_lower] = (parent_model._meta.label_lower, parent_lookup)
 
 
+# model label → the condition a row must meet to be used at all: personal data restricted
+# after a deletion request (PIPL art. 47) is kept in storage but out of every scope.
+_USABLE: dict[str, Q] = {}
+
+
+def register_usable(model: type[Model], condition: Q) -> None:
+    _USABLE[model._meta.label_lower] = condition
+
+
+def _usable(obj: Model) -> bool:
+    condition = _USABLE.get(obj._meta.label_lower)
+    if condition is None or obj.pk is None:
+        return True
+    return bool(obj._meta.model._default_manager.filter(condition, pk=obj.pk).exists())
+
+
 @dataclass(frozen=True)
 class Grant:
     role: str
@@ -352,6 +368,8 @@ def _grant_condition(user: Any, perm: str) -> Q | None:
 
 
 def has_perm(user: Any, perm: str, obj: Model | None = None) -> bool:
+    if obj is not None and not _usable(obj):
+        return False
     if getattr(user, "is_superuser", False) and user.is_active:
         return True
     if obj is not None and _role_allows(user, perm, obj):
@@ -386,6 +404,9 @@ def scope[M: Model](user: Any, queryset: QuerySet[M], action: str = "view") -> Q
     """Only the rows of `queryset` on which `user` may do `action`."""
     model = queryset.model
     perm = perm_name(model, action)
+    usable = _USABLE.get(model._meta.label_lower)
+    if usable is not None:
+        queryset = queryset.filter(usable)
     if getattr(user, "is_superuser", False) and user.is_active:
         return queryset
     matching = _grants_for(user, perm)

@@ -94,3 +94,19 @@ class ProfileForm(forms.Form):
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 3}),
             )
+
+
+class SubjectRequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Request"))
+    received_on = ChineseDateField(label=_("Received on"))
+    details = forms.CharField(
+        label=_("Details"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("As the person made it: what they ask for, how they proved who they are."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from kehu.privacy.models import RequestKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = RequestKind.choices  # type: ignore[attr-defined]

@@ -116,3 +116,77 @@ class ContactProfile(TrackedModel):
 
     def __str__(self) -> str:
         return str(self.contact)
+
+
+class RequestKind(models.TextChoices):
+    ACCESS = "access", _("Access and copy")
+    CORRECTION = "correction", _("Correction")
+    DELETION = "deletion", _("Deletion")
+
+
+class SubjectRequest(TrackedModel):
+    """A data-subject request (PRV-2) of an individual customer or a contact, handled as a
+    workflow case with a deadline; `outcome_note` records what was done."""
+
+    kind = models.CharField(_("request"), max_length=20, choices=RequestKind.choices)
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subject_type = models.CharField(max_length=100)
+    subject_id = models.CharField(max_length=64)
+    received_on = models.DateField(_("received on"))
+    details = models.TextField(_("details"))
+    case = models.ForeignKey(
+        "workflow.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, blank=True)
+    outcome_note = models.TextField(_("what was done"), blank=True)
+    package = models.FileField(_("data package"), upload_to="privacy/%Y/", blank=True)
+
+    class Meta:
+        verbose_name = _("data-subject request")
+        verbose_name_plural = _("data-subject requests")
+        ordering = ["-received_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+
+class Restriction(models.Model):
+    """Personal data kept only in storage (PIPL art. 47): a deletion while an archive's
+    retention period still runs. Restricted customers are out of every scope (policy)."""
+
+    customer = models.OneToOneField(
+        Customer, on_delete=models.CASCADE, related_name="privacy_restriction"
+    )
+    reason = models.CharField(_("reason"), max_length=300)
+    request = models.ForeignKey(SubjectRequest, null=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"restricted {self.customer_id}"
+
+
+class DeletionLedger(models.Model):
+    """What a deletion did, without the personal data itself: enough to apply it again after
+    a restore from a backup taken before it (`kehu privacy_reapply`)."""
+
+    subject_type = models.CharField(max_length=100)
+    subject_id = models.CharField(max_length=64)
+    action = models.CharField(max_length=20)  # "anonymised" or "restricted"
+    fields = models.JSONField(default=list)
+    request = models.ForeignKey(SubjectRequest, null=True, on_delete=models.SET_NULL)
+    performed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["performed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.subject_type}:{self.subject_id}"

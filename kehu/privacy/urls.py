@@ -16,5 +16,9 @@ urlpatterns = [
     ),
     path("privacy/profiles/<int:pk>/", views.profile_view, name="profile"),
     path("privacy/profiles/<int:pk>/edit/", views.profile_edit, name="profile_edit"),
+    path("privacy/requests/", views.request_list, name="requests"),
+    path("privacy/requests/<int:pk>/", views.request_detail, name="request"),
+    path("privacy/requests/<int:pk>/package/", views.request_package, name="request_package"),
+    path("privacy/requests/<str:label>/<int:pk>/new/", views.request_new, name="request_new"),
     path("privacy/reveal/<str:label>/<int:pk>/<str:field>/", views.reveal, name="reveal"),
 ]

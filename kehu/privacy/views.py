@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from kehu.audit.services import record
 from kehu.core import masking, policy
 from kehu.customers.models import Contact, Customer
-from kehu.privacy import consent, grants, profile, services
+from kehu.privacy import consent, grants, profile, requests, services
 from kehu.privacy.forms import (
     ConsentForm,
     GrantForm,
@@ -27,8 +27,9 @@ from kehu.privacy.forms import (
     ProfileForm,
     RevealForm,
     RevokeForm,
+    SubjectRequestForm,
 )
-from kehu.privacy.models import PROFILE_SECTIONS, Consent
+from kehu.privacy.models import PROFILE_SECTIONS, Consent, SubjectRequest
 from kehu.records import registry
 from kehu.records.services import StaleEditError
 
@@ -294,3 +295,69 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
         {"contact": contact, "form": form, "back": back},
         status=409 if request.method == "POST" else 200,
     )
+
+
+@login_required
+def request_new(request: HttpRequest, label: str, pk: int) -> HttpResponse:
+    subject = _person(request, label, pk)
+    if not consent.may_manage(request.user, subject):
+        raise PermissionDenied(_("You may not register requests for this person."))
+    form = SubjectRequestForm(request.POST or None, initial={"received_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = requests.open_request(
+                subject,
+                form.cleaned_data["kind"],
+                form.cleaned_data["details"],
+                request.user,
+                form.cleaned_data["received_on"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Request registered; the compliance officer handles it."))
+            return redirect(reverse("privacy:request", args=[created.pk]))
+    return render(
+        request,
+        "privacy/request_form.html",
+        {"subject": subject, "form": form, "back": _page_of(subject)},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _visible_request(request: HttpRequest, pk: int) -> SubjectRequest:
+    from kehu.workflow.selectors import can_view_case
+
+    found = get_object_or_404(SubjectRequest.objects.select_related("case"), pk=pk)
+    if found.case is None or not can_view_case(request.user, found.case):
+        raise Http404(_("No such record, or you may not see it."))
+    return found
+
+
+@login_required
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _visible_request(request, pk)
+    return render(request, "privacy/request.html", {"req": found})
+
+
+@login_required
+def request_package(request: HttpRequest, pk: int) -> FileResponse:
+    found = _visible_request(request, pk)
+    if not found.package:
+        raise Http404(_("No file."))
+    record("privacy.subjectrequest.download", found, extra={"file": "package"})
+    return FileResponse(
+        found.package.open("rb"), as_attachment=True, filename=f"personal-data-{found.pk}.zip"
+    )
+
+
+@login_required
+def request_list(request: HttpRequest) -> HttpResponse:
+    from kehu.workflow.selectors import can_view_case
+
+    rows = [
+        r
+        for r in SubjectRequest.objects.select_related("case", "received_by")[:500]
+        if r.case is not None and can_view_case(request.user, r.case)
+    ]
+    return render(request, "privacy/requests.html", {"rows": rows})

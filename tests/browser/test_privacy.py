@@ -69,3 +69,46 @@ def test_a_department_head_grants_time_limited_access(page: Page, server: Server
     assert page.locator("#edit-link").count() == 0  # read-only
     page.goto("/privacy/grants/")
     assert page.locator("#received-grants [data-grant]").count() == 1
+
+
+FIND_PERSON_2 = """
+from kehu.customers.models import Customer
+c = (Customer.objects.filter(owner__username="manager1", kind="individual").exclude(phone="")
+     .order_by("-pk").first())
+print(c.pk, c.phone)
+"""
+
+
+def test_a_deletion_request_end_to_end(page: Page, server: Server) -> None:
+    pk, phone = server.shell(FIND_PERSON_2).strip().splitlines()[-1].split()
+    # The account manager registers the person's request from the card.
+    sign_in_ok(page, "manager1")
+    page.goto(f"/customers/{pk}/")
+    name = page.inner_text("h2.page-title").split()[0]
+    page.click("#new-request")
+    page.select_option("#id_kind", "deletion")
+    page.fill("#id_details", "本人书面申请删除，已核对身份证")
+    assert submit(page, "#request-submit") == 302
+    request_url = page.url
+    case_number = page.inner_text("#case-link")
+    page.context.clear_cookies()
+
+    # The compliance officer finds it in My tasks and carries it out.
+    sign_in_ok(page, "compliance")
+    page.goto("/tasks/")
+    page.click(f"#my-tasks a:has-text('{case_number.split()[0]}')")
+    card = page.locator(".complete-form").first
+    card.locator("input[value='done']").check()
+    card.locator("textarea").first.fill("已删除个人信息")
+    assert submit(page, ".complete-form button[type=submit]") == 302
+    page.goto(request_url)
+    assert page.get_attribute("#request-outcome", "data-outcome") == "done"
+    page.context.clear_cookies()
+
+    # The person's data is gone from the card and the search.
+    sign_in_ok(page, "manager1")
+    page.goto(f"/customers/{pk}/")
+    assert name not in page.inner_text("h2.page-title")
+    assert "已删除个人信息" in page.inner_text("h2.page-title")
+    page.goto(f"/customers/?q={phone}")
+    assert page.locator(f"a[href='/customers/{pk}/']").count() == 0
