@@ -272,6 +272,7 @@ RULES: dict[str, list[Rule]] = {
     "privacy:consent_new": [Rule("person", per_object(EDIT))],
     # Data-subject requests: an access request on A, registered by manager1, done.
     "privacy:requests": [Rule()],
+    "privacy:retention": [Rule(expect=ADMIN)],
     "privacy:request": [Rule("subjectrequest", REQUEST_READERS)],
     "privacy:request_package": [Rule("subjectrequest", REQUEST_READERS)],
     "privacy:request_new": [Rule("person", per_object(EDIT))],

@@ -144,6 +144,12 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
                 "filing.watchlistentry.add",
             ),
             (
+                _("Personal data retention"),
+                "user-minus",
+                "privacy:retention",
+                "privacy.retentionsettings.change",
+            ),
+            (
                 _("Security policy"),
                 "shield-lock",
                 "core:security_policy",

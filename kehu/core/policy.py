@@ -74,6 +74,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "core.roleassignment.*",
             "core.archivistcertification.*",
             "core.securitypolicy.*",
+            "privacy.retentionsettings.*",
             "core.calendarday.*",
             "core.calendaryear.*",
             "workflow.approverrule.*",

@@ -110,3 +110,11 @@ class SubjectRequestForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = RequestKind.choices  # type: ignore[attr-defined]
+
+
+class RetentionForm(forms.ModelForm):
+    class Meta:
+        from kehu.privacy.models import RetentionSettings
+
+        model = RetentionSettings
+        fields = ["individual_years", "contact_years"]

@@ -190,3 +190,26 @@ class DeletionLedger(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.subject_type}:{self.subject_id}"
+
+
+class RetentionSettings(models.Model):
+    """How long personal data is kept after the relationship ends (PRV-3); one row."""
+
+    individual_years = models.PositiveSmallIntegerField(
+        _("individual customers: years after the relationship ends"), default=3
+    )
+    contact_years = models.PositiveSmallIntegerField(
+        _("contacts: years after the customer's relationship ends"), default=3
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("retention of personal data")
+
+    def __str__(self) -> str:
+        return f"{self.individual_years}/{self.contact_years}"
+
+    @classmethod
+    def current(cls) -> RetentionSettings:
+        found, _created = cls.objects.get_or_create(pk=1)
+        return found

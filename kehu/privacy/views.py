@@ -25,11 +25,12 @@ from kehu.privacy.forms import (
     GrantForm,
     NoteForm,
     ProfileForm,
+    RetentionForm,
     RevealForm,
     RevokeForm,
     SubjectRequestForm,
 )
-from kehu.privacy.models import PROFILE_SECTIONS, Consent, SubjectRequest
+from kehu.privacy.models import PROFILE_SECTIONS, Consent, RetentionSettings, SubjectRequest
 from kehu.records import registry
 from kehu.records.services import StaleEditError
 
@@ -361,3 +362,22 @@ def request_list(request: HttpRequest) -> HttpResponse:
         if r.case is not None and can_view_case(request.user, r.case)
     ]
     return render(request, "privacy/requests.html", {"rows": rows})
+
+
+@login_required
+def retention_settings(request: HttpRequest) -> HttpResponse:
+    if not policy.has_perm(request.user, "privacy.retentionsettings.change"):
+        raise PermissionDenied(_("You do not have permission to do this."))
+    current = RetentionSettings.current()
+    form = RetentionForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        before = {f: getattr(RetentionSettings.current(), f) for f in form.fields}
+        saved = form.save()
+        record(
+            "privacy.retentionsettings.update",
+            saved,
+            changes={f: [before[f], getattr(saved, f)] for f in form.fields},
+        )
+        messages.success(request, _("Retention periods saved."))
+        return redirect(reverse("privacy:retention"))
+    return render(request, "privacy/retention.html", {"form": form})

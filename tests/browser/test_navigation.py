@@ -33,6 +33,7 @@ ARCHIVIST |= {"/archives/destructions/", "/archive-categories/", "/archives/sett
 # From kehu/core/policy.py ROLE_PERMISSIONS and kehu/core/context_processors.py NAVIGATION.
 ALLOWED = {
     "admin": {"/units/", "/users/", "/security-policy/", "/audit/", "/classification-dimensions/"}
+    | {"/privacy/retention/"}
     | DOCUMENT_ADMIN
     | WORKFLOW_ADMIN
     | FILING_ADMIN,

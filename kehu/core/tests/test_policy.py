@@ -220,6 +220,7 @@ NAV = {
     "tasks": "/tasks/",
     "cases": "/cases/",
     "grants": "/privacy/grants/",
+    "retention": "/privacy/retention/",
     "calendar": "/calendar-days/",
     "chains": "/approver-rules/",
     "filings": "/filings/",
@@ -252,6 +253,7 @@ ARCHIVIST_NAV |= {"categories", "archive_settings"}
         (
             "admin",
             {"home", "units", "users", "security", "audit", "api", "classes", "doctypes"}
+            | {"retention"}
             | {"integrity", "calendar", "chains"}
             | FILING_ADMIN
             | WORK,
