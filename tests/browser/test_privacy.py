@@ -112,3 +112,40 @@ def test_a_deletion_request_end_to_end(page: Page, server: Server) -> None:
     assert "已删除个人信息" in page.inner_text("h2.page-title")
     page.goto(f"/customers/?q={phone}")
     assert page.locator(f"a[href='/customers/{pk}/']").count() == 0
+
+
+FIND_CONTACT = """
+from kehu.customers.models import Contact
+c = Contact.objects.filter(customer__owner__username="manager1").order_by("pk").first()
+print(c.pk)
+"""
+
+
+def test_consent_then_the_extended_profile(page: Page, server: Server) -> None:
+    pk = server.shell(FIND_CONTACT).strip().splitlines()[-1]
+    sign_in_ok(page, "manager1")
+    page.goto(f"/contacts/{pk}/")
+    assert page.locator("#open-profile").count() == 1
+    page.click("#open-profile")  # no consent yet: refused, saying why
+    assert page.locator("#consent-refused").count() == 1
+    page.goto(f"/contacts/{pk}/")
+    page.click("#add-consent")
+    page.select_option("#id_purpose", "profile")
+    page.fill("#id_scope", "客户画像，仅限客户经理")
+    page.fill("#id_given_on", "2026-11-02")
+    page.select_option("#id_channel", "written")
+    assert submit(page, "#consent-submit") == 302
+    assert page.locator("#consents [data-purpose='profile']").count() == 1
+    page.click("#open-profile")
+    page.click("#edit-profile")
+    page.fill("#id_interests", "喜欢围棋")
+    assert submit(page, "#profile-submit") == 302
+    assert "喜欢围棋" in page.inner_text("#profile")
+
+
+def test_administrator_sets_retention_periods(page: Page, server: Server) -> None:
+    sign_in_ok(page, "admin")
+    page.goto("/privacy/retention/")
+    page.fill("#id_individual_years", "5")
+    assert submit(page, "#retention-submit") == 302
+    assert page.input_value("#id_individual_years") == "5"
