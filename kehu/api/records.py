@@ -113,6 +113,11 @@ class RecordViewSet(AuditedAPIView, viewsets.ModelViewSet):
             raise exceptions.ValidationError(error_detail(error)) from None
         return Response(self.get_serializer(saved).data)
 
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        instance = self.get_object()
+        self.record_type.record_read(instance, "api")
+        return Response(self.get_serializer(instance).data)
+
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         raise exceptions.MethodNotAllowed(request.method or "DELETE")
 

@@ -31,6 +31,7 @@ urlpatterns = [
     path("filings/", filing.FilingListView.as_view(), name="filings"),
     path("filings/<int:pk>/", filing.FilingDetailView.as_view(), name="filing"),
     path("reveal/", privacy.RevealView.as_view(), name="reveal"),
+    path("consents/", privacy.ConsentsView.as_view(), name="consents"),
     path("tasks/", workflow.TaskListView.as_view(), name="tasks"),
     path("tasks/<int:pk>/complete/", workflow.TaskCompleteView.as_view(), name="task_complete"),
     path("cases/<int:pk>/", workflow.CaseDetailView.as_view(), name="case"),

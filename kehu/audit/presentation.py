@@ -39,6 +39,8 @@ VERBS: dict[str, Any] = {
     "accept": _("accepted"),
     "reject": _("rejected"),
     "download": _("downloaded"),
+    "read": _("viewed"),
+    "reveal": _("masked value revealed"),
 }
 
 

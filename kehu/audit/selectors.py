@@ -34,11 +34,12 @@ def verify_chain(anchor_paths: list[Path] | None = None) -> VerifyResult:
 
 
 def history_for(obj: Any, limit: int = 100) -> list[AuditEvent]:
-    """The events about one object, newest first (the detail page's history)."""
+    """The events about one object, newest first (the detail page's history). Reads of
+    personal data (".read", AUD-1) stay on the audit page: every look would crowd them out."""
     return list(
-        AuditEvent.objects.filter(
-            object_type=obj._meta.label_lower, object_id=str(obj.pk)
-        ).order_by("-seq")[:limit]
+        AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+        .exclude(action__endswith=".read")
+        .order_by("-seq")[:limit]
     )
 
 

@@ -17,6 +17,7 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
             (_("Home"), "home", "core:home", ""),
             (_("My tasks"), "checklist", "workflow:tasks", ""),
             (_("Cases"), "folders", "workflow:cases", ""),
+            (_("Access grants"), "key", "privacy:grants", ""),
         ],
     ),
     (
@@ -141,6 +142,12 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
                 "file-import",
                 "filing:watchlist_import",
                 "filing.watchlistentry.add",
+            ),
+            (
+                _("Personal data retention"),
+                "user-minus",
+                "privacy:retention",
+                "privacy.retentionsettings.change",
             ),
             (
                 _("Security policy"),

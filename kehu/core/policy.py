@@ -74,6 +74,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "core.roleassignment.*",
             "core.archivistcertification.*",
             "core.securitypolicy.*",
+            "privacy.retentionsettings.*",
             "core.calendarday.*",
             "core.calendaryear.*",
             "workflow.approverrule.*",
@@ -119,7 +120,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "core.user.view",
             "workflow.case.view",
             "customers.customer.*",
-            "customers.contact.*",
+            # Not "customers.contact.*": the extended profile is the account manager's only.
+            "customers.contact.view",
+            "customers.contact.add",
+            "customers.contact.change",
+            "customers.contact.delete",
+            "customers.contact.export",
+            "customers.contact.reveal",
             "customers.bankaccount.*",
             "customers.changerequest.*",
             "documents.document.*",
@@ -140,6 +147,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "customers.customer.approve",
             "customers.customer.close",
             "customers.customer.merge",
+            "customers.customer.grant",
             "customers.contact.export",
             "archives.loan.add",
             "archives.loan.approve",
@@ -165,6 +173,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "customers.customer.reveal:own",
             "customers.contact.reveal:own",
             "customers.bankaccount.reveal:own",
+            # The extended personal profile (CUS-14): the account manager only; others
+            # through an explicit time-limited grant ("profile").
+            "customers.contact.profile:own",
             "documents.document.add:own",
             "documents.documentversion.attest:own",
             "filing.filing.add",
@@ -221,6 +232,22 @@ def register_scope(
     if grant_parent:
         parent_model, parent_lookup = grant_parent
         _GRANT_PARENTS[model._meta.label_lower] = (parent_model._meta.label_lower, parent_lookup)
+
+
+# model label → the condition a row must meet to be used at all: personal data restricted
+# after a deletion request (PIPL art. 47) is kept in storage but out of every scope.
+_USABLE: dict[str, Q] = {}
+
+
+def register_usable(model: type[Model], condition: Q) -> None:
+    _USABLE[model._meta.label_lower] = condition
+
+
+def _usable(obj: Model) -> bool:
+    condition = _USABLE.get(obj._meta.label_lower)
+    if condition is None or obj.pk is None:
+        return True
+    return bool(obj._meta.model._default_manager.filter(condition, pk=obj.pk).exists())
 
 
 @dataclass(frozen=True)
@@ -342,6 +369,8 @@ def _grant_condition(user: Any, perm: str) -> Q | None:
 
 
 def has_perm(user: Any, perm: str, obj: Model | None = None) -> bool:
+    if obj is not None and not _usable(obj):
+        return False
     if getattr(user, "is_superuser", False) and user.is_active:
         return True
     if obj is not None and _role_allows(user, perm, obj):
@@ -376,6 +405,9 @@ def scope[M: Model](user: Any, queryset: QuerySet[M], action: str = "view") -> Q
     """Only the rows of `queryset` on which `user` may do `action`."""
     model = queryset.model
     perm = perm_name(model, action)
+    usable = _USABLE.get(model._meta.label_lower)
+    if usable is not None:
+        queryset = queryset.filter(usable)
     if getattr(user, "is_superuser", False) and user.is_active:
         return queryset
     matching = _grants_for(user, perm)

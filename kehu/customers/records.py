@@ -176,6 +176,8 @@ register(
             "classifications__dimension",
         ),
         detail_context=selectors.card_context,
+        # An individual's card is personal data: every look is recorded (AUD-1).
+        audit_reads=lambda c: c.kind == CustomerKind.INDIVIDUAL,
         icon="building-store",
         sample_data=_sample_customer,
         test_users=dict(_CUSTOMER_TEST_USERS),
@@ -228,6 +230,8 @@ register(
         create=services.create_contact,
         update=services.update_contact,
         queryset=lambda: Contact.objects.select_related("customer"),
+        audit_reads=lambda c: True,
+        detail_panels=["privacy/_consents_panel.html"],
         icon="address-book",
         sample_data=_sample_contact,
         test_users=dict(_CUSTOMER_TEST_USERS),

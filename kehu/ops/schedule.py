@@ -33,6 +33,7 @@ SCHEDULE = [
     ),
     Periodic("archives-loans", "kehu.ops.tasks.remind_overdue_loans", datetime.timedelta(days=1)),
     Periodic("archives-transfers", "kehu.ops.tasks.propose_transfers", datetime.timedelta(days=1)),
+    Periodic("privacy-retention", "kehu.ops.tasks.privacy_retention", datetime.timedelta(days=1)),
 ]
 
 

@@ -59,3 +59,12 @@ def propose_transfers() -> dict[str, Any]:
     from kehu.archives.transfers import propose_transfers as propose
 
     return propose()
+
+
+@task()
+def privacy_retention() -> dict[str, Any]:
+    from kehu.audit.context import SYSTEM, acting_as
+    from kehu.privacy.retention import run
+
+    with acting_as(SYSTEM):
+        return run().as_dict()

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from kehu.core.formfields import ChineseDateField
 
 PURPOSES = [
     ("verification", _("Identity verification")),
@@ -17,3 +21,100 @@ class RevealForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class GrantForm(forms.Form):
+    user: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("User"),
+        queryset=None,  # set per customer in __init__
+    )
+    until = forms.DateTimeField(
+        label=_("Valid until"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+    )
+    actions = forms.MultipleChoiceField(
+        label=_("Also allow"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[],
+    )
+    reason = forms.CharField(
+        label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, customer: Any, **kwargs: Any) -> None:
+        from kehu.core.models import User
+        from kehu.privacy.grants import ACTIONS
+
+        super().__init__(*args, **kwargs)
+        users = User.objects.filter(is_active=True).exclude(pk=customer.owner_id)
+        self.fields["user"].queryset = users.order_by("username")  # type: ignore[attr-defined]
+        self.fields["actions"].choices = [a for a in ACTIONS if a[0] != "view"]  # type: ignore[attr-defined]
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+
+class ConsentForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("Purpose"))
+    scope = forms.CharField(
+        label=_("Scope"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What data, for what use, for how long."),
+    )
+    given_on = ChineseDateField(label=_("Given on"))
+    channel = forms.ChoiceField(label=_("Channel"))
+    evidence = forms.FileField(label=_("Evidence (PDF, PNG or JPEG)"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from kehu.privacy.models import Channel, Purpose
+
+        super().__init__(*args, **kwargs)
+        self.fields["purpose"].choices = Purpose.choices  # type: ignore[attr-defined]
+        self.fields["channel"].choices = Channel.choices  # type: ignore[attr-defined]
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=500)
+
+
+class ProfileForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from kehu.privacy.models import PROFILE_SECTIONS
+
+        super().__init__(*args, **kwargs)
+        for key, label, help_text in PROFILE_SECTIONS:
+            self.fields[key] = forms.CharField(
+                label=label,
+                help_text=help_text,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+
+
+class SubjectRequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Request"))
+    received_on = ChineseDateField(label=_("Received on"))
+    details = forms.CharField(
+        label=_("Details"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("As the person made it: what they ask for, how they proved who they are."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from kehu.privacy.models import RequestKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = RequestKind.choices  # type: ignore[attr-defined]
+
+
+class RetentionForm(forms.ModelForm):
+    class Meta:
+        from kehu.privacy.models import RetentionSettings
+
+        model = RetentionSettings
+        fields = ["individual_years", "contact_years"]

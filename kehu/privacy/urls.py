@@ -5,5 +5,21 @@ from kehu.privacy import views
 app_name = "privacy"
 
 urlpatterns = [
+    path("privacy/grants/", views.grant_list, name="grants"),
+    path("privacy/grants/<int:pk>/revoke/", views.grant_revoke, name="grant_revoke"),
+    path("customers/<int:pk>/grants/new/", views.grant_new, name="grant_new"),
+    path("privacy/consents/<str:label>/<int:pk>/new/", views.consent_new, name="consent_new"),
+    path("privacy/consents/<int:pk>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
+    path("privacy/consents/<int:pk>/evidence/", views.consent_evidence, name="consent_evidence"),
+    path(
+        "privacy/marketing/<str:label>/<int:pk>/", views.marketing_contact, name="marketing_contact"
+    ),
+    path("privacy/profiles/<int:pk>/", views.profile_view, name="profile"),
+    path("privacy/profiles/<int:pk>/edit/", views.profile_edit, name="profile_edit"),
+    path("privacy/retention/", views.retention_settings, name="retention"),
+    path("privacy/requests/", views.request_list, name="requests"),
+    path("privacy/requests/<int:pk>/", views.request_detail, name="request"),
+    path("privacy/requests/<int:pk>/package/", views.request_package, name="request_package"),
+    path("privacy/requests/<str:label>/<int:pk>/new/", views.request_new, name="request_new"),
     path("privacy/reveal/<str:label>/<int:pk>/<str:field>/", views.reveal, name="reveal"),
 ]

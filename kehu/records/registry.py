@@ -72,6 +72,9 @@ class RecordType:
     # and "test_unit_scoped": False for types whose every reader sees every row.
     # List and API counts stop here and say "N+" (None: always the exact count).
     count_limit: int | None = None
+    # Reads of personal data are audit events (AUD-1): opening the detail page or the API's
+    # single record of an object for which this returns True records "<label>.read".
+    audit_reads: Callable[[Any], bool] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -102,6 +105,13 @@ class RecordType:
 
     def column_label(self, column: Column) -> Any:
         return column.label or self.field_label(column.name)
+
+    def record_read(self, obj: Model, via: str) -> None:
+        """Record a read of `obj` when it holds personal data (AUD-1)."""
+        if self.audit_reads is not None and self.audit_reads(obj):
+            from kehu.audit.services import record
+
+            record(f"{self.label}.read", obj, extra={"via": via})
 
     def url_name(self, view: str) -> str:
         return f"records:{self.slug}_{view}"

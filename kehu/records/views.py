@@ -142,6 +142,7 @@ class RecordDetailView(RecordView):
         self.require("view")
         obj = self.get_object(pk)
         rt = self.record_type
+        rt.record_read(obj, "page")
         fields = []
         for name in rt.detail_fields:
             # Sensitive fields render masked with a reveal link ({% sensitive %}).

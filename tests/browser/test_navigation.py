@@ -24,7 +24,7 @@ FILING_ADMIN = {"/filing-checklist/", "/risk-rules/", "/watch-list/", "/watch-li
 WATCH_LIST = {"/watch-list/", "/watch-list/import/"}
 PAGES = [*ADMIN_PAGES, *sorted(CUSTOMER_PAGES), "/classification-dimensions/"]
 # Home, the API documentation and the workflow's task pages: every signed-in user.
-ALWAYS = {"/", "/api/v1/docs/", "/tasks/", "/cases/"}
+ALWAYS = {"/", "/api/v1/docs/", "/tasks/", "/cases/", "/privacy/grants/"}
 ARCHIVE_READ = {"/dossiers/", "/archive-items/"}
 LOANS = {"/archives/loans/"}
 ARCHIVIST = ARCHIVE_READ | LOANS | {"/archives/transfers/", "/cabinets/", "/archives/disposition/"}
@@ -33,6 +33,7 @@ ARCHIVIST |= {"/archives/destructions/", "/archive-categories/", "/archives/sett
 # From kehu/core/policy.py ROLE_PERMISSIONS and kehu/core/context_processors.py NAVIGATION.
 ALLOWED = {
     "admin": {"/units/", "/users/", "/security-policy/", "/audit/", "/classification-dimensions/"}
+    | {"/privacy/retention/"}
     | DOCUMENT_ADMIN
     | WORKFLOW_ADMIN
     | FILING_ADMIN,

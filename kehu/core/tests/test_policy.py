@@ -219,6 +219,8 @@ NAV = {
     "integrity": "/documents/integrity/",
     "tasks": "/tasks/",
     "cases": "/cases/",
+    "grants": "/privacy/grants/",
+    "retention": "/privacy/retention/",
     "calendar": "/calendar-days/",
     "chains": "/approver-rules/",
     "filings": "/filings/",
@@ -238,7 +240,7 @@ NAV = {
 }
 CUSTOMER_NAV = {"customers", "contacts", "changes", "expiring", "filings"}
 FILING_ADMIN = {"checklist", "rules", "watch", "watch_import"}
-WORK = {"tasks", "cases"}  # everybody has tasks
+WORK = {"tasks", "cases", "grants"}  # everybody has tasks (and may receive access grants)
 ARCHIVE_READ = {"dossiers", "register"}
 # The archivist does the archive functions and nothing else (SEC-1).
 ARCHIVIST_NAV = ARCHIVE_READ | {"loans", "transfers", "cabinets", "disposition", "destructions"}
@@ -251,6 +253,7 @@ ARCHIVIST_NAV |= {"categories", "archive_settings"}
         (
             "admin",
             {"home", "units", "users", "security", "audit", "api", "classes", "doctypes"}
+            | {"retention"}
             | {"integrity", "calendar", "chains"}
             | FILING_ADMIN
             | WORK,

@@ -40,3 +40,55 @@ def sensitive(context: Any, obj: Any, field: str) -> Any:
             _("Reveal"),
         )
     return format_html('<span data-masked="{}">{}</span>', field, shown)
+
+
+@register.inclusion_tag("privacy/_card_grants.html", takes_context=True)
+def grants_panel(context: Any, customer: Any) -> dict[str, Any]:
+    """The card's access grants: the list (with revoke) for those who may grant, and a
+    notice for a user who sees the card through a grant."""
+    from django.utils import timezone
+
+    from kehu.privacy import grants
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    can_grant = user is not None and grants.may_grant(user, customer)
+    on_customer = grants.customer_grants().filter(object_id=str(customer.pk))
+    now = timezone.now()
+    running = on_customer.filter(revoked_at__isnull=True, until__gt=now)
+    return {
+        "request": request,
+        "obj": customer,
+        "now": now,
+        "can_grant": can_grant,
+        "rows": list(running) if can_grant else [],
+        "mine": running.filter(user=user).order_by("-until").first()
+        if user is not None and user.is_authenticated
+        else None,
+    }
+
+
+@register.filter(name="label")
+def model_label(obj: Any) -> str:
+    return str(obj._meta.label_lower)
+
+
+@register.inclusion_tag("privacy/_consents.html", takes_context=True)
+def consents_panel(context: Any, subject: Any) -> dict[str, Any]:
+    """Consents of an individual customer or a contact, with record / withdraw for those who
+    may change the customer."""
+    from kehu.privacy import consent, profile
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    person = consent.is_person(subject)
+    return {
+        "request": request,
+        "obj": subject,
+        "person": person,
+        "consents": list(consent.consents_of(subject)) if person else [],
+        "can_manage": person and user is not None and consent.may_manage(user, subject),
+        "can_profile": subject._meta.label_lower == "customers.contact"
+        and user is not None
+        and profile.may_open(user, subject),
+    }
