@@ -21,6 +21,7 @@ from kehu.core import policy
 from kehu.customers import changes, completeness, duplicates, selectors, services
 from kehu.customers.models import ChangeRequest, Customer, CustomerStatus
 from kehu.customers.serializers import CustomerSerializer
+from kehu.customers.views import FILING_ONLY
 from kehu.records.services import StaleEditError
 
 
@@ -88,6 +89,10 @@ class CustomerStatusView(CustomerActionView):
         data = StatusChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         target = data.validated_data["to_status"]
+        if selectors.filing_step_asked(request.user, customer, target):
+            raise exceptions.ValidationError(
+                {"to_status": [str(FILING_ONLY) + " (POST /api/v1/filings/)"]}
+            )
         allowed = {t["to"] for t in selectors.transitions_for(request.user, customer)}
         if target not in allowed and (customer.status, target) in services.TRANSITIONS:
             raise exceptions.PermissionDenied()

@@ -14,7 +14,7 @@ from kehu.customers.models import (
     Customer,
     CustomerStatus,
 )
-from kehu.customers.services import allowed_transitions
+from kehu.customers.services import FILING_TRANSITIONS, TRANSITIONS, allowed_transitions
 
 
 def transitions_for(user: Any, customer: Customer) -> list[dict[str, Any]]:
@@ -27,8 +27,20 @@ def transitions_for(user: Any, customer: Customer) -> list[dict[str, Any]]:
     return [
         {"to": to, "label": CustomerStatus(to).label}
         for to, action in allowed_transitions(customer)
-        if policy.has_perm(user, f"customers.customer.{action}", customer)
+        if (customer.status, to) not in FILING_TRANSITIONS
+        and policy.has_perm(user, f"customers.customer.{action}", customer)
     ]
+
+
+def filing_step_asked(user: Any, customer: Customer, to_status: str) -> bool:
+    """Whether the user asks by hand for a step they could take, but which only the filing
+    case takes (answered with a clear message rather than a refusal)."""
+    action = TRANSITIONS.get((customer.status, to_status))
+    return (
+        action is not None
+        and (customer.status, to_status) in FILING_TRANSITIONS
+        and policy.has_perm(user, f"customers.customer.{action}", customer)
+    )
 
 
 def card_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:

@@ -286,6 +286,19 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 }
 
 
+# Taken only by the filing process (kehu.filing, FIL-6): a customer enters filing, becomes
+# active or rejected through its filing case — never by hand on the card or the status API.
+FILING_TRANSITIONS = frozenset(
+    {
+        (S.PROSPECT, S.IN_FILING),
+        (S.IN_FILING, S.PROSPECT),
+        (S.IN_FILING, S.ACTIVE),
+        (S.IN_FILING, S.REJECTED),
+        (S.REJECTED, S.IN_FILING),
+    }
+)
+
+
 def allowed_transitions(customer: Customer) -> list[tuple[str, str]]:
     """(target status, permission action) pairs possible from the current status."""
     if customer.merged_into_id:

@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from kehu.audit.services import record
@@ -44,6 +45,12 @@ def _error_text(error: ValidationError) -> str:
     return " ".join(str(m) for m in error.messages)
 
 
+FILING_ONLY = _lazy(
+    "A customer enters filing, becomes active or is rejected only through its filing case: "
+    "open a filing from the card."
+)
+
+
 @login_required
 @require_POST
 def change_status(request: HttpRequest, pk: int) -> HttpResponse:
@@ -53,6 +60,9 @@ def change_status(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Give the reason for this change."))
         return _card(customer)
     target = form.cleaned_data["to_status"]
+    if selectors.filing_step_asked(request.user, customer, target):
+        messages.error(request, str(FILING_ONLY))
+        return _card(customer)
     if target not in {t["to"] for t in selectors.transitions_for(request.user, customer)}:
         raise PermissionDenied(_("You do not have permission to do this."))
     try:

@@ -45,6 +45,14 @@ def can_open(user: Any, customer: Customer) -> bool:
     )
 
 
+def can_withdraw(user: Any, filing: Filing) -> bool:
+    """The account manager of the customer, whoever opened the filing, or a department head."""
+    return filing.is_open and (
+        user.pk in (filing.opened_by_id, filing.customer.owner_id)
+        or policy.has_perm(user, "filing.filing.change", filing)
+    )
+
+
 def card_context(request: Any, customer: Customer) -> dict[str, Any]:
     """The customer card's filing panel: the filings, the open one's checklist."""
     filings = list(
@@ -163,5 +171,6 @@ def detail_context(filing: Filing, user: Any) -> dict[str, Any]:
         ],
         "risk_report": getattr(filing, "risk_report", None),
         "can_upload": policy.has_perm(user, "documents.document.add", customer),
+        "can_withdraw": can_withdraw(user, filing),
         "can_edit_customer": policy.has_perm(user, "customers.customer.change", customer),
     }

@@ -252,6 +252,31 @@ def conclude(filing: Filing, *, outcome: str, by: Any, reason: str) -> Filing:
     return filing
 
 
+def withdraw(filing: Filing, *, by: Any, reason: str) -> Filing:
+    """The customer no longer wants to cooperate, or the filing was opened by mistake: the
+    case is cancelled and the customer is a prospect again (the filing stays, withdrawn)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give the reason for this change.")]})
+    with transaction.atomic():
+        filing = Filing.objects.select_for_update().select_related("customer").get(pk=filing.pk)
+        if not filing.is_open:
+            raise ValidationError(_("This filing is already decided."))
+        if filing.case is not None:
+            workflow.cancel_case(filing.case, by=by, reason=reason)
+        customer_services.change_status(
+            filing.customer,
+            CustomerStatus.PROSPECT,
+            _("Filing %(n)s withdrawn: %(r)s") % {"n": filing.number, "r": reason},
+            by,
+        )
+        filing.outcome_reason, filing.decided_by, filing.decided_at = reason, by, timezone.now()
+        filing.save(update_fields=["outcome_reason", "decided_by", "decided_at", "updated_at"])
+        set_stage(filing, Stage.WITHDRAWN)
+        record("filing.filing.withdraw", filing, extra={"reason": reason})
+    return filing
+
+
 def returned(filing: Filing, *, by: Any, reason: str) -> None:
     """Returned for correction: back to the account manager, who is told why."""
     set_stage(filing, Stage.COLLECTION)

@@ -220,6 +220,21 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    filing = selectors.visible_filing(request.user, pk)
+    if not selectors.can_withdraw(request.user, filing):
+        raise PermissionDenied(_("You do not have permission to do this."))
+    try:
+        services.withdraw(filing, by=request.user, reason=request.POST.get("reason", ""))
+    except (ValidationError, WorkflowError) as error:
+        messages.error(request, _errors(error))
+    else:
+        messages.success(request, _("Filing withdrawn; the customer is a prospect again."))
+    return redirect("filing:detail", filing.pk)
+
+
+@login_required
 def filing_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     filing = selectors.visible_filing(request.user, pk)
     content = printing.filing_form(filing, printed_by=request.user)

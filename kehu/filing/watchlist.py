@@ -57,6 +57,7 @@ class Row:
     values: dict[str, Any] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     action: str = ""  # "new", "update", "same"
+    existing: WatchListEntry | None = None
 
 
 @dataclass
@@ -131,11 +132,30 @@ def _clean_row(line: int, raw: dict[str, str]) -> Row:
     return row
 
 
-def _existing(values: dict[str, Any]) -> WatchListEntry | None:
-    entries = WatchListEntry.objects.filter(list_kind=values["list_kind"])
+def _identity(values: dict[str, Any]) -> tuple[str, str, str]:
+    """How a row finds its entry: list and credit code, or list and name without a code."""
     if values["credit_code"]:
-        return entries.filter(credit_code=values["credit_code"]).first()
-    return entries.filter(credit_code="", name_key=name_key(values["name"])).first()
+        return (values["list_kind"], "code", values["credit_code"])
+    return (values["list_kind"], "name", name_key(values["name"]))
+
+
+def _existing(rows: list[Row]) -> dict[tuple[str, str, str], WatchListEntry]:
+    """The entries the rows name, read in a few queries (not one per row)."""
+    wanted = {_identity(r.values) for r in rows if not r.errors}
+    codes = sorted({key for _kind, how, key in wanted if how == "code"})
+    names = sorted({key for _kind, how, key in wanted if how == "name"})
+    found: dict[tuple[str, str, str], WatchListEntry] = {}
+    batches = [Q(credit_code__in=codes[i : i + 500]) for i in range(0, len(codes), 500)]
+    batches += [
+        Q(credit_code="", name_key__in=names[i : i + 500]) for i in range(0, len(names), 500)
+    ]
+    for condition in batches:
+        for entry in WatchListEntry.objects.filter(condition).order_by("pk"):
+            how, key = (
+                ("code", entry.credit_code) if entry.credit_code else ("name", entry.name_key)
+            )
+            found.setdefault((entry.list_kind, how, key), entry)
+    return found
 
 
 _COMPARED = ("name", "credit_code", "list_kind", "source", "listed_on", "note")
@@ -155,20 +175,19 @@ def preview(name: str, content: bytes) -> Preview:
         return Preview([], [_("The first row must name the columns; 名称 and 名录 are required.")])
     if len(table) - 1 > MAX_ROWS:
         return Preview([], [_("At most %(n)s rows per file.") % {"n": MAX_ROWS}])
-    rows: list[Row] = []
-    seen: dict[tuple[str, str], int] = {}
-    for line, cells in enumerate(table[1:], start=2):
-        raw = {c: str(v) for c, v in zip(columns, cells, strict=False) if c}
-        row = _clean_row(line, raw)
+    rows = [
+        _clean_row(line, {c: str(v) for c, v in zip(columns, cells, strict=False) if c})
+        for line, cells in enumerate(table[1:], start=2)
+    ]
+    existing_entries = _existing(rows)
+    seen: dict[tuple[str, str, str], int] = {}
+    for row in rows:
         if not row.errors:
-            identity = (
-                row.values["list_kind"],
-                row.values["credit_code"] or name_key(row.values["name"]),
-            )
+            identity = _identity(row.values)
             if identity in seen:
                 row.errors.append(_("Same entry as row %(n)s.") % {"n": seen[identity]})
-            seen[identity] = line
-            existing = _existing(row.values)
+            seen[identity] = row.line
+            existing = row.existing = existing_entries.get(identity)
             if existing is None:
                 row.action = "new"
             elif (
@@ -177,7 +196,6 @@ def preview(name: str, content: bytes) -> Preview:
                 row.action = "same"
             else:
                 row.action = "update"
-        rows.append(row)
     return Preview(rows)
 
 
@@ -188,18 +206,18 @@ def import_file(name: str, content: bytes) -> Preview:
     if not result.ok:
         raise ValidationError(_("The file has errors; nothing was imported."))
     with transaction.atomic():
+        new = [
+            WatchListEntry(**r.values, name_key=name_key(r.values["name"]))
+            for r in result.rows
+            if r.action == "new"
+        ]
+        WatchListEntry.objects.bulk_create(new, batch_size=1000)
         for row in result.rows:
-            if row.action == "same":
-                continue
-            values = row.values | {"is_active": True}
-            existing = _existing(row.values)
-            if existing is None:
-                WatchListEntry.objects.create(**values)
-            else:
-                for key, value in values.items():
-                    setattr(existing, key, value)
-                existing.version += 1
-                existing.save()
+            if row.action == "update" and row.existing is not None:
+                for key, value in (row.values | {"is_active": True}).items():
+                    setattr(row.existing, key, value)
+                row.existing.version += 1
+                row.existing.save()
         record(
             "filing.watchlistentry.import",
             None,

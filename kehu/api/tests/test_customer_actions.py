@@ -37,37 +37,42 @@ def test_status_change_through_the_api(demo: dict[str, User]) -> None:
     customer = customer_of(manager, "北京接口测试科技有限公司")
     url = f"/api/v1/customers/{customer.pk}/status/"
 
-    assert post(api(manager), url, {"to_status": "in_filing"}).status_code == 400  # no reason
-    response = post(api(manager), url, {"to_status": "in_filing", "reason": "资料齐全"})
-    assert response.status_code == 200, response.content
-    assert response.json()["status"] == CustomerStatus.IN_FILING
-    assert StatusChange.objects.filter(customer=customer, reason="资料齐全").exists()
+    # Entering filing and approval belong to the filing case (FIL-6), not to this endpoint.
+    refused = post(api(manager), url, {"to_status": "in_filing", "reason": "资料齐全"})
+    assert refused.status_code == 400 and "/api/v1/filings/" in refused.content.decode()
+    assert Customer.objects.get(pk=customer.pk).status == CustomerStatus.PROSPECT
+    make_active(customer, demo)
 
-    # Approval is for the department head, not the account manager.
-    refused = post(api(manager), url, {"to_status": "active", "reason": "批准"})
-    assert refused.status_code == 403
-    stale = post(
-        api(demo["head_sale"]), url, {"to_status": "active", "reason": "批准", "version": 1}
-    )
+    assert post(api(manager), url, {"to_status": "suspended"}).status_code == 400  # no reason
+    stale = post(api(manager), url, {"to_status": "suspended", "reason": "暂停", "version": 1})
     assert stale.status_code == 409
-    approved = post(api(demo["head_sale"]), url, {"to_status": "active", "reason": "批准"})
-    assert approved.status_code == 200
-    customer.refresh_from_db()
-    assert customer.status == CustomerStatus.ACTIVE
+    response = post(api(manager), url, {"to_status": "suspended", "reason": "暂停合作"})
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == CustomerStatus.SUSPENDED
+    assert StatusChange.objects.filter(customer=customer, reason="暂停合作").exists()
+    # Closing is for the department head, not the account manager.
+    assert post(api(manager), url, {"to_status": "closed", "reason": "终止"}).status_code == 403
     # A transition that does not exist from here is a 400, not a silent change.
     wrong = post(api(demo["head_sale"]), url, {"to_status": "prospect", "reason": "x"})
     assert wrong.status_code == 400
-    assert Customer.objects.get(pk=customer.pk).status == CustomerStatus.ACTIVE
+    assert Customer.objects.get(pk=customer.pk).status == CustomerStatus.SUSPENDED
+
+
+def make_active(customer: Customer, demo: dict[str, User]) -> None:
+    """As an approved filing does (kehu/filing tests cover the filing itself)."""
+    services.change_status(customer, CustomerStatus.IN_FILING, "备案", demo["manager1"])
+    services.change_status(customer, CustomerStatus.ACTIVE, "备案通过", demo["gm"])
 
 
 def test_other_managers_and_other_departments_cannot_change_status(demo: dict[str, User]) -> None:
     customer = customer_of(demo["manager1"], "北京别人家的客户有限公司")
+    make_active(customer, demo)
     url = f"/api/v1/customers/{customer.pk}/status/"
-    data = {"to_status": "in_filing", "reason": "试试"}
+    data = {"to_status": "suspended", "reason": "试试"}
     assert post(api(demo["manager2"]), url, data).status_code == 403  # same department
     assert post(api(demo["manager3"]), url, data).status_code == 404  # cannot even see it
     assert post(api(demo["auditor"]), url, data).status_code == 403
-    assert Customer.objects.get(pk=customer.pk).status == CustomerStatus.PROSPECT
+    assert Customer.objects.get(pk=customer.pk).status == CustomerStatus.ACTIVE
 
 
 def test_completeness_and_duplicates(demo: dict[str, User]) -> None:

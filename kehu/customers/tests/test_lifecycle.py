@@ -180,37 +180,38 @@ def status_of(customer: Customer) -> str:
     return Customer.objects.get(pk=customer.pk).status
 
 
-def test_account_managers_move_their_own_customers_but_do_not_approve(
+def test_filing_steps_are_not_taken_by_hand(
     make_org: MakeOrg, client_for: Callable[[str], Client]
 ) -> None:
+    """Entering filing, approval and rejection belong to the filing case (FIL-6): the card
+    offers none of them, and posting one anyway changes nothing."""
     customer = make_org()  # manager1's
     manager1 = client_for("manager1")
-    assert post_step(client_for("manager2"), customer, S.IN_FILING) == 403
-    assert status_of(customer) == S.PROSPECT
-    assert post_step(manager1, customer, S.IN_FILING) == 302
-    assert status_of(customer) == S.IN_FILING
-    # Approval (in filing → active) is for the department head or the general manager.
-    assert post_step(manager1, customer, S.ACTIVE) == 403
-    assert status_of(customer) == S.IN_FILING
     card = manager1.get(f"/customers/{customer.pk}/").content.decode()
-    assert set(re.findall(r'data-to="(\w+)"', card)) == {S.PROSPECT}
+    assert S.IN_FILING not in re.findall(r'data-to="(\w+)"', card)
+    assert post_step(manager1, customer, S.IN_FILING) == 302  # back to the card, with the message
+    assert status_of(customer) == S.PROSPECT
+    services.change_status(customer, S.IN_FILING, "备案", None)  # as opening a filing does
+    for approver in ("head_sale", "gm"):
+        client = client_for(approver)
+        card = client.get(f"/customers/{customer.pk}/").content.decode()
+        assert not {S.ACTIVE, S.REJECTED} & set(re.findall(r'data-to="(\w+)"', card))
+        assert post_step(client, customer, S.ACTIVE) == 302
+        assert status_of(customer) == S.IN_FILING
 
 
-@pytest.mark.parametrize("approver", ["head_sale", "gm"])
-def test_department_head_and_general_manager_approve(
-    approver: str, make_org: MakeOrg, client_for: Callable[[str], Client]
+def test_account_managers_move_their_own_active_customers(
+    make_org: MakeOrg, client_for: Callable[[str], Client]
 ) -> None:
     customer = make_org()
-    assert post_step(client_for("manager1"), customer, S.IN_FILING) == 302
-    client = client_for(approver)
-    assert S.ACTIVE in re.findall(
-        r'data-to="(\w+)"', client.get(f"/customers/{customer.pk}/").content.decode()
-    )
-    assert post_step(client, customer, S.ACTIVE) == 302
-    assert status_of(customer) == S.ACTIVE
-    step = StatusChange.objects.filter(customer=customer).first()
+    services.change_status(customer, S.IN_FILING, "备案", None)
+    services.change_status(customer, S.ACTIVE, "备案通过", None)
+    assert post_step(client_for("manager2"), customer, S.SUSPENDED) == 403
+    assert post_step(client_for("manager1"), customer, S.SUSPENDED) == 302
+    assert status_of(customer) == S.SUSPENDED
+    step = StatusChange.objects.filter(customer=customer).order_by("-pk").first()
     assert step is not None and step.changed_by is not None
-    assert step.changed_by.username == approver
+    assert step.changed_by.username == "manager1"
 
 
 @pytest.mark.parametrize(

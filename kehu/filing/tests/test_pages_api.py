@@ -148,6 +148,9 @@ def test_api_opens_reads_and_completes_through_the_tasks_api(demo: dict[str, Use
     assert detail["stage"] == "initial_review"
     assert [s["key"] for s in detail["steps"]] == ["collect", "initial_review"]
     assert client.get(f"/api/v1/customers/{customer.pk}/").json()["status"] == "in_filing"
+    listed = client.get("/api/v1/filings/", {"stage": "initial_review"}).json()
+    assert [f["id"] for f in listed] == [body["id"]]
+    assert api(demo["archivist"]).get("/api/v1/filings/").status_code == 403
 
     new = client.post(
         "/api/v1/filings/",

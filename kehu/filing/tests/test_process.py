@@ -272,3 +272,49 @@ def test_returned_by_an_approver_goes_back_to_the_account_manager(demo: dict[str
     assert collect.status == StepStatus.OPEN and collect.assignee_user == manager
     assert Notification.objects.filter(user=manager, body="联系人电话无法接通，请更正").exists()
     assert status_of(filing.customer) == CustomerStatus.IN_FILING
+
+
+def test_withdrawing_cancels_the_case_and_the_customer_is_a_prospect_again(
+    demo: dict[str, User], client_for: Callable[[str], Any]
+) -> None:
+    manager = demo["manager1"]
+    filing = services.open_filing(ready_customer(manager), by=manager)
+    services.complete_collection(filing, step(filing, "collect"), by=manager)
+    assert (
+        client_for("compliance")
+        .post(f"/filings/{filing.pk}/withdraw/", {"reason": "客户暂停合作"})
+        .status_code
+        == 403
+    )
+    page = client_for("manager1")
+    assert page.post(f"/filings/{filing.pk}/withdraw/", {"reason": ""}).status_code == 302
+    assert Filing.objects.get(pk=filing.pk).stage == Stage.INITIAL_REVIEW  # no reason: nothing
+    assert (
+        page.post(f"/filings/{filing.pk}/withdraw/", {"reason": "客户暂停合作"}).status_code == 302
+    )
+    filing.refresh_from_db()
+    assert filing.stage == Stage.WITHDRAWN and filing.outcome_reason == "客户暂停合作"
+    assert filing.case is not None and filing.case.status == "cancelled"
+    assert not tasks_for(manager).filter(case=filing.case).exists()
+    assert status_of(filing.customer) == CustomerStatus.PROSPECT
+    with pytest.raises(ValidationError):
+        services.withdraw(filing, by=manager, reason="again")
+
+
+def test_the_units_configured_approval_chain_is_followed(demo: dict[str, User]) -> None:
+    from kehu.workflow.models import ApproverRule
+
+    manager = demo["manager1"]
+    assert manager.unit is not None
+    ApproverRule.objects.create(
+        process="filing", unit=manager.unit, position=1, role="department_head",
+        basis="销售部客户备案由部门负责人审批",
+    )  # fmt: skip
+    filing = services.open_filing(ready_customer(manager), by=manager)
+    to_second_review(filing, manager)
+    review(filing, "second_review", demo["compliance"])
+    services.decide(filing, step(filing, "approve"), by=demo["head_sale"], outcome="approved")
+    filing.refresh_from_db()
+    assert filing.stage == Stage.APPROVED
+    assert filing.case is not None and filing.case.steps.filter(key="approve").count() == 1
+    assert status_of(filing.customer) == CustomerStatus.ACTIVE
