@@ -451,6 +451,7 @@ PENDING = frozenset(
         "filing:pdf",
         "filing:act",
         "filing:open",
+        "filing:withdraw",
         "filing:watchlist_import",
         "archives:settings",
         "archives:register_pdf",
