@@ -171,7 +171,9 @@ register(
         default_sort="name_pinyin",
         create=services.create_customer,
         update=services.update_customer,
-        queryset=lambda: Customer.objects.select_related("owner", "unit").prefetch_related(
+        queryset=lambda: Customer.objects.select_related(
+            "owner", "unit", "dossier"
+        ).prefetch_related(
             Prefetch("contacts", queryset=Contact.objects.order_by("-is_primary", "pk")),
             "classifications__dimension",
         ),

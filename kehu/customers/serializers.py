@@ -104,10 +104,9 @@ class CustomerSerializer(MaskedFieldsMixin, serializers.ModelSerializer[Customer
 
     def get_archive_number(self, obj: Customer) -> str:
         """The archive number of the customer's dossier (ARC-1), "" before activation."""
-        from kehu.archives.models import Dossier
-
-        found = Dossier.objects.filter(customer_id=obj.pk).values_list("archive_number", flat=True)
-        return found.first() or ""
+        # The API's queryset joins the dossier (select_related): no query per row.
+        dossier = getattr(obj, "dossier", None)
+        return dossier.archive_number if dossier is not None else ""
 
     def build_field(self, field_name: str, info: Any, model_class: Any, nested_depth: int) -> Any:
         if field_name in DATE_FIELDS:

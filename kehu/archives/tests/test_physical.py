@@ -126,7 +126,9 @@ def test_monthly_check_and_reminder_when_due(
     )
     assert cabinet.checks.count() == 2
     assert AuditEvent.objects.filter(action="archives.cabinet.check").count() == 2
-    assert Notification.objects.filter(title__contains="problem").exists()
+    assert Notification.objects.filter(
+        body="柜内潮湿，已放干燥剂", title__contains=cabinet.code
+    ).exists()
     # Account managers hold no archive permission.
     forbidden = client_for("manager1").post(f"/cabinets/{cabinet.pk}/check/", {})
     assert forbidden.status_code == 403
