@@ -74,6 +74,19 @@ def make_org(subsidiaries: int = 2, departments: int = 5, managers: int = 4) -> 
     return org
 
 
+def find_org(subsidiaries: int = 2, departments: int = 5, managers: int = 4) -> Org:
+    """The Org `make_org` made earlier in this database (a reused benchmark database)."""
+    org = Org([], {}, {})
+    users = {u.username: u for u in User.objects.filter(username__regex=r"^(head|am)_")}
+    for s in range(1, subsidiaries + 1):
+        for d in range(1, departments + 1):
+            dept = OrgUnit.objects.get(code=f"S{s}D{d}")
+            org.departments.append(dept)
+            org.heads[dept.pk] = users[f"head_{s}_{d}"]
+            org.owners[dept.pk] = [users[f"am_{s}_{d}_{m}"] for m in range(1, managers + 1)]
+    return org
+
+
 def _user(username: str, unit: OrgUnit, role: str) -> User:
     user = core_services.create_user(
         {
