@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from kehu.api.fields import ChineseAmountField, ChineseDateField, error_detail
+from kehu.api.representation import FastListSerializer
 from kehu.core import policy
 from kehu.customers.models import (
     BankAccount,
@@ -63,6 +64,11 @@ class BankAccountSerializer(serializers.ModelSerializer[BankAccount]):
     validate_customer = ContactSerializer.validate_customer
 
 
+class CustomerListSerializer(FastListSerializer):
+    # As the API's queryset prefetches them (records.py).
+    orderings = {"contacts": ("-is_primary", "pk")}
+
+
 class CustomerSerializer(serializers.ModelSerializer[Customer]):
     credit_code = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     registered_capital = ChineseAmountField(required=False, allow_null=True)
@@ -95,6 +101,8 @@ class CustomerSerializer(serializers.ModelSerializer[Customer]):
             "owner": {"required": False},
             "unit": {"required": False},
         }
+        # API list pages of 100 customers: the same data from values() queries.
+        list_serializer_class = CustomerListSerializer
 
     def build_field(self, field_name: str, info: Any, model_class: Any, nested_depth: int) -> Any:
         if field_name in DATE_FIELDS:
