@@ -17,7 +17,6 @@ The API list view pages by instances that hold only the primary key and the sort
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from enum import Enum
@@ -87,8 +86,8 @@ class Plan:
         self.nested: dict[str, tuple[Plan, str, list[str]]] = {}
         self.pk_lists: dict[str, Any] = {}  # name → many-to-many field
         meta = self.model._meta
-        for field in serializer._readable_fields:  # type: ignore[attr-defined]
-            name, attrs = field.field_name, field.source_attrs
+        for field in serializer._readable_fields:
+            name, attrs = str(field.field_name), field.source_attrs
             if field.source == "*" or not attrs:
                 raise CannotPlan(name)
             if isinstance(field, serializers.ListSerializer) and len(attrs) == 1:
@@ -96,7 +95,7 @@ class Plan:
                 if not isinstance(relation, models.ManyToOneRel):
                     raise CannotPlan(name)
                 child = Plan(field.child, {})  # type: ignore[arg-type]
-                ordering = list(orderings.get(name, child.model._meta.ordering))
+                ordering = list(orderings.get(name) or child.model._meta.ordering or ())
                 self.nested[name] = (child, relation.field.attname, ordering)
                 self.getters.append((name, self._from_nested(name)))
                 continue
@@ -177,14 +176,19 @@ def _check_path(model: Any, attrs: list[str]) -> None:
             model = field.related_model
 
 
-@functools.cache
+_PLANS: dict[tuple[Any, Any], Plan | None] = {}
+
+
 def cached_plan(list_class: Any, serializer_class: Any) -> Plan | None:
     """The plan of a serializer class (made once: its fields must not depend on the
     request, as model serializers' do not), or None if it cannot be planned."""
-    try:
-        return Plan(serializer_class(), list_class.orderings)
-    except CannotPlan:
-        return None
+    key = (list_class, serializer_class)
+    if key not in _PLANS:
+        try:
+            _PLANS[key] = Plan(serializer_class(), list_class.orderings)
+        except CannotPlan:
+            _PLANS[key] = None
+    return _PLANS[key]
 
 
 def page_fields(serializer_class: Any, sort: str) -> list[str] | None:

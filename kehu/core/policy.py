@@ -168,6 +168,7 @@ def _grants_for(user: Any, perm: str) -> list[tuple[Grant, bool]]:
     held = grants(user)
     if not held:
         return []
+    memo: tuple[list[Grant], dict[str, list[tuple[Grant, bool]]]] | None
     memo = getattr(user, "_kehu_grants_for", None)
     if memo is None or memo[0] is not user._kehu_grants:
         memo = (user._kehu_grants, {})

@@ -208,4 +208,4 @@ def _choice_labels(model: type[Model], name: str) -> dict[Any, Any] | None:
         return None
     if not getattr(field, "choices", None) or getattr(field, "attname", None) != name:
         return None
-    return dict(field.flatchoices)
+    return dict(getattr(field, "flatchoices", ()))

@@ -32,7 +32,9 @@ def test_plain_selects_render_as_django_renders_them(data: dict[str, str] | None
     form = Choices(data)
     form.is_valid()
     for bound in form:
-        attrs = {"class": "form-select" + (" is-invalid" if bound.errors else "")}
+        attrs: dict[str, str | bool] = {"class": "form-select"}
+        if bound.errors:
+            attrs["class"] = "form-select is-invalid"
         fast = _select_html(bound, bound.field.widget, attrs)
         if bound.name == "grouped":
             assert fast is None  # optgroups: Django's templates render those
