@@ -88,12 +88,12 @@ class CustomerFilter(django_filters.FilterSet):
         if getattr(user, "is_superuser", False) and user.is_active:
             return
         units = policy.units_where(user, "customers.customer.view").filter(kind="department")
-        self.filters["unit"].queryset = units.order_by("path")
+        # Only what the choices show (their labels: "name (code)", "full name (username)").
+        self.filters["unit"].queryset = units.order_by("path").only("pk", "name", "code")
+        managers = RoleAssignment.objects.filter(role=Role.ACCOUNT_MANAGER, unit__in=units)
         self.filters["owner"].queryset = User.objects.filter(
-            pk__in=RoleAssignment.objects.filter(role=Role.ACCOUNT_MANAGER, unit__in=units).values(
-                "user_id"
-            )
-        )
+            pk__in=managers.values("user_id")
+        ).only("pk", "username", "full_name")
 
     def by_city(self, queryset: QuerySet[Customer], name: str, value: str) -> QuerySet[Customer]:
         """ "北京" and "北京市" are the same city."""
