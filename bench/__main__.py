@@ -185,10 +185,12 @@ def table(result: dict[str, Any]) -> list[str]:
         m = result["measurements"][key]
         queries = m["extra"].get("queries")
         p95 = m["extra"].get("p95_ms")
+        cpu = m["extra"].get("cpu_median_ms")
         return (
             m["label"]
             + (f" [{queries} queries]" if queries is not None else "")
             + (f" (p95 {p95:,.2f} ms)" if p95 is not None else "")
+            + (f" (CPU median {cpu:,.2f} ms)" if cpu is not None else "")
         )
 
     lines += [

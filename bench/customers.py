@@ -204,6 +204,9 @@ def run(config: dict[str, Any]) -> Results:
     _old_scan(results, head, rt, reps)
     for m in results.measurements.values():
         m.extra["p95_ms"] = round(_p95(m.times) * 1000, 2)
+        if m.cpu_times:
+            m.extra["cpu_median_ms"] = round(statistics.median(m.cpu_times) * 1000, 2)
+            m.extra["cpu_p95_ms"] = round(_p95(m.cpu_times) * 1000, 2)
     return results
 
 
