@@ -219,4 +219,5 @@ class FastListSerializer(serializers.ListSerializer[Any]):
             return []
         found = plan.model._default_manager.filter(pk__in=[row.pk for row in rows])
         shown = dict(plan.rows(found))
-        return [shown[row.pk] for row in rows]
+        # A row deleted since the page was read is left out, not an error.
+        return [shown[row.pk] for row in rows if row.pk in shown]
