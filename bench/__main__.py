@@ -89,6 +89,19 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary data folders")
     parser.add_argument(
+        "--reuse",
+        default="",
+        metavar="NAME",
+        help="customers only: keep the generated data in DATA_DIR/customers-NAME (and, on "
+        "PostgreSQL, in the database NAME) and measure it again on the next run with the "
+        "same NAME and --size instead of generating it anew",
+    )
+    parser.add_argument(
+        "--pg-prefix",
+        default="kehu_bench",
+        help="name prefix of the throw-away PostgreSQL databases (default kehu_bench)",
+    )
+    parser.add_argument(
         "--results-dir", default=str(HERE / "results"), help="where the JSON results go"
     )
     args = parser.parse_args(argv)
@@ -103,6 +116,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
     if args.database != "sqlite" and not pg.is_postgres(args.database):
         parser.error("--database must be 'sqlite' or a postgres:// URL")
+    for value, what in ((args.reuse, "--reuse"), (args.pg_prefix, "--pg-prefix")):
+        if value and not pg.is_identifier(value):
+            parser.error(f"{what}: lower-case letters, digits and _ only")
     return args
 
 
@@ -145,7 +161,7 @@ def run_one(name: str, config: dict[str, Any]) -> dict[str, Any]:
     finally:
         if pg.is_postgres(config["database"]):
             # The worker drops its database; this catches a worker that died first.
-            pg.drop_database(config["database"], f"kehu_bench_{process.pid}")
+            pg.drop_database(config["database"], f"{config['pg_prefix']}_{process.pid}")
     try:
         if code != 0:
             return {"name": name, "error": f"worker exited with status {code}"}
@@ -169,10 +185,12 @@ def table(result: dict[str, Any]) -> list[str]:
         m = result["measurements"][key]
         queries = m["extra"].get("queries")
         p95 = m["extra"].get("p95_ms")
+        cpu = m["extra"].get("cpu_median_ms")
         return (
             m["label"]
             + (f" [{queries} queries]" if queries is not None else "")
             + (f" (p95 {p95:,.2f} ms)" if p95 is not None else "")
+            + (f" (CPU median {cpu:,.2f} ms)" if cpu is not None else "")
         )
 
     lines += [
@@ -219,9 +237,11 @@ def main(argv: list[str]) -> int:
         "page_reps": args.reps * 4,
         "data_dir": args.data_dir,
         "keep": args.keep,
+        "reuse": args.reuse,
+        "pg_prefix": args.pg_prefix,
     }
     info = machine(args.database)
-    shown_config = {k: v for k, v in config.items() if k not in {"data_dir", "keep"}}
+    shown_config = {k: v for k, v in config.items() if k not in {"data_dir", "keep", "pg_prefix"}}
     if pg.is_postgres(args.database):
         shown_config["database"] = "postgresql"
     print(f"Kehu benchmarks on {info['database']}, {info['cores']} cores", file=sys.stderr)

@@ -20,8 +20,11 @@ of SQL queries of one request. Also timed: the old plain substring scan for two 
 
 from __future__ import annotations
 
+import json
+import os
 import statistics
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -71,11 +74,24 @@ def _plant_rare_names(count: int) -> None:
         Customer.objects.filter(pk=pk).update(name=name, search_text=text)
 
 
-def _generate(results: Results, count: int) -> customer_data.Org:
+def _generate(results: Results, count: int, reuse: bool) -> customer_data.Org:
+    """Generate, or with --reuse find the data an earlier run generated (its facts are kept
+    in the data folder beside it)."""
+    marker = Path(os.environ["KEHU_DATA_DIR"], "customers-generated.json")
+    if reuse and marker.exists():
+        facts = json.loads(marker.read_text(encoding="utf-8"))
+        if facts.get("customers") == count and Customer.objects.filter(pk=count).exists():
+            results.facts.update(facts, reused=True)
+            log(f"customers: reusing the {count:,} customers generated earlier")
+            return customer_data.find_org()
+        raise SystemExit(f"{marker.parent} holds other data: use another --reuse name")
+    if reuse and Customer.objects.exists():
+        raise SystemExit("the reused database holds customers but no marker: drop it first")
     with transaction.atomic():
         org = customer_data.make_org()
         data_s, contacts = timed(lambda: customer_data.make_customers(count, org))
         _plant_rare_names(count)
+    customer_data.large_sqlite_cache()
     index_s, _ = timed(storage.rebuild)
     analyze_s, _ = timed(analyze_all)
     results.facts.update(
@@ -88,6 +104,8 @@ def _generate(results: Results, count: int) -> customer_data.Org:
     )
     log(f"customers: {count:,} customers + {contacts:,} contacts in {data_s:.1f} s")
     log(f"customers: search index built in {index_s:.1f} s, ANALYZE {analyze_s:.1f} s")
+    if reuse:
+        marker.write_text(json.dumps(results.facts), encoding="utf-8")
     return org
 
 
@@ -102,7 +120,7 @@ def run(config: dict[str, Any]) -> Results:
     count = int(config["customers"])
     reps = max(20, int(config["page_reps"]))
     results = Results("customers")
-    org = _generate(results, count)
+    org = _generate(results, count, bool(config.get("reuse")))
     dept = org.departments[0]
     head = org.heads[dept.pk]
     rt = registry.get("customers")
@@ -186,6 +204,9 @@ def run(config: dict[str, Any]) -> Results:
     _old_scan(results, head, rt, reps)
     for m in results.measurements.values():
         m.extra["p95_ms"] = round(_p95(m.times) * 1000, 2)
+        if m.cpu_times:
+            m.extra["cpu_median_ms"] = round(statistics.median(m.cpu_times) * 1000, 2)
+            m.extra["cpu_p95_ms"] = round(_p95(m.cpu_times) * 1000, 2)
     return results
 
 

@@ -23,6 +23,9 @@ class Measurement:
     items: int  # work items per repetition (events, rows; 1 for one page)
     unit: str  # what an item is: "events", "rows", "page"
     times: list[float] = field(default_factory=list)  # seconds per repetition
+    # CPU seconds of this process per repetition (on a shared machine, waiting for a core
+    # inflates `times` but not these; the database server's CPU is not included).
+    cpu_times: list[float] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -118,9 +121,15 @@ def measure_alternating(
         for measurement, fn in cases:
             if before_each is not None:
                 before_each()
-            elapsed, _value = timed(fn)
+            gc.collect()
+            cpu = time.process_time()
+            start = time.perf_counter()
+            fn()
+            elapsed = time.perf_counter() - start
+            cpu = time.process_time() - cpu
             if round_no or not warmup:
                 measurement.times.append(elapsed)
+                measurement.cpu_times.append(cpu)
         if warmup and not round_no:
             log("warm-up round done")
             continue

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
+
+
+def is_identifier(name: str) -> bool:
+    """A database or folder name we create: lower-case letters, digits and _."""
+    return re.fullmatch(r"[a-z][a-z0-9_]{0,62}", name) is not None
+
+
+def database_exists(url: str, name: str) -> bool:
+    with psycopg.connect(_admin_conninfo(url), autocommit=True) as conn:
+        row = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+    return row is not None
 
 
 def is_postgres(url: str) -> bool:

@@ -24,8 +24,14 @@ def main(name: str, config_json: str, out: str) -> int:
     base = config.get("data_dir") or None
     if base:
         Path(base).mkdir(parents=True, exist_ok=True)
-    data_dir = tempfile.mkdtemp(prefix=f"{name}-", dir=base)
-    Path(data_dir, "static").mkdir()  # STATIC_ROOT, else WhiteNoise warns
+    # --reuse: a named folder (and database) kept for the next run, else throw-away ones.
+    reuse = config.get("reuse") or ""
+    if reuse:
+        data_dir = str(Path(base or tempfile.gettempdir(), f"{name}-{reuse}"))
+        Path(data_dir).mkdir(parents=True, exist_ok=True)
+    else:
+        data_dir = tempfile.mkdtemp(prefix=f"{name}-", dir=base)
+    Path(data_dir, "static").mkdir(exist_ok=True)  # STATIC_ROOT, else WhiteNoise warns
     os.environ.update(
         KEHU_DATA_DIR=data_dir,
         DJANGO_SETTINGS_MODULE="bench.settings",
@@ -34,8 +40,12 @@ def main(name: str, config_json: str, out: str) -> int:
     os.environ.pop("KEHU_DEBUG", None)
     url = config["database"]
     db_name = ""
-    if pg.is_postgres(url):
-        db_name = f"kehu_bench_{os.getpid()}"
+    if pg.is_postgres(url) and reuse:
+        if not pg.database_exists(url, reuse):
+            pg.create_database(url, reuse)
+        os.environ["KEHU_DATABASE_URL"] = pg.with_database(url, reuse)
+    elif pg.is_postgres(url):
+        db_name = f"{config.get('pg_prefix') or 'kehu_bench'}_{os.getpid()}"
         os.environ["KEHU_DATABASE_URL"] = pg.create_database(url, db_name)
     else:
         os.environ.pop("KEHU_DATABASE_URL", None)
@@ -62,7 +72,7 @@ def main(name: str, config_json: str, out: str) -> int:
             connections.close_all()
         if db_name:
             pg.drop_database(url, db_name)
-        if not config.get("keep"):
+        if not config.get("keep") and not reuse:
             shutil.rmtree(data_dir, ignore_errors=True)
 
 

@@ -182,6 +182,7 @@ AUTH_PASSWORD_VALIDATORS = [
 KEHU_LOCKOUT_THRESHOLD = env_int("KEHU_LOCKOUT_THRESHOLD", 5)
 SESSION_COOKIE_AGE = env_int("KEHU_SESSION_TIMEOUT_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: every request extends the session
+SESSION_ENGINE = "kehu.accounts.sessions"  # ... with a write only once a minute (see there)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 OTP_TOTP_ISSUER = "Kehu"
 

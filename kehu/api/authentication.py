@@ -1,3 +1,4 @@
+import datetime
 from typing import Any
 
 from django.utils import timezone
@@ -9,6 +10,8 @@ from rest_framework.request import Request
 
 from kehu.api.models import ApiToken, hash_token
 from kehu.audit.context import Actor, acting_as
+
+LAST_USED_PRECISION = datetime.timedelta(minutes=1)
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
@@ -33,7 +36,10 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid or expired token."))
         if not token.user.is_active or token.user.locked_at is not None:
             raise exceptions.AuthenticationFailed(_("The account is disabled or locked."))
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        # Minute precision is enough to see which tokens are in use; a write per request
+        # (a write transaction on SQLite) is not worth more.
+        if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:

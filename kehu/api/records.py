@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kehu.api.fields import error_detail
+from kehu.api.representation import page_fields
 from kehu.audit.context import Actor, _current, actor_for
 from kehu.audit.middleware import client_ip
 from kehu.core import policy
@@ -71,11 +72,23 @@ class RecordViewSet(AuditedAPIView, viewsets.ModelViewSet):
 
     def get_queryset(self) -> QuerySet[Any]:
         rt = self.record_type
-        queryset = policy.scope(self.request.user, rt.base_queryset(), "view")
+        queryset = policy.scope(self.request.user, rt.api_base_queryset(), "view")
         return rt.apply_search(queryset, self.request.query_params.get("q", ""))
 
     def sort_key(self, request: Request) -> str:
         return listing.sort_key(self.record_type, request.query_params.get("sort", ""))
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        fields = page_fields(self.get_serializer_class(), self.sort_key(request))
+        if fields is None:
+            return super().list(request, *args, **kwargs)
+        # The list serializer reads the page's rows itself (kehu.api.representation): the
+        # page query only needs what keyset paging compares.
+        queryset = self.filter_queryset(self.get_queryset())
+        queryset = queryset.select_related(None).prefetch_related(None).only(*fields)
+        page = self.paginate_queryset(queryset)
+        assert page is not None
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         rt = self.record_type

@@ -277,9 +277,25 @@ def roles(user: Any) -> set[str]:
 
 def _grants_for(user: Any, perm: str) -> list[tuple[Grant, bool]]:
     """The user's grants that allow `perm`, each with whether it is limited to own objects
-    (a grant both with and without ":own" counts as unlimited)."""
+    (a grant both with and without ":own" counts as unlimited). Remembered per permission
+    beside the grants cached on the user object (a page asks about the same ones often)."""
+    held = grants(user)
+    if not held:
+        return []
+    memo: tuple[list[Grant], dict[str, list[tuple[Grant, bool]]]] | None
+    memo = getattr(user, "_kehu_grants_for", None)
+    if memo is None or memo[0] is not user._kehu_grants:
+        memo = (user._kehu_grants, {})
+        user._kehu_grants_for = memo
+    found = memo[1].get(perm)
+    if found is None:
+        found = memo[1][perm] = _matching(held, perm)
+    return list(found)
+
+
+def _matching(held: list[Grant], perm: str) -> list[tuple[Grant, bool]]:
     found = []
-    for grant in grants(user):
+    for grant in held:
         patterns = ROLE_PERMISSIONS.get(grant.role, ())
         if any(fnmatchcase(perm, p) for p in patterns if not p.endswith(OWN_SUFFIX)):
             found.append((grant, False))

@@ -97,18 +97,18 @@ def refresh_flags(customer: Customer) -> None:
 
 def open_flags(customer: Customer) -> list[dict[str, Any]]:
     """The card's flags: the other customer, why, and the flag id (for dismissing)."""
-    flags = (
-        DuplicateFlag.objects.filter(Q(first=customer) | Q(second=customer), dismissed_at=None)
-        .select_related("first__unit", "second__unit")
-        .order_by("pk")
+    flags = list(
+        DuplicateFlag.objects.filter(
+            Q(first=customer) | Q(second=customer), dismissed_at=None
+        ).order_by("pk")
     )
+    if not flags:  # the usual case: one small query, not a join of two customers' columns
+        return []
+    other_ids = [f.second_id if f.first_id == customer.pk else f.first_id for f in flags]
+    others = Customer.objects.select_related("unit").in_bulk(other_ids)
     return [
-        {
-            "flag": f,
-            "other": f.second if f.first_id == customer.pk else f.first,
-            "reason": f.get_reason_display(),
-        }
-        for f in flags
+        {"flag": f, "other": others[pk], "reason": f.get_reason_display()}
+        for f, pk in zip(flags, other_ids, strict=True)
     ]
 
 

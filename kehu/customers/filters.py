@@ -8,7 +8,8 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from kehu.core.models import OrgUnit, User
+from kehu.core import policy
+from kehu.core.models import OrgUnit, Role, RoleAssignment, User
 from kehu.customers.models import (
     ACTIVE_REGISTER,
     BankAccount,
@@ -62,7 +63,7 @@ class CustomerFilter(django_filters.FilterSet):
             "city",
         ]
 
-    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, data: Any = None, *args: Any, user: Any = None, **kwargs: Any) -> None:
         data = data.copy() if data is not None else {}
         # The API filters its detail routes too: a suspended customer is read, changed and
         # reinstated there by its number, so only lists default to the active register.
@@ -71,12 +72,28 @@ class CustomerFilter(django_filters.FilterSet):
         if not data.get("register"):
             data["register"] = "all" if data.get("status") or detail else "active"
         super().__init__(data, *args, **kwargs)
+        user = user or getattr(kwargs.get("request"), "user", None)
+        if user is not None:
+            self._scope_choices(user)
         for dimension in ClassificationDimension.objects.filter(is_active=True):
             self.filters[f"cls_{dimension.code}"] = django_filters.ModelChoiceFilter(
                 label=dimension.name,
                 field_name="classifications",
                 queryset=ClassificationValue.objects.filter(dimension=dimension),
             )
+
+    def _scope_choices(self, user: Any) -> None:
+        """Offer the departments and account managers of the reader's scope, not the whole
+        group's (a large group has thousands of account managers)."""
+        if getattr(user, "is_superuser", False) and user.is_active:
+            return
+        units = policy.units_where(user, "customers.customer.view").filter(kind="department")
+        # Only what the choices show (their labels: "name (code)", "full name (username)").
+        self.filters["unit"].queryset = units.order_by("path").only("pk", "name", "code")
+        managers = RoleAssignment.objects.filter(role=Role.ACCOUNT_MANAGER, unit__in=units)
+        self.filters["owner"].queryset = User.objects.filter(
+            pk__in=managers.values("user_id")
+        ).only("pk", "username", "full_name")
 
     def by_city(self, queryset: QuerySet[Customer], name: str, value: str) -> QuerySet[Customer]:
         """ "北京" and "北京市" are the same city."""

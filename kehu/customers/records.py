@@ -160,6 +160,7 @@ register(
             Column("updated_at", sort="updated_at"),
         ],
         filterset=filters.CustomerFilter,
+        filterset_takes_user=True,
         form=forms.CustomerForm,
         form_takes_user=True,
         form_template="customers/customer_form.html",
@@ -176,6 +177,13 @@ register(
         ).prefetch_related(
             Prefetch("contacts", queryset=Contact.objects.order_by("-is_primary", "pk")),
             "classifications__dimension",
+        ),
+        # The list and the export show the columns: no contacts or classifications.
+        list_queryset=lambda: Customer.objects.select_related("owner", "unit"),
+        # The API shows classifications as ids: no dimensions.
+        api_queryset=lambda: Customer.objects.select_related("owner", "unit").prefetch_related(
+            Prefetch("contacts", queryset=Contact.objects.order_by("-is_primary", "pk")),
+            "classifications",
         ),
         detail_context=selectors.card_context,
         # An individual's card is personal data: every look is recorded (AUD-1).

@@ -16,6 +16,8 @@ from kehu.customers.models import (
 )
 from kehu.customers.services import FILING_TRANSITIONS, TRANSITIONS, allowed_transitions
 
+REQUESTS = 20  # change requests shown on the card
+
 
 def transitions_for(user: Any, customer: Customer) -> list[dict[str, Any]]:
     """Lifecycle steps this user may take on this customer now (none while a filing is under
@@ -51,6 +53,14 @@ def card_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
     user = request.user
     contacts = list(customer.contacts.all())
     accounts = list(customer.bank_accounts.all())
+    requests = list(
+        ChangeRequest.objects.filter(customer=customer).select_related("proposer")[:REQUESTS]
+    )
+    pending = sum(r.status == ChangeRequestStatus.PENDING for r in requests)
+    if len(requests) == REQUESTS:  # more than shown: count them all
+        pending = ChangeRequest.objects.filter(
+            customer=customer, status=ChangeRequestStatus.PENDING
+        ).count()
     return {
         "customer": customer,
         "completeness": completeness.assess(customer, contacts, len(accounts)),
@@ -64,12 +74,8 @@ def card_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
         "flags": duplicates.open_flags(customer),
         "status_changes": list(customer.status_changes.select_related("changed_by")[:50]),
         "transitions": transitions_for(user, customer),
-        "change_requests": list(
-            ChangeRequest.objects.filter(customer=customer).select_related("proposer")[:20]
-        ),
-        "pending_requests": ChangeRequest.objects.filter(
-            customer=customer, status=ChangeRequestStatus.PENDING
-        ).count(),
+        "change_requests": requests,
+        "pending_requests": pending,
         "merged_from": list(customer.merged_from.all()),
         "can_merge": policy.has_perm(user, "customers.customer.merge", customer),
         "can_verify": policy.has_perm(user, "customers.customer.verify", customer),

@@ -15,6 +15,7 @@ from kehu.api.fields import (
     MaskedFieldsMixin,
     error_detail,
 )
+from kehu.api.representation import FastListSerializer
 from kehu.core import policy
 from kehu.customers.models import (
     BankAccount,
@@ -68,6 +69,11 @@ class BankAccountSerializer(MaskedFieldsMixin, serializers.ModelSerializer[BankA
     validate_customer = ContactSerializer.validate_customer
 
 
+class CustomerListSerializer(FastListSerializer):
+    # As the API's queryset prefetches them (records.py).
+    orderings = {"contacts": ("-is_primary", "pk")}
+
+
 class CustomerSerializer(MaskedFieldsMixin, serializers.ModelSerializer[Customer]):
     credit_code = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     registered_capital = ChineseAmountField(required=False, allow_null=True)
@@ -101,6 +107,8 @@ class CustomerSerializer(MaskedFieldsMixin, serializers.ModelSerializer[Customer
             "owner": {"required": False},
             "unit": {"required": False},
         }
+        # API list pages of 100 customers: the same data from values() queries.
+        list_serializer_class = CustomerListSerializer
 
     def get_archive_number(self, obj: Customer) -> str:
         """The archive number of the customer's dossier (ARC-1), "" before activation."""

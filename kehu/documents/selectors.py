@@ -66,7 +66,9 @@ def versions_of(document: Document) -> list[DocumentVersion]:
 
 
 def customer_documents(user: Any, customer: Customer) -> list[Document]:
-    documents = visible_documents(user).filter(customer=customer)
+    # The customer is known: no need to join its (and its owner's) columns again.
+    documents = visible_documents(user).filter(customer=customer).select_related(None)
+    documents = documents.select_related("doc_type", "current", "current__uploaded_by")
     documents = documents.prefetch_related(
         Prefetch(
             "versions",
@@ -75,6 +77,7 @@ def customer_documents(user: Any, customer: Customer) -> list[Document]:
     )
     result = list(documents)
     for document in result:
+        document.customer = customer
         document.expiry_state = expiry_state(document.expires_on)  # type: ignore[attr-defined]
     return result
 

@@ -42,6 +42,11 @@ class RecordType:
     create: Callable[..., Model] | None = None
     update: Callable[..., Model] | None = None
     queryset: Callable[[], QuerySet[Any]] | None = None
+    # The rows of list pages and the Excel export, which show only the columns (default:
+    # `queryset`): leave out the prefetches that only the card and the API need.
+    list_queryset: Callable[[], QuerySet[Any]] | None = None
+    # The API's rows (default: `queryset`): what the serializer reads, prefetched.
+    api_queryset: Callable[[], QuerySet[Any]] | None = None
     detail_panels: Sequence[str] = ()
     # Extra template context for the detail panels: (request, obj) -> dict.
     detail_context: Callable[..., dict[str, Any]] | None = None
@@ -53,6 +58,8 @@ class RecordType:
     detail_template: str = "records/detail.html"
     # Forms that depend on who fills them in receive `user` (choices, defaults, locked fields).
     form_takes_user: bool = False
+    # Filter sets whose choices depend on the reader receive `user` (the API's: `request`).
+    filterset_takes_user: bool = False
     # Free-text search of the list and the API's `q`: (queryset, text) -> queryset;
     # default: icontains over `search_fields`.
     search: Callable[[QuerySet[Any], str], QuerySet[Any]] | None = None
@@ -98,6 +105,12 @@ class RecordType:
 
     def base_queryset(self) -> QuerySet[Any]:
         return self.queryset() if self.queryset else self.model._default_manager.all()
+
+    def api_base_queryset(self) -> QuerySet[Any]:
+        return self.api_queryset() if self.api_queryset else self.base_queryset()
+
+    def list_base_queryset(self) -> QuerySet[Any]:
+        return self.list_queryset() if self.list_queryset else self.base_queryset()
 
     def field_label(self, name: str) -> Any:
         field = self.model._meta.get_field(name.split(".")[0])

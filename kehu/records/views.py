@@ -83,6 +83,7 @@ class RecordListView(RecordView):
             request.GET.get("before", ""),
             count_limit=rt.count_limit,
         )
+        list_url = reverse(rt.url_name("list"))
         params = request.GET.copy()
         for key in ("after", "before", "sort"):
             params.pop(key, None)
@@ -100,7 +101,7 @@ class RecordListView(RecordView):
                 for c in rt.columns
             ],
             rows=[
-                {"obj": row, "cells": [listing.cell_value(row, c.name) for c in rt.columns]}
+                {"obj": row, "cells": listing.row_cells(row, rt.columns, f"{list_url}{row.pk}/")}
                 for row in page.rows
             ],
             query=params.urlencode(),

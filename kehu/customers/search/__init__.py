@@ -18,7 +18,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.db.models.signals import post_delete
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 
 from kehu.core.digest import lookup_digest
 from kehu.core.normalize import halfwidth, normalize_phone, phone_digits
@@ -35,9 +35,10 @@ CANDIDATE_LIMIT = 5000
 def pinyin_of(name: str) -> tuple[str, str]:
     """("beijinghuaxia…", "bjhx…"): full pinyin and initials, letters and digits kept as typed."""
     syllables = [s.lower() for s in lazy_pinyin(name) if s.strip()]
-    initials = [s.lower()[0] for s in lazy_pinyin(name, style=Style.FIRST_LETTER) if s.strip()]
-    full = "".join(syllables)
-    return re.sub(r"\s+", "", full), re.sub(r"\s+", "", "".join(initials))
+    # A syllable's initial is its first letter (pypinyin's FIRST_LETTER style is exactly
+    # that), so one conversion serves both: half the cost of converting twice.
+    initials = "".join(s[0] for s in syllables)
+    return re.sub(r"\s+", "", "".join(syllables)), re.sub(r"\s+", "", initials)
 
 
 def build_search_text(customer: Any, contacts: Iterable[Any] = ()) -> str:

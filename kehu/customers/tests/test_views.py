@@ -148,3 +148,18 @@ def test_verification_by_the_owner(make_org: MakeOrg, client_for: Callable[[str]
     assert AuditEvent.objects.filter(
         action="customers.customer.verify", object_id=str(customer.pk)
     ).exists()
+
+
+def test_the_filter_offers_the_account_managers_and_departments_in_scope(
+    client_for: Callable[[str], Client],
+) -> None:
+    page = client_for("head_sale").get("/customers/")
+    owners = page.context["filterset"].form.fields["owner"].queryset
+    assert {"manager1", "manager2"} <= {u.username for u in owners}
+    assert "manager4" not in {u.username for u in owners}  # SH-SALE: not in scope
+    units = {u.code for u in page.context["filterset"].form.fields["unit"].queryset}
+    assert "SALE" in units and "SH-SALE" not in units
+    # The general manager of BJ reads SALE and MKT, not SH-SALE.
+    wider = client_for("gm").get("/customers/").context["filterset"].form
+    names = {u.username for u in wider.fields["owner"].queryset}
+    assert {"manager1", "manager3"} <= names and "manager4" not in names

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import translation
 
 from kehu.audit.models import AuditEvent
 from kehu.customers import services
@@ -29,10 +29,10 @@ def test_record_use_and_withdraw_a_consent(
     assert 'id="consents"' in card and 'id="add-consent"' in card
 
     # Without consent, a marketing contact is refused with a clear message; nothing recorded.
-    with translation.override("en"):
-        refused = client.post(
-            f"/privacy/marketing/customers.customer/{person.pk}/", {"note": "新品推介"}
-        )
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the assertion reads English
+    refused = client.post(
+        f"/privacy/marketing/customers.customer/{person.pk}/", {"note": "新品推介"}
+    )
     assert refused.status_code == 403
     assert "has not consented" in refused.content.decode()
     assert not AuditEvent.objects.filter(action="privacy.marketing.contact").exists()

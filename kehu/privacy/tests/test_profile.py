@@ -8,9 +8,10 @@ import datetime
 from collections.abc import Callable
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from kehu.audit.models import AuditEvent
 from kehu.core import grants
@@ -49,8 +50,8 @@ def test_consent_is_required_then_the_owner_opens_and_saves(
 ) -> None:
     owner = client_for("manager1")
     url = f"/privacy/profiles/{contact.pk}/"
-    with translation.override("en"):
-        refused = owner.get(url)
+    owner.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the assertion reads English
+    refused = owner.get(url)
     assert refused.status_code == 403 and "has not consented" in refused.content.decode()
     assert not AuditEvent.objects.filter(action="customers.contact.profile_open").exists()
 

@@ -1,4 +1,5 @@
 import datetime
+import html
 from typing import Any
 
 from django import forms, template
@@ -24,7 +25,48 @@ def tabler_widget(bound: forms.BoundField) -> SafeString:
     if bound.errors and css:
         css += " is-invalid"
     attrs: dict[str, str | bool] = {"class": css} if css else {}
+    if type(widget) is forms.Select and not bound.field.localize:
+        fast = _select_html(bound, widget, attrs)
+        if fast is not None:
+            return fast
     return bound.as_widget(attrs=attrs)
+
+
+def _select_html(
+    bound: forms.BoundField, widget: forms.Select, extra: dict[str, str | bool]
+) -> SafeString | None:
+    """What `as_widget` renders for a plain <select>, built without a template per option
+    (a filter form's selects hold hundreds of options; their templates cost more than the
+    list's query). None for grouped choices, which the widget's templates render."""
+    attrs = bound.build_widget_attrs(extra, widget)
+    if bound.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", bound.auto_id)
+    attrs = widget.build_attrs(widget.attrs, attrs)
+    chosen = set(widget.format_value(bound.value()))
+    options = []
+    found = False
+    for value, label in widget.choices:
+        if isinstance(label, list | tuple):
+            return None
+        text = "" if value is None else str(value)
+        selected = not found and text in chosen
+        found = found or selected
+        mark = " selected" if selected else ""
+        options.append(f'\n  <option value="{_esc(text)}"{mark}>{_esc(label)}</option>\n')
+    shown = "".join(
+        f" {_esc(name)}" if value is True else f' {_esc(name)}="{_esc(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+    name = _esc(bound.html_name)
+    return mark_safe(f'<select name="{name}"{shown}>{"".join(options)}\n</select>')
+
+
+def _esc(value: Any) -> str:
+    """What the template's autoescaping makes of a value (without lazy-wrapper overhead)."""
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    return html.escape(str(value))
 
 
 @register.filter

@@ -1,0 +1,69 @@
+"""The API's customer list is represented by `FastListSerializer` (kehu.api.representation):
+it must give exactly what CustomerSerializer gives for each customer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from kehu.api.representation import FastListSerializer, page_fields
+from kehu.core.models import User
+from kehu.customers import services
+from kehu.customers.models import ClassificationDimension, ClassificationValue, Customer
+from kehu.customers.serializers import CustomerSerializer
+from kehu.records import registry
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_module")]
+
+
+def _varied(
+    make_org: Callable[..., Customer], make_person: Callable[..., Customer]
+) -> list[Customer]:
+    rich = make_org(
+        legal_rep_name="王建国",
+        registered_capital="1.2亿",
+        founded_on="2012年12月12日",
+        email="info@example.cn",
+    )
+    services.create_contact({"customer": rich, "name": "王芳", "mobile": "13811112222"})
+    services.create_contact(
+        {"customer": rich, "name": "李强", "mobile": "13922223333", "influence": 60}
+    )
+    dimension = ClassificationDimension.objects.create(code="size", name="规模")
+    value = ClassificationValue.objects.create(dimension=dimension, code="big", name="大")
+    rich.classifications.add(value)
+    bare = make_org()
+    person = make_person()
+    return [rich, bare, person]
+
+
+def test_the_fast_list_equals_the_serializer(
+    make_org: Callable[..., Customer], make_person: Callable[..., Customer]
+) -> None:
+    made = _varied(make_org, make_person)
+    rows = list(registry.get("customers").api_base_queryset().filter(pk__in=[c.pk for c in made]))
+    fast = CustomerSerializer(rows, many=True)
+    assert isinstance(fast, FastListSerializer)
+    # Planned from values() (else it would fall back to DRF's own way).
+    assert page_fields(CustomerSerializer, "-updated_at") == ["pk", "updated_at"]
+    expected = [dict(CustomerSerializer(row).data) for row in rows]
+    assert [dict(r) for r in fast.data] == expected
+    rich = next(row for row in expected if row["id"] == made[0].pk)
+    assert len(rich["contacts"]) == 2 and rich["classifications"]
+
+
+def test_api_list_rows_equal_the_detail(
+    api_for: Callable[[str], Client],
+    make_org: Callable[..., Customer],
+    make_person: Callable[..., Customer],
+    demo: dict[str, User],
+) -> None:
+    made = _varied(make_org, make_person)
+    client = api_for("manager1")
+    listed = client.get("/api/v1/customers/?size=200").json()["results"]
+    by_id = {row["id"]: row for row in listed}
+    for customer in made:
+        detail = client.get(f"/api/v1/customers/{customer.pk}/").json()
+        assert by_id[customer.pk] == detail
