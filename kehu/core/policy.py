@@ -244,10 +244,15 @@ def register_usable(model: type[Model], condition: Q) -> None:
 
 
 def _usable(obj: Model) -> bool:
+    """Whether the object may be used at all (one query per object, kept on it)."""
     condition = _USABLE.get(obj._meta.label_lower)
     if condition is None or obj.pk is None:
         return True
-    return bool(obj._meta.model._default_manager.filter(condition, pk=obj.pk).exists())
+    known = getattr(obj, "_kehu_usable", None)
+    if known is None:
+        known = obj._meta.model._default_manager.filter(condition, pk=obj.pk).exists()
+        obj._kehu_usable = known  # type: ignore[attr-defined]
+    return bool(known)
 
 
 @dataclass(frozen=True)
