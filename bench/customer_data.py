@@ -264,18 +264,8 @@ def insert(model: Any, rows: list[dict[str, Any]]) -> None:
             )
 
 
-def large_sqlite_cache() -> None:
-    """SQLite: a 1 GiB page cache for this connection. One transaction writing a million
-    rows outgrows the default 2 MB cache; SQLite then spills pages to the WAL and reads them
-    back through the WAL index on every B-tree step, which made generation I/O-bound."""
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA cache_size = -1048576")
-
-
 def make_customers(count: int, org: Org) -> int:
     """`count` customers with their contacts; returns the number of contacts."""
-    large_sqlite_cache()
     contacts_written = 0
     for customers, contacts in generate(count, org):
         insert(Customer, customers)

@@ -91,7 +91,6 @@ def _generate(results: Results, count: int, reuse: bool) -> customer_data.Org:
         org = customer_data.make_org()
         data_s, contacts = timed(lambda: customer_data.make_customers(count, org))
         _plant_rare_names(count)
-    customer_data.large_sqlite_cache()
     index_s, _ = timed(storage.rebuild)
     analyze_s, _ = timed(analyze_all)
     results.facts.update(
