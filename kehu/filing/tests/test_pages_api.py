@@ -14,6 +14,7 @@ from typing import Any
 import pypdf
 import pytest
 from aiosmtpd.controller import Controller
+from django.conf import settings
 from django.test import Client, override_settings
 
 from kehu.api.services import create_token
@@ -76,6 +77,7 @@ def test_open_from_the_card_and_work_the_steps_on_the_filing_page(
 
     # Compliance sees the second review with the licence and watch-list facts.
     compliance = client_for("compliance")
+    compliance.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the assertion reads English
     second = compliance.get(f"/filings/{filing.pk}/")
     assert "valid until" in second.content.decode()
     # Someone else's step is not offered, and posting to it changes nothing.
