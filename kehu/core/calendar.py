@@ -98,21 +98,6 @@ def missing_schedule_years(today: datetime.date | None = None) -> list[int]:
     return [y for y in years if y not in entered and not library_knows(y)]
 
 
-def library_holidays(year: int) -> list[tuple[datetime.date, bool, str]]:
-    """The days of `year` that differ from Monday–Friday in the library (for display)."""
-    if not library_knows(year):
-        return []
-    rows = []
-    day = datetime.date(year, 1, 1)
-    while day.year == year:
-        working = bool(chinese_calendar.is_workday(day))
-        if working != (day.weekday() < 5):
-            _on_holiday, name = chinese_calendar.get_holiday_detail(day)
-            rows.append((day, working, str(name or "")))
-        day += datetime.timedelta(days=1)
-    return rows
-
-
 def warn_missing_schedule(today: datetime.date | None = None) -> list[int]:
     """Daily job: tell system administrators (once per year) which schedules are missing."""
     from django.urls import reverse

@@ -77,13 +77,6 @@ def revoke_access(grant: AccessGrant, *, by: Any, reason: str) -> AccessGrant:
     return current
 
 
-def grants_on(obj: Model) -> QuerySet[AccessGrant]:
-    """Every grant (active or not) on one object, newest first."""
-    return AccessGrant.objects.filter(
-        object_type=obj._meta.label_lower, object_id=str(obj.pk)
-    ).select_related("user", "granted_by", "revoked_by")
-
-
 def active_grants(user: Any, model: type[Model] | None = None) -> QuerySet[AccessGrant]:
     grants = AccessGrant.objects.filter(
         user=user, revoked_at__isnull=True, until__gt=timezone.now()

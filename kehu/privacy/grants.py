@@ -10,7 +10,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -71,7 +70,7 @@ def customer_grants() -> QuerySet[AccessGrant]:
 
 def received(user: Any) -> QuerySet[AccessGrant]:
     """The user's own grants that are still running."""
-    return customer_grants().filter(user=user, revoked_at__isnull=True, until__gt=timezone.now())
+    return grants.active_grants(user, Customer).select_related("user", "granted_by", "revoked_by")
 
 
 def issued_visible_to(user: Any) -> QuerySet[AccessGrant]:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from kehu.core import policy
@@ -58,12 +57,6 @@ def done_by(user: Any, limit: int = 20) -> QuerySet[Step]:
         .select_related("case")
         .order_by("-completed_at")[:limit]
     )
-
-
-def cases_for(subject: Model) -> QuerySet[Case]:
-    return Case.objects.filter(
-        subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk
-    ).order_by("-created_at")
 
 
 def can_view_case(user: Any, case: Case) -> bool:
