@@ -19,6 +19,7 @@ from kehu.api.fields import error_detail
 from kehu.api.records import AuditedAPIView
 from kehu.core import policy
 from kehu.customers import changes, completeness, duplicates, selectors, services
+from kehu.customers.changes import shown_changes
 from kehu.customers.models import ChangeRequest, Customer, CustomerStatus
 from kehu.customers.serializers import CustomerSerializer
 from kehu.customers.views import FILING_ONLY
@@ -40,6 +41,7 @@ class ChangeRequestSerializer(serializers.ModelSerializer[ChangeRequest]):
     proposer = serializers.CharField(source="proposer.username", read_only=True)
     decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None)
     has_attachment = serializers.SerializerMethodField()
+    changes = serializers.SerializerMethodField(help_text="{field: [before, after]}, masked.")
 
     class Meta:
         model = ChangeRequest
@@ -51,6 +53,9 @@ class ChangeRequestSerializer(serializers.ModelSerializer[ChangeRequest]):
 
     def get_has_attachment(self, obj: ChangeRequest) -> bool:
         return bool(obj.attachment)
+
+    def get_changes(self, obj: ChangeRequest) -> dict[str, list[Any]]:
+        return shown_changes(obj)
 
 
 class ProposalSerializer(serializers.Serializer[Any]):

@@ -69,14 +69,6 @@ class MaskedFieldsMixin:
         from kehu.core import masking
 
         instance = getattr(self, "instance", None)
-        if instance is not None and hasattr(data, "copy") and not hasattr(instance, "__iter__"):
-            data = data.copy()  # a QueryDict's copy is mutable and keeps its lists
-            for name in list(data.keys()):
-                value = data.get(name)
-                if (
-                    masking.spec(instance, name) is not None
-                    and value
-                    and value == masking.masked(instance, name)
-                ):
-                    data[name] = getattr(instance, name)  # sent back as read: keep it
+        if instance is not None and not hasattr(instance, "__iter__"):
+            data = masking.keep_unchanged(instance, data)
         return super().to_internal_value(data)  # type: ignore[misc]

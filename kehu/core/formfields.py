@@ -44,3 +44,36 @@ class PhoneField(forms.CharField):
 
     def to_python(self, value: Any) -> str:
         return normalize_phone(super().to_python(value) or "")
+
+
+class MaskedValuesFormMixin:
+    """For model forms editing a record with sensitive fields (SEC-3, kehu.core.masking): the
+    form shows them masked, as the card does, so opening an edit form reveals nothing; a
+    masked value sent back unchanged keeps the stored one, a new value replaces it. The
+    submitted (masked) data stays what a re-rendered form shows."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from kehu.core import masking
+
+        super().__init__(*args, **kwargs)
+        form: Any = self  # a ModelForm
+        if form.instance.pk is None:
+            return
+        for name in masking.sensitive_fields(form.instance):
+            shown = masking.masked(form.instance, name)
+            if name in form.fields and shown and masking.spec(form.instance, name) is not None:
+                form.initial[name] = shown
+                form.fields[name].help_text = _(
+                    "Shown masked: leave it to keep the value, or type the new one."
+                )
+
+    def full_clean(self) -> None:
+        from kehu.core import masking
+
+        form: Any = self
+        shown = form.data
+        form.data = masking.keep_unchanged(form.instance, shown, form.add_prefix)
+        try:
+            super().full_clean()  # type: ignore[misc]
+        finally:
+            form.data = shown

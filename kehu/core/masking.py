@@ -92,6 +92,21 @@ def masked(obj: Any, field: str, value: Any = None) -> Any:
     return mask(found.kind, value) if found is not None else value
 
 
+def keep_unchanged(instance: Any, data: Any, key: Callable[[str], str] = str) -> Any:
+    """A copy of submitted `data` in which a sensitive field sent back exactly as it was shown
+    (masked) holds the stored value again: an edit form or an API client may send back what
+    it read without learning the value or overwriting it with stars. `key` maps a field name
+    to its key in `data` (a form's prefix)."""
+    if getattr(instance, "pk", None) is None or not hasattr(data, "copy"):
+        return data
+    data = data.copy()  # a QueryDict's copy is mutable and keeps its lists
+    for name in sensitive_fields(instance):
+        sent = data.get(key(name))
+        if sent and spec(instance, name) is not None and sent == masked(instance, name):
+            data[key(name)] = getattr(instance, name)
+    return data
+
+
 def may_reveal(user: Any, obj: Model) -> bool:
     from kehu.core import policy
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from kehu.audit.presentation import field_label
 from kehu.audit.services import record
+from kehu.core import crypto, masking
 from kehu.core.models import Role
 from kehu.core.selectors import holders_of
 from kehu.core.services import notify
@@ -76,6 +77,42 @@ def proposed_changes(customer: Customer, values: dict[str, Any]) -> dict[str, li
     return changes
 
 
+# Sensitive values in a request (a person's phone) are stored encrypted, as on the customer.
+_SEALED = "customers.changerequest.changes"
+
+
+def _seal(customer: Customer, changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    return {
+        field: [
+            crypto.encrypt(str(value), _SEALED)
+            if value and masking.spec(customer, field) is not None
+            else value
+            for value in pair
+        ]
+        for field, pair in changes.items()
+    }
+
+
+def plain_changes(request: ChangeRequest) -> dict[str, list[Any]]:
+    """{field: [current, proposed]} as proposed: what deciding compares and applies."""
+    return {
+        field: [crypto.decrypt(v, _SEALED) if isinstance(v, str) else v for v in pair]
+        for field, pair in request.changes.items()
+    }
+
+
+def shown_changes(request: ChangeRequest) -> dict[str, list[Any]]:
+    """The request's changes as pages, the API and the audit trail show them: masked."""
+    return _masked(request.customer, plain_changes(request))
+
+
+def _masked(customer: Customer, changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    return {
+        field: [masking.masked(customer, field, v) if v else v for v in pair]
+        for field, pair in changes.items()
+    }
+
+
 def field_labels(fields: Any) -> list[str]:
     return [field_label(Customer, name) for name in fields]
 
@@ -103,7 +140,7 @@ def propose(
     _check_attachment(attachment)
     with transaction.atomic():
         request = ChangeRequest(
-            customer=customer, proposer=proposer, changes=changes, reason=reason
+            customer=customer, proposer=proposer, changes=_seal(customer, changes), reason=reason
         )
         if attachment is not None:
             request.attachment_name = attachment.name or ""
@@ -112,7 +149,7 @@ def propose(
         record(
             "customers.changerequest.create",
             request,
-            changes=changes,
+            changes=_masked(customer, changes),
             extra={"customer": customer.pk, "reason": reason},
         )
         notify(
@@ -139,10 +176,11 @@ def decide(request: ChangeRequest, decider: Any, accept: bool, note: str = "") -
         if not accept and not note.strip():
             raise ValidationError({"decision_note": [_("Say why the change is rejected.")]})
         customer = current.customer
+        proposed = plain_changes(current)
         if accept:
             moved = [
                 field
-                for field, (before, _after) in current.changes.items()
+                for field, (before, _after) in proposed.items()
                 if (_jsonable(getattr(customer, field)) or None) != (before or None)
             ]
             if moved:
@@ -152,7 +190,7 @@ def decide(request: ChangeRequest, decider: Any, accept: bool, note: str = "") -
                 )
             update_customer(
                 customer,
-                {field: after for field, (_before, after) in current.changes.items()},
+                {field: after for field, (_before, after) in proposed.items()},
                 expected_version=None,
             )
         current.status = ChangeRequestStatus.ACCEPTED if accept else ChangeRequestStatus.REJECTED

@@ -11,7 +11,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core import policy
-from kehu.core.formfields import ChineseAmountField, ChineseDateField, PhoneField
+from kehu.core.formfields import (
+    ChineseAmountField,
+    ChineseDateField,
+    MaskedValuesFormMixin,
+    PhoneField,
+)
 from kehu.core.models import OrgUnit, Role, UnitKind, User
 from kehu.customers.models import (
     BankAccount,
@@ -81,7 +86,7 @@ def account_managers(units: Any, also: int | None = None) -> Any:
     return User.objects.filter(Q(pk__in=managers) | Q(pk=also or 0)).order_by("username")
 
 
-class CustomerForm(forms.ModelForm[Customer]):
+class CustomerForm(MaskedValuesFormMixin, forms.ModelForm[Customer]):
     registered_capital = ChineseAmountField(label=_("registered capital"), required=False)
     phone = PhoneField(label=_("phone"), required=False)
     legal_rep_phone = PhoneField(label=_("legal representative's phone"), required=False)
@@ -186,7 +191,7 @@ class CustomerForm(forms.ModelForm[Customer]):
         return data
 
 
-class ContactForm(forms.ModelForm[Contact]):
+class ContactForm(MaskedValuesFormMixin, forms.ModelForm[Contact]):
     mobile = PhoneField(label=_("mobile"), required=False)
     office_phone = PhoneField(label=_("office phone"), required=False)
 
@@ -219,7 +224,7 @@ class ContactForm(forms.ModelForm[Contact]):
         return data
 
 
-class BankAccountForm(forms.ModelForm[BankAccount]):
+class BankAccountForm(MaskedValuesFormMixin, forms.ModelForm[BankAccount]):
     class Meta:
         model = BankAccount
         fields = [

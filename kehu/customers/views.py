@@ -207,7 +207,7 @@ def change_request(request: HttpRequest, pk: int) -> HttpResponse:
     labels = {f.name: f.verbose_name for f in Customer._meta.fields}
     rows = [
         {"field": labels.get(field, field), "before": pair[0], "after": pair[1]}
-        for field, pair in change.changes.items()
+        for field, pair in changes.shown_changes(change).items()
     ]
     return render(
         request,

@@ -293,3 +293,88 @@ def test_exports_stay_masked(
 def test_audit_history_masks_personal_phones(person: Customer) -> None:
     event = AuditEvent.objects.get(action="customers.customer.create", object_id=str(person.pk))
     assert PHONE not in str(event.changes) and ID not in str(event.changes)
+
+
+def test_edit_forms_show_masked_values_and_keep_them_when_sent_back(
+    person: Customer, org_with_people: Customer, client_for: Callable[[str], Client]
+) -> None:
+    """Opening an edit form reveals nothing (no plain value in the page); the masked value
+    sent back unchanged keeps the stored one; a typed value replaces it."""
+    from kehu.customers.tests.factories import form_data
+
+    client = client_for("manager1")
+    page = client.get(f"/customers/{person.pk}/edit/").content.decode()
+    assert ID not in page and PHONE not in page
+    assert "110105********1238" in page and "138****5678" in page
+    saved = client.post(f"/customers/{person.pk}/edit/", form_data(person, note="已核对"))
+    assert saved.status_code == 302, saved.content.decode()[:2000]
+    person.refresh_from_db()
+    assert (person.id_number, person.phone, person.note) == (ID, PHONE, "已核对")
+    # A re-rendered form (an error elsewhere) still shows the masked value, not the stored one.
+    refused = client.post(
+        f"/customers/{person.pk}/edit/", form_data(person, email="不是邮箱")
+    ).content.decode()
+    assert ID not in refused and "110105********1238" in refused
+    changed = client.post(f"/customers/{person.pk}/edit/", form_data(person, phone="13987654321"))
+    assert changed.status_code == 302
+    person.refresh_from_db()
+    assert person.phone == "13987654321" and person.id_number == ID
+
+    contact = Contact.objects.get(customer=org_with_people)
+    page = client.get(f"/contacts/{contact.pk}/edit/").content.decode()
+    assert "13900001111" not in page and "139****1111" in page
+    data = {
+        "customer": org_with_people.pk, "name": "王芳", "mobile": "139****1111",
+        "role": contact.role, "note": "新备注", "_version": contact.version,
+    }  # fmt: skip
+    answer = client.post(f"/contacts/{contact.pk}/edit/", data)
+    assert answer.status_code == 302, answer.context["form"].errors
+    contact.refresh_from_db()
+    assert (contact.mobile, contact.note) == ("13900001111", "新备注")
+
+    account = BankAccount.objects.get(customer=org_with_people)
+    page = client.get(f"/bank-accounts/{account.pk}/edit/").content.decode()
+    assert "6222020012345678" not in page and "****5678" in page
+    data = {
+        "customer": org_with_people.pk, "account_name": account.account_name,
+        "bank_name": "中国银行", "account_number": "****5678", "note": "对公",
+        "_version": account.version,
+    }  # fmt: skip
+    assert client.post(f"/bank-accounts/{account.pk}/edit/", data).status_code == 302
+    account.refresh_from_db()
+    assert (account.account_number, account.note) == ("6222020012345678", "对公")
+    assert not AuditEvent.objects.filter(action__endswith=".reveal").exists()
+
+
+def test_a_proposed_phone_is_stored_encrypted_and_shown_masked(
+    person: Customer, api_for: Callable[[str], Client], client_for: Callable[[str], Client]
+) -> None:
+    """A change request proposing a person's phone (CUS-13) holds it like the customer does."""
+    new_phone = "13700001234"
+    answer = api_for("manager2").post(
+        f"/api/v1/customers/{person.pk}/change-requests/",
+        {"changes": {"phone": new_phone}, "reason": "客户来电更正"},
+        content_type="application/json",
+    )
+    assert answer.status_code == 201, answer.content
+    body = answer.json()
+    assert body["changes"] == {"phone": ["138****5678", "137****1234"]}
+    from kehu.customers.models import ChangeRequest
+
+    request = ChangeRequest.objects.get(pk=body["id"])
+    stored = raw("customers_changerequest", "changes", request.pk)
+    assert new_phone not in stored and PHONE not in stored
+    page = client_for("manager1").get(f"/change-requests/{request.pk}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert new_phone not in text and "137****1234" in text
+    event = AuditEvent.objects.get(action="customers.changerequest.create")
+    assert new_phone not in str(event.changes) and PHONE not in str(event.changes)
+    decided = api_for("manager1").post(
+        f"/api/v1/change-requests/{request.pk}/decision/",
+        {"accept": True},
+        content_type="application/json",
+    )
+    assert decided.status_code == 200, decided.content
+    person.refresh_from_db()
+    assert person.phone == new_phone
