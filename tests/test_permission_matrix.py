@@ -135,9 +135,12 @@ ARCHIVE_CONFIG = users("archivist", "auditor")
 # the archive room is outside every customer's department). The loans of A/B/C are their
 # owners' (manager1 borrows A's dossier, …), issued on paper.
 LOAN_REQUESTERS = ACCOUNT_MANAGERS | {"head_sale", "gm", "archivist"}
+# A loan is read by its borrower, the archivist, the department head and the general
+# manager of the dossier's unit (told of overdue and damaged loans, and the general manager
+# approves those from outside the department), and the auditor.
 LOAN_READ = {
-    "A": users("manager1", "archivist", "auditor"),
-    "B": users("manager2", "archivist", "auditor"),
+    "A": users("manager1", "archivist", "head_sale", "gm", "auditor"),
+    "B": users("manager2", "archivist", "head_sale", "gm", "auditor"),
     "C": users("manager4", "auditor"),
 }
 INCIDENT_REPORTERS = {

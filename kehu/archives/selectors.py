@@ -160,7 +160,8 @@ def destruction_case(entry: Destruction) -> dict[str, Any]:
 
 
 def visible_loans(user: Any) -> QuerySet[Loan]:
-    """Loans of the user's units' dossiers (archivists, department heads) and the user's own."""
+    """Loans of the user's units' dossiers (archivists, department heads, the general manager)
+    and the user's own."""
     rows = Loan.objects.select_related("dossier__customer__unit", "borrower", "case")
     return (policy.scope(user, rows) | rows.filter(borrower_id=user.pk)).distinct()
 
