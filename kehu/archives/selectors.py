@@ -127,11 +127,16 @@ def home_stats(user: Any) -> list[tuple[Any, int, str]]:
 
 
 def visible_destructions(user: Any) -> QuerySet[Destruction]:
-    """Register entries are not unit-scoped rows; whoever may view the register sees them
-    all (archivists, the general manager, auditors)."""
+    """The register entries of the dossiers the user may see, for whoever may view the
+    register (archivists, the general manager, auditors): an entry names its department's
+    items and customers, so another unit's entries stay out of sight (SEC-2)."""
     if not policy.has_perm(user, "archives.destruction.view"):
         return Destruction.objects.none()
-    return Destruction.objects.select_related("proposed_by", "approved_by", "executor")
+    # One destruction covers one department's items: any of its items places it.
+    mine = Destruction.objects.filter(items__dossier__in=visible_dossiers(user)).values("pk")
+    return Destruction.objects.filter(pk__in=mine).select_related(
+        "proposed_by", "approved_by", "executor"
+    )
 
 
 def visible_destruction(user: Any, pk: int) -> Destruction:
@@ -155,7 +160,8 @@ def destruction_case(entry: Destruction) -> dict[str, Any]:
 
 
 def visible_loans(user: Any) -> QuerySet[Loan]:
-    """Loans of the user's units' dossiers (archivists, department heads) and the user's own."""
+    """Loans of the user's units' dossiers (archivists, department heads, the general manager)
+    and the user's own."""
     rows = Loan.objects.select_related("dossier__customer__unit", "borrower", "case")
     return (policy.scope(user, rows) | rows.filter(borrower_id=user.pk)).distinct()
 

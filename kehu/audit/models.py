@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +35,16 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_repr}"
+
+    # For templates: `{{ event.extra.items }}` looks up a key "items" first (a destruction's
+    # items), so the pages iterate over these instead.
+    @property
+    def change_pairs(self) -> list[tuple[str, Any]]:
+        return list((self.changes or {}).items())
+
+    @property
+    def extra_pairs(self) -> list[tuple[str, Any]]:
+        return list((self.extra or {}).items())
 
 
 class ChainHead(models.Model):

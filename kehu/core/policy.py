@@ -133,6 +133,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "documents.documentversion.*",
             "filing.filing.*",
             "archives.loan.add",
+            # The loans of the department's dossiers: overdue escalations and loss or damage
+            # reports link to them.
+            "archives.loan.view",
             "archives.transfer.view",
         }
     )
@@ -150,6 +153,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "customers.customer.grant",
             "customers.contact.export",
             "archives.loan.add",
+            # The loans he approves (outside the department) and is told of when overdue.
+            "archives.loan.view",
             "archives.loan.approve",
             "archives.hold.*",
             "archives.destruction.view",
