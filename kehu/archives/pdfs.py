@@ -130,7 +130,8 @@ def register_list(
     page's filters, with the printer's name and time in the footer."""
     doc = pdf.Document(title=title, author=_name(user))
     doc.heading(title)
-    doc.paragraph(f"{_('Printed by')} {_name(user)} · {timezone.localtime():%Y-%m-%d %H:%M}")
+    printed = {"name": _name(user), "time": f"{timezone.localtime():%Y-%m-%d %H:%M}"}
+    doc.paragraph(_("Printed by %(name)s · %(time)s") % printed)
     doc.table(rows, col_widths=widths)
     return doc.build()
 

@@ -140,8 +140,11 @@ def review_items(filing: Filing, step_key: str) -> tuple[list[tuple[str, str]], 
     hits = list(watchlist.matches(customer))
     listed = "; ".join(f"{h.get_list_kind_display()}: {h.name}" for h in hits)
     items = [
-        ("licence", f"{_('Licence validity')}（{licence}）"),
-        ("watch_list", f"{_('Watch list check')}（{listed or _('not listed')}）"),
+        ("licence", _("Licence validity (%(licence)s)") % {"licence": licence}),
+        (
+            "watch_list",
+            _("Watch list check (%(result)s)") % {"result": listed or _("not listed")},
+        ),
         ("contract_terms", _("Contract terms (payment, liability for breach)")),
     ]
     initial["result__licence"] = CheckResult.OK if valid else CheckResult.MISSING

@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kehu.core.models import OrgUnit, Role, TrackedModel, User
 
@@ -160,7 +161,9 @@ class ApproverRule(TrackedModel):
     unit = models.ForeignKey(
         OrgUnit, on_delete=models.CASCADE, related_name="approver_rules", verbose_name=_("unit")
     )
-    position = models.PositiveSmallIntegerField(_("position"), default=1)
+    position = models.PositiveSmallIntegerField(
+        pgettext_lazy("order in an approval chain", "position"), default=1
+    )
     role = models.CharField(_("approver role"), max_length=30, choices=Role.choices)
     basis = models.CharField(
         _("basis"), max_length=200, help_text=_("The rule or decision this link rests on.")
