@@ -43,7 +43,11 @@ policy.register_scope(
 masking.register(Customer, "id_number", masking.ID_NUMBER)
 masking.register(Customer, "legal_rep_id_number", masking.ID_NUMBER)
 masking.register(
-    Customer, "phone", masking.PHONE, applies=lambda c: c.kind == CustomerKind.INDIVIDUAL
+    Customer,
+    "phone",
+    masking.PHONE,
+    applies=lambda c: c.kind == CustomerKind.INDIVIDUAL,
+    uses=("kind",),
 )
 masking.register(Contact, "mobile", masking.PHONE)
 masking.register(BankAccount, "account_number", masking.ACCOUNT)
