@@ -74,9 +74,7 @@ def register(
     applies: Callable[[Any], bool] | None = None,
     uses: tuple[str, ...] = (),
 ) -> None:
-    _REGISTRY.setdefault(model._meta.label_lower, {})[field] = Sensitive(
-        field, kind, applies, uses
-    )
+    _REGISTRY.setdefault(model._meta.label_lower, {})[field] = Sensitive(field, kind, applies, uses)
 
 
 def sensitive_fields(model: type[Model] | Model) -> dict[str, Sensitive]:

@@ -173,6 +173,9 @@ register(
         search=filter_text,
         # Counting a million-row list exactly costs more than the page itself.
         count_limit=1_000,
+        # A search for a common term ('科技': ≈ 17 % of customers) skips the n-gram index and
+        # tests search_text row by row: 200+ is counted in a fifth of the time of 1,000+.
+        search_count_limit=200,
         default_sort="name_pinyin",
         create=services.create_customer,
         update=services.update_customer,
