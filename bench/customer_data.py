@@ -18,6 +18,8 @@ from django.utils import timezone
 
 from kehu.audit.context import SYSTEM, acting_as
 from kehu.core import services as core_services
+from kehu.core.crypto import decrypt
+from kehu.core.digest import lookup_digest
 from kehu.core.models import OrgUnit, Role, UnitKind, User
 from kehu.core.normalize import halfwidth, phone_digits
 from kehu.customers import demo
@@ -123,12 +125,13 @@ def _search_text(name: str, customer: dict[str, Any], contacts: list[dict[str, A
         initials,
         customer["credit_code"] or "",
         "",
-        phone_digits(customer["phone"]),
+        "" if customer["kind"] == CustomerKind.INDIVIDUAL else phone_digits(customer["phone"]),
         customer["legal_rep_name"],
         "",
     ]
+    # Personal phones (an individual's, contacts' mobiles) stay out of the text (SEC-3).
     for contact in contacts:
-        parts += [contact["name"], phone_digits(contact["mobile"]), ""]
+        parts += [contact["name"], ""]
     return "|".join(halfwidth(p).lower() for p in parts if p)
 
 
@@ -211,6 +214,9 @@ def generate(
                 name_key=key,
                 search_text=_search_text(name, row, mine),
             )
+            _protect(row, "phone", Customer)
+            for contact in mine:
+                _protect(contact, "mobile", Contact)
             customers.append(row)
             contacts += mine
         if start == 1:
@@ -218,10 +224,19 @@ def generate(
         yield customers, contacts
 
 
+def _protect(row: dict[str, Any], field: str, model: Any) -> None:
+    """Store the value as the model does (SEC-3): encrypted, with its keyed phone digest
+    (computed as the models' save() computes it)."""
+    plain = row[field]
+    row[f"{field}_digest"] = lookup_digest("phone", plain) if plain else ""
+    row[field] = model._meta.get_field(field).get_prep_value(plain)
+
+
 def _check_search_text(customers: list[dict[str, Any]], contacts: list[dict[str, Any]]) -> None:
     """The bench is only meaningful if its search texts are the app's."""
     for row in customers:
         values = {f.attname: row.get(f.attname, f.get_default()) for f in _fields(Customer)}
+        values["phone"] = decrypt(values["phone"], "customers.customer.phone")
         mine = [
             SimpleNamespace(office_phone="", **c) for c in contacts if c["customer_id"] == row["id"]
         ]

@@ -30,7 +30,11 @@ class KeysetPagination(BasePagination):
             max(size, 1),
             request.query_params.get("after", ""),
             request.query_params.get("before", ""),
-            count_limit=getattr(record_type, "count_limit", None),
+            count_limit=(
+                record_type.count_limit_for(request.query_params.get("q", ""))
+                if record_type is not None
+                else None
+            ),
         )
         self.request = request
         return self.page.rows

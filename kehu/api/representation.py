@@ -9,7 +9,11 @@ builds the dicts from a plan made once per page: plain columns are copied, forei
 their `<name>_id`, and values that need converting (dates, times, decimals, choices) go
 through the serializer field's own `to_representation`. The data is the serializer's own
 (tested in kehu/customers/tests/test_api_list_representation.py). Serializers with fields
-it cannot plan (methods, `source="*"`) keep DRF's way.
+it cannot plan (methods, `source="*"`) keep DRF's way, unless the list class names the
+column a method field reads (`computed`). Serializers that mask personal data
+(`MaskedFieldsMixin`) are planned with the same masks, applied to each row as the mixin
+applies them to each instance (kehu.core.masking; a mask that depends on the object must say
+which fields it `uses`, else DRF's way is kept).
 
 The API list view pages by instances that hold only the primary key and the sort field
 (`page_fields`), then hands them to the list serializer, which fetches the rest.
@@ -18,13 +22,17 @@ The API list view pages by instances that hold only the primary key and the sort
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from enum import Enum
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from rest_framework import fields, relations, serializers
+
+from kehu.api.fields import MaskedFieldsMixin
+from kehu.core import masking
 
 Getter = Callable[[dict[str, Any]], Any]
 
@@ -77,10 +85,13 @@ class Plan:
     """How to build the representations of a model serializer's rows from `values()`."""
 
     def __init__(
-        self, serializer: serializers.Serializer[Any], orderings: dict[str, Iterable[str]]
+        self,
+        serializer: serializers.Serializer[Any],
+        orderings: Mapping[str, Iterable[str]],
+        computed: Mapping[str, tuple[str, Any]] | None = None,
     ) -> None:
-        if type(serializer).to_representation is not serializers.ModelSerializer.to_representation:
-            # E.g. masking of personal data (MaskedFieldsMixin): every row must pass through it.
+        own = type(serializer).to_representation
+        if own not in _PLANNABLE:
             raise CannotPlan("to_representation")
         self.model: Any = serializer.Meta.model  # type: ignore[attr-defined]
         self.columns: list[str] = []
@@ -88,9 +99,16 @@ class Plan:
         # name → (plan of the related rows, lookup to this model, ordering)
         self.nested: dict[str, tuple[Plan, str, list[str]]] = {}
         self.pk_lists: dict[str, Any] = {}  # name → many-to-many field
+        # (field, mask kind, applies or None, the fields applies reads)
+        self.masks: list[tuple[str, str, Any, tuple[str, ...]]] = []
         meta = self.model._meta
         for field in serializer._readable_fields:
             name, attrs = str(field.field_name), field.source_attrs
+            if computed and name in computed:
+                path, default = computed[name]
+                self._add_column(name, path, None)
+                self.getters[-1] = (name, _or_default(path, default))
+                continue
             if field.source == "*" or not attrs:
                 raise CannotPlan(name)
             if isinstance(field, serializers.ListSerializer) and len(attrs) == 1:
@@ -122,6 +140,29 @@ class Plan:
                 continue
             _check_path(self.model, attrs)
             self._add_column(name, "__".join(attrs), _converter(field))
+        if own is MaskedFieldsMixin.to_representation:
+            self._plan_masks({str(f.field_name) for f in serializer._readable_fields})
+
+    def _plan_masks(self, shown: set[str]) -> None:
+        """The masks MaskedFieldsMixin.to_representation applies, for rows of values()."""
+        for name, sensitive in masking.sensitive_fields(self.model).items():
+            if name not in shown:
+                continue
+            if sensitive.applies is not None and not sensitive.uses:
+                raise CannotPlan(name)  # it needs the instance
+            for used in sensitive.uses:
+                _check_path(self.model, used.split("__"))
+                if used not in self.columns:
+                    self.columns.append(used)
+            self.masks.append((name, sensitive.kind, sensitive.applies, sensitive.uses))
+
+    def _masked(self, row: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+        for name, kind, applies, uses in self.masks:
+            if data.get(name) and (
+                applies is None or applies(SimpleNamespace(**{u: row[u] for u in uses}))
+            ):
+                data[name] = masking.mask(kind, data[name])
+        return data
 
     def _add_column(self, name: str, key: str, convert: Callable[[Any], Any] | None) -> None:
         if key not in self.columns:
@@ -159,7 +200,8 @@ class Plan:
         result = []
         for row in values:
             row["_related"] = {name: group.get(row["pk"], []) for name, group in related.items()}
-            result.append((row[key], {name: get(row) for name, get in self.getters}))
+            data = {name: get(row) for name, get in self.getters}
+            result.append((row[key], self._masked(row, data) if self.masks else data))
         return result
 
 
@@ -179,6 +221,18 @@ def _check_path(model: Any, attrs: list[str]) -> None:
             model = field.related_model
 
 
+def _or_default(key: str, default: Any) -> Getter:
+    def get(row: dict[str, Any]) -> Any:
+        value = row[key]
+        return default if value is None else value
+
+    return get
+
+
+_PLANNABLE = (
+    serializers.ModelSerializer.to_representation,
+    MaskedFieldsMixin.to_representation,
+)
 _PLANS: dict[tuple[Any, Any], Plan | None] = {}
 
 
@@ -188,7 +242,7 @@ def cached_plan(list_class: Any, serializer_class: Any) -> Plan | None:
     key = (list_class, serializer_class)
     if key not in _PLANS:
         try:
-            _PLANS[key] = Plan(serializer_class(), list_class.orderings)
+            _PLANS[key] = Plan(serializer_class(), list_class.orderings, list_class.computed)
         except CannotPlan:
             _PLANS[key] = None
     return _PLANS[key]
@@ -212,6 +266,8 @@ class FastListSerializer(serializers.ListSerializer[Any]):
     names the order of nested lists (default: the related model's ordering)."""
 
     orderings: dict[str, Iterable[str]] = {}
+    # Method fields read from one column: name → (values() path, value when it is NULL).
+    computed: dict[str, tuple[str, Any]] = {}
 
     def to_representation(self, data: Any) -> list[Any]:
         rows = list(data.all() if isinstance(data, models.manager.BaseManager) else data)

@@ -59,15 +59,22 @@ class Sensitive:
     # Whether the value is personal for this object (an organisation's switchboard number
     # is not); None = always.
     applies: Callable[[Any], bool] | None = None
+    # The fields `applies` reads, so that it can be asked about a row of values() (the API's
+    # fast lists, kehu.api.representation) as well as about an instance.
+    uses: tuple[str, ...] = ()
 
 
 _REGISTRY: dict[str, dict[str, Sensitive]] = {}
 
 
 def register(
-    model: type[Model], field: str, kind: str, applies: Callable[[Any], bool] | None = None
+    model: type[Model],
+    field: str,
+    kind: str,
+    applies: Callable[[Any], bool] | None = None,
+    uses: tuple[str, ...] = (),
 ) -> None:
-    _REGISTRY.setdefault(model._meta.label_lower, {})[field] = Sensitive(field, kind, applies)
+    _REGISTRY.setdefault(model._meta.label_lower, {})[field] = Sensitive(field, kind, applies, uses)
 
 
 def sensitive_fields(model: type[Model] | Model) -> dict[str, Sensitive]:

@@ -43,7 +43,11 @@ policy.register_scope(
 masking.register(Customer, "id_number", masking.ID_NUMBER)
 masking.register(Customer, "legal_rep_id_number", masking.ID_NUMBER)
 masking.register(
-    Customer, "phone", masking.PHONE, applies=lambda c: c.kind == CustomerKind.INDIVIDUAL
+    Customer,
+    "phone",
+    masking.PHONE,
+    applies=lambda c: c.kind == CustomerKind.INDIVIDUAL,
+    uses=("kind",),
 )
 masking.register(Contact, "mobile", masking.PHONE)
 masking.register(BankAccount, "account_number", masking.ACCOUNT)
@@ -169,6 +173,9 @@ register(
         search=filter_text,
         # Counting a million-row list exactly costs more than the page itself.
         count_limit=1_000,
+        # A search for a common term ('科技': ≈ 17 % of customers) skips the n-gram index and
+        # tests search_text row by row: 200+ is counted in a fifth of the time of 1,000+.
+        search_count_limit=200,
         default_sort="name_pinyin",
         create=services.create_customer,
         update=services.update_customer,

@@ -72,6 +72,8 @@ class BankAccountSerializer(MaskedFieldsMixin, serializers.ModelSerializer[BankA
 class CustomerListSerializer(FastListSerializer):
     # As the API's queryset prefetches them (records.py).
     orderings = {"contacts": ("-is_primary", "pk")}
+    # CustomerSerializer.get_archive_number, read from the joined dossier.
+    computed = {"archive_number": ("dossier__archive_number", "")}
 
 
 class CustomerSerializer(MaskedFieldsMixin, serializers.ModelSerializer[Customer]):

@@ -116,7 +116,6 @@ def keyset_page(
     field = sort.lstrip("-")
     direction = "-" if descending else ""
     order = [f"{direction}{field}", f"{direction}pk"] if field != "pk" else [f"{direction}pk"]
-    total, capped = count_rows(queryset, count_limit)
     cursor = _decode(before) if before else _decode(after) if after else None
     backwards = bool(before) and cursor is not None
     page_qs = queryset
@@ -133,6 +132,12 @@ def keyset_page(
         has_next = len(rows) > size
         rows = rows[:size]
         has_prev = cursor is not None
+    if cursor is None and not has_next:
+        # The first page holds every row: its length is the count (no COUNT query, which
+        # for a search would test the same candidates again).
+        total, capped = len(rows), False
+    else:
+        total, capped = count_rows(queryset, count_limit)
 
     def cursor_of(row: Model) -> str:
         value = row.pk if field == "pk" else _attr(row, field)

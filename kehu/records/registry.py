@@ -79,6 +79,9 @@ class RecordType:
     # and "test_unit_scoped": False for types whose every reader sees every row.
     # List and API counts stop here and say "N+" (None: always the exact count).
     count_limit: int | None = None
+    # The same for a list narrowed by the search box (None: count_limit): a common term's
+    # matches are counted by testing rows one by one, so such counts stop sooner.
+    search_count_limit: int | None = None
     # Reads of personal data are audit events (AUD-1): opening the detail page or the API's
     # single record of an object for which this returns True records "<label>.read".
     audit_reads: Callable[[Any], bool] | None = None
@@ -95,6 +98,12 @@ class RecordType:
     @property
     def verbose_name_plural(self) -> Any:
         return self.model._meta.verbose_name_plural
+
+    def count_limit_for(self, search_text: str) -> int | None:
+        """Where the list's count stops, given the search box's text."""
+        if search_text.strip() and self.search_count_limit is not None:
+            return self.search_count_limit
+        return self.count_limit
 
     def apply_search(self, queryset: QuerySet[Any], text: str) -> QuerySet[Any]:
         if self.search is not None:

@@ -81,7 +81,7 @@ class RecordListView(RecordView):
             size,
             request.GET.get("after", ""),
             request.GET.get("before", ""),
-            count_limit=rt.count_limit,
+            count_limit=rt.count_limit_for(request.GET.get("q", "")),
         )
         list_url = reverse(rt.url_name("list"))
         params = request.GET.copy()

@@ -12,8 +12,10 @@ from kehu.audit.context import SYSTEM, acting_as
 from kehu.core.models import User
 from kehu.customers import demo as customer_demo
 from kehu.customers import services
+from kehu.customers.models import Customer
+from kehu.customers.search import pinyin_of
 from kehu.records import registry
-from kehu.records.listing import count_rows
+from kehu.records.listing import _encode, count_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +41,7 @@ def test_count_rows_stops_at_the_limit(demo: dict[str, User]) -> None:
 def test_list_and_api_say_there_are_more(
     six_customers: None,
     client_for: Callable[[str], Client],
+    api_for: Callable[[str], Client],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     client = client_for("manager1")
@@ -47,12 +50,32 @@ def test_list_and_api_say_there_are_more(
     assert not response.context["page"].total_capped
     assert "count_capped" not in client.get("/api/v1/customers/").json()
 
-    monkeypatch.setattr(registry.get("customers"), "count_limit", 4)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the assertion reads English
+    customers = registry.get("customers")
+    monkeypatch.setattr(customers, "count_limit", 4)
+    # A first page that holds every row is its own count, whatever the limit.
     response = client.get("/customers/")
+    page = response.context["page"]
+    assert (page.total, page.total_capped, len(page.rows)) == (6, False, 6)
+    body = client.get("/api/v1/customers/").json()
+    assert (body["count"], "count_capped" in body, len(body["results"])) == (6, False, 6)
+    # Pages that do not hold every row count up to the limit and say there are more.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the assertion reads English
+    response = client.get("/customers/", {"sort": "name_pinyin", "after": _encode(["", 0])})
     page = response.context["page"]
     assert (page.total, page.total_capped, len(page.rows)) == (4, True, 6)
     row_count = response.content.decode().split('id="row-count">')[1].split("<")[0]
     assert "4+" in row_count
-    body = client.get("/api/v1/customers/").json()
-    assert (body["count"], body["count_capped"], len(body["results"])) == (4, True, 6)
+    api = api_for("manager1")
+    body = api.get("/api/v1/customers/?size=2").json()
+    assert (body["count"], body["count_capped"], len(body["results"])) == (4, True, 2)
+    following = api.get(body["next"]).json()
+    assert (following["count"], following["count_capped"]) == (4, True)
+    # A search stops counting at search_count_limit.
+    monkeypatch.setattr(customers, "count_limit", 100)
+    monkeypatch.setattr(customers, "search_count_limit", 3)
+    everything = api.get("/api/v1/customers/?size=2").json()
+    assert (everything["count"], "count_capped" in everything) == (6, False)
+    names = [c.name for c in Customer.objects.all()]
+    letter = next(ch for ch in "aeiuon" if all(ch in pinyin_of(n)[0] for n in names))
+    body = api.get(f"/api/v1/customers/?size=2&q={letter}").json()
+    assert (body["count"], body["count_capped"], len(body["results"])) == (3, True, 2)
