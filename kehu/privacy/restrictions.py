@@ -20,4 +20,4 @@ def _unrestricted(customer_id: str) -> Q:
 policy.register_usable(Customer, _unrestricted("pk"))
 for _model in (Contact, BankAccount, ChangeRequest, Document):
     policy.register_usable(_model, _unrestricted("customer_id"))
-policy.register_usable(DocumentVersion, Q(document__customer__privacy_restriction__isnull=True))
+policy.register_usable(DocumentVersion, _unrestricted("document__customer_id"))

@@ -108,20 +108,31 @@ def test_deletion_under_archive_retention_restricts_instead(
     demo: dict[str, User],
     client_for: Callable[[str], Client],
 ) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     from kehu.archives import services as archives
     from kehu.archives.services import default_category
+    from kehu.documents import samples
+    from kehu.documents import services as documents
+    from kehu.documents.models import DocumentType
 
     person = make_person(phone=PHONE)
     with acting_as(SYSTEM):
         dossier = archives.open_dossier(person)
         archives.file_item({"dossier": dossier, "category": default_category(), "title": "合同"})
+        scan = SimpleUploadedFile("身份证.png", samples.png(), content_type="image/png")
+        version = documents.upload(
+            person, DocumentType.objects.get(code="business_licence"), scan, demo["manager1"]
+        )
+    owner = client_for("manager1")
+    assert owner.get(f"/documents/versions/{version.pk}/download/").status_code == 200
     request = register(client_for("manager1"), person, "deletion")
     handle(request, demo["compliance"])
     assert Restriction.objects.filter(customer=person).exists()
     assert Customer.objects.get(pk=person.pk).phone == PHONE  # kept, in storage only
-    # Out of every use: card, list, search, API, export.
-    owner = client_for("manager1")
+    # Out of every use: card, documents, list, search, API, export.
     assert owner.get(f"/customers/{person.pk}/").status_code == 404
+    assert owner.get(f"/documents/versions/{version.pk}/download/").status_code == 404
     assert person.name not in owner.get("/customers/", {"register": "all"}).content.decode()
     exported = client_for("auditor").get("/customers/export.xlsx").content
     sheet = load_workbook(io.BytesIO(exported)).active
