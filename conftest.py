@@ -42,6 +42,16 @@ def _backend_test_settings(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_config_caches() -> Iterator[None]:
+    """Each test rolls back its data: settings cached by an earlier test must not be seen."""
+    from kehu.core.configcache import clear_all
+
+    clear_all()
+    yield
+    clear_all()
+
+
+@pytest.fixture(autouse=True)
 def _audit_chain_head(request: pytest.FixtureRequest) -> None:
     """Transactional tests flush the database, which removes the chain-head row that a
     migration creates; put it back so that auditing works in any test that comes after."""

@@ -20,7 +20,8 @@ from typing import Any
 
 from django.db.models import Model, Q, QuerySet
 
-from kehu.core.models import Role
+from kehu.core.configcache import config_cache
+from kehu.core.models import Role, SecurityPolicy
 
 # Customers (issue 3): department staff see their department's customers, account managers
 # edit the ones they own, department heads manage the department's, auditors read everything.
@@ -240,23 +241,36 @@ def register_scope(
 
 
 # model label → the condition a row must meet to be used at all: personal data restricted
-# after a deletion request (PIPL art. 47) is kept in storage but out of every scope.
-_USABLE: dict[str, Q] = {}
+# after a deletion request (PIPL art. 47) is kept in storage but out of every scope. With it,
+# the relation whose object decides it (a contact is usable when its customer is).
+_USABLE: dict[str, tuple[Q, str]] = {}
 
 
-def register_usable(model: type[Model], condition: Q) -> None:
-    _USABLE[model._meta.label_lower] = condition
+def register_usable(model: type[Model], condition: Q, via: str = "") -> None:
+    _USABLE[model._meta.label_lower] = (condition, via)
+
+
+def loaded_in_scope[M: Model](obj: M) -> M:
+    """Note that `obj` was read through `scope()`, which applied its usable condition, so
+    that permission checks on it (and on its related objects) need not ask again."""
+    obj._kehu_usable = True  # type: ignore[attr-defined]
+    return obj
 
 
 def _usable(obj: Model) -> bool:
-    """Whether the object may be used at all (one query per object, kept on it)."""
-    condition = _USABLE.get(obj._meta.label_lower)
-    if condition is None or obj.pk is None:
+    """Whether the object may be used at all (one query per object, kept on it; none when
+    it came through `scope()`, or its deciding relation did and is loaded)."""
+    usable = _USABLE.get(obj._meta.label_lower)
+    if usable is None or obj.pk is None:
         return True
+    condition, via = usable
     known = getattr(obj, "_kehu_usable", None)
+    if known is None and via:
+        parent = obj._state.fields_cache.get(via)
+        known = None if parent is None else getattr(parent, "_kehu_usable", None)
     if known is None:
         known = obj._meta.model._default_manager.filter(condition, pk=obj.pk).exists()
-        obj._kehu_usable = known  # type: ignore[attr-defined]
+    obj._kehu_usable = known  # type: ignore[attr-defined]
     return bool(known)
 
 
@@ -433,7 +447,7 @@ def scope[M: Model](user: Any, queryset: QuerySet[M], action: str = "view") -> Q
     perm = perm_name(model, action)
     usable = _USABLE.get(model._meta.label_lower)
     if usable is not None:
-        queryset = queryset.filter(usable)
+        queryset = queryset.filter(usable[0])
     if getattr(user, "is_superuser", False) and user.is_active:
         return queryset
     matching = _grants_for(user, perm)
@@ -463,21 +477,30 @@ def units_where(user: Any, perm: str) -> QuerySet[Any]:
     from kehu.core.models import OrgUnit
 
     units = OrgUnit.objects.filter(is_active=True)
-    if getattr(user, "is_superuser", False) and user.is_active:
-        return units
-    matching = _grants_for(user, perm)
-    if not matching:
-        return units.none()
-    if any(grant.is_root for grant, _own in matching):
+    paths = unit_paths_where(user, perm)
+    if paths is None:
         return units
     condition = Q()
-    for grant, _own in matching:
-        condition |= Q(path__startswith=grant.unit_path)
-    return units.filter(condition)
+    for path in paths:
+        condition |= Q(path__startswith=path)
+    return units.filter(condition) if paths else units.none()
+
+
+def unit_paths_where(user: Any, perm: str) -> tuple[str, ...] | None:
+    """The paths of the unit subtrees in which `user` may do `perm`, sorted; None when that
+    is everywhere (a key for caching what `units_where` selects)."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return None
+    matching = _grants_for(user, perm)
+    if any(grant.is_root for grant, _own in matching):
+        return None
+    return tuple(sorted({grant.unit_path for grant, _own in matching}))
 
 
 def requires_second_factor(user: Any) -> bool:
-    from kehu.core.models import SecurityPolicy
+    return bool(totp_required_roles() & roles(user))
 
-    required = set(SecurityPolicy.current().totp_required_roles)
-    return bool(required & roles(user))
+
+@config_cache(SecurityPolicy)
+def totp_required_roles() -> frozenset[str]:
+    return frozenset(SecurityPolicy.current().totp_required_roles)

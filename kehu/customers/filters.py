@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core import policy
-from kehu.core.models import OrgUnit, Role, RoleAssignment, User
+from kehu.core.models import OrgUnit, User
 from kehu.customers.models import (
     ACTIVE_REGISTER,
     BankAccount,
@@ -22,6 +22,7 @@ from kehu.customers.models import (
     Industry,
     Nature,
 )
+from kehu.customers.selectors import classification_filters, scope_filter_choices
 from kehu.customers.validation import PROVINCES
 
 REGISTER_CHOICES = [
@@ -75,25 +76,22 @@ class CustomerFilter(django_filters.FilterSet):
         user = user or getattr(kwargs.get("request"), "user", None)
         if user is not None:
             self._scope_choices(user)
-        for dimension in ClassificationDimension.objects.filter(is_active=True):
-            self.filters[f"cls_{dimension.code}"] = django_filters.ModelChoiceFilter(
-                label=dimension.name,
-                field_name="classifications",
-                queryset=ClassificationValue.objects.filter(dimension=dimension),
+        for code, name, values in classification_filters():
+            self.filters[f"cls_{code}"] = django_filters.ChoiceFilter(
+                label=name, field_name="classifications", choices=values
             )
 
     def _scope_choices(self, user: Any) -> None:
         """Offer the departments and account managers of the reader's scope, not the whole
         group's (a large group has thousands of account managers)."""
-        if getattr(user, "is_superuser", False) and user.is_active:
-            return
-        units = policy.units_where(user, "customers.customer.view").filter(kind="department")
-        # Only what the choices show (their labels: "name (code)", "full name (username)").
-        self.filters["unit"].queryset = units.order_by("path").only("pk", "name", "code")
-        managers = RoleAssignment.objects.filter(role=Role.ACCOUNT_MANAGER, unit__in=units)
-        self.filters["owner"].queryset = User.objects.filter(
-            pk__in=managers.values("user_id")
-        ).only("pk", "username", "full_name")
+        paths = policy.unit_paths_where(user, "customers.customer.view")
+        units, managers = scope_filter_choices(paths)
+        self.filters["unit"] = django_filters.ChoiceFilter(
+            label=_("Department"), field_name="unit", choices=units
+        )
+        self.filters["owner"] = django_filters.ChoiceFilter(
+            label=_("Account manager"), field_name="owner", choices=managers
+        )
 
     def by_city(self, queryset: QuerySet[Customer], name: str, value: str) -> QuerySet[Customer]:
         """ "北京" and "北京市" are the same city."""

@@ -4,19 +4,42 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.http import HttpRequest
 
 from kehu.core import policy
+from kehu.core.configcache import config_cache
+from kehu.core.models import OrgUnit, Role, RoleAssignment, User
 from kehu.customers import completeness, duplicates
 from kehu.customers.models import (
     ChangeRequest,
     ChangeRequestStatus,
+    ClassificationDimension,
+    ClassificationValue,
     Customer,
     CustomerStatus,
 )
 from kehu.customers.services import FILING_TRANSITIONS, TRANSITIONS, allowed_transitions
 
 REQUESTS = 20  # change requests shown on the card
+
+type Choices = tuple[tuple[int, str], ...]
+type DimensionChoices = tuple[tuple[str, str, tuple[tuple[int, str], ...]], ...]
+
+
+@config_cache(ClassificationDimension, ClassificationValue)
+def classification_filters() -> DimensionChoices:
+    """(code, name, ((value id, value name), …)) of each active dimension, in their order:
+    the list's classification filters, read by every list page."""
+    values: dict[int, list[tuple[int, str]]] = {}
+    for value in ClassificationValue.objects.order_by("order", "code").values(
+        "pk", "name", "dimension_id"
+    ):
+        values.setdefault(value["dimension_id"], []).append((value["pk"], value["name"]))
+    return tuple(
+        (dimension.code, dimension.name, tuple(values.get(dimension.pk, ())))
+        for dimension in ClassificationDimension.objects.filter(is_active=True)
+    )
 
 
 def transitions_for(user: Any, customer: Customer) -> list[dict[str, Any]]:
@@ -118,3 +141,24 @@ def home_stats(user: Any) -> list[tuple[Any, int, str]]:
     if waiting or policy.has_perm(user, "customers.changerequest.decide"):
         stats.append((_("Change requests for me"), waiting, reverse("customers:change_requests")))
     return stats
+
+
+@config_cache(OrgUnit, RoleAssignment, User)
+def scope_filter_choices(paths: tuple[str, ...] | None) -> tuple[Choices, Choices]:
+    """The departments and account managers within the unit subtrees `paths` (None: all),
+    as the list's filters offer them: "name (code)", "full name (username)"."""
+    units = OrgUnit.objects.filter(kind="department")
+    if paths is not None:
+        within = Q(pk__in=[])
+        for path in paths:
+            within |= Q(path__startswith=path)
+        units = units.filter(within, is_active=True)
+    managers = User.objects.filter(
+        pk__in=RoleAssignment.objects.filter(role=Role.ACCOUNT_MANAGER, unit__in=units).values(
+            "user_id"
+        )
+    )
+    return (
+        tuple((u.pk, str(u)) for u in units.order_by("path").only("pk", "name", "code")),
+        tuple((m.pk, str(m)) for m in managers.only("pk", "username", "full_name")),
+    )

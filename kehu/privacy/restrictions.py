@@ -19,5 +19,5 @@ def _unrestricted(customer_id: str) -> Q:
 
 policy.register_usable(Customer, _unrestricted("pk"))
 for _model in (Contact, BankAccount, ChangeRequest, Document):
-    policy.register_usable(_model, _unrestricted("customer_id"))
-policy.register_usable(DocumentVersion, _unrestricted("document__customer_id"))
+    policy.register_usable(_model, _unrestricted("customer_id"), via="customer")
+policy.register_usable(DocumentVersion, _unrestricted("document__customer_id"), via="document")

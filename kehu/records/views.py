@@ -37,7 +37,7 @@ class RecordView(LoginRequiredMixin, View):
     def get_object(self, pk: Any, action: str = "view") -> Model:
         queryset = policy.scope(self.request.user, self.record_type.base_queryset(), "view")
         try:
-            obj = queryset.get(pk=pk)
+            obj = policy.loaded_in_scope(queryset.get(pk=pk))
         except (queryset.model.DoesNotExist, ValueError, ValidationError):
             raise Http404(_("No such record, or you may not see it.")) from None
         if action != "view":

@@ -8,11 +8,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
+from kehu.audit.context import SYSTEM, acting_as
 from kehu.audit.models import AuditEvent
 from kehu.core.models import User
-from kehu.customers import duplicates, services
+from kehu.customers import demo, duplicates, services
 from kehu.customers.models import Customer, CustomerStatus
 from kehu.customers.tests.factories import form_data
 
@@ -153,13 +156,66 @@ def test_verification_by_the_owner(make_org: MakeOrg, client_for: Callable[[str]
 def test_the_filter_offers_the_account_managers_and_departments_in_scope(
     client_for: Callable[[str], Client],
 ) -> None:
-    page = client_for("head_sale").get("/customers/")
-    owners = page.context["filterset"].form.fields["owner"].queryset
-    assert {"manager1", "manager2"} <= {u.username for u in owners}
-    assert "manager4" not in {u.username for u in owners}  # SH-SALE: not in scope
-    units = {u.code for u in page.context["filterset"].form.fields["unit"].queryset}
+    def offered(form: Any, name: str) -> set[str]:
+        """The choices' labels end in "(username)" or "(unit code)"."""
+        return {
+            label.rsplit("(", 1)[1].rstrip(")") for pk, label in form.fields[name].choices if pk
+        }
+
+    with acting_as(SYSTEM):
+        demo.load_classifications()
+    form = client_for("head_sale").get("/customers/").context["filterset"].form
+    # Nothing is chosen until the reader chooses: each list starts with an empty choice.
+    for name in ("owner", "unit", *(f for f in form.fields if f.startswith("cls_"))):
+        assert next(iter(form.fields[name].choices))[0] == "", name
+    assert any(f.startswith("cls_") for f in form.fields)
+    owners = offered(form, "owner")
+    assert {"manager1", "manager2"} <= owners
+    assert "manager4" not in owners  # SH-SALE: not in scope
+    units = offered(form, "unit")
     assert "SALE" in units and "SH-SALE" not in units
     # The general manager of BJ reads SALE and MKT, not SH-SALE.
-    wider = client_for("gm").get("/customers/").context["filterset"].form
-    names = {u.username for u in wider.fields["owner"].queryset}
+    names = offered(client_for("gm").get("/customers/").context["filterset"].form, "owner")
     assert {"manager1", "manager3"} <= names and "manager4" not in names
+
+
+def test_the_card_asks_no_query_per_contact_or_account(
+    make_org: MakeOrg, client_for: Callable[[str], Client]
+) -> None:
+    """Contacts and accounts of a card read through the scope are known to be usable: their
+    masked fields ask no further restriction query each."""
+    customer = make_org()
+    client = client_for("manager1")
+    url = f"/customers/{customer.pk}/"
+
+    def queries() -> int:
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    with acting_as(SYSTEM):
+        services.create_contact({"customer": customer, "name": "王芳", "mobile": "13811112222"})
+        services.create_bank_account(
+            {
+                "customer": customer,
+                "account_name": customer.name,
+                "bank_name": "工商银行",
+                "account_number": "6222020200001234",
+            }
+        )
+    one_each = queries()
+    with acting_as(SYSTEM):
+        for n in range(3):
+            services.create_contact(
+                {"customer": customer, "name": f"联系人{n}", "mobile": f"1381111000{n}"}
+            )
+            services.create_bank_account(
+                {
+                    "customer": customer,
+                    "account_name": customer.name,
+                    "bank_name": "建设银行",
+                    "account_number": f"622700000000123{n}",
+                }
+            )
+    assert queries() == one_each

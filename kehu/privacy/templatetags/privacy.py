@@ -56,15 +56,19 @@ def grants_panel(context: Any, customer: Any) -> dict[str, Any]:
     on_customer = grants.customer_grants().filter(object_id=str(customer.pk))
     now = timezone.now()
     running = on_customer.filter(revoked_at__isnull=True, until__gt=now)
+    rows = list(running) if can_grant else []
+    mine = None
+    if can_grant and user is not None:  # the user's own grant is among the rows
+        mine = max((r for r in rows if r.user_id == user.pk), key=lambda r: r.until, default=None)
+    elif user is not None and user.is_authenticated:
+        mine = running.filter(user=user).order_by("-until").first()
     return {
         "request": request,
         "obj": customer,
         "now": now,
         "can_grant": can_grant,
-        "rows": list(running) if can_grant else [],
-        "mine": running.filter(user=user).order_by("-until").first()
-        if user is not None and user.is_authenticated
-        else None,
+        "rows": rows,
+        "mine": mine,
     }
 
 
