@@ -11,6 +11,7 @@ for a deleted id can only add candidates, which the substring test then drops.""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any
@@ -133,12 +134,29 @@ def candidates(grams: set[str], limit: int) -> list[int] | None:
                 f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s LIMIT %s", [match, limit + 1]
             )
         else:
+            if _estimated_postgres(cursor, grams) > 2 * limit:
+                return None
             cursor.execute(
                 f"SELECT customer_id FROM {TABLE} WHERE grams @> %s::text[] LIMIT %s",
                 [sorted(grams), limit + 1],
             )
         ids = [row[0] for row in cursor.fetchall()]
     return ids if len(ids) <= limit else None
+
+
+def _estimated_postgres(cursor: Any, grams: set[str]) -> float:
+    """The planner's estimate of the customers indexed under every gram. Its statistics (the
+    most common elements of `grams`, kept by ANALYZE) know the common grams: finding 5,001
+    rows of '科技' (17 % of customers) cost a sequential scan of ≈ 29,000 rows (140 ms at
+    1,000,000), where this costs a plan."""
+    cursor.execute(
+        f"EXPLAIN (FORMAT JSON) SELECT customer_id FROM {TABLE} WHERE grams @> %s::text[]",
+        [sorted(grams)],
+    )
+    plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return float(plan[0]["Plan"]["Plan Rows"])
 
 
 def rebuild(connection: Any = default_connection) -> int:

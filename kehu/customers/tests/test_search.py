@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from django.db import connection
 
 from kehu.audit.context import SYSTEM, acting_as
 from kehu.core.models import User
@@ -156,3 +157,18 @@ def check_rebuild_reproduces_the_index() -> None:
         t: sorted(v or []) for t, v in after.items()
     }
     assert_same_as_scan(terms)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimate: PostgreSQL")
+def test_common_grams_skip_the_index_on_the_planners_estimate(
+    customers: list[Customer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {storage.TABLE}")
+        common, rare = query_grams(["有限"]), query_grams([customers[0].name])
+        assert storage._estimated_postgres(cursor, common) > len(customers) // 2
+        assert storage._estimated_postgres(cursor, rare) < 20
+    assert storage.candidates(common, 10) is None
+    assert customers[0].pk in (storage.candidates(rare, 10) or [])
+    monkeypatch.setattr(search, "CANDIDATE_LIMIT", 10)
+    assert_same_as_scan([*FIXED_TERMS, customers[0].name, customers[1].name[:3]])
