@@ -37,6 +37,7 @@ from bench import customer_data
 from bench.data import analyze
 from bench.harness import Measurement, Results, log, measure_alternating, timed
 from kehu.api.services import create_token
+from kehu.customers import demo as customer_demo
 from kehu.customers.models import Customer
 from kehu.customers.search import storage
 from kehu.records import listing, registry
@@ -120,6 +121,11 @@ def run(config: dict[str, Any]) -> Results:
     reps = max(20, int(config["page_reps"]))
     results = Results("customers")
     org = _generate(results, count, bool(config.get("reuse")))
+    # The demo's classification dimensions, as an administrator would have set them up: the
+    # list's filter form offers one select per dimension (values are not assigned).
+    results.facts["classification_values"] = sum(
+        len(values) for values in customer_demo.load_classifications().values()
+    )
     dept = org.departments[0]
     head = org.heads[dept.pk]
     rt = registry.get("customers")
