@@ -13,6 +13,7 @@ here.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -320,16 +321,23 @@ def _grants_for(user: Any, perm: str) -> list[tuple[Grant, bool]]:
 def _matching(held: list[Grant], perm: str) -> list[tuple[Grant, bool]]:
     found = []
     for grant in held:
-        patterns = ROLE_PERMISSIONS.get(grant.role, ())
-        if any(fnmatchcase(perm, p) for p in patterns if not p.endswith(OWN_SUFFIX)):
-            found.append((grant, False))
-        elif any(
-            fnmatchcase(perm, p.removesuffix(OWN_SUFFIX))
-            for p in patterns
-            if p.endswith(OWN_SUFFIX)
-        ):
-            found.append((grant, True))
+        reach = _role_reach(grant.role, perm)
+        if reach is not None:
+            found.append((grant, reach))
     return found
+
+
+@functools.cache  # roles' permissions are constants: match each pair once per process
+def _role_reach(role: str, perm: str) -> bool | None:
+    """Whether `role` allows `perm`: None if not, else whether only on own objects."""
+    patterns = ROLE_PERMISSIONS.get(role, ())
+    if any(fnmatchcase(perm, p) for p in patterns if not p.endswith(OWN_SUFFIX)):
+        return False
+    if any(
+        fnmatchcase(perm, p.removesuffix(OWN_SUFFIX)) for p in patterns if p.endswith(OWN_SUFFIX)
+    ):
+        return True
+    return None
 
 
 def perm_name(model: type[Model] | Model, action: str) -> str:

@@ -148,6 +148,15 @@ def _sample_value() -> dict[str, Any]:
     }
 
 
+# What the list's columns, sorts and cursors read (`identifier` is the credit code or the
+# masked ID number); a column reading anything else would cost a query per row, which
+# test_list_pages_ask_no_query_per_row catches.
+LIST_FIELDS = (
+    *("id", "version", "kind", "name", "name_pinyin", "status", "credit_code", "id_number"),
+    *("city", "completeness", "updated_at", "owner", "unit"),
+    *("owner__username", "owner__full_name", "unit__name", "unit__code"),
+)
+
 register(
     RecordType(
         model=Customer,
@@ -185,8 +194,9 @@ register(
             Prefetch("contacts", queryset=Contact.objects.order_by("-is_primary", "pk")),
             "classifications__dimension",
         ),
-        # The list and the export show the columns: no contacts or classifications.
-        list_queryset=lambda: Customer.objects.select_related("owner", "unit"),
+        # The list and the export show the columns: no contacts or classifications, and of
+        # the customer's fifty fields only theirs (it halves the cost of reading a page).
+        list_queryset=lambda: Customer.objects.select_related("owner", "unit").only(*LIST_FIELDS),
         # The API shows classifications as ids: no dimensions.
         api_queryset=lambda: Customer.objects.select_related("owner", "unit").prefetch_related(
             Prefetch("contacts", queryset=Contact.objects.order_by("-is_primary", "pk")),

@@ -7,7 +7,7 @@ import base64
 import functools
 import html
 import json
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -167,25 +167,48 @@ def cell_value(row: Any, name: str) -> Any:
     """Resolve a column: attribute path, choice display, or method. Sensitive fields
     (kehu.core.masking) come out masked."""
     value = row
-    parts = name.split(".")
-    for index, part in enumerate(parts):
+    *path, last = name.split(".")
+    for part in path:
         if value is None:
             return None
-        is_last = index == len(parts) - 1
-        labels = _choice_labels(type(value), part) if is_last and isinstance(value, Model) else None
-        if labels is not None:
-            raw = getattr(value, part)
-            if isinstance(raw, Hashable):
-                return force_str(labels.get(raw, raw), strings_only=True)
-        display = getattr(value, f"get_{part}_display", None)
-        if is_last and display is not None:
-            return display()
-        if is_last and masking.spec(value, part) is not None:
-            return masking.masked(value, part)
         value = getattr(value, part)
         if callable(value) and not isinstance(value, Model):
             value = value()
-    return value
+    if value is None:
+        return None
+    cls: type = type(value)
+    return _reader(cls, last)(value)
+
+
+@functools.cache
+def _reader(cls: type, name: str) -> Callable[[Any], Any]:
+    """How a column's last step reads attribute `name` of a `cls` object, decided once per
+    class (a list page resolves hundreds of cells): choice label, `get_…_display`, masked
+    value or the attribute itself (called when it is a method)."""
+    is_model = issubclass(cls, Model)
+    labels = _choice_labels(cls, name) if is_model else None
+    sensitive = is_model and name in masking.sensitive_fields(cls)
+    has_display = callable(getattr(cls, f"get_{name}_display", None))
+
+    def plain(obj: Any) -> Any:
+        display = getattr(obj, f"get_{name}_display", None) if has_display else None
+        if display is not None:
+            return display()
+        if sensitive and masking.spec(obj, name) is not None:
+            return masking.masked(obj, name)
+        value = getattr(obj, name)
+        return value() if callable(value) and not isinstance(value, Model) else value
+
+    if labels is None:
+        return plain
+
+    def choice(obj: Any) -> Any:
+        raw = getattr(obj, name)
+        if isinstance(raw, Hashable):
+            return force_str(labels.get(raw, raw), strings_only=True)
+        return plain(obj)
+
+    return choice
 
 
 def row_cells(row: Any, columns: Any, detail_url: str) -> SafeString:

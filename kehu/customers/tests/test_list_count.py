@@ -6,7 +6,9 @@ from collections.abc import Callable
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from kehu.audit.context import SYSTEM, acting_as
 from kehu.core.models import User
@@ -79,3 +81,42 @@ def test_list_and_api_say_there_are_more(
     letter = next(ch for ch in "aeiuon" if all(ch in pinyin_of(n)[0] for n in names))
     body = api.get(f"/api/v1/customers/?size=2&q={letter}").json()
     assert (body["count"], body["count_capped"], len(body["results"])) == (3, True, 2)
+
+
+def test_list_pages_ask_no_query_per_row(
+    demo: dict[str, User], client_for: Callable[[str], Client]
+) -> None:
+    """The list reads only its columns' fields (`LIST_FIELDS`): a column needing another
+    field would load it row by row. Pages, a search and the export of 2 and of 9 customers,
+    organisations and individuals, ask the same number of queries."""
+    owner = demo["manager1"]
+    manager, auditor = client_for("manager1"), client_for("auditor")  # auditors export
+    pages = [
+        (manager, "/customers/"),
+        (manager, "/customers/?sort=-updated_at"),
+        (manager, "/customers/?q=有限"),
+        (auditor, "/customers/export.xlsx"),
+    ]
+
+    def add(count: int, seed: int) -> None:
+        with acting_as(SYSTEM):
+            for data in customer_demo.generate(count, seed=seed):
+                for key in ("dept", "account", "status", "contacts"):
+                    data.pop(key, None)
+                services.create_customer({**data, "owner": owner, "unit": owner.unit})
+
+    def queries() -> list[int]:
+        counted = []
+        for client, url in pages:
+            client.get(url)  # settings cached, sessions touched
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200
+            counted.append(len(captured))
+        return counted
+
+    add(2, seed=11)
+    few = queries()
+    add(7, seed=12)
+    kinds = set(Customer.objects.filter(owner=owner).values_list("kind", flat=True))
+    assert kinds == {"organization", "individual"}
+    assert queries() == few
