@@ -21,7 +21,6 @@ from typing import Any
 
 from django.db.models import Model, Q, QuerySet
 
-from kehu.core.configcache import config_cache
 from kehu.core.models import Role, SecurityPolicy
 
 # Customers (issue 3): department staff see their department's customers, account managers
@@ -506,9 +505,7 @@ def unit_paths_where(user: Any, perm: str) -> tuple[str, ...] | None:
 
 
 def requires_second_factor(user: Any) -> bool:
-    return bool(totp_required_roles() & roles(user))
-
-
-@config_cache(SecurityPolicy)
-def totp_required_roles() -> frozenset[str]:
-    return frozenset(SecurityPolicy.current().totp_required_roles)
+    # Read afresh on every request, not from a per-process cache: a role newly required to
+    # pass a second factor must be asked for it at once by every server process.
+    required = set(SecurityPolicy.current().totp_required_roles)
+    return bool(required & roles(user))

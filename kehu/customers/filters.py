@@ -32,6 +32,21 @@ REGISTER_CHOICES = [
 ]
 
 
+class _OfferedIdField(django_filters.fields.ChoiceField):
+    """Offers the (cached) choices, accepts any record id: a department or value added a
+    moment ago in another server process is a valid filter before this one offers it."""
+
+    def valid_value(self, value: Any) -> bool:
+        text = str(value)
+        if text.isascii() and text.isdigit():
+            return int(text) < 2**63  # what a database's id column holds
+        return bool(super().valid_value(value))
+
+
+class OfferedIdFilter(django_filters.ChoiceFilter):
+    field_class = _OfferedIdField
+
+
 class CustomerFilter(django_filters.FilterSet):
     register = django_filters.ChoiceFilter(
         label=_("Register"), choices=REGISTER_CHOICES, method="by_register", empty_label=None
@@ -77,7 +92,7 @@ class CustomerFilter(django_filters.FilterSet):
         if user is not None:
             self._scope_choices(user)
         for code, name, values in classification_filters():
-            self.filters[f"cls_{code}"] = django_filters.ChoiceFilter(
+            self.filters[f"cls_{code}"] = OfferedIdFilter(
                 label=name, field_name="classifications", choices=values
             )
 
@@ -86,10 +101,10 @@ class CustomerFilter(django_filters.FilterSet):
         group's (a large group has thousands of account managers)."""
         paths = policy.unit_paths_where(user, "customers.customer.view")
         units, managers = scope_filter_choices(paths)
-        self.filters["unit"] = django_filters.ChoiceFilter(
+        self.filters["unit"] = OfferedIdFilter(
             label=_("Department"), field_name="unit", choices=units
         )
-        self.filters["owner"] = django_filters.ChoiceFilter(
+        self.filters["owner"] = OfferedIdFilter(
             label=_("Account manager"), field_name="owner", choices=managers
         )
 

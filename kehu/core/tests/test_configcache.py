@@ -11,7 +11,7 @@ from django.test import Client
 
 from kehu.audit.context import SYSTEM, acting_as
 from kehu.core import configcache, policy, services
-from kehu.core.models import OrgUnit, User
+from kehu.core.models import OrgUnit, SecurityPolicy, User
 from kehu.customers.models import ClassificationDimension, ClassificationValue
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +67,15 @@ def test_the_second_factor_policy_applies_on_the_next_request(demo: dict[str, Us
     assert not policy.requires_second_factor(head)
     with acting_as(SYSTEM):
         services.set_totp_required_roles(["department_head"])
+    assert policy.requires_second_factor(head)
+
+
+def test_the_second_factor_policy_is_never_stale(demo: dict[str, User]) -> None:
+    """Another server process changes the policy (here: an update that sends no signal to
+    this process): the next request here asks for the second factor all the same."""
+    head = demo["head_sale"]
+    assert not policy.requires_second_factor(head)
+    SecurityPolicy.objects.update(totp_required_roles=["department_head"])
     assert policy.requires_second_factor(head)
 
 

@@ -16,7 +16,12 @@ from kehu.audit.context import SYSTEM, acting_as
 from kehu.audit.models import AuditEvent
 from kehu.core.models import User
 from kehu.customers import demo, duplicates, services
-from kehu.customers.models import Customer, CustomerStatus
+from kehu.customers.models import (
+    ClassificationDimension,
+    ClassificationValue,
+    Customer,
+    CustomerStatus,
+)
 from kehu.customers.tests.factories import form_data
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_module")]
@@ -219,3 +224,32 @@ def test_the_card_asks_no_query_per_contact_or_account(
                 }
             )
     assert queries() == one_each
+
+
+def test_a_filter_value_new_to_this_process_still_filters(
+    make_org: MakeOrg, client_for: Callable[[str], Client]
+) -> None:
+    """The filters offer cached choices; another server process may have added a value
+    this one does not offer yet. Filtering by it works all the same."""
+    with acting_as(SYSTEM):
+        demo.load_classifications()
+    customer = make_org()
+    client = client_for("manager1")
+    client.get("/customers/")  # this process now caches the choices
+    dimension = ClassificationDimension.objects.filter(is_active=True).first()
+    assert dimension is not None
+    # Another process adds a value and classifies the customer: no signal reaches this one.
+    [value] = ClassificationValue.objects.bulk_create(
+        [ClassificationValue(dimension=dimension, code="new", name="新值")]
+    )
+    Customer.classifications.through.objects.bulk_create(
+        [Customer.classifications.through(customer_id=customer.pk, classificationvalue_id=value.pk)]
+    )
+    field = f"cls_{dimension.code}"
+    response = client.get("/customers/", {field: value.pk})
+    offered = dict(response.context["filterset"].form.fields[field].choices)
+    assert value.pk not in offered  # not offered here yet …
+    assert [row["obj"] for row in response.context["rows"]] == [customer]  # … yet it filters
+    response = client.get("/customers/", {field: "甲"})
+    assert response.context["filterset"].form.errors[field]
+    assert response.context["rows"] == []
