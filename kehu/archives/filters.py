@@ -20,12 +20,13 @@ from kehu.archives.models import (
 )
 from kehu.core.models import OrgUnit
 from kehu.customers.models import CustomerStatus
+from kehu.records.filtering import ListFilterSet
 
 # Dossiers of customers that stopped trading are kept apart (ARC-7).
 KEPT_APART = (CustomerStatus.SUSPENDED, CustomerStatus.PAST, CustomerStatus.CLOSED)
 
 
-class CategoryFilter(django_filters.FilterSet):
+class CategoryFilter(ListFilterSet):
     retention = django_filters.ChoiceFilter(label=_("retention"), choices=Retention.choices)
     is_active = django_filters.BooleanFilter(label=_("active"))
 
@@ -34,7 +35,7 @@ class CategoryFilter(django_filters.FilterSet):
         fields = ["retention", "is_active"]
 
 
-class CabinetFilter(django_filters.FilterSet):
+class CabinetFilter(ListFilterSet):
     is_active = django_filters.BooleanFilter(label=_("active"))
 
     class Meta:
@@ -42,7 +43,7 @@ class CabinetFilter(django_filters.FilterSet):
         fields = ["is_active"]
 
 
-class DossierFilter(django_filters.FilterSet):
+class DossierFilter(ListFilterSet):
     unit = django_filters.ModelChoiceFilter(
         label=_("Department"), field_name="customer__unit", queryset=OrgUnit.objects.all()
     )
@@ -77,7 +78,7 @@ class DossierFilter(django_filters.FilterSet):
         return queryset.filter(**apart) if value else queryset.exclude(**apart)
 
 
-class ItemFilter(django_filters.FilterSet):
+class ItemFilter(ListFilterSet):
     category = django_filters.ModelChoiceFilter(
         label=_("category"), queryset=ArchiveCategory.objects.all()
     )

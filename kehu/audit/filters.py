@@ -3,9 +3,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kehu.audit.models import AuditEvent
+from kehu.records.filtering import ListFilterSet
 
 
-class AuditEventFilter(django_filters.FilterSet):
+class AuditEventFilter(ListFilterSet):
     user = django_filters.CharFilter(
         label=_("User"), field_name="actor_username", lookup_expr="iexact"
     )

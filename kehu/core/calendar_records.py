@@ -13,12 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from kehu.core.models import CalendarDay, CalendarYear
+from kehu.records.filtering import ListFilterSet
 from kehu.records.registry import Column, RecordType, register
 
 _counter = itertools.count(1)
 
 
-class CalendarDayFilter(django_filters.FilterSet):
+class CalendarDayFilter(ListFilterSet):
     year = django_filters.NumberFilter(field_name="date__year", label=_("Year"))
     is_working = django_filters.BooleanFilter(label=_("Working day"))
 
@@ -47,7 +48,7 @@ class CalendarDaySerializer(serializers.ModelSerializer[CalendarDay]):
         read_only_fields = ["id"]
 
 
-class CalendarYearFilter(django_filters.FilterSet):
+class CalendarYearFilter(ListFilterSet):
     class Meta:
         model = CalendarYear
         fields = ["year"]

@@ -5,9 +5,10 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.models import OrgUnit, Role, UnitKind, User
+from kehu.records.filtering import ListFilterSet
 
 
-class OrgUnitFilter(django_filters.FilterSet):
+class OrgUnitFilter(ListFilterSet):
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=UnitKind.choices)
     parent = django_filters.ModelChoiceFilter(
         label=_("Parent unit"), queryset=OrgUnit.objects.all()
@@ -19,7 +20,7 @@ class OrgUnitFilter(django_filters.FilterSet):
         fields = ["kind", "parent", "is_active"]
 
 
-class UserFilter(django_filters.FilterSet):
+class UserFilter(ListFilterSet):
     unit = django_filters.ModelChoiceFilter(label=_("Unit"), queryset=OrgUnit.objects.all())
     role = django_filters.ChoiceFilter(label=_("Role"), choices=Role.choices, method="by_role")
     is_active = django_filters.BooleanFilter(label=_("Active"))

@@ -24,6 +24,7 @@ from kehu.customers.models import (
 )
 from kehu.customers.selectors import classification_filters, scope_filter_choices
 from kehu.customers.validation import PROVINCES
+from kehu.records.filtering import ListFilterSet
 
 REGISTER_CHOICES = [
     ("active", _("Active register")),
@@ -47,7 +48,7 @@ class OfferedIdFilter(django_filters.ChoiceFilter):
     field_class = _OfferedIdField
 
 
-class CustomerFilter(django_filters.FilterSet):
+class CustomerFilter(ListFilterSet):
     register = django_filters.ChoiceFilter(
         label=_("Register"), choices=REGISTER_CHOICES, method="by_register", empty_label=None
     )
@@ -123,7 +124,7 @@ class CustomerFilter(django_filters.FilterSet):
         return queryset
 
 
-class ContactFilter(django_filters.FilterSet):
+class ContactFilter(ListFilterSet):
     role = django_filters.ChoiceFilter(label=_("Role"), choices=Contact.ContactRole.choices)
     is_primary = django_filters.BooleanFilter(label=_("primary contact"))
     customer = django_filters.NumberFilter(label=_("Customer number"), field_name="customer_id")
@@ -133,7 +134,7 @@ class ContactFilter(django_filters.FilterSet):
         fields = ["role", "is_primary", "customer"]
 
 
-class BankAccountFilter(django_filters.FilterSet):
+class BankAccountFilter(ListFilterSet):
     customer = django_filters.NumberFilter(label=_("Customer number"), field_name="customer_id")
 
     class Meta:
@@ -141,7 +142,7 @@ class BankAccountFilter(django_filters.FilterSet):
         fields = ["customer"]
 
 
-class DimensionFilter(django_filters.FilterSet):
+class DimensionFilter(ListFilterSet):
     is_active = django_filters.BooleanFilter(label=_("active"))
 
     class Meta:
@@ -149,7 +150,7 @@ class DimensionFilter(django_filters.FilterSet):
         fields = ["is_active"]
 
 
-class ValueFilter(django_filters.FilterSet):
+class ValueFilter(ListFilterSet):
     dimension = django_filters.ModelChoiceFilter(
         label=_("dimension"), queryset=ClassificationDimension.objects.all()
     )

@@ -14,6 +14,7 @@ from rest_framework import serializers
 from kehu.core import policy
 from kehu.customers.models import Customer
 from kehu.documents.models import CONTENT_TYPE_CHOICES, Document, DocumentType, DocumentVersion
+from kehu.records.filtering import ListFilterSet
 from kehu.records.registry import Column, RecordType, register
 
 policy.register_scope(
@@ -43,7 +44,7 @@ class DocumentTypeForm(forms.ModelForm[DocumentType]):
         fields = ["code", "name", "has_dates", "content_types", "order", "is_active"]
 
 
-class DocumentTypeFilter(django_filters.FilterSet):
+class DocumentTypeFilter(ListFilterSet):
     is_active = django_filters.BooleanFilter(label=_("active"))
     has_dates = django_filters.BooleanFilter(label=_("has issue and expiry dates"))
 

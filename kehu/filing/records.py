@@ -25,6 +25,7 @@ from kehu.filing.models import (
     WatchListEntry,
     check_item,
 )
+from kehu.records.filtering import ListFilterSet
 from kehu.records.registry import Column, RecordType, register
 
 policy.register_scope(Filing, "customer__unit__path", "customer__owner_id")
@@ -45,7 +46,7 @@ class ChecklistItemForm(forms.ModelForm[ChecklistItem]):
         ]  # fmt: skip
 
 
-class ChecklistItemFilter(django_filters.FilterSet):
+class ChecklistItemFilter(ListFilterSet):
     customer_kind = django_filters.ChoiceFilter(
         label=_("customer kind"), choices=CustomerKind.choices
     )
@@ -152,7 +153,7 @@ class WatchListEntryForm(forms.ModelForm[WatchListEntry]):
         return clean_credit_code(code) if code.strip() else ""
 
 
-class WatchListEntryFilter(django_filters.FilterSet):
+class WatchListEntryFilter(ListFilterSet):
     list_kind = django_filters.ChoiceFilter(label=_("list"), choices=WatchList.choices)
     is_active = django_filters.BooleanFilter(label=_("active"))
 
@@ -255,7 +256,7 @@ class RiskRuleForm(forms.ModelForm[RiskRule]):
         return data
 
 
-class RiskRuleFilter(django_filters.FilterSet):
+class RiskRuleFilter(ListFilterSet):
     kind = django_filters.ChoiceFilter(label=_("rule"), choices=RuleKind.choices)
     is_active = django_filters.BooleanFilter(label=_("active"))
 

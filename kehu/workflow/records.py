@@ -13,6 +13,7 @@ from rest_framework import serializers
 
 from kehu.core import policy
 from kehu.core.models import OrgUnit, Role
+from kehu.records.filtering import ListFilterSet
 from kehu.records.registry import Column, RecordType, register
 from kehu.workflow import definitions
 from kehu.workflow.models import ApproverRule, Case
@@ -27,7 +28,7 @@ def _process_choices() -> list[tuple[str, Any]]:
     return [(p.key, p.label) for p in definitions.all_processes()]
 
 
-class ApproverRuleFilter(django_filters.FilterSet):
+class ApproverRuleFilter(ListFilterSet):
     unit = django_filters.ModelChoiceFilter(label=_("Unit"), queryset=OrgUnit.objects.all())
     role = django_filters.ChoiceFilter(label=_("Approver role"), choices=Role.choices)
 
