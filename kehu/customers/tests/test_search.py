@@ -172,3 +172,17 @@ def test_common_grams_skip_the_index_on_the_planners_estimate(
     assert customers[0].pk in (storage.candidates(rare, 10) or [])
     monkeypatch.setattr(search, "CANDIDATE_LIMIT", 10)
     assert_same_as_scan([*FIXED_TERMS, customers[0].name, customers[1].name[:3]])
+
+
+def test_the_candidates_are_one_parameter(customers: list[Customer]) -> None:
+    """Hundreds of candidates cost one query parameter, not one each (storage.InIds)."""
+    many, few = "有限", customers[0].name
+    assert len(storage.candidates(query_grams([many]), 5000) or []) > 100
+    assert len(storage.candidates(query_grams([few]), 5000) or []) < 5
+
+    def parameters(text: str) -> int:
+        return len(search.filter_text(Customer.objects.all(), text).query.sql_with_params()[1])
+
+    assert parameters(many) == parameters(few)
+    assert found(many) == scanned(many)
+    assert found("zzz-none") == scanned("zzz-none") == set()
