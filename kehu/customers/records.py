@@ -192,7 +192,11 @@ register(
             "owner", "unit", "dossier"
         ).prefetch_related(
             Prefetch("contacts", queryset=Contact.objects.order_by("-is_primary", "pk")),
-            "classifications__dimension",
+            # One query for the values with their dimensions, not one for each.
+            Prefetch(
+                "classifications",
+                queryset=ClassificationValue.objects.select_related("dimension"),
+            ),
         ),
         # The list and the export show the columns: no contacts or classifications, and of
         # the customer's fifty fields only theirs (it halves the cost of reading a page).

@@ -253,3 +253,27 @@ def test_a_filter_value_new_to_this_process_still_filters(
     response = client.get("/customers/", {field: "甲"})
     assert response.context["filterset"].form.errors[field]
     assert response.context["rows"] == []
+
+
+def test_the_card_reads_classifications_with_their_dimensions(
+    make_org: MakeOrg, client_for: Callable[[str], Client]
+) -> None:
+    with acting_as(SYSTEM):
+        values = demo.load_classifications()
+    customer = make_org()
+    client = client_for("manager1")
+    url = f"/customers/{customer.pk}/"
+
+    def queries() -> int:
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(captured)
+
+    without = queries()
+    chosen = [dimension_values[0] for dimension_values in values.values()]
+    customer.classifications.add(*chosen)
+    assert queries() == without
+    shown = client.get(url).context["classifications"]
+    assert [v.pk for v in shown] == [v.pk for v in chosen]
