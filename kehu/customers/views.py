@@ -21,7 +21,10 @@ from kehu.core import policy
 from kehu.customers import changes, duplicates, selectors, services
 from kehu.customers.forms import ChangeRequestForm, DecisionForm, MergeForm, StatusForm
 from kehu.customers.models import ChangeRequest, Customer, DuplicateFlag
+from kehu.records.listing import keyset_page
 from kehu.records.services import StaleEditError
+
+CHANGE_REQUESTS_PER_PAGE = 50
 
 
 def _visible_customer(request: HttpRequest, pk: int) -> Customer:
@@ -231,9 +234,17 @@ def change_request_file(request: HttpRequest, pk: int) -> FileResponse:
 def change_requests(request: HttpRequest) -> HttpResponse:
     _require(request, "customers.changerequest.view")
     waiting = selectors.pending_change_requests(request.user)
-    mine = ChangeRequest.objects.filter(proposer_id=request.user.pk).select_related("customer")[
-        :100
-    ]
-    return render(
-        request, "customers/change_requests.html", {"waiting": waiting[:100], "mine": mine}
-    )
+    mine = ChangeRequest.objects.filter(proposer_id=request.user.pk).select_related("customer")
+    # Each list pages on its own (newest first): `waiting_after=…`, `mine_before=…`.
+    pages = {
+        name: keyset_page(
+            rows,
+            "-created_at",
+            CHANGE_REQUESTS_PER_PAGE,
+            request.GET.get(f"{name}_after", ""),
+            request.GET.get(f"{name}_before", ""),
+            count_limit=1000,
+        )
+        for name, rows in (("waiting", waiting), ("mine", mine))
+    }
+    return render(request, "customers/change_requests.html", pages)

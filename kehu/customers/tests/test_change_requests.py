@@ -6,6 +6,7 @@ proposal is refused; the people concerned are notified."""
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +21,7 @@ from kehu.customers import changes, services
 from kehu.customers.forms import ChangeRequestForm
 from kehu.customers.models import ChangeRequest, ChangeRequestStatus, Customer
 from kehu.customers.tests.factories import credit_code
+from kehu.customers.views import CHANGE_REQUESTS_PER_PAGE
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_module")]
 
@@ -92,8 +94,8 @@ def test_a_viewer_proposes_with_a_file_and_the_responsible_are_notified(
     card = client_for("manager1").get(f"/customers/{customer.pk}/").content.decode()
     assert f"/change-requests/{request.pk}/" in card
     waiting = client_for("manager1").get("/change-requests/")
-    assert list(waiting.context["waiting"]) == [request]
-    assert list(client_for("compliance").get("/change-requests/").context["mine"]) == [request]
+    assert list(waiting.context["waiting"].rows) == [request]
+    assert list(client_for("compliance").get("/change-requests/").context["mine"].rows) == [request]
 
 
 @pytest.mark.parametrize("user", ["manager2", "credit", "gm", "head_sale"])
@@ -270,7 +272,7 @@ def test_the_proposer_never_decides_even_as_owner(
     assert decide_post(client, request, accept=True).status_code == 403
     with pytest.raises(ValidationError):
         changes.decide(request, demo["manager1"], accept=True)
-    assert list(client.get("/change-requests/").context["waiting"]) == []
+    assert list(client.get("/change-requests/").context["waiting"].rows) == []
     # The head decides it instead.
     changes.decide(request, demo["head_sale"], accept=True)
     assert Customer.objects.get(pk=customer.pk).city == "北京"
@@ -354,3 +356,37 @@ def test_a_merged_customers_requests_follow_the_survivor(
     assert request.customer == keep
     changes.decide(request, demo["manager1"], accept=True)
     assert Customer.objects.get(pk=keep.pk).city == "北京"
+
+
+def test_both_lists_page_through_every_request(
+    demo: dict[str, User], make_org: MakeOrg, client_for: Callable[[str], Client]
+) -> None:
+    """More requests than a page holds: each list pages on its own, newest first, and
+    every request appears exactly once."""
+    customer = make_org()
+    total = CHANGE_REQUESTS_PER_PAGE + 7
+    ChangeRequest.objects.bulk_create(
+        ChangeRequest(
+            customer=customer,
+            proposer=demo["compliance"],
+            changes={"phone": ["", f"0106{n:07d}"]},
+            reason=f"理由{n}",
+        )
+        for n in range(total)
+    )
+    created = list(
+        ChangeRequest.objects.order_by("-created_at", "-pk").values_list("pk", flat=True)
+    )
+    for user, name in (("manager1", "waiting"), ("compliance", "mine")):
+        client = client_for(user)
+        first = client.get("/change-requests/")
+        page = first.context[name]
+        assert page.total == total and len(page.rows) == CHANGE_REQUESTS_PER_PAGE
+        html = first.content.decode()
+        assert f'id="{name}-count">{total}<' in html
+        match = re.search(rf'id="{name}-next" href="\?{name}_after=([^"]+)"', html)
+        assert match, f"{name}: a link to the next page"
+        second = client.get("/change-requests/", {f"{name}_after": match[1]}).context[name]
+        shown = [r.pk for r in page.rows] + [r.pk for r in second.rows]
+        assert shown == created
+        assert second.next_cursor is None and second.prev_cursor
