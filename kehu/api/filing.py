@@ -8,12 +8,18 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kehu.api.customers import CustomerActionView, _invalid
+from kehu.api.pagination import KeysetPagination
 from kehu.api.workflow import StepSerializer
 from kehu.core import policy
 from kehu.customers.serializers import CustomerSerializer
@@ -104,15 +110,39 @@ class OpenFilingSerializer(serializers.Serializer[Any]):
 
 
 class FilingListView(CustomerActionView):
-    @extend_schema(responses=FilingSerializer(many=True))
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("stage", str, description="Only filings at this stage."),
+            OpenApiParameter("customer", int, description="Only this customer's filings."),
+            OpenApiParameter("size", int, description="Rows per page (default 50, at most 500)."),
+            OpenApiParameter("after", str, description="The `next` link's cursor."),
+            OpenApiParameter("before", str, description="The `previous` link's cursor."),
+        ],
+        responses=inline_serializer(
+            "PaginatedFilingList",
+            {
+                "count": serializers.IntegerField(),
+                "count_capped": serializers.BooleanField(required=False),
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+                "results": FilingSerializer(many=True),
+            },
+        ),
+    )
     def get(self, request: Request) -> Response:
+        """The filings the caller may see, newest first, in keyset pages like every list."""
         self.require(request, "filing.filing.view", None)
         rows = selectors.visible_filings(request.user)
         if request.query_params.get("stage"):
             rows = rows.filter(stage=request.query_params["stage"])
         if request.query_params.get("customer", "").isdigit():
             rows = rows.filter(customer_id=int(request.query_params["customer"]))
-        return Response(FilingSerializer(rows[:100], many=True).data)
+        paginator = KeysetPagination()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        return paginator.get_paginated_response(FilingSerializer(page, many=True).data)
+
+    def sort_key(self, request: Request) -> str:
+        return "-created_at"  # what KeysetPagination pages by
 
     @extend_schema(request=OpenFilingSerializer, responses={201: FilingSerializer})
     def post(self, request: Request) -> Response:

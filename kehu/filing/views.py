@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -30,9 +31,12 @@ from kehu.filing.forms import (
 )
 from kehu.filing.models import FINAL_STAGES, Filing, Stage
 from kehu.records import registry
+from kehu.records.listing import keyset_page
 from kehu.records.models import SubmissionToken
 from kehu.records.services import DuplicateSubmissionError, claim_submission
 from kehu.workflow.services import WorkflowError
+
+FILINGS_PER_PAGE = 50
 
 
 def _require(request: HttpRequest, perm: str, obj: Any = None) -> None:
@@ -55,11 +59,20 @@ def filing_list(request: HttpRequest) -> HttpResponse:
         filings = filings.exclude(stage__in=FINAL_STAGES)
     elif stage in Stage.values:
         filings = filings.filter(stage=stage)
+    page = keyset_page(
+        filings,
+        "-created_at",
+        FILINGS_PER_PAGE,
+        request.GET.get("filings_after", ""),
+        request.GET.get("filings_before", ""),
+        count_limit=1000,
+    )
     return render(
         request,
         "filing/list.html",
         {
-            "filings": filings[:200],
+            "filings": page,
+            "query": urlencode({"stage": stage}),
             "stage": stage,
             "stages": Stage.choices,
             "can_add": policy.has_perm(request.user, "filing.filing.add")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import socket
 from collections.abc import Callable, Iterator
 from functools import partial
@@ -24,6 +25,7 @@ from kehu.customers.models import Customer, CustomerStatus
 from kehu.filing import selectors, services
 from kehu.filing.models import Filing, Stage
 from kehu.filing.tests.conftest import make_customer, ready_customer
+from kehu.filing.views import FILINGS_PER_PAGE
 from kehu.workflow import services as workflow
 
 pytestmark = pytest.mark.django_db
@@ -151,7 +153,7 @@ def test_api_opens_reads_and_completes_through_the_tasks_api(demo: dict[str, Use
     assert [s["key"] for s in detail["steps"]] == ["collect", "initial_review"]
     assert client.get(f"/api/v1/customers/{customer.pk}/").json()["status"] == "in_filing"
     listed = client.get("/api/v1/filings/", {"stage": "initial_review"}).json()
-    assert [f["id"] for f in listed] == [body["id"]]
+    assert [f["id"] for f in listed["results"]] == [body["id"]] and listed["count"] == 1
     assert api(demo["archivist"]).get("/api/v1/filings/").status_code == 403
 
     new = client.post(
@@ -248,3 +250,35 @@ def test_a_filing_task_is_mailed_to_its_assignee(
         workflow.escalate_overdue(today=calendar.add_working_days(second.due_date, 1))
     mailed = sorted(address for e in smtp.envelopes for address in e.rcpt_tos)
     assert demo["compliance"].email in mailed
+
+
+def test_the_filings_page_and_api_page_through_every_filing(demo: dict[str, User]) -> None:
+    """More filings than a page holds: newest first, every filing exactly once, the stage
+    filter kept from page to page."""
+    owner = demo["manager1"]
+    customer = make_customer(owner)
+    total = FILINGS_PER_PAGE + 5
+    Filing.objects.bulk_create(
+        Filing(customer=customer, unit=owner.unit, opened_by=owner, stage=Stage.WITHDRAWN)
+        for _ in range(total)
+    )
+    expected = list(Filing.objects.order_by("-created_at", "-pk").values_list("pk", flat=True))
+    page = Client()
+    page.force_login(demo["head_sale"])
+    first = page.get("/filings/", {"stage": "withdrawn"})
+    listed = first.context["filings"]
+    assert (listed.total, len(listed.rows)) == (total, FILINGS_PER_PAGE)
+    html = first.content.decode()
+    assert f"{total} " in html.split('id="filings-count">', 1)[1][:20]
+    link = re.search(r'id="filings-next" href="\?stage=withdrawn&amp;filings_after=([^"]+)"', html)
+    assert link, "a link to the next page that keeps the stage"
+    second = page.get("/filings/", {"stage": "withdrawn", "filings_after": link[1]})
+    rest = second.context["filings"].rows
+    assert [f.pk for f in [*listed.rows, *rest]] == expected
+
+    client = api(demo["head_sale"])
+    body = client.get("/api/v1/filings/?stage=withdrawn&size=40").json()
+    assert body["count"] == total and len(body["results"]) == 40
+    more = client.get(body["next"]).json()
+    assert more["next"] is None and more["previous"]
+    assert [f["id"] for f in [*body["results"], *more["results"]]] == expected
