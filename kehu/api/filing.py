@@ -111,6 +111,7 @@ class OpenFilingSerializer(serializers.Serializer[Any]):
 
 class FilingListView(CustomerActionView):
     @extend_schema(
+        operation_id="filings_list",
         parameters=[
             OpenApiParameter("stage", str, description="Only filings at this stage."),
             OpenApiParameter("customer", int, description="Only this customer's filings."),
