@@ -481,16 +481,20 @@ def scope[M: Model](user: Any, queryset: QuerySet[M], action: str = "view") -> Q
 
 def units_where(user: Any, perm: str) -> QuerySet[Any]:
     """The organisation units in which `user` may do `perm` (for choosing a record's unit)."""
+    return units_within(unit_paths_where(user, perm))
+
+
+def units_within(paths: tuple[str, ...] | None) -> QuerySet[Any]:
+    """The active units in the subtrees `paths` (None: every active unit)."""
     from kehu.core.models import OrgUnit
 
     units = OrgUnit.objects.filter(is_active=True)
-    paths = unit_paths_where(user, perm)
     if paths is None:
         return units
-    condition = Q()
+    condition = Q(pk__in=[])  # no path: no unit
     for path in paths:
         condition |= Q(path__startswith=path)
-    return units.filter(condition) if paths else units.none()
+    return units.filter(condition)
 
 
 def unit_paths_where(user: Any, perm: str) -> tuple[str, ...] | None:

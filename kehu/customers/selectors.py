@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
 from django.http import HttpRequest
 
 from kehu.core import policy
@@ -147,12 +146,8 @@ def home_stats(user: Any) -> list[tuple[Any, int, str]]:
 def scope_filter_choices(paths: tuple[str, ...] | None) -> tuple[Choices, Choices]:
     """The departments and account managers within the unit subtrees `paths` (None: all),
     as the list's filters offer them: "name (code)", "full name (username)"."""
-    units = OrgUnit.objects.filter(kind="department")
-    if paths is not None:
-        within = Q(pk__in=[])
-        for path in paths:
-            within |= Q(path__startswith=path)
-        units = units.filter(within, is_active=True)
+    everywhere = OrgUnit.objects.all() if paths is None else policy.units_within(paths)
+    units = everywhere.filter(kind="department")
     managers = User.objects.filter(
         pk__in=RoleAssignment.objects.filter(role=Role.ACCOUNT_MANAGER, unit__in=units).values(
             "user_id"

@@ -21,7 +21,7 @@ from kehu.core import policy
 from kehu.customers import changes, duplicates, selectors, services
 from kehu.customers.forms import ChangeRequestForm, DecisionForm, MergeForm, StatusForm
 from kehu.customers.models import ChangeRequest, Customer, DuplicateFlag
-from kehu.records.listing import keyset_page
+from kehu.records.listing import named_page
 from kehu.records.services import StaleEditError
 
 CHANGE_REQUESTS_PER_PAGE = 50
@@ -235,16 +235,9 @@ def change_requests(request: HttpRequest) -> HttpResponse:
     _require(request, "customers.changerequest.view")
     waiting = selectors.pending_change_requests(request.user)
     mine = ChangeRequest.objects.filter(proposer_id=request.user.pk).select_related("customer")
-    # Each list pages on its own (newest first): `waiting_after=…`, `mine_before=…`.
+    # Each list pages on its own, newest first.
     pages = {
-        name: keyset_page(
-            rows,
-            "-created_at",
-            CHANGE_REQUESTS_PER_PAGE,
-            request.GET.get(f"{name}_after", ""),
-            request.GET.get(f"{name}_before", ""),
-            count_limit=1000,
-        )
+        name: named_page(rows, request.GET, name, "-created_at", CHANGE_REQUESTS_PER_PAGE)
         for name, rows in (("waiting", waiting), ("mine", mine))
     }
     return render(request, "customers/change_requests.html", pages)

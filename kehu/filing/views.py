@@ -31,7 +31,7 @@ from kehu.filing.forms import (
 )
 from kehu.filing.models import FINAL_STAGES, Filing, Stage
 from kehu.records import registry
-from kehu.records.listing import keyset_page
+from kehu.records.listing import named_page
 from kehu.records.models import SubmissionToken
 from kehu.records.services import DuplicateSubmissionError, claim_submission
 from kehu.workflow.services import WorkflowError
@@ -59,14 +59,7 @@ def filing_list(request: HttpRequest) -> HttpResponse:
         filings = filings.exclude(stage__in=FINAL_STAGES)
     elif stage in Stage.values:
         filings = filings.filter(stage=stage)
-    page = keyset_page(
-        filings,
-        "-created_at",
-        FILINGS_PER_PAGE,
-        request.GET.get("filings_after", ""),
-        request.GET.get("filings_before", ""),
-        count_limit=1000,
-    )
+    page = named_page(filings, request.GET, "filings", "-created_at", FILINGS_PER_PAGE)
     return render(
         request,
         "filing/list.html",

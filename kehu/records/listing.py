@@ -163,6 +163,15 @@ def _attr(row: Any, lookup: str) -> Any:
     return value
 
 
+def named_page(
+    rows: QuerySet[Any], params: Any, name: str, sort: str, size: int = 50
+) -> KeysetPage:
+    """One of a page's several keyset-paged lists (records/_pager.html): its cursors are the
+    parameters `<name>_after` and `<name>_before`; its count stops at 1,000."""
+    after, before = params.get(f"{name}_after", ""), params.get(f"{name}_before", "")
+    return keyset_page(rows, sort, size, after, before, count_limit=1000)
+
+
 def cell_value(row: Any, name: str) -> Any:
     """Resolve a column: attribute path, choice display, or method. Sensitive fields
     (kehu.core.masking) come out masked."""

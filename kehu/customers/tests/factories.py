@@ -84,3 +84,15 @@ def form_data(customer: Customer, **changes: Any) -> dict[str, Any]:
     data.update(changes)
     data["_version"] = customer.version
     return data
+
+
+def queries_of(client: Any, url: str) -> int:
+    """The SQL queries of one GET of `url` (after a first GET: cached settings read,
+    session touched), which must succeed."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)

@@ -6,9 +6,7 @@ from collections.abc import Callable
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from kehu.audit.context import SYSTEM, acting_as
 from kehu.core.models import User
@@ -16,20 +14,25 @@ from kehu.customers import demo as customer_demo
 from kehu.customers import services
 from kehu.customers.models import Customer
 from kehu.customers.search import pinyin_of
+from kehu.customers.tests.factories import queries_of
 from kehu.records import registry
 from kehu.records.listing import _encode, count_rows
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def six_customers(demo: dict[str, User]) -> None:
-    owner = demo["manager1"]
+def add_customers(owner: User, count: int, seed: int) -> None:
+    """`count` demo customers (without contacts) owned by `owner`, in their department."""
     with acting_as(SYSTEM):
-        for data in customer_demo.generate(6, seed=3):
+        for data in customer_demo.generate(count, seed=seed):
             for key in ("dept", "account", "status", "contacts"):
                 data.pop(key, None)
             services.create_customer({**data, "owner": owner, "unit": owner.unit})
+
+
+@pytest.fixture
+def six_customers(demo: dict[str, User]) -> None:
+    add_customers(demo["manager1"], 6, seed=3)
 
 
 def test_count_rows_stops_at_the_limit(demo: dict[str, User]) -> None:
@@ -98,25 +101,12 @@ def test_list_pages_ask_no_query_per_row(
         (auditor, "/customers/export.xlsx"),
     ]
 
-    def add(count: int, seed: int) -> None:
-        with acting_as(SYSTEM):
-            for data in customer_demo.generate(count, seed=seed):
-                for key in ("dept", "account", "status", "contacts"):
-                    data.pop(key, None)
-                services.create_customer({**data, "owner": owner, "unit": owner.unit})
-
     def queries() -> list[int]:
-        counted = []
-        for client, url in pages:
-            client.get(url)  # settings cached, sessions touched
-            with CaptureQueriesContext(connection) as captured:
-                assert client.get(url).status_code == 200
-            counted.append(len(captured))
-        return counted
+        return [queries_of(client, url) for client, url in pages]
 
-    add(2, seed=11)
+    add_customers(owner, 2, seed=11)
     few = queries()
-    add(7, seed=12)
+    add_customers(owner, 7, seed=12)
     kinds = set(Customer.objects.filter(owner=owner).values_list("kind", flat=True))
     assert kinds == {"organization", "individual"}
     assert queries() == few

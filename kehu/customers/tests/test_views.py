@@ -8,9 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from kehu.audit.context import SYSTEM, acting_as
 from kehu.audit.models import AuditEvent
@@ -22,7 +20,7 @@ from kehu.customers.models import (
     Customer,
     CustomerStatus,
 )
-from kehu.customers.tests.factories import form_data
+from kehu.customers.tests.factories import form_data, queries_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_module")]
 
@@ -193,12 +191,6 @@ def test_the_card_asks_no_query_per_contact_or_account(
     client = client_for("manager1")
     url = f"/customers/{customer.pk}/"
 
-    def queries() -> int:
-        client.get(url)
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get(url).status_code == 200
-        return len(captured)
-
     with acting_as(SYSTEM):
         services.create_contact({"customer": customer, "name": "王芳", "mobile": "13811112222"})
         services.create_bank_account(
@@ -209,7 +201,7 @@ def test_the_card_asks_no_query_per_contact_or_account(
                 "account_number": "6222020200001234",
             }
         )
-    one_each = queries()
+    one_each = queries_of(client, url)
     with acting_as(SYSTEM):
         for n in range(3):
             services.create_contact(
@@ -223,7 +215,7 @@ def test_the_card_asks_no_query_per_contact_or_account(
                     "account_number": f"622700000000123{n}",
                 }
             )
-    assert queries() == one_each
+    assert queries_of(client, url) == one_each
 
 
 def test_a_filter_value_new_to_this_process_still_filters(
@@ -264,16 +256,9 @@ def test_the_card_reads_classifications_with_their_dimensions(
     client = client_for("manager1")
     url = f"/customers/{customer.pk}/"
 
-    def queries() -> int:
-        client.get(url)
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(url)
-        assert response.status_code == 200
-        return len(captured)
-
-    without = queries()
+    without = queries_of(client, url)
     chosen = [dimension_values[0] for dimension_values in values.values()]
     customer.classifications.add(*chosen)
-    assert queries() == without
+    assert queries_of(client, url) == without
     shown = client.get(url).context["classifications"]
     assert [v.pk for v in shown] == [v.pk for v in chosen]
