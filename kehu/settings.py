@@ -252,7 +252,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "kehu.api.pagination.KeysetPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["kehu.api.renderers.FastJSONRenderer"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kehu API",

@@ -23,18 +23,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, tzinfo
 from enum import Enum
+from operator import itemgetter
 from types import SimpleNamespace
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from rest_framework import fields, relations, serializers
+from django.utils import timezone
+from rest_framework import ISO_8601, fields, relations, serializers
+from rest_framework.settings import api_settings
 
 from kehu.api.fields import MaskedFieldsMixin
 from kehu.core import masking
-
-Getter = Callable[[dict[str, Any]], Any]
 
 
 class CannotPlan(Exception):
@@ -54,15 +57,19 @@ def _choice(field: fields.ChoiceField) -> Callable[[Any], Any]:
     return convert
 
 
-def _converter(field: fields.Field) -> Callable[[Any], Any] | None:
-    """None for values shown as they are stored (text, numbers, booleans)."""
+def _converter(field: fields.Field, column: models.Field[Any, Any] | None) -> Any:
+    """How a stored value becomes the field's representation: None when it already is one
+    (text from a text column, whole numbers from an integer column), `_DATETIME` for
+    datetimes converted in bulk, else a function."""
     kind = type(field)
     if kind in (fields.CharField, fields.EmailField):
-        return str
+        return None if isinstance(column, models.CharField | models.TextField) else str
     if kind is fields.IntegerField:
-        return int
+        return None if isinstance(column, models.IntegerField) else int
     if kind is fields.ChoiceField:
         return _choice(field)  # type: ignore[arg-type]
+    if kind is fields.DateTimeField and _iso_in_current_zone(field):  # type: ignore[arg-type]
+        return _DATETIME
     if kind in (fields.BooleanField, fields.BigIntegerField):
         return field.to_representation
     if isinstance(field, fields.DateTimeField | fields.DateField | fields.DecimalField):
@@ -70,15 +77,23 @@ def _converter(field: fields.Field) -> Callable[[Any], Any] | None:
     raise CannotPlan(field.field_name)
 
 
-def _column(key: str, convert: Callable[[Any], Any] | None) -> Getter:
-    if convert is None:
-        return lambda row: row[key]
+_DATETIME = object()
 
-    def get(row: dict[str, Any]) -> Any:
-        value = row[key]
-        return None if value is None else convert(value)
 
-    return get
+def _iso_in_current_zone(field: fields.DateTimeField) -> bool:
+    output = getattr(field, "format", api_settings.DATETIME_FORMAT)
+    return (
+        settings.USE_TZ
+        and not hasattr(field, "timezone")
+        and isinstance(output, str)
+        and output.lower() == ISO_8601
+    )
+
+
+def _iso_datetime(value: datetime, zone: tzinfo) -> str:
+    """DateTimeField.to_representation of an aware datetime in the current time zone."""
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class Plan:
@@ -95,7 +110,13 @@ class Plan:
             raise CannotPlan("to_representation")
         self.model: Any = serializer.Meta.model  # type: ignore[attr-defined]
         self.columns: list[str] = []
-        self.getters: list[tuple[str, Getter]] = []
+        # The representation's keys in the serializer's order and, for each, the key of the
+        # row it is copied from (nested lists are put in the row under "<name>:related").
+        self.names: list[str] = []
+        self.sources: list[str] = []
+        self.converters: list[tuple[str, Callable[[Any], Any]]] = []  # for non-null values
+        self.datetimes: list[str] = []
+        self.defaults: list[tuple[str, Any]] = []  # computed: the value for NULL
         # name → (plan of the related rows, lookup to this model, ordering)
         self.nested: dict[str, tuple[Plan, str, list[str]]] = {}
         self.pk_lists: dict[str, Any] = {}  # name → many-to-many field
@@ -107,7 +128,7 @@ class Plan:
             if computed and name in computed:
                 path, default = computed[name]
                 self._add_column(name, path, None)
-                self.getters[-1] = (name, _or_default(path, default))
+                self.defaults.append((name, default))
                 continue
             if field.source == "*" or not attrs:
                 raise CannotPlan(name)
@@ -118,7 +139,7 @@ class Plan:
                 child = Plan(field.child, {})  # type: ignore[arg-type]
                 ordering = list(orderings.get(name) or child.model._meta.ordering or ())
                 self.nested[name] = (child, relation.field.attname, ordering)
-                self.getters.append((name, self._from_nested(name)))
+                self._add_related(name)
                 continue
             if type(field) is relations.ManyRelatedField and len(attrs) == 1:
                 child_relation = field.child_relation
@@ -130,7 +151,7 @@ class Plan:
                 ):
                     raise CannotPlan(name)
                 self.pk_lists[name] = relation
-                self.getters.append((name, self._from_nested(name)))
+                self._add_related(name)
                 continue
             if type(field) is relations.PrimaryKeyRelatedField and len(attrs) == 1:
                 relation = meta.get_field(attrs[0])
@@ -138,10 +159,11 @@ class Plan:
                     raise CannotPlan(name)
                 self._add_column(name, relation.attname, None)
                 continue
-            _check_path(self.model, attrs)
-            self._add_column(name, "__".join(attrs), _converter(field))
+            column = _check_path(self.model, attrs)
+            self._add_column(name, "__".join(attrs), _converter(field, column))
         if own is MaskedFieldsMixin.to_representation:
             self._plan_masks({str(f.field_name) for f in serializer._readable_fields})
+        self._pick = _picker(self.sources)
 
     def _plan_masks(self, shown: set[str]) -> None:
         """The masks MaskedFieldsMixin.to_representation applies, for rows of values()."""
@@ -164,14 +186,19 @@ class Plan:
                 data[name] = masking.mask(kind, data[name])
         return data
 
-    def _add_column(self, name: str, key: str, convert: Callable[[Any], Any] | None) -> None:
+    def _add_column(self, name: str, key: str, convert: Any) -> None:
         if key not in self.columns:
             self.columns.append(key)
-        self.getters.append((name, _column(key, convert)))
+        self.names.append(name)
+        self.sources.append(key)
+        if convert is _DATETIME:
+            self.datetimes.append(name)
+        elif convert is not None:
+            self.converters.append((name, convert))
 
-    @staticmethod
-    def _from_nested(name: str) -> Getter:
-        return lambda row: row["_related"][name]
+    def _add_related(self, name: str) -> None:
+        self.names.append(name)
+        self.sources.append(f"{name}:related")
 
     def rows(self, queryset: Any, key: str = "pk") -> list[tuple[Any, dict[str, Any]]]:
         """(`key` of the row, its representation) for `queryset`'s rows, in its order."""
@@ -183,7 +210,7 @@ class Plan:
             children = child.model._default_manager.filter(**{f"{link}__in": pks})
             for owner, item in child.rows(children.order_by(*ordering), key=link):
                 grouped[owner].append(item)
-            related[name] = grouped
+            related[f"{name}:related"] = grouped
         for name, m2m in self.pk_lists.items():
             grouped = defaultdict(list)
             through = m2m.remote_field.through._default_manager
@@ -196,17 +223,38 @@ class Plan:
             links = through.filter(**{f"{source}__in": pks}).order_by(*ordering, target)
             for owner, target_pk in links.values_list(f"{source}_id", f"{target}_id"):
                 grouped[owner].append(target_pk)
-            related[name] = grouped
+            related[f"{name}:related"] = grouped
+        zone = timezone.get_current_timezone() if self.datetimes else None
+        names, pick, converters = self.names, self._pick, self.converters
         result = []
         for row in values:
-            row["_related"] = {name: group.get(row["pk"], []) for name, group in related.items()}
-            data = {name: get(row) for name, get in self.getters}
+            for slot, group in related.items():
+                row[slot] = group.get(row["pk"], [])
+            data = dict(zip(names, pick(row), strict=True))
+            for name, convert in converters:
+                if data[name] is not None:
+                    data[name] = convert(data[name])
+            for name in self.datetimes:
+                if data[name] is not None:
+                    data[name] = _iso_datetime(data[name], zone)  # type: ignore[arg-type]
+            for name, default in self.defaults:
+                if data[name] is None:
+                    data[name] = default
             result.append((row[key], self._masked(row, data) if self.masks else data))
         return result
 
 
-def _check_path(model: Any, attrs: list[str]) -> None:
-    """`attrs` must name model fields (the last one a column), as values() needs them."""
+def _picker(keys: list[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """The values of `keys` in a row, as a tuple (itemgetter gives a bare value for one)."""
+    if len(keys) == 1:
+        only = keys[0]
+        return lambda row: (row[only],)
+    return itemgetter(*keys)
+
+
+def _check_path(model: Any, attrs: list[str]) -> models.Field[Any, Any]:
+    """`attrs` must name model fields (the last one a column), as values() needs them; the
+    column is returned."""
     for index, attr in enumerate(attrs):
         try:
             field = model._meta.get_field(attr)
@@ -219,14 +267,7 @@ def _check_path(model: Any, attrs: list[str]) -> None:
             if not isinstance(field, models.ForeignKey | models.OneToOneField):
                 raise CannotPlan(attr)
             model = field.related_model
-
-
-def _or_default(key: str, default: Any) -> Getter:
-    def get(row: dict[str, Any]) -> Any:
-        value = row[key]
-        return default if value is None else value
-
-    return get
+    return field
 
 
 _PLANNABLE = (

@@ -4,9 +4,11 @@ it must give exactly what CustomerSerializer gives for each customer."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from kehu.api.representation import FastListSerializer, page_fields
 from kehu.core.models import User
@@ -50,12 +52,28 @@ def test_the_fast_list_equals_the_serializer(
     assert page_fields(CustomerSerializer, "-updated_at") == ["pk", "updated_at"]
     expected = [dict(CustomerSerializer(row).data) for row in rows]
     assert [dict(r) for r in fast.data] == expected
+    # In the serializer's order, too (the JSON an API client reads).
+    assert [list(r) for r in fast.data] == [list(row) for row in expected]
     rich = next(row for row in expected if row["id"] == made[0].pk)
     assert len(rich["contacts"]) == 2 and rich["classifications"]
     assert sorted(c["mobile"] for c in rich["contacts"]) == ["138****2222", "139****3333"]
     person = next(row for row in expected if row["id"] == made[2].pk)
     assert person["phone"] and "****" in person["phone"]
     assert person["id_number"] and "********" in person["id_number"]
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York"])
+def test_the_fast_list_gives_times_in_the_current_time_zone(
+    make_org: Callable[..., Customer], make_person: Callable[..., Customer], zone: str
+) -> None:
+    made = _varied(make_org, make_person)
+    rows = list(registry.get("customers").api_base_queryset().filter(pk__in=[c.pk for c in made]))
+    with timezone.override(ZoneInfo(zone)):
+        fast = [dict(r) for r in CustomerSerializer(rows, many=True).data]
+        expected = [dict(CustomerSerializer(row).data) for row in rows]
+    assert fast == expected
+    created = fast[0]["created_at"]
+    assert created.endswith("Z") if zone == "UTC" else created.endswith(("-05:00", "-04:00"))
 
 
 def test_api_list_rows_equal_the_detail(
