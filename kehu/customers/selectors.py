@@ -21,6 +21,7 @@ from kehu.customers.models import (
 from kehu.customers.services import FILING_TRANSITIONS, TRANSITIONS, allowed_transitions
 
 REQUESTS = 20  # change requests shown on the card
+UNREAD: Any = object()  # an argument the caller has not read (the function reads it)
 
 type Choices = tuple[tuple[int, str], ...]
 type DimensionChoices = tuple[tuple[str, str, tuple[tuple[int, str], ...]], ...]
@@ -41,12 +42,16 @@ def classification_filters() -> DimensionChoices:
     )
 
 
-def transitions_for(user: Any, customer: Customer) -> list[dict[str, Any]]:
+def transitions_for(
+    user: Any, customer: Customer, open_filing: Any = UNREAD
+) -> list[dict[str, Any]]:
     """Lifecycle steps this user may take on this customer now (none while a filing is under
-    way: its outcome decides the status)."""
+    way: its outcome decides the status). `open_filing`: that filing or None, if known."""
     from kehu.filing.selectors import open_filing_of
 
-    if open_filing_of(customer) is not None:
+    if open_filing is UNREAD:
+        open_filing = open_filing_of(customer)
+    if open_filing is not None:
         return []
     return [
         {"to": to, "label": CustomerStatus(to).label}
@@ -71,8 +76,10 @@ def card_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
     from kehu.archives.selectors import card_context as archive_context
     from kehu.documents.selectors import card_context as documents_context
     from kehu.filing.selectors import card_context as filing_context
+    from kehu.filing.selectors import open_filing_of
 
     user = request.user
+    open_filing = open_filing_of(customer)  # read once: the lifecycle and filing panels ask
     contacts = list(customer.contacts.all())
     accounts = list(customer.bank_accounts.all())
     requests = list(
@@ -95,16 +102,16 @@ def card_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
         ),
         "flags": duplicates.open_flags(customer),
         "status_changes": list(customer.status_changes.select_related("changed_by")[:50]),
-        "transitions": transitions_for(user, customer),
+        "transitions": transitions_for(user, customer, open_filing),
         "change_requests": requests,
         "pending_requests": pending,
-        "merged_from": list(customer.merged_from.all()),
+        "merged_from": list(customer.merged_from.only("pk", "name")),
         "can_merge": policy.has_perm(user, "customers.customer.merge", customer),
         "can_verify": policy.has_perm(user, "customers.customer.verify", customer),
         "can_propose": policy.has_perm(user, "customers.changerequest.add", customer),
         "can_edit_contacts": policy.has_perm(user, "customers.customer.change", customer),
         **documents_context(request, customer),
-        **filing_context(request, customer),
+        **filing_context(request, customer, open_filing),
         **archive_context(user, customer),
     }
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from kehu.core import policy
 from kehu.customers.models import Customer
+from kehu.customers.selectors import UNREAD
 from kehu.filing import checklist
 from kehu.filing.models import FINAL_STAGES, Filing
 
@@ -31,17 +32,19 @@ def open_filing_of(customer: Customer) -> Filing | None:
     return Filing.objects.filter(customer=customer).exclude(stage__in=FINAL_STAGES).first()
 
 
-def can_open(user: Any, customer: Customer) -> bool:
+def can_open(user: Any, customer: Customer, open_filing: Any = UNREAD) -> bool:
     """An account manager (or department head) may file a customer they may change that is a
-    prospect (or was rejected) and has no filing under way."""
+    prospect (or was rejected) and has no filing under way (`open_filing`, if known)."""
     from kehu.customers.models import CustomerStatus
 
+    if open_filing is UNREAD:
+        open_filing = open_filing_of(customer)
     return (
         policy.has_perm(user, "filing.filing.add")
         and policy.has_perm(user, "customers.customer.change", customer)
         and customer.status in (CustomerStatus.PROSPECT, getattr(CustomerStatus, "REJECTED", ""))
         and not customer.merged_into_id
-        and open_filing_of(customer) is None
+        and open_filing is None
     )
 
 
@@ -53,7 +56,7 @@ def can_withdraw(user: Any, filing: Filing) -> bool:
     )
 
 
-def card_context(request: Any, customer: Customer) -> dict[str, Any]:
+def card_context(request: Any, customer: Customer, open_filing: Any = UNREAD) -> dict[str, Any]:
     """The customer card's filing panel: the filings, the open one's checklist."""
     # The customer is known: no need to join its (and the other people's) columns again.
     visible = visible_filings(request.user).filter(customer=customer).select_related(None)
@@ -66,7 +69,7 @@ def card_context(request: Any, customer: Customer) -> dict[str, Any]:
         "filings": filings,
         "current_filing": current,
         "filing_missing": checklist.missing(entries),
-        "can_open_filing": can_open(request.user, customer),
+        "can_open_filing": can_open(request.user, customer, open_filing),
     }
 
 

@@ -16,7 +16,9 @@ import pypdf
 import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 
 from kehu.api.services import create_token
 from kehu.core import calendar
@@ -282,3 +284,23 @@ def test_the_filings_page_and_api_page_through_every_filing(demo: dict[str, User
     more = client.get(body["next"]).json()
     assert more["next"] is None and more["previous"]
     assert [f["id"] for f in [*body["results"], *more["results"]]] == expected
+
+
+def test_the_card_reads_the_open_filing_once(
+    demo: dict[str, User], client_for: Callable[[str], Client]
+) -> None:
+    """The lifecycle panel (no manual steps while a filing is under way) and the filing panel
+    (no second filing) both depend on the open filing: the card reads it once."""
+    manager = demo["manager1"]
+    customer = ready_customer(manager)
+    client = client_for("manager1")
+    url = f"/customers/{customer.pk}/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        before = client.get(url).context
+    assert before["can_open_filing"]
+    filing_reads = [q for q in captured if 'FROM "filing_filing"' in q["sql"]]
+    assert len(filing_reads) == 2  # the panel's filings and the open one
+    services.open_filing(customer, by=manager)
+    after = client.get(url).context
+    assert not after["can_open_filing"] and after["transitions"] == []
