@@ -34,10 +34,13 @@ ACTIONS = (
 
 
 def analyze() -> None:
-    """Planner statistics, as autovacuum (PostgreSQL) would have gathered them by now."""
+    """What autovacuum (PostgreSQL) would have done by now after the bulk insert: planner
+    statistics, and the visibility map that index-only scans (counts) rely on — since
+    PostgreSQL 13 inserts alone trigger a vacuum. (This machine's server runs with autovacuum
+    off: with ANALYZE alone, the 1M customer pages were ≈ 30 ms slower.)"""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")
 
 
 def person(rng: random.Random) -> tuple[str, str]:

@@ -110,3 +110,17 @@ def test_list_pages_ask_no_query_per_row(
     kinds = set(Customer.objects.filter(owner=owner).values_list("kind", flat=True))
     assert kinds == {"organization", "individual"}
     assert queries() == few
+
+
+def test_a_department_and_city_count_has_its_index_on_postgresql() -> None:
+    """Migration 0006: PostgreSQL counts a department's customers of one city along
+    (unit, status, city); SQLite is better off without it (it would sort the page)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, "customers_customer")
+    columns = {name: info["columns"] for name, info in indexes.items() if info["index"]}
+    if connection.vendor == "postgresql":
+        assert columns["customer_unit_city"] == ["unit_id", "status", "city"]
+    else:
+        assert "customer_unit_city" not in columns
