@@ -112,15 +112,17 @@ def test_list_pages_ask_no_query_per_row(
     assert queries() == few
 
 
-def test_a_department_and_city_count_has_its_index_on_postgresql() -> None:
-    """Migration 0006: PostgreSQL counts a department's customers of one city along
-    (unit, status, city); SQLite is better off without it (it would sort the page)."""
+def test_department_counts_by_city_and_owner_have_indexes_on_postgresql() -> None:
+    """Migration 0006: PostgreSQL counts a department's customers of one city or manager
+    along (unit, status, city | owner); SQLite is better off without (it would sort)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         indexes = connection.introspection.get_constraints(cursor, "customers_customer")
     columns = {name: info["columns"] for name, info in indexes.items() if info["index"]}
     if connection.vendor == "postgresql":
-        assert columns["customer_unit_city"] == ["unit_id", "status", "city"]
+        # Introspection lists the included id after the key columns.
+        assert columns["customer_unit_city"] == ["unit_id", "status", "city", "id"]
+        assert columns["customer_unit_owner"] == ["unit_id", "status", "owner_id", "id"]
     else:
-        assert "customer_unit_city" not in columns
+        assert not {"customer_unit_city", "customer_unit_owner"} & set(columns)
