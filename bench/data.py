@@ -36,8 +36,8 @@ ACTIONS = (
 def analyze() -> None:
     """What autovacuum (PostgreSQL) would have done by now after the bulk insert: planner
     statistics, and the visibility map that index-only scans (counts) rely on — since
-    PostgreSQL 13 inserts alone trigger a vacuum. (This machine's server runs with autovacuum
-    off: with ANALYZE alone, the 1M customer pages were ≈ 30 ms slower.)"""
+    PostgreSQL 13 inserts alone trigger a vacuum. This machine's server runs with autovacuum
+    off."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")

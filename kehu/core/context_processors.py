@@ -1,9 +1,11 @@
 """Side navigation: only what the user's roles allow (asks the policy)."""
 
+from functools import cache
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core import policy
@@ -179,7 +181,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         for label, icon, url_name, perm in items:
             if perm and not policy.has_perm(user, perm):
                 continue
-            url = reverse(url_name)
+            url = _url(url_name, get_script_prefix(), settings.ROOT_URLCONF)
             active = path == url if url == "/" else path.startswith(url)
             visible.append({"label": label, "icon": icon, "url": url, "active": active})
         if visible:
@@ -187,3 +189,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     role_labels = sorted({Role(g.role).label for g in policy.grants(user)})
     unread = user.notifications.filter(read_at__isnull=True).count()
     return {"nav_sections": sections, "user_roles": role_labels, "unread_notifications": unread}
+
+
+@cache
+def _url(url_name: str, script_prefix: str, urlconf: str) -> str:
+    """The menu's URLs, reversed once per process (30 `reverse` calls cost ≈ 1 ms a page);
+    `reverse` itself reads the prefix and URLconf the key names."""
+    return reverse(url_name)

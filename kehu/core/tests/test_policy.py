@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from django.test import Client
-from django.urls import reverse
+from django.test import Client, RequestFactory
+from django.urls import reverse, set_script_prefix
 
 from kehu.core import policy, services
+from kehu.core.context_processors import navigation
 from kehu.core.models import OrgUnit, Role, UnitKind, User
 
 # The demo data is loaded once per module (see conftest.py); each test rolls back.
@@ -307,3 +308,22 @@ def test_navigation_shows_only_allowed_items(
 def test_navigation_is_empty_when_signed_out(db: None) -> None:
     response = Client().get(reverse("accounts:login"))
     assert response.context["nav_sections"] == []
+
+
+def test_navigation_links_follow_the_script_prefix(demo: dict[str, User]) -> None:
+    """The menu's URLs are reversed once per process, but per prefix: Kehu served under a
+    sub-path (SCRIPT_NAME) links there, and the root still links to the root."""
+    request = RequestFactory().get("/")
+    request.user = demo["manager1"]
+
+    def menu() -> set[str]:
+        sections = navigation(request)["nav_sections"]
+        return {item["url"] for section in sections for item in section["items"]}
+
+    assert "/customers/" in menu()
+    set_script_prefix("/kehu/")
+    try:
+        assert "/kehu/customers/" in menu()
+    finally:
+        set_script_prefix("/")
+    assert "/customers/" in menu()
