@@ -207,7 +207,7 @@ class Plan:
         related: dict[str, dict[Any, list[Any]]] = {}
         for name, (child, link, ordering) in self.nested.items():
             grouped: dict[Any, list[Any]] = defaultdict(list)
-            children = child.model._default_manager.filter(**{f"{link}__in": pks})
+            children = child.model._default_manager.filter(**{_among(child.model, link): pks})
             for owner, item in child.rows(children.order_by(*ordering), key=link):
                 grouped[owner].append(item)
             related[f"{name}:related"] = grouped
@@ -220,7 +220,8 @@ class Plan:
                 f"-{target}__{o[1:]}" if o.startswith("-") else f"{target}__{o}"
                 for o in m2m.related_model._meta.ordering
             ]
-            links = through.filter(**{f"{source}__in": pks}).order_by(*ordering, target)
+            among = _among(through.model, source)
+            links = through.filter(**{among: pks}).order_by(*ordering, target)
             for owner, target_pk in links.values_list(f"{source}_id", f"{target}_id"):
                 grouped[owner].append(target_pk)
             related[f"{name}:related"] = grouped
@@ -242,6 +243,13 @@ class Plan:
                     data[name] = default
             result.append((row[key], self._masked(row, data) if self.masks else data))
         return result
+
+
+def _among(model: Any, field: str) -> str:
+    """The lookup of `field` among a page's ids: one parameter for all of them where the field
+    takes it (kehu.core.lookups), not a placeholder each."""
+    column = model._meta.pk if field == "pk" else model._meta.get_field(field)
+    return f"{field}__in_ids" if column.get_lookup("in_ids") else f"{field}__in"
 
 
 def _picker(keys: list[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
@@ -317,7 +325,8 @@ class FastListSerializer(serializers.ListSerializer[Any]):
             return super().to_representation(rows)
         if not rows:
             return []
-        found = plan.model._default_manager.filter(pk__in=[row.pk for row in rows])
+        pks = [row.pk for row in rows]
+        found = plan.model._default_manager.filter(**{_among(plan.model, "pk"): pks})
         shown = dict(plan.rows(found))
         # A row deleted since the page was read is left out, not an error.
         return [shown[row.pk] for row in rows if row.pk in shown]

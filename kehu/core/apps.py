@@ -8,4 +8,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Organisation and users")
 
     def ready(self) -> None:
-        from kehu.core import calendar_records, records  # noqa: F401  (register record types)
+        from kehu.core import calendar_records, lookups, records  # noqa: F401  (register)

@@ -3,11 +3,14 @@ it must give exactly what CustomerSerializer gives for each customer."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from kehu.api.representation import FastListSerializer, page_fields
@@ -108,3 +111,20 @@ def test_a_serializer_without_its_own_representation_is_planned_from_values() ->
     fast = UnitSerializer(rows, many=True)
     assert isinstance(fast, UnitList)
     assert [dict(r) for r in fast.data] == [dict(UnitSerializer(row).data) for row in rows]
+
+
+def test_a_pages_ids_are_one_parameter(
+    api_for: Callable[[str], Client],
+    make_org: Callable[..., Customer],
+    make_person: Callable[..., Customer],
+) -> None:
+    """The rows, contacts and classifications of an API page are read by the page's ids sent
+    as one parameter (kehu.core.lookups.InIds), not an `IN` list of a placeholder each."""
+    _varied(make_org, make_person)
+    client = api_for("manager1")
+    client.get("/api/v1/customers/")
+    with CaptureQueriesContext(connection) as captured:
+        assert len(client.get("/api/v1/customers/").json()["results"]) >= 3
+    by_ids = [q["sql"] for q in captured if "json_each" in q["sql"] or "ANY(" in q["sql"]]
+    assert len(by_ids) == 3  # customers, contacts, classification links
+    assert not [q["sql"] for q in captured if re.search(r" IN \(\d+, \d+", q["sql"])]

@@ -175,7 +175,7 @@ def test_common_grams_skip_the_index_on_the_planners_estimate(
 
 
 def test_the_candidates_are_one_parameter(customers: list[Customer]) -> None:
-    """Hundreds of candidates cost one query parameter, not one each (storage.InIds)."""
+    """Hundreds of candidates cost one query parameter, not one each (core.lookups.InIds)."""
     many, few = "有限", customers[0].name
     assert len(storage.candidates(query_grams([many]), 5000) or []) > 100
     assert len(storage.candidates(query_grams([few]), 5000) or []) < 5

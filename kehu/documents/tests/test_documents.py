@@ -14,7 +14,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from kehu.api.services import create_token
@@ -452,3 +454,26 @@ def test_large_upload_is_spooled_to_disk_and_streamed(
     download = client.get(f"/documents/versions/{version.pk}/download/")
     assert download["Content-Length"] == str(len(content))
     assert hashlib.sha256(b"".join(download.streaming_content)).hexdigest() == version.sha256  # type: ignore[attr-defined]
+
+
+def test_the_card_names_the_missing_types_from_cached_settings(
+    customer: Customer, client_for: Callable[[str], Client]
+) -> None:
+    """The active document types are a cached setting (kehu.core.configcache): the card asks
+    no query for them, yet names a type added or retired at once (in this process)."""
+    client = client_for("manager1")
+    url = f"/customers/{customer.pk}/"
+
+    def missing() -> list[str]:
+        return [t.name for t in client.get(url).context["documents_missing"]]
+
+    active = list(DocumentType.objects.filter(is_active=True).values_list("name", flat=True))
+    assert missing() == active
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    assert not [q for q in captured if 'FROM "documents_documenttype"' in q["sql"]]
+    DocumentType.objects.create(code="tax_certificate", name="完税证明", order=999)
+    assert missing() == [*active, "完税证明"]
+    DocumentType.objects.filter(code="tax_certificate").update(is_active=False)  # no signal
+    licence().save(update_fields=["is_active"])  # a save of any type refreshes the cache
+    assert missing() == active

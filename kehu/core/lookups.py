@@ -1,0 +1,27 @@
+"""`<id field>__in_ids=[…]`: a list of ids sent as one parameter (an array on PostgreSQL,
+JSON on SQLite) instead of one placeholder each. Compiling and planning an `IN` of 1,243 ids
+(the search candidates of 'bjhx' at 1,000,000 customers) cost more than running it: a page
+and its count 42 → 26 ms on PostgreSQL, 18 → 15 ms on SQLite. Registered for primary keys
+and foreign keys (the API's list pages read a page's rows, contacts and classifications by
+the page's ids)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.db.models import BigAutoField, ForeignKey, Lookup
+
+
+@BigAutoField.register_lookup
+@ForeignKey.register_lookup
+class InIds(Lookup):
+    lookup_name = "in_ids"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, Any]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        ids = [int(pk) for pk in self.rhs]
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s::bigint[])", (*lhs_params, ids)
+        return f"{lhs} IN (SELECT value FROM json_each(%s))", (*lhs_params, json.dumps(ids))
