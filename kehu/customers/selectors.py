@@ -21,7 +21,6 @@ from kehu.customers.models import (
 from kehu.customers.services import FILING_TRANSITIONS, TRANSITIONS, allowed_transitions
 
 REQUESTS = 20  # change requests shown on the card
-UNREAD: Any = object()  # an argument the caller has not read (the function reads it)
 
 type Choices = tuple[tuple[int, str], ...]
 type DimensionChoices = tuple[tuple[str, str, tuple[tuple[int, str], ...]], ...]
@@ -42,16 +41,16 @@ def classification_filters() -> DimensionChoices:
     )
 
 
-def transitions_for(
-    user: Any, customer: Customer, open_filing: Any = UNREAD
-) -> list[dict[str, Any]]:
+def transitions_for(user: Any, customer: Customer) -> list[dict[str, Any]]:
     """Lifecycle steps this user may take on this customer now (none while a filing is under
-    way: its outcome decides the status). `open_filing`: that filing or None, if known."""
+    way: its outcome decides the status)."""
     from kehu.filing.selectors import open_filing_of
 
-    if open_filing is UNREAD:
-        open_filing = open_filing_of(customer)
-    if open_filing is not None:
+    return _transitions(user, customer, filing_under_way=open_filing_of(customer) is not None)
+
+
+def _transitions(user: Any, customer: Customer, filing_under_way: bool) -> list[dict[str, Any]]:
+    if filing_under_way:
         return []
     return [
         {"to": to, "label": CustomerStatus(to).label}
@@ -102,7 +101,7 @@ def card_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
         ),
         "flags": duplicates.open_flags(customer),
         "status_changes": list(customer.status_changes.select_related("changed_by")[:50]),
-        "transitions": transitions_for(user, customer, open_filing),
+        "transitions": _transitions(user, customer, filing_under_way=open_filing is not None),
         "change_requests": requests,
         "pending_requests": pending,
         "merged_from": list(customer.merged_from.only("pk", "name")),

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 
 from kehu.core import policy
 from kehu.customers.models import Customer
-from kehu.customers.selectors import UNREAD
 from kehu.filing import checklist
 from kehu.filing.models import FINAL_STAGES, Filing
 
@@ -32,13 +31,15 @@ def open_filing_of(customer: Customer) -> Filing | None:
     return Filing.objects.filter(customer=customer).exclude(stage__in=FINAL_STAGES).first()
 
 
-def can_open(user: Any, customer: Customer, open_filing: Any = UNREAD) -> bool:
+def can_open(user: Any, customer: Customer) -> bool:
     """An account manager (or department head) may file a customer they may change that is a
-    prospect (or was rejected) and has no filing under way (`open_filing`, if known)."""
+    prospect (or was rejected) and has no filing under way."""
+    return _can_open(user, customer, open_filing_of(customer))
+
+
+def _can_open(user: Any, customer: Customer, open_filing: Filing | None) -> bool:
     from kehu.customers.models import CustomerStatus
 
-    if open_filing is UNREAD:
-        open_filing = open_filing_of(customer)
     return (
         policy.has_perm(user, "filing.filing.add")
         and policy.has_perm(user, "customers.customer.change", customer)
@@ -56,8 +57,9 @@ def can_withdraw(user: Any, filing: Filing) -> bool:
     )
 
 
-def card_context(request: Any, customer: Customer, open_filing: Any = UNREAD) -> dict[str, Any]:
-    """The customer card's filing panel: the filings, the open one's checklist."""
+def card_context(request: Any, customer: Customer, open_filing: Filing | None) -> dict[str, Any]:
+    """The customer card's filing panel: the filings, the open one's checklist
+    (`open_filing`: the card reads it once for this panel and the lifecycle's)."""
     # The customer is known: no need to join its (and the other people's) columns again.
     visible = visible_filings(request.user).filter(customer=customer).select_related(None)
     filings = list(visible.select_related("decided_by")[:10])
@@ -69,7 +71,7 @@ def card_context(request: Any, customer: Customer, open_filing: Any = UNREAD) ->
         "filings": filings,
         "current_filing": current,
         "filing_missing": checklist.missing(entries),
-        "can_open_filing": can_open(request.user, customer, open_filing),
+        "can_open_filing": _can_open(request.user, customer, open_filing),
     }
 
 
