@@ -19,7 +19,7 @@ from openpyxl.styles import Font
 from bench.data import analyze, make_units, make_user_with_role, make_users
 from bench.harness import Measurement, Results, log, measure_alternating, timed
 from kehu.core.models import Role
-from kehu.records import listing, registry
+from kehu.records import cells, listing, registry
 from kehu.records.export import EXPORT_LIMIT, _plain, rows_to_xlsx
 
 
@@ -44,7 +44,7 @@ def run(config: dict[str, Any]) -> Results:
         return queryset[:EXPORT_LIMIT].iterator(chunk_size=2000)
 
     def values_of(objects: Any) -> list[list[Any]]:
-        return [[_plain(listing.cell_value(r, name)) for name, _l in columns] for r in objects]
+        return [[_plain(cells.cell_value(r, name)) for name, _l in columns] for r in objects]
 
     values = values_of(rows_iter())
     assert len(values) == count, (len(values), count)

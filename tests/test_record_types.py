@@ -23,7 +23,7 @@ from kehu.api.services import create_token
 from kehu.audit.models import AuditEvent
 from kehu.core import policy
 from kehu.core.models import User
-from kehu.records import listing, registry, services
+from kehu.records import cells, registry, services
 from kehu.records.registry import RecordType
 
 # The demo data is loaded once per module (see conftest.py); each test rolls back.
@@ -389,7 +389,7 @@ def test_export_holds_only_the_rows_in_scope(
     if unit_scoped(rt):
         assert expected.count() < rt.base_queryset().count()
         first = rt.columns[0].name  # the link column, e.g. a name
-        outside = str(listing.cell_value(out_of_scope(rt, reader), first))
+        outside = str(cells.cell_value(out_of_scope(rt, reader), first))
         assert outside not in [str(row[0]) for row in rows[2:]]
 
 

@@ -15,7 +15,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from kehu.audit.services import record
-from kehu.records.listing import cell_value
+from kehu.records.cells import cell_value
 
 EXPORT_LIMIT = 100_000
 

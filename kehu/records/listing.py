@@ -4,21 +4,14 @@ the list page, the Excel export and the API so that all three show the same rows
 from __future__ import annotations
 
 import base64
-import functools
-import html
 import json
-from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, Q, QuerySet
 from django.http import QueryDict
-from django.utils.encoding import force_str
-from django.utils.formats import localize
-from django.utils.safestring import SafeString, mark_safe
 
-from kehu.core import masking, policy
+from kehu.core import policy
 from kehu.records.registry import RecordType
 
 PAGE_SIZES = (25, 50, 100, 200)
@@ -170,82 +163,3 @@ def named_page(
     parameters `<name>_after` and `<name>_before`; its count stops at 1,000."""
     after, before = params.get(f"{name}_after", ""), params.get(f"{name}_before", "")
     return keyset_page(rows, sort, size, after, before, count_limit=1000)
-
-
-def cell_value(row: Any, name: str) -> Any:
-    """Resolve a column: attribute path, choice display, or method. Sensitive fields
-    (kehu.core.masking) come out masked."""
-    value = row
-    *path, last = name.split(".")
-    for part in path:
-        if value is None:
-            return None
-        value = getattr(value, part)
-        if callable(value) and not isinstance(value, Model):
-            value = value()
-    if value is None:
-        return None
-    cls: type = type(value)
-    return _reader(cls, last)(value)
-
-
-@functools.cache
-def _reader(cls: type, name: str) -> Callable[[Any], Any]:
-    """How a column's last step reads attribute `name` of a `cls` object, decided once per
-    class (a list page resolves hundreds of cells): choice label, `get_…_display`, masked
-    value or the attribute itself (called when it is a method)."""
-    is_model = issubclass(cls, Model)
-    labels = _choice_labels(cls, name) if is_model else None
-    sensitive = is_model and name in masking.sensitive_fields(cls)
-    has_display = callable(getattr(cls, f"get_{name}_display", None))
-
-    def plain(obj: Any) -> Any:
-        display = getattr(obj, f"get_{name}_display", None) if has_display else None
-        if display is not None:
-            return display()
-        if sensitive and masking.spec(obj, name) is not None:
-            return masking.masked(obj, name)
-        value = getattr(obj, name)
-        return value() if callable(value) and not isinstance(value, Model) else value
-
-    if labels is None:
-        return plain
-
-    def choice(obj: Any) -> Any:
-        raw = getattr(obj, name)
-        if isinstance(raw, Hashable):
-            return force_str(labels.get(raw, raw), strings_only=True)
-        return plain(obj)
-
-    return choice
-
-
-def row_cells(row: Any, columns: Any, detail_url: str) -> SafeString:
-    """One list row's <td> cells as the template would render `{{ cell|display }}` (the
-    first linked to the record): built here, because 50 rows of template loops and filters
-    cost more than the page's query."""
-    from kehu.records.templatetags.kehu import display
-
-    cells = []
-    for column in columns:
-        shown = display(cell_value(row, column.name))
-        if hasattr(shown, "__html__"):
-            cells.append(shown.__html__())
-        else:
-            cells.append(html.escape(shown if isinstance(shown, str) else str(localize(shown))))
-    if cells:
-        cells[0] = f'<a href="{html.escape(detail_url)}">{cells[0]}</a>'
-    return mark_safe("".join(f"<td>{cell}</td>" for cell in cells))
-
-
-@functools.cache
-def _choice_labels(model: type[Model], name: str) -> dict[Any, Any] | None:
-    """{value: label} of a field with choices (what get_FOO_display looks up, built once
-    instead of on every call); None for other attributes."""
-    try:
-        field = model._meta.get_field(name)
-    except FieldDoesNotExist:
-        return None
-    if not getattr(field, "choices", None) or getattr(field, "attname", None) != name:
-        return None
-    return dict(getattr(field, "flatchoices", ()))

@@ -20,6 +20,7 @@ from django.views import View
 from kehu.audit.selectors import history_for
 from kehu.core import masking, policy
 from kehu.records import listing, services
+from kehu.records.cells import cell_value, rows_cells
 from kehu.records.export import export_queryset
 from kehu.records.models import SubmissionToken
 from kehu.records.registry import RecordType
@@ -101,8 +102,10 @@ class RecordListView(RecordView):
                 for c in rt.columns
             ],
             rows=[
-                {"obj": row, "cells": listing.row_cells(row, rt.columns, f"{list_url}{row.pk}/")}
-                for row in page.rows
+                {"obj": row, "cells": cells}
+                for row, cells in zip(
+                    page.rows, rows_cells(page.rows, rt.columns, list_url), strict=True
+                )
             ],
             query=params.urlencode(),
             filters_active=any(v for k, v in request.GET.items() if k not in {"size", "sort"}),
@@ -148,7 +151,7 @@ class RecordDetailView(RecordView):
         for name in rt.detail_fields:
             # Sensitive fields render masked with a reveal link ({% sensitive %}).
             masked = masking.spec(obj, name) is not None
-            fields.append((rt.field_label(name), listing.cell_value(obj, name), masked, name))
+            fields.append((rt.field_label(name), cell_value(obj, name), masked, name))
         context = self.base_context(
             obj=obj,
             fields=fields,

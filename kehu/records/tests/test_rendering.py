@@ -1,5 +1,5 @@
 """The list's hand-built HTML equals what Django's templates rendered: plain <select>s
-(`tabler_widget`'s fast path) and the list rows (`row_cells`)."""
+(`tabler_widget`'s fast path) and the list rows (`rows_cells`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from django.template import Context, Template
 from django.utils import timezone, translation
 
 from kehu.core.models import OrgUnit
-from kehu.records import listing
+from kehu.customers.models import Customer
+from kehu.records import cells
 from kehu.records.registry import Column
 from kehu.records.templatetags.kehu import _select_html
 
@@ -58,22 +59,54 @@ class Row:
     pk = 7
     name = "华夏 & <科技>"
     count = 1234567
+    negative = -42
     amount = Decimal("12.50")
     flag = True
+    off = False
     empty = None
+    blank = ""
     when = datetime.datetime(2026, 11, 23, 1, 2, tzinfo=datetime.UTC)
     day = datetime.date(2026, 1, 2)
 
 
-def test_row_cells_equal_the_old_cell_template() -> None:
-    columns = [Column(n) for n in ("name", "count", "amount", "flag", "empty", "when", "day")]
-    template = Template(
-        "{% load kehu %}{% for cell in cells %}<td>{% if forloop.first %}"
-        '<a href="{{ url }}">{{ cell|display }}</a>{% else %}{{ cell|display }}{% endif %}'
-        "</td>{% endfor %}"
-    )
-    cells = [listing.cell_value(Row(), c.name) for c in columns]
+CELL_TEMPLATE = Template(
+    "{% load kehu %}{% for cell in cells %}<td>{% if forloop.first %}"
+    '<a href="{{ url }}">{{ cell|display }}</a>{% else %}{{ cell|display }}{% endif %}'
+    "</td>{% endfor %}"
+)
+
+
+def old_cells(row: object, columns: list[Column]) -> str:
+    values = [cells.cell_value(row, c.name) for c in columns]
+    return CELL_TEMPLATE.render(Context({"cells": values, "url": f"/customers/{row.pk}/"}))  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "America/New_York"])
+def test_row_cells_equal_the_old_cell_template(zone: str) -> None:
+    names = ("name", "count", "negative", "amount", "flag", "off", "empty", "blank", "when", "day")
+    columns = [Column(n) for n in names]
     for language in ("en", "zh-hans"):
-        with translation.override(language), timezone.override("Asia/Shanghai"):
-            old = template.render(Context({"cells": cells, "url": "/customers/7/"}))
-            assert listing.row_cells(Row(), columns, "/customers/7/") == old
+        with translation.override(language), timezone.override(zone):
+            assert (
+                cells.rows_cells([Row(), Row()], columns, "/customers/")
+                == [old_cells(Row(), columns)] * 2
+            )
+
+
+def test_choice_labels_and_paths_equal_the_old_cell_template() -> None:
+    """Labels are translated once a page: each row still shows its own, in the language of
+    the request; a broken path shows the dash."""
+    merged = Customer(pk=9, name="华夏 <旧>")
+    rows = [
+        Customer(pk=1, name="甲", kind="organization", status="active", merged_into=merged),
+        Customer(pk=2, name="乙", kind="individual", status="suspended"),
+        Customer(pk=3, name="丙", kind="organization", status="unknown-status"),
+    ]
+    columns = [Column("name"), Column("kind"), Column("status"), Column("merged_into.name")]
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            assert cells.rows_cells(rows, columns, "/customers/") == [
+                old_cells(row, columns) for row in rows
+            ]
+    with translation.override("zh-hans"):
+        assert "暂停" in cells.rows_cells(rows, columns, "/customers/")[1]
