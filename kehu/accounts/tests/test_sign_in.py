@@ -222,6 +222,30 @@ def test_totp_enrolment_and_sign_in(totp_for_managers: None, demo: dict[str, Use
     assert {"auth.totp_enrolled", "auth.otp_verified"} <= actions
 
 
+def test_views_get_the_user_itself_with_its_second_factor_state(
+    totp_for_managers: None, demo: dict[str, User]
+) -> None:
+    """ResolvedUserMiddleware: no lazy proxies around request.user after the middlewares
+    that wrap it, and the second-factor state they set up is on the user itself."""
+    from django.contrib.auth.models import AnonymousUser
+
+    assert type(Client().get("/").wsgi_request.user) is AnonymousUser
+    client = Client()
+    sign_in(client, "manager1")
+    blocked = client.get("/")
+    assert blocked.status_code == 302
+    assert type(blocked.wsgi_request.user) is User
+    assert blocked.wsgi_request.user.is_verified() is False
+    client.get(SECOND_FACTOR)  # enrols a device
+    device = TOTPDevice.objects.get(user=demo["manager1"])
+    client.post(SECOND_FACTOR, {"token": current_code(device), "next": "/"})
+    page = client.get("/")
+    assert page.status_code == 200
+    user = page.wsgi_request.user
+    assert type(user) is User and user.username == "manager1"
+    assert user.is_verified() is True
+
+
 def test_confirmed_device_is_asked_for_at_the_next_sign_in(
     totp_for_managers: None, demo: dict[str, User]
 ) -> None:
