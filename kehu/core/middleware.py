@@ -43,7 +43,7 @@ class ResolvedUserMiddleware:
         user = getattr(request, "user", None)
         while isinstance(user, LazyObject):
             user.pk  # noqa: B018  (loads the user and runs the second-factor check's setup)
-            user = user._wrapped  # type: ignore[attr-defined]
+            user = user._wrapped
         if user is not None:
             request.user = user
         return self.get_response(request)

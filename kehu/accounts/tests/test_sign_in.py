@@ -235,7 +235,7 @@ def test_views_get_the_user_itself_with_its_second_factor_state(
     blocked = client.get("/")
     assert blocked.status_code == 302
     assert type(blocked.wsgi_request.user) is User
-    assert blocked.wsgi_request.user.is_verified() is False
+    assert blocked.wsgi_request.user.is_verified() is False  # type: ignore[attr-defined]
     client.get(SECOND_FACTOR)  # enrols a device
     device = TOTPDevice.objects.get(user=demo["manager1"])
     client.post(SECOND_FACTOR, {"token": current_code(device), "next": "/"})
@@ -243,7 +243,7 @@ def test_views_get_the_user_itself_with_its_second_factor_state(
     assert page.status_code == 200
     user = page.wsgi_request.user
     assert type(user) is User and user.username == "manager1"
-    assert user.is_verified() is True
+    assert user.is_verified() is True  # type: ignore[attr-defined]
 
 
 def test_confirmed_device_is_asked_for_at_the_next_sign_in(
