@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -15,7 +16,7 @@ from kehu.core.models import OrgUnit
 from kehu.customers.models import Customer
 from kehu.records import cells
 from kehu.records.registry import Column
-from kehu.records.templatetags.kehu import _select_html
+from kehu.records.templatetags.kehu import _select_html, filter_fields
 
 
 class Choices(forms.Form):
@@ -41,6 +42,36 @@ def test_plain_selects_render_as_django_renders_them(data: dict[str, str] | None
             assert fast is None  # optgroups: Django's templates render those
         else:
             assert fast == bound.as_widget(attrs=attrs)
+
+
+class Filters(Choices):
+    city = forms.CharField(label="城市 <市>", max_length=2, required=False)
+
+
+OLD_FILTER_LOOP = Template(
+    '{% load kehu %}{% for field in form %}<div class="col-md-2">'
+    '<label class="form-label" for="{{ field.id_for_label }}">{{ field.label }}</label>'
+    "{{ field|tabler_widget }}{% for error in field.errors %}"
+    '<div class="invalid-feedback d-block">{{ error }}</div>{% endfor %}</div>{% endfor %}'
+)
+
+
+def _tags_only(html: str) -> str:
+    return re.sub(r">\s+<", "><", html).strip()
+
+
+@pytest.mark.parametrize(
+    "data", [None, {"required": "x", "city": "北京"}, {"required": "zz", "city": "北京市区"}]
+)
+def test_filter_fields_equal_the_old_template_loop(data: dict[str, str] | None) -> None:
+    form = Filters(data)
+    form.is_valid()
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            old = OLD_FILTER_LOOP.render(Context({"form": form}))
+            assert _tags_only(filter_fields(form)) == _tags_only(old)
+    if data and data["required"] == "zz":
+        assert "invalid-feedback" in filter_fields(form)
 
 
 @pytest.mark.django_db
