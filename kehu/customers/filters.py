@@ -86,8 +86,12 @@ class CustomerFilter(ListFilterSet):
         # reinstated there by its number, so only lists default to the active register.
         context = getattr(kwargs.get("request"), "parser_context", None) or {}
         detail = getattr(context.get("view"), "detail", False)
-        if not data.get("register"):
-            data["register"] = "all" if data.get("status") or detail else "active"
+        # A chosen status decides the register: the list's form sends its register select
+        # (by default "active") along, and "suspended, in the active register" is nothing.
+        if data.get("status") or detail:
+            data["register"] = "all"
+        elif not data.get("register"):
+            data["register"] = "active"
         super().__init__(data, *args, **kwargs)
         user = user or getattr(kwargs.get("request"), "user", None)
         if user is not None:

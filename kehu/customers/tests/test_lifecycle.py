@@ -143,6 +143,10 @@ def test_suspended_and_past_leave_the_active_lists_keep_their_data_and_come_back
     # Still there, with all its data, for those who look for it.
     assert customer.pk in listed(page, "/customers/?register=inactive&size=200")
     assert customer.pk in listed(page, f"/customers/?status={customer.status}&size=200")
+    # As the filter form sends it: the register select (still "active") and a status.
+    chosen = f"register=active&status={customer.status}"
+    assert customer.pk in listed(page, f"/customers/?{chosen}&size=200")
+    assert customer.pk in api_listed(api, f"&{chosen}")
     assert customer.pk in api_listed(api, "&register=inactive")
     card = page.get(f"/customers/{customer.pk}/").content.decode()
     for kept in (customer.name, str(customer.credit_code), "赵六", "钱七"):
