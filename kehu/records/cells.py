@@ -16,7 +16,9 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.formats import localize
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from kehu.core import masking
 from kehu.records.registry import Column
@@ -98,6 +100,23 @@ def _choice_labels(model: type[Model], name: str) -> dict[Any, Any] | None:
 EMPTY = '<span class="text-secondary">—</span>'
 
 
+def shown(value: Any, zone: datetime.tzinfo | None = None) -> Any:
+    """How lists and detail pages show a value (the template filter `display`): a dash for
+    nothing, Yes / No badges, dates and times to the minute in `zone` (default: the current
+    time zone); anything else as it is."""
+    if value is None or value == "":
+        return mark_safe(EMPTY)
+    if value is True:
+        return format_html('<span class="badge bg-green-lt">{}</span>', _("Yes"))
+    if value is False:
+        return format_html('<span class="badge bg-secondary-lt">{}</span>', _("No"))
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value, zone).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime("%Y-%m-%d")
+    return value
+
+
 def rows_cells(rows: Sequence[Any], columns: Sequence[Column], list_url: str) -> list[SafeString]:
     """Each row's <td> cells, the first linked to `list_url<pk>/`: built here, because 50
     rows of template loops and filters cost more than the page's query."""
@@ -114,7 +133,7 @@ class _PageCells:
     def __init__(self, columns: Sequence[Column]) -> None:
         self.steps = [_steps(column.name) for column in columns]
         self.zone = timezone.get_current_timezone()
-        self.shown: dict[tuple[Any, ...], str] = {}
+        self.memo: dict[tuple[Any, ...], str] = {}
 
     def row(self, row: Any, detail_url: str) -> SafeString:
         cells = [self.cell(row, path, last) for path, last in self.steps]
@@ -132,28 +151,20 @@ class _PageCells:
             raw = getattr(obj, last)
             if isinstance(raw, Hashable):
                 key = (cls, last, raw)
-                shown = self.shown.get(key)
-                if shown is None:
-                    label = force_str(labels.get(raw, raw), strings_only=True)
-                    shown = self.shown[key] = self.html(label)
-                return shown
+                cached = self.memo.get(key)
+                if cached is None:
+                    cached = self.memo[key] = self.html(_reader(cls, last)(obj))
+                return cached
         return self.html(_reader(cls, last)(obj))
 
     def html(self, value: Any) -> str:
-        """What `display` shows, escaped (kehu.records.templatetags.kehu.display)."""
-        if value is None or value == "":
-            return EMPTY
+        """`shown(value)` escaped, as autoescaping would write it."""
         if value is True or value is False:
-            shown = self.shown.get((bool, value))
-            if shown is None:
-                from kehu.records.templatetags.kehu import display
-
-                shown = self.shown[(bool, value)] = display(value).__html__()
-            return shown
-        if isinstance(value, datetime.datetime):
-            return timezone.localtime(value, self.zone).strftime("%Y-%m-%d %H:%M")
-        if isinstance(value, datetime.date):
-            return value.strftime("%Y-%m-%d")
+            cached = self.memo.get((bool, value))
+            if cached is None:
+                cached = self.memo[(bool, value)] = shown(value).__html__()
+            return cached
+        value = shown(value, self.zone)
         if hasattr(value, "__html__"):
             return str(value.__html__())
         if isinstance(value, str):

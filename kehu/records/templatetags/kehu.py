@@ -1,12 +1,10 @@
-import datetime
 import html
 from typing import Any
 
 from django import forms, template
-from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext as _
+
+from kehu.records.cells import shown
 
 register = template.Library()
 
@@ -96,18 +94,8 @@ def is_checkbox(bound: forms.BoundField) -> bool:
 
 @register.filter
 def display(value: Any) -> Any:
-    """Human display of a cell value in lists and detail pages."""
-    if value is None or value == "":
-        return mark_safe('<span class="text-secondary">—</span>')
-    if value is True:
-        return format_html('<span class="badge bg-green-lt">{}</span>', _("Yes"))
-    if value is False:
-        return format_html('<span class="badge bg-secondary-lt">{}</span>', _("No"))
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, datetime.date):
-        return value.strftime("%Y-%m-%d")
-    return value
+    """Human display of a cell value in lists and detail pages (kehu.records.cells.shown)."""
+    return shown(value)
 
 
 @register.simple_tag
