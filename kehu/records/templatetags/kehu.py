@@ -51,13 +51,13 @@ def _select_html(
         found = found or selected
         mark = " selected" if selected else ""
         options.append(f'\n  <option value="{_esc(text)}"{mark}>{_esc(label)}</option>\n')
-    shown = "".join(
+    attributes = "".join(
         f" {_esc(name)}" if value is True else f' {_esc(name)}="{_esc(value)}"'
         for name, value in attrs.items()
         if value is not False
     )
     name = _esc(bound.html_name)
-    return mark_safe(f'<select name="{name}"{shown}>{"".join(options)}\n</select>')
+    return mark_safe(f'<select name="{name}"{attributes}>{"".join(options)}\n</select>')
 
 
 @register.filter
