@@ -207,7 +207,7 @@ class Plan:
         related: dict[str, dict[Any, list[Any]]] = {}
         for name, (child, link, ordering) in self.nested.items():
             grouped: dict[Any, list[Any]] = defaultdict(list)
-            children = child.model._default_manager.filter(**{_among(child.model, link): pks})
+            children = child.model._default_manager.filter(**_among(child.model, link, pks))
             for owner, item in child.rows(children.order_by(*ordering), key=link):
                 grouped[owner].append(item)
             related[f"{name}:related"] = grouped
@@ -220,8 +220,7 @@ class Plan:
                 f"-{target}__{o[1:]}" if o.startswith("-") else f"{target}__{o}"
                 for o in m2m.related_model._meta.ordering
             ]
-            among = _among(through.model, source)
-            links = through.filter(**{among: pks}).order_by(*ordering, target)
+            links = through.filter(**_among(through.model, source, pks)).order_by(*ordering, target)
             for owner, target_pk in links.values_list(f"{source}_id", f"{target}_id"):
                 grouped[owner].append(target_pk)
             related[f"{name}:related"] = grouped
@@ -245,11 +244,13 @@ class Plan:
         return result
 
 
-def _among(model: Any, field: str) -> str:
-    """The lookup of `field` among a page's ids: one parameter for all of them where the field
+def _among(model: Any, field: str, pks: list[Any]) -> dict[str, Any]:
+    """The filter of `field` among a page's ids: one parameter for all of them where the field
     takes it (kehu.core.lookups), not a placeholder each."""
     column = model._meta.pk if field == "pk" else model._meta.get_field(field)
-    return f"{field}__in_ids" if column.get_lookup("in_ids") else f"{field}__in"
+    if column.get_lookup("in_ids"):
+        return {f"{field}__in_ids": frozenset(pks)}
+    return {f"{field}__in": pks}
 
 
 def _picker(keys: list[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
@@ -326,7 +327,7 @@ class FastListSerializer(serializers.ListSerializer[Any]):
         if not rows:
             return []
         pks = [row.pk for row in rows]
-        found = plan.model._default_manager.filter(**{_among(plan.model, "pk"): pks})
+        found = plan.model._default_manager.filter(**_among(plan.model, "pk", pks))
         shown = dict(plan.rows(found))
         # A row deleted since the page was read is left out, not an error.
         return [shown[row.pk] for row in rows if row.pk in shown]

@@ -3,7 +3,11 @@ JSON on SQLite) instead of one placeholder each. Compiling and planning an `IN` 
 (the search candidates of 'bjhx' at 1,000,000 customers) cost more than running it: a page
 and its count 42 → 26 ms on PostgreSQL, 18 → 15 ms on SQLite. Registered for primary keys
 and foreign keys (the API's list pages read a page's rows, contacts and classifications by
-the page's ids)."""
+the page's ids).
+
+Pass the ids as a frozenset: Django resolves each element of a list or tuple as a possible
+expression (1,243 calls for 'bjhx'), not of a set. The array goes to PostgreSQL as one text
+literal: psycopg dumps a list of ints element by element in Python (≈ 1.2 ms for 1,243)."""
 
 from __future__ import annotations
 
@@ -21,7 +25,8 @@ class InIds(Lookup):
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, Any]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        ids = [int(pk) for pk in self.rhs]
+        ids = sorted(int(pk) for pk in self.rhs)
         if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s::bigint[])", (*lhs_params, ids)
+            array = "{" + ",".join(map(str, ids)) + "}"
+            return f"{lhs} = ANY(%s::bigint[])", (*lhs_params, array)
         return f"{lhs} IN (SELECT value FROM json_each(%s))", (*lhs_params, json.dumps(ids))

@@ -108,7 +108,7 @@ def filter_text(queryset: QuerySet[Any], text: str) -> QuerySet[Any]:
     if terms:
         ids = storage.candidates(query_grams(terms), CANDIDATE_LIMIT)
         if ids is not None:
-            matching = matching.filter(pk__in_ids=ids)  # one parameter: core.lookups.InIds
+            matching = matching.filter(pk__in_ids=frozenset(ids))  # core.lookups.InIds
     for term in terms:
         matching = matching.filter(search_text__contains=term)
     exact = exact_matches(text)
