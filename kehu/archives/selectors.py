@@ -102,7 +102,10 @@ def cabinet_index(user: Any, cabinet: Cabinet) -> list[Dossier]:
 def card_context(user: Any, customer: Customer) -> dict[str, Any]:
     """The archive panel of the customer card: number, reference and location. Shown to
     whoever sees the customer."""
-    dossier = Dossier.objects.filter(customer=customer).select_related("cabinet").first()
+    try:
+        dossier = customer.dossier  # joined by the card's queryset with its cabinet
+    except Dossier.DoesNotExist:
+        dossier = None
     return {
         "archive_dossier": dossier,
         "archive_dossier_url": reverse("records:dossiers_detail", args=[dossier.pk])

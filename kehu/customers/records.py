@@ -188,8 +188,9 @@ register(
         default_sort="name_pinyin",
         create=services.create_customer,
         update=services.update_customer,
+        # The card's archive panel reads the dossier and its cabinet from this join.
         queryset=lambda: Customer.objects.select_related(
-            "owner", "unit", "dossier"
+            "owner", "unit", "dossier__cabinet"
         ).prefetch_related(
             Prefetch("contacts", queryset=Contact.objects.order_by("-is_primary", "pk")),
             # One query for the values with their dimensions, not one for each.

@@ -6,7 +6,7 @@ import datetime
 from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -70,11 +70,10 @@ def customer_documents(user: Any, customer: Customer) -> list[Document]:
     # The customer is known: no need to join its (and its owner's) columns again.
     documents = visible_documents(user).filter(customer=customer).select_related(None)
     documents = documents.select_related("doc_type", "current", "current__uploaded_by")
-    documents = documents.prefetch_related(
-        Prefetch(
-            "versions",
-            queryset=DocumentVersion.objects.select_related("uploaded_by").order_by("-number"),
-        )
+    # The panel shows how many versions a document has, not the versions themselves.
+    versions = DocumentVersion.objects.filter(document=OuterRef("pk")).order_by()
+    documents = documents.annotate(
+        version_count=Subquery(versions.values("document").annotate(n=Count("pk")).values("n"))
     )
     result = list(documents)
     for document in result:
