@@ -8,13 +8,17 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet, Window
+from django.db.models.sql.where import AND, WhereNode
 from django.http import QueryDict
 
 from kehu.core import policy
+from kehu.core.lookups import InIds
 from kehu.records.registry import RecordType
 
 PAGE_SIZES = (25, 50, 100, 200)
+# Rows known to be among at most this many ids are counted with their first page (below).
+COUNTED_WITH_PAGE = 5000
 
 
 def search(queryset: QuerySet[Any], fields: Any, text: str) -> QuerySet[Any]:
@@ -91,8 +95,31 @@ def count_rows(queryset: QuerySet[Any], limit: int | None = None) -> tuple[int, 
     if limit is None:
         return queryset.count(), False
     # Unordered: the database may count along whichever index fits the filters best.
-    total = queryset.order_by()[: limit + 1].count()
+    return _capped(queryset.order_by()[: limit + 1].count(), limit)
+
+
+def _capped(total: int, limit: int) -> tuple[int, bool]:
     return min(total, limit), total > limit
+
+
+def _among_few_ids(queryset: QuerySet[Any]) -> bool:
+    """Whether a condition every row meets lists at most COUNTED_WITH_PAGE ids (InIds)."""
+    where = queryset.query.where
+    if where.connector != AND or where.negated:
+        return False
+    return any(
+        isinstance(child, InIds) and len(child.rhs) <= COUNTED_WITH_PAGE
+        for child in _conjuncts(where)
+    )
+
+
+def _conjuncts(node: WhereNode) -> Any:
+    for child in node.children:
+        if isinstance(child, WhereNode):
+            if child.connector == AND and not child.negated:
+                yield from _conjuncts(child)
+        else:
+            yield child
 
 
 def keyset_page(
@@ -112,6 +139,11 @@ def keyset_page(
     cursor = _decode(before) if before else _decode(after) if after else None
     backwards = bool(before) and cursor is not None
     page_qs = queryset
+    # A first page of rows among a short list of ids (a search's candidates) counts them in
+    # the same scan (COUNT(*) OVER ()), where a COUNT query would test every candidate again.
+    counted_with_page = cursor is None and _among_few_ids(queryset)
+    if counted_with_page:
+        page_qs = page_qs.annotate(keyset_total=Window(Count("pk")))
     if cursor is not None:
         page_qs = page_qs.filter(_after(field, descending, cursor[0], cursor[1], backwards))
     if backwards:
@@ -129,6 +161,9 @@ def keyset_page(
         # The first page holds every row: its length is the count (no COUNT query, which
         # for a search would test the same candidates again).
         total, capped = len(rows), False
+    elif counted_with_page:
+        counted = rows[0].keyset_total
+        total, capped = (counted, False) if count_limit is None else _capped(counted, count_limit)
     else:
         total, capped = count_rows(queryset, count_limit)
 
