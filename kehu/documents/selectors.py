@@ -69,8 +69,9 @@ def versions_of(document: Document) -> list[DocumentVersion]:
 def customer_documents(user: Any, customer: Customer) -> list[Document]:
     # The customer is known: no need to join its (and its owner's) columns again.
     documents = visible_documents(user).filter(customer=customer).select_related(None)
-    documents = documents.select_related("doc_type", "current", "current__uploaded_by")
-    # The panel shows how many versions a document has, not the versions themselves.
+    # The panel shows the current file's name and how many versions there are, not who
+    # uploaded it nor the versions themselves.
+    documents = documents.select_related("doc_type", "current")
     versions = DocumentVersion.objects.filter(document=OuterRef("pk")).order_by()
     documents = documents.annotate(
         version_count=Subquery(versions.values("document").annotate(n=Count("pk")).values("n"))

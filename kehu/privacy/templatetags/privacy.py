@@ -55,7 +55,9 @@ def grants_panel(context: Any, customer: Any) -> dict[str, Any]:
     can_grant = user is not None and grants.may_grant(user, customer)
     on_customer = grants.customer_grants().filter(object_id=str(customer.pk))
     now = timezone.now()
-    running = on_customer.filter(revoked_at__isnull=True, until__gt=now)
+    # Running grants have no revoker: no third join of the users' columns.
+    running = on_customer.filter(revoked_at__isnull=True, until__gt=now).select_related(None)
+    running = running.select_related("user", "granted_by")
     rows = list(running) if can_grant else []
     mine = None
     if can_grant and user is not None:  # the user's own grant is among the rows
