@@ -103,8 +103,13 @@ def _capped(total: int, limit: int) -> tuple[int, bool]:
 
 
 def _among_few_ids(queryset: QuerySet[Any]) -> bool:
-    """Whether a condition every row meets lists at most COUNTED_WITH_PAGE ids (InIds)."""
-    where = queryset.query.where
+    """Whether a condition every row meets lists at most COUNTED_WITH_PAGE ids (InIds), in a
+    query whose rows a window function counts as COUNT(*) would (no DISTINCT, grouping or
+    slice)."""
+    query = queryset.query
+    if query.distinct or query.combinator or query.group_by is not None or query.is_sliced:
+        return False
+    where = query.where
     if where.connector != AND or where.negated:
         return False
     return any(
