@@ -104,9 +104,11 @@ BANKS = ["中国工商银行", "中国建设银行", "中国银行", "中国农�
 OCCUPATIONS = ["工程师", "教师", "医生", "个体经营者", "设计师", "会计"]
 # department code → usernames of account managers there
 OWNERS = {"SALE": ["manager1", "manager2"], "MKT": ["manager3"], "SH-SALE": ["manager4"]}
+# No customer is put "in filing" here: a customer is in filing through a filing, and the
+# filing demo (kehu.filing.demo) makes those with their cases.
 STATUSES = [CustomerStatus.ACTIVE] * 6 + [
     CustomerStatus.PROSPECT,
-    CustomerStatus.IN_FILING,
+    CustomerStatus.PROSPECT,
     CustomerStatus.SUSPENDED,
     CustomerStatus.PAST,
 ]

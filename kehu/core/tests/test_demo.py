@@ -14,6 +14,8 @@ from kehu.audit.selectors import verify_chain
 from kehu.core import services
 from kehu.core.demo import UNITS, USERS, load_demo
 from kehu.core.models import ArchivistCertification, OrgUnit, RoleAssignment, User
+from kehu.customers.models import Customer, CustomerStatus
+from kehu.filing.selectors import open_filing_of
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +51,10 @@ def test_seed_demo_loads_into_an_empty_database(db: None) -> None:
     assert User.objects.count() == len(USERS)
     archivist = User.objects.get(username="archivist")
     assert services.valid_certification(archivist)
+    # A customer in filing has its filing under way (the register and the filing queue agree).
+    in_filing = Customer.objects.filter(status=CustomerStatus.IN_FILING)
+    assert in_filing.exists()
+    assert all(open_filing_of(customer) is not None for customer in in_filing)
 
 
 def test_empty_chain_verifies() -> None:
