@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from kehu.core import policy
+from kehu.core.models import Role
 from kehu.workflow.models import Case, CaseStatus, Step, StepStatus
 
 _PENDING = (StepStatus.OPEN, StepStatus.WAITING)
@@ -23,6 +24,27 @@ def _assigned_to(user: Any) -> Q:
             assignee_user__isnull=True,
             assignee_role=grant.role,
             assignee_unit__path__startswith=grant.unit_path,
+        )
+    return condition
+
+
+def _escalated_to(user: Any) -> Q:
+    """Overdue steps escalated to the user as head of the department they were assigned in
+    (the unit `services.escalate_overdue` takes: the step's unit, else its assignee's, else
+    the case's), or of a unit above it: the escalation's link must open the case."""
+    condition = Q(pk__in=[])
+    for grant in policy.grants(user):
+        if grant.role != Role.DEPARTMENT_HEAD:
+            continue
+        path = grant.unit_path
+        condition |= Q(escalated_at__isnull=False) & (
+            Q(assignee_unit__path__startswith=path)
+            | Q(assignee_unit__isnull=True, assignee_user__unit__path__startswith=path)
+            | Q(
+                assignee_unit__isnull=True,
+                assignee_user__unit__isnull=True,
+                case__unit__path__startswith=path,
+            )
         )
     return condition
 
@@ -60,13 +82,13 @@ def done_by(user: Any, limit: int = 20) -> QuerySet[Step]:
 
 
 def can_view_case(user: Any, case: Case) -> bool:
-    """Openers, anyone a step is or was assigned to, whoever may view the subject, and
-    roles that read cases (auditors, compliance)."""
+    """Openers, anyone a step is or was assigned to (or escalated to), whoever may view the
+    subject, and roles that read cases (auditors, compliance)."""
     if policy.has_perm(user, "workflow.case.view", case):
         return True
     if case.opened_by_id == user.pk:
         return True
-    if case.steps.filter(Q(completed_by=user) | _assigned_to(user)).exists():
+    if case.steps.filter(Q(completed_by=user) | _assigned_to(user) | _escalated_to(user)).exists():
         return True
     subject = case.subject
     return subject is not None and policy.has_perm(

@@ -8,10 +8,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.utils import timezone, translation
 
 from kehu.audit.models import AuditEvent
-from kehu.core.models import Notification, OrgUnit, Role, User
+from kehu.core.models import Notification, OrgUnit, Role, RoleAssignment, User
 from kehu.customers.models import Customer, CustomerKind
 from kehu.customers.services import create_customer
 from kehu.workflow import selectors, services
@@ -213,3 +214,37 @@ def test_reminder_and_escalation_with_a_fixed_clock(
     assert services.escalate_overdue() == []
     event = AuditEvent.objects.get(action="workflow.step.escalate")
     assert event.extra["to"] == ["head_sale"]
+
+
+@pytest.mark.django_db
+def test_a_step_escalated_to_another_department_opens_its_case_to_that_head(
+    demo: dict[str, User],
+    customer: Customer,
+    fixed_today: Callable[[dt.date], None],
+    client_for: Callable[[str], Any],
+) -> None:
+    """The reviewer works in MKT, the customer and the case belong to SALE: MKT's head is told
+    of the overdue step and its link opens the case, which MKT's head could not see before."""
+    head_mkt = User.objects.create_user("head_mkt", password=None, unit=demo["manager3"].unit)
+    RoleAssignment.objects.create(
+        user=head_mkt, role=Role.DEPARTMENT_HEAD, unit=OrgUnit.objects.get(code="MKT")
+    )
+    fixed_today(D(2026, 3, 2))
+    case = services.open_case(
+        "tests.review", customer, unit=customer.unit, by=demo["head_sale"],
+        reviewer=demo["manager3"],
+    )  # fmt: skip
+    url = f"/cases/{case.pk}/"
+    head_client = Client()
+    head_client.force_login(head_mkt)
+    assert not selectors.can_view_case(User.objects.get(pk=head_mkt.pk), case)
+    assert head_client.get(url).status_code == 403
+
+    fixed_today(D(2026, 3, 20))
+    (escalated,) = services.escalate_overdue()
+    note = Notification.objects.get(user=head_mkt, title__contains=escalated.label)
+    assert note.link == url
+    assert selectors.can_view_case(User.objects.get(pk=head_mkt.pk), case)
+    assert head_client.get(url).status_code == 200
+    # Whoever it was not escalated to still cannot open it (SH-SALE's account manager).
+    assert client_for("manager4").get(url).status_code == 403
