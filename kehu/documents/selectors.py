@@ -73,10 +73,8 @@ def customer_documents(user: Any, customer: Customer) -> list[Document]:
     # uploaded it nor the versions themselves.
     documents = documents.select_related("doc_type", "current")
     versions = DocumentVersion.objects.filter(document=OuterRef("pk")).order_by()
-    documents = documents.annotate(
-        version_count=Subquery(versions.values("document").annotate(n=Count("pk")).values("n"))
-    )
-    result = list(documents)
+    counted = Subquery(versions.values("document").annotate(n=Count("pk")).values("n"))
+    result: list[Document] = list(documents.annotate(version_count=counted))
     for document in result:
         document.customer = customer
         document.expiry_state = expiry_state(document.expires_on)  # type: ignore[attr-defined]

@@ -3,18 +3,20 @@ page, in the same query; every other page still asks COUNT, and both give the sa
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.test.utils import CaptureQueriesContext
 
 from kehu.core.models import User
-from kehu.records.listing import _among_few_ids, keyset_page
+from kehu.records.listing import KeysetPage, _among_few_ids, keyset_page
 
 pytestmark = pytest.mark.django_db
 
 
-def _page(queryset, **kwargs):  # type: ignore[no-untyped-def]
+def _page(queryset: QuerySet[User], **kwargs: Any) -> tuple[KeysetPage, int, list[str]]:
     with CaptureQueriesContext(connection) as captured:
         page = keyset_page(queryset, "username", 2, **kwargs)
     counts = [q["sql"] for q in captured if q["sql"].startswith("SELECT COUNT(")]
