@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -163,10 +163,14 @@ def destruction_case(entry: Destruction) -> dict[str, Any]:
 
 
 def visible_loans(user: Any) -> QuerySet[Loan]:
-    """Loans of the user's units' dossiers (archivists, department heads, the general manager)
-    and the user's own."""
+    """Loans of the user's units' dossiers (archivists, department heads, the general manager),
+    the user's own, and those whose approval is (or was) the user's (finance, where a unit's
+    approval chain names it: the case links the loan)."""
+    from kehu.workflow.selectors import involving
+
     rows = Loan.objects.select_related("dossier__customer__unit", "borrower", "case")
-    return (policy.scope(user, rows) | rows.filter(borrower_id=user.pk)).distinct()
+    own = rows.filter(Q(borrower_id=user.pk) | Q(case__steps__in=involving(user)))
+    return (policy.scope(user, rows) | own).distinct()
 
 
 def visible_loan(user: Any, pk: int) -> Loan:

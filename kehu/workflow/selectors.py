@@ -49,6 +49,12 @@ def _escalated_to(user: Any) -> Q:
     return condition
 
 
+def involving(user: Any) -> QuerySet[Step]:
+    """Steps assigned to the user (in person or by role) or completed by them: a subject's
+    page opens to whoever decides on it (a loan's approver)."""
+    return Step.objects.filter(Q(completed_by=user) | _assigned_to(user))
+
+
 def tasks_for(user: Any) -> QuerySet[Step]:
     """What waits for the user (open and waiting steps of open cases), soonest due first."""
     return (

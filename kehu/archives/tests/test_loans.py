@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from kehu.api.services import create_token
 from kehu.archives import loans
 from kehu.archives.models import Dossier, Loan
+from kehu.archives.selectors import visible_loans
 from kehu.audit.models import AuditEvent
 from kehu.core import calendar
 from kehu.core.models import AccessGrant, Notification, OrgUnit, Role, User
@@ -110,9 +111,20 @@ def test_finance_approves_where_the_unit_says_so(demo: dict[str, User], dossier:
         dossier=dossier, borrower=demo["manager3"], purpose="对账", kind="physical"
     )
     assert open_step(loan, "approve").assignee_role == Role.FINANCE
+    # The case links the loan: its approver may open it (finance reads no other loan).
+    page = f"/archives/loans/{loan.pk}/"
+    finance = Client()
+    finance.force_login(demo["finance"])
+    assert finance.get(page).status_code == 200
     complete(loan, "approve", demo["finance"], "approved")
     loan.refresh_from_db()
     assert loan.status == "approved" and loan.approved_by == demo["finance"]
+    assert finance.get(page).status_code == 200
+    assert list(visible_loans(demo["finance"])) == [loan]
+    other = loans.request_loan(
+        dossier=dossier, borrower=demo["manager1"], purpose="复核", kind="physical"
+    )
+    assert finance.get(f"/archives/loans/{other.pk}/").status_code == 404
 
 
 @pytest.mark.django_db
