@@ -102,10 +102,10 @@ def _capped(total: int, limit: int) -> tuple[int, bool]:
     return min(total, limit), total > limit
 
 
-def _among_few_ids(queryset: QuerySet[Any]) -> bool:
-    """Whether a condition every row meets lists at most COUNTED_WITH_PAGE ids (InIds), in a
-    query whose rows a window function counts as COUNT(*) would (no DISTINCT, grouping or
-    slice)."""
+def _among_few_ids(queryset: QuerySet[Any], more_than: int = 0) -> bool:
+    """Whether a condition every row meets lists at most COUNTED_WITH_PAGE ids (InIds), and
+    more than `more_than` (fewer fit one page, which is then its own count), in a query whose
+    rows a window function counts as COUNT(*) would (no DISTINCT, grouping or slice)."""
     query = queryset.query
     if query.distinct or query.combinator or query.group_by is not None or query.is_sliced:
         return False
@@ -113,7 +113,7 @@ def _among_few_ids(queryset: QuerySet[Any]) -> bool:
     if where.connector != AND or where.negated:
         return False
     return any(
-        isinstance(child, InIds) and len(child.rhs) <= COUNTED_WITH_PAGE
+        isinstance(child, InIds) and more_than < len(child.rhs) <= COUNTED_WITH_PAGE
         for child in _conjuncts(where)
     )
 
@@ -146,7 +146,7 @@ def keyset_page(
     page_qs = queryset
     # A first page of rows among a short list of ids (a search's candidates) counts them in
     # the same scan (COUNT(*) OVER ()), where a COUNT query would test every candidate again.
-    counted_with_page = cursor is None and _among_few_ids(queryset)
+    counted_with_page = cursor is None and _among_few_ids(queryset, more_than=size)
     if counted_with_page:
         page_qs = page_qs.annotate(keyset_total=Window(Count("pk")))
     if cursor is not None:

@@ -60,3 +60,9 @@ def test_rows_not_bound_to_the_ids_are_counted_as_before(demo: dict[str, User]) 
         page, _queries, counts = _page(queryset)
         assert (page.total, len(counts)) == (queryset.count(), 1)
     assert _among_few_ids(everyone.filter(is_active=True).filter(pk__in_ids=ids))
+    # Rows among no more ids than a page holds: the page is its own count, no window needed.
+    assert not _among_few_ids(everyone.filter(pk__in_ids=ids), more_than=len(ids))
+    with CaptureQueriesContext(connection) as captured:
+        page = keyset_page(everyone.filter(pk__in_ids=ids), "username", len(ids))
+    assert (page.total, len(captured)) == (len(ids), 1)
+    assert "OVER" not in captured[0]["sql"]
