@@ -109,20 +109,19 @@ def _among_few_ids(queryset: QuerySet[Any], more_than: int = 0) -> bool:
     query = queryset.query
     if query.distinct or query.combinator or query.group_by is not None or query.is_sliced:
         return False
-    where = query.where
-    if where.connector != AND or where.negated:
-        return False
     return any(
         isinstance(child, InIds) and more_than < len(child.rhs) <= COUNTED_WITH_PAGE
-        for child in _conjuncts(where)
+        for child in _conjuncts(query.where)
     )
 
 
 def _conjuncts(node: WhereNode) -> Any:
+    """The conditions every row meets: those ANDed at the top, not under OR or NOT."""
+    if node.connector != AND or node.negated:
+        return
     for child in node.children:
         if isinstance(child, WhereNode):
-            if child.connector == AND and not child.negated:
-                yield from _conjuncts(child)
+            yield from _conjuncts(child)
         else:
             yield child
 

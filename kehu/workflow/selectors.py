@@ -49,10 +49,14 @@ def _escalated_to(user: Any) -> Q:
     return condition
 
 
+def _involved(user: Any) -> Q:
+    return Q(completed_by=user) | _assigned_to(user)
+
+
 def involving(user: Any) -> QuerySet[Step]:
     """Steps assigned to the user (in person or by role) or completed by them: a subject's
     page opens to whoever decides on it (a loan's approver)."""
-    return Step.objects.filter(Q(completed_by=user) | _assigned_to(user))
+    return Step.objects.filter(_involved(user))
 
 
 def tasks_for(user: Any) -> QuerySet[Step]:
@@ -94,7 +98,7 @@ def can_view_case(user: Any, case: Case) -> bool:
         return True
     if case.opened_by_id == user.pk:
         return True
-    if case.steps.filter(Q(completed_by=user) | _assigned_to(user) | _escalated_to(user)).exists():
+    if case.steps.filter(_involved(user) | _escalated_to(user)).exists():
         return True
     subject = case.subject
     return subject is not None and policy.has_perm(
