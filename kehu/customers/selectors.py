@@ -75,10 +75,11 @@ def card_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
     from kehu.archives.selectors import card_context as archive_context
     from kehu.documents.selectors import card_context as documents_context
     from kehu.filing.selectors import card_context as filing_context
-    from kehu.filing.selectors import open_filing_of
+    from kehu.filing.selectors import card_filings
 
     user = request.user
-    open_filing = open_filing_of(customer)  # read once: the lifecycle and filing panels ask
+    # Read once: the lifecycle and filing panels ask.
+    filings, open_filing = card_filings(user, customer)
     contacts = list(customer.contacts.all())
     accounts = list(customer.bank_accounts.all())
     requests = list(
@@ -110,7 +111,7 @@ def card_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
         "can_propose": policy.has_perm(user, "customers.changerequest.add", customer),
         "can_edit_contacts": policy.has_perm(user, "customers.customer.change", customer),
         **documents_context(request, customer),
-        **filing_context(request, customer, open_filing),
+        **filing_context(request, customer, filings, open_filing),
         **archive_context(user, customer),
     }
 

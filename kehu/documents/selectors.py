@@ -67,11 +67,12 @@ def versions_of(document: Document) -> list[DocumentVersion]:
 
 
 def customer_documents(user: Any, customer: Customer) -> list[Document]:
-    # The customer is known: no need to join its (and its owner's) columns again.
-    documents = visible_documents(user).filter(customer=customer).select_related(None)
-    # The panel shows the current file's name and how many versions there are, not who
-    # uploaded it nor the versions themselves.
-    documents = documents.select_related("doc_type", "current")
+    # The customer is known: neither its columns nor (when its documents are all visible)
+    # the scope's join to it again. The panel shows the current file's name and how many
+    # versions there are, not who uploaded it nor the versions themselves.
+    documents = policy.rows_of(
+        user, Document.objects.select_related("doc_type", "current"), "customer", customer
+    )
     versions = DocumentVersion.objects.filter(document=OuterRef("pk")).order_by()
     counted = Subquery(versions.values("document").annotate(n=Count("pk")).values("n"))
     result: list[Document] = list(documents.annotate(version_count=counted))

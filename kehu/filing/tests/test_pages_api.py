@@ -290,7 +290,8 @@ def test_the_card_reads_the_open_filing_once(
     demo: dict[str, User], client_for: Callable[[str], Client]
 ) -> None:
     """The lifecycle panel (no manual steps while a filing is under way) and the filing panel
-    (no second filing) both depend on the open filing: the card reads it once."""
+    (no second filing) both depend on the open filing: the card reads it with the panel's
+    filings (the owner sees them all; the newest is the open one, if any)."""
     manager = demo["manager1"]
     customer = ready_customer(manager)
     client = client_for("manager1")
@@ -300,7 +301,7 @@ def test_the_card_reads_the_open_filing_once(
         before = client.get(url).context
     assert before["can_open_filing"]
     filing_reads = [q for q in captured if 'FROM "filing_filing"' in q["sql"]]
-    assert len(filing_reads) == 2  # the panel's filings and the open one
+    assert len(filing_reads) == 1  # the panel's filings, the open one among them
     services.open_filing(customer, by=manager)
     after = client.get(url).context
     assert not after["can_open_filing"] and after["transitions"] == []
