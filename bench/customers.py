@@ -38,8 +38,10 @@ from bench.data import analyze
 from bench.harness import Measurement, Results, log, measure_alternating, timed
 from kehu.api.services import create_token
 from kehu.customers import demo as customer_demo
+from kehu.customers import search
 from kehu.customers.models import Customer
 from kehu.customers.search import storage
+from kehu.customers.search.grams import query_grams
 from kehu.records import listing, registry
 
 # The list as a department head narrows it: one account manager's active customers (the
@@ -149,9 +151,13 @@ def run(config: dict[str, Any]) -> Results:
         m.extra["queries"] = _queries(fn)
         cases.append((m, fn))
 
-    def page_pair(key: str, label: str, query: str) -> None:
+    def page_pair(key: str, label: str, query: str, term: str = "") -> None:
         params = QueryDict(query)
         url = f"/customers/?{query}"
+        # A search's rows come from two statements: the n-gram index's candidates, then the
+        # page among them (or, for a common term, a scan). The queryset below holds the
+        # candidates found when it was built, so the bare SQL runs the lookup again.
+        grams = query_grams(search.terms_of(term)) if term else set()
 
         def view() -> None:
             response = client.get(url)
@@ -161,20 +167,28 @@ def run(config: dict[str, Any]) -> Results:
         sort = listing.sort_key(rt, params.get("sort", ""))
         order = [sort, "-pk" if sort.startswith("-") else "pk"]
 
+        def lookup() -> Any:
+            return storage.candidates(grams, search.CANDIDATE_LIMIT)
+
         def bare() -> list[Any]:
+            if grams:
+                lookup()
             return list(queryset.order_by(*order)[:51])
 
         rows = len(bare())
         results.facts[f"{key}_rows_on_page"] = min(rows, 50)
         add(f"{key}_view", f"GET /customers/?{query}", view)
-        add(f"{key}_bare", "bare SQL, same rows", bare)
+        what = "the index lookup + " if grams else ""
+        add(f"{key}_bare", f"bare SQL, same rows ({what}the page)", bare)
         results.compare(f"{label}: view vs bare SQL", f"{key}_view", f"{key}_bare")
+        if grams:
+            add(f"{key}_lookup", "of which the index lookup alone", lookup)
 
     owner = org.owners[dept.pk][0].pk
     page_pair("list", "list page, 2 filters + sort", LIST_PARAMS.format(owner=owner))
     page_pair("list_city", "list page, status + city + sort", LIST_CITY_PARAMS)
     for key, (term, label) in searches.items():
-        page_pair(key, f"search {label} '{term}'", f"q={term}")
+        page_pair(key, f"search {label} '{term}'", f"q={term}", term)
 
     def card() -> None:
         response = client.get(f"/customers/{card_pk}/")
@@ -186,9 +200,19 @@ def run(config: dict[str, Any]) -> Results:
         customer = card_qs.get(pk=card_pk)
         return customer, list(customer.contacts.all()), list(customer.bank_accounts.all())
 
+    statements = _card_statements(client, f"/customers/{card_pk}/")
+
+    def card_sql() -> None:
+        with connection.cursor() as cursor:
+            for sql, sql_params in statements:
+                cursor.execute(sql, sql_params)
+                cursor.fetchall()
+
     add("card_view", f"GET /customers/{card_pk}/", card)
     add("card_bare", "bare SQL: the customer, contacts, accounts", card_bare)
+    add("card_sql", f"bare SQL: the card's {len(statements)} statements replayed", card_sql)
     results.compare("customer card: view vs bare SQL", "card_view", "card_bare")
+    results.compare("customer card: view vs all its SQL", "card_view", "card_sql")
 
     api_qs, _f = listing.visible_rows(rt, head, QueryDict())
     api_qs = api_qs.order_by("name_pinyin", "pk")
@@ -213,6 +237,26 @@ def run(config: dict[str, Any]) -> Results:
             m.extra["cpu_median_ms"] = round(statistics.median(m.cpu_times) * 1000, 2)
             m.extra["cpu_p95_ms"] = round(_p95(m.cpu_times) * 1000, 2)
     return results
+
+
+def _card_statements(client: Client, url: str) -> list[tuple[str, Any]]:
+    """The SQL the card runs for its panels: every statement of one request except those a
+    plain page runs as well (session, user, roles, grants, policy, notifications)."""
+
+    def captured(path: str) -> list[tuple[str, Any]]:
+        statements: list[tuple[str, Any]] = []
+
+        def keep(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+            statements.append((sql, params))
+            return execute(sql, params, many, context)
+
+        client.get(path)  # warm: caches filled as a repeated request finds them
+        with connection.execute_wrapper(keep):
+            assert client.get(path).status_code == 200
+        return statements
+
+    plain = {(sql, repr(params)) for sql, params in captured("/notifications/")}
+    return [(sql, params) for sql, params in captured(url) if (sql, repr(params)) not in plain]
 
 
 def _old_scan(results: Results, head: Any, rt: Any, reps: int) -> None:
