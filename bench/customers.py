@@ -13,8 +13,10 @@ times through the Django test client:
 * an API page of 100 customers (Bearer token).
 
 Baselines: for pages and searches the bare SQL of the same rows — the queryset the view
-builds, evaluated (51 rows, with its prefetches) without the view; for the API, the same
-100 rows as `.values()` serialised with orjson. Each case records median, p95 and the number
+builds, evaluated (51 rows, with its prefetches) without the view, after a search's n-gram
+index lookup; for the card, the customer with contacts and accounts, and every statement the
+card runs for its panels replayed; for the API, the same 100 rows as `.values()` serialised
+with orjson. Each case records median, p95 and the number
 of SQL queries of one request. Also timed: the old plain substring scan for two searches.
 """
 
