@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from kehu.core import policy
+from kehu.core.selectors import request_facts
 
 # Not /api/: a session that has passed only the password must not read the API either
 # (bearer-token requests carry no session, so they are not affected here).
@@ -23,7 +24,7 @@ class SecondFactorMiddleware:
             and user.is_authenticated
             and not request.path.startswith(EXEMPT_PREFIXES)
             and not user.is_verified()
-            and policy.requires_second_factor(user)
+            and policy.requires_second_factor(user, request_facts(request).totp_required_roles)
         ):
             return redirect("accounts:second_factor")
         return self.get_response(request)

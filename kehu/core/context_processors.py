@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.core import policy
 from kehu.core.models import Role
+from kehu.core.selectors import request_facts
 
 # (label, icon, url name, permission needed; "" = any signed-in user)
 NAVIGATION: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
@@ -187,7 +188,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if visible:
             sections.append({"title": title, "items": visible})
     role_labels = sorted({Role(g.role).label for g in policy.grants(user)})
-    unread = user.notifications.filter(read_at__isnull=True).count()
+    unread = request_facts(request).unread_notifications
     return {"nav_sections": sections, "user_roles": role_labels, "unread_notifications": unread}
 
 

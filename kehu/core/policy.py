@@ -537,8 +537,11 @@ def unit_paths_where(user: Any, perm: str) -> tuple[str, ...] | None:
     return tuple(sorted({grant.unit_path for grant, _own in matching}))
 
 
-def requires_second_factor(user: Any) -> bool:
+def requires_second_factor(user: Any, required: Iterable[str] | None = None) -> bool:
+    """Whether one of the user's roles must pass a second factor; `required` is the security
+    policy's list when the caller has read it (the request's facts), else it is read now."""
     # Read afresh on every request, not from a per-process cache: a role newly required to
     # pass a second factor must be asked for it at once by every server process.
-    required = set(SecurityPolicy.current().totp_required_roles)
-    return bool(required & roles(user))
+    if required is None:
+        required = SecurityPolicy.current().totp_required_roles
+    return bool(set(required) & roles(user))

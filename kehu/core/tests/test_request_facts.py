@@ -1,0 +1,67 @@
+"""The security policy's second-factor roles and the unread notifications, read once per
+request in one statement: still fresh on every request."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from kehu.core.models import Notification, Role, SecurityPolicy, User
+
+
+def reads_of(queries: CaptureQueriesContext, table: str) -> list[str]:
+    return [q["sql"] for q in queries if table in q["sql"]]
+
+
+@pytest.mark.django_db
+def test_a_page_reads_policy_and_unread_count_in_one_statement(
+    demo: dict[str, User], client_for: Callable[[str], Client]
+) -> None:
+    SecurityPolicy.current()  # saved, as after the first request
+    manager = demo["manager1"]
+    for title in ("复核提醒", "补充材料"):
+        Notification.objects.create(user=manager, title=title)
+    Notification.objects.create(user=manager, title="已读", read_at=timezone.now())
+    Notification.objects.create(user=demo["manager2"], title="别人的")
+    client = client_for("manager1")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/")
+    assert response.status_code == 200
+    assert response.context["unread_notifications"] == 2
+    assert 'id="unread-count">2<' in response.content.decode()
+    policy_reads = reads_of(queries, "core_securitypolicy")
+    assert len(policy_reads) == 1
+    assert reads_of(queries, "core_notification") == policy_reads
+    # Marked read (POST, then the redirect's page): the next request counts again.
+    client.post("/notifications/")
+    assert client.get("/").context["unread_notifications"] == 0
+
+
+@pytest.mark.django_db
+def test_a_role_newly_required_to_pass_a_second_factor_is_asked_at_once(
+    demo: dict[str, User], client_for: Callable[[str], Client]
+) -> None:
+    client = client_for("manager1")
+    assert client.get("/").status_code == 200
+    policy = SecurityPolicy.current()
+    policy.totp_required_roles = [Role.ACCOUNT_MANAGER]
+    policy.save()
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/second-factor/")
+    # Another role's user is not asked.
+    assert client_for("head_sale").get("/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_without_a_saved_policy_the_default_one_is_created(
+    demo: dict[str, User], client_for: Callable[[str], Client]
+) -> None:
+    SecurityPolicy.objects.all().delete()
+    assert client_for("manager1").get("/").status_code == 200
+    assert SecurityPolicy.objects.get(pk=1).totp_required_roles == []
