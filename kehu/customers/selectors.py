@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from kehu.core import policy
 from kehu.core.configcache import config_cache
 from kehu.core.models import OrgUnit, Role, RoleAssignment, User
+from kehu.core.selectors import attach_users
 from kehu.customers import completeness, duplicates
 from kehu.customers.models import (
     ChangeRequest,
@@ -82,9 +83,9 @@ def card_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
     filings, open_filing = card_filings(user, customer)
     contacts = list(customer.contacts.all())
     accounts = list(customer.bank_accounts.all())
-    requests = list(
-        ChangeRequest.objects.filter(customer=customer).select_related("proposer")[:REQUESTS]
-    )
+    requests = list(ChangeRequest.objects.filter(customer=customer)[:REQUESTS])
+    status_changes = list(customer.status_changes.all()[:50])
+    attach_users((status_changes, "changed_by"), (requests, "proposer"), (filings, "decided_by"))
     pending = sum(r.status == ChangeRequestStatus.PENDING for r in requests)
     if len(requests) == REQUESTS:  # more than shown: count them all
         pending = ChangeRequest.objects.filter(
@@ -101,7 +102,7 @@ def card_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
             customer.classifications.all(), key=lambda v: (v.dimension.order, v.dimension.code)
         ),
         "flags": duplicates.open_flags(customer),
-        "status_changes": list(customer.status_changes.select_related("changed_by")[:50]),
+        "status_changes": status_changes,
         "transitions": _transitions(user, customer, filing_under_way=open_filing is not None),
         "change_requests": requests,
         "pending_requests": pending,

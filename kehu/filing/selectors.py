@@ -64,7 +64,7 @@ def card_filings(user: Any, customer: Customer) -> tuple[list[Filing], Filing | 
     """The card's filings (newest first, those the user may see) and the open one, visible
     or not (the lifecycle asks whether a filing is under way): one query when the user sees
     all of the customer's filings, whose newest is the open one if any (one at a time)."""
-    rows = Filing.objects.filter(customer=customer).select_related("decided_by")
+    rows = Filing.objects.filter(customer=customer)  # deciders: attached by the card
     if policy.sees_all_of(user, Filing, "view", "customer", customer):
         filings = list(rows[:CARD_FILINGS])
         open_filing = filings[0] if filings and filings[0].is_open else None

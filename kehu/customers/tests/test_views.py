@@ -262,3 +262,67 @@ def test_the_card_reads_classifications_with_their_dimensions(
     assert queries_of(client, url) == without
     shown = client.get(url).context["classifications"]
     assert [v.pk for v in shown] == [v.pk for v in chosen]
+
+
+def test_the_card_reads_the_users_its_lists_name_in_one_query(
+    make_org: MakeOrg, client_for: Callable[[str], Client]
+) -> None:
+    """Status changes, change requests, filings and access grants name users: the card reads
+    them in one query (the grants panel in one more), however many rows name them."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kehu.core.grants import grant_access
+    from kehu.customers.models import ChangeRequest, StatusChange
+    from kehu.filing.models import Filing
+
+    users = {u.username: u for u in User.objects.all()}
+    customer = make_org()
+    url = f"/customers/{customer.pk}/"
+    client = client_for("head_sale")
+
+    def name_reads() -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        return sum('FROM "core_user"' in q["sql"] for q in queries)
+
+    def add_rows(changer: str, proposer: str) -> None:
+        StatusChange.objects.create(
+            customer=customer,
+            from_status=CustomerStatus.ACTIVE,
+            to_status=CustomerStatus.ACTIVE,
+            reason="核对",
+            changed_by=users[changer],
+        )
+        ChangeRequest.objects.create(
+            customer=customer, proposer=users[proposer], changes={}, reason="更正"
+        )
+
+    add_rows("manager2", "manager1")
+    Filing.objects.create(
+        customer=customer,
+        unit=customer.unit,
+        opened_by=users["manager1"],
+        stage="approved",
+        decided_at=timezone.now(),
+        decided_by=users["gm"],
+        number="BA-TEST-1",
+    )
+    until = timezone.now() + dt.timedelta(hours=2)
+    grant_access(
+        user=users["manager4"], obj=customer, until=until, by=users["head_sale"], reason="核对"
+    )
+    first = name_reads()
+    page = client.get(url).content.decode()
+    for shown in ("李娜", "张伟", "周总", "徐静 (manager4)", "王强 (head_sale)"):
+        assert shown in page, shown
+    add_rows("head_sale", "manager2")
+    add_rows("auditor", "head_sale")
+    assert name_reads() == first
+    # The signed-in user, the card's lists, the grants panel.
+    assert first == 3

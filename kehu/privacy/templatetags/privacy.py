@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from kehu.core import masking
+from kehu.core.selectors import attach_users
 from kehu.records.templatetags.kehu import display
 
 register = template.Library()
@@ -55,10 +56,10 @@ def grants_panel(context: Any, customer: Any) -> dict[str, Any]:
     can_grant = user is not None and grants.may_grant(user, customer)
     on_customer = grants.customer_grants().filter(object_id=str(customer.pk))
     now = timezone.now()
-    # Running grants have no revoker: no third join of the users' columns.
+    # Running grants have no revoker; their users are read only when there are grants.
     running = on_customer.filter(revoked_at__isnull=True, until__gt=now).select_related(None)
-    running = running.select_related("user", "granted_by")
     rows = list(running) if can_grant else []
+    attach_users((rows, "user"), (rows, "granted_by"))
     mine = None
     if can_grant and user is not None:  # the user's own grant is among the rows
         mine = max((r for r in rows if r.user_id == user.pk), key=lambda r: r.until, default=None)
