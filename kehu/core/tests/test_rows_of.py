@@ -14,8 +14,9 @@ from django.utils import timezone
 from kehu.core import policy
 from kehu.core.grants import grant_access
 from kehu.core.models import User
-from kehu.customers.models import Customer, CustomerKind
+from kehu.customers.models import Customer
 from kehu.customers.services import create_customer
+from kehu.customers.tests.factories import org_data
 from kehu.documents.models import Document, DocumentType
 from kehu.filing.models import Filing
 from kehu.filing.selectors import card_filings
@@ -25,15 +26,7 @@ from kehu.privacy.models import Restriction
 
 @pytest.fixture
 def customer(demo: dict[str, User]) -> Customer:
-    manager = demo["manager1"]
-    customer = create_customer(
-        {
-            "kind": CustomerKind.ORGANIZATION,
-            "name": "成都范围测试有限公司",
-            "owner": manager,
-            "unit": manager.unit,
-        }
-    )
+    customer = create_customer(org_data(demo["manager1"]))
     for doc_type in DocumentType.objects.order_by("pk")[:2]:
         Document.objects.create(customer=customer, doc_type=doc_type)
     return customer

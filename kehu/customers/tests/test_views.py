@@ -3,24 +3,32 @@ a list of what changed), the card (data, history, lifecycle, verification)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from kehu.audit.context import SYSTEM, acting_as
 from kehu.audit.models import AuditEvent
+from kehu.core.grants import grant_access
 from kehu.core.models import User
 from kehu.customers import demo, duplicates, services
 from kehu.customers.models import (
+    ChangeRequest,
     ClassificationDimension,
     ClassificationValue,
     Customer,
     CustomerStatus,
+    StatusChange,
 )
 from kehu.customers.tests.factories import form_data, queries_of
+from kehu.filing.models import Filing
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_module")]
 
@@ -269,23 +277,12 @@ def test_the_card_reads_the_users_its_lists_name_in_one_query(
 ) -> None:
     """Status changes, change requests, filings and access grants name users: the card reads
     them in one query (the grants panel in one more), however many rows name them."""
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from kehu.core.grants import grant_access
-    from kehu.customers.models import ChangeRequest, StatusChange
-    from kehu.filing.models import Filing
-
     users = {u.username: u for u in User.objects.all()}
     customer = make_org()
     url = f"/customers/{customer.pk}/"
     client = client_for("head_sale")
 
     def name_reads() -> int:
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
         assert response.status_code == 200
