@@ -158,6 +158,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-kehu.sqlite3")}
+elif (
+    DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    and env("KEHU_DB_PREPARED_STATEMENTS", "1") != "0"
+):
+    # Django's backend, with the per-request reads by key prepared (kehu/core/prepared.py).
+    DATABASES["default"]["ENGINE"] = "kehu.core.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 
 from kehu.api.models import ApiToken, hash_token
 from kehu.audit.context import Actor, acting_as
+from kehu.core.prepared import prepared_statements
 
 LAST_USED_PRECISION = datetime.timedelta(minutes=1)
 
@@ -26,11 +27,12 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             return None
         if len(parts) != 2:
             raise exceptions.AuthenticationFailed(_("Malformed Authorization header."))
-        token = (
-            ApiToken.objects.select_related("user")
-            .filter(digest=hash_token(parts[1]), revoked_at__isnull=True)
-            .first()
-        )
+        with prepared_statements():
+            token = (
+                ApiToken.objects.select_related("user")
+                .filter(digest=hash_token(parts[1]), revoked_at__isnull=True)
+                .first()
+            )
         now = timezone.now()
         if token is None or (token.expires_at and token.expires_at < now):
             raise exceptions.AuthenticationFailed(_("Invalid or expired token."))

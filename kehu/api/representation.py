@@ -38,6 +38,7 @@ from rest_framework.settings import api_settings
 
 from kehu.api.fields import MaskedFieldsMixin
 from kehu.core import masking
+from kehu.core.prepared import prepared_statements
 
 
 class CannotPlan(Exception):
@@ -328,6 +329,7 @@ class FastListSerializer(serializers.ListSerializer[Any]):
             return []
         pks = [row.pk for row in rows]
         found = plan.model._default_manager.filter(**_among(plan.model, "pk", pks))
-        shown = dict(plan.rows(found))
+        with prepared_statements():  # the page's rows and their related rows, by key
+            shown = dict(plan.rows(found))
         # A row deleted since the page was read is left out, not an error.
         return [shown[row.pk] for row in rows if row.pk in shown]

@@ -5,6 +5,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.functional import LazyObject
 
+from kehu.core.prepared import prepared_statements
+
 
 class LanguageMiddleware:
     """Simplified Chinese unless the user picked another language (UX-1).
@@ -41,9 +43,10 @@ class ResolvedUserMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        while isinstance(user, LazyObject):
-            user.pk  # noqa: B018  (loads the user and runs the second-factor check's setup)
-            user = user._wrapped
+        with prepared_statements():  # the session, the user, their second-factor device
+            while isinstance(user, LazyObject):
+                user.pk  # noqa: B018  (loads the user and runs the second-factor check's setup)
+                user = user._wrapped
         if user is not None:
             request.user = user
         return self.get_response(request)

@@ -22,6 +22,7 @@ from typing import Any
 from django.db.models import Model, Q, QuerySet
 
 from kehu.core.models import Role, SecurityPolicy
+from kehu.core.prepared import prepared_statements
 
 # Customers (issue 3): department staff see their department's customers, account managers
 # edit the ones they own, department heads manage the department's, auditors read everything.
@@ -290,7 +291,8 @@ def grants(user: Any) -> list[Grant]:
         rows = user.role_assignments.select_related("unit").values_list(
             "role", "unit__path", "unit__parent_id"
         )
-        cached = [Grant(role, path, parent is None) for role, path, parent in rows]
+        with prepared_statements():
+            cached = [Grant(role, path, parent is None) for role, path, parent in rows]
         user._kehu_grants = cached
     return list(cached)
 
@@ -378,7 +380,9 @@ def _granted_ids(user: Any, label: str, action: str) -> set[str]:
         rows = AccessGrant.objects.filter(
             user=user, revoked_at__isnull=True, until__gt=timezone.now()
         ).values_list("object_type", "object_id", "actions")
-        for object_type, object_id, actions in rows:
+        with prepared_statements():
+            active = list(rows)
+        for object_type, object_id, actions in active:
             cache.setdefault(object_type, []).append((object_id, list(actions or [])))
         user._kehu_access = cache
     return {oid for oid, actions in cache.get(label, []) if action in actions}

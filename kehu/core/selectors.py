@@ -11,6 +11,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
 from kehu.core.models import Notification, OrgUnit, SecurityPolicy, User
+from kehu.core.prepared import prepared_statements
 
 
 class RequestFacts(NamedTuple):
@@ -27,7 +28,7 @@ def request_facts(request: HttpRequest) -> RequestFacts:
     if facts is None:
         policy_table = SecurityPolicy._meta.db_table
         notifications = Notification._meta.db_table
-        with connection.cursor() as cursor:
+        with prepared_statements(), connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT (SELECT totp_required_roles FROM {policy_table} WHERE id = 1), "
                 f"(SELECT COUNT(*) FROM {notifications} WHERE user_id = %s AND read_at IS NULL)",

@@ -19,6 +19,7 @@ from django.views import View
 
 from kehu.audit.selectors import history_for
 from kehu.core import masking, policy
+from kehu.core.prepared import prepared_statements
 from kehu.records import listing, services
 from kehu.records.cells import cell_value, rows_cells
 from kehu.records.export import export_queryset
@@ -143,6 +144,11 @@ class RecordExportView(RecordView):
 
 class RecordDetailView(RecordView):
     def get(self, request: HttpRequest, pk: Any) -> HttpResponse:
+        # One record and the rows of its panels, all read by key.
+        with prepared_statements():
+            return self._page(request, pk)
+
+    def _page(self, request: HttpRequest, pk: Any) -> HttpResponse:
         self.require("view")
         obj = self.get_object(pk)
         rt = self.record_type
