@@ -16,8 +16,14 @@ class KeysetPagination(BasePagination):
     max_page_size = 500
 
     def paginate_queryset(  # type: ignore[override]
-        self, queryset: QuerySet[Any], request: Request, view: Any = None
+        self,
+        queryset: QuerySet[Any],
+        request: Request,
+        view: Any = None,
+        rows: QuerySet[Any] | None = None,
     ) -> list[Any]:
+        """The page of `queryset`, read as `rows` when given (the same rows, e.g. as the
+        values the list serializer builds from; `queryset` is then only counted)."""
         try:
             size = min(int(request.query_params.get("size", self.page_size)), self.max_page_size)
         except ValueError:
@@ -25,7 +31,7 @@ class KeysetPagination(BasePagination):
         sort = getattr(view, "sort_key", lambda r: "pk")(request)
         record_type = getattr(view, "record_type", None)
         self.page = keyset_page(
-            queryset,
+            queryset if rows is None else rows,
             sort,
             max(size, 1),
             request.query_params.get("after", ""),
@@ -35,6 +41,7 @@ class KeysetPagination(BasePagination):
                 if record_type is not None
                 else None
             ),
+            counted=queryset,
         )
         self.request = request
         return self.page.rows

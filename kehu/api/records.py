@@ -15,7 +15,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kehu.api.fields import error_detail
-from kehu.api.representation import page_fields
+from kehu.api.pagination import KeysetPagination
+from kehu.api.representation import list_plan, page_values
 from kehu.audit.context import Actor, _current, actor_for
 from kehu.audit.middleware import client_ip
 from kehu.core import policy
@@ -79,15 +80,16 @@ class RecordViewSet(AuditedAPIView, viewsets.ModelViewSet):
         return listing.sort_key(self.record_type, request.query_params.get("sort", ""))
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        fields = page_fields(self.get_serializer_class(), self.sort_key(request))
-        if fields is None:
+        plan = list_plan(self.get_serializer_class())
+        if plan is None:
             return super().list(request, *args, **kwargs)
-        # The list serializer reads the page's rows itself (kehu.api.representation): the
-        # page query only needs what keyset paging compares.
+        # The page is read as the values the list serializer builds its rows from
+        # (kehu.api.representation).
         queryset = self.filter_queryset(self.get_queryset())
-        queryset = queryset.select_related(None).prefetch_related(None).only(*fields)
-        page = self.paginate_queryset(queryset)
-        assert page is not None
+        rows = page_values(plan, queryset, self.sort_key(request))
+        paginator = self.paginator
+        assert isinstance(paginator, KeysetPagination)
+        page = paginator.paginate_queryset(queryset, request, view=self, rows=rows)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:

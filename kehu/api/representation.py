@@ -15,8 +15,9 @@ column a method field reads (`computed`). Serializers that mask personal data
 applies them to each instance (kehu.core.masking; a mask that depends on the object must say
 which fields it `uses`, else DRF's way is kept).
 
-The API list view pages by instances that hold only the primary key and the sort field
-(`page_fields`), then hands them to the list serializer, which fetches the rest.
+The API list view reads its page as the plan's values (`page_values`: one query, every
+column, no model instances) and hands the rows to the list serializer, which reads the
+related rows by the page's ids and builds the representations.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ from rest_framework.settings import api_settings
 from kehu.api.fields import MaskedFieldsMixin
 from kehu.core import masking
 from kehu.core.prepared import prepared_statements
+
+# (a row's key, its representation), in the order of the rows
+Built = list[tuple[Any, dict[str, Any]]]
 
 
 class CannotPlan(Exception):
@@ -201,9 +205,18 @@ class Plan:
         self.names.append(name)
         self.sources.append(f"{name}:related")
 
-    def rows(self, queryset: Any, key: str = "pk") -> list[tuple[Any, dict[str, Any]]]:
+    def values(self, queryset: Any, *extra: str) -> Any:
+        """`queryset` as the values this plan builds its rows from (and `extra` lookups)."""
+        return queryset.values(*dict.fromkeys(["pk", *extra, *self.columns]))
+
+    def rows(self, queryset: Any, key: str = "pk") -> Built:
         """(`key` of the row, its representation) for `queryset`'s rows, in its order."""
-        values = list(queryset.values(*dict.fromkeys([key, "pk", *self.columns])))
+        return self.build(list(self.values(queryset, key)), key)
+
+    def build(
+        self, values: list[dict[str, Any]], key: str = "pk"
+    ) -> list[tuple[Any, dict[str, Any]]]:
+        """(`key` of the row, its representation) for rows read by `values`."""
         pks = [row["pk"] for row in values]
         related: dict[str, dict[Any, list[Any]]] = {}
         for name, (child, link, ordering) in self.nested.items():
@@ -299,17 +312,23 @@ def cached_plan(list_class: Any, serializer_class: Any) -> Plan | None:
     return _PLANS[key]
 
 
-def page_fields(serializer_class: Any, sort: str) -> list[str] | None:
-    """The fields an API list page must load to page by `sort`, when the serializer's
-    list is a FastListSerializer that can plan it (and loads the rest); else None."""
+def list_plan(serializer_class: Any) -> Plan | None:
+    """The plan of the serializer's list, when it is a FastListSerializer that can plan it;
+    else None."""
     meta = getattr(serializer_class, "Meta", None)
     list_class = getattr(meta, "list_serializer_class", object)
     if not isinstance(list_class, type) or not issubclass(list_class, FastListSerializer):
         return None
-    if cached_plan(list_class, serializer_class) is None:
-        return None
+    return cached_plan(list_class, serializer_class)
+
+
+def page_values(plan: Plan, queryset: Any, sort: str) -> Any:
+    """An API list page's queryset as the values its list serializer builds the rows from,
+    with the sort field that keyset paging compares: the page is read in one query, with
+    every column, and no model instance is made."""
     field = sort.lstrip("-")
-    return ["pk"] if field == "pk" else ["pk", field]
+    plain = queryset.select_related(None).prefetch_related(None)
+    return plan.values(plain, *([] if field == "pk" else [field]))
 
 
 class FastListSerializer(serializers.ListSerializer[Any]):
@@ -327,6 +346,9 @@ class FastListSerializer(serializers.ListSerializer[Any]):
             return super().to_representation(rows)
         if not rows:
             return []
+        if isinstance(rows[0], dict):  # a page read as the plan's values (page_values)
+            with prepared_statements():  # its related rows, by the page's ids
+                return [data for _pk, data in plan.build(rows)]
         pks = [row.pk for row in rows]
         found = plan.model._default_manager.filter(**_among(plan.model, "pk", pks))
         with prepared_statements():  # the page's rows and their related rows, by key

@@ -133,9 +133,12 @@ def keyset_page(
     after: str = "",
     before: str = "",
     count_limit: int | None = None,
+    counted: QuerySet[Any] | None = None,
 ) -> KeysetPage:
     """Rows ordered by (sort, pk); cursors carry the last row's (value, pk). Sort fields of
-    record types are non-null by declaration, so the comparison is total."""
+    record types are non-null by declaration, so the comparison is total. `counted`: the
+    same rows without what only the page needs (e.g. the joins of values() columns), for
+    the COUNT (default: `queryset`)."""
     descending = sort.startswith("-")
     field = sort.lstrip("-")
     direction = "-" if descending else ""
@@ -166,14 +169,16 @@ def keyset_page(
         # for a search would test the same candidates again).
         total, capped = len(rows), False
     elif counted_with_page:
-        counted = rows[0].keyset_total
-        total, capped = (counted, False) if count_limit is None else _capped(counted, count_limit)
+        in_window = _attr(rows[0], "keyset_total")
+        total, capped = (
+            (in_window, False) if count_limit is None else _capped(in_window, count_limit)
+        )
     else:
-        total, capped = count_rows(queryset, count_limit)
+        total, capped = count_rows(queryset if counted is None else counted, count_limit)
 
     def cursor_of(row: Model) -> str:
-        value = row.pk if field == "pk" else _attr(row, field)
-        return _encode([value, row.pk])
+        pk = _attr(row, "pk")
+        return _encode([pk if field == "pk" else _attr(row, field), pk])
 
     return KeysetPage(
         rows=rows,
@@ -187,6 +192,9 @@ def keyset_page(
 
 
 def _attr(row: Any, lookup: str) -> Any:
+    """The value of `lookup` in a row: a model instance, or a dict of values() (API pages)."""
+    if isinstance(row, dict):
+        return row[lookup]
     value = row
     for part in lookup.split("__"):
         value = getattr(value, part)
