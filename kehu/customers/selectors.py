@@ -11,6 +11,7 @@ from kehu.core.configcache import config_cache
 from kehu.core.models import OrgUnit, Role, RoleAssignment, User
 from kehu.core.selectors import attach_users
 from kehu.customers import completeness, duplicates
+from kehu.customers.card import card_rows
 from kehu.customers.models import (
     ChangeRequest,
     ChangeRequestStatus,
@@ -83,7 +84,12 @@ def card_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
     filings, open_filing = card_filings(user, customer)
     contacts = list(customer.contacts.all())
     accounts = list(customer.bank_accounts.all())
-    requests = list(ChangeRequest.objects.filter(customer=customer)[:REQUESTS])
+    present = card_rows(customer)
+    requests = (
+        list(ChangeRequest.objects.filter(customer=customer)[:REQUESTS])
+        if present.change_requests
+        else []
+    )
     status_changes = list(customer.status_changes.all()[:50])
     attach_users((status_changes, "changed_by"), (requests, "proposer"), (filings, "decided_by"))
     pending = sum(r.status == ChangeRequestStatus.PENDING for r in requests)
@@ -101,12 +107,15 @@ def card_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
         "classifications": sorted(
             customer.classifications.all(), key=lambda v: (v.dimension.order, v.dimension.code)
         ),
-        "flags": duplicates.open_flags(customer),
+        "flags": duplicates.open_flags(customer) if present.flags else [],
         "status_changes": status_changes,
         "transitions": _transitions(user, customer, filing_under_way=open_filing is not None),
         "change_requests": requests,
         "pending_requests": pending,
-        "merged_from": list(customer.merged_from.only("pk", "name")),
+        "merged_from": (
+            list(customer.merged_from.only("pk", "name")) if present.merged_from else []
+        ),
+        "customer_has_grants": present.grants,  # read by {% grants_panel %}
         "can_merge": policy.has_perm(user, "customers.customer.merge", customer),
         "can_verify": policy.has_perm(user, "customers.customer.verify", customer),
         "can_propose": policy.has_perm(user, "customers.changerequest.add", customer),

@@ -25,6 +25,7 @@ from kehu.customers.models import (
     ClassificationValue,
     Customer,
     CustomerStatus,
+    DuplicateFlag,
     StatusChange,
 )
 from kehu.customers.tests.factories import form_data, queries_of
@@ -323,3 +324,57 @@ def test_the_card_reads_the_users_its_lists_name_in_one_query(
     assert name_reads() == first
     # The signed-in user, the card's lists, the grants panel.
     assert first == 3
+
+
+# Queries of the card's usually empty lists (the access grants panel: all its columns).
+EMPTY_LISTS = {
+    "change requests": 'FROM "customers_changerequest"',
+    "duplicate flags": 'FROM "customers_duplicateflag"',
+    "merged from": '"customers_customer"."merged_into_id" =',
+    "access grants": '"core_accessgrant"."granted_by_id"',
+}
+
+
+def test_the_card_reads_only_the_usually_empty_lists_that_have_rows(
+    make_org: MakeOrg, client_for: Callable[[str], Client]
+) -> None:
+    """One statement tells which of the change requests, open duplicate flags, merged-in
+    customers and access grants have rows (kehu.customers.card); only those are read."""
+    users = {u.username: u for u in User.objects.all()}
+    customer = make_org()
+    other = make_org()
+    url = f"/customers/{customer.pk}/"
+    client = client_for("head_sale")
+
+    def card() -> tuple[str, set[str]]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        read = {
+            name for name, mark in EMPTY_LISTS.items() if any(mark in q["sql"] for q in queries)
+        }
+        return response.content.decode(), read
+
+    page, read = card()
+    assert read == set()
+    assert 'id="merged-from"' not in page and 'id="duplicate-flags"' not in page
+    ChangeRequest.objects.create(
+        customer=customer, proposer=users["manager1"], changes={}, reason="更正电话号码"
+    )
+    page, read = card()
+    assert read == {"change requests"} and "更正电话号码" in page
+    first, second = sorted([customer, other], key=lambda c: c.pk)
+    DuplicateFlag.objects.create(first=first, second=second, reason="shared_phone")
+    Customer.objects.filter(pk=other.pk).update(merged_into=customer)
+    grant_access(
+        user=users["manager4"],
+        obj=customer,
+        until=timezone.now() + dt.timedelta(hours=2),
+        by=users["head_sale"],
+        reason="核对",
+    )
+    page, read = card()
+    assert read == set(EMPTY_LISTS)
+    assert 'id="duplicate-flags"' in page and 'id="merged-from"' in page
+    assert page.count(other.name) >= 2  # in the flag and among the merged customers
+    assert "徐静 (manager4)" in page

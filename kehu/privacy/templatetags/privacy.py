@@ -58,12 +58,14 @@ def grants_panel(context: Any, customer: Any) -> dict[str, Any]:
     now = timezone.now()
     # Running grants have no revoker; their users are read only when there are grants.
     running = on_customer.filter(revoked_at__isnull=True, until__gt=now).select_related(None)
-    rows = list(running) if can_grant else []
+    # The card's context says when the customer has no running grant (customers.card).
+    any_running = context.get("customer_has_grants", True)
+    rows = list(running) if can_grant and any_running else []
     attach_users((rows, "user"), (rows, "granted_by"))
     mine = None
     if can_grant and user is not None:  # the user's own grant is among the rows
         mine = max((r for r in rows if r.user_id == user.pk), key=lambda r: r.until, default=None)
-    elif user is not None and user.is_authenticated:
+    elif any_running and user is not None and user.is_authenticated:
         mine = running.filter(user=user).order_by("-until").first()
     return {
         "request": request,
