@@ -1,10 +1,11 @@
 """Side navigation: only what the user's roles allow (asks the policy)."""
 
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -189,7 +190,40 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             sections.append({"title": title, "items": visible})
     role_labels = sorted({Role(g.role).label for g in policy.grants(user)})
     unread = request_facts(request).unread_notifications
-    return {"nav_sections": sections, "user_roles": role_labels, "unread_notifications": unread}
+    return {
+        "nav_sections": sections,
+        "nav_menu": _menu(_menu_key(sections)),
+        "user_roles": role_labels,
+        "unread_notifications": unread,
+    }
+
+
+type MenuKey = tuple[tuple[str, tuple[tuple[str, str, str, bool], ...]], ...]
+
+
+def _menu_key(sections: list[dict[str, Any]]) -> MenuKey:
+    """What the menu's HTML depends on, in the active language."""
+    return tuple(
+        (
+            str(section["title"]),
+            tuple((str(i["label"]), i["icon"], i["url"], i["active"]) for i in section["items"]),
+        )
+        for section in sections
+    )
+
+
+@lru_cache(maxsize=512)
+def _menu(key: MenuKey) -> str:
+    """The side menu's HTML, rendered once per process for each set of visible items, active
+    item and language (rendering its ≈ 25 items costs ≈ 0.6 ms a page)."""
+    sections = [
+        {"title": title, "items": [dict(zip(_ITEM, item, strict=True)) for item in items]}
+        for title, items in key
+    ]
+    return render_to_string("core/_nav.html", {"nav_sections": sections})
+
+
+_ITEM = ("label", "icon", "url", "active")
 
 
 @cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -327,3 +328,37 @@ def test_navigation_links_follow_the_script_prefix(demo: dict[str, User]) -> Non
     finally:
         set_script_prefix("/")
     assert "/customers/" in menu()
+
+
+def test_the_menu_is_rendered_once_per_items_language_and_active_item(
+    client_for: Callable[[str], Client],
+) -> None:
+    from django.conf import settings
+
+    from kehu.core.context_processors import _menu
+
+    _menu.cache_clear()
+    client = client_for("manager1")
+    active = re.compile(r'nav-item active">\s*<a class="nav-link" href="([^"]+)"')
+
+    def page(url: str) -> str:
+        response = client.get(url)
+        assert response.status_code == 200
+        return response.content.decode()
+
+    first = page("/customers/")
+    assert active.findall(first) == ["/customers/"] and "客户一览表" in first
+    menu = re.compile(r'<ul class="navbar-nav pt-lg-3" id="main-nav">.*?</ul>', re.S)
+    assert menu.search(page("/customers/")).group(0) == menu.search(first).group(0)  # type: ignore[union-attr]
+    assert (_menu.cache_info().misses, _menu.cache_info().hits) == (1, 1)
+    home = page("/")
+    assert active.findall(home) == ["/"]
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = page("/customers/")
+    assert "Customer list" in english and "客户一览表" not in english
+    assert active.findall(english) == ["/customers/"]
+    assert _menu.cache_info().misses == 3
+    # Another user's menu (other items) is its own.
+    archivist = client_for("archivist").get("/").content.decode()
+    assert 'href="/customers/"' not in archivist
+    assert _menu.cache_info().misses == 4
