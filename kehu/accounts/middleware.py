@@ -23,8 +23,12 @@ class SecondFactorMiddleware:
             user is not None
             and user.is_authenticated
             and not request.path.startswith(EXEMPT_PREFIXES)
-            and not user.is_verified()
-            and policy.requires_second_factor(user, request_facts(request).totp_required_roles)
         ):
-            return redirect("accounts:second_factor")
+            # Read here for every page: it also hands the user's roles and grants to the
+            # policy, which the page asks next.
+            facts = request_facts(request)
+            if not user.is_verified() and policy.requires_second_factor(
+                user, facts.totp_required_roles
+            ):
+                return redirect("accounts:second_factor")
         return self.get_response(request)

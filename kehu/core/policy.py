@@ -297,6 +297,23 @@ def grants(user: Any) -> list[Grant]:
     return list(cached)
 
 
+def preload(
+    user: Any,
+    assignments: Iterable[tuple[str, str, bool]],
+    access: Iterable[tuple[str, str, list[str]]],
+) -> None:
+    """The user's role assignments (role, unit path, unit is the root) and running access
+    grants (object type, object id, actions), read by the caller with the request's other
+    facts (`core.selectors.request_facts`): the policy asks no query for them afterwards."""
+    if getattr(user, "_kehu_grants", None) is None:
+        user._kehu_grants = [Grant(role, path, is_root) for role, path, is_root in assignments]
+    if getattr(user, "_kehu_access", None) is None:
+        cache: dict[str, list[tuple[str, list[str]]]] = {}
+        for object_type, object_id, actions in access:
+            cache.setdefault(object_type, []).append((object_id, list(actions or [])))
+        user._kehu_access = cache
+
+
 def roles(user: Any) -> set[str]:
     return {g.role for g in grants(user)}
 

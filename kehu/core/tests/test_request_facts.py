@@ -3,6 +3,7 @@ request in one statement: still fresh on every request."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import pytest
@@ -11,7 +12,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from kehu.core.models import Notification, Role, SecurityPolicy, User
+from kehu.core.grants import grant_access
+from kehu.core.models import AccessGrant, Notification, Role, SecurityPolicy, User
+from kehu.customers.services import create_customer
+from kehu.customers.tests.factories import org_data
 
 
 def reads_of(queries: CaptureQueriesContext, table: str) -> list[str]:
@@ -65,3 +69,37 @@ def test_without_a_saved_policy_the_default_one_is_created(
     SecurityPolicy.objects.all().delete()
     assert client_for("manager1").get("/").status_code == 200
     assert SecurityPolicy.objects.get(pk=1).totp_required_roles == []
+
+
+@pytest.mark.django_db
+def test_the_users_roles_and_grants_come_with_the_facts(
+    demo: dict[str, User], client_for: Callable[[str], Client]
+) -> None:
+    """The same statement reads the user's role assignments and running access grants for
+    the policy: no query of their own, and a grant counts only while it runs."""
+    customer = create_customer(org_data(demo["manager1"]))
+    grant = grant_access(
+        user=demo["manager4"],
+        obj=customer,
+        until=timezone.now() + dt.timedelta(hours=2),
+        by=demo["head_sale"],
+        reason="核对",
+    )
+    url = f"/customers/{customer.pk}/"
+    client = client_for("manager4")  # another subsidiary: sees the customer by the grant only
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    facts = [q["sql"] for q in queries if "UNION ALL" in q["sql"]]
+    assert len(facts) == 1 and "core_roleassignment" in facts[0]
+    assert not reads_of(queries, 'FROM "core_roleassignment"')
+    assert not reads_of(queries, '"core_accessgrant"."object_type" AS "object_type"')
+    assert "客户经理" in response.content.decode()  # the role, in the user menu
+    AccessGrant.objects.filter(pk=grant.pk).update(until=timezone.now() - dt.timedelta(minutes=1))
+    assert client.get(url).status_code == 404
+    AccessGrant.objects.filter(pk=grant.pk).update(
+        until=timezone.now() + dt.timedelta(hours=1), revoked_at=timezone.now()
+    )
+    assert client.get(url).status_code == 404
+    # The department head sees it by role.
+    assert client_for("head_sale").get(url).status_code == 200
