@@ -213,9 +213,7 @@ class Plan:
         """(`key` of the row, its representation) for `queryset`'s rows, in its order."""
         return self.build(list(self.values(queryset, key)), key)
 
-    def build(
-        self, values: list[dict[str, Any]], key: str = "pk"
-    ) -> list[tuple[Any, dict[str, Any]]]:
+    def build(self, values: list[dict[str, Any]], key: str = "pk") -> Built:
         """(`key` of the row, its representation) for rows read by `values`."""
         pks = [row["pk"] for row in values]
         related: dict[str, dict[Any, list[Any]]] = {}

@@ -77,6 +77,11 @@ def revoke_access(grant: AccessGrant, *, by: Any, reason: str) -> AccessGrant:
     return current
 
 
+# The same condition, for the plain SQL statements that read grants with other facts
+# (core.selectors.request_facts, customers.card): its one parameter is the current time.
+RUNNING_SQL = "revoked_at IS NULL AND until > %s"
+
+
 def active_grants(user: Any, model: type[Model] | None = None) -> QuerySet[AccessGrant]:
     grants = AccessGrant.objects.filter(
         user=user, revoked_at__isnull=True, until__gt=timezone.now()

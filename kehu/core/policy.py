@@ -308,10 +308,17 @@ def preload(
     if getattr(user, "_kehu_grants", None) is None:
         user._kehu_grants = [Grant(role, path, is_root) for role, path, is_root in assignments]
     if getattr(user, "_kehu_access", None) is None:
-        cache: dict[str, list[tuple[str, list[str]]]] = {}
-        for object_type, object_id, actions in access:
-            cache.setdefault(object_type, []).append((object_id, list(actions or [])))
-        user._kehu_access = cache
+        user._kehu_access = _by_object_type(access)
+
+
+def _by_object_type(
+    access: Iterable[tuple[str, str, list[str]]],
+) -> dict[str, list[tuple[str, list[str]]]]:
+    """Running access grants as `_granted_ids` keeps them: object type → (id, actions)."""
+    cache: dict[str, list[tuple[str, list[str]]]] = {}
+    for object_type, object_id, actions in access:
+        cache.setdefault(object_type, []).append((object_id, list(actions or [])))
+    return cache
 
 
 def roles(user: Any) -> set[str]:
@@ -393,14 +400,11 @@ def _granted_ids(user: Any, label: str, action: str) -> set[str]:
 
         from kehu.core.models import AccessGrant
 
-        cache = {}
         rows = AccessGrant.objects.filter(
             user=user, revoked_at__isnull=True, until__gt=timezone.now()
         ).values_list("object_type", "object_id", "actions")
         with prepared_statements():
-            active = list(rows)
-        for object_type, object_id, actions in active:
-            cache.setdefault(object_type, []).append((object_id, list(actions or [])))
+            cache = _by_object_type(rows)
         user._kehu_access = cache
     return {oid for oid, actions in cache.get(label, []) if action in actions}
 

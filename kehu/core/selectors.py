@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from kehu.core import policy
+from kehu.core.grants import RUNNING_SQL
 from kehu.core.models import (
     AccessGrant,
     Notification,
@@ -68,7 +69,7 @@ _FACTS_SQL = (
     "ON u.id = a.unit_id WHERE a.user_id = %s "
     "UNION ALL SELECT 'g', object_type, object_id, CAST(actions AS TEXT) "
     f"FROM {AccessGrant._meta.db_table} "
-    "WHERE user_id = %s AND revoked_at IS NULL AND until > %s"
+    f"WHERE user_id = %s AND {RUNNING_SQL}"
 )
 
 

@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 from django.db import connection
 from django.utils import timezone
 
+from kehu.core.grants import RUNNING_SQL
 from kehu.core.models import AccessGrant
 from kehu.customers.models import ChangeRequest, Customer, DuplicateFlag
 
@@ -30,7 +31,7 @@ def card_rows(customer: Customer) -> CardRows:
         "WHERE (first_id = %s OR second_id = %s) AND dismissed_at IS NULL), "
         f"EXISTS (SELECT 1 FROM {Customer._meta.db_table} WHERE merged_into_id = %s), "
         f"EXISTS (SELECT 1 FROM {AccessGrant._meta.db_table} WHERE object_type = %s "
-        "AND object_id = %s AND revoked_at IS NULL AND until > %s)"
+        f"AND object_id = %s AND {RUNNING_SQL})"
     )
     pk = customer.pk
     params: list[Any] = [pk, pk, pk, pk, Customer._meta.label_lower, str(pk), timezone.now()]
