@@ -72,11 +72,20 @@ def _converter(field: fields.Field, column: models.Field[Any, Any] | None) -> An
     if kind is fields.IntegerField:
         return None if isinstance(column, models.IntegerField) else int
     if kind is fields.ChoiceField:
+        choices = field.choice_strings_to_values  # type: ignore[attr-defined]
+        if isinstance(column, models.CharField | models.TextField) and all(
+            key == value for key, value in choices.items()
+        ):
+            return None  # text choices: the stored text is the representation
         return _choice(field)  # type: ignore[arg-type]
     if kind is fields.DateTimeField and _iso_in_current_zone(field):  # type: ignore[arg-type]
         return _DATETIME
-    if kind in (fields.BooleanField, fields.BigIntegerField):
-        return field.to_representation
+    if kind is fields.BooleanField:
+        return None if isinstance(column, models.BooleanField) else field.to_representation
+    if kind is fields.BigIntegerField:
+        as_text = getattr(field, "coerce_to_string", api_settings.COERCE_BIGINT_TO_STRING)
+        plain = isinstance(column, models.IntegerField) and not as_text
+        return None if plain else field.to_representation
     if isinstance(field, fields.DateTimeField | fields.DateField | fields.DecimalField):
         return field.to_representation
     raise CannotPlan(field.field_name)

@@ -14,6 +14,7 @@ folder), stretched with HKDF-SHA256."""
 from __future__ import annotations
 
 import base64
+import binascii
 import os
 from functools import cache
 from typing import Any
@@ -23,6 +24,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.db import models
+from django.utils.functional import cached_property
 
 PREFIX = "kehu1:"
 _NONCE = 12
@@ -47,9 +49,17 @@ def encrypt(plain: str, context: str) -> str:
 def decrypt(stored: str, context: str) -> str:
     if not stored or not stored.startswith(PREFIX):
         return stored
-    raw = base64.urlsafe_b64decode(stored[len(PREFIX) :])
-    plain = _aead(settings.KEHU_FIELD_KEY).decrypt(raw[:_NONCE], raw[_NONCE:], context.encode())
-    return plain.decode()
+    return _open(stored, context.encode())
+
+
+# base64url → base64, for binascii (base64.urlsafe_b64decode does the same in three steps:
+# on a page of 100 customers with their contacts that was a fifth of the decryption time).
+_URLSAFE = bytes.maketrans(b"-_", b"+/")
+
+
+def _open(stored: str, context: bytes) -> str:
+    raw = binascii.a2b_base64(stored[len(PREFIX) :].encode("ascii").translate(_URLSAFE))
+    return _aead(settings.KEHU_FIELD_KEY).decrypt(raw[:_NONCE], raw[_NONCE:], context).decode()
 
 
 def is_encrypted(stored: str | None) -> bool:
@@ -63,10 +73,14 @@ class EncryptedTextField(models.TextField):
     def _context(self) -> str:
         return f"{self.model._meta.label_lower}.{self.name}"
 
+    @cached_property
+    def _context_bytes(self) -> bytes:
+        return self._context().encode()
+
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
-        if value is None:
+        if not value or not value.startswith(PREFIX):
             return value
-        return decrypt(value, self._context())
+        return _open(value, self._context_bytes)
 
     def get_prep_value(self, value: Any) -> Any:
         value = super().get_prep_value(value)

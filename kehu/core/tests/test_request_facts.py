@@ -12,6 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from kehu.api.services import create_token
 from kehu.core.grants import grant_access
 from kehu.core.models import AccessGrant, Notification, Role, SecurityPolicy, User
 from kehu.customers.services import create_customer
@@ -103,3 +104,35 @@ def test_the_users_roles_and_grants_come_with_the_facts(
     assert client.get(url).status_code == 404
     # The department head sees it by role.
     assert client_for("head_sale").get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_api_request_reads_roles_and_grants_with_the_facts(demo: dict[str, User]) -> None:
+    """A token's user gets the same facts statement as a page: the policy asks no query of its
+    own for roles and grants, and a grant counts only while it runs."""
+    customer = create_customer(org_data(demo["manager1"]))
+    grant = grant_access(
+        user=demo["manager4"],
+        obj=customer,
+        until=timezone.now() + dt.timedelta(hours=2),
+        by=demo["head_sale"],
+        reason="核对",
+    )
+    _token, raw = create_token(demo["manager4"], "test")
+    api = Client(headers={"authorization": f"Bearer {raw}"})
+    url = f"/api/v1/customers/{customer.pk}/"
+    with CaptureQueriesContext(connection) as queries:
+        response = api.get(url)
+    assert response.status_code == 200 and response.json()["name"] == customer.name
+    facts = [q["sql"] for q in queries if "UNION ALL" in q["sql"]]
+    assert len(facts) == 1 and "core_accessgrant" in facts[0]
+    assert not reads_of(queries, '"core_roleassignment"."role" AS "role"')
+    assert not reads_of(queries, '"core_accessgrant"."object_type" AS "object_type"')
+    listed = api.get("/api/v1/customers/").json()
+    assert [row["id"] for row in listed["results"]] == [customer.pk]
+    AccessGrant.objects.filter(pk=grant.pk).update(revoked_at=timezone.now())
+    assert api.get(url).status_code == 404
+    assert api.get("/api/v1/customers/").json()["results"] == []
+    _token, raw = create_token(demo["head_sale"], "test")
+    head = Client(headers={"authorization": f"Bearer {raw}"})
+    assert head.get(url).status_code == 200  # by role
