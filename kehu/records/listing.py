@@ -138,7 +138,10 @@ def keyset_page(
     """Rows ordered by (sort, pk); cursors carry the last row's (value, pk). Sort fields of
     record types are non-null by declaration, so the comparison is total. `counted`: the
     same rows without what only the page needs (e.g. the joins of values() columns), for
-    the COUNT (default: `queryset`)."""
+    the COUNT (default: `queryset`). A `count_limit` below the page size counts a page's
+    worth: a count never says "N+" with fewer than the rows shown."""
+    if count_limit is not None:
+        count_limit = max(count_limit, size)
     descending = sort.startswith("-")
     field = sort.lstrip("-")
     direction = "-" if descending else ""

@@ -15,7 +15,7 @@ from kehu.customers import services
 from kehu.customers.models import Customer
 from kehu.customers.search import pinyin_of
 from kehu.customers.tests.factories import queries_of
-from kehu.records import registry
+from kehu.records import listing, registry
 from kehu.records.listing import _encode, count_rows
 
 pytestmark = pytest.mark.django_db
@@ -64,10 +64,13 @@ def test_list_and_api_say_there_are_more(
     body = client.get("/api/v1/customers/").json()
     assert (body["count"], "count_capped" in body, len(body["results"])) == (6, False, 6)
     # Pages that do not hold every row count up to the limit and say there are more.
+    monkeypatch.setattr(listing, "PAGE_SIZES", (2, *listing.PAGE_SIZES))
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the assertion reads English
-    response = client.get("/customers/", {"sort": "name_pinyin", "after": _encode(["", 0])})
+    response = client.get(
+        "/customers/", {"sort": "name_pinyin", "size": "2", "after": _encode(["", 0])}
+    )
     page = response.context["page"]
-    assert (page.total, page.total_capped, len(page.rows)) == (4, True, 6)
+    assert (page.total, page.total_capped, len(page.rows)) == (4, True, 2)
     row_count = response.content.decode().split('id="row-count">')[1].split("<")[0]
     assert "4+" in row_count
     api = api_for("manager1")
@@ -75,6 +78,12 @@ def test_list_and_api_say_there_are_more(
     assert (body["count"], body["count_capped"], len(body["results"])) == (4, True, 2)
     following = api.get(body["next"]).json()
     assert (following["count"], following["count_capped"]) == (4, True)
+    # A page larger than the limit counts its size: never "4+" above five rows.
+    body = api.get("/api/v1/customers/?size=5").json()
+    assert (body["count"], body["count_capped"], len(body["results"])) == (5, True, 5)
+    response = client.get("/customers/", {"sort": "name_pinyin", "after": _encode(["", 0])})
+    page = response.context["page"]
+    assert (page.total, page.total_capped, len(page.rows)) == (6, False, 6)
     # A search stops counting at search_count_limit.
     monkeypatch.setattr(customers, "count_limit", 100)
     monkeypatch.setattr(customers, "search_count_limit", 3)
