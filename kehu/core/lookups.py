@@ -25,8 +25,15 @@ class InIds(Lookup):
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, Any]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        ids = sorted(int(pk) for pk in self.rhs)
+        parameter = ids_parameter(connection, self.rhs)
         if connection.vendor == "postgresql":
-            array = "{" + ",".join(map(str, ids)) + "}"
-            return f"{lhs} = ANY(%s::bigint[])", (*lhs_params, array)
-        return f"{lhs} IN (SELECT value FROM json_each(%s))", (*lhs_params, json.dumps(ids))
+            return f"{lhs} = ANY(%s::bigint[])", (*lhs_params, parameter)
+        return f"{lhs} IN (SELECT value FROM json_each(%s))", (*lhs_params, parameter)
+
+
+def ids_parameter(connection: Any, ids: Any) -> str:
+    """The one parameter that carries `ids` to the database (InIds)."""
+    ordered = sorted(int(pk) for pk in ids)
+    if connection.vendor == "postgresql":
+        return "{" + ",".join(map(str, ordered)) + "}"
+    return json.dumps(ordered)

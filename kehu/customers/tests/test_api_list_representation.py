@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -131,3 +132,39 @@ def test_a_pages_ids_are_one_parameter(
     customer_reads = [q["sql"] for q in captured if 'FROM "customers_customer"' in q["sql"]]
     assert len(customer_reads) == 1 and '"legal_rep_name"' in customer_reads[0]
     assert not [q["sql"] for q in captured if re.search(r" IN \(\d+, \d+", q["sql"])]
+
+
+def test_related_rows_are_read_afresh_for_each_page(
+    api_for: Callable[[str], Client],
+    make_org: Callable[..., Customer],
+    make_person: Callable[..., Customer],
+) -> None:
+    """A page's contacts and classification links are read by SQL compiled once per
+    connection (representation._by_ids): each page gets its own customers' rows, as they are
+    now, whatever page compiled it."""
+    made = _varied(make_org, make_person)
+    client = api_for("manager1")
+
+    def every_page(size: int) -> dict[int, dict[str, Any]]:
+        rows, url = {}, f"/api/v1/customers/?size={size}"
+        while url:
+            body = client.get(url).json()
+            rows.update({row["id"]: row for row in body["results"]})
+            url = body["next"]
+        return rows
+
+    # Compiled by this test's first page (one customer), used by every other page.
+    connections[DEFAULT_DB_ALIAS].__dict__.pop("_kehu_by_ids", None)
+    before = every_page(size=1)
+    bare = made[1]
+    assert before[bare.pk]["contacts"] == [] and before[bare.pk]["classifications"] == []
+    services.create_contact({"customer": bare, "name": "赵敏", "mobile": "13733334444"})
+    value = ClassificationValue.objects.get(code="big")
+    bare.classifications.add(value)
+    for size in (1, 2, 200):
+        rows = every_page(size)
+        assert [c["name"] for c in rows[bare.pk]["contacts"]] == ["赵敏"]
+        assert rows[bare.pk]["contacts"][0]["mobile"] == "137****4444"
+        assert rows[bare.pk]["classifications"] == [value.pk]
+        for customer in made:
+            assert rows[customer.pk] == client.get(f"/api/v1/customers/{customer.pk}/").json()
