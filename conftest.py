@@ -14,9 +14,9 @@ from django.conf import settings
 from django.db import transaction
 from django.test import override_settings
 
-from tests.conftest import client_for, demo
+from tests.conftest import api_for, client_for, demo
 
-__all__ = ["client_for", "demo"]
+__all__ = ["api_for", "client_for", "demo"]
 
 
 def _is_browser_test(request: pytest.FixtureRequest) -> bool:

@@ -78,7 +78,7 @@ def revoke_access(grant: AccessGrant, *, by: Any, reason: str) -> AccessGrant:
 
 
 # The same condition, for the plain SQL statements that read grants with other facts
-# (core.selectors.request_facts, customers.card): its one parameter is the current time.
+# (core.selectors.user_facts, customers.card): its one parameter is the current time.
 RUNNING_SQL = "revoked_at IS NULL AND until > %s"
 
 

@@ -304,7 +304,7 @@ def preload(
 ) -> None:
     """The user's role assignments (role, unit path, unit is the root) and running access
     grants (object type, object id, actions), read by the caller with the request's other
-    facts (`core.selectors.request_facts`): the policy asks no query for them afterwards."""
+    facts (`core.selectors.user_facts`): the policy asks no query for them afterwards."""
     if getattr(user, "_kehu_grants", None) is None:
         user._kehu_grants = [Grant(role, path, is_root) for role, path, is_root in assignments]
     if getattr(user, "_kehu_access", None) is None:
@@ -396,13 +396,9 @@ def _granted_ids(user: Any, label: str, action: str) -> set[str]:
         return set()
     cache: dict[str, list[tuple[str, list[str]]]] | None = getattr(user, "_kehu_access", None)
     if cache is None:
-        from django.utils import timezone
+        from kehu.core.grants import active_grants
 
-        from kehu.core.models import AccessGrant
-
-        rows = AccessGrant.objects.filter(
-            user=user, revoked_at__isnull=True, until__gt=timezone.now()
-        ).values_list("object_type", "object_id", "actions")
+        rows = active_grants(user).values_list("object_type", "object_id", "actions")
         with prepared_statements():
             cache = _by_object_type(rows)
         user._kehu_access = cache

@@ -12,15 +12,28 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from kehu.api.services import create_token
 from kehu.core.grants import grant_access
 from kehu.core.models import AccessGrant, Notification, Role, SecurityPolicy, User
+from kehu.customers.models import Customer
 from kehu.customers.services import create_customer
 from kehu.customers.tests.factories import org_data
 
 
 def reads_of(queries: CaptureQueriesContext, table: str) -> list[str]:
     return [q["sql"] for q in queries if table in q["sql"]]
+
+
+def granted_to_manager4(demo: dict[str, User]) -> tuple[Customer, AccessGrant]:
+    """A customer of manager1's that manager4 (another subsidiary) may see by a grant only."""
+    customer = create_customer(org_data(demo["manager1"]))
+    grant = grant_access(
+        user=demo["manager4"],
+        obj=customer,
+        until=timezone.now() + dt.timedelta(hours=2),
+        by=demo["head_sale"],
+        reason="核对",
+    )
+    return customer, grant
 
 
 @pytest.mark.django_db
@@ -78,14 +91,7 @@ def test_the_users_roles_and_grants_come_with_the_facts(
 ) -> None:
     """The same statement reads the user's role assignments and running access grants for
     the policy: no query of their own, and a grant counts only while it runs."""
-    customer = create_customer(org_data(demo["manager1"]))
-    grant = grant_access(
-        user=demo["manager4"],
-        obj=customer,
-        until=timezone.now() + dt.timedelta(hours=2),
-        by=demo["head_sale"],
-        reason="核对",
-    )
+    customer, grant = granted_to_manager4(demo)
     url = f"/customers/{customer.pk}/"
     client = client_for("manager4")  # another subsidiary: sees the customer by the grant only
     with CaptureQueriesContext(connection) as queries:
@@ -107,19 +113,13 @@ def test_the_users_roles_and_grants_come_with_the_facts(
 
 
 @pytest.mark.django_db
-def test_an_api_request_reads_roles_and_grants_with_the_facts(demo: dict[str, User]) -> None:
+def test_an_api_request_reads_roles_and_grants_with_the_facts(
+    demo: dict[str, User], api_for: Callable[[str], Client]
+) -> None:
     """A token's user gets the same facts statement as a page: the policy asks no query of its
     own for roles and grants, and a grant counts only while it runs."""
-    customer = create_customer(org_data(demo["manager1"]))
-    grant = grant_access(
-        user=demo["manager4"],
-        obj=customer,
-        until=timezone.now() + dt.timedelta(hours=2),
-        by=demo["head_sale"],
-        reason="核对",
-    )
-    _token, raw = create_token(demo["manager4"], "test")
-    api = Client(headers={"authorization": f"Bearer {raw}"})
+    customer, grant = granted_to_manager4(demo)
+    api = api_for("manager4")
     url = f"/api/v1/customers/{customer.pk}/"
     with CaptureQueriesContext(connection) as queries:
         response = api.get(url)
@@ -133,6 +133,4 @@ def test_an_api_request_reads_roles_and_grants_with_the_facts(demo: dict[str, Us
     AccessGrant.objects.filter(pk=grant.pk).update(revoked_at=timezone.now())
     assert api.get(url).status_code == 404
     assert api.get("/api/v1/customers/").json()["results"] == []
-    _token, raw = create_token(demo["head_sale"], "test")
-    head = Client(headers={"authorization": f"Bearer {raw}"})
-    assert head.get(url).status_code == 200  # by role
+    assert api_for("head_sale").get(url).status_code == 200  # by role

@@ -1,5 +1,5 @@
 """Fixtures of the customer tests: customers made through the real services (nothing of ours
-is mocked), API clients with a bearer token."""
+is mocked). API clients: `api_for` in tests/conftest.py."""
 
 from __future__ import annotations
 
@@ -7,9 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.test import Client
 
-from kehu.api.services import create_token
 from kehu.core.models import User
 from kehu.customers import services
 from kehu.customers.models import Customer
@@ -30,16 +28,5 @@ def make_org(demo: dict[str, User]) -> Callable[..., Customer]:
 def make_person(demo: dict[str, User]) -> Callable[..., Customer]:
     def make(owner: str = "manager1", **overrides: Any) -> Customer:
         return services.create_customer(person_data(demo[owner], **overrides))
-
-    return make
-
-
-@pytest.fixture
-def api_for(demo: dict[str, User]) -> Callable[[str], Client]:
-    """A test client authenticating with a fresh API token of the named demo user."""
-
-    def make(username: str) -> Client:
-        raw = create_token(demo[username], "test")[1]
-        return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
 
     return make

@@ -1,1 +1,1 @@
-from kehu.customers.tests.conftest import api_for, make_org, make_person  # noqa: F401
+from kehu.customers.tests.conftest import make_org, make_person  # noqa: F401
