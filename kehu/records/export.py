@@ -19,6 +19,10 @@ from kehu.records.cells import cell_value
 
 EXPORT_LIMIT = 100_000
 
+# A text cell starting with one of these is read by Excel (and LibreOffice, or as CSV) as a
+# formula or a DDE command; such cells are written as text marked with Excel's quote prefix.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
 
 def _plain(value: Any) -> Any:
     if value is None:
@@ -30,6 +34,16 @@ def _plain(value: Any) -> Any:
     if isinstance(value, str | int | float) or hasattr(value, "isoformat"):
         return value
     return str(value)
+
+
+def _cell(sheet: Any, value: Any) -> Any:
+    """The value as written: text that Excel would evaluate stays inert text."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        cell.quotePrefix = True
+        return cell
+    return value
 
 
 def rows_to_xlsx(
@@ -48,7 +62,7 @@ def rows_to_xlsx(
     workbook.properties.created = now.replace(tzinfo=None)
     workbook.properties.modified = now.replace(tzinfo=None)
     sheet = workbook.create_sheet(title=title[:31])
-    sheet.append([line])
+    sheet.append([_cell(sheet, line)])
     header = []
     for _name, label in columns:
         cell = WriteOnlyCell(sheet, value=str(label))
@@ -57,7 +71,7 @@ def rows_to_xlsx(
     sheet.append(header)
     count = 0
     for row in rows:
-        sheet.append([_plain(cell_value(row, name)) for name, _label in columns])
+        sheet.append([_cell(sheet, _plain(cell_value(row, name))) for name, _label in columns])
         count += 1
     buffer = io.BytesIO()
     workbook.save(buffer)
