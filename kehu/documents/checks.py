@@ -1,4 +1,4 @@
-"""Upload checks (issue 4): size, type decided by the content, archives and executables
+"""Upload checks: size, type decided by the content, archives and executables
 refused, harmless names. A refused file raises ValidationError before anything is stored.
 
 Office files: .docx and .xlsx are ZIP containers. They are allowed only for the document
@@ -6,6 +6,8 @@ types that list them (survey forms, financial statements), and only when the con
 nothing but the parts of a plain document: macros (vbaProject.bin), embedded objects
 (embeddings/, activeX/) and an implausible expansion ratio (ZIP bombs) are refused. Any other
 ZIP, every other archive format, executables and the old binary Office formats are refused.
+Active content that survives the type check (PDF scripts, polyglots, lying ZIP sizes) is
+refused by `active_content`.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from kehu.documents import active_content
 from kehu.documents.models import CONTENT_TYPE_CHOICES
 
 _OFFICE = {
@@ -145,4 +148,7 @@ def check_upload(upload: Any, allowed: list[str]) -> str:
                 ]
             }
         )
+    reason = active_content.refusal(upload, content_type)
+    if reason:
+        raise ValidationError({"file": [reason]})
     return content_type
