@@ -91,7 +91,9 @@ def _get(queryset: Any, pk: int) -> Any:
 
 class HoldSerializer(serializers.ModelSerializer[Hold]):
     placed_by = serializers.CharField(source="placed_by.username", read_only=True)
-    lifted_by = serializers.CharField(source="lifted_by.username", read_only=True, default=None)
+    lifted_by = serializers.CharField(
+        source="lifted_by.username", read_only=True, default=None, allow_null=True
+    )
     active = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -150,7 +152,9 @@ class HoldLiftView(ArchiveView):
 
 
 class LoanSerializer(serializers.ModelSerializer[Loan]):
-    case_number = serializers.CharField(source="case.number", read_only=True, default=None)
+    case_number = serializers.CharField(
+        source="case.number", read_only=True, default=None, allow_null=True
+    )
     archive_number = serializers.CharField(source="dossier.archive_number", read_only=True)
     borrower = serializers.CharField(source="borrower.username", read_only=True)
 
@@ -259,8 +263,12 @@ class DestructionSerializer(serializers.ModelSerializer[Destruction]):
         many=True, read_only=True, slug_field="reference_code"
     )
     witnesses: Any = serializers.SlugRelatedField(many=True, read_only=True, slug_field="username")
-    approved_by = serializers.CharField(source="approved_by.username", read_only=True, default=None)
-    executor = serializers.CharField(source="executor.username", read_only=True, default=None)
+    approved_by = serializers.CharField(
+        source="approved_by.username", read_only=True, default=None, allow_null=True
+    )
+    executor = serializers.CharField(
+        source="executor.username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Destruction
@@ -369,7 +377,9 @@ class DestructionExecuteView(ArchiveView):
 
 class TransferSerializer(serializers.ModelSerializer[Transfer]):
     archive_number = serializers.CharField(source="dossier.archive_number", read_only=True)
-    received_by = serializers.CharField(source="received_by.username", read_only=True, default=None)
+    received_by = serializers.CharField(
+        source="received_by.username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Transfer

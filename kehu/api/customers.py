@@ -39,7 +39,9 @@ class MergeSerializer(serializers.Serializer[Any]):
 
 class ChangeRequestSerializer(serializers.ModelSerializer[ChangeRequest]):
     proposer = serializers.CharField(source="proposer.username", read_only=True)
-    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None)
+    decided_by = serializers.CharField(
+        source="decided_by.username", read_only=True, default=None, allow_null=True
+    )
     has_attachment = serializers.SerializerMethodField()
     changes = serializers.SerializerMethodField(help_text="{field: [before, after]}, masked.")
 

@@ -25,7 +25,9 @@ from kehu.documents.views import _stream
 class VersionSerializer(serializers.ModelSerializer[DocumentVersion]):
     version = serializers.IntegerField(source="number", read_only=True)
     uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True)
-    attested_by = serializers.CharField(source="attested_by.username", read_only=True, default=None)
+    attested_by = serializers.CharField(
+        source="attested_by.username", read_only=True, default=None, allow_null=True
+    )
     download = serializers.SerializerMethodField()
 
     class Meta:

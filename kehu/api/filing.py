@@ -59,7 +59,7 @@ class FilingSerializer(serializers.ModelSerializer[Filing]):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     customer_status = serializers.CharField(source="customer.status", read_only=True)
     opened_by = serializers.CharField(source="opened_by.username", read_only=True)
-    decided_by = serializers.CharField(source="decided_by.username", default=None)
+    decided_by = serializers.CharField(source="decided_by.username", default=None, allow_null=True)
     checklist = serializers.SerializerMethodField()
     steps = serializers.SerializerMethodField()
     checks = ItemCheckSerializer(many=True, read_only=True)

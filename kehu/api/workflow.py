@@ -24,7 +24,9 @@ class StepSerializer(serializers.ModelSerializer[Step]):
     assignee = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
     outcomes = serializers.SerializerMethodField()
-    completed_by = serializers.CharField(source="completed_by.username", default=None)
+    completed_by = serializers.CharField(
+        source="completed_by.username", default=None, allow_null=True
+    )
 
     class Meta:
         model = Step

@@ -20,7 +20,7 @@ from kehu.archives.models import (
 )
 from kehu.core.models import OrgUnit
 from kehu.customers.models import CustomerStatus
-from kehu.records.filtering import ListFilterSet
+from kehu.records.filtering import IdFilter, ListFilterSet, YearFilter
 
 # Dossiers of customers that stopped trading are kept apart (ARC-7).
 KEPT_APART = (CustomerStatus.SUSPENDED, CustomerStatus.PAST, CustomerStatus.CLOSED)
@@ -84,8 +84,8 @@ class ItemFilter(ListFilterSet):
     )
     retention = django_filters.ChoiceFilter(label=_("retention"), choices=Retention.choices)
     medium = django_filters.ChoiceFilter(label=_("medium"), choices=Medium.choices)
-    year = django_filters.NumberFilter(label=_("year"))
-    dossier = django_filters.NumberFilter(label=_("dossier"), field_name="dossier_id")
+    year = YearFilter(label=_("year"))
+    dossier = IdFilter(label=_("dossier"), field_name="dossier_id")
     filed_from = django_filters.DateFilter(
         label=_("filed from"), field_name="filed_at", lookup_expr="date__gte"
     )

@@ -77,7 +77,9 @@ class DossierSerializer(serializers.ModelSerializer[Dossier]):
 
 
 class ItemSerializer(serializers.ModelSerializer[DossierItem]):
-    filed_by = serializers.CharField(source="filed_by.username", read_only=True, default=None)
+    filed_by = serializers.CharField(
+        source="filed_by.username", read_only=True, default=None, allow_null=True
+    )
     archive_number = serializers.CharField(source="dossier.archive_number", read_only=True)
 
     class Meta:

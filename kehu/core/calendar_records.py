@@ -13,14 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from kehu.core.models import CalendarDay, CalendarYear
-from kehu.records.filtering import ListFilterSet
+from kehu.records.filtering import ListFilterSet, YearFilter
 from kehu.records.registry import Column, RecordType, register
 
 _counter = itertools.count(1)
 
 
 class CalendarDayFilter(ListFilterSet):
-    year = django_filters.NumberFilter(field_name="date__year", label=_("Year"))
+    year = YearFilter(field_name="date__year", label=_("Year"))
     is_working = django_filters.BooleanFilter(label=_("Working day"))
 
     class Meta:

@@ -24,7 +24,7 @@ from kehu.customers.models import (
 )
 from kehu.customers.selectors import classification_filters, scope_filter_choices
 from kehu.customers.validation import PROVINCES
-from kehu.records.filtering import ListFilterSet
+from kehu.records.filtering import IdFilter, ListFilterSet
 
 REGISTER_CHOICES = [
     ("active", _("Active register")),
@@ -131,7 +131,7 @@ class CustomerFilter(ListFilterSet):
 class ContactFilter(ListFilterSet):
     role = django_filters.ChoiceFilter(label=_("Role"), choices=Contact.ContactRole.choices)
     is_primary = django_filters.BooleanFilter(label=_("primary contact"))
-    customer = django_filters.NumberFilter(label=_("Customer number"), field_name="customer_id")
+    customer = IdFilter(label=_("Customer number"), field_name="customer_id")
 
     class Meta:
         model = Contact
@@ -139,7 +139,7 @@ class ContactFilter(ListFilterSet):
 
 
 class BankAccountFilter(ListFilterSet):
-    customer = django_filters.NumberFilter(label=_("Customer number"), field_name="customer_id")
+    customer = IdFilter(label=_("Customer number"), field_name="customer_id")
 
     class Meta:
         model = BankAccount
