@@ -40,7 +40,7 @@ from kehu.documents import samples
 from kehu.documents import services as documents
 from kehu.documents.models import DocumentType
 from kehu.filing.models import ChecklistItem, RiskRule, WatchListEntry
-from kehu.privacy import consent, requests
+from kehu.privacy import consent, disclosures, requests
 from kehu.records.services import audited_create
 from kehu.workflow import services as workflow
 from kehu.workflow.models import ApproverRule
@@ -110,6 +110,15 @@ def _step_waiting(step: Any) -> bool:
     step.refresh_from_db()
     return bool(step.status == "waiting")
 
+
+def _provided(disclosure: Any) -> bool:
+    disclosure.refresh_from_db()
+    return bool(disclosure.status == "provided")
+
+
+# Data provisions: who reads the register, and who reads customer A's provision (SALE).
+DISCLOSURE_VIEWERS = ACCOUNT_MANAGERS | users("head_sale", "compliance", "gm", "auditor")
+DISCLOSURE_READERS = users("manager1", "manager2", "head_sale", "compliance", "gm", "auditor")
 
 COMPLETE_BODY = {"outcome": "approved", "comment": "同意"}
 
@@ -358,6 +367,19 @@ RULES: dict[str, list[Rule]] = {
     "privacy:request": [Rule("subjectrequest", REQUEST_READERS)],
     "privacy:request_package": [Rule("subjectrequest", REQUEST_READERS)],
     "privacy:request_new": [Rule("person", per_object(EDIT))],
+    "privacy:disclosures": [Rule(expect=DISCLOSURE_VIEWERS)],
+    "privacy:disclosure": [Rule("disclosure", DISCLOSURE_READERS)],
+    "privacy:disclosure_agreement": [Rule("disclosure", DISCLOSURE_READERS)],
+    "privacy:disclosure_provide": [
+        Rule(
+            "disclosure",
+            users("manager1", "head_sale"),
+            "POST",
+            body=lambda o: {"provided_on": "2026-12-01", "method": "加密邮件"},
+            took_effect=_provided,
+        )
+    ],
+    "privacy:disclosure_new": [Rule("customer", per_object(EDIT))],
     # The extended profile: the account manager only (no grants in the matrix).
     "privacy:profile": [Rule("contact", per_object(OWNER))],
     "privacy:profile_edit": [Rule("contact", per_object(OWNER))],
@@ -849,6 +871,15 @@ def world(demo: dict[str, User]) -> dict[str, Any]:
         workflow.complete_step(
             access.case.steps.get(), by=demo["compliance"], outcome="done", comment="已提供"
         )
+        disclosure = disclosures.request_disclosure(
+            objects["A"]["customer"], by=demo["manager1"], recipient_kind="external",
+            recipient_name="某合作方", purpose="资信核查", categories=["basic"],
+            agreement=SimpleUploadedFile("协议.pdf", samples.pdf(), "application/pdf"),
+        )  # fmt: skip
+        assert disclosure.case is not None
+        workflow.complete_step(
+            disclosure.case.steps.get(), by=demo["head_sale"], outcome="approved"
+        )
         rule = ApproverRule.objects.create(
             process="workflow.approval", unit=sale, position=1, role="department_head", basis="x"
         )
@@ -879,6 +910,7 @@ def world(demo: dict[str, User]) -> dict[str, Any]:
         "calendaryear": year,
         "approverrule": rule,
         "subjectrequest": access,
+        "disclosure": disclosure,
         "checklistitem": ChecklistItem.objects.first(),
         "watchentry": watch,
         "riskrule": RiskRule.objects.first(),

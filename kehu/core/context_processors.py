@@ -47,6 +47,7 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
                 "documents.document.view",
             ),
             (_("Filings"), "file-check", "filing:list", "filing.filing.view"),
+            (_("Data provisions"), "share", "privacy:disclosures", "privacy.disclosure.view"),
         ],
     ),
     (

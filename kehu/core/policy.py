@@ -114,6 +114,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "filing.*.export",
             "archives.*.view",
             "archives.*.export",
+            "privacy.disclosure.view",
+            "privacy.disclosure.export",
         }
     ),
     Role.DEPARTMENT_HEAD: frozenset(
@@ -139,6 +141,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             # reports link to them.
             "archives.loan.view",
             "archives.transfer.view",
+            # Provisions of the department's customer data: requests, approval, the register.
+            "privacy.disclosure.*",
         }
     )
     | _CUSTOMER_READ
@@ -161,6 +165,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "archives.hold.*",
             "archives.destruction.view",
             "archives.destruction.approve",
+            "privacy.disclosure.view",
+            "privacy.disclosure.export",
         }
     )
     | _CUSTOMER_READ
@@ -187,6 +193,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "documents.documentversion.attest:own",
             "filing.filing.add",
             "archives.loan.add",
+            "privacy.disclosure.view",
+            "privacy.disclosure.add:own",
         }
     )
     | _CUSTOMER_READ
@@ -201,6 +209,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "customers.customer.reveal",
         "customers.contact.reveal",
         "filing.watchlistentry.*",
+        "privacy.disclosure.view",
+        "privacy.disclosure.export",
     },
     Role.CREDIT_MANAGER: _CUSTOMER_READ
     | _PROPOSE

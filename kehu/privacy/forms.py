@@ -6,6 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.formfields import ChineseDateField
+from kehu.core.models import OrgUnit
+from kehu.privacy.models import DataCategory, RecipientKind
 
 PURPOSES = [
     ("verification", _("Identity verification")),
@@ -118,3 +120,44 @@ class RetentionForm(forms.ModelForm):
 
         model = RetentionSettings
         fields = ["individual_years", "contact_years"]
+
+
+class DisclosureForm(forms.Form):
+    recipient_kind = forms.ChoiceField(
+        label=_("Recipient"), choices=RecipientKind.choices, widget=forms.RadioSelect
+    )
+    recipient_unit = forms.ModelChoiceField(
+        label=_("Receiving department"),
+        queryset=OrgUnit.objects.order_by("path"),
+        required=False,
+        empty_label=_("(an outside party)"),
+    )
+    recipient_name = forms.CharField(
+        label=_("Recipient's name"),
+        max_length=200,
+        required=False,
+        help_text=_("The partner, supplier or authority; for a department, optional."),
+    )
+    purpose = forms.CharField(label=_("Purpose"), widget=forms.Textarea(attrs={"rows": 3}))
+    categories = forms.MultipleChoiceField(
+        label=_("Data provided"), choices=DataCategory.choices, widget=forms.CheckboxSelectMultiple
+    )
+    agreement = forms.FileField(
+        label=_("Signed agreement (PDF, PNG or JPEG)"),
+        required=False,
+        help_text=_(
+            "Required for an outside party: the data-sharing or confidentiality agreement."
+        ),
+    )
+    agreement_reference = forms.CharField(
+        label=_("Agreement number"), max_length=100, required=False
+    )
+
+
+class ProvisionForm(forms.Form):
+    provided_on = ChineseDateField(label=_("Provided on"))
+    method = forms.CharField(
+        label=_("How it was provided"),
+        max_length=200,
+        help_text=_("E.g. encrypted e-mail to …, paper copy handed to …"),
+    )

@@ -213,3 +213,102 @@ class RetentionSettings(models.Model):
     def current(cls) -> RetentionSettings:
         found, _created = cls.objects.get_or_create(pk=1)
         return found
+
+
+class RecipientKind(models.TextChoices):
+    DEPARTMENT = "department", _("Another department of the group")
+    EXTERNAL = "external", _("An outside party (partner, supplier, authority)")
+
+
+class DataCategory(models.TextChoices):
+    BASIC = "basic", _("Basic company data")
+    CONTACTS = "contacts", _("Contacts and their personal data")
+    PERSONAL = "personal", _("Personal data of an individual customer")
+    DOCUMENTS = "documents", _("Qualification documents")
+    FINANCIAL = "financial", _("Bank accounts and financial data")
+
+
+PERSONAL_CATEGORIES = frozenset({DataCategory.CONTACTS, DataCategory.PERSONAL})
+
+
+class DisclosureStatus(models.TextChoices):
+    REQUESTED = "requested", _("Awaiting approval")
+    APPROVED = "approved", _("Approved, not yet provided")
+    REJECTED = "rejected", _("Refused")
+    PROVIDED = "provided", _("Provided")
+
+
+class Disclosure(TrackedModel):
+    """Customer data given to someone outside the owning department (对外提供): requested,
+    approved as a workflow case, then recorded as provided — the register of what was given,
+    to whom, when and under which agreement."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="+"
+    )
+    recipient_kind = models.CharField(_("recipient"), max_length=20, choices=RecipientKind.choices)
+    recipient_unit = models.ForeignKey(
+        "core.OrgUnit",
+        verbose_name=_("receiving department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recipient_name = models.CharField(_("recipient's name"), max_length=200)
+    purpose = models.TextField(_("purpose"))
+    categories = models.JSONField(_("data provided"), default=list)
+    consent = models.ForeignKey(
+        Consent,
+        verbose_name=_("consent relied on"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    agreement = models.FileField(
+        _("signed agreement"), upload_to="disclosures/%Y/", blank=True, max_length=300
+    )
+    agreement_name = models.CharField(_("agreement file"), max_length=200, blank=True)
+    agreement_reference = models.CharField(_("agreement number"), max_length=100, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=DisclosureStatus.choices,
+        default=DisclosureStatus.REQUESTED,
+        db_index=True,
+    )
+    case = models.ForeignKey(
+        "workflow.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    provided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("provided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    provided_on = models.DateField(_("provided on"), null=True, blank=True)
+    method = models.CharField(_("how it was provided"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("data provision")
+        verbose_name_plural = _("data provisions")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.customer} → {self.recipient_name}"
+
+    @property
+    def includes_personal_data(self) -> bool:
+        return bool(PERSONAL_CATEGORIES & set(self.categories))
+
+    def category_labels(self) -> list[str]:
+        return [str(DataCategory(c).label) for c in self.categories if c in DataCategory.values]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kehu.privacy import views
+from kehu.privacy import disclosure_views, views
 
 app_name = "privacy"
 
@@ -22,4 +22,21 @@ urlpatterns = [
     path("privacy/requests/<int:pk>/package/", views.request_package, name="request_package"),
     path("privacy/requests/<str:label>/<int:pk>/new/", views.request_new, name="request_new"),
     path("privacy/reveal/<str:label>/<int:pk>/<str:field>/", views.reveal, name="reveal"),
+    path("privacy/disclosures/", disclosure_views.disclosure_register, name="disclosures"),
+    path("privacy/disclosures/<int:pk>/", disclosure_views.disclosure_detail, name="disclosure"),
+    path(
+        "privacy/disclosures/<int:pk>/provide/",
+        disclosure_views.disclosure_provide,
+        name="disclosure_provide",
+    ),
+    path(
+        "privacy/disclosures/<int:pk>/agreement/",
+        disclosure_views.disclosure_agreement,
+        name="disclosure_agreement",
+    ),
+    path(
+        "customers/<int:pk>/disclosures/new/",
+        disclosure_views.disclosure_new,
+        name="disclosure_new",
+    ),
 ]

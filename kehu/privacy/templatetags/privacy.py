@@ -101,3 +101,15 @@ def consents_panel(context: Any, subject: Any) -> dict[str, Any]:
         and user is not None
         and profile.may_open(user, subject),
     }
+
+
+@register.inclusion_tag("privacy/_disclosures_panel.html", takes_context=True)
+def disclosure_action(context: Any, customer: Any) -> dict[str, Any]:
+    """The card's link to request a provision of the customer's data, for those who may."""
+    from kehu.privacy import disclosures
+
+    user = getattr(context.get("request"), "user", None)
+    return {
+        "obj": customer,
+        "may_disclose": user is not None and disclosures.may_request(user, customer),
+    }
