@@ -115,7 +115,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "kehu.accounts.middleware.HtmlContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kehu.core.middleware.LanguageMiddleware",
@@ -131,7 +131,7 @@ MIDDLEWARE = [
     "kehu.accounts.middleware.NoStoreMiddleware",
 ]
 
-# Content-Security-Policy on every response: scripts only from Kehu itself (or carrying the
+# Content-Security-Policy on every HTML page: scripts only from Kehu itself (or carrying the
 # request's nonce); styles may be inline (style attributes, htmx's indicator styles).
 SECURE_CSP = {
     "default-src": [CSP.SELF],

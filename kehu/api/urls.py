@@ -51,7 +51,9 @@ urlpatterns = [
     path("destructions/<int:pk>/execute/", archives.DestructionExecuteView.as_view()),
     # The schema and its docs page describe every route: for signed-in users only. The split
     # view serves its start-up script as a file, which the Content-Security-Policy allows.
-    path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="schema"),
+    path(
+        "schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="schema"
+    ),
     path(
         "docs/",
         SpectacularSwaggerSplitView.as_view(
