@@ -231,7 +231,17 @@ def htmx_swap(page: Page) -> Iterator[None]:
         }"""
     )
     yield
-    page.wait_for_function("() => window.kehuSettled === true")
+    wait_until(page, "window.kehuSettled === true")
+
+
+def wait_until(page: Page, expression: str, timeout: float = 15) -> None:
+    """Poll a JavaScript expression until it is true. (Playwright's wait_for_function runs its
+    predicate through eval, which Kehu's Content-Security-Policy refuses.)"""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        page.wait_for_timeout(50)
 
 
 def form_errors(page: Page) -> list[str]:
