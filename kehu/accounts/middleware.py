@@ -59,4 +59,4 @@ class HtmlContentSecurityPolicyMiddleware(ContentSecurityPolicyMiddleware):
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if not response.get("Content-Type", "").startswith("text/html"):
             return response
-        return super().process_response(request, response)  # type: ignore[no-any-return]
+        return super().process_response(request, response)
