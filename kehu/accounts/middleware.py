@@ -1,7 +1,9 @@
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csp import ContentSecurityPolicyMiddleware
 from django.shortcuts import redirect
+from django.utils.cache import patch_cache_control
 
 from kehu.core import policy
 from kehu.core.selectors import request_facts
@@ -32,3 +34,29 @@ class SecondFactorMiddleware:
             ):
                 return redirect("accounts:second_factor")
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Responses to a signed-in user (a session or an API token) carry personal data:
+    neither the browser nor a proxy may keep a copy (Cache-Control: no-store)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # DRF sets request.user on this request too when a bearer token signed it in.
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+class HtmlContentSecurityPolicyMiddleware(ContentSecurityPolicyMiddleware):
+    """Django's CSP middleware (SECURE_CSP), for HTML pages only: file downloads and
+    previews (a PDF in the document page's frame) set their own policy or need none."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if not response.get("Content-Type", "").startswith("text/html"):
+            return response
+        return super().process_response(request, response)

@@ -34,6 +34,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect(_next_url(request))
     form = SignInForm(request.POST or None)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         actor = actor_for(None, client_ip(request))
         result = services.sign_in(
@@ -46,7 +47,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 return redirect(f"/accounts/second-factor/?{query}")
             return redirect(_next_url(request))
         form.add_error(None, result.error)
-    status = 400 if request.method == "POST" else 200
+        status = result.status
     return render(
         request, "accounts/login.html", {"form": form, "next": _next_url(request)}, status=status
     )

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from kehu.accounts.services import enrol_known_secret
 from kehu.audit.context import SYSTEM, acting_as
 from kehu.core import services
 from kehu.core.models import OrgUnit, Role, UnitKind, User
@@ -79,4 +80,7 @@ def load_demo() -> bool:
                 )
             for role, grant_unit in grants:
                 services.grant_role(user, role, units[grant_unit])
+            if {role for role, _unit in grants} & set(settings.KEHU_TOTP_REQUIRED_ROLES):
+                # Their role needs a second factor: a device with the README's known key.
+                enrol_known_secret(user, settings.KEHU_DEMO_TOTP_SECRET)
     return True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
@@ -111,8 +112,22 @@ class User(AbstractUser):
         return f"{self.full_name or self.username} ({self.username})"
 
     @property
+    def locked_until(self) -> datetime.datetime | None:
+        """The end of the current lock: the base period, doubled at each further lock-out
+        (one per KEHU_LOCKOUT_THRESHOLD failures in a row), capped."""
+        if self.locked_at is None:
+            return None
+        locks = max(self.failed_login_count // settings.KEHU_LOCKOUT_THRESHOLD, 1)
+        minutes = min(
+            settings.KEHU_LOCKOUT_MINUTES * 2 ** min(locks - 1, 20),
+            settings.KEHU_LOCKOUT_MAX_MINUTES,
+        )
+        return self.locked_at + datetime.timedelta(minutes=minutes)
+
+    @property
     def is_locked(self) -> bool:
-        return self.locked_at is not None
+        until = self.locked_until
+        return until is not None and until > timezone.now()
 
     @property
     def created_at(self) -> datetime.datetime:
@@ -181,7 +196,9 @@ class SecurityPolicy(models.Model):
 
     @classmethod
     def current(cls) -> SecurityPolicy:
-        policy, _created = cls.objects.get_or_create(pk=1)
+        policy, _created = cls.objects.get_or_create(
+            pk=1, defaults={"totp_required_roles": list(settings.KEHU_TOTP_REQUIRED_ROLES)}
+        )
         return policy
 
 

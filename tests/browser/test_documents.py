@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page
 
 from kehu.documents import samples
-from tests.browser.helpers import Server, sign_in_ok, submit
+from tests.browser.helpers import Server, sign_in_ok, submit, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +40,7 @@ def test_upload_preview_replace_keeps_the_old_version(page: Page, server: Server
     # Preview: the image is served by Kehu and shown in the page.
     image = page.locator("#preview-image")
     image.wait_for()
-    page.wait_for_function("document.querySelector('#preview-image').naturalWidth > 0")
+    wait_until(page, "document.querySelector('#preview-image').naturalWidth > 0")
     assert page.locator("#expiry-badge").count() == 1  # expires within the warning window
     assert page.locator("[data-attested]").count() == 1
 
@@ -66,7 +66,7 @@ def test_upload_preview_replace_keeps_the_old_version(page: Page, server: Server
 
     # The old version is still there and previews.
     old.locator(".preview-link").click()
-    page.wait_for_function("document.querySelector('#preview-image')?.naturalWidth > 0")
+    wait_until(page, "document.querySelector('#preview-image')?.naturalWidth > 0")
 
     # The card lists the document with its current file.
     page.goto(f"/customers/{pk}/")

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -82,7 +83,8 @@ def test_without_a_saved_policy_the_default_one_is_created(
 ) -> None:
     SecurityPolicy.objects.all().delete()
     assert client_for("manager1").get("/").status_code == 200
-    assert SecurityPolicy.objects.get(pk=1).totp_required_roles == []
+    expected = list(settings.KEHU_TOTP_REQUIRED_ROLES)
+    assert SecurityPolicy.objects.get(pk=1).totp_required_roles == expected
 
 
 @pytest.mark.django_db

@@ -2,6 +2,7 @@ from importlib import import_module
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from kehu.core.demo import load_demo
@@ -26,3 +27,7 @@ class Command(BaseCommand):
                 count = module.load()
                 self.stdout.write(f"{config.label}: {count} demo records")
         self.stdout.write("demo data loaded")
+        self.stdout.write(
+            "demo users whose role needs a second factor use the TOTP key "
+            f"{settings.KEHU_DEMO_TOTP_SECRET} (add it to an authenticator app)"
+        )
