@@ -23,6 +23,7 @@ from kehu.audit.services import record
 from kehu.core import storage
 from kehu.core.models import Role, User
 from kehu.core.services import notify
+from kehu.ops.reminders import notify_once
 from kehu.customers.models import Customer
 from kehu.documents.checks import check_upload, safe_name
 from kehu.documents.models import Document, DocumentType, DocumentVersion
@@ -294,7 +295,10 @@ def notify_expiring(today: datetime.date | None = None) -> int:
         else:
             title = _("%(type)s of %(customer)s expires on %(date)s")
         with transaction.atomic():
-            notify(
+            notify_once(
+                "documents.document.expired" if expired else "documents.document.expiring",
+                document,
+                document.expires_on,
                 [document.customer.owner],
                 title
                 % {

@@ -8,6 +8,14 @@ from kehu.audit.services import export_head
 
 
 @task()
+def send_mail() -> dict[str, Any]:
+    """Every minute: deliver the e-mail outbox."""
+    from kehu.ops.outbox import deliver_pending
+
+    return deliver_pending()
+
+
+@task()
 def export_audit_head() -> dict[str, Any]:
     return export_head()
 
