@@ -32,9 +32,9 @@ from kehu.core.grants import grant_access
 from kehu.core.models import Role, User
 from kehu.core.selectors import holders_of
 from kehu.core.services import notify
-from kehu.workflow import services as workflow
 from kehu.ops import reminders
 from kehu.ops.reminders import notify_once
+from kehu.workflow import services as workflow
 
 PROCESS = "archives.borrow"
 ESCALATE_AFTER_WORKING_DAYS = 3

@@ -27,8 +27,8 @@ from kehu.audit.services import record
 from kehu.core.models import Role, User
 from kehu.core.numbering import format_number, next_value
 from kehu.core.services import notify
-from kehu.ops.reminders import notify_once
 from kehu.customers.models import Customer, CustomerStatus
+from kehu.ops.reminders import notify_once
 from kehu.records.services import audited_create, audited_update
 
 DOSSIER_FIELDS: tuple[str, ...] = ("title", "category", "confidentiality", "custodian")

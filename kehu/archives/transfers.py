@@ -82,7 +82,9 @@ def propose_transfers(today: datetime.date | None = None) -> dict[str, int]:
     flagged = 0
     for transfer in late:
         with transaction.atomic():
-            if not reminders.claim("archives.transfer.overdue", transfer, transfer.due_date or today):
+            if not reminders.claim(
+                "archives.transfer.overdue", transfer, transfer.due_date or today
+            ):
                 continue  # an overlapping run flagged it
             people = receivers(transfer) + list(
                 holders_of(

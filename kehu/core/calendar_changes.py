@@ -46,16 +46,14 @@ def recompute_deadlines(before: Overrides) -> list[dict[str, Any]]:
             waiting = _recount(step.paused_on, waiting, before, after)
         if (due, waiting) == (step.due_date, step.waiting_due):
             continue
-        moved.append(
-            {"step": step.pk, "case": step.case_id, "from": step.due_date, "to": due}
-        )
+        moved.append({"step": step.pk, "case": step.case_id, "from": step.due_date, "to": due})
         step.due_date, step.waiting_due = due, waiting
         step.version += 1
         step.save(update_fields=["due_date", "waiting_due", "version"])
     return moved
 
 
-def _recorded(day: CalendarDay, moved: list[dict[str, Any]]) -> None:
+def _recorded(day: Any, moved: list[dict[str, Any]]) -> None:
     record(
         "core.calendar.recompute",
         day,

@@ -11,9 +11,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.tasks.base import TaskResultStatus
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from kehu.audit.services import record

@@ -382,7 +382,7 @@ def remind_due(today: datetime.date | None = None) -> int:
             sent += notify_once(
                 "workflow.step.due",
                 step,
-                step.due_date,
+                step.due_date or tomorrow,
                 assignees(step),
                 _("Due tomorrow: %(step)s") % {"step": step.label},
                 f"{step.case.number} {step.case.title} · {_('due')} {step.due_date:%Y-%m-%d}",

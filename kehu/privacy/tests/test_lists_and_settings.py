@@ -55,9 +55,10 @@ def test_a_request_is_listed_however_many_newer_ones_others_made(
     page = client_for("manager1").get("/privacy/requests/").content.decode()
     assert f"/privacy/requests/{mine.pk}/" in page
     assert f"/privacy/requests/{newer[-1].pk}/" not in page
-    assert f"/privacy/requests/{newer[-1].pk}/" in client_for("manager4").get(
-        "/privacy/requests/"
-    ).content.decode()
+    assert (
+        f"/privacy/requests/{newer[-1].pk}/"
+        in client_for("manager4").get("/privacy/requests/").content.decode()
+    )
 
 
 def test_retention_settings_are_saved_with_their_audit_event_or_not_at_all(
