@@ -77,7 +77,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "core.archivistcertification.*",
             "core.securitypolicy.*",
             "privacy.retentionsettings.*",
-            "ops.outbox.*",
+            "ops.*",
             "core.calendarday.*",
             "core.calendaryear.*",
             "workflow.approverrule.*",

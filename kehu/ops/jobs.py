@@ -92,6 +92,15 @@ def reclaim_stale(now: datetime.datetime | None = None) -> dict[str, int]:
     return counts
 
 
+def prune(now: datetime.datetime) -> None:
+    """Forget successful jobs after a week and sent mail after a month (failed ones stay)."""
+    from kehu.ops.models import Outbox, OutboxStatus
+
+    week_ago, month_ago = now - datetime.timedelta(days=7), now - datetime.timedelta(days=30)
+    DBTaskResult.objects.successful().filter(finished_at__lt=week_ago).delete()
+    Outbox.objects.filter(status=OutboxStatus.SENT, sent_at__lt=month_ago).delete()
+
+
 def alarm(job: DBTaskResult) -> None:
     """A job failed: tell the system administrators and record it."""
     from kehu.core.models import Role, User

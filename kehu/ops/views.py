@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,17 +16,15 @@ from kehu.ops.models import Outbox, OutboxStatus
 
 
 def health(request: HttpRequest) -> JsonResponse:
-    """For load balancers and monitoring, without signing in: counts and ages only."""
+    """For load balancers and monitoring, without signing in: the status and its HTTP code;
+    system administrators also see the queue's counts and ages (nothing personal)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     state = selectors.queue_state()
     found = selectors.problems(state)
-    body = {
-        "status": "degraded" if found else "ok",
-        "database": connection.vendor,
-        **state,
-        "problems": found,
-    }
+    body: dict[str, Any] = {"status": "degraded" if found else "ok", "database": connection.vendor}
+    if policy.has_perm(request.user, "ops.queue.view"):
+        body |= {**state, "problems": found}
     return JsonResponse(body, status=503 if found else 200)
 
 

@@ -4,10 +4,12 @@ with an alarm after the limit; /health/ reports the queue."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.tasks import task
+from django.db import connection
 from django.test import Client, override_settings
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
@@ -98,16 +100,24 @@ def test_a_job_that_raises_is_an_alarm(demo: dict[str, User]) -> None:
 
 @pytest.mark.django_db
 @override_settings(KEHU_HEALTH_SCHEDULER_STALE_SECONDS=300, KEHU_HEALTH_MAX_WAIT_SECONDS=900)
-def test_health_reports_the_queue_without_signing_in(demo: dict[str, User]) -> None:
-    client = Client()
-    response = client.get("/health/")
+def test_health_reports_the_queue(
+    demo: dict[str, User], client_for: Callable[[str], Client]
+) -> None:
+    anonymous, admin = Client(), client_for("admin")
+    response = anonymous.get("/health/")
     assert response.status_code == 503  # no scheduler has ever ticked
-    assert response.json()["problems"] == ["scheduler-stale"]
+    assert response.json() == {"status": "degraded", "database": connection.vendor}
+    assert admin.get("/health/").json()["problems"] == ["scheduler-stale"]
 
     now = timezone.now()
     enqueued = tick(now)
     Outbox.objects.create(to="secret.person@example.cn", subject="私密", body="x", next_try_at=now)
-    response = client.get("/health/")
+    assert anonymous.get("/health/").status_code == 200
+    assert client_for("manager1").get("/health/").json() == {
+        "status": "ok",
+        "database": connection.vendor,
+    }
+    response = admin.get("/health/")
     assert response.status_code == 200, response.json()
     body = response.json()
     assert body["status"] == "ok" and body["problems"] == []
@@ -122,13 +132,29 @@ def test_health_reports_the_queue_without_signing_in(demo: dict[str, User]) -> N
     DBTaskResult.objects.filter(task_path__endswith="export_audit_head").update(
         status="FAILED", finished_at=now
     )
-    response = client.get("/health/")
-    assert response.status_code == 503
-    body = response.json()
+    assert anonymous.get("/health/").status_code == 503
+    body = admin.get("/health/").json()
     assert body["problems"] == ["queue-waiting-too-long"]
     assert body["jobs"]["oldest_waiting_seconds"] >= 3600
     assert body["jobs"]["failed_last_day"] == 1
 
     jobs.beat("scheduler", now - datetime.timedelta(minutes=10))
     DBTaskResult.objects.filter(status="READY").delete()
-    assert client.get("/health/").json()["problems"] == ["scheduler-stale"]
+    assert admin.get("/health/").json()["problems"] == ["scheduler-stale"]
+
+
+@pytest.mark.django_db
+def test_the_tick_forgets_old_successful_jobs_and_sent_mail_but_keeps_failures() -> None:
+    now = timezone.now()
+    old = now - datetime.timedelta(days=40)
+    done = DBTaskResult.objects.get(pk=export_audit_head.enqueue().id)
+    failed = DBTaskResult.objects.get(pk=export_audit_head.enqueue().id)
+    DBTaskResult.objects.filter(pk=done.pk).update(status="SUCCESSFUL", finished_at=old)
+    DBTaskResult.objects.filter(pk=failed.pk).update(status="FAILED", finished_at=old)
+    sent = Outbox.objects.create(
+        to="a@example.cn", subject="s", body="b", status="sent", sent_at=old, next_try_at=old
+    )
+    jobs.prune(now)
+    assert not DBTaskResult.objects.filter(pk=done.pk).exists()
+    assert DBTaskResult.objects.filter(pk=failed.pk).exists()
+    assert not Outbox.objects.filter(pk=sent.pk).exists()

@@ -77,3 +77,10 @@ def test_weekly_jobs_run_on_their_weekday() -> None:
     assert VERIFY in enqueue_due(at(21, 8))
     assert VERIFY not in enqueue_due(at(22, 8))
     assert runs_of(VERIFY) == 3
+
+
+@pytest.mark.django_db
+def test_the_mail_job_runs_every_minute_even_when_the_tick_comes_a_little_early() -> None:
+    assert "mail-outbox" in enqueue_due(at(7, 10, 0))
+    assert "mail-outbox" not in enqueue_due(at(7, 10, 0) + datetime.timedelta(seconds=30))
+    assert "mail-outbox" in enqueue_due(at(7, 10, 0) + datetime.timedelta(seconds=59))
