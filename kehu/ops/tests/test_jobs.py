@@ -8,8 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.tasks import task
 from django.db import connection
+from django.tasks import task
 from django.test import Client, override_settings
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
