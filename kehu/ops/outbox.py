@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import smtplib
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +22,13 @@ logger = logging.getLogger(__name__)
 
 # How long a taken row is left alone by other senders (longer than an SMTP timeout).
 LEASE = datetime.timedelta(minutes=5)
+# Errors that say the server cannot be reached: the round stops, the other rows wait.
+UNREACHABLE = (
+    ConnectionError,
+    TimeoutError,
+    smtplib.SMTPConnectError,
+    smtplib.SMTPServerDisconnected,
+)
 
 
 def _send(row: Outbox) -> None:
@@ -51,10 +59,12 @@ def deliver_pending(now: datetime.datetime | None = None, limit: int = 200) -> d
         if row is None:
             continue
         row.attempts += 1
+        unreachable = False
         try:
             _send(row)
         except Exception as error:  # the server is down or refuses: try again later
             row.last_error = f"{type(error).__name__}: {error}"[:1000]
+            unreachable = isinstance(error, UNREACHABLE)
             if row.attempts >= settings.KEHU_MAIL_MAX_ATTEMPTS:
                 row.status = OutboxStatus.FAILED
                 counts["failed"] += 1
@@ -71,6 +81,8 @@ def deliver_pending(now: datetime.datetime | None = None, limit: int = 200) -> d
             row.save(update_fields=["attempts", "status", "last_error", "next_try_at", "sent_at"])
             if row.status == OutboxStatus.FAILED:
                 record("ops.outbox.failed", row, extra={"attempts": row.attempts})
+        if unreachable:
+            break  # the other rows wait for the next round instead of timing out one by one
     return counts
 
 

@@ -78,3 +78,15 @@ def test_mail_fails_after_the_limit_and_an_administrator_retries_it(
     row.refresh_from_db()
     assert row.status == OutboxStatus.PENDING and row.attempts == 0
     assert AuditEvent.objects.get(action="ops.outbox.retry").actor_username == "admin"
+
+
+@pytest.mark.django_db
+def test_a_round_stops_at_the_first_unreachable_server() -> None:
+    users = [
+        User.objects.create_user(f"mailee{n}", email=f"m{n}@example.cn", password="x")
+        for n in range(3)
+    ]
+    notify(users, "提醒", "正文", email=True)
+    with override_settings(MAILERS=smtp_mailers(_free_port())):
+        assert deliver_pending() == {"sent": 0, "deferred": 1, "failed": 0}
+    assert sorted(Outbox.objects.values_list("attempts", flat=True)) == [0, 0, 1]
