@@ -1,4 +1,4 @@
-"""Background jobs (Django's tasks API, run by `kehu db_worker`)."""
+"""Background jobs (Django's tasks API, run by `kehu worker`)."""
 
 from typing import Any
 
