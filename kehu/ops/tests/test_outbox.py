@@ -72,6 +72,8 @@ def test_mail_fails_after_the_limit_and_an_administrator_retries_it(
     assert client_for("manager1").get("/ops/outbox/").status_code == 403
     assert client_for("manager1").post(f"/ops/outbox/{row.pk}/retry/").status_code == 403
     admin = client_for("admin")
+    assert 'href="/ops/outbox/"' in admin.get("/").content.decode()  # the administration menu
+    assert 'href="/ops/outbox/"' not in client_for("manager1").get("/").content.decode()
     page = admin.get("/ops/outbox/")
     assert page.status_code == 200 and f'id="outbox-{row.pk}"' in page.content.decode()
     assert admin.post(f"/ops/outbox/{row.pk}/retry/").status_code == 302
