@@ -294,6 +294,25 @@ TASKS = {
     }
 }
 
+# Background jobs: daily jobs run at this local time (weekly ones on this weekday, 0 = Monday);
+# KEHU_JOBS_AT overrides single jobs ("privacy-retention=01:30,documents-verify=03:00").
+KEHU_JOBS_DAILY_AT = env("KEHU_JOBS_DAILY_AT", "02:00")
+KEHU_JOBS_WEEKDAY = env_int("KEHU_JOBS_WEEKDAY", 6)
+KEHU_JOBS_AT = dict(
+    item.strip().split("=", 1) for item in env("KEHU_JOBS_AT").split(",") if "=" in item
+)
+# A running job whose worker has not beaten for this long is reclaimed and run again, at most
+# KEHU_JOB_MAX_ATTEMPTS times in all; then it fails, which alarms the administrators.
+KEHU_WORKER_STALE_SECONDS = env_int("KEHU_WORKER_STALE_SECONDS", 120)
+KEHU_JOB_MAX_ATTEMPTS = env_int("KEHU_JOB_MAX_ATTEMPTS", 3)
+KEHU_JOB_TIME_LIMIT_SECONDS = env_int("KEHU_JOB_TIME_LIMIT_SECONDS", 3600)
+# /health/ answers 503 when the scheduler has not ticked, or a job has waited, this long.
+KEHU_HEALTH_SCHEDULER_STALE_SECONDS = env_int("KEHU_HEALTH_SCHEDULER_STALE_SECONDS", 300)
+KEHU_HEALTH_MAX_WAIT_SECONDS = env_int("KEHU_HEALTH_MAX_WAIT_SECONDS", 900)
+# Outgoing mail is retried with a doubling pause from this one, and fails after that many tries.
+KEHU_MAIL_RETRY_SECONDS = env_int("KEHU_MAIL_RETRY_SECONDS", 60)
+KEHU_MAIL_MAX_ATTEMPTS = env_int("KEHU_MAIL_MAX_ATTEMPTS", 8)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "kehu.api.authentication.BearerTokenAuthentication",

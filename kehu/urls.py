@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("health/", health, name="health"),
+    path("ops/", include("kehu.ops.urls")),
     path("", include("kehu.core.urls")),
     path("", include("kehu.customers.urls")),
     path("", include("kehu.documents.urls")),

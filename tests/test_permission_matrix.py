@@ -364,6 +364,8 @@ RULES: dict[str, list[Rule]] = {
     # Data-subject requests: an access request on A, registered by manager1, done.
     "privacy:requests": [Rule()],
     "privacy:retention": [Rule(expect=ADMIN)],
+    "ops:outbox": [Rule(expect=ADMIN)],
+    "ops:outbox-retry": [Rule("outbox", ADMIN, "POST")],
     "privacy:request": [Rule("subjectrequest", REQUEST_READERS)],
     "privacy:request_package": [Rule("subjectrequest", REQUEST_READERS)],
     "privacy:request_new": [Rule("person", per_object(EDIT))],
@@ -916,6 +918,7 @@ def world(demo: dict[str, User]) -> dict[str, Any]:
         "riskrule": RiskRule.objects.first(),
         "category": ArchiveCategory.objects.get(code="basic"),
         "cabinet": cabinet,
+        "outbox": _failed_mail(demo["manager1"]),
     }
     from kehu.audit.models import AuditEvent
     from kehu.customers.models import ClassificationDimension, ClassificationValue
@@ -930,6 +933,16 @@ def world(demo: dict[str, User]) -> dict[str, Any]:
         dimension=shared["dimension"], code="v", name="值"
     )
     return {"objects": objects, "shared": shared}
+
+
+def _failed_mail(user: Any) -> Any:
+    from django.utils import timezone
+
+    from kehu.ops.models import Outbox
+
+    return Outbox.objects.create(
+        to=user.email, subject="提醒", body="正文", status="failed", next_try_at=timezone.now()
+    )
 
 
 # Rule kinds naming an object of another kind: in the URL in another way, or in the body only.

@@ -32,6 +32,8 @@ from kehu.core.grants import grant_access
 from kehu.core.models import Role, User
 from kehu.core.selectors import holders_of
 from kehu.core.services import notify
+from kehu.ops import reminders
+from kehu.ops.reminders import notify_once
 from kehu.workflow import services as workflow
 
 PROCESS = "archives.borrow"
@@ -295,7 +297,10 @@ def remind_overdue(today: datetime.date | None = None) -> dict[str, int]:
         assert loan.due_date is not None
         with transaction.atomic():
             if today < loan.due_date <= tomorrow and loan.due_reminded_on is None:
-                notify(
+                notify_once(
+                    "archives.loan.due",
+                    loan,
+                    loan.due_date,
                     [loan.borrower],
                     _("Please return %(n)s by %(due)s")
                     % {"n": loan.dossier.archive_number, "due": loan.due_date.isoformat()},
@@ -307,7 +312,9 @@ def remind_overdue(today: datetime.date | None = None) -> dict[str, int]:
                 counts["due"] += 1
             if loan.due_date >= today:
                 continue
-            if loan.overdue_reminded_on is None:
+            if loan.overdue_reminded_on is None and reminders.claim(
+                "archives.loan.overdue", loan, loan.due_date
+            ):
                 notify(
                     [loan.borrower, *archivists_for(loan.dossier)],
                     _("Overdue: %(n)s was due on %(due)s")
@@ -320,7 +327,11 @@ def remind_overdue(today: datetime.date | None = None) -> dict[str, int]:
                 record("archives.loan.overdue", loan, extra={"due": loan.due_date})
                 counts["overdue"] += 1
             late = calendar.working_days_between(loan.due_date, today)
-            if late >= ESCALATE_AFTER_WORKING_DAYS and loan.escalated_on is None:
+            if (
+                late >= ESCALATE_AFTER_WORKING_DAYS
+                and loan.escalated_on is None
+                and reminders.claim("archives.loan.escalate", loan, loan.due_date)
+            ):
                 people = set(holders_of(Role.GENERAL_MANAGER, loan.dossier.customer.unit))
                 if loan.borrower.unit is not None:
                     people |= set(holders_of(Role.DEPARTMENT_HEAD, loan.borrower.unit))

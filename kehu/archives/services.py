@@ -28,6 +28,7 @@ from kehu.core.models import Role, User
 from kehu.core.numbering import format_number, next_value
 from kehu.core.services import notify
 from kehu.customers.models import Customer, CustomerStatus
+from kehu.ops.reminders import notify_once
 from kehu.records.services import audited_create, audited_update
 
 DOSSIER_FIELDS: tuple[str, ...] = ("title", "category", "confidentiality", "custodian")
@@ -287,7 +288,10 @@ def remind_cabinet_checks(today: datetime.date | None = None) -> int:
         if due > today or (cabinet.check_reminded_on and cabinet.check_reminded_on >= due):
             continue
         with transaction.atomic():
-            notify(
+            notify_once(
+                "archives.cabinet.check",
+                cabinet,
+                due,
                 archivists(),
                 _("Monthly check of cabinet %(code)s is due (%(date)s)")
                 % {"code": cabinet.code, "date": due.isoformat()},

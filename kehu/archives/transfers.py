@@ -20,6 +20,7 @@ from kehu.audit.services import record
 from kehu.core.models import Role
 from kehu.core.selectors import holders_of
 from kehu.core.services import notify
+from kehu.ops import reminders
 
 RECEIVER_ROLE = {Stage.CREDIT_OFFICE: Role.CREDIT_MANAGER, Stage.ARCHIVE_ROOM: Role.ARCHIVIST}
 NEXT_STAGE = {Stage.DEPARTMENT: Stage.CREDIT_OFFICE, Stage.CREDIT_OFFICE: Stage.ARCHIVE_ROOM}
@@ -81,6 +82,10 @@ def propose_transfers(today: datetime.date | None = None) -> dict[str, int]:
     flagged = 0
     for transfer in late:
         with transaction.atomic():
+            if not reminders.claim(
+                "archives.transfer.overdue", transfer, transfer.due_date or today
+            ):
+                continue  # an overlapping run flagged it
             people = receivers(transfer) + list(
                 holders_of(
                     RECEIVER_ROLE[Stage(transfer.from_stage)], transfer.dossier.customer.unit

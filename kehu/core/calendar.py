@@ -29,6 +29,11 @@ _MAX_SCAN = 366
 Overrides = dict[datetime.date, bool]
 
 
+def entries() -> Overrides:
+    """The administrator's entries as they are now (to compare with after a change)."""
+    return _overrides()
+
+
 def _overrides() -> Overrides:
     # Read per call, never cached in the process: another server may have changed it.
     return dict(CalendarDay.objects.values_list("date", "is_working"))
@@ -62,12 +67,14 @@ def next_working_day(day: datetime.date, overrides: Overrides | None = None) -> 
     raise ValueError("no working day within a year: check the calendar entries")
 
 
-def add_working_days(start: datetime.date, days: int) -> datetime.date:
+def add_working_days(
+    start: datetime.date, days: int, overrides: Overrides | None = None
+) -> datetime.date:
     """The date `days` working days after `start` (the start day itself is not counted).
 
     `days=0` gives the next working day on or after `start`.
     """
-    overrides = _overrides()
+    overrides = _overrides() if overrides is None else overrides
     if days <= 0:
         return next_working_day(start, overrides)
     day = start
@@ -76,11 +83,13 @@ def add_working_days(start: datetime.date, days: int) -> datetime.date:
     return day
 
 
-def working_days_between(start: datetime.date, end: datetime.date) -> int:
+def working_days_between(
+    start: datetime.date, end: datetime.date, overrides: Overrides | None = None
+) -> int:
     """Working days in (start, end]; negative when `end` is before `start`."""
     if end < start:
-        return -working_days_between(end, start)
-    overrides = _overrides()
+        return -working_days_between(end, start, overrides)
+    overrides = _overrides() if overrides is None else overrides
     count = 0
     day = start + datetime.timedelta(days=1)
     while day <= end:

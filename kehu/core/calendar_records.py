@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from kehu.core.calendar_changes import create_day, update_day
 from kehu.core.models import CalendarDay, CalendarYear
 from kehu.records.filtering import ListFilterSet, YearFilter
 from kehu.records.registry import Column, RecordType, register
@@ -97,6 +98,8 @@ register(
         filterset=CalendarDayFilter,
         form=CalendarDayForm,
         serializer=CalendarDaySerializer,
+        create=create_day,
+        update=update_day,
         detail_fields=["date", "is_working", "name", "updated_at"],
         search_fields=["name"],
         default_sort="-date",

@@ -160,6 +160,7 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
                 "core:security_policy",
                 "core.securitypolicy.change",
             ),
+            (_("Outgoing e-mail"), "mail-forward", "ops:outbox", "ops.outbox.view"),
         ],
     ),
     (

@@ -1,19 +1,17 @@
 """E-mail to users (REV-3), through the SMTP server configured by KEHU_EMAIL_*.
 
-A failing mail server must not undo the work that triggered the mail: failures are logged and
-counted, never raised into the caller.
+Sending writes one outbox row per address in the caller's transaction (`ops.Outbox`); the job
+worker delivers them with retries (`kehu.ops.outbox.deliver_pending`). A failing mail server
+therefore never undoes nor slows the work that triggered the mail, and never loses the mail.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage, mailers
-
-logger = logging.getLogger(__name__)
+from django.utils import timezone
 
 
 def absolute(link: str) -> str:
@@ -21,20 +19,24 @@ def absolute(link: str) -> str:
 
 
 def send(users: Iterable[Any], subject: str, body: str, link: str = "") -> int:
-    """Mail each active user who has an address; returns how many mails were sent."""
-    recipients = sorted(
-        {u.email for u in users if u is not None and u.is_active and getattr(u, "email", "")}
-    )
+    """Queue a mail to each active user who has an address; returns how many were queued."""
+    from kehu.ops.models import Outbox
+
+    recipients = {
+        u.email: u for u in users if u is not None and u.is_active and getattr(u, "email", "")
+    }
     if not recipients:
         return 0
     text = f"{body}\n\n{absolute(link)}" if link else body
-    messages = [
-        EmailMessage(f"[Kehu] {subject}", text, settings.DEFAULT_FROM_EMAIL, [address])
-        for address in recipients
-    ]
-    try:
-        with mailers.default as connection:
-            return int(connection.send_messages(messages) or 0)
-    except Exception:  # the mail server is down or refuses: log, do not fail the caller
-        logger.exception("could not send mail %r to %d recipients", subject, len(recipients))
-        return 0
+    now = timezone.now()
+    Outbox.objects.bulk_create(
+        Outbox(
+            to=address,
+            subject=f"[Kehu] {subject}"[:300],
+            body=text,
+            next_try_at=now,
+            user=recipients[address],
+        )
+        for address in sorted(recipients)
+    )
+    return len(recipients)

@@ -77,6 +77,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "core.archivistcertification.*",
             "core.securitypolicy.*",
             "privacy.retentionsettings.*",
+            "ops.*",
             "core.calendarday.*",
             "core.calendaryear.*",
             "workflow.approverrule.*",

@@ -181,7 +181,7 @@ def set_totp_required_roles(roles: list[str]) -> None:
 
 def notify(users: Any, title: str, body: str = "", link: str = "", *, email: bool = False) -> int:
     """Send a notification to each user (deduplicated, inactive users skipped); with
-    `email`, also mail them once the surrounding transaction has committed."""
+    `email`, also mail them (an outbox row each, in the same transaction)."""
     from kehu.core import mail
     from kehu.core.models import Notification
 
@@ -191,8 +191,7 @@ def notify(users: Any, title: str, body: str = "", link: str = "", *, email: boo
         for u in recipients.values()
     )
     if email and recipients:
-        people = list(recipients.values())
-        transaction.on_commit(lambda: mail.send(people, str(title), str(body), link))
+        mail.send(recipients.values(), str(title), str(body), link)
     return len(recipients)
 
 

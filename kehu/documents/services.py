@@ -26,6 +26,7 @@ from kehu.core.services import notify
 from kehu.customers.models import Customer
 from kehu.documents.checks import check_upload, safe_name
 from kehu.documents.models import Document, DocumentType, DocumentVersion
+from kehu.ops.reminders import notify_once
 
 log = logging.getLogger(__name__)
 
@@ -294,7 +295,10 @@ def notify_expiring(today: datetime.date | None = None) -> int:
         else:
             title = _("%(type)s of %(customer)s expires on %(date)s")
         with transaction.atomic():
-            notify(
+            notify_once(
+                "documents.document.expired" if expired else "documents.document.expiring",
+                document,
+                document.expires_on,
                 [document.customer.owner],
                 title
                 % {

@@ -6,3 +6,10 @@ class OpsConfig(AppConfig):
     name = "kehu.ops"
     label = "ops"
     verbose_name = _("Operations")
+
+    def ready(self) -> None:
+        from django.tasks.signals import task_finished
+
+        from kehu.ops.jobs import on_task_finished
+
+        task_finished.connect(on_task_finished, dispatch_uid="kehu-ops-job-alarm")

@@ -1,10 +1,18 @@
-"""Background jobs (Django's tasks API, run by `kehu db_worker`)."""
+"""Background jobs (Django's tasks API, run by `kehu worker`)."""
 
 from typing import Any
 
 from django.tasks import task
 
 from kehu.audit.services import export_head
+
+
+@task()
+def send_mail() -> dict[str, Any]:
+    """Every minute: deliver the e-mail outbox."""
+    from kehu.ops.outbox import deliver_pending
+
+    return deliver_pending()
 
 
 @task()

@@ -18,6 +18,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,6 +41,20 @@ ANONYMOUS = "已删除个人信息"
 CUSTOMER_FIELDS = ("id_number", "phone", "email", "address", "occupation", "employer", "note")
 CUSTOMER_NULLS = ("birth_date",)
 CONTACT_FIELDS = ("mobile", "office_phone", "email", "title", "department", "note")
+
+
+def visible_to(user: Any) -> QuerySet[SubjectRequest]:
+    """The requests whose case the user may see (`workflow.selectors.can_view_case`), as one
+    query: the case's scope, opener and steps, or the request itself in the user's scope."""
+    from kehu.core import policy
+    from kehu.workflow.models import Case
+    from kehu.workflow.selectors import viewable_cases
+
+    cases = Case.objects.filter(viewable_cases(user)).values("pk")
+    own = policy.scope(user, SubjectRequest.objects.all()).values("pk")
+    return SubjectRequest.objects.filter(case__isnull=False).filter(
+        Q(case__in=cases) | Q(pk__in=own)
+    )
 
 
 def open_request(

@@ -10,6 +10,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -64,31 +65,35 @@ def run(today: datetime.date | None = None) -> Report:
     people = ended_before(_years_before(today, settings.individual_years)).filter(
         kind=CustomerKind.INDIVIDUAL
     )
+    # Each subject's anonymisation and its ledger entry commit together, or neither does:
+    # the ledger must always be able to apply it again after a restore.
     for customer in people.exclude(anonymous).order_by("pk"):
-        if requests.retention_runs(customer):
-            if not Restriction.objects.filter(customer=customer).exists():
-                requests.delete_personal_data(customer, None)
-                report.restricted.append(customer.pk)
-            continue
-        Restriction.objects.filter(customer=customer).delete()
-        requests.anonymise(customer)
-        DeletionLedger.objects.create(
-            subject_type="customers.customer",
-            subject_id=str(customer.pk),
-            action="anonymised",
-            fields=["retention"],
-        )
+        with transaction.atomic():
+            if requests.retention_runs(customer):
+                if not Restriction.objects.filter(customer=customer).exists():
+                    requests.delete_personal_data(customer, None)
+                    report.restricted.append(customer.pk)
+                continue
+            Restriction.objects.filter(customer=customer).delete()
+            requests.anonymise(customer)
+            DeletionLedger.objects.create(
+                subject_type="customers.customer",
+                subject_id=str(customer.pk),
+                action="anonymised",
+                fields=["retention"],
+            )
         report.customers.append(customer.pk)
     ended_orgs = ended_before(_years_before(today, settings.contact_years))
     contacts = Contact.objects.filter(customer__in=ended_orgs).exclude(anonymous)
     for contact in contacts.select_related("customer").order_by("pk"):
-        requests.anonymise(contact)
-        DeletionLedger.objects.create(
-            subject_type="customers.contact",
-            subject_id=str(contact.pk),
-            action="anonymised",
-            fields=["retention"],
-        )
+        with transaction.atomic():
+            requests.anonymise(contact)
+            DeletionLedger.objects.create(
+                subject_type="customers.contact",
+                subject_id=str(contact.pk),
+                action="anonymised",
+                fields=["retention"],
+            )
         report.contacts.append(contact.pk)
     record(
         "privacy.retention.run",
@@ -99,6 +104,20 @@ def run(today: datetime.date | None = None) -> Report:
     if report.customers or report.contacts or report.restricted:
         _report(report)
     return report
+
+
+def save_settings(instance: RetentionSettings, values: dict[str, Any]) -> RetentionSettings:
+    """An administrator changes the retention periods: saved and audited together."""
+    with transaction.atomic():
+        current = RetentionSettings.objects.select_for_update().get(pk=instance.pk)
+        before = {name: getattr(current, name) for name in values}
+        for name, value in values.items():
+            setattr(current, name, value)
+        current.full_clean()
+        current.save()
+        changes = {n: [before[n], values[n]] for n in values if before[n] != values[n]}
+        record("privacy.retentionsettings.update", current, changes=changes)
+    return current
 
 
 def _report(report: Report) -> None:

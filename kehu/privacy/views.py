@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from kehu.audit.services import record
 from kehu.core import masking, policy
 from kehu.customers.models import Contact, Customer
-from kehu.privacy import consent, grants, profile, requests, services
+from kehu.privacy import consent, grants, profile, requests, retention, services
 from kehu.privacy.forms import (
     ConsentForm,
     GrantForm,
@@ -354,13 +354,7 @@ def request_package(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 def request_list(request: HttpRequest) -> HttpResponse:
-    from kehu.workflow.selectors import can_view_case
-
-    rows = [
-        r
-        for r in SubjectRequest.objects.select_related("case", "received_by")[:500]
-        if r.case is not None and can_view_case(request.user, r.case)
-    ]
+    rows = requests.visible_to(request.user).select_related("case", "received_by")[:500]
     return render(request, "privacy/requests.html", {"rows": rows})
 
 
@@ -371,13 +365,7 @@ def retention_settings(request: HttpRequest) -> HttpResponse:
     current = RetentionSettings.current()
     form = RetentionForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
-        before = {f: getattr(RetentionSettings.current(), f) for f in form.fields}
-        saved = form.save()
-        record(
-            "privacy.retentionsettings.update",
-            saved,
-            changes={f: [before[f], getattr(saved, f)] for f in form.fields},
-        )
+        retention.save_settings(current, {f: form.cleaned_data[f] for f in form.fields})
         messages.success(request, _("Retention periods saved."))
         return redirect(reverse("privacy:retention"))
     return render(request, "privacy/retention.html", {"form": form})

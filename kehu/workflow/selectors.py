@@ -91,6 +91,14 @@ def done_by(user: Any, limit: int = 20) -> QuerySet[Step]:
     )
 
 
+def viewable_cases(user: Any) -> Q:
+    """`can_view_case` as a condition on cases, except the subject rule (the caller adds the
+    scope of its own subject type)."""
+    scoped = policy.scope(user, Case.objects.all()).values("pk")
+    involved = Step.objects.filter(_involved(user) | _escalated_to(user)).values("case_id")
+    return Q(pk__in=scoped) | Q(opened_by_id=user.pk) | Q(pk__in=involved)
+
+
 def can_view_case(user: Any, case: Case) -> bool:
     """Openers, anyone a step is or was assigned to (or escalated to), whoever may view the
     subject, and roles that read cases (auditors, compliance)."""

@@ -22,6 +22,8 @@ from kehu.core import calendar, numbering
 from kehu.core.models import OrgUnit, Role, User
 from kehu.core.selectors import holders_of
 from kehu.core.services import notify
+from kehu.ops import reminders
+from kehu.ops.reminders import notify_once
 from kehu.workflow import definitions
 from kehu.workflow.models import ApproverRule, Case, CaseStatus, Comment, Step, StepStatus
 
@@ -377,7 +379,10 @@ def remind_due(today: datetime.date | None = None) -> int:
     ).select_related("case")
     for step in steps:
         with transaction.atomic():
-            sent += notify(
+            sent += notify_once(
+                "workflow.step.due",
+                step,
+                step.due_date or tomorrow,
                 assignees(step),
                 _("Due tomorrow: %(step)s") % {"step": step.label},
                 f"{step.case.number} {step.case.title} · {_('due')} {step.due_date:%Y-%m-%d}",
@@ -400,6 +405,8 @@ def escalate_overdue(today: datetime.date | None = None) -> list[Step]:
         unit = step.assignee_unit or getattr(step.assignee_user, "unit", None) or step.case.unit
         heads = list(holders_of(Role.DEPARTMENT_HEAD, unit))
         with transaction.atomic():
+            if not reminders.claim("workflow.step.escalate", step, step.due_date or today):
+                continue  # an overlapping run escalated it
             Step.objects.filter(pk=step.pk).update(escalated_at=timezone.now())
             overdue_days = calendar.working_days_between(step.due_date or today, today)
             body = _("%(case)s: %(step)s was due on %(due)s (%(days)s working days overdue).") % {

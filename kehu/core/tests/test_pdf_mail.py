@@ -77,13 +77,16 @@ def smtp_server() -> Iterator[_Inbox]:
 
 
 @pytest.mark.django_db
-def test_notify_with_email_sends_after_commit(
+def test_notify_with_email_sends_through_the_outbox(
     smtp_server: _Inbox, django_capture_on_commit_callbacks: Any
 ) -> None:
+    from kehu.ops.outbox import deliver_pending
+
     user = User.objects.create_user("mailee", email="mailee@example.cn", password="x")
     with django_capture_on_commit_callbacks(execute=True):
         notify([user], "新任务：初审", "请在 2 个工作日内完成", "/tasks/", email=True)
-        assert smtp_server.messages == []  # nothing leaves before the commit
+    assert smtp_server.messages == []  # the web request sends nothing: the worker does
+    assert deliver_pending()["sent"] == 1
     assert len(smtp_server.messages) == 1
     envelope = smtp_server.messages[0]
     assert envelope.rcpt_tos == ["mailee@example.cn"]
@@ -93,6 +96,9 @@ def test_notify_with_email_sends_after_commit(
 
 @pytest.mark.django_db
 def test_a_dead_mail_server_does_not_raise() -> None:
+    from kehu.ops.outbox import deliver_pending
+
     user = User.objects.create_user("nomail", email="n@example.cn", password="x")
     with override_settings(MAILERS=smtp_mailers(_free_port())):
-        assert mail.send([user], "主题", "正文") == 0
+        assert mail.send([user], "主题", "正文") == 1  # queued
+        assert deliver_pending() == {"sent": 0, "deferred": 1, "failed": 0}

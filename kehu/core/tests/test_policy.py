@@ -223,6 +223,7 @@ NAV = {
     "cases": "/cases/",
     "grants": "/privacy/grants/",
     "retention": "/privacy/retention/",
+    "outbox": "/ops/outbox/",
     "calendar": "/calendar-days/",
     "chains": "/approver-rules/",
     "filings": "/filings/",
@@ -255,7 +256,7 @@ ARCHIVIST_NAV |= {"categories", "archive_settings"}
         (
             "admin",
             {"home", "units", "users", "security", "audit", "api", "classes", "doctypes"}
-            | {"retention"}
+            | {"retention", "outbox"}
             | {"integrity", "calendar", "chains"}
             | FILING_ADMIN
             | WORK,

@@ -9,7 +9,7 @@ import io
 import re
 import socket
 from collections.abc import Callable, Iterator
-from functools import partial
+from contextlib import contextmanager
 from typing import Any
 
 import pypdf
@@ -28,6 +28,7 @@ from kehu.filing import selectors, services
 from kehu.filing.models import Filing, Stage
 from kehu.filing.tests.conftest import make_customer, ready_customer
 from kehu.filing.views import FILINGS_PER_PAGE
+from kehu.ops.outbox import deliver_pending
 from kehu.workflow import services as workflow
 
 pytestmark = pytest.mark.django_db
@@ -219,8 +220,14 @@ def smtp() -> Iterator[Inbox]:
 def test_a_filing_task_is_mailed_to_its_assignee(
     demo: dict[str, User], smtp: Inbox, django_capture_on_commit_callbacks: Any
 ) -> None:
-    # Mail leaves on commit: each step runs as if committed (no flush of the seeded tables).
-    committed = partial(django_capture_on_commit_callbacks, execute=True)
+    # Each step runs as if committed (no flush of the seeded tables); the worker then sends
+    # the outbox.
+    @contextmanager
+    def committed() -> Iterator[None]:
+        with django_capture_on_commit_callbacks(execute=True):
+            yield
+        deliver_pending()
+
     manager = demo["manager1"]
     customer = ready_customer(manager)
     smtp.envelopes.clear()

@@ -1,12 +1,15 @@
-"""`kehu serve`: the web server plus the job worker and the scheduler, stopped together."""
+"""`kehu serve`: the web server plus the job worker and the scheduler, supervised: a dead
+worker or scheduler is restarted, and all stop together."""
 
 import os
 import signal
-import subprocess
 import sys
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+
+from kehu.ops.supervisor import Child, Supervisor
 
 
 class Command(BaseCommand):
@@ -22,31 +25,30 @@ class Command(BaseCommand):
         kehu = [sys.executable, "-m", "kehu.cli"]
         children = []
         if not options["no_jobs"]:
-            children.append(subprocess.Popen([*kehu, "db_worker"]))
-            children.append(subprocess.Popen([*kehu, "scheduler"]))
+            children.append(Child("worker", [*kehu, "worker"]))
+            children.append(Child("scheduler", [*kehu, "scheduler"]))
         web = [
             sys.executable, "-m", "gunicorn", "kehu.wsgi:application",
             "--bind", f"{options['host']}:{options['port']}",
             "--workers", str(options["workers"]), "--threads", "4",
             "--access-logfile", "-", "--graceful-timeout", "5",
         ]  # fmt: skip
-        self.stdout.write(f"Kehu listening on http://{options['host']}:{options['port']}/")
-        server = subprocess.Popen(web)
-        children.append(server)
+        children.append(Child("web", web, restart=False))
+        supervisor = Supervisor(children)
+        stopping = False
 
         def stop(*_args: Any) -> None:
-            for child in children:
-                if child.poll() is None:
-                    child.terminate()
+            nonlocal stopping
+            stopping = True
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
+        self.stdout.write(f"Kehu listening on http://{options['host']}:{options['port']}/")
+        supervisor.start()
         try:
-            server.wait()
+            while not stopping:
+                for name in supervisor.poll():
+                    self.stderr.write(f"restarted {name}")
+                time.sleep(1)
         finally:
-            stop()
-            for child in children:
-                try:
-                    child.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    child.kill()
+            supervisor.stop()

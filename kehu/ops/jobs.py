@@ -1,0 +1,135 @@
+"""The job queue's safety net on top of django-tasks-db: workers beat, and a job whose worker
+stopped beating (or that runs past its time limit) is put back in the queue, at most
+KEHU_JOB_MAX_ATTEMPTS runs in all; then it fails. A failed job is an alarm: administrators
+get a notification and the audit trail an event."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.tasks.base import TaskResultStatus
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks_db.models import DBTaskResult
+
+from kehu.audit.services import record
+from kehu.ops.models import Heartbeat
+
+logger = logging.getLogger(__name__)
+
+# Jobs that may legitimately run longer than KEHU_JOB_TIME_LIMIT_SECONDS.
+TIME_LIMITS = {
+    "kehu.ops.tasks.verify_documents": datetime.timedelta(hours=6),
+    "kehu.ops.tasks.privacy_retention": datetime.timedelta(hours=2),
+}
+STALE_JOB = "kehu.ops.jobs.StaleJob"
+
+
+def beat(name: str, now: datetime.datetime | None = None) -> None:
+    """Record that the worker or scheduler `name` is alive."""
+    Heartbeat.objects.update_or_create(name=name, defaults={"beat_at": now or timezone.now()})
+
+
+def worker_beat_name(worker_id: str) -> str:
+    return f"worker:{worker_id}"[:100]
+
+
+def time_limit(task_path: str) -> datetime.timedelta:
+    default = datetime.timedelta(seconds=settings.KEHU_JOB_TIME_LIMIT_SECONDS)
+    return TIME_LIMITS.get(task_path, default)
+
+
+def _is_stale(job: DBTaskResult, beats: dict[str, datetime.datetime], now: Any) -> bool:
+    started = job.started_at or job.enqueued_at
+    if now - started > time_limit(job.task_path):
+        return True
+    stale_after = datetime.timedelta(seconds=settings.KEHU_WORKER_STALE_SECONDS)
+    if now - started <= stale_after:
+        return False
+    worker = job.worker_ids[-1] if job.worker_ids else ""
+    last_beat = beats.get(worker_beat_name(worker))
+    return last_beat is None or now - last_beat > stale_after
+
+
+def reclaim_stale(now: datetime.datetime | None = None) -> dict[str, int]:
+    """Re-queue (with a pause growing per attempt) or fail every stale running job."""
+    now = now or timezone.now()
+    beats = dict(Heartbeat.objects.values_list("name", "beat_at"))
+    counts = {"requeued": 0, "failed": 0}
+    for pk in DBTaskResult.objects.running().values_list("pk", flat=True):
+        with transaction.atomic():
+            job = DBTaskResult.objects.select_for_update().filter(pk=pk).first()
+            if job is None or job.status != TaskResultStatus.RUNNING:
+                continue
+            if not _is_stale(job, beats, now):
+                continue
+            attempts = len(job.worker_ids)
+            if attempts < settings.KEHU_JOB_MAX_ATTEMPTS:
+                job.status = TaskResultStatus.READY
+                job.started_at = None
+                job.run_after = now + datetime.timedelta(seconds=30 * 2 ** (attempts - 1))
+                job.save(update_fields=["status", "started_at", "run_after"])
+                record(
+                    "ops.job.reclaim",
+                    object_type="django_tasks_db.dbtaskresult",
+                    object_id=str(job.pk),
+                    object_repr=job.task_path,
+                    extra={"attempts": attempts, "worker": job.worker_ids[-1:]},
+                )
+                counts["requeued"] += 1
+                continue
+            job.status = TaskResultStatus.FAILED
+            job.finished_at = now
+            job.exception_class_path = STALE_JOB
+            job.traceback = f"worker stopped or time limit passed; {attempts} attempts"
+            job.save(update_fields=["status", "finished_at", "exception_class_path", "traceback"])
+            alarm(job)
+            counts["failed"] += 1
+    return counts
+
+
+def prune(now: datetime.datetime) -> None:
+    """Forget successful jobs after a week and sent mail after a month (failed ones stay)."""
+    from kehu.ops.models import Outbox, OutboxStatus
+
+    week_ago, month_ago = now - datetime.timedelta(days=7), now - datetime.timedelta(days=30)
+    DBTaskResult.objects.successful().filter(finished_at__lt=week_ago).delete()
+    Outbox.objects.filter(status=OutboxStatus.SENT, sent_at__lt=month_ago).delete()
+
+
+def alarm(job: DBTaskResult) -> None:
+    """A job failed: tell the system administrators and record it."""
+    from kehu.core.models import Role, User
+    from kehu.core.services import notify
+
+    logger.error("job %s (%s) failed: %s", job.pk, job.task_path, job.exception_class_path)
+    name = job.task_path.rsplit(".", 1)[-1]
+    record(
+        "ops.job.failed",
+        object_type="django_tasks_db.dbtaskresult",
+        object_id=str(job.pk),
+        object_repr=job.task_path,
+        extra={"attempts": len(job.worker_ids), "error": job.exception_class_path},
+    )
+    admins = User.objects.filter(is_active=True, role_assignments__role=Role.SYSTEM_ADMIN)
+    notify(
+        admins.distinct(),
+        _("Background job failed: %(name)s") % {"name": name},
+        _("The job %(name)s failed after %(attempts)s attempts (%(error)s).")
+        % {"name": name, "attempts": len(job.worker_ids), "error": job.exception_class_path},
+        "/health/",
+    )
+
+
+def on_task_finished(sender: Any, task_result: Any, **kwargs: Any) -> None:
+    """The worker's signal: a job that raised is an alarm too."""
+    if task_result.status != TaskResultStatus.FAILED:
+        return
+    job = DBTaskResult.objects.filter(pk=task_result.id).first()
+    if job is not None:
+        with transaction.atomic():
+            alarm(job)
