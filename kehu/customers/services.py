@@ -28,7 +28,7 @@ from kehu.customers.models import (
     StatusChange,
 )
 from kehu.customers.signals import customer_status_changed
-from kehu.customers.validation import clean_contact, clean_customer, name_key
+from kehu.customers.validation import clean_contact, clean_customer, name_key, without_invisible
 from kehu.records.services import audited_create, audited_update
 
 # What a form or the API may set; status, derived fields and merges have their own services.
@@ -384,7 +384,7 @@ def update_contact(contact: Contact, data: dict[str, Any], expected_version: int
 
 
 def create_bank_account(data: dict[str, Any]) -> BankAccount:
-    values = {k: data[k] for k in BANK_FIELDS if k in data}
+    values = without_invisible({k: data[k] for k in BANK_FIELDS if k in data})
     values["account_number"] = "".join(str(values.get("account_number", "")).split())
     account = BankAccount(**values)
     with transaction.atomic():
@@ -399,7 +399,7 @@ def create_bank_account(data: dict[str, Any]) -> BankAccount:
 def update_bank_account(
     account: BankAccount, data: dict[str, Any], expected_version: int | None
 ) -> BankAccount:
-    values = {k: data[k] for k in BANK_FIELDS if k in data and k != "customer"}
+    values = without_invisible({k: data[k] for k in BANK_FIELDS if k in data and k != "customer"})
     if "account_number" in values:
         values["account_number"] = "".join(str(values["account_number"]).split())
     with transaction.atomic():
