@@ -115,6 +115,4 @@ def test_an_account_manager_sending_back_the_same_unit_and_owner_changes_nothing
     )
     assert response.status_code == 200, response.content
     _unchanged(customer)
-    assert not AuditEvent.objects.filter(
-        pk__gt=before, action="customers.customer.update"
-    ).exists()
+    assert not AuditEvent.objects.filter(pk__gt=before, action="customers.customer.update").exists()

@@ -356,3 +356,34 @@ def test_merge_page_refusals(make_org: MakeOrg, client_for: Callable[[str], Clie
     )
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
+
+
+def test_each_moved_object_has_its_own_merge_event(
+    demo: dict[str, User], make_org: MakeOrg
+) -> None:
+    keep = make_org(name="北京逐条科技有限公司", credit_code="")
+    gone = make_org(name="逐条科技（北京）有限公司")
+    add_contact(keep, "张三", primary=True)
+    contacts = [add_contact(gone, "李四", primary=True), add_contact(gone, "王五")]
+    accounts = [add_account(gone, "6222000055556666"), add_account(gone, "6222000077778888")]
+    request = changes.propose(gone, demo["compliance"], {"city": "天津"}, "地址有误")
+
+    duplicates.merge(keep, gone, "同一家公司", demo["head_sale"])
+
+    for model, rows in (
+        ("contact", contacts),
+        ("bankaccount", accounts),
+        ("changerequest", [request]),
+    ):
+        for row in rows:
+            event = AuditEvent.objects.get(
+                action=f"customers.{model}.merge_move", object_id=str(row.pk)
+            )
+            assert event.extra["from_customer"] == gone.pk
+            assert event.extra["to_customer"] == keep.pk
+            assert event.changes["customer"] == [str(gone), str(keep)]
+    demoted = AuditEvent.objects.get(
+        action="customers.contact.merge_move", object_id=str(contacts[0].pk)
+    )
+    assert demoted.changes["is_primary"] == [True, False]
+    assert Contact.objects.get(pk=contacts[0].pk).version == contacts[0].version + 1
