@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.audit.services import record
+from kehu.core import policy
 from kehu.core.digest import lookup_digest
 from kehu.core.masking import PHONE, mask
 from kehu.customers.models import (
@@ -95,8 +96,10 @@ def refresh_flags(customer: Customer) -> None:
     )
 
 
-def open_flags(customer: Customer) -> list[dict[str, Any]]:
-    """The card's flags: the other customer, why, and the flag id (for dismissing)."""
+def open_flags(customer: Customer, user: Any = None) -> list[dict[str, Any]]:
+    """The card's flags: the other customer, why, the flag id (for dismissing), and whether
+    `user` may see the other customer (`visible`): to anyone else a flag names only the
+    other customer's department, never its name or number (None: no reader, not visible)."""
     flags = list(
         DuplicateFlag.objects.filter(
             Q(first=customer) | Q(second=customer), dismissed_at=None
@@ -106,8 +109,23 @@ def open_flags(customer: Customer) -> list[dict[str, Any]]:
         return []
     other_ids = [f.second_id if f.first_id == customer.pk else f.first_id for f in flags]
     others = Customer.objects.select_related("unit").in_bulk(other_ids)
+    visible = (
+        set(
+            policy.scope(user, Customer.objects.filter(pk__in=other_ids)).values_list(
+                "pk", flat=True
+            )
+        )
+        if user is not None
+        else set()
+    )
     return [
-        {"flag": f, "other": others[pk], "reason": f.get_reason_display()}
+        {
+            "flag": f,
+            "other": others[pk],
+            "reason": f.get_reason_display(),
+            "visible": pk in visible,
+            "unit": others[pk].unit.name,
+        }
         for f, pk in zip(flags, other_ids, strict=True)
     ]
 

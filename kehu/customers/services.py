@@ -15,7 +15,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from kehu.audit.context import current_actor
 from kehu.audit.services import record
+from kehu.core import policy
 from kehu.core.digest import lookup_digest
 from kehu.customers import completeness, duplicates, search
 from kehu.customers.models import (
@@ -126,17 +128,31 @@ def _after_change(customer: Customer) -> None:
 # --- uniqueness --------------------------------------------------------------------------
 
 
+def _acting_user() -> Any:
+    """The signed-in user this request or command acts for (None: the system)."""
+    from kehu.core.models import User
+
+    user_id = current_actor().user_id
+    return User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
+
+
 def _taken_message(what: str, other: Customer) -> str:
-    """Names and links the customer already registered, even for users who cannot open it."""
-    url = reverse("records:customers_detail", args=[other.pk])
-    return format_html(
-        _('{what} is already registered: <a href="{url}">{name}</a> ({unit}, no. {pk}).'),
-        what=what,
-        url=url,
-        name=other.name,
-        unit=other.unit.name,
-        pk=other.pk,
-    )
+    """Names and links the customer already registered for whoever may open it; to anyone
+    else it says only which department holds it (whom to ask), never its name or number."""
+    if policy.has_perm(_acting_user(), "customers.customer.view", other):
+        url = reverse("records:customers_detail", args=[other.pk])
+        return format_html(
+            _('{what} is already registered: <a href="{url}">{name}</a> ({unit}, no. {pk}).'),
+            what=what,
+            url=url,
+            name=other.name,
+            unit=other.unit.name,
+            pk=other.pk,
+        )
+    return _("%(what)s is already registered for a customer of %(unit)s; ask that department.") % {
+        "what": what,
+        "unit": other.unit.name,
+    }
 
 
 def check_unique(customer: Customer) -> None:
