@@ -58,10 +58,13 @@ def test_very_similar_names_are_flagged_on_both_cards(
     assert reasons_between(first, second) == {DuplicateReason.SIMILAR_NAME}
     flag = DuplicateFlag.objects.get(first=first, second=second)
     assert flag.detail == "华夏科技"
-    # Both cards show the other customer with a link, also across departments.
+    # Both cards show the flag; across departments only the other's department, to the
+    # auditor (who sees both) the other customer with a link.
     for card, other, viewer in ((first, second, "head_sale"), (second, first, "manager4")):
         html = client_for(viewer).get(f"/customers/{card.pk}/").content.decode()
         assert 'id="duplicate-flags"' in html
+        assert other.unit.name in html and other.name not in html
+        html = client_for("auditor").get(f"/customers/{card.pk}/").content.decode()
         assert f'href="/customers/{other.pk}/">{other.name}</a>' in html
 
 
