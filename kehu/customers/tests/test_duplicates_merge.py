@@ -12,6 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
+from kehu.audit.context import acting_as, actor_for
 from kehu.audit.models import AuditEvent
 from kehu.core.models import User
 from kehu.customers import changes, duplicates, services
@@ -259,7 +260,7 @@ def test_merging_individuals_moves_the_id_number(
     gone.refresh_from_db()
     assert gone.id_number_digest is None
     # The survivor is found by the number: registering it again names the survivor.
-    with pytest.raises(ValidationError) as raised:
+    with acting_as(actor_for(demo["manager1"])), pytest.raises(ValidationError) as raised:
         services.create_customer(
             {"kind": "individual", "name": "王小明", "owner": demo["manager1"],
              "unit": demo["manager1"].unit, "id_number": number}
