@@ -77,3 +77,20 @@ def _may_own(owner: Any, unit: OrgUnit, units: QuerySet[OrgUnit]) -> bool:
     return policy.has_perm(owner, "customers.customer.view", probe) and policy.has_perm(
         owner, "customers.customer.change", probe
     )
+
+
+def attachable_customers(user: Any) -> QuerySet[Customer]:
+    """The customers to which `user` may add contacts and bank accounts (which then share
+    the customer's scope): those the user may change, not merged away."""
+    return policy.scope(user, Customer.objects.filter(merged_into=None), "change")
+
+
+def check_customer_of(user: Any, row: Any, customer: Customer) -> None:
+    """A contact's or bank account's customer decides who sees it: a new one goes only to
+    a customer the user may change, and an existing one stays with its customer."""
+    if row is not None and row.pk is not None and customer.pk != row.customer_id:
+        raise ValidationError(
+            _("This stays with its customer: add a new one to the other customer instead.")
+        )
+    if not attachable_customers(user).filter(pk=customer.pk).exists():
+        raise ValidationError(_("You may not change this customer."))

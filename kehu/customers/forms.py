@@ -202,9 +202,8 @@ class ContactForm(MaskedValuesFormMixin, forms.ModelForm[Contact]):
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        editable = policy.scope(user, Customer.objects.filter(merged_into=None), "change")
         fields: dict[str, Any] = self.fields
-        fields["customer"].queryset = editable.order_by("name_pinyin")
+        fields["customer"].queryset = assignment.attachable_customers(user).order_by("name_pinyin")
         if self.instance.pk:
             self.fields["customer"].disabled = True
 
@@ -231,9 +230,8 @@ class BankAccountForm(MaskedValuesFormMixin, forms.ModelForm[BankAccount]):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        editable = policy.scope(user, Customer.objects.filter(merged_into=None), "change")
         fields: dict[str, Any] = self.fields
-        fields["customer"].queryset = editable.order_by("name_pinyin")
+        fields["customer"].queryset = assignment.attachable_customers(user).order_by("name_pinyin")
         if self.instance.pk:
             self.fields["customer"].disabled = True
 

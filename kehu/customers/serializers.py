@@ -46,9 +46,10 @@ class ContactSerializer(MaskedFieldsMixin, serializers.ModelSerializer[Contact])
         read_only_fields = ["id"]
 
     def validate_customer(self, customer: Customer) -> Customer:
-        user = self.context["request"].user
-        if not policy.has_perm(user, "customers.customer.change", customer):
-            raise serializers.ValidationError(_("You may not change this customer."))
+        try:
+            assignment.check_customer_of(self.context["request"].user, self.instance, customer)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
         return customer
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

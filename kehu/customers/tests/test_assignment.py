@@ -116,3 +116,32 @@ def test_an_account_manager_sending_back_the_same_unit_and_owner_changes_nothing
     assert response.status_code == 200, response.content
     _unchanged(customer)
     assert not AuditEvent.objects.filter(pk__gt=before, action="customers.customer.update").exists()
+
+
+def test_a_contact_or_account_stays_with_its_customer_through_the_api(
+    api_for: Callable[[str], Client], make_org: MakeOrg
+) -> None:
+    from kehu.customers import services
+    from kehu.customers.models import BankAccount, Contact
+
+    customer, other = make_org(), make_org()
+    contact = services.create_contact({"customer": customer, "name": "王芳"})
+    account = services.create_bank_account(
+        {
+            "customer": customer,
+            "account_name": customer.name,
+            "bank_name": "中国银行",
+            "account_number": "6222000099990000",
+        }
+    )
+    client = api_for("manager1")
+    for url, row in (("contacts", contact), ("bank-accounts", account)):
+        response = client.patch(
+            f"/api/v1/{url}/{row.pk}/",
+            {"customer": other.pk, "version": row.version},
+            content_type=JSON,
+        )
+        assert response.status_code == 400, response.content
+        assert set(response.json()) == {"customer"}
+    assert Contact.objects.get(pk=contact.pk).customer_id == customer.pk
+    assert BankAccount.objects.get(pk=account.pk).customer_id == customer.pk
