@@ -166,6 +166,18 @@ TEMPLATES = [
     },
 ]
 
+# Django's cache, shared by every server through the database (rate limits such as the
+# searches for full ID and phone numbers must count across servers); the table is created
+# by a migration (customers: create_cache_table).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "kehu_cache",
+    }
+}
+# Searches for a full ID number, phone or mobile a user may make per minute (each audited).
+KEHU_SENSITIVE_SEARCHES_PER_MINUTE = env_int("KEHU_SENSITIVE_SEARCHES_PER_MINUTE", 10)
+
 # Database: KEHU_DATABASE_URL (postgres://… in production), else SQLite in the data folder.
 DATABASE_URL = env("KEHU_DATABASE_URL", f"sqlite:///{DATA_DIR / 'kehu.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}

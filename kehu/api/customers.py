@@ -139,16 +139,19 @@ class CustomerDuplicatesView(CustomerActionView):
     @extend_schema(responses={200: dict})
     def get(self, request: Request, pk: int) -> Response:
         customer = self.customer(request, pk)
+        # Another customer outside the reader's scope is named by its department only (the
+        # flag's detail lists that customer's phones, masked, or its legal representative).
         return Response(
             [
                 {
                     "flag": f["flag"].pk,
-                    "customer": f["other"].pk,
-                    "name": f["other"].name,
+                    "customer": f["other"].pk if f["visible"] else None,
+                    "name": f["other"].name if f["visible"] else None,
+                    "department": f["unit"],
                     "reason": f["flag"].reason,
-                    "detail": f["flag"].detail,
+                    "detail": f["flag"].detail if f["visible"] else "",
                 }
-                for f in duplicates.open_flags(customer)
+                for f in duplicates.open_flags(customer, request.user)
             ]
         )
 

@@ -20,6 +20,7 @@ from kehu.api.representation import list_plan, page_values
 from kehu.audit.context import Actor, _current, actor_for
 from kehu.audit.middleware import client_ip
 from kehu.core import policy
+from kehu.core.ratelimit import RateLimited
 from kehu.records import listing, registry
 from kehu.records.services import StaleEditError, audited_create, audited_update
 
@@ -74,7 +75,12 @@ class RecordViewSet(AuditedAPIView, viewsets.ModelViewSet):
     def get_queryset(self) -> QuerySet[Any]:
         rt = self.record_type
         queryset = policy.scope(self.request.user, rt.api_base_queryset(), "view")
-        return rt.apply_search(queryset, self.request.query_params.get("q", ""))
+        try:
+            return rt.apply_search(
+                queryset, self.request.query_params.get("q", ""), self.request.user
+            )
+        except RateLimited as error:
+            raise exceptions.Throttled(wait=error.wait, detail=str(error)) from None
 
     def sort_key(self, request: Request) -> str:
         return listing.sort_key(self.record_type, request.query_params.get("sort", ""))

@@ -35,6 +35,8 @@ VERBS: dict[str, Any] = {
     "verify": _("data verified"),
     "merge": _("merged another customer in"),
     "merged_into": _("merged into another customer"),
+    "merge_move": _("moved to the surviving customer of a merge"),
+    "sensitive_search": _("searched by a full ID or phone number"),
     "duplicate_dismissed": _("marked as not a duplicate"),
     "accept": _("accepted"),
     "reject": _("rejected"),

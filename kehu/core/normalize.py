@@ -14,11 +14,21 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 _SPACES = re.compile(r"\s+")
+# Bidirectional overrides and isolates, zero-width characters and the byte-order mark: they
+# change how a name reads on screen (a "right-to-left override" reverses what follows) while
+# the stored text stays different, so they are removed from everything people type.
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def strip_invisible(value: str) -> str:
+    """The text without bidi-override, bidi-isolate and zero-width characters."""
+    return _INVISIBLE.sub("", value or "")
 
 
 def halfwidth(value: str) -> str:
-    """Full-width letters, digits and punctuation to their ASCII forms (NFKC), spaces trimmed."""
-    return unicodedata.normalize("NFKC", value or "").strip()
+    """Full-width letters, digits and punctuation to their ASCII forms (NFKC), invisible
+    characters removed, spaces trimmed."""
+    return strip_invisible(unicodedata.normalize("NFKC", value or "")).strip()
 
 
 def compact_code(value: str) -> str:
@@ -32,8 +42,9 @@ _FULLWIDTH_ALNUM = re.compile(r"[０-９Ａ-Ｚａ-ｚ]")
 def clean_text(value: str) -> str:
     """Free text: full-width letters and digits to half-width, runs of spaces (also the
     ideographic space) collapsed, trimmed. Chinese punctuation (，。（）：) is left alone, so
-    a name stays exactly as on the licence — NFKC would turn （ into (."""
-    text = _FULLWIDTH_ALNUM.sub(lambda m: chr(ord(m[0]) - 0xFEE0), value or "")
+    a name stays exactly as on the licence — NFKC would turn （ into (. Invisible characters
+    (`strip_invisible`) are removed."""
+    text = _FULLWIDTH_ALNUM.sub(lambda m: chr(ord(m[0]) - 0xFEE0), strip_invisible(value))
     return _SPACES.sub(" ", text).strip()
 
 

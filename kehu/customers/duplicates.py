@@ -8,11 +8,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, Exists, Q, Value, When
+from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.audit.services import record
+from kehu.core import policy
 from kehu.core.digest import lookup_digest
 from kehu.core.masking import PHONE, mask
 from kehu.customers.models import (
@@ -95,8 +96,10 @@ def refresh_flags(customer: Customer) -> None:
     )
 
 
-def open_flags(customer: Customer) -> list[dict[str, Any]]:
-    """The card's flags: the other customer, why, and the flag id (for dismissing)."""
+def open_flags(customer: Customer, user: Any = None) -> list[dict[str, Any]]:
+    """The card's flags: the other customer, why, the flag id (for dismissing), and whether
+    `user` may see the other customer (`visible`): to anyone else a flag names only the
+    other customer's department, never its name or number (None: no reader, not visible)."""
     flags = list(
         DuplicateFlag.objects.filter(
             Q(first=customer) | Q(second=customer), dismissed_at=None
@@ -106,8 +109,23 @@ def open_flags(customer: Customer) -> list[dict[str, Any]]:
         return []
     other_ids = [f.second_id if f.first_id == customer.pk else f.first_id for f in flags]
     others = Customer.objects.select_related("unit").in_bulk(other_ids)
+    visible = (
+        set(
+            policy.scope(user, Customer.objects.filter(pk__in=other_ids)).values_list(
+                "pk", flat=True
+            )
+        )
+        if user is not None
+        else set()
+    )
     return [
-        {"flag": f, "other": others[pk], "reason": f.get_reason_display()}
+        {
+            "flag": f,
+            "other": others[pk],
+            "reason": f.get_reason_display(),
+            "visible": pk in visible,
+            "unit": others[pk].unit.name,
+        }
         for f, pk in zip(flags, other_ids, strict=True)
     ]
 
@@ -182,25 +200,10 @@ def merge(survivor: Customer, absorbed: Customer, reason: str, by: Any) -> Custo
             for field, value in moved_identity.items():
                 setattr(keep, field, value)
                 filled[field] = [None, "***" if field == "id_number" else value]
-        has_primary = Contact.objects.filter(customer=keep, is_primary=True).exists()
-        contacts = Contact.objects.filter(customer=gone)
-        if has_primary:
-            contacts.update(is_primary=False)
         moved = {
-            "contacts": contacts.update(customer=keep),
-            "bank_accounts": BankAccount.objects.filter(customer=gone).update(
-                customer=keep,
-                # Keep the absorbed primary account primary only if the survivor has none.
-                is_primary=Case(
-                    When(
-                        Q(is_primary=True)
-                        & ~Exists(BankAccount.objects.filter(customer=keep, is_primary=True)),
-                        then=Value(True),
-                    ),
-                    default=Value(False),
-                ),
-            ),
-            "change_requests": ChangeRequest.objects.filter(customer=gone).update(customer=keep),
+            "contacts": _move_rows(Contact, keep, gone),
+            "bank_accounts": _move_rows(BankAccount, keep, gone),
+            "change_requests": _move_rows(ChangeRequest, keep, gone),
             "documents": move_documents(keep, gone),
         }
         kept_dims = set(keep.classifications.values_list("dimension_id", flat=True))
@@ -251,6 +254,33 @@ def merge(survivor: Customer, absorbed: Customer, reason: str, by: Any) -> Custo
         refresh_flags(keep)
     keep.refresh_from_db()
     return keep
+
+
+def _move_rows(model: type[Model], keep: Customer, gone: Customer) -> int:
+    """Move the absorbed customer's rows of `model` to the survivor one by one, each with its
+    own audit event (a new version): a primary contact or account stays primary only if
+    the survivor has none."""
+    rows = list(model._default_manager.select_for_update().filter(customer=gone).order_by("pk"))
+    has_primary = hasattr(model, "is_primary") and (
+        model._default_manager.filter(customer=keep, is_primary=True).exists()
+    )
+    for row in rows:
+        changes: dict[str, list[Any]] = {"customer": [str(gone), str(keep)]}
+        fields = ["customer", "version", "updated_at"]
+        if has_primary and getattr(row, "is_primary", False):
+            row.is_primary = False  # type: ignore[attr-defined]
+            changes["is_primary"] = [True, False]
+            fields.append("is_primary")
+        row.customer = keep  # type: ignore[attr-defined]
+        row.version += 1  # type: ignore[attr-defined]
+        row.save(update_fields=fields)
+        record(
+            f"{model._meta.label_lower}.merge_move",
+            row,
+            changes=changes,
+            extra={"from_customer": gone.pk, "to_customer": keep.pk, "version": row.version},  # type: ignore[attr-defined]
+        )
+    return len(rows)
 
 
 def resolve(customer: Customer) -> Customer:

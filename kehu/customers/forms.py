@@ -17,7 +17,7 @@ from kehu.core.formfields import (
     MaskedValuesFormMixin,
     PhoneField,
 )
-from kehu.core.models import OrgUnit, Role, UnitKind, User
+from kehu.customers import assignment
 from kehu.customers.models import (
     BankAccount,
     ClassificationDimension,
@@ -76,16 +76,6 @@ DATE_FIELDS = (
 CLASSIFICATION_PREFIX = "cls_"
 
 
-def account_managers(units: Any, also: int | None = None) -> Any:
-    """Who may own customers of these units (and `also`, e.g. the current owner)."""
-    managers = User.objects.filter(
-        is_active=True,
-        role_assignments__role__in=[Role.ACCOUNT_MANAGER, Role.DEPARTMENT_HEAD],
-        unit__in=units,
-    ).values("pk")
-    return User.objects.filter(Q(pk__in=managers) | Q(pk=also or 0)).order_by("username")
-
-
 class CustomerForm(MaskedValuesFormMixin, forms.ModelForm[Customer]):
     registered_capital = ChineseAmountField(label=_("registered capital"), required=False)
     phone = PhoneField(label=_("phone"), required=False)
@@ -119,14 +109,10 @@ class CustomerForm(MaskedValuesFormMixin, forms.ModelForm[Customer]):
         fields: dict[str, Any] = self.fields
         # Subclasses without owner/unit (ChangeRequestForm) only correct the data.
         if "unit" in fields and "owner" in fields:
-            units = policy.units_where(user, "customers.customer.add").filter(
-                kind=UnitKind.DEPARTMENT
-            )
-            if not creating:
-                units = units | OrgUnit.objects.filter(pk=self.instance.unit_id)
-            fields["unit"].queryset = units.distinct().order_by("path")
+            units = assignment.assignable_units(user, None if creating else self.instance)
+            fields["unit"].queryset = units
             me = self.instance.owner_id if not creating else getattr(user, "pk", None)
-            fields["owner"].queryset = account_managers(units, me)
+            fields["owner"].queryset = assignment.account_managers(units, me)
             if creating:
                 fields["kind"].initial = self.initial.get("kind") or "organization"
             if creating and user is not None:
@@ -139,6 +125,14 @@ class CustomerForm(MaskedValuesFormMixin, forms.ModelForm[Customer]):
             if self.instance.credit_code is None:
                 self.initial[name] = ""
         self._add_classification_fields()
+
+    def _check_assignment(self, data: dict[str, Any]) -> None:
+        instance = self.instance if self.instance.pk else None
+        try:
+            assignment.check_assignment(self.user, instance, data.get("unit"), data.get("owner"))
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                self.add_error(field, messages)
 
     def _add_classification_fields(self) -> None:
         chosen = (
@@ -183,6 +177,8 @@ class CustomerForm(MaskedValuesFormMixin, forms.ModelForm[Customer]):
             for field, messages in error.message_dict.items():
                 if field not in failed:
                     self.add_error(field if field in self.fields else None, messages)
+        if "unit" in self.fields and not {"unit", "owner"} & set(self.errors):
+            self._check_assignment(data)
         data["classifications"] = [
             data[name]
             for name in self.fields
@@ -206,9 +202,8 @@ class ContactForm(MaskedValuesFormMixin, forms.ModelForm[Contact]):
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        editable = policy.scope(user, Customer.objects.filter(merged_into=None), "change")
         fields: dict[str, Any] = self.fields
-        fields["customer"].queryset = editable.order_by("name_pinyin")
+        fields["customer"].queryset = assignment.attachable_customers(user).order_by("name_pinyin")
         if self.instance.pk:
             self.fields["customer"].disabled = True
 
@@ -235,9 +230,8 @@ class BankAccountForm(MaskedValuesFormMixin, forms.ModelForm[BankAccount]):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        editable = policy.scope(user, Customer.objects.filter(merged_into=None), "change")
         fields: dict[str, Any] = self.fields
-        fields["customer"].queryset = editable.order_by("name_pinyin")
+        fields["customer"].queryset = assignment.attachable_customers(user).order_by("name_pinyin")
         if self.instance.pk:
             self.fields["customer"].disabled = True
 

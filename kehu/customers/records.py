@@ -24,7 +24,7 @@ from kehu.customers.models import (
     Customer,
     CustomerKind,
 )
-from kehu.customers.search import filter_text
+from kehu.customers.search import filter_text, is_exact_value
 from kehu.records import listing
 from kehu.records.registry import Column, RecordType, register
 
@@ -180,6 +180,8 @@ register(
         serializer=serializers.CustomerSerializer,
         detail_fields=[],
         search=filter_text,
+        search_takes_user=True,
+        private_search=is_exact_value,
         # Counting a million-row list exactly costs more than the page itself.
         count_limit=1_000,
         # A search for a common term ('科技': ≈ 17 % of customers) skips the n-gram index and

@@ -107,7 +107,7 @@ def card_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
         "classifications": sorted(
             customer.classifications.all(), key=lambda v: (v.dimension.order, v.dimension.code)
         ),
-        "flags": duplicates.open_flags(customer) if present.flags else [],
+        "flags": duplicates.open_flags(customer, user) if present.flags else [],
         "status_changes": status_changes,
         "transitions": _transitions(user, customer, filing_under_way=open_filing is not None),
         "change_requests": requests,

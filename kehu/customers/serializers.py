@@ -17,6 +17,7 @@ from kehu.api.fields import (
 )
 from kehu.api.representation import FastListSerializer
 from kehu.core import policy
+from kehu.customers import assignment
 from kehu.customers.models import (
     BankAccount,
     ClassificationDimension,
@@ -45,9 +46,10 @@ class ContactSerializer(MaskedFieldsMixin, serializers.ModelSerializer[Contact])
         read_only_fields = ["id"]
 
     def validate_customer(self, customer: Customer) -> Customer:
-        user = self.context["request"].user
-        if not policy.has_perm(user, "customers.customer.change", customer):
-            raise serializers.ValidationError(_("You may not change this customer."))
+        try:
+            assignment.check_customer_of(self.context["request"].user, self.instance, customer)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
         return customer
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -153,19 +155,18 @@ class CustomerSerializer(MaskedFieldsMixin, serializers.ModelSerializer[Customer
         if creating:
             attrs.setdefault("owner", user)
             attrs.setdefault("unit", attrs["owner"].unit)
-            allowed = policy.units_where(user, "customers.customer.add")
-            if attrs["unit"] is None or not allowed.filter(pk=attrs["unit"].pk).exists():
-                raise serializers.ValidationError(
-                    {"unit": [_("You may not register customers in this department.")]}
-                )
-        elif {"owner", "unit", "kind"} & set(attrs) and not policy.has_perm(
-            user, "customers.customer.reassign", self.instance
+        elif (
+            "kind" in attrs
+            and attrs["kind"] != self.instance.kind  # type: ignore[union-attr]
+            and not policy.has_perm(user, "customers.customer.reassign", self.instance)
         ):
-            for field in ("owner", "unit", "kind"):
-                if field in attrs and attrs[field] != getattr(self.instance, field):
-                    raise serializers.ValidationError(
-                        {field: [_("Only the department head may change this.")]}
-                    )
+            raise serializers.ValidationError(
+                {"kind": [_("Only the department head may change this.")]}
+            )
+        try:
+            assignment.check_assignment(user, self.instance, attrs.get("unit"), attrs.get("owner"))
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error_detail(error)) from None
         data = dict(attrs)
         if not creating:
             data.setdefault("kind", self.instance.kind)  # type: ignore[union-attr]

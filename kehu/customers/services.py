@@ -15,7 +15,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from kehu.audit.context import current_actor
 from kehu.audit.services import record
+from kehu.core import policy
 from kehu.core.digest import lookup_digest
 from kehu.customers import completeness, duplicates, search
 from kehu.customers.models import (
@@ -28,7 +30,7 @@ from kehu.customers.models import (
     StatusChange,
 )
 from kehu.customers.signals import customer_status_changed
-from kehu.customers.validation import clean_contact, clean_customer, name_key
+from kehu.customers.validation import clean_contact, clean_customer, name_key, without_invisible
 from kehu.records.services import audited_create, audited_update
 
 # What a form or the API may set; status, derived fields and merges have their own services.
@@ -126,17 +128,31 @@ def _after_change(customer: Customer) -> None:
 # --- uniqueness --------------------------------------------------------------------------
 
 
+def _acting_user() -> Any:
+    """The signed-in user this request or command acts for (None: the system)."""
+    from kehu.core.models import User
+
+    user_id = current_actor().user_id
+    return User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
+
+
 def _taken_message(what: str, other: Customer) -> str:
-    """Names and links the customer already registered, even for users who cannot open it."""
-    url = reverse("records:customers_detail", args=[other.pk])
-    return format_html(
-        _('{what} is already registered: <a href="{url}">{name}</a> ({unit}, no. {pk}).'),
-        what=what,
-        url=url,
-        name=other.name,
-        unit=other.unit.name,
-        pk=other.pk,
-    )
+    """Names and links the customer already registered for whoever may open it; to anyone
+    else it says only which department holds it (whom to ask), never its name or number."""
+    if policy.has_perm(_acting_user(), "customers.customer.view", other):
+        url = reverse("records:customers_detail", args=[other.pk])
+        return format_html(
+            _('{what} is already registered: <a href="{url}">{name}</a> ({unit}, no. {pk}).'),
+            what=what,
+            url=url,
+            name=other.name,
+            unit=other.unit.name,
+            pk=other.pk,
+        )
+    return _("%(what)s is already registered for a customer of %(unit)s; ask that department.") % {
+        "what": what,
+        "unit": other.unit.name,
+    }
 
 
 def check_unique(customer: Customer) -> None:
@@ -384,7 +400,7 @@ def update_contact(contact: Contact, data: dict[str, Any], expected_version: int
 
 
 def create_bank_account(data: dict[str, Any]) -> BankAccount:
-    values = {k: data[k] for k in BANK_FIELDS if k in data}
+    values = without_invisible({k: data[k] for k in BANK_FIELDS if k in data})
     values["account_number"] = "".join(str(values.get("account_number", "")).split())
     account = BankAccount(**values)
     with transaction.atomic():
@@ -399,7 +415,7 @@ def create_bank_account(data: dict[str, Any]) -> BankAccount:
 def update_bank_account(
     account: BankAccount, data: dict[str, Any], expected_version: int | None
 ) -> BankAccount:
-    values = {k: data[k] for k in BANK_FIELDS if k in data and k != "customer"}
+    values = without_invisible({k: data[k] for k in BANK_FIELDS if k in data and k != "customer"})
     if "account_number" in values:
         values["account_number"] = "".join(str(values["account_number"]).split())
     with transaction.atomic():

@@ -10,7 +10,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from kehu.core.normalize import clean_text, normalize_phone, parse_amount, parse_date
+from kehu.core.normalize import (
+    clean_text,
+    normalize_phone,
+    parse_amount,
+    parse_date,
+    strip_invisible,
+)
 from kehu.customers import identifiers
 from kehu.customers.models import CustomerKind
 
@@ -86,7 +92,7 @@ def _run(errors: dict[str, list[Any]], field: str, check: Any) -> Any:
 def clean_customer(data: dict[str, Any], partial: bool = False) -> dict[str, Any]:
     """Normalised copy of `data`; raises ValidationError({field: [messages]}) listing every
     problem at once. With `partial`, only the given fields are checked (API PATCH)."""
-    cleaned = dict(data)
+    cleaned = without_invisible(data)
     errors: dict[str, list[Any]] = {}
     kind = cleaned.get("kind")
     for field in TEXT_FIELDS:
@@ -168,8 +174,14 @@ def _cross_checks(cleaned: dict[str, Any], errors: dict[str, list[Any]], partial
         ]
 
 
+def without_invisible(data: dict[str, Any]) -> dict[str, Any]:
+    """A copy of `data` whose every text value has lost its invisible characters (bidi
+    overrides, zero-width characters: `strip_invisible`)."""
+    return {k: strip_invisible(v) if isinstance(v, str) else v for k, v in data.items()}
+
+
 def clean_contact(data: dict[str, Any]) -> dict[str, Any]:
-    cleaned = dict(data)
+    cleaned = without_invisible(data)
     errors: dict[str, list[Any]] = {}
     for field in ("name", "title", "department"):
         if isinstance(cleaned.get(field), str):

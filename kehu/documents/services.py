@@ -181,32 +181,53 @@ def record_access(version: DocumentVersion, action: str) -> None:
 
 def move_on_merge(keep: Customer, gone: Customer) -> int:
     """Called by customers.duplicates.merge inside its transaction: the absorbed customer's
-    documents go to the survivor; where both have a document of a type, the absorbed one's
-    versions are appended (renumbered) to the survivor's, newest stays current."""
+    documents go to the survivor, each with an audit event; where both have a document of a
+    type (one per type and customer), the absorbed one's versions are appended (renumbered,
+    the event lists old and new numbers) to the survivor's, newest stays current, and the
+    emptied document row stays with the absorbed customer, so its history still resolves."""
     moved = 0
-    for document in Document.objects.select_for_update().filter(customer=gone):
+    for document in Document.objects.select_for_update().filter(customer=gone).order_by("pk"):
         target = Document.objects.filter(customer=keep, doc_type=document.doc_type_id).first()
         if target is None:
             document.customer = keep
             document.version += 1
             document.save(update_fields=["customer", "version", "updated_at"])
+            record(
+                "documents.document.merge_move",
+                document,
+                changes={"customer": [str(gone), str(keep)]},
+                extra={"from_customer": gone.pk, "to_customer": keep.pk},
+            )
             moved += 1
             continue
         base = target.versions.aggregate(n=Max("number"))["n"] or 0
         versions = list(document.versions.order_by("number"))
+        renumbered = {}
         # Two steps: numbers are unique per document.
         for offset, version in enumerate(versions, start=1):
             DocumentVersion.objects.filter(pk=version.pk).update(
                 document=target, number=base + offset
             )
+            renumbered[str(version.number)] = base + offset
         newest = target.versions.order_by("-uploaded_at", "-pk").first()
         target.current = newest
         target.expires_on = newest.expires_on if newest else None
         target.version += 1
         target.save(update_fields=["current", "expires_on", "version", "updated_at"])
         document.current = None
-        document.save(update_fields=["current"])
-        document.delete()
+        document.expires_on = None
+        document.version += 1
+        document.save(update_fields=["current", "expires_on", "version", "updated_at"])
+        record(
+            "documents.document.merge_move",
+            document,
+            extra={
+                "from_customer": gone.pk,
+                "to_customer": keep.pk,
+                "into_document": target.pk,
+                "versions": renumbered,
+            },
+        )
         moved += 1
     return moved
 

@@ -42,7 +42,7 @@ def visible_rows(
     extra = {"user": user} if record_type.filterset_takes_user else {}
     filterset = record_type.filterset(params, queryset=queryset, **extra)
     rows = filterset.qs if filterset.is_valid() else queryset.none()
-    return record_type.apply_search(rows, params.get("q", "")), filterset
+    return record_type.apply_search(rows, params.get("q", ""), user), filterset
 
 
 def sort_key(record_type: RecordType, requested: str) -> str:

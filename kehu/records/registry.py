@@ -62,7 +62,12 @@ class RecordType:
     filterset_takes_user: bool = False
     # Free-text search of the list and the API's `q`: (queryset, text) -> queryset;
     # default: icontains over `search_fields`.
-    search: Callable[[QuerySet[Any], str], QuerySet[Any]] | None = None
+    search: Callable[..., QuerySet[Any]] | None = None
+    # Whether `search` also takes the reader: (queryset, text, user) -> queryset.
+    search_takes_user: bool = False
+    # Search texts for which this returns True (full ID or phone numbers) never appear in a
+    # URL: the list page keeps them in the session under a search id (records.views).
+    private_search: Callable[[str], bool] | None = None
     # Valid form data for a new record, for the generated standard tests: `sample_data()`,
     # or `sample_data(user)` when the form takes the user (data that user may submit).
     sample_data: Callable[..., dict[str, Any]] | None = None
@@ -105,7 +110,9 @@ class RecordType:
             return self.search_count_limit
         return self.count_limit
 
-    def apply_search(self, queryset: QuerySet[Any], text: str) -> QuerySet[Any]:
+    def apply_search(self, queryset: QuerySet[Any], text: str, user: Any = None) -> QuerySet[Any]:
+        if self.search is not None and self.search_takes_user:
+            return self.search(queryset, text, user)
         if self.search is not None:
             return self.search(queryset, text)
         from kehu.records.listing import search

@@ -89,6 +89,20 @@ def lock_current(obj: Model, expected_version: int | None) -> Model:
     return current
 
 
+def _field_values(obj: Model) -> dict[str, Any]:
+    """Every column's value as the model holds it (not masked, as in `snapshot`): after
+    `full_clean` a submitted value has the type the database returns."""
+    return {f.attname: f.value_from_object(obj) for f in obj._meta.concrete_fields}
+
+
+def _m2m_differs(obj: Model, m2m: dict[str, Any]) -> bool:
+    for name, value in m2m.items():
+        given = {getattr(v, "pk", v) for v in value}
+        if given != set(getattr(obj, name).values_list("pk", flat=True)):
+            return True
+    return False
+
+
 def audited_update(
     obj: Model,
     values: dict[str, Any],
@@ -97,12 +111,18 @@ def audited_update(
     action: str = "update",
     m2m: dict[str, Any] | None = None,
 ) -> Model:
+    """Save `values` (and the many-to-many `m2m`) on `obj` if it is still at
+    `expected_version`: a new version and an audit event — or, when nothing differs from the
+    stored data, neither (a save or PATCH that changes nothing leaves the record as it was)."""
     with transaction.atomic():
         current = lock_current(obj, expected_version)
         before = snapshot(current)
+        stored = _field_values(current)
         for name, value in values.items():
             setattr(current, name, value)
         current.full_clean()
+        if _field_values(current) == stored and not _m2m_differs(current, m2m or {}):
+            return current
         current.version += 1  # type: ignore[attr-defined]
         current.save()
         for name, value in (m2m or {}).items():

@@ -3,6 +3,7 @@ detail (with history), create and edit (optimistic locking, one-time submission)
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -20,7 +21,8 @@ from django.views import View
 from kehu.audit.selectors import history_for
 from kehu.core import masking, policy
 from kehu.core.prepared import prepared_statements
-from kehu.records import listing, services
+from kehu.core.ratelimit import RateLimited
+from kehu.records import listing, private_search, services
 from kehu.records.cells import cell_value, rows_cells
 from kehu.records.export import export_queryset
 from kehu.records.models import SubmissionToken
@@ -67,10 +69,38 @@ class RecordView(LoginRequiredMixin, View):
 
 
 class RecordListView(RecordView):
+    def post(self, request: HttpRequest) -> HttpResponse:
+        """The filter form: to the list's URL with its values, a private search text (a full
+        ID or phone number) replaced by a search id (`private_search`)."""
+        self.require("view")
+        params = request.POST.copy()
+        for key in ("csrfmiddlewaretoken", "after", "before"):
+            params.pop(key, None)
+        linked = private_search.for_links(request, self.record_type, params)
+        url = f"{reverse(self.record_type.url_name('list'))}?{linked.urlencode()}"
+        if request.headers.get("HX-Request"):
+            response = HttpResponse()
+            response["HX-Location"] = json.dumps({"path": url, "target": "#record-table"})
+            return response
+        return redirect(url)
+
     def get(self, request: HttpRequest) -> HttpResponse:
         self.require("view")
         rt = self.record_type
-        rows, filterset = listing.visible_rows(rt, request.user, request.GET)
+        if private_search.is_private(rt, request.GET.get("q", "")):
+            # Typed into the address bar or an old link: off the URL at once.
+            linked = private_search.for_links(request, rt, request.GET)
+            return redirect(f"{reverse(rt.url_name('list'))}?{linked.urlencode()}")
+        params = private_search.for_reading(request, request.GET)
+        search_refused = ""
+        try:
+            rows, filterset = listing.visible_rows(rt, request.user, params)
+        except RateLimited as error:
+            search_refused = str(error)
+            cleared = params.copy()
+            cleared["q"] = ""
+            rows, filterset = listing.visible_rows(rt, request.user, cleared)
+            rows = rows.none()
         sort = listing.sort_key(rt, request.GET.get("sort", ""))
         try:
             size = int(request.GET.get("size", 50))
@@ -83,12 +113,12 @@ class RecordListView(RecordView):
             size,
             request.GET.get("after", ""),
             request.GET.get("before", ""),
-            count_limit=rt.count_limit_for(request.GET.get("q", "")),
+            count_limit=rt.count_limit_for(params.get("q", "")),
         )
         list_url = reverse(rt.url_name("list"))
-        params = request.GET.copy()
+        linked = request.GET.copy()  # a private search by its id (`private_search`)
         for key in ("after", "before", "sort"):
-            params.pop(key, None)
+            linked.pop(key, None)
         context = self.base_context(
             filterset=filterset,
             page=page,
@@ -108,21 +138,28 @@ class RecordListView(RecordView):
                     page.rows, rows_cells(page.rows, rt.columns, list_url), strict=True
                 )
             ],
-            query=params.urlencode(),
+            query=linked.urlencode(),
             filters_active=any(v for k, v in request.GET.items() if k not in {"size", "sort"}),
             page_sizes=listing.PAGE_SIZES,
+            search_text=params.get("q", ""),
+            search_refused=search_refused,
         )
         template = (
             "records/_table.html" if request.headers.get("HX-Request") else "records/list.html"
         )
-        return render(request, template, context)
+        return render(request, template, context, status=429 if search_refused else 200)
 
 
 class RecordExportView(RecordView):
     def get(self, request: HttpRequest) -> HttpResponse:
         self.require("export")
         rt = self.record_type
-        rows, _filterset = listing.visible_rows(rt, request.user, request.GET, "export")
+        params = private_search.for_reading(request, request.GET)
+        try:
+            rows, _filterset = listing.visible_rows(rt, request.user, params, "export")
+        except RateLimited as error:
+            messages.error(request, str(error))
+            return redirect(reverse(rt.url_name("list")))
         sort = listing.sort_key(rt, request.GET.get("sort", ""))
         columns = [(c.name, str(rt.column_label(c))) for c in rt.columns]
         content = export_queryset(

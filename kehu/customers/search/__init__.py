@@ -11,15 +11,19 @@ quickly, while collecting and sorting all candidates would not."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.db.models.signals import post_delete
+from django.utils.translation import gettext as _
 from pypinyin import lazy_pinyin
 
+from kehu.core import masking, policy, ratelimit
 from kehu.core.digest import lookup_digest
 from kehu.core.normalize import halfwidth, normalize_phone, phone_digits
 from kehu.customers.models import Contact, Customer, CustomerKind
@@ -63,31 +67,83 @@ def build_search_text(customer: Any, contacts: Iterable[Any] = ()) -> str:
     return _SEPARATOR.join(halfwidth(p).lower() for p in parts if p)
 
 
-def exact_matches(text: str) -> Q | None:
-    """Customers holding exactly this full ID number or phone (as the customer's phone or a
-    contact's mobile), by keyed digest; None when the text is neither."""
+def exact_values(text: str) -> list[tuple[str, str]]:
+    """The full sensitive values `text` is, as (digest kind, normalised value): an ID
+    number ("id_number") and/or a phone ("phone"); [] for anything else."""
     from kehu.customers.identifiers import clean_id_number
 
     text = halfwidth(text).strip()
-    condition = Q()
-    try:
-        number = clean_id_number(text)
-    except ValidationError:
-        pass
-    else:
-        digest = lookup_digest("id_number", number)
-        condition |= Q(id_number_digest=digest) | Q(legal_rep_digest=digest)
+    values = []
+    with contextlib.suppress(ValidationError):
+        values.append(("id_number", clean_id_number(text)))
     if _PHONE_LIKE.match(text):
         try:
             phone = normalize_phone(text)
         except ValidationError:
             phone = ""
         if phone:
-            digest = lookup_digest("phone", phone)
-            condition |= Q(phone_digest=digest) | Q(
-                pk__in=Contact.objects.filter(mobile_digest=digest).values("customer_id")
+            values.append(("phone", phone))
+    return values
+
+
+def is_exact_value(text: str) -> bool:
+    """Whether `text` is a full ID number or phone: such a search stays out of URLs."""
+    return bool(exact_values(text))
+
+
+def exact_matches(text: str, user: Any = None) -> Q | None:
+    """Customers holding exactly this full ID number or phone (the customer's phone or a
+    contact's mobile), by keyed digest, among those whose value `user` may reveal; None when
+    the text is neither or the user may reveal none (the search then matches nothing by
+    these values: a masked number cannot be found by trying every hidden digit). Each such
+    search by a revealer is audited and counted against a per-minute allowance
+    (`RateLimited` beyond it)."""
+    values = exact_values(text)
+    if not values or user is None:
+        return None
+    by_customer = policy.has_perm(user, "customers.customer.reveal")
+    by_contact = policy.has_perm(user, "customers.contact.reveal")
+    if not (by_customer or by_contact):
+        return None
+    _admit_and_record(user, values)
+    customers = policy.scope(user, Customer.objects.all(), "reveal").values("pk")
+    condition = Q()
+    for kind, value in values:
+        digest = lookup_digest(kind, value)
+        if kind == "id_number" and by_customer:
+            condition |= (Q(id_number_digest=digest) | Q(legal_rep_digest=digest)) & Q(
+                pk__in=customers
             )
+        if kind == "phone" and by_customer:
+            condition |= Q(phone_digest=digest, pk__in=customers)
+        if kind == "phone" and by_contact:
+            contacts = policy.scope(user, Contact.objects.filter(mobile_digest=digest), "reveal")
+            condition |= Q(pk__in=contacts.values("customer_id"))
     return condition or None
+
+
+def _admit_and_record(user: Any, values: list[tuple[str, str]]) -> None:
+    """Count the search against the user's allowance and audit it (the value masked)."""
+    from kehu.audit.services import record
+
+    ratelimit.admit(
+        f"kehu:sensitive-search:{user.pk}",
+        settings.KEHU_SENSITIVE_SEARCHES_PER_MINUTE,
+        60,
+        _(
+            "You have searched for too many full ID or phone numbers in a minute. "
+            "Wait a minute and search again."
+        ),
+    )
+    masks = {"id_number": masking.ID_NUMBER, "phone": masking.PHONE}
+    record(
+        "customers.customer.sensitive_search",
+        object_type="customers.customer",
+        extra={
+            "kinds": [kind for kind, _value in values],
+            "value": masking.mask(masks[values[0][0]], values[0][1]),
+        },
+    )
 
 
 def terms_of(text: str) -> list[str]:
@@ -100,9 +156,9 @@ def terms_of(text: str) -> list[str]:
     return [t.replace(_SEPARATOR, "") for t in text.split() if t.replace(_SEPARATOR, "")]
 
 
-def filter_text(queryset: QuerySet[Any], text: str) -> QuerySet[Any]:
+def filter_text(queryset: QuerySet[Any], text: str, user: Any = None) -> QuerySet[Any]:
     """Customers whose search text contains every term, or (for a full ID number or phone)
-    whose encrypted identifiers equal it."""
+    whose encrypted identifiers equal it, where `user` may reveal them (`exact_matches`)."""
     terms = terms_of(text)
     matching = queryset
     if terms:
@@ -111,7 +167,7 @@ def filter_text(queryset: QuerySet[Any], text: str) -> QuerySet[Any]:
             matching = matching.filter(pk__in_ids=frozenset(ids))  # core.lookups.InIds
     for term in terms:
         matching = matching.filter(search_text__contains=term)
-    exact = exact_matches(text)
+    exact = exact_matches(text, user)
     if exact is None:
         return matching
     return queryset.filter(Q(pk__in=matching.values("pk")) | exact)

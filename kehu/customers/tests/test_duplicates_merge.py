@@ -12,6 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
+from kehu.audit.context import acting_as, actor_for
 from kehu.audit.models import AuditEvent
 from kehu.core.models import User
 from kehu.customers import changes, duplicates, services
@@ -58,10 +59,13 @@ def test_very_similar_names_are_flagged_on_both_cards(
     assert reasons_between(first, second) == {DuplicateReason.SIMILAR_NAME}
     flag = DuplicateFlag.objects.get(first=first, second=second)
     assert flag.detail == "华夏科技"
-    # Both cards show the other customer with a link, also across departments.
+    # Both cards show the flag; across departments only the other's department, to the
+    # auditor (who sees both) the other customer with a link.
     for card, other, viewer in ((first, second, "head_sale"), (second, first, "manager4")):
         html = client_for(viewer).get(f"/customers/{card.pk}/").content.decode()
         assert 'id="duplicate-flags"' in html
+        assert other.unit.name in html and other.name not in html
+        html = client_for("auditor").get(f"/customers/{card.pk}/").content.decode()
         assert f'href="/customers/{other.pk}/">{other.name}</a>' in html
 
 
@@ -256,7 +260,7 @@ def test_merging_individuals_moves_the_id_number(
     gone.refresh_from_db()
     assert gone.id_number_digest is None
     # The survivor is found by the number: registering it again names the survivor.
-    with pytest.raises(ValidationError) as raised:
+    with acting_as(actor_for(demo["manager1"])), pytest.raises(ValidationError) as raised:
         services.create_customer(
             {"kind": "individual", "name": "王小明", "owner": demo["manager1"],
              "unit": demo["manager1"].unit, "id_number": number}
@@ -356,3 +360,34 @@ def test_merge_page_refusals(make_org: MakeOrg, client_for: Callable[[str], Clie
     )
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
+
+
+def test_each_moved_object_has_its_own_merge_event(
+    demo: dict[str, User], make_org: MakeOrg
+) -> None:
+    keep = make_org(name="北京逐条科技有限公司", credit_code="")
+    gone = make_org(name="逐条科技（北京）有限公司")
+    add_contact(keep, "张三", primary=True)
+    contacts = [add_contact(gone, "李四", primary=True), add_contact(gone, "王五")]
+    accounts = [add_account(gone, "6222000055556666"), add_account(gone, "6222000077778888")]
+    request = changes.propose(gone, demo["compliance"], {"city": "天津"}, "地址有误")
+
+    duplicates.merge(keep, gone, "同一家公司", demo["head_sale"])
+
+    for model, rows in (
+        ("contact", contacts),
+        ("bankaccount", accounts),
+        ("changerequest", [request]),
+    ):
+        for row in rows:
+            event = AuditEvent.objects.get(
+                action=f"customers.{model}.merge_move", object_id=str(row.pk)
+            )
+            assert event.extra["from_customer"] == gone.pk
+            assert event.extra["to_customer"] == keep.pk
+            assert event.changes["customer"] == [str(gone), str(keep)]
+    demoted = AuditEvent.objects.get(
+        action="customers.contact.merge_move", object_id=str(contacts[0].pk)
+    )
+    assert demoted.changes["is_primary"] == [True, False]
+    assert Contact.objects.get(pk=contacts[0].pk).version == contacts[0].version + 1

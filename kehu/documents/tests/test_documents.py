@@ -211,10 +211,15 @@ def test_upload_to_a_merged_customer_goes_to_the_survivor(demo: dict[str, User])
         upload_file("t.pdf", pdf_bytes("t")), demo["manager1"],
     )  # fmt: skip
     duplicates.merge(keep, gone, "same company", demo["head_sale"])
-    assert not Document.objects.filter(customer=gone).exists()
+    # The absorbed licence's row stays, emptied, with its history; its version moved.
+    emptied = Document.objects.get(customer=gone)
+    assert emptied.current is None and not emptied.versions.exists()
     merged = Document.objects.get(customer=keep, doc_type=licence())
     assert sorted(merged.versions.values_list("number", flat=True)) == [1, 2]
     assert Document.objects.filter(customer=keep).count() == 2
+    events = AuditEvent.objects.filter(action="documents.document.merge_move")
+    assert events.count() == 2
+    assert events.get(object_id=str(emptied.pk)).extra["versions"] == {"1": 2}
     gone.refresh_from_db()
     later = services.upload(gone, licence(), upload_file("c.pdf", pdf_bytes("c")), demo["manager1"])
     assert later.document.customer_id == keep.pk
