@@ -2,8 +2,9 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from kehu.api import archives, customers, documents, filing, privacy, workflow
+from kehu.api import archives, customers, documents, filing, privacy, token_api, workflow
 from kehu.api.audit import AuditEventViewSet
+from kehu.api.grants import AccessGrantViewSet
 from kehu.api.records import viewset_for
 from kehu.records import registry
 
@@ -13,6 +14,7 @@ router = DefaultRouter()
 for record_type in registry.all_types():
     router.register(record_type.slug, viewset_for(record_type), basename=record_type.slug)
 router.register("audit-events", AuditEventViewSet, basename="audit-events")
+router.register("access-grants", AccessGrantViewSet, basename="access-grants")
 
 urlpatterns = [
     path("customers/<int:pk>/status/", customers.CustomerStatusView.as_view()),
@@ -48,6 +50,9 @@ urlpatterns = [
     path("destructions/", archives.DestructionsView.as_view()),
     path("destructions/<int:pk>/", archives.DestructionDetailView.as_view()),
     path("destructions/<int:pk>/execute/", archives.DestructionExecuteView.as_view()),
+    path("tokens/", token_api.TokensView.as_view(), name="tokens"),
+    path("tokens/<int:pk>/", token_api.TokenDetailView.as_view(), name="token"),
+    path("tokens/<int:pk>/revoke/", token_api.TokenRevokeView.as_view(), name="token_revoke"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kehu.privacy import views
+from kehu.privacy import register, views
 
 app_name = "privacy"
 
@@ -22,4 +22,10 @@ urlpatterns = [
     path("privacy/requests/<int:pk>/package/", views.request_package, name="request_package"),
     path("privacy/requests/<str:label>/<int:pk>/new/", views.request_new, name="request_new"),
     path("privacy/reveal/<str:label>/<int:pk>/<str:field>/", views.reveal, name="reveal"),
+    path("privacy/grant-register/", register.register, name="grant_register"),
+    path(
+        "privacy/grant-register/export.xlsx",
+        register.register_export,
+        name="grant_register_export",
+    ),
 ]
