@@ -15,6 +15,7 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model, QuerySet
@@ -32,26 +33,22 @@ def max_duration() -> datetime.timedelta:
 
 
 def role_holds(user: Any, action: str, obj: Model) -> bool:
-    """Whether `user`'s own roles (not another grant) allow `action` everywhere a grant of it
-    on `obj` would: on the object itself and on each related model it opens (a customer's
-    contacts, accounts, documents, dossier)."""
+    """Whether `user`'s own roles (not another grant) allow `action` on `obj`; for an action
+    that applies only to related records (a customer's contacts' "profile"), on those."""
     label = obj._meta.label_lower
-    found = False
     if policy.grant_applies(label, action):
-        found = True
-        if not policy.role_allows(user, policy.perm_name(obj, action), obj):
-            return False
-    for child_label, lookup in policy.grant_children(label):
-        if not policy.grant_applies(child_label, action) or "__" in lookup:
-            continue  # rows further down (a dossier's items) follow their parent's answer
-        from django.apps import apps
-
-        child_model = apps.get_model(child_label)
-        child = child_model(**{lookup.removesuffix("_id"): obj})
-        found = True
-        if not policy.role_allows(user, policy.perm_name(child_model, action), child):
-            return False
-    return found
+        return policy.role_allows(user, policy.perm_name(obj, action), obj)
+    children = [
+        (apps.get_model(child), lookup)
+        for child, lookup in policy.grant_children(label)
+        if policy.grant_applies(child, action) and "__" not in lookup
+    ]
+    return bool(children) and all(
+        policy.role_allows(
+            user, policy.perm_name(model, action), model(**{lookup.removesuffix("_id"): obj})
+        )
+        for model, lookup in children
+    )
 
 
 def grant_access(
