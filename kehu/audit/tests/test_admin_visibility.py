@@ -24,9 +24,7 @@ ADDRESS = "北京市朝阳区保密路8号"
 
 @pytest.fixture
 def customer_event(demo: dict[str, User]) -> AuditEvent:
-    customer = services.create_customer(
-        org_data(demo["manager1"], registered_address=ADDRESS)
-    )
+    customer = services.create_customer(org_data(demo["manager1"], registered_address=ADDRESS))
     return AuditEvent.objects.get(action="customers.customer.create", object_id=str(customer.pk))
 
 
@@ -37,6 +35,7 @@ def secrets_of(event: AuditEvent) -> list[str]:
 
 def sheet_text(content: bytes) -> str:
     sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    assert sheet is not None
     return " ".join(str(c) for row in sheet.iter_rows(values_only=True) for c in row if c)
 
 

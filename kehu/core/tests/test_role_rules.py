@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from kehu.core import policy, services
 from kehu.core.models import OrgUnit, Role, RoleAssignment, User
-from kehu.customers.models import Customer
-from kehu.customers.tests.conftest import make_org  # noqa: F401
+from kehu.customers import services as customers
+from kehu.customers.tests.factories import org_data
 
 pytestmark = pytest.mark.django_db
 
@@ -35,9 +35,8 @@ def assign(client: Client, target: User, role: str, code: str) -> list[str]:
 def test_the_administrator_cannot_make_itself_the_auditor(
     client_for: Callable[[str], Client],
     demo: dict[str, User],
-    make_org: Callable[..., Customer],
 ) -> None:
-    make_org("manager1")
+    customers.create_customer(org_data(demo["manager1"]))
     admin = demo["admin"]
     shown = assign(client_for("admin"), admin, Role.AUDITOR, "GRP")
     assert any("自己" in m or "themselves" in m for m in shown), shown

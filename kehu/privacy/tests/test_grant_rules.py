@@ -68,7 +68,8 @@ def test_nobody_grants_an_action_their_roles_do_not_hold(
     # Viewing he holds, so that he may grant; and the form offers only what he holds.
     form = gm.get(grant_url(customer)).content.decode()
     assert 'value="reveal"' not in form and 'value="change"' not in form
-    done = gm.post(grant_url(customer), {"user": demo["credit"].pk, "until": until(2), "reason": "x"})
+    view_only = {"user": demo["credit"].pk, "until": until(2), "reason": "x"}
+    done = gm.post(grant_url(customer), view_only)
     assert done.status_code == 302
     assert AccessGrant.objects.get().actions == ["view"]
 
@@ -91,7 +92,8 @@ def test_no_grant_runs_longer_than_the_administrators_maximum(
     assert head.post(grant_url(customer), {**body, "until": until(8)}).status_code == 400
     assert AccessGrant.objects.count() == 1
     assert client_for("head_sale").get("/access-limits/").status_code == 403
-    refused = client_for("admin").post("/access-limits/", {"grant_max_days": 0, "token_max_days": 9})
+    zero = {"grant_max_days": 0, "token_max_days": 9}
+    refused = client_for("admin").post("/access-limits/", zero)
     assert refused.status_code == 400 and AccessLimits.current().grant_max_days == 7
 
 
@@ -122,6 +124,7 @@ def test_the_auditor_reviews_every_grant(
     export = auditor.get("/privacy/grant-register/export.xlsx", {"state": "revoked"})
     assert export.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
+    assert sheet is not None
     cells = [str(c) for row in sheet.iter_rows(values_only=True) for c in row if c]
     assert "核对授信" in cells and "协助催收" not in cells
     assert AuditEvent.objects.filter(action="core.accessgrant.export").exists()
