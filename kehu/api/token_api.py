@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.request import Request
@@ -66,16 +67,10 @@ def _visible(request: Request) -> QuerySet[ApiToken]:
     if not wants_all:
         return mine
     if not policy.has_perm(request.user, services.VIEW_PERM):
-        raise exceptions.PermissionDenied(_no_permission())
+        raise exceptions.PermissionDenied(_("You do not have permission to do this."))
     rows = services.tokens_visible_to(request.user)
     username = request.query_params.get("user", "").strip()
     return rows.filter(user__username__iexact=username) if username else rows
-
-
-def _no_permission() -> str:
-    from django.utils.translation import gettext as _
-
-    return _("You do not have permission to do this.")
 
 
 class TokensView(AuditedAPIView):
