@@ -400,3 +400,8 @@ KEHU_BASE_URL = env("KEHU_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 KEHU_PDF_FONT = env("KEHU_PDF_FONT")
 
 FORM_RENDERER = "kehu.records.rendering.TablerFormRenderer"
+
+# API tokens (SEC-5): the lifetime a new token gets unless its creator chooses a shorter one,
+# and the longest one allowed (the default of the administrator's "access limits" setting).
+KEHU_API_TOKEN_DAYS = env_int("KEHU_API_TOKEN_DAYS", 90)
+KEHU_API_TOKEN_MAX_DAYS = env_int("KEHU_API_TOKEN_MAX_DAYS", 365)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/", include("kehu.accounts.urls")),
     path("audit/", include("kehu.audit.urls")),
     path("api/v1/", include("kehu.api.urls")),
+    path("tokens/", include("kehu.api.token_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("health/", health, name="health"),

@@ -28,11 +28,12 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from kehu.api.services import create_token
 from kehu.archives import transfers
 from kehu.archives.models import ArchiveCategory, Cabinet, Transfer
 from kehu.audit.context import SYSTEM, acting_as
 from kehu.core import grants
-from kehu.core.models import CalendarDay, CalendarYear, OrgUnit, User
+from kehu.core.models import CalendarDay, CalendarYear, OrgUnit, Role, RoleAssignment, User
 from kehu.customers import changes, services
 from kehu.customers.models import DuplicateFlag
 from kehu.customers.tests.factories import org_data
@@ -92,6 +93,7 @@ DECIDERS = {
 }
 MERGERS = {"A": users("head_sale", "gm"), "B": users("head_sale", "gm"), "C": NOBODY}
 ADMIN = users("admin")
+TOKEN_KEEPERS = {key: owners | ADMIN for key, owners in OWNER.items()}
 ORG_READERS = users("admin", "auditor", "head_sale", "gm")
 # A case is seen by whoever may see its subject (customer A), its opener and its assignees.
 CASE_READERS = SALE_READERS
@@ -272,6 +274,14 @@ RULES: dict[str, list[Rule]] = {
     "core:reset_password": [Rule("user", ADMIN, "POST")],
     "core:reset_totp": [Rule("user", ADMIN, "POST")],
     "core:security_policy": [Rule(expect=ADMIN)],
+    "core:access_limits": [Rule(expect=ADMIN)],
+    # API tokens: everyone keeps their own; the administrator lists and revokes anyone's.
+    "tokens:mine": [Rule(), Rule(method="POST")],
+    "tokens:all": [Rule(expect=ADMIN)],
+    "tokens:revoke": [Rule("apitoken", per_object(TOKEN_KEEPERS), "POST")],
+    "api:tokens": [Rule(), Rule(method="POST")],
+    "api:token": [Rule("apitoken", per_object(TOKEN_KEEPERS))],
+    "api:token_revoke": [Rule("apitoken", per_object(TOKEN_KEEPERS), "POST")],
     # Customers beyond the generic pages.
     "customers:change_status": [
         Rule("customer", per_object(EDIT), "POST", body=lambda o: STATUS_BODY)
@@ -357,6 +367,12 @@ RULES: dict[str, list[Rule]] = {
     "api:case": [Rule("case", CASE_READERS)],
     # Privacy.
     "privacy:grants": [Rule()],
+    "privacy:grant_register": [Rule(expect=users("auditor"))],
+    "privacy:grant_register_export": [Rule(expect=users("auditor"))],
+    "api:access-grants-list": [Rule(expect=users("auditor"))],
+    "api:access-grants-detail": [
+        Rule("grant", per_object({key: users("auditor") for key in ("A", "B", "C")}))
+    ],
     "privacy:grant_new": [Rule("customer", per_object(GRANTERS))],
     "privacy:grant_revoke": [Rule("grant", per_object(GRANTERS), "POST")],
     "privacy:reveal": [Rule("reveal", per_object(REVEAL))],
@@ -772,6 +788,7 @@ def _customer_world(owner: User, demo: dict[str, User]) -> dict[str, Any]:
         "flag": flag,
         "document": version.document,
         "version": version,
+        "apitoken": create_token(owner, "matrix")[0],
     }
 
 
@@ -853,6 +870,10 @@ def world(demo: dict[str, User]) -> dict[str, Any]:
         svc = OrgUnit.objects.get(code="SH-SVC")
         grantee = User.objects.create_user(username="grantee", password="x", unit=svc)
         sh_head = User.objects.create_user(username="sh_head", password="x", unit=svc)
+        # A grantor holds what they grant: the Shanghai head reads Shanghai's customers.
+        RoleAssignment.objects.create(
+            user=sh_head, role=Role.DEPARTMENT_HEAD, unit=OrgUnit.objects.get(code="SH-SALE")
+        )
         for key in ("A", "B", "C"):
             objects[key]["grant"] = grants.grant_access(
                 user=grantee, obj=objects[key]["customer"], until=until,
@@ -1018,7 +1039,6 @@ def targets(rule: Rule, world: dict[str, Any]) -> list[tuple[str, Any, frozenset
 
 
 def test_the_matrix(world: dict[str, Any], client_for: Callable[[str], Client]) -> None:
-    from kehu.api.services import create_token
 
     clients = {name: client_for(name) for name in USERS}
     api_clients = {
@@ -1054,13 +1074,13 @@ def test_the_matrix(world: dict[str, Any], client_for: Callable[[str], Client]) 
 def test_a_user_without_roles_is_denied(demo: dict[str, User]) -> None:
     """The baseline for every URL, the pending ones included: a signed-in user holding no
     role may open only the pages everybody may open (home, tasks, notifications, …)."""
-    from kehu.api.services import create_token
 
     nobody = User.objects.create_user(
         username="norole", password="x", unit=OrgUnit.objects.get(code="SALE")
     )
     client = Client()
     client.force_login(nobody)
+    create_token(demo["manager1"], "t")  # so that token 1 is someone else's, not their own
     api = Client(HTTP_AUTHORIZATION=f"Bearer {create_token(nobody, 't')[1]}")
     open_to_all = {
         key

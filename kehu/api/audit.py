@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from kehu.api.records import AuditedAPIView, PolicyPermission
 from kehu.audit.filters import AuditEventFilter
 from kehu.audit.models import AuditEvent
+from kehu.audit.selectors import readable_types, redact, restrict_filters
 from kehu.core import policy
 
 
@@ -30,6 +31,11 @@ class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
             "hash",
         ]
 
+    def to_representation(self, instance: AuditEvent) -> dict[str, Any]:
+        # Shown as the page shows it: in full only for types the reader reads everywhere.
+        readable = self.context.get("readable_types")
+        return super().to_representation(redact(instance, readable))
+
 
 class AuditEventViewSet(AuditedAPIView, viewsets.ReadOnlyModelViewSet):
     serializer_class = AuditEventSerializer
@@ -41,7 +47,16 @@ class AuditEventViewSet(AuditedAPIView, viewsets.ReadOnlyModelViewSet):
     lookup_field = "seq"
 
     def get_queryset(self) -> QuerySet[AuditEvent]:
-        return policy.scope(self.request.user, AuditEvent.objects.all())
+        rows = policy.scope(self.request.user, AuditEvent.objects.all())
+        return restrict_filters(rows, self._readable(), self.request.query_params)
+
+    def _readable(self) -> frozenset[str] | None:
+        if not hasattr(self, "_readable_types"):
+            self._readable_types = readable_types(self.request.user)
+        return self._readable_types
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "readable_types": self._readable()}
 
     def sort_key(self, request: Request) -> Any:
         return "-seq"

@@ -1,6 +1,7 @@
 import datetime
 from typing import Any
 
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -28,14 +29,22 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             return None
         if len(parts) != 2:
             raise exceptions.AuthenticationFailed(_("Malformed Authorization header."))
+        now = timezone.now()
+        # One statement decides it all: unknown, revoked, expired, or older than the owner's
+        # last password change (a change or an administrator's reset ends every token).
         with prepared_statements():
             token = (
                 ApiToken.objects.select_related("user")
-                .filter(digest=hash_token(parts[1]), revoked_at__isnull=True)
+                .filter(
+                    Q(user__password_changed_at__isnull=True)
+                    | Q(user__password_changed_at__lte=F("created_at")),
+                    digest=hash_token(parts[1]),
+                    revoked_at__isnull=True,
+                    expires_at__gt=now,
+                )
                 .first()
             )
-        now = timezone.now()
-        if token is None or (token.expires_at and token.expires_at < now):
+        if token is None:
             raise exceptions.AuthenticationFailed(_("Invalid or expired token."))
         if not token.user.is_active or token.user.locked_at is not None:
             raise exceptions.AuthenticationFailed(_("The account is disabled or locked."))

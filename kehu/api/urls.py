@@ -3,8 +3,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
-from kehu.api import archives, customers, documents, filing, privacy, workflow
+from kehu.api import archives, customers, documents, filing, privacy, token_api, workflow
 from kehu.api.audit import AuditEventViewSet
+from kehu.api.grants import AccessGrantViewSet
 from kehu.api.records import viewset_for
 from kehu.records import registry
 
@@ -14,6 +15,7 @@ router = DefaultRouter()
 for record_type in registry.all_types():
     router.register(record_type.slug, viewset_for(record_type), basename=record_type.slug)
 router.register("audit-events", AuditEventViewSet, basename="audit-events")
+router.register("access-grants", AccessGrantViewSet, basename="access-grants")
 
 urlpatterns = [
     path("customers/<int:pk>/status/", customers.CustomerStatusView.as_view()),
@@ -49,6 +51,9 @@ urlpatterns = [
     path("destructions/", archives.DestructionsView.as_view()),
     path("destructions/<int:pk>/", archives.DestructionDetailView.as_view()),
     path("destructions/<int:pk>/execute/", archives.DestructionExecuteView.as_view()),
+    path("tokens/", token_api.TokensView.as_view(), name="tokens"),
+    path("tokens/<int:pk>/", token_api.TokenDetailView.as_view(), name="token"),
+    path("tokens/<int:pk>/revoke/", token_api.TokenRevokeView.as_view(), name="token_revoke"),
     # The schema and its docs page describe every route: for signed-in users only. The split
     # view serves its start-up script as a file, which the Content-Security-Policy allows.
     path(

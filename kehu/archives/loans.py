@@ -157,6 +157,7 @@ def issue(loan: Loan, *, by: Any) -> Loan:
             by=by,
             reason=f"{_('Electronic viewing')} {loan.case.number if loan.case else loan.pk}",
             actions=("view",),
+            authority=loan.case.number if loan.case else f"loan {loan.pk}",
         )
     loan = _set(
         loan,

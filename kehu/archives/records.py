@@ -28,13 +28,18 @@ from kehu.records.registry import Column, RecordType, register
 # A time-limited grant on the customer (electronic viewing after an approved borrowing)
 # opens its dossier and items read-only too.
 policy.register_scope(
-    Dossier, "customer__unit__path", "customer__owner_id", grant_parent=(Customer, "customer_id")
+    Dossier,
+    "customer__unit__path",
+    "customer__owner_id",
+    grant_parent=(Customer, "customer_id"),
+    grant_actions=("view",),
 )
 policy.register_scope(
     DossierItem,
     "dossier__customer__unit__path",
     "dossier__customer__owner_id",
     grant_parent=(Customer, "dossier__customer_id"),
+    grant_actions=("view",),
 )
 policy.register_scope(Loan, "dossier__customer__unit__path", "borrower_id")
 policy.register_scope(Transfer, "dossier__customer__unit__path")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
+
+from django.db.models import QuerySet
 
 from kehu.audit.chain import HASHED_FIELDS, VerifyResult, verify_rows
 from kehu.audit.models import AuditEvent
@@ -66,3 +68,51 @@ def changes_since(obj: Any, version: int) -> list[dict[str, Any]]:
                 "at": event.occurred_at,
             }
     return list(latest.values())
+
+
+FULL_PERM = "audit.auditevent.full"
+
+
+def readable_types(user: Any) -> frozenset[str] | None:
+    """The object types whose events `user` sees in full on the audit page, its export and
+    the API: those a role lets them read everywhere (None: every type). An event about any
+    other type shows only its action, time, actor and type — so an administrator, who reads
+    no customer, sees no customer's name, code or address in the log. Whoever holds
+    `audit.auditevent.full` (the auditor) sees every event in full."""
+    from django.apps import apps
+
+    from kehu.core import policy
+
+    if policy.reads_everywhere(user, FULL_PERM):
+        return None
+    labels = [model._meta.label_lower for model in apps.get_models()]
+    readable = frozenset(
+        label for label in labels if policy.reads_everywhere(user, f"{label}.view")
+    )
+    return None if readable == frozenset(labels) else readable
+
+
+def restrict_filters(
+    queryset: QuerySet[AuditEvent], readable: frozenset[str] | None, params: Any
+) -> QuerySet[AuditEvent]:
+    """Searching by object name or id matches only events shown in full (else a search
+    for a name would tell which events are about it)."""
+    if readable is not None and (params.get("object") or params.get("object_id")):
+        return queryset.filter(object_type__in=readable)
+    return queryset
+
+
+def redact(event: AuditEvent, readable: frozenset[str] | None) -> AuditEvent:
+    """The event as `readable` allows it to be shown (changed in memory only)."""
+    if readable is not None and event.object_type not in readable:
+        event.object_id = ""
+        event.object_repr = ""
+        event.changes = {}
+        event.extra = {}
+        event.redacted = True  # type: ignore[attr-defined]
+    return event
+
+
+def redacted(events: Iterable[AuditEvent], readable: frozenset[str] | None) -> Iterator[AuditEvent]:
+    for event in events:
+        yield redact(event, readable)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from kehu.audit.filters import AuditEventFilter
 from kehu.audit.models import AuditEvent
+from kehu.audit.selectors import readable_types, redact, redacted, restrict_filters
 from kehu.audit.services import record
 from kehu.core import policy
 from kehu.records.export import rows_to_xlsx
@@ -27,17 +28,22 @@ COLUMNS = [
 ]
 
 
-def _filtered(request: HttpRequest) -> tuple[AuditEventFilter, QuerySet[AuditEvent]]:
+def _filtered(
+    request: HttpRequest,
+) -> tuple[AuditEventFilter, QuerySet[AuditEvent], frozenset[str] | None]:
     if not policy.has_perm(request.user, "audit.auditevent.view"):
         raise PermissionDenied(_("You do not have permission to do this."))
-    base = policy.scope(request.user, AuditEvent.objects.all())
+    readable = readable_types(request.user)
+    base = restrict_filters(
+        policy.scope(request.user, AuditEvent.objects.all()), readable, request.GET
+    )
     filterset = AuditEventFilter(request.GET, queryset=base)
-    return filterset, filterset.qs if filterset.is_valid() else base.none()
+    return filterset, filterset.qs if filterset.is_valid() else base.none(), readable
 
 
 @login_required
 def events(request: HttpRequest) -> HttpResponse:
-    filterset, rows = _filtered(request)
+    filterset, rows, readable = _filtered(request)
     page = keyset_page(
         rows,
         "-seq",
@@ -45,6 +51,8 @@ def events(request: HttpRequest) -> HttpResponse:
         request.GET.get("after", ""),
         request.GET.get("before", ""),
     )
+    for event in page.rows:
+        redact(event, readable)
     params = request.GET.copy()
     params.pop("after", None)
     params.pop("before", None)
@@ -67,11 +75,11 @@ def events(request: HttpRequest) -> HttpResponse:
 def export(request: HttpRequest) -> HttpResponse:
     if not policy.has_perm(request.user, "audit.auditevent.export"):
         raise PermissionDenied(_("You do not have permission to do this."))
-    _filterset, rows = _filtered(request)
+    _filterset, rows, readable = _filtered(request)
     content, count = rows_to_xlsx(
         str(_("Audit trail")),
         [(name, str(label)) for name, label in COLUMNS],
-        rows.order_by("seq").iterator(chunk_size=2000),
+        redacted(rows.order_by("seq").iterator(chunk_size=2000), readable),
         str(request.user),
     )
     record(

@@ -22,6 +22,7 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
             (_("My tasks"), "checklist", "workflow:tasks", ""),
             (_("Cases"), "folders", "workflow:cases", ""),
             (_("Access grants"), "key", "privacy:grants", ""),
+            (_("My API tokens"), "key", "tokens:mine", ""),
         ],
     ),
     (
@@ -161,11 +162,21 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
                 "core.securitypolicy.change",
             ),
             (_("Outgoing e-mail"), "mail-forward", "ops:outbox", "ops.outbox.view"),
+            (_("Access limits"), "clock-shield", "core:access_limits", "core.accesslimits.change"),
+            (_("API tokens of all users"), "key", "tokens:all", "api.apitoken.view"),
         ],
     ),
     (
         _("Audit"),
-        [(_("Audit trail"), "history", "audit:events", "audit.auditevent.view")],
+        [
+            (_("Audit trail"), "history", "audit:events", "audit.auditevent.view"),
+            (
+                _("Register of access grants"),
+                "key",
+                "privacy:grant_register",
+                "core.accessgrant.view",
+            ),
+        ],
     ),
     (
         _("Developer"),

@@ -6,6 +6,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -300,3 +301,37 @@ class AccessGrant(models.Model):
     def is_active(self, now: datetime.datetime | None = None) -> bool:
         now = now or timezone.now()
         return self.revoked_at is None and self.until > now
+
+
+def _default_token_max_days() -> int:
+    from django.conf import settings
+
+    return int(settings.KEHU_API_TOKEN_MAX_DAYS)
+
+
+class AccessLimits(models.Model):
+    """Singleton: how long an access grant and an API token may run at most (SEC-1, SEC-5),
+    set by a system administrator like the retention periods."""
+
+    grant_max_days = models.PositiveSmallIntegerField(
+        _("longest access grant (days)"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(366)],
+    )
+    token_max_days = models.PositiveSmallIntegerField(
+        _("longest API token lifetime (days)"),
+        default=_default_token_max_days,
+        validators=[MinValueValidator(1), MaxValueValidator(3660)],
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("access limits")
+
+    def __str__(self) -> str:
+        return f"{self.grant_max_days}/{self.token_max_days}"
+
+    @classmethod
+    def current(cls) -> AccessLimits:
+        found, _created = cls.objects.get_or_create(pk=1)
+        return found

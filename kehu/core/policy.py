@@ -76,6 +76,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "core.roleassignment.*",
             "core.archivistcertification.*",
             "core.securitypolicy.*",
+            "core.accesslimits.*",
+            # Anyone's API tokens: listed and revoked, never created for someone else.
+            "api.apitoken.view",
+            "api.apitoken.revoke",
             "privacy.retentionsettings.*",
             "ops.*",
             "core.calendarday.*",
@@ -103,6 +107,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "workflow.*.export",
             "audit.auditevent.view",
             "audit.auditevent.export",
+            # Every audit event in full (others see in full only events about what they read).
+            "audit.auditevent.full",
+            # Every access grant, to review who was given what (SEC-1).
+            "core.accessgrant.view",
+            "core.accessgrant.export",
             "customers.*.view",
             "customers.*.export",
             # Auditors may reveal masked values, each time with a recorded reason (SEC-3).
@@ -233,6 +242,10 @@ _OWNER_LOOKUPS: dict[str, str] = {}
 
 # model label → (label of the model whose access grants also cover it, lookup to its id).
 _GRANT_PARENTS: dict[str, tuple[str, str]] = {}
+# model label → the access-grant actions that apply to it (a grant's "change" on a customer
+# is not a "change" of its archive dossier); a model not declared honours "view" only.
+_GRANT_ACTIONS: dict[str, frozenset[str]] = {}
+DEFAULT_GRANT_ACTIONS = frozenset({"view"})
 
 
 def register_scope(
@@ -240,16 +253,33 @@ def register_scope(
     unit_path_lookup: str,
     owner_lookup: str = "",
     grant_parent: tuple[type[Model], str] | None = None,
+    grant_actions: Iterable[str] = DEFAULT_GRANT_ACTIONS,
 ) -> None:
     """Declare how a record type belongs to a unit ("unit__path", "path") and, optionally,
-    to an owner ("owner_id", "customer__owner_id") and to a parent whose time-limited access
-    grants cover it too ((Customer, "customer_id") for a customer's documents)."""
-    _UNIT_PATH_LOOKUPS[model._meta.label_lower] = unit_path_lookup
+    to an owner ("owner_id", "customer__owner_id"), to a parent whose time-limited access
+    grants cover it too ((Customer, "customer_id") for a customer's documents), and which
+    grant actions apply to it (those of its own grants and of its parent's)."""
+    label = model._meta.label_lower
+    _UNIT_PATH_LOOKUPS[label] = unit_path_lookup
     if owner_lookup:
-        _OWNER_LOOKUPS[model._meta.label_lower] = owner_lookup
+        _OWNER_LOOKUPS[label] = owner_lookup
     if grant_parent:
         parent_model, parent_lookup = grant_parent
-        _GRANT_PARENTS[model._meta.label_lower] = (parent_model._meta.label_lower, parent_lookup)
+        _GRANT_PARENTS[label] = (parent_model._meta.label_lower, parent_lookup)
+    _GRANT_ACTIONS[label] = frozenset(grant_actions)
+
+
+def grant_applies(label: str, action: str) -> bool:
+    """Whether an access grant's `action` opens that action on `label` objects."""
+    return action in _GRANT_ACTIONS.get(label, DEFAULT_GRANT_ACTIONS)
+
+
+def grant_children(label: str) -> list[tuple[str, str]]:
+    """The models whose access is granted through a grant on `label` objects, each with its
+    lookup to that object's id (a customer's contacts: ("customers.contact", "customer_id"))."""
+    return [
+        (child, lookup) for child, (parent, lookup) in _GRANT_PARENTS.items() if parent == label
+    ]
 
 
 # model label → the condition a row must meet to be used at all: personal data restricted
@@ -424,6 +454,8 @@ def _split(perm: str) -> tuple[str, str]:
 def _granted(user: Any, perm: str, obj: Model) -> bool:
     """Whether a time-limited access grant allows `perm` on `obj` (or on its grant parent)."""
     label, action = _split(perm)
+    if not grant_applies(label, action):
+        return False
     if str(obj.pk) in _granted_ids(user, label, action):
         return True
     parent = _GRANT_PARENTS.get(label)
@@ -435,6 +467,8 @@ def _granted(user: Any, perm: str, obj: Model) -> bool:
 
 def _grant_condition(user: Any, perm: str) -> Q | None:
     label, action = _split(perm)
+    if not grant_applies(label, action):
+        return None
     condition = Q()
     ids = _granted_ids(user, label, action)
     if ids:
@@ -474,6 +508,25 @@ def _role_allows(user: Any, perm: str, obj: Model) -> bool:
         if path is not None and path.startswith(grant.unit_path):
             return True
     return False
+
+
+def role_allows(user: Any, perm: str, obj: Model) -> bool:
+    """Whether one of the user's roles (not an access grant) allows `perm` on `obj`."""
+    if not _usable(obj):
+        return False
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    return _role_allows(user, perm, obj)
+
+
+def reads_everywhere(user: Any, perm: str) -> bool:
+    """Whether a role allows `perm` on every object, in every unit (not only own ones)."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    unit_scoped = bool(_UNIT_PATH_LOOKUPS.get(_split(perm)[0]))
+    return any(
+        (grant.is_root or not unit_scoped) and not own for grant, own in _grants_for(user, perm)
+    )
 
 
 def has_any(user: Any, perms: Iterable[str]) -> bool:

@@ -91,6 +91,11 @@ def change_password(user: User, new_password: str, *, by_admin: bool = False) ->
         locked.save(update_fields=["password", "password_changed_at"])
         action = "core.user.password_reset" if by_admin else "core.user.password_change"
         record(action, locked)
+        # The user's API tokens end with the old password (the token check also refuses
+        # any token older than the change); revoked here so that their list says so.
+        from kehu.api.services import revoke_all
+
+        revoke_all(locked, action)
 
 
 def valid_certification(user: User, day: datetime.date | None = None) -> bool:
@@ -99,9 +104,40 @@ def valid_certification(user: User, day: datetime.date | None = None) -> bool:
     return certification is not None and certification.is_valid_on(day)
 
 
-def grant_role(user: User, role: str, unit: OrgUnit) -> RoleAssignment:
+# Roles that read customer data; the system administrator role is never combined with one of
+# them on one person, so that an administrator cannot read customers by handing out roles.
+CUSTOMER_DATA_ROLES = frozenset(Role.values) - {Role.SYSTEM_ADMIN, Role.FINANCE}
+
+
+def check_role_grant(user: User, role: str, unit: OrgUnit, by: User | None) -> None:
+    """Refuse a role assignment the grantor may not make: to themselves; in a unit outside
+    those where they administer roles; a role that reaches wider than their own reach (a
+    role in the group only from who administers the whole group); or one that would give
+    one person both the administrator's role and a role reading customer data."""
+    from kehu.core import policy
+
+    if by is not None:
+        if by.pk == user.pk:
+            raise ValidationError(_("Nobody may assign roles to themselves."))
+        reach = policy.unit_paths_where(by, "core.roleassignment.add")
+        if reach is not None and not any(unit.path.startswith(path) for path in reach):
+            raise ValidationError(_("You may assign roles only in the units you administer."))
+    held = set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True)) | {role}
+    if Role.SYSTEM_ADMIN in held and held & CUSTOMER_DATA_ROLES:
+        raise ValidationError(
+            _(
+                "The system administrator role cannot be combined with a role that reads "
+                "customer data; give these roles to different people."
+            )
+        )
+
+
+def grant_role(user: User, role: str, unit: OrgUnit, *, by: User | None = None) -> RoleAssignment:
+    """Assign `role` in `unit`; `by` is the person assigning it (None: the system itself,
+    such as the demo data or a command run on the server)."""
     if role not in Role.values:
         raise ValidationError(_("Unknown role."))
+    check_role_grant(user, role, unit, by)
     if role == Role.ARCHIVIST and not valid_certification(user):
         raise ValidationError(
             _(

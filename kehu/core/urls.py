@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kehu.core import views
+from kehu.core import limits, views
 
 app_name = "core"
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("users/<int:pk>/totp-reset/", views.reset_totp, name="reset_totp"),
     path("security-policy/", views.security_policy, name="security_policy"),
     path("notifications/", views.notifications, name="notifications"),
+    path("access-limits/", limits.access_limits, name="access_limits"),
 ]

@@ -74,7 +74,12 @@ def grant_role(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose a role and a unit."))
         return _back(target)
     try:
-        services.grant_role(target, form.cleaned_data["role"], form.cleaned_data["unit"])
+        services.grant_role(
+            target,
+            form.cleaned_data["role"],
+            form.cleaned_data["unit"],
+            by=request.user,  # type: ignore[arg-type]
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -28,12 +28,26 @@ from kehu.customers.search import filter_text, is_exact_value
 from kehu.records import listing
 from kehu.records.registry import Column, RecordType, register
 
-policy.register_scope(Customer, "unit__path", "owner_id")
-# A time-limited grant on a customer also opens its contacts, accounts and requests.
-_CUSTOMER = (Customer, "customer_id")
-policy.register_scope(Contact, "customer__unit__path", "customer__owner_id", grant_parent=_CUSTOMER)
 policy.register_scope(
-    BankAccount, "customer__unit__path", "customer__owner_id", grant_parent=_CUSTOMER
+    Customer, "unit__path", "owner_id", grant_actions=("view", "change", "reveal")
+)
+# A time-limited grant on a customer also opens its contacts, accounts and requests, each
+# for the actions declared here only: an "Edit" grant edits the customer and its contacts,
+# never its bank accounts.
+_CUSTOMER = (Customer, "customer_id")
+policy.register_scope(
+    Contact,
+    "customer__unit__path",
+    "customer__owner_id",
+    grant_parent=_CUSTOMER,
+    grant_actions=("view", "change", "reveal", "profile"),
+)
+policy.register_scope(
+    BankAccount,
+    "customer__unit__path",
+    "customer__owner_id",
+    grant_parent=_CUSTOMER,
+    grant_actions=("view", "reveal"),
 )
 policy.register_scope(
     ChangeRequest, "customer__unit__path", "customer__owner_id", grant_parent=_CUSTOMER

@@ -17,14 +17,20 @@ from kehu.documents.models import CONTENT_TYPE_CHOICES, Document, DocumentType, 
 from kehu.records.filtering import ListFilterSet
 from kehu.records.registry import Column, RecordType, register
 
+# A grant on the customer lets its documents be read, never changed or replaced.
 policy.register_scope(
-    Document, "customer__unit__path", "customer__owner_id", grant_parent=(Customer, "customer_id")
+    Document,
+    "customer__unit__path",
+    "customer__owner_id",
+    grant_parent=(Customer, "customer_id"),
+    grant_actions=("view",),
 )
 policy.register_scope(
     DocumentVersion,
     "document__customer__unit__path",
     "document__customer__owner_id",
     grant_parent=(Customer, "document__customer_id"),
+    grant_actions=("view",),
 )
 
 _counter = itertools.count(1)

@@ -45,14 +45,21 @@ class GrantForm(forms.Form):
         label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, customer: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, customer: Any, by: Any = None, **kwargs: Any) -> None:
         from kehu.core.models import User
-        from kehu.privacy.grants import ACTIONS
+        from kehu.privacy.grants import ACTIONS, grantable_actions
 
         super().__init__(*args, **kwargs)
         users = User.objects.filter(is_active=True).exclude(pk=customer.owner_id)
+        if by is not None:
+            users = users.exclude(pk=by.pk)  # nobody grants to themselves
         self.fields["user"].queryset = users.order_by("username")  # type: ignore[attr-defined]
-        self.fields["actions"].choices = [a for a in ACTIONS if a[0] != "view"]  # type: ignore[attr-defined]
+        offered = grantable_actions(by, customer) if by is not None else None
+        self.fields["actions"].choices = [  # type: ignore[attr-defined]
+            (key, label)
+            for key, label in ACTIONS
+            if key != "view" and (offered is None or key in offered)
+        ]
 
 
 class RevokeForm(forms.Form):

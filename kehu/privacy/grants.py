@@ -32,6 +32,11 @@ def may_grant(user: Any, customer: Customer) -> bool:
     return policy.has_perm(user, GRANT_PERM, customer)
 
 
+def grantable_actions(user: Any, customer: Customer) -> set[str]:
+    """The actions `user` may grant on the customer: those their own roles allow."""
+    return {key for key, _label in ACTIONS if grants.role_holds(user, key, customer)}
+
+
 def grant(
     customer: Customer,
     *,
@@ -60,6 +65,14 @@ def revoke(access: AccessGrant, *, by: Any, reason: str) -> AccessGrant:
     if not may_revoke(by, access):
         raise PermissionDenied(_("You may not revoke this grant."))
     return grants.revoke_access(access, by=by, reason=reason)
+
+
+def all_grants_visible_to(user: Any) -> QuerySet[AccessGrant]:
+    """Every access grant (any object, running or not) for whoever may review them all: the
+    auditor's list, its export and the API."""
+    return policy.scope(user, AccessGrant.objects.all()).select_related(
+        "user", "granted_by", "revoked_by"
+    )
 
 
 def customer_grants() -> QuerySet[AccessGrant]:

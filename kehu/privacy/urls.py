@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kehu.privacy import disclosure_views, views
+from kehu.privacy import disclosure_views, register, views
 
 app_name = "privacy"
 
@@ -38,5 +38,11 @@ urlpatterns = [
         "customers/<int:pk>/disclosures/new/",
         disclosure_views.disclosure_new,
         name="disclosure_new",
+    ),
+    path("privacy/grant-register/", register.register, name="grant_register"),
+    path(
+        "privacy/grant-register/export.xlsx",
+        register.register_export,
+        name="grant_register_export",
     ),
 ]

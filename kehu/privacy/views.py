@@ -87,7 +87,7 @@ def grant_new(request: HttpRequest, pk: int) -> HttpResponse:
     assert isinstance(customer, Customer)
     if not grants.may_grant(request.user, customer):
         raise PermissionDenied(_("You may not grant access to this customer."))
-    form = GrantForm(request.POST or None, customer=customer)
+    form = GrantForm(request.POST or None, customer=customer, by=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             grants.grant(customer, by=request.user, **form.cleaned_data)

@@ -42,7 +42,8 @@ def test_token_command_prints_a_working_token(demo: dict[str, User]) -> None:
     assert stored.digest == hash_token(raw)
     assert raw not in (stored.digest, stored.prefix)  # only the hash is kept
     event = AuditEvent.objects.get(action="api.apitoken.create")
-    assert event.extra == {"user": "admin", "name": "ci"}
+    assert event.extra["user"] == "admin" and event.extra["name"] == "ci"
+    assert stored.expires_at is not None  # every token expires (the default lifetime)
 
     response = bearer(raw).get("/api/v1/units/")
     assert response.status_code == 200

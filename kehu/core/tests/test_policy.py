@@ -240,10 +240,15 @@ NAV = {
     "destructions": "/archives/destructions/",
     "categories": "/archive-categories/",
     "archive_settings": "/archives/settings/",
+    "my_tokens": "/tokens/",
+    "all_tokens": "/tokens/all/",
+    "limits": "/access-limits/",
+    "grant_register": "/privacy/grant-register/",
 }
 CUSTOMER_NAV = {"customers", "contacts", "changes", "expiring", "filings"}
 FILING_ADMIN = {"checklist", "rules", "watch", "watch_import"}
-WORK = {"tasks", "cases", "grants"}  # everybody has tasks (and may receive access grants)
+# Everybody has tasks, may receive access grants and keeps their own API tokens.
+WORK = {"tasks", "cases", "grants", "my_tokens"}
 ARCHIVE_READ = {"dossiers", "register"}
 # The archivist does the archive functions and nothing else (SEC-1).
 ARCHIVIST_NAV = ARCHIVE_READ | {"loans", "transfers", "cabinets", "disposition", "destructions"}
@@ -256,14 +261,14 @@ ARCHIVIST_NAV |= {"categories", "archive_settings"}
         (
             "admin",
             {"home", "units", "users", "security", "audit", "api", "classes", "doctypes"}
-            | {"retention", "outbox"}
+            | {"retention", "outbox", "limits", "all_tokens"}
             | {"integrity", "calendar", "chains"}
             | FILING_ADMIN
             | WORK,
         ),
         (
             "auditor",
-            {"home", "units", "users", "audit", "api"}
+            {"home", "units", "users", "audit", "api", "grant_register"}
             | CUSTOMER_NAV
             | WORK
             | ARCHIVE_READ
