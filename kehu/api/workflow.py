@@ -107,6 +107,13 @@ class TaskCompleteView(AuditedAPIView):
             return Response({"detail": str(error.args[0])}, status=status.HTTP_409_CONFLICT)
         except services.NotAllowedError as error:
             raise exceptions.PermissionDenied(str(error.args[0])) from None
+        except services.StepFormError as error:
+            detail: dict[str, Any] = {"detail": str(error.args[0])}
+            if error.errors:
+                detail["data"] = error.errors
+            if error.form_url:
+                detail["form_url"] = error.form_url
+            raise exceptions.ValidationError(detail) from None
         except services.WorkflowError as error:
             raise exceptions.ValidationError({"detail": str(error.args[0])}) from None
         return Response(StepSerializer(done).data)

@@ -144,7 +144,10 @@ def _forms_for(request: HttpRequest, filing: Filing, step: Any, data: Any = None
     if step.key == "due_diligence":
         return {"report_form": RiskReportForm(data, request.FILES if data else None)}
     if step.key == "approve":
-        return {"decision_form": DecisionForm(data, outcomes=selectors.outcomes(step))}
+        return {
+            "decision_form": DecisionForm(data, outcomes=selectors.outcomes(step)),
+            "review_summary": selectors.review_summary(filing),
+        }
     return {}
 
 
