@@ -58,13 +58,14 @@ class ResolvedUserMiddleware:
 
 
 # What a read-only user (the auditor) may still post: their own session, password, second
-# factor and language, and reveals (reads, audited with their reason).
+# factor, language and notifications, and reveals (reads, audited with their reason).
 READ_ONLY_MAY_POST = frozenset(
     {
         "accounts:login",
         "accounts:logout",
         "accounts:second_factor",
         "accounts:change_password",
+        "core:notifications",
         "set_language",
         "privacy:reveal",
         "api:reveal",
