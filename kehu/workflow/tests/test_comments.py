@@ -32,11 +32,11 @@ def case(demo: dict[str, User]) -> Case:
 
 def test_the_auditor_cannot_comment(case: Case, client_for: Callable[[str], Client]) -> None:
     auditor = client_for("auditor")
-    page = auditor.get(f"/cases/{case.pk}/").content.decode()
-    assert f'action="/cases/{case.pk}/comment/"' not in page and 'id="comment-refusal"' in page
     answer = auditor.post(f"/cases/{case.pk}/comment/", {"text": "审计意见"})
     assert answer.status_code == 403
     assert not Comment.objects.exists()
+    page = auditor.get(f"/cases/{case.pk}/").content.decode()
+    assert f'action="/cases/{case.pk}/comment/"' not in page and 'id="comment-refusal"' in page
 
 
 def test_a_closed_case_takes_no_comment_from_anyone(
@@ -47,9 +47,9 @@ def test_a_closed_case_takes_no_comment_from_anyone(
     services.cancel_case(case, by=demo["manager1"], reason="客户撤回")
     for name in ("manager1", "head_sale", "gm"):
         client = client_for(name)
+        assert client.post(f"/cases/{case.pk}/comment/", {"text": "补充"}).status_code == 403
         page = client.get(f"/cases/{case.pk}/").content.decode()
         assert f'action="/cases/{case.pk}/comment/"' not in page
-        assert client.post(f"/cases/{case.pk}/comment/", {"text": "补充"}).status_code == 403
     with pytest.raises(services.WorkflowError):
         services.add_comment(case, by=demo["head_sale"], text="补充")
     assert Comment.objects.count() == 1
