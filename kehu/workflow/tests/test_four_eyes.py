@@ -57,6 +57,8 @@ def test_one_person_holding_two_roles_approves_one_link_only(
 
     # Neither the page nor the API lets him decide it.
     _complete_on_page(head, second.pk, second.version)
+    second.refresh_from_db()
+    assert second.status == StepStatus.OPEN
     answer = api_for("head_sale").post(
         f"/api/v1/tasks/{second.pk}/complete/",
         {"outcome": "approved", "comment": "同意"},
