@@ -1087,7 +1087,9 @@ def _fingerprint() -> dict[str, Any]:
         columns = {f.column for f in meta.concrete_fields}
         for column, function in (("version", "SUM"), ("updated_at", "MAX")):
             if column in columns:
-                parts[f"{meta.db_table}.{column}"] = f"(SELECT {function}({quote(column)}) FROM {table})"
+                parts[f"{meta.db_table}.{column}"] = (
+                    f"(SELECT {function}({quote(column)}) FROM {table})"
+                )
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts.values()))
         return dict(zip(parts, cursor.fetchone(), strict=True))
@@ -1115,7 +1117,6 @@ def test_the_auditor_writes_nothing(
     the read-only auditor on an object they may read, with the body that works for its
     rightful users: refused (403/404/405), and nothing changes. A route without a rule fails."""
     from kehu.api.services import create_token
-
     from kehu.core.models import SecurityPolicy
 
     SecurityPolicy.current()  # the settings row, created on first read: not a write to find

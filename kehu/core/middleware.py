@@ -9,7 +9,6 @@ from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core import policy
-
 from kehu.core.prepared import prepared_statements
 
 
@@ -98,7 +97,9 @@ class ReadOnlyUserMiddleware:
     ) -> None:
         match = request.resolver_match
         refusal = read_only_refusal(
-            request.method or "GET", getattr(request, "user", None), match.view_name if match else ""
+            request.method or "GET",
+            getattr(request, "user", None),
+            match.view_name if match else "",
         )
         if refusal:
             raise PermissionDenied(refusal)

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 
 from kehu.audit.services import record
@@ -140,7 +141,9 @@ def submit_review(
     items, _initial = review_items(filing, step.key)
     form = ReviewForm(data=_review_data(checks, comment), items=items)
     if not form.is_valid() or outcome not in outcomes(step):
-        raise ValidationError(_form_errors(form) or _("This outcome is not possible for this step."))
+        raise ValidationError(
+            _form_errors(form) or _("This outcome is not possible for this step.")
+        )
     checks = form.checks()
     if outcome == "passed" and any(c["result"] == CheckResult.MISSING for c in checks):
         raise ValidationError(
@@ -215,7 +218,7 @@ def submit_risk_report(
     """FIL-5: the risk assessment report; its file goes into the customer's dossier."""
     form = RiskReportForm(
         data={k: values.get(k, "") for k in ("risk_level", "findings", "measures", "conclusion")},
-        files={"file": upload} if upload is not None else {},
+        files=MultiValueDict({"file": [upload]} if upload is not None else {}),
     )
     if not form.is_valid():
         raise ValidationError(_form_errors(form))
@@ -256,9 +259,7 @@ def decide(filing: Filing, step: Step, *, by: Any, outcome: str, comment: str = 
     form = DecisionForm(data={"outcome": outcome, "comment": comment}, outcomes=outcomes(step))
     if not form.is_valid():
         raise ValidationError(_form_errors(form))
-    return workflow.complete_step(
-        step, by=by, outcome=outcome, comment=comment, page_form=form
-    )
+    return workflow.complete_step(step, by=by, outcome=outcome, comment=comment, page_form=form)
 
 
 # --- outcome ----------------------------------------------------------------------------

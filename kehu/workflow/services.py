@@ -97,9 +97,7 @@ def earlier_decision_by(user: Any, step: Step) -> Step | None:
     process = definitions.get(step.case.process)
     decisions = [key for key, spec in process.steps.items() if spec.decision]
     done = Step.objects.filter(case_id=step.case_id, status=StepStatus.DONE).exclude(pk=step.pk)
-    restart = (
-        done.filter(outcome__in=process.restart_outcomes).order_by("-pk").values("pk").first()
-    )
+    restart = done.filter(outcome__in=process.restart_outcomes).order_by("-pk").values("pk").first()
     if restart is not None:
         done = done.filter(pk__gt=restart["pk"])
     return done.filter(key__in=decisions, completed_by_id=user.pk).order_by("pk").first()

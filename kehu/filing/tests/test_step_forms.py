@@ -71,7 +71,9 @@ def test_the_second_review_cannot_be_skipped_through_the_api(
     filing = _at_second_review(demo)
     second = _step(filing, "second_review")
     answer = api_for("compliance").post(
-        f"/api/v1/tasks/{second.pk}/complete/", {"outcome": "passed"}, content_type="application/json"
+        f"/api/v1/tasks/{second.pk}/complete/",
+        {"outcome": "passed"},
+        content_type="application/json",
     )
     assert answer.status_code == 400
     assert answer.json()["form_url"] == f"/filings/{filing.pk}/"

@@ -37,7 +37,11 @@ def _complete_on_page(client: Client, step_pk: int, version: int) -> int:
     prefix = f"s{step_pk}"
     return client.post(
         f"/steps/{step_pk}/complete/",
-        {f"{prefix}-outcome": "approved", f"{prefix}-comment": "同意", f"{prefix}-version": version},
+        {
+            f"{prefix}-outcome": "approved",
+            f"{prefix}-comment": "同意",
+            f"{prefix}-version": version,
+        },
     ).status_code
 
 
