@@ -11,42 +11,32 @@ from typing import Any
 
 from django import forms
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.audit.services import record
-from kehu.core import calendar, numbering, policy
+from kehu.core import calendar, numbering
 from kehu.core.models import OrgUnit, Role, User
 from kehu.core.selectors import holders_of
 from kehu.core.services import notify
 from kehu.workflow import definitions
+
+# The errors and rules are part of this module's interface (views, API, processes).
+from kehu.workflow.errors import NotAllowedError as NotAllowedError
+from kehu.workflow.errors import StaleStepError as StaleStepError
+from kehu.workflow.errors import StepFormError as StepFormError
+from kehu.workflow.errors import WorkflowError as WorkflowError
 from kehu.workflow.models import ApproverRule, Case, CaseStatus, Comment, Step, StepStatus
-
-
-class WorkflowError(PermissionDenied):
-    """A step cannot be done as asked; the message says why (shown to the user)."""
-
-
-class StaleStepError(WorkflowError):
-    """Somebody acted on the step after the form was opened (API: 409)."""
-
-
-class NotAllowedError(WorkflowError):
-    """Not the assignee, or four-eyes (API: 403)."""
-
-
-class StepFormError(WorkflowError):
-    """The step's own form is missing or invalid; `errors` names the fields, `form_url` is
-    where the step's own page form is (API: 400)."""
-
-    def __init__(self, message: str, *, errors: dict[str, Any] | None = None, form_url: str = ""):
-        super().__init__(message)
-        self.errors = errors or {}
-        self.form_url = form_url
+from kehu.workflow.rules import assignees as assignees
+from kehu.workflow.rules import comment_refusal as comment_refusal
+from kehu.workflow.rules import earlier_decision_by as earlier_decision_by
+from kehu.workflow.rules import four_eyes_refusal as four_eyes_refusal
+from kehu.workflow.rules import jsonable as jsonable
+from kehu.workflow.rules import may_act as may_act
+from kehu.workflow.rules import step_data as step_data
 
 
 def case_url(case: Case) -> str:
@@ -54,53 +44,6 @@ def case_url(case: Case) -> str:
 
 
 # --- who ----------------------------------------------------------------------------------
-
-
-def assignees(step: Step) -> QuerySet[User]:
-    if step.assignee_user_id:
-        return User.objects.filter(pk=step.assignee_user_id, is_active=True)
-    if step.assignee_role and step.assignee_unit:
-        return holders_of(step.assignee_role, step.assignee_unit)
-    return User.objects.none()
-
-
-def may_act(user: Any, step: Step) -> bool:
-    if not getattr(user, "is_authenticated", False) or not step.is_pending:
-        return False
-    if step.assignee_user_id:
-        return bool(step.assignee_user_id == user.pk)
-    return assignees(step).filter(pk=user.pk).exists()
-
-
-def four_eyes_refusal(user: Any, step: Step) -> str:
-    """Why `user` may not decide this step ("" when they may): an approval is never the
-    case's opener's nor the submitter's, and nobody completes two decision steps of a case."""
-    process = definitions.get(step.case.process)
-    spec = process.spec(step.key)
-    if spec.approval and step.case.opened_by_id == user.pk:
-        return _("You opened this case: somebody else must approve it (four-eyes principle).")
-    if spec.approval and step.submitted_by_id == user.pk:
-        return _("You submitted what this step reviews: somebody else must approve it.")
-    if spec.decision:
-        earlier = earlier_decision_by(user, step)
-        if earlier is not None:
-            return _(
-                "You already decided “%(step)s” in this case: somebody else must decide this "
-                "step (four-eyes principle)."
-            ) % {"step": earlier.label}
-    return ""
-
-
-def earlier_decision_by(user: Any, step: Step) -> Step | None:
-    """The decision step of this case's current round `user` completed, if any (a return
-    for correction starts a new round)."""
-    process = definitions.get(step.case.process)
-    decisions = [key for key, spec in process.steps.items() if spec.decision]
-    done = Step.objects.filter(case_id=step.case_id, status=StepStatus.DONE).exclude(pk=step.pk)
-    restart = done.filter(outcome__in=process.restart_outcomes).order_by("-pk").values("pk").first()
-    if restart is not None:
-        done = done.filter(pk__gt=restart["pk"])
-    return done.filter(key__in=decisions, completed_by_id=user.pk).order_by("pk").first()
 
 
 def approval_chain(process_key: str, unit: OrgUnit) -> list[str]:
@@ -228,53 +171,6 @@ def _lock_open_step(step: Step, by: Any, expected_version: int | None) -> Step:
     if not may_act(by, current):
         raise NotAllowedError(_("This step is not assigned to you."))
     return current
-
-
-def jsonable(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
-
-
-def step_data(
-    step: Step, data: dict[str, Any] | None, page_form: forms.Form | None = None
-) -> dict[str, Any]:
-    """The step's data, validated by the form the step declares: its own page's form (which
-    only that page's service passes), or its extra form (validated here from `data`); a step
-    declaring neither takes no data."""
-    process = definitions.get(step.case.process)
-    spec = process.spec(step.key)
-    data = data or {}
-    if spec.page_form is not None:
-        if not (
-            isinstance(page_form, spec.page_form) and page_form.is_bound and page_form.is_valid()
-        ):
-            url = process.step_form_url(step.case, step)
-            raise StepFormError(
-                _("“%(step)s” is completed only with its own form, on its page: %(url)s")
-                % {"step": step.label, "url": url},
-                form_url=url,
-            )
-        return data
-    if spec.form is None:
-        if data:
-            raise StepFormError(
-                _("“%(step)s” takes no further data: send the outcome and the comment only.")
-                % {"step": step.label},
-                errors={key: [_("Unknown field.")] for key in data},
-            )
-        return {}
-    form = spec.form(data=data)
-    if not form.is_valid():
-        errors = {key: [str(m) for m in messages] for key, messages in form.errors.items()}
-        detail = "; ".join(
-            f"{form.fields[key].label if key in form.fields else key}: {' '.join(messages)}"
-            for key, messages in errors.items()
-        )
-        raise StepFormError(
-            _("The details of “%(step)s” are missing or wrong: %(detail)s")
-            % {"step": step.label, "detail": detail},
-            errors=errors,
-        )
-    return jsonable(form.cleaned_data)
 
 
 def complete_step(
@@ -433,16 +329,6 @@ def cancel_case(case: Case, *, by: User, reason: str) -> Case:
         current.save()
         record("workflow.case.cancel", current, extra={"reason": reason})
     return current
-
-
-def comment_refusal(user: Any, case: Case) -> str:
-    """Why `user` may not comment on the case ("" when they may): a closed case takes no
-    more comments, and a read-only user (the auditor) writes nothing."""
-    if case.status != CaseStatus.OPEN:
-        return _("This case is closed: it takes no more comments.")
-    if policy.is_read_only(user):
-        return _("You have read-only access: you cannot comment.")
-    return ""
 
 
 def add_comment(case: Case, *, by: User, text: str, step: Step | None = None) -> Comment:
