@@ -21,7 +21,7 @@ APPROVE, REJECT = "approved", "rejected"
 DECISION = {APPROVE: _("Approve"), REJECT: _("Reject")}
 
 
-YES_NO = [("true", _("Yes")), ("false", _("No"))]
+YES_NO = [("True", _("Yes")), ("False", _("No"))]
 
 
 class AnsweredBooleanField(forms.NullBooleanField):
@@ -39,8 +39,8 @@ class ReturnForm(forms.Form):
     """The return check: the archivist says whether the folder came back complete and
     undamaged (a "no" files an incident)."""
 
-    complete = AnsweredBooleanField(label=_("complete"))
-    undamaged = AnsweredBooleanField(label=_("undamaged"))
+    complete = AnsweredBooleanField(label=_("complete"), initial=True)
+    undamaged = AnsweredBooleanField(label=_("undamaged"), initial=True)
 
 
 class BorrowProcess(Process):
