@@ -78,9 +78,11 @@ class TaskListView(AuditedAPIView):
 
     @extend_schema(responses=StepSerializer(many=True))
     def get(self, request: Request) -> Response:
-        tasks = selectors.tasks_for(request.user)
+        # What the user may complete: four-eyes holds back the others (as on My tasks).
+        tasks, _held_back = selectors.tasks_split_by_four_eyes(request.user)
         if request.query_params.get("overdue") in ("1", "true"):
-            tasks = selectors.overdue_for(request.user)
+            today = timezone.localdate()
+            tasks = [s for s in tasks if s.is_overdue(today)]
         return Response(StepSerializer(tasks, many=True).data)
 
 

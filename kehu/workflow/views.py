@@ -138,11 +138,21 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_case(request, case, rows)
 
 
+def _own_page(step: Step) -> str:
+    """The page of a step with its own form ("" for a step the case page completes)."""
+    process = definitions.get(step.case.process)
+    return process.step_form_url(step.case, step) if process.spec(step.key).page_form else ""
+
+
 @login_required
 @require_POST
 def wait(request: HttpRequest, pk: int) -> HttpResponse:
     step = get_object_or_404(Step.objects.select_related("case"), pk=pk)
     _visible_case(request, step.case_id)
+    own_page = _own_page(step)
+    if own_page:
+        messages.error(request, _("This step is completed with its own form, on its page."))
+        return redirect(own_page)
     form = WaitForm(request.POST, prefix=f"w{step.pk}")
     if not form.is_valid():
         messages.error(request, _("Say what is missing or wrong."))
@@ -161,6 +171,10 @@ def wait(request: HttpRequest, pk: int) -> HttpResponse:
 def resume(request: HttpRequest, pk: int) -> HttpResponse:
     step = get_object_or_404(Step.objects.select_related("case"), pk=pk)
     _visible_case(request, step.case_id)
+    own_page = _own_page(step)
+    if own_page:
+        messages.error(request, _("This step is completed with its own form, on its page."))
+        return redirect(own_page)
     try:
         services.resume_step(step, by=request.user, note=request.POST.get("note", ""))  # type: ignore[arg-type]
     except services.WorkflowError as error:

@@ -132,6 +132,8 @@ def test_the_second_reviewer_cannot_approve_the_same_filing(
     assert approve.status == StepStatus.OPEN
     tasks = compliance.get("/tasks/").content.decode()
     assert filing.number in tasks.split('id="held-back-tasks"')[1]
+    page = compliance.get(f"/filings/{filing.pk}/").content.decode()
+    assert 'id="decision-form"' not in page and 'id="step-refusal"' in page
     client_for("head_sale").post(
         f"/filings/{filing.pk}/decide/", {"step": approve.pk, "outcome": "approved", "comment": ""}
     )

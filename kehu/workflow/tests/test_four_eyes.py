@@ -79,6 +79,9 @@ def test_one_person_holding_two_roles_approves_one_link_only(
     assert case.number in rest and "four-eyes" in rest
     page = head.get(f"/cases/{case.pk}/").content.decode()
     assert f'action="/steps/{second.pk}/complete/"' not in page and "four-eyes" in page
+    listed = api_for("head_sale").get("/api/v1/tasks/").json()
+    assert second.pk not in [task["id"] for task in listed]
+    assert second.pk in [task["id"] for task in api_for("gm").get("/api/v1/tasks/").json()]
 
     # The general manager decides it.
     done = api_for("gm").post(
