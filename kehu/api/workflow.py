@@ -69,7 +69,7 @@ class CaseSerializer(serializers.ModelSerializer[Case]):
 class CompleteSerializer(serializers.Serializer[Any]):
     outcome = serializers.CharField()
     comment = serializers.CharField(required=False, allow_blank=True, default="")
-    data = serializers.JSONField(required=False, default=dict)  # type: ignore[assignment]
+    data = serializers.DictField(required=False, default=dict)  # type: ignore[assignment]
     version = serializers.IntegerField(required=False)
 
 

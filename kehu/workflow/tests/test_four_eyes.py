@@ -106,6 +106,12 @@ def test_an_approval_step_takes_no_data_that_would_skip_a_link(
     )
     assert answer.status_code == 400
     assert "chain_position" in answer.json()["data"]
+    not_an_object = api_for("head_sale").post(
+        f"/api/v1/tasks/{first.pk}/complete/",
+        {"outcome": "approved", "data": ["chain_position"]},
+        content_type="application/json",
+    )
+    assert not_an_object.status_code == 400
     first.refresh_from_db()
     case.refresh_from_db()
     assert first.status == StepStatus.OPEN and case.status == CaseStatus.OPEN
