@@ -66,7 +66,7 @@ def _step_forms(request: HttpRequest, case: Case, bound: Step | None = None) -> 
                 "form": form,
                 "extra": extra,
                 # A step with its own page form is completed there, not here.
-                "own_page": process.step_form_url(case, step) if spec.page_form else "",
+                "own_page": _own_page(step),
                 "context": process.step_context(case, step),
                 "refusal": services.four_eyes_refusal(request.user, step),
                 "wait_form": WaitForm(prefix=f"w{step.pk}") if spec.wait_working_days else None,
@@ -198,7 +198,7 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.add_comment(case, by=request.user, text=form.cleaned_data["text"])  # type: ignore[arg-type]
         except services.NotAllowedError:
-            raise
+            raise  # refused outright (403), as above
         except services.WorkflowError as error:
             messages.error(request, str(error.args[0] if error.args else error))
     return redirect("workflow:case", case.pk)
