@@ -126,6 +126,7 @@ MIDDLEWARE = [
     "kehu.core.middleware.ResolvedUserMiddleware",
     "kehu.audit.middleware.AuditContextMiddleware",
     "kehu.accounts.middleware.SecondFactorMiddleware",
+    "kehu.core.middleware.ReadOnlyUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kehu.accounts.middleware.NoStoreMiddleware",

@@ -17,6 +17,7 @@ action changes nothing for the next user."""
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -336,7 +337,8 @@ RULES: dict[str, list[Rule]] = {
     "workflow:tasks": [Rule()],
     "workflow:cases": [Rule()],
     "workflow:case": [Rule("case", CASE_READERS)],
-    "workflow:comment": [Rule("case", CASE_READERS, "POST")],
+    # Comments: whoever reads the open case, but the auditor (read-only, writes nothing).
+    "workflow:comment": [Rule("case", CASE_READERS - {"auditor"}, "POST")],
     "workflow:complete": [
         Rule(
             "step",
@@ -1114,3 +1116,97 @@ def test_a_user_without_roles_is_denied(demo: dict[str, User]) -> None:
             if status not in refused:
                 wrong.append(f"{method.upper()} {url} ({key}): {status}")
     assert not wrong, "\n".join(wrong)
+
+
+# --- the read-only auditor ------------------------------------------------------------------
+
+# The only writes a read-only user makes: their own session, password, second factor and
+# language, and reveals (reads, audited with their reason). Any other route must refuse.
+AUDITOR_OWN_WRITES = {
+    "accounts:login": "signs in",
+    "accounts:logout": "signs out",
+    "accounts:second_factor": "passes their own second factor",
+    "accounts:change_password": "changes their own password",
+    "set_language": "chooses the interface language (a cookie)",
+    "core:notifications": "marks their own notifications read",
+    "privacy:reveal": "reveals a masked value: a read, audited with its reason",
+    "api:reveal": "reveals a masked value: a read, audited with its reason",
+}
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def _fingerprint() -> dict[str, Any]:
+    """Every table's row count, and the sum of its versions and latest change where it has
+    them: any write shows (in one query)."""
+    from django.apps import apps
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    parts: dict[str, str] = {}
+    for model in apps.get_models():
+        meta = model._meta
+        if meta.proxy or not meta.managed:
+            continue
+        table = quote(meta.db_table)
+        parts[f"{meta.db_table} rows"] = f"(SELECT COUNT(*) FROM {table})"
+        columns = {f.column for f in meta.concrete_fields}
+        for column, function in (("version", "SUM"), ("updated_at", "MAX")):
+            if column in columns:
+                parts[f"{meta.db_table}.{column}"] = (
+                    f"(SELECT {function}({quote(column)}) FROM {table})"
+                )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts.values()))
+        return dict(zip(parts, cursor.fetchone(), strict=True))
+
+
+def _write_as(client: Client, method: str, url: str, body: dict[str, Any]) -> tuple[int, list[str]]:
+    """The answer's status, and what changed (rolled back afterwards)."""
+    with transaction.atomic():
+        before = _fingerprint()
+        if url.startswith("/api/") or method != "POST":
+            response = client.generic(
+                method, url, json.dumps(body, default=str), content_type="application/json"
+            )
+        else:
+            response = client.post(url, body)
+        after = _fingerprint()
+        transaction.set_rollback(True)
+    return response.status_code, [name for name, value in after.items() if before[name] != value]
+
+
+def test_the_auditor_writes_nothing(
+    world: dict[str, Any], client_for: Callable[[str], Client]
+) -> None:
+    """Every POST/PUT/PATCH/DELETE route of the URL configuration (pages and API), tried as
+    the read-only auditor on an object they may read, with the body that works for its
+    rightful users: refused (403/404/405), and nothing changes. A route without a rule fails."""
+    from kehu.api.services import create_token
+    from kehu.core.models import SecurityPolicy
+
+    SecurityPolicy.current()  # the settings row, created on first read: not a write to find
+    auditor = User.objects.get(username="auditor")
+    page = client_for("auditor")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {create_token(auditor, 't')[1]}")
+    wrong: list[str] = []
+    tried = 0
+    for key, route in url_patterns():
+        rules = RULES.get(key)
+        if not rules:
+            wrong.append(f"{route} ({key}): no rule")
+            continue
+        if key in AUDITOR_OWN_WRITES:
+            continue
+        rule = next((r for r in rules if r.method != "GET"), rules[0])
+        _label, obj, _allowed = targets(rule, world)[0]
+        url = url_for(key, route, rule, obj)
+        body = rule.body(obj) if rule.body else {}
+        for method in WRITE_METHODS:
+            status, changed = _write_as(api if url.startswith("/api/") else page, method, url, body)
+            tried += 1
+            if status not in (403, 404, 405) or changed:
+                wrong.append(f"{method} {url} ({key}): {status} {', '.join(changed)}".strip())
+    assert tried > 400
+    assert not wrong, f"{len(wrong)} of {tried} writes not refused to the auditor:\n" + "\n".join(
+        wrong
+    )

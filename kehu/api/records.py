@@ -20,6 +20,7 @@ from kehu.api.representation import list_plan, page_values
 from kehu.audit.context import Actor, _current, actor_for
 from kehu.audit.middleware import client_ip
 from kehu.core import policy
+from kehu.core.middleware import read_only_refusal
 from kehu.core.ratelimit import RateLimited
 from kehu.records import listing, registry
 from kehu.records.services import StaleEditError, audited_create, audited_update
@@ -52,6 +53,12 @@ class AuditedAPIView(APIView):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
+        match = request._request.resolver_match
+        refusal = read_only_refusal(
+            request.method or "GET", request.user, match.view_name if match else ""
+        )
+        if refusal:
+            raise exceptions.PermissionDenied(refusal)
         self._actor_token: Token[Actor] | None = _current.set(
             actor_for(request.user, client_ip(request._request))
         )

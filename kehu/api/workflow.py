@@ -71,7 +71,7 @@ class CaseSerializer(serializers.ModelSerializer[Case]):
 class CompleteSerializer(serializers.Serializer[Any]):
     outcome = serializers.CharField()
     comment = serializers.CharField(required=False, allow_blank=True, default="")
-    data = serializers.JSONField(required=False, default=dict)  # type: ignore[assignment]
+    data = serializers.DictField(required=False, default=dict)  # type: ignore[assignment]
     version = serializers.IntegerField(required=False)
 
 
@@ -80,9 +80,11 @@ class TaskListView(AuditedAPIView):
 
     @extend_schema(responses=StepSerializer(many=True))
     def get(self, request: Request) -> Response:
-        tasks = selectors.tasks_for(request.user)
+        # What the user may complete: four-eyes holds back the others (as on My tasks).
+        tasks, _held_back = selectors.tasks_split_by_four_eyes(request.user)
         if request.query_params.get("overdue") in ("1", "true"):
-            tasks = selectors.overdue_for(request.user)
+            today = timezone.localdate()
+            tasks = [s for s in tasks if s.is_overdue(today)]
         return Response(StepSerializer(tasks, many=True).data)
 
 
@@ -109,6 +111,13 @@ class TaskCompleteView(AuditedAPIView):
             return Response({"detail": str(error.args[0])}, status=status.HTTP_409_CONFLICT)
         except services.NotAllowedError as error:
             raise exceptions.PermissionDenied(str(error.args[0])) from None
+        except services.StepFormError as error:
+            detail: dict[str, Any] = {"detail": str(error.args[0])}
+            if error.errors:
+                detail["data"] = error.errors
+            if error.form_url:
+                detail["form_url"] = error.form_url
+            raise exceptions.ValidationError(detail) from None
         except services.WorkflowError as error:
             raise exceptions.ValidationError({"detail": str(error.args[0])}) from None
         return Response(StepSerializer(done).data)

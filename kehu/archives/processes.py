@@ -21,9 +21,26 @@ APPROVE, REJECT = "approved", "rejected"
 DECISION = {APPROVE: _("Approve"), REJECT: _("Reject")}
 
 
+YES_NO = [("True", _("Yes")), ("False", _("No"))]
+
+
+class AnsweredBooleanField(forms.NullBooleanField):
+    """Yes or no, asked explicitly: an answer left out is an error, never a "no"."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(widget=forms.RadioSelect(choices=YES_NO), **kwargs)
+
+    def validate(self, value: Any) -> None:
+        if value is None:
+            raise forms.ValidationError(_("Answer yes or no."), code="required")
+
+
 class ReturnForm(forms.Form):
-    complete = forms.BooleanField(label=_("complete"), required=False, initial=True)
-    undamaged = forms.BooleanField(label=_("undamaged"), required=False, initial=True)
+    """The return check: the archivist says whether the folder came back complete and
+    undamaged (a "no" files an incident)."""
+
+    complete = AnsweredBooleanField(label=_("complete"), initial=True)
+    undamaged = AnsweredBooleanField(label=_("undamaged"), initial=True)
 
 
 class BorrowProcess(Process):
@@ -40,6 +57,7 @@ class BorrowProcess(Process):
             outcomes=DECISION,
             due_working_days=2,
             approval=True,
+            decision=True,
             reason_required=(REJECT,),
         ),
         "issue": StepSpec(
@@ -118,6 +136,7 @@ class DestructionProcess(Process):
             outcomes=DECISION,
             due_working_days=5,
             approval=True,
+            decision=True,
             reason_required=(REJECT,),
         ),
     }

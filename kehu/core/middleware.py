@@ -1,10 +1,14 @@
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.functional import LazyObject
+from django.utils.translation import gettext_lazy as _
 
+from kehu.core import policy
 from kehu.core.prepared import prepared_statements
 
 
@@ -50,3 +54,52 @@ class ResolvedUserMiddleware:
         if user is not None:
             request.user = user
         return self.get_response(request)
+
+
+# What a read-only user (the auditor) may still post: their own session, password, second
+# factor, language and notifications, and reveals (reads, audited with their reason).
+READ_ONLY_MAY_POST = frozenset(
+    {
+        "accounts:login",
+        "accounts:logout",
+        "accounts:second_factor",
+        "accounts:change_password",
+        "core:notifications",
+        "set_language",
+        "privacy:reveal",
+        "api:reveal",
+    }
+)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+def read_only_refusal(method: str, user: Any, view_name: str) -> str:
+    """Why this request is refused to a read-only user ("" when it is not)."""
+    if method.upper() in SAFE_METHODS or view_name in READ_ONLY_MAY_POST:
+        return ""
+    if not getattr(user, "is_authenticated", False) or not policy.is_read_only(user):
+        return ""
+    return str(_("You have read-only access: you cannot change anything."))
+
+
+class ReadOnlyUserMiddleware:
+    """Refuses every write (POST, PUT, PATCH, DELETE) of a read-only user, whatever the page;
+    the API refuses token users the same way (kehu.api.records.AuditedAPIView)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
+    ) -> None:
+        match = request.resolver_match
+        refusal = read_only_refusal(
+            request.method or "GET",
+            getattr(request, "user", None),
+            match.view_name if match else "",
+        )
+        if refusal:
+            raise PermissionDenied(refusal)

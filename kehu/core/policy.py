@@ -232,6 +232,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 
 PRIVILEGED_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.AUDITOR, Role.GENERAL_MANAGER})
 
+# Actions that read (a reveal is a read, audited with its reason): a role holding nothing
+# else is read-only.
+READ_ACTIONS = frozenset({"view", "export", "reveal"})
+READ_ONLY_ROLES = frozenset(
+    role
+    for role, perms in ROLE_PERMISSIONS.items()
+    if perms and all(perm.split(":")[0].rsplit(".", 1)[-1] in READ_ACTIONS for perm in perms)
+)
+
 OWN_SUFFIX = ":own"
 
 # model label → lookup from that model to its owning unit's path ("" = not unit-scoped).
@@ -364,6 +373,13 @@ def _by_object_type(
 
 def roles(user: Any) -> set[str]:
     return {g.role for g in grants(user)}
+
+
+def is_read_only(user: Any) -> bool:
+    """Whether every role the user holds only reads (the auditor): such a user writes
+    nothing anywhere, whatever a page or grant would otherwise allow."""
+    held = roles(user)
+    return bool(held) and held <= READ_ONLY_ROLES
 
 
 def _grants_for(user: Any, perm: str) -> list[tuple[Grant, bool]]:

@@ -50,7 +50,10 @@ class ReviewForm(forms.Form):
         self.items = items
         for key, label in items:
             self.fields[f"result__{key}"] = forms.ChoiceField(
-                label=label, choices=CheckResult.choices, initial=CheckResult.OK
+                label=label,
+                choices=CheckResult.choices,
+                initial=CheckResult.OK,
+                error_messages={"required": _("Record the result of this check.")},
             )
             self.fields[f"explanation__{key}"] = forms.CharField(
                 label=_("Explanation"), required=False, max_length=1000

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from kehu.core.models import Role
 from kehu.filing import checklist
+from kehu.filing.forms import DecisionForm, ReviewForm, RiskReportForm
 from kehu.filing.models import CheckResult, Filing, Review, Stage
 from kehu.workflow import services as workflow
 from kehu.workflow.definitions import Process, StepSpec, register
@@ -53,7 +54,9 @@ class FilingProcess(Process):
             gettext_lazy("Initial review"),
             outcomes={"passed": gettext_lazy("Passed"), **RETURN},
             due_working_days=2,
+            decision=True,
             reason_required=REASONED,
+            page_form=ReviewForm,
             wait_working_days=3,
             template=STEP_TEMPLATE,
         ),
@@ -61,7 +64,9 @@ class FilingProcess(Process):
             gettext_lazy("Second review by compliance"),
             outcomes={"passed": gettext_lazy("Passed"), **RETURN, **REJECT},
             due_working_days=1,
+            decision=True,
             reason_required=REASONED,
+            page_form=ReviewForm,
             wait_working_days=3,
             template=STEP_TEMPLATE,
         ),
@@ -69,6 +74,7 @@ class FilingProcess(Process):
             gettext_lazy("Due diligence and risk assessment"),
             outcomes={"done": gettext_lazy("Report submitted")},
             due_working_days=5,
+            page_form=RiskReportForm,
             template=STEP_TEMPLATE,
         ),
         "approve": StepSpec(
@@ -76,7 +82,9 @@ class FilingProcess(Process):
             outcomes={"approved": gettext_lazy("Approve"), **RETURN, **REJECT},
             due_working_days=2,
             approval=True,
+            decision=True,
             reason_required=REASONED,
+            page_form=DecisionForm,
             template=STEP_TEMPLATE,
         ),
     }
@@ -85,6 +93,14 @@ class FilingProcess(Process):
         from django.urls import reverse
 
         return reverse("filing:detail", args=[case.data["filing"]])
+
+    def step_context(self, case: Case, step: Step) -> dict[str, Any]:
+        """An approver sees what the reviews recorded, and what they did not."""
+        from kehu.filing.selectors import review_summary
+
+        if step.key != "approve":
+            return {}
+        return {"review_summary": review_summary(filing_of(case))}
 
     def start(self, case: Case, **kwargs: Any) -> None:
         self._collect(case)

@@ -200,3 +200,24 @@ def detail_context(filing: Filing, user: Any) -> dict[str, Any]:
         "can_withdraw": can_withdraw(user, filing),
         "can_edit_customer": policy.has_perm(user, "customers.customer.change", customer),
     }
+
+
+def review_summary(filing: Filing) -> list[dict[str, Any]]:
+    """Per review (initial, second): the checks it recorded, and the items it should have
+    checked but recorded nothing for (shown to the approvers as a warning)."""
+    from kehu.filing.models import Review
+
+    recorded = list(filing.checks.select_related("checked_by"))
+    summary = []
+    for review, step_key in ((Review.INITIAL, "initial_review"), (Review.SECOND, "second_review")):
+        checks = [c for c in recorded if c.review == review]
+        keys = {c.key for c in checks}
+        items, _initial = review_items(filing, step_key)
+        summary.append(
+            {
+                "label": review.label,
+                "checks": checks,
+                "missing": [label for key, label in items if key not in keys],
+            }
+        )
+    return summary

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 
 from kehu.audit.services import record
@@ -20,6 +21,7 @@ from kehu.customers.models import Customer, CustomerStatus
 from kehu.documents import services as document_services
 from kehu.documents.models import DocumentType
 from kehu.filing import checklist, risk
+from kehu.filing.forms import DecisionForm, ReviewForm, RiskReportForm
 from kehu.filing.models import (
     CheckResult,
     Filing,
@@ -132,7 +134,17 @@ def submit_review(
 ) -> Step:
     """FIL-2 / FIL-4: keep the reviewer's verdict per item, then complete the review step.
     A review cannot pass with an item marked missing: request a supplement or return it."""
+    from kehu.filing.selectors import outcomes, review_items
+
     review = Review.INITIAL if step.key == "initial_review" else Review.SECOND
+    # The review's form validates the verdicts: one per item the review checks.
+    items, _initial = review_items(filing, step.key)
+    form = ReviewForm(data=_review_data(checks, comment), items=items)
+    if not form.is_valid() or outcome not in outcomes(step):
+        raise ValidationError(
+            _form_errors(form) or _("This outcome is not possible for this step.")
+        )
+    checks = form.checks()
     if outcome == "passed" and any(c["result"] == CheckResult.MISSING for c in checks):
         raise ValidationError(
             _("An item is missing or wrong: request a supplement or return the filing.")
@@ -155,7 +167,27 @@ def submit_review(
             "missing": [c["key"] for c in checks if c["result"] == CheckResult.MISSING],
         }
         record("filing.filing.review", filing, extra={"review": review, **summary})
-        return workflow.complete_step(step, by=by, outcome=outcome, comment=comment, data=summary)
+        return workflow.complete_step(
+            step, by=by, outcome=outcome, comment=comment, data=summary, page_form=form
+        )
+
+
+def _review_data(checks: list[dict[str, str]], comment: str) -> dict[str, str]:
+    data = {"comment": comment or ""}
+    for check in checks:
+        data[f"result__{check['key']}"] = check.get("result", "")
+        data[f"explanation__{check['key']}"] = check.get("explanation", "")
+    return data
+
+
+def _form_errors(form: Any) -> list[str]:
+    """A form's errors as "field: message" lines (the field's label, else its name)."""
+    lines = []
+    for name, messages in form.errors.items():
+        field = form.fields.get(name)
+        label = str(field.label) if field is not None and field.label else name
+        lines += [f"{label}: {m}" if name != "__all__" else str(m) for m in messages]
+    return lines
 
 
 def request_supplement(filing: Filing, step: Step, *, by: Any, reason: str) -> Step:
@@ -184,6 +216,13 @@ def submit_risk_report(
     filing: Filing, step: Step, *, by: Any, values: dict[str, Any], upload: Any
 ) -> RiskReport:
     """FIL-5: the risk assessment report; its file goes into the customer's dossier."""
+    form = RiskReportForm(
+        data={k: values.get(k, "") for k in ("risk_level", "findings", "measures", "conclusion")},
+        files=MultiValueDict({"file": [upload]} if upload is not None else {}),
+    )
+    if not form.is_valid():
+        raise ValidationError(_form_errors(form))
+    values = form.cleaned_data
     doc_type = DocumentType.objects.get(code=RISK_REPORT_TYPE)
     version = document_services.upload(filing.customer, doc_type, upload, by)
     with transaction.atomic():
@@ -206,15 +245,21 @@ def submit_risk_report(
         workflow.complete_step(
             step, by=by, outcome="done", comment=values["findings"][:500],
             data={"risk_level": report.risk_level, "conclusion": report.conclusion},
+            page_form=form,
         )  # fmt: skip
     return report
 
 
 def decide(filing: Filing, step: Step, *, by: Any, outcome: str, comment: str = "") -> Step:
     """An approval, a rejection or a return for correction (FIL-6, FIL-7)."""
+    from kehu.filing.selectors import outcomes
+
     if outcome != "approved" and not (comment or "").strip():
         raise ValidationError({"comment": [_("Give the reason.")]})
-    return workflow.complete_step(step, by=by, outcome=outcome, comment=comment)
+    form = DecisionForm(data={"outcome": outcome, "comment": comment}, outcomes=outcomes(step))
+    if not form.is_valid():
+        raise ValidationError(_form_errors(form))
+    return workflow.complete_step(step, by=by, outcome=outcome, comment=comment, page_form=form)
 
 
 # --- outcome ----------------------------------------------------------------------------

@@ -34,7 +34,7 @@ from kehu.records import registry
 from kehu.records.listing import named_page
 from kehu.records.models import SubmissionToken
 from kehu.records.services import DuplicateSubmissionError, claim_submission
-from kehu.workflow.services import WorkflowError
+from kehu.workflow.services import WorkflowError, four_eyes_refusal
 
 FILINGS_PER_PAGE = 50
 
@@ -137,6 +137,9 @@ def _forms_for(request: HttpRequest, filing: Filing, step: Any, data: Any = None
         return {}
     if step.status == "waiting":
         return {}
+    refusal = four_eyes_refusal(request.user, step)
+    if refusal:  # four-eyes: the step is not offered, and the page says why
+        return {"step_refusal": refusal}
     if step.key in ("initial_review", "second_review"):
         items, initial = selectors.review_items(filing, step.key)
         review = ReviewForm(data, items=items, initial=initial)
@@ -144,7 +147,10 @@ def _forms_for(request: HttpRequest, filing: Filing, step: Any, data: Any = None
     if step.key == "due_diligence":
         return {"report_form": RiskReportForm(data, request.FILES if data else None)}
     if step.key == "approve":
-        return {"decision_form": DecisionForm(data, outcomes=selectors.outcomes(step))}
+        return {
+            "decision_form": DecisionForm(data, outcomes=selectors.outcomes(step)),
+            "review_summary": selectors.review_summary(filing),
+        }
     return {}
 
 

@@ -22,10 +22,17 @@ class StepSpec:
     due_working_days: int | None = None
     # An approval: four-eyes applies (never the case's opener nor the step's submitter).
     approval: bool = False
+    # A decision (a review, an approval): nobody completes two decision steps of one case
+    # (in one round: a return for correction starts the case again).
+    decision: bool = False
     # Outcomes that need a comment (a reason), e.g. rejections.
     reason_required: tuple[str, ...] = ()
-    # Extra fields shown with the outcome; their cleaned data goes to complete_step(data=…).
+    # Extra fields asked with the outcome: complete_step validates the step's data with this
+    # form (pages and API alike) and refuses the step without it.
     form: type[forms.Form] | None = None
+    # The form of the step's own page (a review with its per-item checks, a report with its
+    # file): only that page's service completes the step, passing the validated form.
+    page_form: type[forms.Form] | None = None
     # The assignee may hand the step to an outside party (a supplement request) for this many
     # working days, which pauses the step's clock (0: not allowed).
     wait_working_days: int = 0
@@ -45,8 +52,20 @@ class Process:
     # Permission asked to open a case on a subject (policy, with the subject as object).
     open_permission: str = ""
 
+    # Outcomes that send the case back to its start: the decisions before them no longer
+    # count for four-eyes in the new round.
+    restart_outcomes: tuple[str, ...] = ("returned",)
+
     def spec(self, step_key: str) -> StepSpec:
         return self.steps[step_key]
+
+    def step_context(self, case: Case, step: Step) -> dict[str, Any]:
+        """What the step's template (`StepSpec.template`) shows beside the step."""
+        return {}
+
+    def step_form_url(self, case: Case, step: Step) -> str:
+        """Where a step with its own page form is completed (default: the subject's page)."""
+        return self.subject_url(case)
 
     def start(self, case: Case, **kwargs: Any) -> None:
         """Add the first step(s)."""

@@ -55,6 +55,7 @@ class ApprovalProcess(Process):
             outcomes=APPROVAL_OUTCOMES,
             due_working_days=2,
             approval=True,
+            decision=True,
             reason_required=(REJECT, RETURN),
         )
     }

@@ -119,3 +119,18 @@ def open_steps_for(user: Any, case: Case) -> list[Step]:
     from kehu.workflow.services import may_act
 
     return [s for s in case.steps.filter(status__in=_PENDING) if may_act(user, s)]
+
+
+def tasks_split_by_four_eyes(user: Any) -> tuple[list[Step], list[tuple[Step, str]]]:
+    """The user's tasks they may complete, and those four-eyes holds back (with why)."""
+    from kehu.workflow.services import four_eyes_refusal
+
+    offered: list[Step] = []
+    held_back: list[tuple[Step, str]] = []
+    for step in tasks_for(user):
+        refusal = four_eyes_refusal(user, step)
+        if refusal:
+            held_back.append((step, refusal))
+        else:
+            offered.append(step)
+    return offered, held_back

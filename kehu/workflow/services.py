@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django import forms
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,19 +25,20 @@ from kehu.core.services import notify
 from kehu.ops import reminders
 from kehu.ops.reminders import notify_once
 from kehu.workflow import definitions
+
+# The errors and rules are part of this module's interface (views, API, processes).
+from kehu.workflow.errors import NotAllowedError as NotAllowedError
+from kehu.workflow.errors import StaleStepError as StaleStepError
+from kehu.workflow.errors import StepFormError as StepFormError
+from kehu.workflow.errors import WorkflowError as WorkflowError
 from kehu.workflow.models import ApproverRule, Case, CaseStatus, Comment, Step, StepStatus
-
-
-class WorkflowError(PermissionDenied):
-    """A step cannot be done as asked; the message says why (shown to the user)."""
-
-
-class StaleStepError(WorkflowError):
-    """Somebody acted on the step after the form was opened (API: 409)."""
-
-
-class NotAllowedError(WorkflowError):
-    """Not the assignee, or four-eyes (API: 403)."""
+from kehu.workflow.rules import assignees as assignees
+from kehu.workflow.rules import comment_refusal as comment_refusal
+from kehu.workflow.rules import earlier_decision_by as earlier_decision_by
+from kehu.workflow.rules import four_eyes_refusal as four_eyes_refusal
+from kehu.workflow.rules import jsonable as jsonable
+from kehu.workflow.rules import may_act as may_act
+from kehu.workflow.rules import step_data as step_data
 
 
 def case_url(case: Case) -> str:
@@ -45,34 +46,6 @@ def case_url(case: Case) -> str:
 
 
 # --- who ----------------------------------------------------------------------------------
-
-
-def assignees(step: Step) -> QuerySet[User]:
-    if step.assignee_user_id:
-        return User.objects.filter(pk=step.assignee_user_id, is_active=True)
-    if step.assignee_role and step.assignee_unit:
-        return holders_of(step.assignee_role, step.assignee_unit)
-    return User.objects.none()
-
-
-def may_act(user: Any, step: Step) -> bool:
-    if not getattr(user, "is_authenticated", False) or not step.is_pending:
-        return False
-    if step.assignee_user_id:
-        return bool(step.assignee_user_id == user.pk)
-    return assignees(step).filter(pk=user.pk).exists()
-
-
-def four_eyes_refusal(user: Any, step: Step) -> str:
-    """Why `user` may not decide this approval step ("" when they may)."""
-    spec = definitions.get(step.case.process).spec(step.key)
-    if not spec.approval:
-        return ""
-    if step.case.opened_by_id == user.pk:
-        return _("You opened this case: somebody else must approve it (four-eyes principle).")
-    if step.submitted_by_id == user.pk:
-        return _("You submitted what this step reviews: somebody else must approve it.")
-    return ""
 
 
 def approval_chain(process_key: str, unit: OrgUnit) -> list[str]:
@@ -210,7 +183,10 @@ def complete_step(
     comment: str = "",
     data: dict[str, Any] | None = None,
     expected_version: int | None = None,
+    page_form: forms.Form | None = None,
 ) -> Step:
+    """Complete the step with `outcome`. A step declaring a form needs that form's valid
+    data (`data` for its extra form, `page_form` for the form of its own page)."""
     process = definitions.get(step.case.process)
     spec = process.spec(step.key)
     comment = (comment or "").strip()
@@ -225,10 +201,11 @@ def complete_step(
             raise NotAllowedError(refusal)
         if outcome in spec.reason_required and not comment:
             raise WorkflowError(_("Give the reason for this outcome."))
+        data = step_data(current, data, page_form)
         current.status = StepStatus.DONE
         current.outcome = outcome
         current.comment = comment
-        current.data = {**current.data, **(data or {})}
+        current.data = {**current.data, **data}
         current.completed_by = by
         current.completed_at = timezone.now()
         current.version += 1
@@ -240,7 +217,7 @@ def complete_step(
                 "step": current.key,
                 "outcome": outcome,
                 "comment": comment,
-                "data": data or {},
+                "data": data,
                 "overdue": bool(current.due_date and current.due_date < timezone.localdate()),
             },
         )
@@ -358,9 +335,13 @@ def cancel_case(case: Case, *, by: User, reason: str) -> Case:
 
 def add_comment(case: Case, *, by: User, text: str, step: Step | None = None) -> Comment:
     text = (text or "").strip()
-    if not text:
-        raise WorkflowError(_("Write a comment first."))
     with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        refusal = comment_refusal(by, case)
+        if refusal:
+            raise NotAllowedError(refusal)
+        if not text:
+            raise WorkflowError(_("Write a comment first."))
         comment = Comment.objects.create(case=case, step=step, author=by, text=text)
         record("workflow.comment.add", case, extra={"comment": text})
     return comment

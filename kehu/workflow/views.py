@@ -26,12 +26,13 @@ from kehu.workflow.models import Case, CaseStatus, Step
 def tasks(request: HttpRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
-    mine = list(selectors.tasks_for(user))
+    mine, held_back = selectors.tasks_split_by_four_eyes(user)
     return render(
         request,
         "workflow/tasks.html",
         {
             "tasks": mine,
+            "held_back": held_back,
             "overdue": [s for s in mine if s.is_overdue(today)],
             "submitted": selectors.submitted_by(user),
             "done": selectors.done_by(user),
@@ -64,6 +65,9 @@ def _step_forms(request: HttpRequest, case: Case, bound: Step | None = None) -> 
                 "spec": spec,
                 "form": form,
                 "extra": extra,
+                # A step with its own page form is completed there, not here.
+                "own_page": _own_page(step),
+                "context": process.step_context(case, step),
                 "refusal": services.four_eyes_refusal(request.user, step),
                 "wait_form": WaitForm(prefix=f"w{step.pk}") if spec.wait_working_days else None,
             }
@@ -94,6 +98,7 @@ def _render_case(request: HttpRequest, case: Case, step_forms: list[Any]) -> Htt
             "step_forms": step_forms,
             "comments": case.comments.select_related("author"),
             "comment_form": CommentForm(),
+            "comment_refusal": services.comment_refusal(request.user, case),
             "history": history,
             "today": timezone.localdate(),
         },
@@ -112,6 +117,9 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("This step is not waiting for you (any more)."))
         return redirect("workflow:case", case.pk)
     form, extra = row["form"], row["extra"]
+    if row["own_page"]:
+        messages.error(request, _("This step is completed with its own form, on its page."))
+        return redirect(row["own_page"])
     if form.is_valid() and (extra is None or extra.is_valid()):
         try:
             services.complete_step(
@@ -119,7 +127,7 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,  # type: ignore[arg-type]
                 outcome=form.cleaned_data["outcome"],
                 comment=form.cleaned_data["comment"],
-                data=_jsonable(extra.cleaned_data) if extra else None,
+                data=services.jsonable(extra.cleaned_data) if extra else None,
                 expected_version=form.cleaned_data["version"],
             )
         except services.WorkflowError as error:
@@ -130,8 +138,10 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_case(request, case, rows)
 
 
-def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
+def _own_page(step: Step) -> str:
+    """The page of a step with its own form ("" for a step the case page completes)."""
+    process = definitions.get(step.case.process)
+    return process.step_form_url(step.case, step) if process.spec(step.key).page_form else ""
 
 
 @login_required
@@ -139,6 +149,10 @@ def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
 def wait(request: HttpRequest, pk: int) -> HttpResponse:
     step = get_object_or_404(Step.objects.select_related("case"), pk=pk)
     _visible_case(request, step.case_id)
+    own_page = _own_page(step)
+    if own_page:
+        messages.error(request, _("This step is completed with its own form, on its page."))
+        return redirect(own_page)
     form = WaitForm(request.POST, prefix=f"w{step.pk}")
     if not form.is_valid():
         messages.error(request, _("Say what is missing or wrong."))
@@ -157,6 +171,10 @@ def wait(request: HttpRequest, pk: int) -> HttpResponse:
 def resume(request: HttpRequest, pk: int) -> HttpResponse:
     step = get_object_or_404(Step.objects.select_related("case"), pk=pk)
     _visible_case(request, step.case_id)
+    own_page = _own_page(step)
+    if own_page:
+        messages.error(request, _("This step is completed with its own form, on its page."))
+        return redirect(own_page)
     try:
         services.resume_step(step, by=request.user, note=request.POST.get("note", ""))  # type: ignore[arg-type]
     except services.WorkflowError as error:
@@ -170,9 +188,19 @@ def resume(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def comment(request: HttpRequest, pk: int) -> HttpResponse:
     case = _visible_case(request, pk)
+    refusal = services.comment_refusal(request.user, case)
+    if refusal:
+        raise PermissionDenied(refusal)
     form = CommentForm(request.POST)
-    if form.is_valid():
-        services.add_comment(case, by=request.user, text=form.cleaned_data["text"])  # type: ignore[arg-type]
+    if not form.is_valid():
+        messages.error(request, _("Write a comment first."))
+    else:
+        try:
+            services.add_comment(case, by=request.user, text=form.cleaned_data["text"])  # type: ignore[arg-type]
+        except services.NotAllowedError:
+            raise  # refused outright (403), as above
+        except services.WorkflowError as error:
+            messages.error(request, str(error.args[0] if error.args else error))
     return redirect("workflow:case", case.pk)
 
 

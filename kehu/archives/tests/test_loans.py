@@ -280,3 +280,32 @@ def test_request_page_and_tasks_api(
     loan.refresh_from_db()
     assert loan.status == "approved"
     assert client_for("manager4").get(f"/archives/loans/{loan.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_return_check_through_the_api_needs_both_answers(
+    demo: dict[str, User], dossier: Dossier, api_for: Callable[[str], Client]
+) -> None:
+    """`{}` is no answer: it used to file a damage report (both answers read as "no")."""
+    loan = loans.request_loan(
+        dossier=dossier, borrower=demo["manager1"], purpose="核对", kind="physical"
+    )
+    complete(loan, "approve", demo["archivist"], "approved")
+    complete(loan, "issue", demo["archivist"], "issued")
+    step = open_step(loan, "return")
+    api = api_for("archivist")
+    url = f"/api/v1/tasks/{step.pk}/complete/"
+    refused = api.post(url, {"outcome": "returned", "data": {}}, content_type="application/json")
+    assert refused.status_code == 400
+    assert set(refused.json()["data"]) == {"complete", "undamaged"}
+    loan.refresh_from_db()
+    assert loan.status == "issued" and not loan.incident_kind
+    assert open_step(loan, "return").pk == step.pk
+    done = api.post(
+        url,
+        {"outcome": "returned", "data": {"complete": True, "undamaged": True}},
+        content_type="application/json",
+    )
+    assert done.status_code == 200
+    loan.refresh_from_db()
+    assert loan.status == "returned" and loan.return_undamaged and not loan.incident_kind

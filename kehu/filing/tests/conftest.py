@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import override_settings
@@ -87,3 +88,11 @@ def ready_customer(owner: User, **values: object) -> Customer:
             expires_on=expires if code == "business_licence" else None,
         )  # fmt: skip
     return Customer.objects.get(pk=customer.pk)
+
+
+def passing_checks(filing: Any, step_key: str) -> list[dict[str, str]]:
+    """A review's verdicts: every item it checks found in order."""
+    from kehu.filing.selectors import review_items
+
+    items, _initial = review_items(filing, step_key)
+    return [{"key": key, "label": label, "result": "ok"} for key, label in items]

@@ -26,7 +26,7 @@ from kehu.core.models import User
 from kehu.customers.models import Customer, CustomerStatus
 from kehu.filing import selectors, services
 from kehu.filing.models import Filing, Stage
-from kehu.filing.tests.conftest import make_customer, ready_customer
+from kehu.filing.tests.conftest import make_customer, passing_checks, ready_customer
 from kehu.filing.views import FILINGS_PER_PAGE
 from kehu.ops.outbox import deliver_pending
 from kehu.workflow import services as workflow
@@ -239,7 +239,7 @@ def test_a_filing_task_is_mailed_to_its_assignee(
     with committed():
         services.submit_review(
             filing, selectors.my_step(filing, manager), by=manager, outcome="passed",
-            checks=[],
+            checks=passing_checks(filing, "initial_review"),
         )  # fmt: skip
     to_compliance = [e for e in smtp.envelopes if demo["compliance"].email in e.rcpt_tos]
     assert len(to_compliance) == 1
