@@ -34,6 +34,7 @@ from kehu.archives import transfers
 from kehu.archives.models import ArchiveCategory, Cabinet, Transfer
 from kehu.audit.context import SYSTEM, acting_as
 from kehu.core import grants
+from kehu.core.middleware import is_list_search
 from kehu.core.models import CalendarDay, CalendarYear, OrgUnit, Role, RoleAssignment, User
 from kehu.customers import changes, services
 from kehu.customers.models import DuplicateFlag
@@ -1131,6 +1132,10 @@ AUDITOR_OWN_WRITES = {
     "core:notifications": "marks their own notifications read",
     "privacy:reveal": "reveals a masked value: a read, audited with its reason",
     "api:reveal": "reveals a masked value: a read, audited with its reason",
+    "tokens:mine": "creates their own API token (a credential, not data)",
+    "tokens:revoke": "revokes their own API token",
+    "api:tokens": "creates their own API token (a credential, not data)",
+    "api:token_revoke": "revokes their own API token",
 }
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -1195,8 +1200,8 @@ def test_the_auditor_writes_nothing(
         if not rules:
             wrong.append(f"{route} ({key}): no rule")
             continue
-        if key in AUDITOR_OWN_WRITES:
-            continue
+        if key in AUDITOR_OWN_WRITES or is_list_search(key):
+            continue  # a list's search is posted, to keep numbers out of URLs: a read
         rule = next((r for r in rules if r.method != "GET"), rules[0])
         _label, obj, _allowed = targets(rule, world)[0]
         url = url_for(key, route, rule, obj)

@@ -234,7 +234,7 @@ PRIVILEGED_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.AUDITOR, Role.GENERAL_MANA
 
 # Actions that read (a reveal is a read, audited with its reason): a role holding nothing
 # else is read-only.
-READ_ACTIONS = frozenset({"view", "export", "reveal"})
+READ_ACTIONS = frozenset({"view", "export", "reveal", "full"})
 READ_ONLY_ROLES = frozenset(
     role
     for role, perms in ROLE_PERMISSIONS.items()
