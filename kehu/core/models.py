@@ -283,3 +283,6 @@ class AccessGrant(models.Model):
     def is_active(self, now: datetime.datetime | None = None) -> bool:
         now = now or timezone.now()
         return self.revoked_at is None and self.until > now
+
+
+from kehu.core.keymodels import KeyCanary, KeyRotation  # noqa: E402, F401  (registered)

@@ -1,0 +1,126 @@
+"""Loading the installation's keys from the environment or the data folder (used by
+kehu/settings.py, so it imports nothing from Django).
+
+Embedded mode (SQLite): a key not given in the environment is generated once into the data
+folder (mode 0600). Cluster mode (PostgreSQL): several servers share one database, so every
+key must be given; generating one per server would make each server unable to read what
+the others wrote. The field keys form a keyring of (key id, secret) pairs, current first."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from pathlib import Path
+
+KEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+# The id of the single key given by KEHU_FIELD_KEY (or generated into `field_key`).
+SINGLE_KEY_ID = "k0"
+
+
+class KeyConfigError(Exception):
+    """A key is missing or malformed; the message says what to set."""
+
+
+def generate_key_file(key_file: Path) -> None:
+    """Write a new random key to `key_file` (0600) unless one is there. Written to a private
+    temp file and linked into place: of several processes starting at once exactly one key
+    wins and nobody reads a half-written file."""
+    if key_file.exists():
+        return
+    temp = key_file.with_name(f".{key_file.name}.{os.getpid()}")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_urlsafe(50))
+    try:
+        os.link(temp, key_file)
+    except FileExistsError:
+        pass
+    finally:
+        temp.unlink()
+
+
+def data_key(environ: dict[str, str], variable: str, data_dir: Path, cluster: bool) -> str:
+    """The environment variable, else (embedded mode only) a key kept in the data folder."""
+    given = environ.get(variable, "").strip()
+    if given:
+        return given
+    if cluster:
+        raise KeyConfigError(
+            f"{variable} must be set when the database is PostgreSQL (cluster mode: every "
+            "server needs the same keys, none is generated). See docs/operations.md, Keys."
+        )
+    key_file = data_dir / variable.removeprefix("KEHU_").lower()
+    generate_key_file(key_file)
+    return key_file.read_text().strip()
+
+
+def parse_keyring(text: str, variable: str = "KEHU_FIELD_KEYS") -> list[tuple[str, str]]:
+    """"id1:secret1,id2:secret2" (or one pair a line) → [(id, secret)], in the given order."""
+    ring: list[tuple[str, str]] = []
+    for item in re.split(r"[,\n]", text):
+        item = item.strip()
+        if not item:
+            continue
+        key_id, sep, secret = item.partition(":")
+        key_id, secret = key_id.strip(), secret.strip()
+        if not sep or not KEY_ID.match(key_id) or not secret:
+            raise KeyConfigError(
+                f"{variable}: each entry is id:secret, the id of letters, digits, - or _ "
+                f"(at most 32); got {key_id[:32]!r}."
+            )
+        if any(known == key_id for known, _secret in ring):
+            raise KeyConfigError(f"{variable}: key id {key_id!r} is given twice.")
+        ring.append((key_id, secret))
+    return ring
+
+
+def field_keyring(
+    environ: dict[str, str], data_dir: Path, cluster: bool
+) -> list[tuple[str, str]]:
+    """The field keyring, current key first: KEHU_FIELD_KEYS (newest first, or the one named
+    by KEHU_FIELD_KEY_ID), else KEHU_FIELD_KEY as a ring of one (id "k0"), else in embedded
+    mode the data folder's `field_keys` (written by `kehu keys add`) or `field_key`."""
+    ring: list[tuple[str, str]] = []
+    if environ.get("KEHU_FIELD_KEYS", "").strip():
+        ring = parse_keyring(environ["KEHU_FIELD_KEYS"])
+    elif environ.get("KEHU_FIELD_KEY", "").strip():
+        ring = [(SINGLE_KEY_ID, environ["KEHU_FIELD_KEY"].strip())]
+    elif cluster:
+        raise KeyConfigError(
+            "KEHU_FIELD_KEYS (or KEHU_FIELD_KEY) must be set when the database is PostgreSQL "
+            "(cluster mode: every server needs the same keys, none is generated). "
+            "See docs/operations.md, Keys."
+        )
+    elif (data_dir / "field_keys").exists():
+        ring = parse_keyring((data_dir / "field_keys").read_text(), "field_keys")
+    else:
+        generate_key_file(data_dir / "field_key")
+        ring = [(SINGLE_KEY_ID, (data_dir / "field_key").read_text().strip())]
+    if not ring:
+        raise KeyConfigError("KEHU_FIELD_KEYS holds no key.")
+    current = environ.get("KEHU_FIELD_KEY_ID", "").strip()
+    if current:
+        chosen = [pair for pair in ring if pair[0] == current]
+        if not chosen:
+            raise KeyConfigError(f"KEHU_FIELD_KEY_ID {current!r} is not in the keyring.")
+        ring = [*chosen, *(pair for pair in ring if pair[0] != current)]
+    return ring
+
+
+def add_generated_field_key(data_dir: Path, ring: list[tuple[str, str]]) -> str:
+    """Embedded mode: put a new random key in front of the data folder's keyring file
+    (`field_keys`, 0600) and return its id; the running servers use it after a restart."""
+    taken = {key_id for key_id, _secret in ring}
+    number = len(ring)
+    while f"k{number}" in taken:
+        number += 1
+    key_id = f"k{number}"
+    lines = [f"{key_id}:{secrets.token_urlsafe(50)}", *(f"{i}:{s}" for i, s in ring)]
+    target = data_dir / "field_keys"
+    temp = target.with_name(f".field_keys.{os.getpid()}")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write("\n".join(lines) + "\n")
+    os.replace(temp, target)
+    return key_id
