@@ -202,7 +202,12 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Files (documents, attachments): one mechanism, kehu.core.storage — encrypted at rest
 # (AES-256-GCM), on the local disk under KEHU_FILES_DIR or in S3-compatible object storage
 # when KEHU_S3_BUCKET is set. BACK UP THE KEY: without it no stored file can be read.
-KEHU_FILE_KEY = _data_key("KEHU_FILE_KEY", "file_key")
+# A keyring like the field keys' (below): [(key id, secret)], current first; each stored file
+# names its key, files written before key ids are under "k0".
+try:
+    KEHU_FILE_KEYS = keyconfig.keyring(dict(os.environ), DATA_DIR, KEHU_CLUSTER_MODE, "FILE")
+except keyconfig.KeyConfigError as _error:
+    raise ImproperlyConfigured(str(_error)) from None
 # Sensitive columns (ID, phone and account numbers, the extended personal profile) are
 # encrypted in the database with a keyring (kehu.core.crypto): [(key id, secret)], the
 # current key (new writes) first. BACK IT UP like the file key.

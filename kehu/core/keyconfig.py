@@ -75,37 +75,46 @@ def parse_keyring(text: str, variable: str = "KEHU_FIELD_KEYS") -> list[tuple[st
     return ring
 
 
-def field_keyring(
-    environ: dict[str, str], data_dir: Path, cluster: bool
+def keyring(
+    environ: dict[str, str], data_dir: Path, cluster: bool, kind: str = "FIELD"
 ) -> list[tuple[str, str]]:
-    """The field keyring, current key first: KEHU_FIELD_KEYS (newest first, or the one named
-    by KEHU_FIELD_KEY_ID), else KEHU_FIELD_KEY as a ring of one (id "k0"), else in embedded
-    mode the data folder's `field_keys` (written by `kehu keys add`) or `field_key`."""
+    """A keyring, current key first, for `kind` "FIELD" (columns) or "FILE" (stored files):
+    KEHU_<kind>_KEYS (newest first, or the one named by KEHU_<kind>_KEY_ID), else
+    KEHU_<kind>_KEY as a ring of one (id "k0"), else in embedded mode the data folder's
+    `<kind>_keys` (written by `kehu keys add`) or `<kind>_key` (generated)."""
+    many, single, current_name = (f"KEHU_{kind}_KEYS", f"KEHU_{kind}_KEY", f"KEHU_{kind}_KEY_ID")
+    ring_file, key_file = data_dir / f"{kind.lower()}_keys", data_dir / f"{kind.lower()}_key"
     ring: list[tuple[str, str]] = []
-    if environ.get("KEHU_FIELD_KEYS", "").strip():
-        ring = parse_keyring(environ["KEHU_FIELD_KEYS"])
-    elif environ.get("KEHU_FIELD_KEY", "").strip():
-        ring = [(SINGLE_KEY_ID, environ["KEHU_FIELD_KEY"].strip())]
+    if environ.get(many, "").strip():
+        ring = parse_keyring(environ[many], many)
+    elif environ.get(single, "").strip():
+        ring = [(SINGLE_KEY_ID, environ[single].strip())]
     elif cluster:
         raise KeyConfigError(
-            "KEHU_FIELD_KEYS (or KEHU_FIELD_KEY) must be set when the database is PostgreSQL "
+            f"{many} (or {single}) must be set when the database is PostgreSQL "
             "(cluster mode: every server needs the same keys, none is generated). "
             "See docs/operations.md, Keys."
         )
-    elif (data_dir / "field_keys").exists():
-        ring = parse_keyring((data_dir / "field_keys").read_text(), "field_keys")
+    elif ring_file.exists():
+        ring = parse_keyring(ring_file.read_text(), ring_file.name)
     else:
-        generate_key_file(data_dir / "field_key")
-        ring = [(SINGLE_KEY_ID, (data_dir / "field_key").read_text().strip())]
+        generate_key_file(key_file)
+        ring = [(SINGLE_KEY_ID, key_file.read_text().strip())]
     if not ring:
-        raise KeyConfigError("KEHU_FIELD_KEYS holds no key.")
-    current = environ.get("KEHU_FIELD_KEY_ID", "").strip()
+        raise KeyConfigError(f"{many} holds no key.")
+    current = environ.get(current_name, "").strip()
     if current:
         chosen = [pair for pair in ring if pair[0] == current]
         if not chosen:
-            raise KeyConfigError(f"KEHU_FIELD_KEY_ID {current!r} is not in the keyring.")
+            raise KeyConfigError(f"{current_name} {current!r} is not in the keyring.")
         ring = [*chosen, *(pair for pair in ring if pair[0] != current)]
     return ring
+
+
+def field_keyring(
+    environ: dict[str, str], data_dir: Path, cluster: bool
+) -> list[tuple[str, str]]:
+    return keyring(environ, data_dir, cluster, "FIELD")
 
 
 def add_generated_field_key(data_dir: Path, ring: list[tuple[str, str]]) -> str:
