@@ -40,9 +40,9 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 # Cluster mode: PostgreSQL (several servers may share the database), so every key must be
 # given in the environment; SQLite (embedded) generates missing keys into the data folder.
-KEHU_CLUSTER_MODE = "postgres" in dj_database_url.parse(
-    env("KEHU_DATABASE_URL", "sqlite:///:memory:")
-)["ENGINE"]
+KEHU_CLUSTER_MODE = (
+    "postgres" in dj_database_url.parse(env("KEHU_DATABASE_URL", "sqlite:///:memory:"))["ENGINE"]
+)
 
 
 def _data_key(variable: str, file_name: str = "") -> str:

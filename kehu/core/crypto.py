@@ -145,7 +145,7 @@ def _aead_open(aead: AESGCM, raw: bytes, aad: bytes) -> str:
 def parse(stored: str) -> tuple[str, str, str]:
     """(key id, scope, body) of a "kehu2:" value; key id "" and scope COLUMN for "kehu1:"."""
     if stored.startswith(PREFIX):
-        key_id, scope, body = (stored[len(PREFIX) :].split(":", 2) + ["", ""])[:3]
+        key_id, scope, body = [*stored[len(PREFIX) :].split(":", 2), "", ""][:3]
         if scope not in (ROW, COLUMN) or not body:
             raise Undecryptable("malformed")
         return key_id, scope, body

@@ -56,7 +56,7 @@ def data_key(environ: dict[str, str], variable: str, data_dir: Path, cluster: bo
 
 
 def parse_keyring(text: str, variable: str = "KEHU_FIELD_KEYS") -> list[tuple[str, str]]:
-    """"id1:secret1,id2:secret2" (or one pair a line) → [(id, secret)], in the given order."""
+    """ "id1:secret1,id2:secret2" (or one pair a line) → [(id, secret)], in the given order."""
     ring: list[tuple[str, str]] = []
     for item in re.split(r"[,\n]", text):
         item = item.strip()
@@ -111,9 +111,7 @@ def keyring(
     return ring
 
 
-def field_keyring(
-    environ: dict[str, str], data_dir: Path, cluster: bool
-) -> list[tuple[str, str]]:
+def field_keyring(environ: dict[str, str], data_dir: Path, cluster: bool) -> list[tuple[str, str]]:
     return keyring(environ, data_dir, cluster, "FIELD")
 
 

@@ -144,9 +144,7 @@ def _batch(
                         )
         else:
             name, context = columns
-            rows = list(
-                manager.filter(pk__gt=after).order_by("pk").values_list("pk", name)[:size]
-            )
+            rows = list(manager.filter(pk__gt=after).order_by("pk").values_list("pk", name)[:size])
             for pk, value in rows:
                 try:
                     new_value, changed = _rewrite_json(value, context)

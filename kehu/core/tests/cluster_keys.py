@@ -11,8 +11,6 @@ _TEST_KEYS = {
     "KEHU_FIELD_KEYS": "t1:test-only-field-key",
 }
 
-if "postgres" in os.environ.get("KEHU_DATABASE_URL", "") and not os.environ.get(
-    "KEHU_FIELD_KEY"
-):
+if "postgres" in os.environ.get("KEHU_DATABASE_URL", "") and not os.environ.get("KEHU_FIELD_KEY"):
     for _name, _value in _TEST_KEYS.items():
         os.environ.setdefault(_name, _value)

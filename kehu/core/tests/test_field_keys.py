@@ -136,7 +136,9 @@ def _legacy_kehu1(plain: str, context: str, secret: str) -> str:
 def test_legacy_values_still_read(make_person: Callable[..., Customer]) -> None:
     person = make_person()
     secret = settings.KEHU_FIELD_KEYS[0][1]
-    write_raw(Customer, "id_number", person.pk, _legacy_kehu1(ID, "customers.customer.id_number", secret))
+    write_raw(
+        Customer, "id_number", person.pk, _legacy_kehu1(ID, "customers.customer.id_number", secret)
+    )
     write_raw(Customer, "phone", person.pk, "13600002222")  # from before encryption
     again = Customer.objects.get(pk=person.pk)
     assert again.id_number == ID and again.phone == "13600002222"

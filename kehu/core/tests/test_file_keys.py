@@ -45,7 +45,7 @@ def test_new_files_use_the_current_key_and_old_files_keep_reading(
         assert local_storage.open(second).read() == b"second"
         with pytest.raises(CorruptFile, match="not configured"):
             local_storage.open(first).read()
-    assert settings.KEHU_FILE_KEYS == old_ring
+    assert old_ring == settings.KEHU_FILE_KEYS
 
 
 def test_a_changed_key_id_in_the_header_fails_authentication(

@@ -79,7 +79,9 @@ def test_columns_hold_ciphertext_and_digests_find_the_values(
 
 def test_a_ciphertext_moved_to_another_column_does_not_decrypt(person: Customer) -> None:
     stored = raw("customers_customer", "id_number", person.pk)
-    assert isinstance(crypto.decrypt(stored, "customers.customer.legal_rep_id_number"), crypto.Unreadable)
+    assert isinstance(
+        crypto.decrypt(stored, "customers.customer.legal_rep_id_number"), crypto.Unreadable
+    )
     with connection.cursor() as cursor:  # nor when the model reads it from that column
         cursor.execute(
             "UPDATE customers_customer SET legal_rep_id_number = %s WHERE id = %s",

@@ -20,8 +20,9 @@ class Command(BaseCommand):
         actions = parser.add_subparsers(dest="action", required=True)
         actions.add_parser("status", help="Values per key id, canaries, the last rotation.")
         rotate = actions.add_parser(
-            "rotate", help="Re-encrypt every value under the current (newest) key, in the "
-            "background (resumes an unfinished pass)."
+            "rotate",
+            help="Re-encrypt every value under the current (newest) key, in the "
+            "background (resumes an unfinished pass).",
         )
         rotate.add_argument(
             "--foreground", action="store_true", help="Run the pass here, not as a job."
@@ -47,8 +48,10 @@ class Command(BaseCommand):
         self.stdout.write(f"values not yet under {ring.current_id} (row-bound): {remaining}")
         last = KeyRotation.objects.first()
         if last is not None:
-            state = f"finished {last.finished_at:%Y-%m-%d %H:%M}" if last.finished_at else (
-                "unfinished (run `kehu keys rotate` to resume)"
+            state = (
+                f"finished {last.finished_at:%Y-%m-%d %H:%M}"
+                if last.finished_at
+                else ("unfinished (run `kehu keys rotate` to resume)")
             )
             self.stdout.write(
                 f"last rotation to {last.key_id}: {state}; {last.rewritten} rewritten, "
@@ -80,7 +83,9 @@ class Command(BaseCommand):
                 "server (id:secret, e.g. from `python -c 'import secrets; "
                 "print(secrets.token_urlsafe(50))'`), restart, then run `kehu keys rotate`."
             )
-        key_id = keyconfig.add_generated_field_key(settings.DATA_DIR, list(settings.KEHU_FIELD_KEYS))
+        key_id = keyconfig.add_generated_field_key(
+            settings.DATA_DIR, list(settings.KEHU_FIELD_KEYS)
+        )
         self.stdout.write(
             f"new field key {key_id} written to {settings.DATA_DIR / 'field_keys'}; restart "
             "Kehu (new writes then use it), then run `kehu keys rotate`. Back the file up."
