@@ -9,7 +9,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core import keyconfig
@@ -48,10 +47,7 @@ KEHU_CLUSTER_MODE = (
 def _data_key(variable: str, file_name: str = "") -> str:
     """Use the environment variable, else (embedded mode only) a key generated once and kept
     in the data folder; in cluster mode a missing key stops the start with a clear message."""
-    try:
-        return keyconfig.data_key(dict(os.environ), variable, DATA_DIR, KEHU_CLUSTER_MODE)
-    except keyconfig.KeyConfigError as error:
-        raise ImproperlyConfigured(str(error)) from None
+    return keyconfig.data_key(dict(os.environ), variable, DATA_DIR, KEHU_CLUSTER_MODE, file_name)
 
 
 SECRET_KEY = _data_key("KEHU_SECRET_KEY", "secret_key")
@@ -204,17 +200,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # when KEHU_S3_BUCKET is set. BACK UP THE KEY: without it no stored file can be read.
 # A keyring like the field keys' (below): [(key id, secret)], current first; each stored file
 # names its key, files written before key ids are under "k0".
-try:
-    KEHU_FILE_KEYS = keyconfig.keyring(dict(os.environ), DATA_DIR, KEHU_CLUSTER_MODE, "FILE")
-except keyconfig.KeyConfigError as _error:
-    raise ImproperlyConfigured(str(_error)) from None
+KEHU_FILE_KEYS = keyconfig.keyring(dict(os.environ), DATA_DIR, KEHU_CLUSTER_MODE, "FILE")
 # Sensitive columns (ID, phone and account numbers, the extended personal profile) are
 # encrypted in the database with a keyring (kehu.core.crypto): [(key id, secret)], the
 # current key (new writes) first. BACK IT UP like the file key.
-try:
-    KEHU_FIELD_KEYS = keyconfig.field_keyring(dict(os.environ), DATA_DIR, KEHU_CLUSTER_MODE)
-except keyconfig.KeyConfigError as _error:
-    raise ImproperlyConfigured(str(_error)) from None
+KEHU_FIELD_KEYS = keyconfig.field_keyring(dict(os.environ), DATA_DIR, KEHU_CLUSTER_MODE)
 KEHU_FILES_DIR = Path(env("KEHU_FILES_DIR", str(DATA_DIR / "files")))
 KEHU_S3_BUCKET = env("KEHU_S3_BUCKET")
 KEHU_S3_OPTIONS = {

@@ -1,5 +1,5 @@
 """Loading the installation's keys from the environment or the data folder (used by
-kehu/settings.py, so it imports nothing from Django).
+kehu/settings.py, so it imports nothing of Django that needs the settings).
 
 Embedded mode (SQLite): a key not given in the environment is generated once into the data
 folder (mode 0600). Cluster mode (PostgreSQL): several servers share one database, so every
@@ -13,12 +13,14 @@ import re
 import secrets
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 KEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 # The id of the single key given by KEHU_FIELD_KEY (or generated into `field_key`).
 SINGLE_KEY_ID = "k0"
 
 
-class KeyConfigError(Exception):
+class KeyConfigError(ImproperlyConfigured):
     """A key is missing or malformed; the message says what to set."""
 
 
@@ -40,8 +42,11 @@ def generate_key_file(key_file: Path) -> None:
         temp.unlink()
 
 
-def data_key(environ: dict[str, str], variable: str, data_dir: Path, cluster: bool) -> str:
-    """The environment variable, else (embedded mode only) a key kept in the data folder."""
+def data_key(
+    environ: dict[str, str], variable: str, data_dir: Path, cluster: bool, file_name: str = ""
+) -> str:
+    """The environment variable, else (embedded mode only) a key kept in the data folder
+    (`file_name`, by default the variable's name without KEHU_, in lower case)."""
     given = environ.get(variable, "").strip()
     if given:
         return given
@@ -50,7 +55,7 @@ def data_key(environ: dict[str, str], variable: str, data_dir: Path, cluster: bo
             f"{variable} must be set when the database is PostgreSQL (cluster mode: every "
             "server needs the same keys, none is generated). See docs/operations.md, Keys."
         )
-    key_file = data_dir / variable.removeprefix("KEHU_").lower()
+    key_file = data_dir / (file_name or variable.removeprefix("KEHU_").lower())
     generate_key_file(key_file)
     return key_file.read_text().strip()
 
