@@ -189,6 +189,7 @@ def test_saving_an_unreadable_value_keeps_its_ciphertext(
     stored = raw(Customer, "id_number", person.pk)
     with override_settings(KEHU_FIELD_KEYS=wrong_keys()):
         again = Customer.objects.get(pk=person.pk)
+        assert again.identifier() == marker()
         again.note = "edited while the key was wrong"
         again.save()
     assert raw(Customer, "id_number", person.pk) == stored
@@ -246,10 +247,14 @@ def test_keys_status_and_rotate_commands(
     with override_settings(KEHU_FIELD_KEYS=[("r3", "secret three"), *settings.KEHU_FIELD_KEYS]):
         call_command("keys", "status")
         assert "values not yet under r3 (row-bound): " in capsys.readouterr().out
-        call_command("keys", "rotate", "--foreground")
-        assert "rotation to r3 finished" in capsys.readouterr().out
+        call_command("keys", "rotate")  # queued as a background job ...
+        assert "rotation to r3 queued" in capsys.readouterr().out
+        rotation = KeyRotation.objects.get(key_id="r3", finished_at__isnull=True)
+        assert keyrotation.rotate_field_keys.call(rotation.pk)["unreadable"] == 0  # ... run
         call_command("keys", "status")
         assert "values not yet under r3 (row-bound): 0" in capsys.readouterr().out
+        call_command("keys", "rotate", "--foreground")  # nothing left: a new pass, no work
+        assert "rotation to r3 finished: 0 rewritten" in capsys.readouterr().out
 
 
 # Key configuration ---------------------------------------------------------------------
