@@ -240,18 +240,37 @@ class EncryptedTextField(models.TextField):
     def cached_col(self) -> Col:
         return RowCol(self.model._meta.db_table, self)
 
+    @cached_property
+    def _row_context(self) -> str:
+        return f"{self.context}|"
+
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        """The plain value (on every read: the common case, a current value, inline)."""
         if value is None:
             return value
         row = None
-        if isinstance(expression, RowCol):
+        if expression.__class__ is RowCol:
             row, _bar, value = value.partition("|")
-        if not value or not value.startswith(("kehu2:", "kehu1:")):
-            return value  # blank, or plain text from before encryption
-        try:
-            return open_sealed(value, self.context, row)
-        except Undecryptable as error:
-            return unreadable(value, self.context, row, str(error))
+        if value.startswith(PREFIX):
+            ring = _ring or keyring()
+            try:
+                key_id, scope, body = value[6:].split(":", 2)
+                raw = binascii.a2b_base64(body.encode("ascii").translate(_URLSAFE))
+                if scope == ROW and row is not None:
+                    aad = (self._row_context + row).encode()
+                elif scope == COLUMN:
+                    aad = self.context.encode()
+                else:
+                    raise Undecryptable("malformed or read without its row")
+                return ring.aeads[key_id].decrypt(raw[:_NONCE], raw[_NONCE:], aad).decode()
+            except (KeyError, ValueError, InvalidTag, binascii.Error, UnicodeError, Undecryptable):
+                return unreadable(value, self.context, row, "cannot be decrypted")
+        if value.startswith(LEGACY_PREFIX):
+            try:
+                return open_sealed(value, self.context, row)
+            except Undecryptable as error:
+                return unreadable(value, self.context, row, str(error))
+        return value  # blank, or plain text from before encryption
 
     def pre_save(self, model_instance: models.Model, add: bool) -> Any:
         value = getattr(model_instance, self.attname)
