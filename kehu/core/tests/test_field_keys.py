@@ -23,6 +23,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from kehu.audit.models import AuditEvent
 from kehu.core import crypto, keyconfig, keyrotation
 from kehu.core.keychecks import key_problems
 from kehu.core.keymodels import KeyCanary, KeyRotation
@@ -230,6 +231,10 @@ def test_rotation_re_encrypts_everything_and_resumes_after_an_interruption(
         counts = keyrotation.status()
         assert {key for counter in counts.values() for key in counter} == {"r2"}
         assert keyrotation.run(keyrotation.start(), size=2).rewritten == 0  # idempotent
+        finished = AuditEvent.objects.filter(
+            action="keys.rotation.finished", object_id=str(rotation.pk)
+        )
+        assert finished.get().extra["unreadable"] == 0
     with override_settings(KEHU_FIELD_KEYS=new_ring[:1]):  # the old key is no longer needed
         assert Customer.objects.get(pk=people[0].pk).id_number == ID
         assert Customer.objects.get(pk=people[1].pk).phone == "13600002222"
