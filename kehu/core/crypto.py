@@ -254,7 +254,7 @@ class EncryptedTextField(models.TextField):
         if value.startswith(PREFIX):
             ring = _ring or keyring()
             try:
-                key_id, scope, body = value[6:].split(":", 2)
+                key_id, scope, body = value[len(PREFIX) :].split(":", 2)
                 raw = binascii.a2b_base64(body.encode("ascii").translate(_URLSAFE))
                 if scope == ROW and row is not None:
                     aad = (self._row_context + row).encode()
@@ -264,8 +264,8 @@ class EncryptedTextField(models.TextField):
                     raise Undecryptable("malformed or read without its row")
                 return ring.aeads[key_id].decrypt(raw[:_NONCE], raw[_NONCE:], aad).decode()
             except (KeyError, ValueError, InvalidTag, binascii.Error, UnicodeError, Undecryptable):
-                return unreadable(value, self.context, row, "cannot be decrypted")
-        if value.startswith(LEGACY_PREFIX):
+                pass  # the general path below says why
+        if value.startswith((PREFIX, LEGACY_PREFIX)):
             try:
                 return open_sealed(value, self.context, row)
             except Undecryptable as error:
