@@ -5,7 +5,7 @@ unless the environment has its own. They protect nothing but the throw-away test
 
 import os
 
-_TEST_KEYS = {
+TEST_KEYS = {
     "KEHU_SECRET_KEY": "test-only-secret-key-for-the-postgresql-test-database",
     "KEHU_LOOKUP_KEY": "test-only-lookup-key",
     "KEHU_FILE_KEYS": "t1:test-only-file-key",
@@ -17,7 +17,7 @@ def give_test_keys() -> None:
     """Fixed keys for a throw-away PostgreSQL database (tests, benchmarks), unless given."""
     if "postgres" not in os.environ.get("KEHU_DATABASE_URL", ""):
         return
-    for name, value in _TEST_KEYS.items():
+    for name, value in TEST_KEYS.items():
         # KEHU_FIELD_KEY / KEHU_FILE_KEY given instead of the keyring count as given.
         if not os.environ.get(name) and not os.environ.get(name.removesuffix("S")):
             os.environ[name] = value
