@@ -313,3 +313,14 @@ def test_keyring_settings() -> None:
             keyconfig.field_keyring({"KEHU_FIELD_KEYS": bad}, here, True)
     with pytest.raises(keyconfig.KeyConfigError):
         keyconfig.field_keyring({"KEHU_FIELD_KEYS": "a:1", "KEHU_FIELD_KEY_ID": "z"}, here, True)
+
+
+def test_a_proposed_plain_value_that_looks_encrypted_reads_back_exactly(
+    demo: dict[str, User], make_person: Callable[..., Customer]
+) -> None:
+    from kehu.customers import changes
+
+    person = make_person()
+    address = "kehu1:北京市朝阳路1号"
+    request = changes.propose(person, demo["compliance"], {"address": address}, "核实")
+    assert changes.plain_changes(request)["address"][1] == address
