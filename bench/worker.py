@@ -49,6 +49,9 @@ def main(name: str, config_json: str, out: str) -> int:
         os.environ["KEHU_DATABASE_URL"] = pg.create_database(url, db_name)
     else:
         os.environ.pop("KEHU_DATABASE_URL", None)
+    from kehu.core.tests.cluster_keys import give_test_keys
+
+    give_test_keys()  # PostgreSQL is cluster mode: keys must be given, none is generated
     try:
         import django
 

@@ -6,12 +6,13 @@ Every KEHU_* variable is documented in docs/operations.md.
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 
 import dj_database_url
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+
+from kehu.core import keyconfig
 
 BASE_DIR = Path(__file__).resolve().parent
 CHECKOUT_DIR = BASE_DIR.parent
@@ -40,26 +41,17 @@ if not DATA_DIR.exists():
     DATA_DIR.chmod(0o700)  # mkdir's mode is reduced by the umask; make it exact
 
 
-def _data_key(variable: str, file_name: str) -> str:
-    """Use the environment variable, else a key generated once and kept in the data folder."""
-    given = env(variable)
-    if given:
-        return given
-    key_file = DATA_DIR / file_name
-    if not key_file.exists():
-        # Write to a private temp file and link it into place: of several processes starting
-        # at once exactly one key wins and nobody reads a half-written file.
-        temp = key_file.with_name(f".{file_name}.{os.getpid()}")
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(50))
-        try:
-            os.link(temp, key_file)
-        except FileExistsError:
-            pass
-        finally:
-            temp.unlink()
-    return key_file.read_text().strip()
+# Cluster mode: PostgreSQL (several servers may share the database), so every key must be
+# given in the environment; SQLite (embedded) generates missing keys into the data folder.
+KEHU_CLUSTER_MODE = (
+    "postgres" in dj_database_url.parse(env("KEHU_DATABASE_URL", "sqlite:///:memory:"))["ENGINE"]
+)
+
+
+def _data_key(variable: str, file_name: str = "") -> str:
+    """Use the environment variable, else (embedded mode only) a key generated once and kept
+    in the data folder; in cluster mode a missing key stops the start with a clear message."""
+    return keyconfig.data_key(dict(os.environ), variable, DATA_DIR, KEHU_CLUSTER_MODE, file_name)
 
 
 SECRET_KEY = _data_key("KEHU_SECRET_KEY", "secret_key")
@@ -261,10 +253,13 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Files (documents, attachments): one mechanism, kehu.core.storage — encrypted at rest
 # (AES-256-GCM), on the local disk under KEHU_FILES_DIR or in S3-compatible object storage
 # when KEHU_S3_BUCKET is set. BACK UP THE KEY: without it no stored file can be read.
-KEHU_FILE_KEY = _data_key("KEHU_FILE_KEY", "file_key")
+# A keyring like the field keys' (below): [(key id, secret)], current first; each stored file
+# names its key, files written before key ids are under "k0".
+KEHU_FILE_KEYS = keyconfig.keyring(dict(os.environ), DATA_DIR, KEHU_CLUSTER_MODE, "FILE")
 # Sensitive columns (ID, phone and account numbers, the extended personal profile) are
-# encrypted in the database with this key (kehu.core.crypto). BACK IT UP like the file key.
-KEHU_FIELD_KEY = _data_key("KEHU_FIELD_KEY", "field_key")
+# encrypted in the database with a keyring (kehu.core.crypto): [(key id, secret)], the
+# current key (new writes) first. BACK IT UP like the file key.
+KEHU_FIELD_KEYS = keyconfig.field_keyring(dict(os.environ), DATA_DIR, KEHU_CLUSTER_MODE)
 KEHU_FILES_DIR = Path(env("KEHU_FILES_DIR", str(DATA_DIR / "files")))
 KEHU_S3_BUCKET = env("KEHU_S3_BUCKET")
 KEHU_S3_OPTIONS = {

@@ -8,4 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Organisation and users")
 
     def ready(self) -> None:
+        from django.core import checks
+
         from kehu.core import calendar_records, lookups, records  # noqa: F401  (register)
+        from kehu.core.keychecks import check_field_keys
+
+        checks.register(check_field_keys)

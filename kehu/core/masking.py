@@ -15,6 +15,8 @@ from typing import Any
 
 from django.db.models import Model
 
+from kehu.core.crypto import Unreadable
+
 ID_NUMBER = "id_number"
 PHONE = "phone"
 ACCOUNT = "account"
@@ -49,6 +51,8 @@ MASKS: dict[str, Callable[[str], str]] = {
 def mask(kind: str, value: Any) -> str:
     if value in (None, ""):
         return ""
+    if isinstance(value, Unreadable):
+        return value  # the marker says more than a mask of it would
     return MASKS[kind](str(value))
 
 

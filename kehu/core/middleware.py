@@ -80,6 +80,8 @@ READ_ONLY_MAY_POST = frozenset(
 def is_list_search(view_name: str) -> bool:
     """A record list takes its search by POST (numbers stay out of URLs): a read."""
     return view_name.startswith("records:") and view_name.endswith("_list")
+
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 

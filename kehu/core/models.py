@@ -335,3 +335,6 @@ class AccessLimits(models.Model):
     def current(cls) -> AccessLimits:
         found, _created = cls.objects.get_or_create(pk=1)
         return found
+
+
+from kehu.core.keymodels import KeyCanary, KeyRotation  # noqa: E402, F401  (registered)

@@ -9,14 +9,17 @@ the SHA-256 of the plain content computed while the file streams in.
 
 Format of a stored blob (streamed; never the whole file in memory)::
 
-    b"KEHUENC1" | 8-byte random nonce prefix | 4-byte chunk size (big-endian)
+    b"KEHUENC2" | 8-byte random nonce prefix | 4-byte chunk size (big-endian)
+        | 1-byte key id length | key id (ASCII)
     then chunks: AES-256-GCM(plain chunk) + 16-byte tag, nonce = prefix + 4-byte counter,
     associated data = header + b"\\x01" for the last chunk, b"\\x00" for the others.
 
 Every chunk but the last holds exactly `chunk size` plain bytes; the last one is shorter
 (possibly empty), so a blob cut at a chunk boundary, reordered chunks or altered bytes all
-fail authentication. The key comes from KEHU_FILE_KEY or is generated into the data folder;
-losing it loses every file (docs/operations.md).
+fail authentication. Keys: a keyring settings.KEHU_FILE_KEYS (KEHU_FILE_KEYS, or KEHU_FILE_KEY
+as key "k0", or generated into the data folder in embedded mode); new files use the current
+key, each file is read with the key its header names. Blobs of the first format, b"KEHUENC1"
+without a key id, are read with key "k0". Losing a key loses its files (docs/operations.md).
 
 API for callers that keep files:
     store(name, stream) -> Stored(name, sha256, size)
@@ -32,7 +35,7 @@ import hashlib
 import io
 import os
 import struct
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import IO, Any
@@ -47,9 +50,12 @@ from django.core.files.storage import FileSystemStorage, Storage, default_storag
 from django.utils.deconstruct import deconstructible
 
 MAGIC = b"KEHUENC1"
+MAGIC2 = b"KEHUENC2"
 CHUNK = 1024 * 1024
 TAG = 16
 _HEADER = struct.Struct(">8s8sI")
+# The key id of blobs written before key ids (KEHU_FILE_KEY, the generated `file_key`).
+LEGACY_KEY_ID = "k0"
 
 
 class CorruptFile(Exception):
@@ -63,8 +69,24 @@ def _key(secret: str) -> bytes:
     )
 
 
-def file_key() -> bytes:
-    return _key(settings.KEHU_FILE_KEY)
+def current_file_key() -> tuple[str, bytes]:
+    """(key id, key) of the file key new files are written with."""
+    key_id, secret = settings.KEHU_FILE_KEYS[0]
+    return key_id, _key(secret)
+
+
+def file_key(key_id: str | None = None) -> bytes:
+    """The key of `key_id` (the current one when None); raises CorruptFile for an id that is
+    not configured."""
+    if key_id is None:
+        return current_file_key()[1]
+    for known, secret in settings.KEHU_FILE_KEYS:
+        if known == key_id:
+            return _key(secret)
+    raise CorruptFile(f"written with file key {key_id!r}, which is not configured")
+
+
+KeySource = bytes | Callable[[str], bytes]
 
 
 def _read_full(source: Any, size: int) -> bytes:
@@ -84,12 +106,18 @@ class EncryptingReader(io.RawIOBase):
     """Reads a plain binary stream and yields the encrypted blob; hashes and counts the plain
     bytes on the way (sha256, size are final once the reader is exhausted)."""
 
-    def __init__(self, source: Any, key: bytes, chunk: int = CHUNK) -> None:
+    def __init__(
+        self, source: Any, key: bytes, chunk: int = CHUNK, key_id: str | None = None
+    ) -> None:
         self._source = source
         self._aead = AESGCM(key)
         self._prefix = os.urandom(8)
         self._chunk = chunk
-        self._header = _HEADER.pack(MAGIC, self._prefix, chunk)
+        if key_id is None:
+            self._header = _HEADER.pack(MAGIC, self._prefix, chunk)
+        else:
+            name = key_id.encode("ascii")
+            self._header = _HEADER.pack(MAGIC2, self._prefix, chunk) + bytes([len(name)]) + name
         self._buffer = bytearray(self._header)
         self._counter = 0
         self._done = False
@@ -125,18 +153,27 @@ class EncryptingReader(io.RawIOBase):
 
 class DecryptingReader(io.RawIOBase):
     """Reads an encrypted blob and yields the plain content; raises CorruptFile when any
-    chunk fails authentication or the blob is cut short."""
+    chunk fails authentication or the blob is cut short. `key` is the key, or a function
+    giving the key of the id the blob names."""
 
-    def __init__(self, source: Any, key: bytes) -> None:
+    def __init__(self, source: Any, key: KeySource) -> None:
         self._source = source
         header = _read_full(source, _HEADER.size)
         if len(header) < _HEADER.size:
             raise CorruptFile("too short for a Kehu encrypted file")
         magic, self._prefix, self._chunk = _HEADER.unpack(header)
-        if magic != MAGIC or not 0 < self._chunk <= 64 * CHUNK:
+        if magic not in (MAGIC, MAGIC2) or not 0 < self._chunk <= 64 * CHUNK:
             raise CorruptFile("not a Kehu encrypted file")
+        key_id = LEGACY_KEY_ID
+        if magic == MAGIC2:
+            length = _read_full(source, 1)
+            name = _read_full(source, length[0]) if length else b""
+            if not length or len(name) != length[0]:
+                raise CorruptFile("too short for a Kehu encrypted file")
+            header += length + name
+            key_id = name.decode("ascii", "replace")
         self._header = header
-        self._aead = AESGCM(key)
+        self._aead = AESGCM(key if isinstance(key, bytes) else key(key_id))
         self._buffer = bytearray()
         self._counter = 0
         self._done = False
@@ -203,13 +240,13 @@ class EncryptedStorage(Storage):
             self._inner = inner_storage()
         return self._inner
 
-    @property
-    def key(self) -> bytes:
-        return self._key or file_key()
-
     # Storage API -------------------------------------------------------------------------
     def _save(self, name: str, content: Any) -> str:
-        reader = EncryptingReader(content, self.key)
+        if self._key is not None:
+            reader = EncryptingReader(content, self._key)
+        else:
+            key_id, key = current_file_key()
+            reader = EncryptingReader(content, key, key_id=key_id)
         # A stream that cannot rewind is read from where it stands.
         with contextlib.suppress(AttributeError, OSError):
             content.seek(0)
@@ -221,7 +258,8 @@ class EncryptedStorage(Storage):
     def _open(self, name: str, mode: str = "rb") -> File:
         if "w" in mode or "a" in mode or "+" in mode:
             raise ValueError("Encrypted files are written with save(), not opened for writing.")
-        return File(io.BufferedReader(DecryptingReader(self._raw(name), self.key), CHUNK), name)
+        key: KeySource = self._key if self._key is not None else file_key
+        return File(io.BufferedReader(DecryptingReader(self._raw(name), key), CHUNK), name)
 
     def _raw(self, name: str) -> IO[bytes]:
         """The stored (encrypted) bytes as a stream; S3 bodies stream without buffering."""

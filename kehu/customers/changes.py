@@ -95,8 +95,15 @@ def _seal(customer: Customer, changes: dict[str, list[Any]]) -> dict[str, list[A
 
 def plain_changes(request: ChangeRequest) -> dict[str, list[Any]]:
     """{field: [current, proposed]} as proposed: what deciding compares and applies."""
+    customer = request.customer
     return {
-        field: [crypto.decrypt(v, _SEALED) if isinstance(v, str) else v for v in pair]
+        # Only the fields `_seal` encrypted: another value may look like ciphertext.
+        field: [
+            crypto.decrypt(v, _SEALED)
+            if isinstance(v, str) and masking.spec(customer, field) is not None
+            else v
+            for v in pair
+        ]
         for field, pair in request.changes.items()
     }
 

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from kehu.core.crypto import EncryptedTextField
+from kehu.core.crypto import EncryptedTextField, Unreadable
 from kehu.core.digest import lookup_digest
 from kehu.core.models import OrgUnit, TrackedModel
 
@@ -281,6 +281,8 @@ class Customer(TrackedModel):
         """Credit code, or the ID number masked (110105********1234) for lists."""
         if self.credit_code:
             return self.credit_code
+        if isinstance(self.id_number, Unreadable):
+            return str(self.id_number)  # the marker, not cut into a mask
         if self.id_number:
             return f"{self.id_number[:6]}********{self.id_number[-4:]}"
         return ""

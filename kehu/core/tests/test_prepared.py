@@ -15,6 +15,7 @@ from django.test import Client
 
 from kehu.core.models import User
 from kehu.core.prepared import prepared_statements
+from kehu.core.tests.cluster_keys import TEST_KEYS
 from kehu.customers.models import Customer
 from kehu.customers.services import create_customer
 from kehu.customers.tests.factories import org_data
@@ -107,6 +108,7 @@ def test_prepared_reads_give_the_same_rows(demo: dict[str, User]) -> None:
 )
 def test_the_engine_follows_the_setting(url: str, setting: str | None, engine: str) -> None:
     env = {**os.environ, "KEHU_DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "kehu.settings"}
+    env.update(TEST_KEYS)  # PostgreSQL is cluster mode: its keys must be given
     env.pop("KEHU_DB_PREPARED_STATEMENTS", None)
     if setting is not None:
         env["KEHU_DB_PREPARED_STATEMENTS"] = setting
