@@ -4,6 +4,7 @@ audit as the pages."""
 from __future__ import annotations
 
 from contextvars import Token
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -82,7 +83,9 @@ class RecordViewSet(AuditedAPIView, viewsets.ModelViewSet):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         plan = list_plan(self.get_serializer_class())
         if plan is None:
-            return super().list(request, *args, **kwargs)
+            response = super().list(request, *args, **kwargs)
+            self._record_read(response.data.get("results", ()))
+            return response
         # The page is read as the values the list serializer builds its rows from
         # (kehu.api.representation).
         queryset = self.filter_queryset(self.get_queryset())
@@ -90,7 +93,17 @@ class RecordViewSet(AuditedAPIView, viewsets.ModelViewSet):
         paginator = self.paginator
         assert isinstance(paginator, KeysetPagination)
         page = paginator.paginate_queryset(queryset, request, view=self, rows=rows)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        data = self.get_serializer(page, many=True).data
+        self._record_read(data)
+        return self.get_paginated_response(data)
+
+    def _record_read(self, items: Any) -> None:
+        """One read event for the page's rows that hold personal data (as the detail's
+        GET records one), judged on the representation: its fields are the record's."""
+        if self.record_type.audit_reads is None:
+            return
+        rows = [SimpleNamespace(**item, pk=item.get("id")) for item in items if "id" in item]
+        self.record_type.record_list_read(rows, "api")
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         rt = self.record_type

@@ -57,11 +57,15 @@ def reveal(request: HttpRequest, label: str, pk: int, field: str) -> HttpRespons
         raise PermissionDenied(_("You may not reveal this value."))
     form = RevealForm(request.POST or None)
     value = None
+    together: list[tuple[Any, str]] = []  # what is revealed with it (an ID's birth date)
     if request.method == "POST" and form.is_valid():
         try:
-            value = services.reveal(request.user, obj, field, **form.cleaned_data)
+            values = services.reveal_values(request.user, obj, field, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
+        else:
+            value = values.pop(field)
+            together = [(obj._meta.get_field(name).verbose_name, v) for name, v in values.items()]
     record_type = registry.for_model(type(obj))
     back = ""
     if record_type is not None:
@@ -74,6 +78,7 @@ def reveal(request: HttpRequest, label: str, pk: int, field: str) -> HttpRespons
             "field_label": getattr(obj._meta.get_field(field), "verbose_name", field),
             "masked": masking.masked(obj, field),
             "value": value,
+            "together": together,
             "form": form,
             "back": back,
         },

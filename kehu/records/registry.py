@@ -5,7 +5,7 @@ do the rest. (NetBox's generic object views are the model.)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -134,6 +134,22 @@ class RecordType:
             from kehu.audit.services import record
 
             record(f"{self.label}.read", obj, extra={"via": via})
+
+    def record_list_read(self, rows: Iterable[Any], via: str) -> None:
+        """Record one read of a list page's (or an API page's) rows that hold personal data:
+        a single event naming their ids, not one per row, and none when no row does."""
+        if self.audit_reads is None:
+            return
+        ids = [row.pk for row in rows if self.audit_reads(row)]
+        if ids:
+            from kehu.audit.services import record
+
+            record(
+                f"{self.label}.read",
+                object_type=self.label,
+                object_repr=str(self.verbose_name_plural),
+                extra={"via": via, "ids": ids},
+            )
 
     def url_name(self, view: str) -> str:
         return f"records:{self.slug}_{view}"

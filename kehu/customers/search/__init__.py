@@ -43,8 +43,8 @@ def pinyin_of(name: str) -> tuple[str, str]:
 
 def build_search_text(customer: Any, contacts: Iterable[Any] = ()) -> str:
     """Everything the search box finds a customer by, lower case, `|`-separated so a term
-    never matches across two values. Personal phones (an individual's phone, contacts'
-    mobiles) and ID numbers are encrypted and stay out of the text and its index (SEC-3):
+    never matches across two values. Personal phones (an individual's phone, the legal
+    representative's, contacts' mobiles) and ID numbers are encrypted and stay out of the text and its index (SEC-3):
     they are found by their full value through the keyed digests (`exact_matches`)."""
     full, initials = pinyin_of(customer.name)
     personal_phone = customer.kind == CustomerKind.INDIVIDUAL
@@ -56,7 +56,6 @@ def build_search_text(customer: Any, contacts: Iterable[Any] = ()) -> str:
         customer.org_code,
         "" if personal_phone else phone_digits(customer.phone),
         customer.legal_rep_name,
-        phone_digits(customer.legal_rep_phone),
     ]
     for contact in contacts:
         parts += [contact.name, phone_digits(contact.office_phone)]
@@ -84,8 +83,10 @@ def exact_matches(text: str) -> Q | None:
             phone = ""
         if phone:
             digest = lookup_digest("phone", phone)
-            condition |= Q(phone_digest=digest) | Q(
-                pk__in=Contact.objects.filter(mobile_digest=digest).values("customer_id")
+            condition |= (
+                Q(phone_digest=digest)
+                | Q(legal_rep_phone_digest=digest)
+                | Q(pk__in=Contact.objects.filter(mobile_digest=digest).values("customer_id"))
             )
     return condition or None
 
