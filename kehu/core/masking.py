@@ -1,4 +1,4 @@
-"""Masked display of sensitive values (SEC-3): 110105********1234, 138****5678, ****1234.
+"""Masked display of sensitive values (SEC-3): 110105************, 138****5678, ****1234.
 
 Models declare their sensitive fields once (`register(Model, field, kind, applies=…)`); the
 record machinery (list cells, detail fields, Excel export), the API serializers and the
@@ -25,9 +25,15 @@ HIDDEN = "hidden"
 
 
 def mask_id_number(value: str) -> str:
+    """A resident ID number keeps its region (digits 1–6) only: its last four digits would
+    give the gender (digit 17) and, with the check digit, leave ~3,000 birth dates to try;
+    hidden, a number has millions of candidates. Other identity documents keep their last
+    four characters."""
     text = str(value)
     if len(text) <= 8:
         return "*" * len(text)
+    if len(text) in (15, 18):
+        return f"{text[:6]}{'*' * (len(text) - 6)}"
     return f"{text[:6]}{'*' * (len(text) - 10)}{text[-4:]}" if len(text) > 10 else text[-4:]
 
 

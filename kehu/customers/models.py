@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from kehu.core.crypto import EncryptedTextField
 from kehu.core.digest import lookup_digest
+from kehu.core.masking import ID_NUMBER, mask
 from kehu.core.models import OrgUnit, TrackedModel
 
 
@@ -287,12 +288,10 @@ class Customer(TrackedModel):
         return self.status in ACTIVE_REGISTER
 
     def identifier(self) -> str:
-        """Credit code, or the ID number masked (110105********1234) for lists."""
+        """Credit code, or the ID number masked (110105************) for lists."""
         if self.credit_code:
             return self.credit_code
-        if self.id_number:
-            return f"{self.id_number[:6]}********{self.id_number[-4:]}"
-        return ""
+        return mask(ID_NUMBER, self.id_number) if self.id_number else ""
 
 
 class Contact(TrackedModel):

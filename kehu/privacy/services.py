@@ -45,11 +45,8 @@ def reveal_values(
 
 
 def _plain(obj: Model, name: str) -> str:
-    """A revealed value as text: a choice by its label, a date as YYYY-MM-DD."""
+    """A revealed value as the API writes it: a date as YYYY-MM-DD, a choice by its code."""
     value = getattr(obj, name)
-    display = getattr(obj, f"get_{name}_display", None)
-    if display is not None and value:
-        return str(display())
     if hasattr(value, "isoformat"):
         return str(value.isoformat())
     return str(value or "")

@@ -65,7 +65,10 @@ def reveal(request: HttpRequest, label: str, pk: int, field: str) -> HttpRespons
             form.add_error(None, error)
         else:
             value = values.pop(field)
-            together = [(obj._meta.get_field(name).verbose_name, v) for name, v in values.items()]
+            together = [
+                (obj._meta.get_field(name).verbose_name, _label(obj, name, shown))
+                for name, shown in values.items()
+            ]
     record_type = registry.for_model(type(obj))
     back = ""
     if record_type is not None:
@@ -84,6 +87,12 @@ def reveal(request: HttpRequest, label: str, pk: int, field: str) -> HttpRespons
         },
         status=400 if request.method == "POST" and value is None else 200,
     )
+
+
+def _label(obj: Model, name: str, value: str) -> str:
+    """A revealed choice by its label (a gender), anything else as it is."""
+    labels = dict(getattr(obj._meta.get_field(name), "flatchoices", ()) or ())
+    return str(labels.get(value, value))
 
 
 @login_required
