@@ -34,6 +34,7 @@ class RevealSerializer(serializers.Serializer[Any]):
 class RevealedSerializer(serializers.Serializer[Any]):
     value = serializers.CharField()
     revealed_with = serializers.DictField(
+        required=False,
         child=serializers.CharField(allow_blank=True),
         help_text='Values revealed together with it, e.g. {"birth_date": …, "gender": …}.',
     )
@@ -68,7 +69,7 @@ class RevealView(AuditedAPIView):
         except DjangoValidationError as error:
             raise exceptions.ValidationError(error_detail(error)) from None
         value = values.pop(data["field"])
-        return Response({"value": value, "revealed_with": values})
+        return Response({"value": value, "revealed_with": values} if values else {"value": value})
 
 
 class ConsentSerializer(serializers.ModelSerializer[Consent]):

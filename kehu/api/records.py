@@ -99,11 +99,12 @@ class RecordViewSet(AuditedAPIView, viewsets.ModelViewSet):
 
     def _record_read(self, items: Any) -> None:
         """One read event for the page's rows that hold personal data (as the detail's
-        GET records one), judged on the representation: its fields are the record's."""
-        if self.record_type.audit_reads is None:
-            return
-        rows = [SimpleNamespace(**item, pk=item.get("id")) for item in items if "id" in item]
-        self.record_type.record_list_read(rows, "api")
+        GET records one), judged on the representation: its fields are the record's. Nested
+        lists of such records (a customer's contacts) are one more event."""
+        if self.record_type.audit_reads is not None:
+            self.record_type.record_list_read(_rows(items), "api")
+        for name, nested in _nested_read_types(self.get_serializer_class()).items():
+            nested.record_list_read(_rows(c for item in items for c in item.get(name) or ()), "api")
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         rt = self.record_type
@@ -144,10 +145,36 @@ class RecordViewSet(AuditedAPIView, viewsets.ModelViewSet):
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         instance = self.get_object()
         self.record_type.record_read(instance, "api")
-        return Response(self.get_serializer(instance).data)
+        data = self.get_serializer(instance).data
+        for name, nested in _nested_read_types(self.get_serializer_class()).items():
+            nested.record_list_read(_rows(data.get(name) or ()), "api")
+        return Response(data)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         raise exceptions.MethodNotAllowed(request.method or "DELETE")
+
+
+def _rows(items: Any) -> list[SimpleNamespace]:
+    """Representations as objects `audit_reads` can judge (their id as `pk`)."""
+    return [SimpleNamespace(**item, pk=item.get("id")) for item in items if "id" in item]
+
+
+_NESTED: dict[type, dict[str, registry.RecordType]] = {}
+
+
+def _nested_read_types(serializer_class: Any) -> dict[str, registry.RecordType]:
+    """{field: record type} of a serializer's nested lists whose reads are audited, worked
+    out once per serializer."""
+    found = _NESTED.get(serializer_class)
+    if found is None:
+        found = {}
+        for name, field in serializer_class().fields.items():
+            model = getattr(getattr(getattr(field, "child", None), "Meta", None), "model", None)
+            nested = registry.for_model(model) if model is not None else None
+            if isinstance(field, serializers.ListSerializer) and nested and nested.audit_reads:
+                found[name] = nested
+        _NESTED[serializer_class] = found
+    return found
 
 
 def viewset_for(rt: registry.RecordType) -> type[RecordViewSet]:

@@ -66,7 +66,7 @@ def reveal(request: HttpRequest, label: str, pk: int, field: str) -> HttpRespons
         else:
             value = values.pop(field)
             together = [
-                (obj._meta.get_field(name).verbose_name, _label(obj, name, shown))
+                (getattr(obj._meta.get_field(name), "verbose_name", name), _label(obj, name, shown))
                 for name, shown in values.items()
             ]
     record_type = registry.for_model(type(obj))

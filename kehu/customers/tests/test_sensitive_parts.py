@@ -262,8 +262,7 @@ def test_revealing_the_id_number_reveals_its_birth_date_and_gender_in_one_event(
     given = {"purpose": "verification", "reason": "核对身份"}
     response = api_for("manager1").post(
         "/api/v1/reveal/",
-        {"object_type": "customers.customer", "object_id": person.pk, "field": "id_number"}
-        | given,
+        {"object_type": "customers.customer", "object_id": person.pk, "field": "id_number"} | given,
         content_type=JSON,
     )
     assert response.status_code == 200
@@ -314,3 +313,21 @@ def test_edit_forms_and_lists_of_personal_data_are_reads(
     kinds = set(Customer.objects.filter(pk__in=events[2].extra["ids"]).values_list("kind"))
     assert kinds == {("individual",)}
     assert events[2].actor_username == "manager1"
+
+
+def test_contacts_shown_inside_a_customer_are_reads(
+    organisation: Customer, client_for: Callable[[str], Client], api_for: Callable[[str], Client]
+) -> None:
+    """A contact's own page records a read; before, the same contact on the organisation's
+    card, in its API detail and in the API list was read without one."""
+    contact = organisation.contacts.get()
+    client_for("manager1").get(f"/customers/{organisation.pk}/")
+    api = api_for("manager1")
+    api.get(f"/api/v1/customers/{organisation.pk}/")
+    api.get("/api/v1/customers/?size=100")
+    reads = AuditEvent.objects.filter(action="customers.contact.read").order_by("seq")
+    assert [(e.extra["via"], contact.pk in e.extra["ids"]) for e in reads] == [
+        ("card", True),
+        ("api", True),
+        ("api", True),
+    ]
