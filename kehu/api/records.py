@@ -8,6 +8,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, permissions, serializers, status, viewsets
@@ -101,10 +102,11 @@ class RecordViewSet(AuditedAPIView, viewsets.ModelViewSet):
         """One read event for the page's rows that hold personal data (as the detail's
         GET records one), judged on the representation: its fields are the record's. Nested
         lists of such records (a customer's contacts) are one more event."""
-        if self.record_type.audit_reads is not None:
-            self.record_type.record_list_read(_rows(items), "api")
+        reads = [(self.record_type, self.record_type.reads_in(_rows(items)))]
         for name, nested in _nested_read_types(self.get_serializer_class()).items():
-            nested.record_list_read(_rows(c for item in items for c in item.get(name) or ()), "api")
+            shown = _rows(c for item in items for c in item.get(name) or ())
+            reads.append((nested, nested.reads_in(shown)))
+        _record(reads)
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         rt = self.record_type
@@ -144,14 +146,31 @@ class RecordViewSet(AuditedAPIView, viewsets.ModelViewSet):
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         instance = self.get_object()
-        self.record_type.record_read(instance, "api")
         data = self.get_serializer(instance).data
+        rt = self.record_type
+        personal = rt.audit_reads is not None and rt.audit_reads(instance)
+        reads = [(rt, [instance.pk] if personal else [])]
         for name, nested in _nested_read_types(self.get_serializer_class()).items():
-            nested.record_list_read(_rows(data.get(name) or ()), "api")
+            reads.append((nested, nested.reads_in(_rows(data.get(name) or ()))))
+        _record(reads, single=instance)
         return Response(data)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         raise exceptions.MethodNotAllowed(request.method or "DELETE")
+
+
+def _record(reads: list[tuple[registry.RecordType, list[Any]]], single: Any = None) -> None:
+    """The request's read events ({record type: ids}) in one transaction, none without ids:
+    `single`, the object of a detail GET, is recorded as the detail page records it."""
+    reads = [(rt, ids) for rt, ids in reads if ids]
+    if not reads:
+        return
+    with transaction.atomic():  # one commit for the request's events
+        for rt, ids in reads:
+            if single is not None and rt.model is type(single):
+                rt.record_read(single, "api")
+            else:
+                rt.record_reads(ids, "api")
 
 
 def _rows(items: Any) -> list[SimpleNamespace]:

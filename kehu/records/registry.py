@@ -138,9 +138,15 @@ class RecordType:
     def record_list_read(self, rows: Iterable[Any], via: str) -> None:
         """Record one read of a list page's (or an API page's) rows that hold personal data:
         a single event naming their ids, not one per row, and none when no row does."""
+        self.record_reads(self.reads_in(rows), via)
+
+    def reads_in(self, rows: Iterable[Any]) -> list[Any]:
+        """The ids of the rows whose reads are audited (`audit_reads`)."""
         if self.audit_reads is None:
-            return
-        ids = [row.pk for row in rows if self.audit_reads(row)]
+            return []
+        return [row.pk for row in rows if self.audit_reads(row)]
+
+    def record_reads(self, ids: list[Any], via: str) -> None:
         if ids:
             from kehu.audit.services import record
 
