@@ -99,7 +99,7 @@ def _outputs(client: Client, api: Client, customer: Customer) -> dict[str, str]:
     return {name: _text(c.get(url)) for name, (c, url) in urls.items()}
 
 
-@pytest.mark.parametrize("username", ["credit", "admin"])
+@pytest.mark.parametrize("username", ["credit", "gm", "admin"])
 def test_nothing_shown_without_reveal_rebuilds_an_id_number(
     person: Customer,
     demo: dict[str, User],
@@ -107,9 +107,10 @@ def test_nothing_shown_without_reveal_rebuilds_an_id_number(
     api_for: Callable[[str], Client],
     username: str,
 ) -> None:
-    """The credit manager reads every customer of BJ, the administrator the audit log;
-    neither may reveal. Before: the birth date (digits 7–14, the whole masked part) was on
-    the card, the API detail and list, the edit form's history and the audit log."""
+    """The credit manager reads every customer of BJ, the general manager also exports
+    them, the administrator reads the audit log; none may reveal. Before: the birth date
+    (digits 7–14, the whole masked part) was on the card, the API detail and list, the
+    card's history and the audit log."""
     from kehu.filing import services as filing
     from kehu.filing.models import Filing
 
@@ -124,7 +125,9 @@ def test_nothing_shown_without_reveal_rebuilds_an_id_number(
         assert BIRTH.isoformat() not in text and "1988年8月8日" not in text, name
         assert not ID_MASK_WITH_TAIL.search(text), name
         assert number not in text, name
-    if username == "credit":
+    if username == "gm":  # the export is a workbook listing the person, masked
+        assert person.name in outputs["export"] and "110108************" in outputs["export"]
+    if username in ("credit", "gm"):
         assert "110108************" in outputs["card"]
         detail = json.loads(outputs["api detail"])
         assert (detail["gender"], detail["birth_date"]) == ("**", "****-**-**")
