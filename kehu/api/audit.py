@@ -13,6 +13,9 @@ from kehu.core import policy
 
 
 class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
+    # Sensitive values masked, as on the audit page (kehu.audit.presentation.shown_changes).
+    changes = serializers.JSONField(source="shown_changes", read_only=True)
+
     class Meta:
         model = AuditEvent
         fields = [

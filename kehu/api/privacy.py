@@ -33,6 +33,11 @@ class RevealSerializer(serializers.Serializer[Any]):
 
 class RevealedSerializer(serializers.Serializer[Any]):
     value = serializers.CharField()
+    revealed_with = serializers.DictField(
+        required=False,
+        child=serializers.CharField(allow_blank=True),
+        help_text='Values revealed together with it, e.g. {"birth_date": …, "gender": …}.',
+    )
 
 
 class RevealView(AuditedAPIView):
@@ -52,7 +57,7 @@ class RevealView(AuditedAPIView):
         if found is None:
             raise Http404
         try:
-            value = services.reveal(
+            values = services.reveal_values(
                 request.user,
                 found,
                 data["field"],
@@ -63,7 +68,8 @@ class RevealView(AuditedAPIView):
             raise exceptions.PermissionDenied() from None
         except DjangoValidationError as error:
             raise exceptions.ValidationError(error_detail(error)) from None
-        return Response({"value": value})
+        value = values.pop(data["field"])
+        return Response({"value": value, "revealed_with": values} if values else {"value": value})
 
 
 class ConsentSerializer(serializers.ModelSerializer[Consent]):

@@ -4,9 +4,11 @@ audit as the pages."""
 from __future__ import annotations
 
 from contextvars import Token
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, permissions, serializers, status, viewsets
@@ -95,7 +97,9 @@ class RecordViewSet(AuditedAPIView, viewsets.ModelViewSet):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         plan = list_plan(self.get_serializer_class())
         if plan is None:
-            return super().list(request, *args, **kwargs)
+            response = super().list(request, *args, **kwargs)
+            self._record_read(response.data.get("results", ()))
+            return response
         # The page is read as the values the list serializer builds its rows from
         # (kehu.api.representation).
         queryset = self.filter_queryset(self.get_queryset())
@@ -103,7 +107,19 @@ class RecordViewSet(AuditedAPIView, viewsets.ModelViewSet):
         paginator = self.paginator
         assert isinstance(paginator, KeysetPagination)
         page = paginator.paginate_queryset(queryset, request, view=self, rows=rows)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        data = self.get_serializer(page, many=True).data
+        self._record_read(data)
+        return self.get_paginated_response(data)
+
+    def _record_read(self, items: Any) -> None:
+        """One read event for the page's rows that hold personal data (as the detail's
+        GET records one), judged on the representation: its fields are the record's. Nested
+        lists of such records (a customer's contacts) are one more event."""
+        reads = [(self.record_type, self.record_type.reads_in(_rows(items)))]
+        for name, nested in _nested_read_types(self.get_serializer_class()).items():
+            shown = _rows(c for item in items for c in item.get(name) or ())
+            reads.append((nested, nested.reads_in(shown)))
+        _record(reads)
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         rt = self.record_type
@@ -143,11 +159,54 @@ class RecordViewSet(AuditedAPIView, viewsets.ModelViewSet):
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         instance = self.get_object()
-        self.record_type.record_read(instance, "api")
-        return Response(self.get_serializer(instance).data)
+        data = self.get_serializer(instance).data
+        rt = self.record_type
+        personal = rt.audit_reads is not None and rt.audit_reads(instance)
+        reads = [(rt, [instance.pk] if personal else [])]
+        for name, nested in _nested_read_types(self.get_serializer_class()).items():
+            reads.append((nested, nested.reads_in(_rows(data.get(name) or ()))))
+        _record(reads, single=instance)
+        return Response(data)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         raise exceptions.MethodNotAllowed(request.method or "DELETE")
+
+
+def _record(reads: list[tuple[registry.RecordType, list[Any]]], single: Any = None) -> None:
+    """The request's read events ({record type: ids}) in one transaction, none without ids:
+    `single`, the object of a detail GET, is recorded as the detail page records it."""
+    reads = [(rt, ids) for rt, ids in reads if ids]
+    if not reads:
+        return
+    with transaction.atomic():  # one commit for the request's events
+        for rt, ids in reads:
+            if single is not None and rt.model is type(single):
+                rt.record_read(single, "api")
+            else:
+                rt.record_reads(ids, "api")
+
+
+def _rows(items: Any) -> list[SimpleNamespace]:
+    """Representations as objects `audit_reads` can judge (their id as `pk`)."""
+    return [SimpleNamespace(**item, pk=item.get("id")) for item in items if "id" in item]
+
+
+_NESTED: dict[type, dict[str, registry.RecordType]] = {}
+
+
+def _nested_read_types(serializer_class: Any) -> dict[str, registry.RecordType]:
+    """{field: record type} of a serializer's nested lists whose reads are audited, worked
+    out once per serializer."""
+    found = _NESTED.get(serializer_class)
+    if found is None:
+        found = {}
+        for name, field in serializer_class().fields.items():
+            model = getattr(getattr(getattr(field, "child", None), "Meta", None), "model", None)
+            nested = registry.for_model(model) if model is not None else None
+            if isinstance(field, serializers.ListSerializer) and nested and nested.audit_reads:
+                found[name] = nested
+        _NESTED[serializer_class] = found
+    return found
 
 
 def viewset_for(rt: registry.RecordType) -> type[RecordViewSet]:

@@ -40,7 +40,14 @@ class AuditEvent(models.Model):
     # items), so the pages iterate over these instead.
     @property
     def change_pairs(self) -> list[tuple[str, Any]]:
-        return list((self.changes or {}).items())
+        return list(self.shown_changes.items())
+
+    @property
+    def shown_changes(self) -> dict[str, Any]:
+        """The changes with sensitive values masked (kehu.audit.presentation)."""
+        from kehu.audit.presentation import shown_changes
+
+        return shown_changes(self)
 
     @property
     def extra_pairs(self) -> list[tuple[str, Any]]:

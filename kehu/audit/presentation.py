@@ -79,13 +79,21 @@ class EventView:
     changes: list[tuple[str, Any, Any]]
 
 
+def shown_changes(event: AuditEvent) -> dict[str, Any]:
+    """An event's changes as every page, export and API shows them: values of fields
+    declared sensitive masked, also in events written before the declaration."""
+    from kehu.core.masking import masked_changes
+
+    return masked_changes(event.object_type, event.changes or {})
+
+
 def describe(events: Any) -> list[EventView]:
     views = []
     for event in events:
         model = _model_for(event.object_type) if event.object_type else None
         changes = [
             (field_label(model, name), pair[0], pair[1])
-            for name, pair in (event.changes or {}).items()
+            for name, pair in shown_changes(event).items()
             if isinstance(pair, list) and len(pair) == 2
         ]
         views.append(EventView(event, action_label(event.action, event.object_type), changes))

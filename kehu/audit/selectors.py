@@ -53,11 +53,11 @@ def changes_since(obj: Any, version: int) -> list[dict[str, Any]]:
         object_id=str(obj.pk),
         extra__version__gt=version,
     ).order_by("seq")
-    from kehu.audit.presentation import field_label
+    from kehu.audit.presentation import field_label, shown_changes
 
     latest: dict[str, dict[str, Any]] = {}
     for event in events:
-        for field, pair in (event.changes or {}).items():
+        for field, pair in shown_changes(event).items():
             first = latest.get(field, {}).get("before", pair[0])
             latest[field] = {
                 "field": field,

@@ -23,7 +23,7 @@ COLUMNS = [
     ("action", gettext_lazy("Action")),
     ("object_type", gettext_lazy("Object type")),
     ("object_repr", gettext_lazy("Object")),
-    ("changes", gettext_lazy("Changes (before → after)")),
+    ("shown_changes", gettext_lazy("Changes (before → after)")),
     ("extra", gettext_lazy("Details")),
 ]
 

@@ -62,6 +62,12 @@ class MaskedValuesFormMixin:
         for name in masking.sensitive_fields(form.instance):
             shown = masking.masked(form.instance, name)
             if name in form.fields and shown and masking.spec(form.instance, name) is not None:
+                field = form.fields[name]
+                if not isinstance(field, forms.CharField):
+                    # A date or a choice cannot show its mask: a text input can.
+                    form.fields[name] = forms.CharField(
+                        label=field.label, required=False, max_length=30
+                    )
                 form.initial[name] = shown
                 form.fields[name].help_text = _(
                     "Shown masked: leave it to keep the value, or type the new one."

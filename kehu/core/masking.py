@@ -1,4 +1,4 @@
-"""Masked display of sensitive values (SEC-3): 110105********1234, 138****5678, ****1234.
+"""Masked display of sensitive values (SEC-3): 110105************, 138****5678, ****1234.
 
 Models declare their sensitive fields once (`register(Model, field, kind, applies=…)`); the
 record machinery (list cells, detail fields, Excel export), the API serializers and the
@@ -20,12 +20,22 @@ from kehu.core.crypto import Unreadable
 ID_NUMBER = "id_number"
 PHONE = "phone"
 ACCOUNT = "account"
+# Values that would rebuild a masked one (a birth date and gender are digits 7–14 and 17 of
+# an ID number): hidden entirely.
+DATE = "date"
+HIDDEN = "hidden"
 
 
 def mask_id_number(value: str) -> str:
+    """A resident ID number keeps its region (digits 1–6) only: its last four digits would
+    give the gender (digit 17) and, with the check digit, leave ~3,000 birth dates to try;
+    hidden, a number has millions of candidates. Other identity documents keep their last
+    four characters."""
     text = str(value)
     if len(text) <= 8:
         return "*" * len(text)
+    if len(text) in (15, 18):
+        return f"{text[:6]}{'*' * (len(text) - 6)}"
     return f"{text[:6]}{'*' * (len(text) - 10)}{text[-4:]}" if len(text) > 10 else text[-4:]
 
 
@@ -41,10 +51,20 @@ def mask_account(value: str) -> str:
     return "****" + text[-4:] if len(text) > 4 else "****"
 
 
+def mask_date(value: str) -> str:
+    return "****-**-**"
+
+
+def mask_hidden(value: str) -> str:
+    return "**"
+
+
 MASKS: dict[str, Callable[[str], str]] = {
     ID_NUMBER: mask_id_number,
     PHONE: mask_phone,
     ACCOUNT: mask_account,
+    DATE: mask_date,
+    HIDDEN: mask_hidden,
 }
 
 
@@ -66,6 +86,9 @@ class Sensitive:
     # The fields `applies` reads, so that it can be asked about a row of values() (the API's
     # fast lists, kehu.api.representation) as well as about an instance.
     uses: tuple[str, ...] = ()
+    # The field whose value this one is part of (a birth date of the ID number): masked with
+    # it and revealed together with it, never on its own.
+    part_of: str = ""
 
 
 _REGISTRY: dict[str, dict[str, Sensitive]] = {}
@@ -77,12 +100,44 @@ def register(
     kind: str,
     applies: Callable[[Any], bool] | None = None,
     uses: tuple[str, ...] = (),
+    part_of: str = "",
 ) -> None:
-    _REGISTRY.setdefault(model._meta.label_lower, {})[field] = Sensitive(field, kind, applies, uses)
+    fields = _REGISTRY.setdefault(model._meta.label_lower, {})
+    fields[field] = Sensitive(field, kind, applies, uses, part_of)
 
 
 def sensitive_fields(model: type[Model] | Model) -> dict[str, Sensitive]:
     return _REGISTRY.get(model._meta.label_lower, {})
+
+
+def sensitive_fields_of(label: str) -> dict[str, Sensitive]:
+    """The sensitive fields of the model `label` ("customers.customer")."""
+    return _REGISTRY.get(label, {})
+
+
+def revealed_with(model: type[Model] | Model, field: str) -> tuple[str, list[str]]:
+    """(the field a reveal of `field` names, every field that reveal shows): a birth date is
+    revealed with the ID number it is part of, and the ID number with its parts."""
+    fields = sensitive_fields(model)
+    found = fields.get(field)
+    head = found.part_of if found is not None and found.part_of else field
+    return head, [head, *(name for name, s in fields.items() if s.part_of == head)]
+
+
+def masked_changes(label: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """An audit event's {field: [before, after]} as shown: the values of the model's fields
+    that are sensitive whatever the object (`applies` None) masked. Events written before a
+    field was declared sensitive hold it in plain text; the chain cannot be rewritten, so
+    every page, export and API masks it when showing it."""
+    fields = _REGISTRY.get(label)
+    if not fields or not isinstance(changes, dict):
+        return changes
+    shown = dict(changes)
+    for name, pair in changes.items():
+        found = fields.get(name)
+        if found is not None and found.applies is None and isinstance(pair, list):
+            shown[name] = [mask(found.kind, v) if v not in (None, "") else v for v in pair]
+    return shown
 
 
 def spec(obj: Any, field: str) -> Sensitive | None:

@@ -72,7 +72,10 @@ def proposed_changes(customer: Customer, values: dict[str, Any]) -> dict[str, li
         if field not in values:
             continue
         current, proposed = _jsonable(getattr(customer, field)), _jsonable(cleaned.get(field))
-        if (current or None) != (proposed or None):
+        # A masked field proposed is a change even when it equals the stored value: "no
+        # difference" would tell the proposer the value the mask hides.
+        masked = proposed not in (None, "") and masking.spec(customer, field) is not None
+        if (current or None) != (proposed or None) or masked:
             changes[field] = [current, proposed]
     return changes
 

@@ -54,7 +54,7 @@ def find_candidates(customer: Customer) -> dict[int, tuple[str, str]]:
         digests = {lookup_digest("phone", p) for p in phones}
         matches = others.filter(
             Q(phone_digest__in=digests)
-            | Q(legal_rep_phone__in=phones)
+            | Q(legal_rep_phone_digest__in=digests)
             | Q(contacts__mobile_digest__in=digests)
             | Q(contacts__office_phone__in=phones)
         ).distinct()

@@ -74,6 +74,7 @@ DATE_FIELDS = (
     "cooperation_since",
 )
 CLASSIFICATION_PREFIX = "cls_"
+DERIVED_FROM_ID_NUMBER = ("birth_date", "gender")
 
 
 class CustomerForm(MaskedValuesFormMixin, forms.ModelForm[Customer]):
@@ -124,6 +125,11 @@ class CustomerForm(MaskedValuesFormMixin, forms.ModelForm[Customer]):
         for name in ("credit_code",):
             if self.instance.credit_code is None:
                 self.initial[name] = ""
+        if self._derives_from_id_number():
+            for name in DERIVED_FROM_ID_NUMBER:
+                if name in fields:
+                    fields[name].disabled = True
+                    fields[name].help_text = _("Follows from the ID number.")
         self._add_classification_fields()
 
     def _check_assignment(self, data: dict[str, Any]) -> None:
@@ -133,6 +139,13 @@ class CustomerForm(MaskedValuesFormMixin, forms.ModelForm[Customer]):
         except ValidationError as error:
             for field, messages in error.message_dict.items():
                 self.add_error(field, messages)
+
+    def _derives_from_id_number(self) -> bool:
+        """A stored person's birth date and gender are part of the ID number (masked with
+        it): derived from it, never compared with what was sent (a mismatch error would
+        tell a user who may not reveal them whether a guess was right)."""
+        instance = self.instance
+        return bool(instance.pk and instance.kind == CustomerKind.INDIVIDUAL and instance.id_number)
 
     def _add_classification_fields(self) -> None:
         chosen = (
@@ -171,6 +184,8 @@ class CustomerForm(MaskedValuesFormMixin, forms.ModelForm[Customer]):
         # The shared rules also check the fields that passed the form fields' own checks, so
         # that every problem shows at once (CUS-10); a field keeps its first error only.
         failed = set(self.errors)
+        if self._derives_from_id_number():
+            data |= {"birth_date": None, "gender": ""}
         try:
             data.update(clean_customer({k: v for k, v in data.items() if k not in failed}))
         except ValidationError as error:

@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from kehu.core.crypto import EncryptedTextField, Unreadable
 from kehu.core.digest import lookup_digest
+from kehu.core.masking import ID_NUMBER, mask
 from kehu.core.models import OrgUnit, TrackedModel
 
 
@@ -180,7 +181,11 @@ class Customer(TrackedModel):
     industry = models.CharField(_("industry"), max_length=1, choices=Industry.choices, blank=True)
     legal_rep_name = models.CharField(_("legal representative"), max_length=50, blank=True)
     legal_rep_title = models.CharField(_("legal representative's title"), max_length=50, blank=True)
-    legal_rep_phone = models.CharField(_("legal representative's phone"), max_length=30, blank=True)
+    # A person's phone, as a contact's mobile is: encrypted, masked, found by its digest.
+    legal_rep_phone = EncryptedTextField(_("legal representative's phone"), blank=True)
+    legal_rep_phone_digest = models.CharField(
+        max_length=64, blank=True, db_index=True, editable=False
+    )
     legal_rep_id_number = EncryptedTextField(_("legal representative's ID number"), blank=True)
     legal_rep_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     registered_address = models.CharField(_("registered address"), max_length=200, blank=True)
@@ -235,6 +240,8 @@ class Customer(TrackedModel):
         db_index=False,  # partial index below
     )
 
+    # Also every field declared sensitive (kehu.core.masking: birth date, gender, the legal
+    # representative's phone), which `records.services.snapshot` masks as well.
     AUDIT_MASKED = ("id_number", "legal_rep_id_number", "phone")
 
     class Meta:
@@ -264,9 +271,12 @@ class Customer(TrackedModel):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.phone_digest = _digest("phone", self.phone)
+        self.legal_rep_phone_digest = _digest("phone", self.legal_rep_phone)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "phone" in update_fields:
             kwargs["update_fields"] = {*update_fields, "phone_digest"}
+        if update_fields is not None and "legal_rep_phone" in update_fields:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "legal_rep_phone_digest"}
         super().save(*args, **kwargs)
 
     @property
@@ -278,14 +288,12 @@ class Customer(TrackedModel):
         return self.status in ACTIVE_REGISTER
 
     def identifier(self) -> str:
-        """Credit code, or the ID number masked (110105********1234) for lists."""
+        """Credit code, or the ID number masked (110105************) for lists."""
         if self.credit_code:
             return self.credit_code
         if isinstance(self.id_number, Unreadable):
             return str(self.id_number)  # the marker, not cut into a mask
-        if self.id_number:
-            return f"{self.id_number[:6]}********{self.id_number[-4:]}"
-        return ""
+        return mask(ID_NUMBER, self.id_number) if self.id_number else ""
 
 
 class Contact(TrackedModel):

@@ -53,8 +53,15 @@ policy.register_scope(
     ChangeRequest, "customer__unit__path", "customer__owner_id", grant_parent=_CUSTOMER
 )
 
-# Sensitive fields (SEC-3): masked everywhere unless revealed (kehu.privacy).
+# Sensitive fields (SEC-3): masked everywhere unless revealed (kehu.privacy). The one
+# declaration every output reads: lists, cards, forms, exports, the API, audit snapshots and
+# the audit log's display, change requests and PDFs.
 masking.register(Customer, "id_number", masking.ID_NUMBER)
+# The birth date and gender are digits 7–14 and 17 of the ID number, which the mask hides:
+# shown beside it they would rebuild it, so they are masked with it and revealed with it.
+# Organisations have neither, so they apply to every customer (and to old audit events).
+masking.register(Customer, "birth_date", masking.DATE, part_of="id_number")
+masking.register(Customer, "gender", masking.HIDDEN, part_of="id_number")
 masking.register(Customer, "legal_rep_id_number", masking.ID_NUMBER)
 masking.register(
     Customer,
@@ -63,6 +70,9 @@ masking.register(
     applies=lambda c: c.kind == CustomerKind.INDIVIDUAL,
     uses=("kind",),
 )
+# A person's phone is masked wherever it appears: a contact's mobile, the legal
+# representative's phone (the same person is often both).
+masking.register(Customer, "legal_rep_phone", masking.PHONE)
 masking.register(Contact, "mobile", masking.PHONE)
 masking.register(BankAccount, "account_number", masking.ACCOUNT)
 

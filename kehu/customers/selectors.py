@@ -21,6 +21,7 @@ from kehu.customers.models import (
     CustomerStatus,
 )
 from kehu.customers.services import FILING_TRANSITIONS, TRANSITIONS, allowed_transitions
+from kehu.records import registry
 
 REQUESTS = 20  # change requests shown on the card
 
@@ -83,6 +84,8 @@ def card_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
     # Read once: the lifecycle and filing panels ask.
     filings, open_filing = card_filings(user, customer)
     contacts = list(customer.contacts.all())
+    # The contacts panel shows their personal data, as their own pages do: a read.
+    registry.get("contacts").record_list_read(contacts, "card")
     accounts = list(customer.bank_accounts.all())
     present = card_rows(customer)
     requests = (

@@ -91,6 +91,9 @@ def refresh_derived(customer: Customer, *, save: bool = True) -> Customer:
             id_number_digest=customer.id_number_digest,
             legal_rep_digest=customer.legal_rep_digest,
             phone_digest=lookup_digest("phone", customer.phone) if customer.phone else "",
+            legal_rep_phone_digest=(
+                lookup_digest("phone", customer.legal_rep_phone) if customer.legal_rep_phone else ""
+            ),
             search_text=customer.search_text,
             completeness=customer.completeness,
         )
@@ -235,10 +238,12 @@ def update_customer(
 ) -> Customer:
     kind = data.get("kind", customer.kind)
     given = {"kind": kind, **data}
-    if given.get("id_number"):
-        # A new ID number is cross-checked with (or fills in) the stored gender and birth date.
-        for field in ("gender", "birth_date"):
-            given.setdefault(field, getattr(customer, field))
+    if kind == CustomerKind.INDIVIDUAL and given.get("id_number", customer.id_number):
+        # The birth date and gender follow from the ID number, of which they are part (its
+        # mask hides them): derived from it, never compared with what was sent, so that no
+        # answer tells a user who may not reveal them whether a guess was right.
+        given |= {"id_number": given.get("id_number", customer.id_number)}
+        given |= {"birth_date": None, "gender": ""}
     cleaned = clean_customer(given, partial=True)
     values = _values(cleaned, kind)
     classifications = cleaned.get("classifications")

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from kehu.audit.services import record
-from kehu.core import policy
+from kehu.core import masking, policy
 from kehu.customers import changes, duplicates, selectors, services
 from kehu.customers.forms import ChangeRequestForm, DecisionForm, MergeForm, StatusForm
 from kehu.customers.models import ChangeRequest, Customer, DuplicateFlag
@@ -154,6 +154,13 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         fresh = Customer.objects.get(pk=customer.pk)  # the form wrote into `customer`
         fields = [f for f in ChangeRequestForm.Meta.fields if f in form.fields]
+        # A masked value sent back as shown is no proposal (one typed is, whatever it is).
+        fields = [
+            f
+            for f in fields
+            if masking.spec(fresh, f) is None
+            or form.data.get(form.add_prefix(f), "") != masking.masked(fresh, f)
+        ]
         values = {f: form.cleaned_data[f] for f in fields}
         try:
             created = changes.propose(

@@ -17,6 +17,15 @@ from kehu.core import masking
 def reveal(user: Any, obj: Model, field: str, *, purpose: str, reason: str) -> str:
     """The plain value of a masked field, for a user allowed to see it, with why (recorded:
     who, when, which field, purpose and reason)."""
+    return reveal_values(user, obj, field, purpose=purpose, reason=reason)[field]
+
+
+def reveal_values(
+    user: Any, obj: Model, field: str, *, purpose: str, reason: str
+) -> dict[str, str]:
+    """{field: plain value} of a masked field and of the values revealed with it (an ID
+    number with the birth date and gender it encodes: `masking.revealed_with`), in one
+    recorded reveal."""
     spec = masking.spec(obj, field)
     if spec is None:
         raise ValidationError(_("This value is not masked."))
@@ -25,10 +34,19 @@ def reveal(user: Any, obj: Model, field: str, *, purpose: str, reason: str) -> s
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("Give the reason for revealing this value.")]})
+    _head, fields = masking.revealed_with(obj, field)
+    shown = [name for name in fields if name == field or masking.spec(obj, name) is not None]
+    extra: dict[str, Any] = {"field": field, "purpose": purpose, "reason": reason}
+    if len(shown) > 1:
+        extra["fields"] = shown
     with transaction.atomic():
-        record(
-            f"{obj._meta.label_lower}.reveal",
-            obj,
-            extra={"field": field, "purpose": purpose, "reason": reason},
-        )
-    return str(getattr(obj, field) or "")
+        record(f"{obj._meta.label_lower}.reveal", obj, extra=extra)
+    return {name: _plain(obj, name) for name in shown}
+
+
+def _plain(obj: Model, name: str) -> str:
+    """A revealed value as the API writes it: a date as YYYY-MM-DD, a choice by its code."""
+    value = getattr(obj, name)
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    return str(value or "")

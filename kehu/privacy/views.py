@@ -57,11 +57,18 @@ def reveal(request: HttpRequest, label: str, pk: int, field: str) -> HttpRespons
         raise PermissionDenied(_("You may not reveal this value."))
     form = RevealForm(request.POST or None)
     value = None
+    together: list[tuple[Any, str]] = []  # what is revealed with it (an ID's birth date)
     if request.method == "POST" and form.is_valid():
         try:
-            value = services.reveal(request.user, obj, field, **form.cleaned_data)
+            values = services.reveal_values(request.user, obj, field, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
+        else:
+            value = values.pop(field)
+            together = [
+                (getattr(obj._meta.get_field(name), "verbose_name", name), _label(obj, name, shown))
+                for name, shown in values.items()
+            ]
     record_type = registry.for_model(type(obj))
     back = ""
     if record_type is not None:
@@ -74,11 +81,18 @@ def reveal(request: HttpRequest, label: str, pk: int, field: str) -> HttpRespons
             "field_label": getattr(obj._meta.get_field(field), "verbose_name", field),
             "masked": masking.masked(obj, field),
             "value": value,
+            "together": together,
             "form": form,
             "back": back,
         },
         status=400 if request.method == "POST" and value is None else 200,
     )
+
+
+def _label(obj: Model, name: str, value: str) -> str:
+    """A revealed choice by its label (a gender), anything else as it is."""
+    labels = dict(getattr(obj._meta.get_field(name), "flatchoices", ()) or ())
+    return str(labels.get(value, value))
 
 
 @login_required

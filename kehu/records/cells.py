@@ -64,11 +64,11 @@ def _reader(cls: type, name: str) -> Callable[[Any], Any]:
     has_display = callable(getattr(cls, f"get_{name}_display", None))
 
     def plain(obj: Any) -> Any:
+        if sensitive and masking.spec(obj, name) is not None:
+            return masking.masked(obj, name)
         display = getattr(obj, f"get_{name}_display", None) if has_display else None
         if display is not None:
             return display()
-        if sensitive and masking.spec(obj, name) is not None:
-            return masking.masked(obj, name)
         value = getattr(obj, name)
         return value() if callable(value) and not isinstance(value, Model) else value
 
@@ -76,6 +76,8 @@ def _reader(cls: type, name: str) -> Callable[[Any], Any]:
         return plain
 
     def choice(obj: Any) -> Any:
+        if sensitive and masking.spec(obj, name) is not None:
+            return masking.masked(obj, name)
         raw = getattr(obj, name)
         if isinstance(raw, Hashable):
             return force_str(labels.get(raw, raw), strings_only=True)
@@ -147,7 +149,8 @@ class _PageCells:
             return EMPTY
         cls: type = type(obj)
         labels = _choice_labels(cls, last) if isinstance(obj, Model) else None
-        if labels is not None:
+        # A sensitive choice (a gender) is masked, not memoised by its value.
+        if labels is not None and last not in masking.sensitive_fields(cls):
             raw = getattr(obj, last)
             if isinstance(raw, Hashable):
                 key = (cls, last, raw)

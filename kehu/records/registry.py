@@ -5,7 +5,7 @@ do the rest. (NetBox's generic object views are the model.)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -141,6 +141,28 @@ class RecordType:
             from kehu.audit.services import record
 
             record(f"{self.label}.read", obj, extra={"via": via})
+
+    def record_list_read(self, rows: Iterable[Any], via: str) -> None:
+        """Record one read of a list page's (or an API page's) rows that hold personal data:
+        a single event naming their ids, not one per row, and none when no row does."""
+        self.record_reads(self.reads_in(rows), via)
+
+    def reads_in(self, rows: Iterable[Any]) -> list[Any]:
+        """The ids of the rows whose reads are audited (`audit_reads`)."""
+        if self.audit_reads is None:
+            return []
+        return [row.pk for row in rows if self.audit_reads(row)]
+
+    def record_reads(self, ids: list[Any], via: str) -> None:
+        if ids:
+            from kehu.audit.services import record
+
+            record(
+                f"{self.label}.read",
+                object_type=self.label,
+                object_repr=str(self.verbose_name_plural),
+                extra={"via": via, "ids": ids},
+            )
 
     def url_name(self, view: str) -> str:
         return f"records:{self.slug}_{view}"

@@ -42,7 +42,7 @@ NOT_AUDITED = frozenset(
 
 
 def mask(value: Any) -> str:
-    """110105199003071239 → 110105********1239: enough to tell values apart in a log."""
+    """12345678901234 → 123456****1234: enough to tell values apart in a log."""
     text = str(value)
     if len(text) <= 8:
         return "*" * len(text)
@@ -53,16 +53,20 @@ def mask(value: Any) -> str:
 
 def snapshot(obj: Model) -> dict[str, Any]:
     """The audited state of `obj`: related objects by their name, not their id; fields the
-    model lists in `AUDIT_MASKED` (ID and account numbers) masked, because the audit chain
-    cannot forget what it holds and personal data must be erasable (PIPL)."""
+    model lists in `AUDIT_MASKED` (ID and account numbers) and the fields declared sensitive
+    (kehu.core.masking) masked, because the audit chain cannot forget what it holds and
+    personal data must be erasable (PIPL)."""
     data = {k: v for k, v in model_to_dict(obj).items() if k not in NOT_AUDITED}
     for field in obj._meta.concrete_fields:
         if field.is_relation and field.name in data and data[field.name] is not None:
             data[field.name] = str(getattr(obj, field.name))
+    registered = masking.sensitive_fields(obj)
     for name in getattr(obj, "AUDIT_MASKED", ()):
-        if data.get(name):
-            registered = masking.sensitive_fields(obj).get(name)
-            data[name] = masking.masked(obj, name, data[name]) if registered else mask(data[name])
+        if data.get(name) and name not in registered:
+            data[name] = mask(data[name])
+    for name in registered:
+        if data.get(name) and masking.spec(obj, name) is not None:
+            data[name] = masking.masked(obj, name, data[name])
     return data
 
 

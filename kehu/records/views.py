@@ -115,6 +115,8 @@ class RecordListView(RecordView):
             request.GET.get("before", ""),
             count_limit=rt.count_limit_for(params.get("q", "")),
         )
+        # A page of personal data (individuals, contacts) is a read, as their detail page is.
+        rt.record_list_read(page.rows, "list")
         list_url = reverse(rt.url_name("list"))
         linked = request.GET.copy()  # a private search by its id (`private_search`)
         for key in ("after", "before", "sort"):
@@ -221,6 +223,9 @@ class RecordEditView(RecordView):
 
     def get(self, request: HttpRequest, pk: Any = None) -> HttpResponse:
         obj = self._obj(pk)
+        if obj is not None:
+            # The edit form shows the record's data as its detail page does.
+            self.record_type.record_read(obj, "form")
         form = self.make_form(obj)
         return self._render(form, obj, token=uuid.uuid4().hex)
 

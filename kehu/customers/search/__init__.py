@@ -47,9 +47,10 @@ def pinyin_of(name: str) -> tuple[str, str]:
 
 def build_search_text(customer: Any, contacts: Iterable[Any] = ()) -> str:
     """Everything the search box finds a customer by, lower case, `|`-separated so a term
-    never matches across two values. Personal phones (an individual's phone, contacts'
-    mobiles) and ID numbers are encrypted and stay out of the text and its index (SEC-3):
-    they are found by their full value through the keyed digests (`exact_matches`)."""
+    never matches across two values. Personal phones (an individual's phone, the legal
+    representative's, contacts' mobiles) and ID numbers are encrypted and stay out of the
+    text and its index (SEC-3): they are found by their full value through the keyed
+    digests (`exact_matches`)."""
     full, initials = pinyin_of(customer.name)
     personal_phone = customer.kind == CustomerKind.INDIVIDUAL
     parts = [
@@ -60,7 +61,6 @@ def build_search_text(customer: Any, contacts: Iterable[Any] = ()) -> str:
         customer.org_code,
         "" if personal_phone else phone_digits(customer.phone),
         customer.legal_rep_name,
-        phone_digits(customer.legal_rep_phone),
     ]
     for contact in contacts:
         parts += [contact.name, phone_digits(contact.office_phone)]
@@ -115,7 +115,9 @@ def exact_matches(text: str, user: Any = None) -> Q | None:
                 pk__in=customers
             )
         if kind == "phone" and by_customer:
-            condition |= Q(phone_digest=digest, pk__in=customers)
+            condition |= (Q(phone_digest=digest) | Q(legal_rep_phone_digest=digest)) & Q(
+                pk__in=customers
+            )
         if kind == "phone" and by_contact:
             contacts = policy.scope(user, Contact.objects.filter(mobile_digest=digest), "reveal")
             condition |= Q(pk__in=contacts.values("customer_id"))

@@ -320,7 +320,7 @@ def test_the_audit_log_keeps_id_and_account_numbers_masked(
     created = events("customers.customer.create", person)[0]
     assert person.id_number not in str(created.changes)
     masked = created.changes["id_number"][1]
-    assert masked == person.id_number[:6] + "********" + person.id_number[-4:]
+    assert masked == person.id_number[:6] + "*" * 12
     org = make_org()
     account = services.create_bank_account(
         {"customer": org, "account_name": org.name, "bank_name": "招商银行",

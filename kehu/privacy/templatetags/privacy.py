@@ -25,11 +25,14 @@ def reveal_url(obj: Any, field: str) -> str:
 def sensitive(context: Any, obj: Any, field: str) -> Any:
     value = getattr(obj, field, "")
     if masking.spec(obj, field) is None or not value:
-        return display(value)
+        label = getattr(obj, f"get_{field}_display", None)
+        return display(label() if label is not None and value else value)
     request = context.get("request")
     user = getattr(request, "user", None)
     shown = masking.masked(obj, field, value)
-    if user is not None and masking.may_reveal(user, obj):
+    head, _fields = masking.revealed_with(obj, field)
+    # A part of another value (an ID number's birth date) is revealed with it, by its link.
+    if head == field and user is not None and masking.may_reveal(user, obj):
         return format_html(
             '<span data-masked="{}">{}</span> <a class="ms-1 small" href="{}" '
             'data-reveal="{}" title="{}"><i class="ti ti-eye"></i> {}</a>',
