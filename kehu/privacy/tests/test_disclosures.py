@@ -64,7 +64,7 @@ def test_request_approve_provide_and_register(
     workflow.complete_step(step, by=demo["head_sale"], outcome="approved")
     disclosure.refresh_from_db()
     assert disclosure.status == DisclosureStatus.APPROVED  # no personal data: no compliance step
-    assert Case.objects.get(pk=disclosure.case_id).closed_at is not None
+    assert disclosure.case is not None and disclosure.case.closed_at is not None
 
     owner = client_for("manager1")
     page = owner.get(f"/privacy/disclosures/{disclosure.pk}/")
