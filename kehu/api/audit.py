@@ -44,4 +44,5 @@ class AuditEventViewSet(AuditedAPIView, viewsets.ReadOnlyModelViewSet):
         return policy.scope(self.request.user, AuditEvent.objects.all())
 
     def sort_key(self, request: Request) -> Any:
-        return "-seq"
+        # Insertion order: events not sealed yet (no seq) are listed too.
+        return "-pk"

@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -40,7 +40,7 @@ def events(request: HttpRequest) -> HttpResponse:
     filterset, rows = _filtered(request)
     page = keyset_page(
         rows,
-        "-seq",
+        "-pk",
         50,
         request.GET.get("after", ""),
         request.GET.get("before", ""),
@@ -71,7 +71,7 @@ def export(request: HttpRequest) -> HttpResponse:
     content, count = rows_to_xlsx(
         str(_("Audit trail")),
         [(name, str(label)) for name, label in COLUMNS],
-        rows.order_by("seq").iterator(chunk_size=2000),
+        rows.order_by(F("seq").asc(nulls_last=True), "id").iterator(chunk_size=2000),
         str(request.user),
     )
     record(
