@@ -83,6 +83,31 @@ def _audit_chain_head(request: pytest.FixtureRequest) -> None:
     ChainHead.objects.get_or_create(pk=1)
 
 
+# Migrations that seed rows, each with the model whose rows it seeds.
+SEEDING_MIGRATIONS = [
+    ("kehu.archives.migrations.0002_seed_archive_categories", "archives.ArchiveCategory"),
+    ("kehu.documents.migrations.0002_seed_document_types", "documents.DocumentType"),
+    ("kehu.filing.migrations.0002_default_checklist_and_rules", "filing.ChecklistItem"),
+]
+
+
+@pytest.fixture
+def migration_seeds(transactional_db: None) -> None:
+    """A transactional test that comes after another one finds the database flushed, without
+    the rows the migrations seed (archive categories, document types, the filing checklist):
+    seed them again, so that the test does not depend on the order tests run in."""
+    import importlib
+
+    from django.apps import apps
+
+    for module, model in SEEDING_MIGRATIONS:
+        if apps.get_model(model).objects.exists():
+            continue
+        for operation in importlib.import_module(module).Migration.operations:
+            if hasattr(operation, "code"):
+                operation.code(apps, None)
+
+
 @pytest.fixture(scope="module")
 def demo_module(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
     """The demo data, loaded once for a whole test module (as `setUpTestData` does): the
