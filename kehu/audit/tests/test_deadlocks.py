@@ -198,7 +198,9 @@ class Pools:
         manager = demo["manager1"]
         self.customers = [ready_customer(manager).pk for _n in range(3)]
         self.prospects = [make_customer(manager).pk for _n in range(6)]
-        self.approvals = [filing_at_last_approval(demo) for _n in range(4)]
+        self.approvals = [filing_at_last_approval(demo) for _n in range(6)]
+        # Edits also hit the customers being approved: the pair that used to deadlock.
+        self.customers += [filing.customer_id for filing, _step in self.approvals]
         self.dossiers = []
         for _n in range(4):
             customer = customer_services.change_status(make_customer(manager), "in_filing", "备案", demo["gm"])
@@ -280,7 +282,7 @@ def test_random_mix_of_services_never_deadlocks_nor_loses_events(
         expect("archives.loan.request", loan)
         return "loan"
 
-    operations = [edit, edit, open_filing, approve, upload, lend]
+    operations = [edit, edit, edit, open_filing, open_filing, approve, upload, lend]
 
     def write(me: Worker) -> None:
         rng = random.Random(me.name)
