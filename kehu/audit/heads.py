@@ -22,7 +22,7 @@ from kehu.audit.models import AuditEvent, ChainHead
 SYSLOG_TAG = "kehu-audit-head"
 
 
-def _due(head: ChainHead, now: datetime.datetime) -> bool:
+def export_due(head: ChainHead, now: datetime.datetime) -> bool:
     if head.seq <= head.exported_seq:
         return False
     if head.seq - head.exported_seq >= settings.KEHU_AUDIT_EXPORT_EVERY_EVENTS:
@@ -85,7 +85,7 @@ def _write(entries: list[dict[str, Any]], now: datetime.datetime, directory: Pat
 def _export_locked(now: datetime.datetime, directory: Path | None, force: bool) -> dict | None:
     with transaction.atomic():
         head = ChainHead.objects.select_for_update().get(pk=1)
-        if not force and not _due(head, now):
+        if not force and not export_due(head, now):
             return None
         entries = [_entry(head.seq, head.hash, head, now)]
         if directory is None:
@@ -101,7 +101,7 @@ def _export_locked(now: datetime.datetime, directory: Path | None, force: bool) 
 def export_if_due(now: datetime.datetime | None = None) -> dict[str, Any] | None:
     """Export the head when N events or M minutes have passed since the last export."""
     now = now or timezone.now()
-    if not _due(ChainHead.objects.get(pk=1), now):
+    if not export_due(ChainHead.objects.get(pk=1), now):
         return None
     return _export_locked(now, None, force=False)
 

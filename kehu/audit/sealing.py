@@ -83,19 +83,39 @@ def seal_pending(batch: int = SEAL_BATCH) -> int:
         export_if_due()
 
 
-def _after_commit() -> None:
-    """Seal what the writer could not seal at once, then export the head if it is due."""
-    from kehu.audit.heads import export_if_due
+class AfterCommit:
+    """Once the writer's transaction commits: seal what it could not seal at once, then
+    export the head if due. The head the writer locked says whether an export is due
+    without a query, so the common case costs nothing."""
 
-    if AuditEvent.objects.filter(seq__isnull=True).exists():
-        seal_pending()
-    export_if_due()
+    def __init__(self) -> None:
+        self.unsealed = False
+        self.head: ChainHead | None = None
 
+    def __call__(self) -> None:
+        from django.utils import timezone
 
-def seal_after_commit() -> None:
-    """Run `_after_commit` once the outermost transaction commits (once per transaction)."""
-    current = set(connection.savepoint_ids)
-    for savepoints, callback, _robust in connection.run_on_commit:
-        if callback is _after_commit and set(savepoints) <= current:
+        from kehu.audit.heads import export_due, export_if_due
+
+        if self.unsealed and AuditEvent.objects.filter(seq__isnull=True).exists():
+            seal_pending()
+        elif self.head is not None and not export_due(self.head, timezone.now()):
             return
-    transaction.on_commit(_after_commit, robust=True)
+        export_if_due()
+
+
+def seal_after_commit(head: ChainHead | None) -> None:
+    """Register (once per transaction) the after-commit step for an event that was sealed
+    with `head` locked, or left unsealed (`head` None)."""
+    current = set(connection.savepoint_ids)
+    step = None
+    for savepoints, callback, _robust in connection.run_on_commit:
+        if isinstance(callback, AfterCommit) and set(savepoints) <= current:
+            step = callback
+    if step is None:
+        step = AfterCommit()
+        transaction.on_commit(step, robust=True)
+    if head is None:
+        step.unsealed = True
+    else:
+        step.head = head

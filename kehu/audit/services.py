@@ -83,7 +83,7 @@ def record(
         event = AuditEvent.objects.create(**row)
         if head is not None:
             sealing.save_head(head)
-        sealing.seal_after_commit()
+        sealing.seal_after_commit(head)
     return event
 
 
