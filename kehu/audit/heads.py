@@ -65,7 +65,7 @@ def _checkpoints(head: ChainHead) -> list[tuple[int, str]]:
     if not wanted:
         return []
     rows = AuditEvent.objects.filter(seq__in=list(wanted)).values_list("seq", "hash")
-    return sorted((seq, str(hash_)) for seq, hash_ in rows)
+    return sorted((int(seq or 0), str(hash_)) for seq, hash_ in rows)
 
 
 def _write(entries: list[dict[str, Any]], now: datetime.datetime, directory: Path) -> Path:

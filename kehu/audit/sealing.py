@@ -109,7 +109,8 @@ def seal_after_commit(head: ChainHead | None) -> None:
     with `head` locked, or left unsealed (`head` None)."""
     current = set(connection.savepoint_ids)
     step = None
-    for savepoints, callback, _robust in connection.run_on_commit:
+    for registered in connection.run_on_commit:
+        savepoints, callback = registered[0], registered[1]
         if isinstance(callback, AfterCommit) and set(savepoints) <= current:
             step = callback
     if step is None:

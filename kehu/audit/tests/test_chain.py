@@ -168,8 +168,12 @@ def test_truncated_chain_is_detected_with_an_exported_head(
     call_command("audit", "export-head", "--dir", str(tmp_path), stdout=io.StringIO())
     last = AuditEvent.objects.count()
     AuditEvent.objects.filter(seq=last).delete()
-    ChainHead.objects.filter(pk=1).update(seq=last - 1, hash=AuditEvent.objects.get(seq=last - 1).hash)
-    assert "events" in verify()  # with the head row moved back too, nothing inside the database names the lost tail
+    ChainHead.objects.filter(pk=1).update(
+        seq=last - 1, hash=AuditEvent.objects.get(seq=last - 1).hash
+    )
+    assert (
+        "events" in verify()
+    )  # with the head row moved back too, nothing inside the database names the lost tail
     message = broken_at("--head", str(tmp_path))
     assert f"#{last}" in message
     assert "truncated" in message

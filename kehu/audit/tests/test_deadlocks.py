@@ -114,7 +114,9 @@ def filing_at_last_approval(demo: dict[str, User]) -> tuple[Filing, Step]:
     filing_services.complete_collection(filing, step(filing, "collect"), by=manager)
     review(filing, "initial_review", manager)
     review(filing, "second_review", demo["compliance"])
-    filing_services.decide(filing, step(filing, "approve"), by=demo["head_sale"], outcome="approved")
+    filing_services.decide(
+        filing, step(filing, "approve"), by=demo["head_sale"], outcome="approved"
+    )
     last = step(filing, "approve")
     assert last.assignee_role == "general_manager"
     return filing, last
@@ -156,7 +158,7 @@ def test_last_approval_against_an_edit_of_the_same_customer(demo: dict[str, User
 
 
 def test_new_customer_and_filing_against_opening_a_filing(demo: dict[str, User]) -> None:
-    """"New customer + filing" appends the customer's event, then takes the filing number;
+    """ "New customer + filing" appends the customer's event, then takes the filing number;
     opening a filing for an existing prospect takes the number, then appends its event."""
     manager = demo["manager1"]
     prospect = make_customer(manager)
@@ -203,7 +205,9 @@ class Pools:
         self.customers += [filing.customer_id for filing, _step in self.approvals]
         self.dossiers = []
         for _n in range(4):
-            customer = customer_services.change_status(make_customer(manager), "in_filing", "备案", demo["gm"])
+            customer = customer_services.change_status(
+                make_customer(manager), "in_filing", "备案", demo["gm"]
+            )
             customer_services.change_status(customer, "active", "通过", demo["gm"])
             self.dossiers.append(Dossier.objects.get(customer=customer).pk)
 
@@ -312,9 +316,9 @@ def test_random_mix_of_services_never_deadlocks_nor_loses_events(
     assert sum(outcomes.values()) > MIX_WRITERS, outcomes
     assert_chain_complete()
     found = Counter(
-        AuditEvent.objects.filter(
-            action__in={action for action, _t, _i in expected}
-        ).values_list("action", "object_type", "object_id")
+        AuditEvent.objects.filter(action__in={action for action, _t, _i in expected}).values_list(
+            "action", "object_type", "object_id"
+        )
     )
     lost = {key: n for key, n in expected.items() if found[key] < n}
     assert not lost, lost

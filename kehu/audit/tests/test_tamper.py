@@ -112,9 +112,7 @@ def test_a_truncated_tail_is_found_by_the_exported_head(demo: dict[str, User]) -
     assert "truncated" in broken()
 
 
-def test_exports_also_go_to_syslog(
-    demo: dict[str, User], settings: Any, tmp_path: Path
-) -> None:
+def test_exports_also_go_to_syslog(demo: dict[str, User], settings: Any, tmp_path: Path) -> None:
     import socket
 
     receiver = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
