@@ -28,15 +28,30 @@ SEAL_BATCH = 500
 SEALED_FIELDS = ["seq", "prev_hash", "hash", "scheme"]
 
 
+class HeadHeld:
+    """Marks (in the transaction's on-commit list) that it locked the head. Django drops the
+    mark when a savepoint around the locking rolls back, which releases the lock too."""
+
+    def __init__(self) -> None:
+        self.ran = False
+
+    def __call__(self) -> None:
+        self.ran = True
+
+
 def try_lock_head() -> ChainHead | None:
     """The head, locked, if no other transaction holds it; None instead of waiting."""
     if connection.vendor != "postgresql":
         return ChainHead.objects.get(pk=1)
+    if any(isinstance(e[1], HeadHeld) and not e[1].ran for e in connection.run_on_commit):
+        return ChainHead.objects.get(pk=1)  # already ours: no savepoint, no lock request
     try:
         with transaction.atomic():
-            return ChainHead.objects.select_for_update(nowait=True).get(pk=1)
+            head = ChainHead.objects.select_for_update(nowait=True).get(pk=1)
     except OperationalError:
         return None
+    transaction.on_commit(HeadHeld())
+    return head
 
 
 def seal_row(row: dict[str, Any], head: ChainHead, key: bytes) -> None:
@@ -91,9 +106,12 @@ class AfterCommit:
     def __init__(self) -> None:
         self.unsealed = False
         self.head: ChainHead | None = None
+        self.ran = False  # (a test's captured callbacks run without a commit)
 
     def __call__(self) -> None:
         from django.utils import timezone
+
+        self.ran = True
 
         from kehu.audit.heads import export_due, export_if_due
 
@@ -107,12 +125,12 @@ class AfterCommit:
 def seal_after_commit(head: ChainHead | None) -> None:
     """Register (once per transaction) the after-commit step for an event that was sealed
     with `head` locked, or left unsealed (`head` None)."""
+    # Reuse a registration made in a savepoint that is still open around this event.
     current = set(connection.savepoint_ids)
     step = None
-    for registered in connection.run_on_commit:
-        savepoints, callback = registered[0], registered[1]
-        if isinstance(callback, AfterCommit) and set(savepoints) <= current:
-            step = callback
+    for entry in connection.run_on_commit:
+        if isinstance(entry[1], AfterCommit) and not entry[1].ran and set(entry[0]) <= current:
+            step = entry[1]
     if step is None:
         step = AfterCommit()
         transaction.on_commit(step, robust=True)

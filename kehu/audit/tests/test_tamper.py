@@ -237,3 +237,19 @@ def test_the_key_is_generated_private_on_sqlite_and_required_on_postgresql(
     assert not (tmp_path / "other").exists()
     with pytest.raises(ImproperlyConfigured, match="32"):
         keys._key("short", "postgresql", str(tmp_path))
+
+
+def test_an_event_rolled_back_with_its_savepoint_leaves_no_gap(demo: dict[str, User]) -> None:
+    from django.db import transaction
+
+    with transaction.atomic():
+        record("test.kept")
+        with pytest.raises(RuntimeError), transaction.atomic():
+            record("test.undone")
+            raise RuntimeError("the inner step fails")
+        record("test.kept")
+    seqs = list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True))
+    assert seqs == list(range(1, len(seqs) + 1))
+    assert not AuditEvent.objects.filter(action="test.undone").exists()
+    assert AuditEvent.objects.filter(action="test.kept").count() == 2
+    assert verify_chain().ok
