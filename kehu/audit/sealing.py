@@ -13,7 +13,6 @@ and no forks.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.db import OperationalError, connection, transaction
@@ -21,8 +20,6 @@ from django.db import OperationalError, connection, transaction
 from kehu.audit.chain import HASHED_FIELDS, event_hash
 from kehu.audit.keys import audit_key
 from kehu.audit.models import SCHEME_HMAC, AuditEvent, ChainHead
-
-logger = logging.getLogger(__name__)
 
 SEAL_BATCH = 500
 SEALED_FIELDS = ["seq", "prev_hash", "hash", "scheme"]
@@ -111,10 +108,9 @@ class AfterCommit:
     def __call__(self) -> None:
         from django.utils import timezone
 
-        self.ran = True
-
         from kehu.audit.heads import export_due, export_if_due
 
+        self.ran = True
         if self.unsealed and AuditEvent.objects.filter(seq__isnull=True).exists():
             seal_pending()
         elif self.head is not None and not export_due(self.head, timezone.now()):
