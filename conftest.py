@@ -6,6 +6,7 @@ test folders under kehu/ can use them too.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,6 +18,12 @@ from django.test import override_settings
 from tests.conftest import api_for, client_for, demo
 
 __all__ = ["api_for", "client_for", "demo"]
+
+# PostgreSQL refuses to seal audit events without a given key: the tests use a fixed one
+# (also in the servers the browser tests start).
+if not settings.KEHU_AUDIT_KEY:
+    settings.KEHU_AUDIT_KEY = "kehu-test-audit-key-0123456789abcdef"
+    os.environ.setdefault("KEHU_AUDIT_KEY", settings.KEHU_AUDIT_KEY)
 
 
 def _is_browser_test(request: pytest.FixtureRequest) -> bool:
@@ -38,6 +45,14 @@ def _backend_test_settings(request: pytest.FixtureRequest) -> Iterator[None]:
     }
     hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with override_settings(STORAGES=storages, PASSWORD_HASHERS=hashers):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _audit_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Each test exports audit chain heads to its own folder: another test's chain is not
+    this one's."""
+    with override_settings(KEHU_AUDIT_HEAD_DIR=tmp_path_factory.mktemp("audit-heads")):
         yield
 
 
@@ -66,6 +81,31 @@ def _audit_chain_head(request: pytest.FixtureRequest) -> None:
     from kehu.audit.models import ChainHead
 
     ChainHead.objects.get_or_create(pk=1)
+
+
+# Migrations that seed rows, each with the model whose rows it seeds.
+SEEDING_MIGRATIONS = [
+    ("kehu.archives.migrations.0002_seed_archive_categories", "archives.ArchiveCategory"),
+    ("kehu.documents.migrations.0002_seed_document_types", "documents.DocumentType"),
+    ("kehu.filing.migrations.0002_default_checklist_and_rules", "filing.ChecklistItem"),
+]
+
+
+@pytest.fixture
+def migration_seeds(transactional_db: None) -> None:
+    """A transactional test that comes after another one finds the database flushed, without
+    the rows the migrations seed (archive categories, document types, the filing checklist):
+    seed them again, so that the test does not depend on the order tests run in."""
+    import importlib
+
+    from django.apps import apps
+
+    for module, model in SEEDING_MIGRATIONS:
+        if apps.get_model(model).objects.exists():
+            continue
+        for operation in importlib.import_module(module).Migration.operations:
+            if hasattr(operation, "code"):
+                operation.code(apps, None)
 
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,12 @@
 """Benchmark 1 — appending to the audit chain.
 
-Subject: `kehu.audit.services.record` (locks the chain-head row, hashes, inserts, moves the
-head). Baseline: `AuditEvent.objects.create` of the same rows with precomputed random
+Subject: `kehu.audit.services.record` (seals at once when the chain head is free, else after
+commit). Baseline: `AuditEvent.objects.create` of the same rows with precomputed random
 hashes, no head lock and no hashing, in the same transaction pattern. Cases: one transaction
 per event; N events in one transaction; on PostgreSQL also 2 processes appending at once.
+Writers: 1, 2 and 4 processes appending at once with `record()` and with the former append
+(wait for the head lock inside the writer's transaction, plain SHA-256), events/s and the
+ratio former/current.
 
 Django is imported inside the functions: the concurrent appenders are spawned processes
 that import this module before they set Django up.
@@ -92,6 +95,33 @@ def _append_plain(rows: list[dict[str, Any]], one_transaction: bool) -> None:
                 create(row)
 
 
+def _append_former(contents: list[dict[str, Any]]) -> None:
+    """The append before sealing: every writer waits for the head row lock in its own
+    transaction, hashes with plain SHA-256, inserts, moves the head."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from kehu.audit.chain import event_hash
+    from kehu.audit.models import AuditEvent, ChainHead
+
+    for c in contents:
+        with transaction.atomic():
+            head = ChainHead.objects.select_for_update().get(pk=1)
+            row: dict[str, Any] = {
+                "seq": head.seq + 1,
+                "occurred_at": timezone.now(),
+                "actor_id": None,
+                "actor_username": ACTOR[0],
+                "source_ip": ACTOR[1],
+                **c,
+                "prev_hash": head.hash,
+            }
+            row["hash"] = event_hash(row)
+            AuditEvent.objects.create(**row)
+            head.seq, head.hash = row["seq"], row["hash"]
+            head.save(update_fields=["seq", "hash"])
+
+
 def _appender(index: int, count: int, barrier: Any, commands: Any, results: Any) -> None:
     """A concurrent appender process: waits for a command, then appends `count` events."""
     import django
@@ -104,13 +134,25 @@ def _appender(index: int, count: int, barrier: Any, commands: Any, results: Any)
         start = time.perf_counter()
         if kind == "chain":
             _append_chain(contents, one_transaction=False)
+        elif kind == "former":
+            _append_former(contents)
         else:
             _append_plain(rows, one_transaction=False)
         results.put((index, start, time.perf_counter()))
 
 
-def _concurrent(results: Results, count: int, reps: int, processes: int = 2) -> None:
+def _concurrent(
+    results: Results,
+    count: int,
+    reps: int,
+    processes: int = 2,
+    kinds: tuple[tuple[str, str, str], ...] = (
+        ("plain", "concurrent_plain", "create(), {n} processes"),
+        ("chain", "concurrent_chain", "record(), {n} processes"),
+    ),
+) -> None:
     from bench.data import reset_chain
+    from kehu.audit.sealing import seal_pending
     from kehu.audit.selectors import verify_chain
 
     ctx = multiprocessing.get_context("spawn")
@@ -124,15 +166,13 @@ def _concurrent(results: Results, count: int, reps: int, processes: int = 2) -> 
     for w in workers:
         w.start()
     total = count * processes
-    chain = results.add(
-        Measurement("concurrent_chain", f"record(), {processes} processes", total, "events")
-    )
-    plain = results.add(
-        Measurement("concurrent_plain", f"create(), {processes} processes", total, "events")
-    )
+    measured = [
+        (results.add(Measurement(key, label.format(n=processes), total, "events")), kind)
+        for kind, key, label in kinds
+    ]
     try:
         for round_no in range(reps + 1):
-            for measurement, kind in ((plain, "plain"), (chain, "chain")):
+            for measurement, kind in measured:
                 reset_chain()
                 for q in queues:
                     q.put(kind)
@@ -140,11 +180,12 @@ def _concurrent(results: Results, count: int, reps: int, processes: int = 2) -> 
                 elapsed = max(s[2] for s in spans) - min(s[1] for s in spans)
                 if round_no:
                     measurement.times.append(elapsed)
-                if kind == "chain":
-                    check = verify_chain()
+                if kind in ("chain", "former"):
+                    seal_pending()  # normally done: the writers' after-commit sealing
+                    check = verify_chain(exports=False)
                     if not (check.ok and check.count == total):
                         raise RuntimeError(f"concurrent appends broke the chain: {check}")
-            log(f"concurrent round {round_no}/{reps} done")
+            log(f"concurrent round {round_no}/{reps} ({processes} processes) done")
         results.facts["concurrent_chain_verified"] = True
     finally:
         for q in queues:
@@ -202,5 +243,24 @@ def run(config: dict[str, Any]) -> Results:
             note="ratio < 1: the two processes together append faster than one",
         )
     else:
-        results.facts["concurrent"] = "skipped: PostgreSQL only (SQLite has one writer)"
+        results.facts["concurrent"] = "create() vs record(): PostgreSQL only"
+    _writers(results, count, reps)
     return results
+
+
+def _writers(results: Results, count: int, reps: int) -> None:
+    """record() against the former append with 1, 2 and 4 writer processes."""
+    per_writer = max(count // 4, 50)
+    results.facts["writers_events_each"] = per_writer
+    for writers in (1, 2, 4):
+        kinds = (
+            ("former", f"writers{writers}_former", "former append, {n} writers"),
+            ("chain", f"writers{writers}_record", "record(), {n} writers"),
+        )
+        _concurrent(results, per_writer, reps, writers, kinds)
+        results.compare(
+            f"{writers} writers: former append / record()",
+            f"writers{writers}_former",
+            f"writers{writers}_record",
+            note="ratio > 1: record() appends faster than the former head-locking append",
+        )

@@ -161,7 +161,9 @@ def reset_chain() -> None:
             cursor.execute(f'TRUNCATE TABLE "{table}"')
         else:
             cursor.execute(f'DELETE FROM "{table}"')
-    ChainHead.objects.filter(pk=1).update(seq=0, hash=GENESIS_HASH)
+    ChainHead.objects.filter(pk=1).update(
+        seq=0, hash=GENESIS_HASH, keyed_from=None, exported_seq=0, exported_at=None
+    )
 
 
 def make_chain(count: int, seed: int = 2, batch: int = 2000) -> str:

@@ -286,8 +286,15 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
-# Audit chain heads are exported here daily: a place outside the database (AUD-2).
+# Audit chain heads are exported here every N events or M minutes: a place outside the
+# database that its users cannot write (AUD-2, docs/operations.md); optionally to syslog too.
 KEHU_AUDIT_HEAD_DIR = Path(env("KEHU_AUDIT_HEAD_DIR", str(DATA_DIR / "audit-heads")))
+KEHU_AUDIT_EXPORT_EVERY_EVENTS = env_int("KEHU_AUDIT_EXPORT_EVERY_EVENTS", 100)
+KEHU_AUDIT_EXPORT_EVERY_MINUTES = env_int("KEHU_AUDIT_EXPORT_EVERY_MINUTES", 15)
+KEHU_AUDIT_HEAD_SYSLOG = env("KEHU_AUDIT_HEAD_SYSLOG")  # "/dev/log" or "host:514"; "" = off
+# The HMAC key of the audit chain, never stored in the database. SQLite: generated into the
+# data folder when not given. PostgreSQL: must be given (several servers share one chain).
+KEHU_AUDIT_KEY = env("KEHU_AUDIT_KEY")
 
 KEHU_DEMO_PASSWORD = env("KEHU_DEMO_PASSWORD", "Kehu@2026demo")
 # The demo users whose role needs a second factor get a TOTP device with this key (base32),

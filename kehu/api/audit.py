@@ -62,4 +62,5 @@ class AuditEventViewSet(AuditedAPIView, viewsets.ReadOnlyModelViewSet):
         return {**super().get_serializer_context(), "readable_types": self._readable()}
 
     def sort_key(self, request: Request) -> Any:
-        return "-seq"
+        # Insertion order: events not sealed yet (no seq) are listed too.
+        return "-pk"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kehu.audit.models import GENESIS_HASH
+from kehu.audit.models import GENESIS_HASH, SCHEME_HMAC, SCHEME_SHA256
 
 HASHED_FIELDS = (
     "seq",
@@ -35,9 +36,14 @@ def _canonical(value: Any) -> Any:
     return value
 
 
-def event_hash(row: Mapping[str, Any]) -> str:
+def event_hash(row: Mapping[str, Any], key: bytes | None = None) -> str:
+    """SHA-256 of the canonical row, or HMAC-SHA256 with `key` for keyed events."""
     payload = {name: _canonical(row[name]) for name in HASHED_FIELDS}
     encoded = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    if row.get("scheme", SCHEME_SHA256) == SCHEME_HMAC:
+        if key is None:
+            raise ValueError("a keyed audit event needs the audit key")
+        return hmac.new(key, encoded.encode("utf-8"), hashlib.sha256).hexdigest()
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
@@ -51,13 +57,29 @@ class VerifyResult:
     bad_seq: int | None = None
 
 
+def _scheme_problem(seq: int, scheme: str, keyed_from: int | None) -> str:
+    """Events before the recorded switch are plain SHA-256, every event from it on is keyed:
+    a keyed chain cannot be rewritten as an unkeyed one (which needs no key) unnoticed."""
+    must_be_keyed = keyed_from is not None and seq >= keyed_from
+    if must_be_keyed and scheme != SCHEME_HMAC:
+        return f"event #{seq} is not keyed although the chain is keyed from #{keyed_from}"
+    if not must_be_keyed and scheme == SCHEME_HMAC:
+        return f"event #{seq} is keyed before the chain's recorded switch to keyed hashes"
+    return ""
+
+
 def verify_rows(
-    rows: Iterable[Mapping[str, Any]], anchors: Mapping[int, str] | None = None
+    rows: Iterable[Mapping[str, Any]],
+    anchors: Mapping[int, str] | None = None,
+    *,
+    key: bytes | None = None,
+    keyed_from: int | None = None,
 ) -> VerifyResult:
     """Walk rows in seq order; the first row that breaks the chain is reported.
 
     `anchors` maps seq → hash exported earlier outside the database: a chain rewritten
-    wholesale (every hash recomputed) still disagrees with them.
+    wholesale (every hash recomputed) still disagrees with them. Keyed events are checked
+    with `key`; `keyed_from` is the first event that must be keyed (None: none may be).
     """
     anchors = dict(anchors or {})
     expected_seq, prev = 1, GENESIS_HASH
@@ -70,8 +92,11 @@ def verify_rows(
         if row["prev_hash"] != prev:
             problem = f"event #{seq} does not follow event #{seq - 1} (removed or reordered)"
             return VerifyResult(False, count, seq - 1, prev, problem, seq)
-        computed = event_hash(row)
-        if computed != row["hash"]:
+        problem = _scheme_problem(seq, row.get("scheme", SCHEME_SHA256), keyed_from)
+        if problem:
+            return VerifyResult(False, count, seq - 1, prev, problem, seq)
+        computed = event_hash(row, key)
+        if not hmac.compare_digest(computed, row["hash"] or ""):
             problem = f"event #{seq} was altered (its hash does not match its content)"
             return VerifyResult(False, count, seq - 1, prev, problem, seq)
         anchored = anchors.pop(seq, None)

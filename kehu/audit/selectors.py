@@ -2,37 +2,63 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from kehu.audit.chain import HASHED_FIELDS, VerifyResult, verify_rows
-from kehu.audit.models import AuditEvent
+from kehu.audit.heads import missing_exports, read_exports
+from kehu.audit.keys import audit_key
+from kehu.audit.models import NEWEST_FIRST, AuditEvent, ChainHead
 
 
 def chain_rows(chunk_size: int = 2000) -> Iterator[dict[str, Any]]:
-    fields = (*HASHED_FIELDS, "hash")
-    return AuditEvent.objects.order_by("seq").values(*fields).iterator(chunk_size=chunk_size)
+    """The sealed events in chain order (events not sealed yet are not in the chain)."""
+    fields = (*HASHED_FIELDS, "hash", "scheme")
+    return (
+        AuditEvent.objects.filter(seq__isnull=False)
+        .order_by("seq")
+        .values(*fields)
+        .iterator(chunk_size=chunk_size)
+    )
 
 
 def load_anchors(paths: list[Path]) -> dict[int, str]:
     """Exported heads: each file holds one JSON object per line with seq and hash."""
-    anchors: dict[int, str] = {}
-    for path in paths:
-        files = sorted(path.glob("*.json")) if path.is_dir() else [path]
-        for file in files:
-            for line in file.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    entry = json.loads(line)
-                    anchors[int(entry["seq"])] = str(entry["hash"])
-    return anchors
+    return {seq: str(entry["hash"]) for seq, entry in read_exports(paths).items()}
 
 
-def verify_chain(anchor_paths: list[Path] | None = None) -> VerifyResult:
-    return verify_rows(chain_rows(), load_anchors(anchor_paths or []))
+def verify_chain(anchor_paths: list[Path] | None = None, *, exports: bool = True) -> VerifyResult:
+    """Recompute the chain, then compare its end with the head row and, with `exports`, with
+    the heads exported to KEHU_AUDIT_HEAD_DIR, where an expected export that is missing is a
+    finding too (deleting the exports does not switch the check off)."""
+    head = ChainHead.objects.get(pk=1)
+    folder = Path(settings.KEHU_AUDIT_HEAD_DIR)
+    exported = read_exports([folder]) if exports and folder.exists() else {}
+    anchors = {**load_anchors(anchor_paths or []), **{s: e["hash"] for s, e in exported.items()}}
+    key = audit_key() if head.keyed_from is not None else None
+    result = verify_rows(chain_rows(), anchors, key=key, keyed_from=head.keyed_from)
+    if not result.ok:
+        return result
+    if (result.head_seq, result.head_hash) != (head.seq, head.hash):
+        result.ok, result.bad_seq = False, result.head_seq + 1
+        result.problem = (
+            f"the chain ends at event #{result.head_seq} but the chain head names event "
+            f"#{head.seq} (events removed from the end?)"
+        )
+        return result
+    if exports:
+        problem = missing_exports(head, result.head_seq, exported, folder)
+        if problem:
+            result.ok, result.problem = False, problem
+    return result
+
+
+def unsealed_count() -> int:
+    return AuditEvent.objects.filter(seq__isnull=True).count()
 
 
 def history_for(obj: Any, limit: int = 100) -> list[AuditEvent]:
@@ -41,7 +67,7 @@ def history_for(obj: Any, limit: int = 100) -> list[AuditEvent]:
     return list(
         AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
         .exclude(action__endswith=".read")
-        .order_by("-seq")[:limit]
+        .order_by(*NEWEST_FIRST)[:limit]
     )
 
 
@@ -52,7 +78,7 @@ def changes_since(obj: Any, version: int) -> list[dict[str, Any]]:
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
         extra__version__gt=version,
-    ).order_by("seq")
+    ).order_by("id")
     from kehu.audit.presentation import field_label, shown_changes
 
     latest: dict[str, dict[str, Any]] = {}

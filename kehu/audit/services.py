@@ -7,13 +7,13 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
-from kehu.audit.chain import event_hash
+from kehu.audit import sealing
 from kehu.audit.context import Actor, current_actor
-from kehu.audit.models import AuditEvent, ChainHead
+from kehu.audit.keys import audit_key
+from kehu.audit.models import AuditEvent
 
 
 def _jsonable(value: Any) -> Any:
@@ -55,47 +55,40 @@ def record(
 ) -> AuditEvent:
     """Append one event, in the caller's transaction (or a new one).
 
-    The chain head row is locked first, so concurrent writers queue up behind it and the
-    chain never forks (PostgreSQL row lock; on SQLite the IMMEDIATE transaction does it).
+    The event is sealed into the chain at once if the chain head is free, else right after
+    the caller commits; the caller never waits for the head (see kehu.audit.sealing).
     """
     actor = actor or current_actor()
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:255]
+    row: dict[str, Any] = {
+        # Microsecond precision survives every backend, so the hash is stable on re-read.
+        "occurred_at": timezone.now(),
+        "actor_id": actor.user_id,
+        "actor_username": actor.username,
+        "source_ip": actor.source_ip,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "object_repr": object_repr,
+        "changes": json.loads(json.dumps(_jsonable(changes or {}))),
+        "extra": json.loads(json.dumps(_jsonable(extra or {}))),
+    }
     with transaction.atomic():
-        head = ChainHead.objects.select_for_update().get(pk=1)
-        row: dict[str, Any] = {
-            "seq": head.seq + 1,
-            # Microsecond precision survives every backend, so the hash is stable on re-read.
-            "occurred_at": timezone.now(),
-            "actor_id": actor.user_id,
-            "actor_username": actor.username,
-            "source_ip": actor.source_ip,
-            "action": action,
-            "object_type": object_type,
-            "object_id": object_id,
-            "object_repr": object_repr,
-            "changes": json.loads(json.dumps(_jsonable(changes or {}))),
-            "extra": json.loads(json.dumps(_jsonable(extra or {}))),
-            "prev_hash": head.hash,
-        }
-        row["hash"] = event_hash(row)
+        head = sealing.try_lock_head()
+        if head is not None:
+            sealing.seal_row(row, head, audit_key())
         event = AuditEvent.objects.create(**row)
-        head.seq, head.hash = event.seq, event.hash
-        head.save(update_fields=["seq", "hash"])
+        if head is not None:
+            sealing.save_head(head)
+        sealing.seal_after_commit(head)
     return event
 
 
 def export_head(directory: str | None = None) -> dict[str, Any]:
-    """Write the current chain head to a dated file outside the database (AUD-2)."""
-    from pathlib import Path
+    """Write the current chain head outside the database now (AUD-2)."""
+    from kehu.audit.heads import export_now
 
-    head = ChainHead.objects.get(pk=1)
-    target = Path(directory) if directory else Path(settings.KEHU_AUDIT_HEAD_DIR)
-    target.mkdir(parents=True, exist_ok=True)
-    now = timezone.now()
-    entry = {"seq": head.seq, "hash": head.hash, "exported_at": now.isoformat()}
-    path = target / f"audit-head-{timezone.localdate(now).isoformat()}.json"
-    path.write_text(json.dumps(entry) + "\n", encoding="utf-8")
-    return {**entry, "path": str(path)}
+    return export_now(directory)

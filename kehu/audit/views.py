@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -46,7 +46,7 @@ def events(request: HttpRequest) -> HttpResponse:
     filterset, rows, readable = _filtered(request)
     page = keyset_page(
         rows,
-        "-seq",
+        "-pk",
         50,
         request.GET.get("after", ""),
         request.GET.get("before", ""),
@@ -79,7 +79,9 @@ def export(request: HttpRequest) -> HttpResponse:
     content, count = rows_to_xlsx(
         str(_("Audit trail")),
         [(name, str(label)) for name, label in COLUMNS],
-        redacted(rows.order_by("seq").iterator(chunk_size=2000), readable),
+        redacted(
+            rows.order_by(F("seq").asc(nulls_last=True), "id").iterator(chunk_size=2000), readable
+        ),
         str(request.user),
     )
     record(

@@ -47,6 +47,7 @@ SCHEDULE = [
     Periodic("archives-loans", "kehu.ops.tasks.remind_overdue_loans", datetime.timedelta(days=1)),
     Periodic("archives-transfers", "kehu.ops.tasks.propose_transfers", datetime.timedelta(days=1)),
     Periodic("privacy-retention", "kehu.ops.tasks.privacy_retention", datetime.timedelta(days=1)),
+    Periodic("audit-verify", "kehu.ops.tasks.verify_audit_chain", datetime.timedelta(days=1)),
 ]
 
 

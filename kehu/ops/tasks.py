@@ -76,3 +76,11 @@ def privacy_retention() -> dict[str, Any]:
 
     with acting_as(SYSTEM):
         return run().as_dict()
+
+
+@task()
+def verify_audit_chain() -> dict[str, Any]:
+    """Seal, verify and export the audit chain; a failure alarms administrators and auditors."""
+    from kehu.audit.monitor import verify_and_alarm
+
+    return verify_and_alarm()

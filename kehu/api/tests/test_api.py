@@ -204,6 +204,7 @@ def test_audit_events_readable_by_auditor_and_admin(demo: dict[str, User], usern
     assert body["count"] == AuditEvent.objects.count()
     seqs = [event["seq"] for event in body["results"]]
     newest = AuditEvent.objects.order_by("-seq")[0].seq
+    assert newest is not None
     assert seqs == list(range(newest, newest - 5, -1))
     first = body["results"][0]
     stored = AuditEvent.objects.get(seq=first["seq"])

@@ -170,7 +170,9 @@ def _activate_in_thread(pk: int, gm: User, start: threading.Barrier, errors: lis
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_activations_get_unique_gap_free_numbers(demo: dict[str, User]) -> None:
+def test_concurrent_activations_get_unique_gap_free_numbers(
+    migration_seeds: None, demo: dict[str, User]
+) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (row locks); run with KEHU_DATABASE_URL=postgres://…")
     from kehu.archives.tests.conftest import new_customer

@@ -19,7 +19,8 @@ from django.db import transaction
 from django.utils import translation
 
 from kehu.audit.chain import event_hash, verify_rows
-from kehu.audit.models import GENESIS_HASH, AuditEvent, ChainHead
+from kehu.audit.keys import audit_key
+from kehu.audit.models import GENESIS_HASH, SCHEME_HMAC, SCHEME_SHA256, AuditEvent, ChainHead
 from kehu.audit.selectors import chain_rows, verify_chain
 from kehu.audit.services import record
 from kehu.core.models import User
@@ -117,22 +118,26 @@ def test_reordered_events_are_detected(demo: dict[str, User]) -> None:
     assert "reordered" in message
 
 
-def rewrite_from(seq: int) -> None:
-    """What a capable attacker does: recompute every hash after an edit, head included."""
+def rewrite_from(seq: int, key: bytes | None = None) -> None:
+    """What a capable attacker does: recompute every hash after an edit, head included; with
+    `key` one who also holds the audit key, else one who rewrites with plain SHA-256."""
     prev = AuditEvent.objects.get(seq=seq - 1).hash if seq > 1 else GENESIS_HASH
     for row in chain_rows():
         if row["seq"] < seq:
             continue
         row["prev_hash"] = prev
-        row["hash"] = event_hash(row)
-        AuditEvent.objects.filter(seq=row["seq"]).update(prev_hash=prev, hash=row["hash"])
+        row["scheme"] = SCHEME_HMAC if key else SCHEME_SHA256
+        row["hash"] = event_hash(row, key)
+        AuditEvent.objects.filter(seq=row["seq"]).update(
+            prev_hash=prev, hash=row["hash"], scheme=row["scheme"]
+        )
         prev = row["hash"]
     last = AuditEvent.objects.order_by("-seq").first()
     assert last is not None
     ChainHead.objects.filter(pk=1).update(seq=last.seq, hash=last.hash)
 
 
-def test_rewritten_chain_is_detected_only_with_an_exported_head(
+def test_rewritten_chain_is_detected_with_an_exported_head(
     demo: dict[str, User], tmp_path: Path
 ) -> None:
     out = io.StringIO()
@@ -145,11 +150,11 @@ def test_rewritten_chain_is_detected_only_with_an_exported_head(
     assert verify("--head", str(tmp_path))  # intact chain agrees with its exported head
 
     AuditEvent.objects.filter(seq=4).update(object_repr="forged")
-    rewrite_from(4)
+    rewrite_from(4, audit_key())
 
-    # Without the head exported outside the database the rewrite is consistent ...
-    assert "events" in verify()
-    # ... with it, the rewrite shows: the exported head no longer matches.
+    # The verification above exported the head to the configured folder as well: the
+    # rewrite shows there, and in the head exported by hand.
+    assert "rewritten" in broken_at()
     message = broken_at("--head", str(tmp_path))
     assert f"#{head_seq}" in message
     assert "rewritten" in message
@@ -163,7 +168,12 @@ def test_truncated_chain_is_detected_with_an_exported_head(
     call_command("audit", "export-head", "--dir", str(tmp_path), stdout=io.StringIO())
     last = AuditEvent.objects.count()
     AuditEvent.objects.filter(seq=last).delete()
-    assert "events" in verify()  # nothing inside the database names the lost tail
+    ChainHead.objects.filter(pk=1).update(
+        seq=last - 1, hash=AuditEvent.objects.get(seq=last - 1).hash
+    )
+    assert (
+        "events" in verify()
+    )  # with the head row moved back too, nothing inside the database names the lost tail
     message = broken_at("--head", str(tmp_path))
     assert f"#{last}" in message
     assert "truncated" in message
@@ -176,8 +186,8 @@ def test_exported_heads_option_reads_the_configured_folder(
     call_command("audit", "export-head", stdout=io.StringIO())
     assert len(list((tmp_path / "heads").glob("audit-head-*.json"))) == 1
     AuditEvent.objects.filter(seq=3).update(object_repr="forged")
-    rewrite_from(3)
-    assert "events" in verify()
+    rewrite_from(3, audit_key())
+    assert "rewritten" in broken_at()  # the configured folder is always checked
     assert "rewritten" in broken_at("--exported-heads")
 
 

@@ -10,6 +10,7 @@ TEST_KEYS = {
     "KEHU_LOOKUP_KEY": "test-only-lookup-key",
     "KEHU_FILE_KEYS": "t1:test-only-file-key",
     "KEHU_FIELD_KEYS": "t1:test-only-field-key",
+    "KEHU_AUDIT_KEY": "test-only-audit-key-for-the-postgresql-test-database",
 }
 
 

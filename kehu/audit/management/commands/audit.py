@@ -1,11 +1,13 @@
-"""`kehu audit verify [--head FILE|DIR]…` and `kehu audit export-head [--dir DIR]`."""
+"""`kehu audit verify [--head FILE|DIR]…`, `kehu audit export-head [--dir DIR]` and
+`kehu audit seal`."""
 
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from kehu.audit.heads import export_if_due
+from kehu.audit.sealing import seal_pending
 from kehu.audit.selectors import verify_chain
 from kehu.audit.services import export_head
 
@@ -15,32 +17,40 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        verify = sub.add_parser("verify", help="Recompute the whole chain.")
+        verify = sub.add_parser(
+            "verify",
+            help="Seal pending events, recompute the whole chain, compare it with the head "
+            "row and the heads exported to KEHU_AUDIT_HEAD_DIR.",
+        )
         verify.add_argument(
             "--head",
             action="append",
             default=[],
-            help="Exported head file or folder to check against (repeatable).",
+            help="Another exported head file or folder to check against (repeatable).",
         )
         verify.add_argument(
             "--exported-heads",
             action="store_true",
-            help="Also check against every head in KEHU_AUDIT_HEAD_DIR.",
+            help="Kept for scripts: KEHU_AUDIT_HEAD_DIR is always checked.",
         )
         export = sub.add_parser("export-head", help="Write the chain head outside the database.")
         export.add_argument("--dir", default=None)
+        sub.add_parser("seal", help="Seal the events committed but not yet in the chain.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "export-head":
             entry = export_head(options["dir"])
             self.stdout.write(f"exported head #{entry['seq']} {entry['hash']} to {entry['path']}")
             return
-        paths = [Path(p) for p in options["head"]]
-        if options["exported_heads"] and Path(settings.KEHU_AUDIT_HEAD_DIR).exists():
-            paths.append(Path(settings.KEHU_AUDIT_HEAD_DIR))
-        result = verify_chain(paths)
+        sealed = seal_pending()
+        if options["action"] == "seal":
+            self.stdout.write(f"sealed {sealed} events")
+            return
+        result = verify_chain([Path(p) for p in options["head"]])
         if not result.ok:
-            raise CommandError(f"audit chain BROKEN at event #{result.bad_seq}: {result.problem}")
+            where = f" at event #{result.bad_seq}" if result.bad_seq else ""
+            raise CommandError(f"audit chain BROKEN{where}: {result.problem}")
+        export_if_due()
         self.stdout.write(
             f"audit chain intact: {result.count} events, head #{result.head_seq} {result.head_hash}"
         )
