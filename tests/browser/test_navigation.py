@@ -24,7 +24,9 @@ FILING_ADMIN = {"/filing-checklist/", "/risk-rules/", "/watch-list/", "/watch-li
 WATCH_LIST = {"/watch-list/", "/watch-list/import/"}
 PAGES = [*ADMIN_PAGES, *sorted(CUSTOMER_PAGES), "/classification-dimensions/"]
 # Home, the API documentation and the workflow's task pages: every signed-in user.
-ALWAYS = {"/", "/api/v1/docs/", "/tasks/", "/cases/", "/privacy/grants/"}
+ALWAYS = {"/", "/api/v1/docs/", "/tasks/", "/cases/", "/privacy/grants/", "/tokens/"}
+# The register of customer data provided outside the owning department.
+DISCLOSURES = {"/privacy/disclosures/"}
 ARCHIVE_READ = {"/dossiers/", "/archive-items/"}
 LOANS = {"/archives/loans/"}
 ARCHIVIST = ARCHIVE_READ | LOANS | {"/archives/transfers/", "/cabinets/", "/archives/disposition/"}
@@ -33,29 +35,32 @@ ARCHIVIST |= {"/archives/destructions/", "/archive-categories/", "/archives/sett
 # From kehu/core/policy.py ROLE_PERMISSIONS and kehu/core/context_processors.py NAVIGATION.
 ALLOWED = {
     "admin": {"/units/", "/users/", "/security-policy/", "/audit/", "/classification-dimensions/"}
-    | {"/privacy/retention/"}
+    | {"/privacy/retention/", "/ops/outbox/", "/access-limits/", "/tokens/all/"}
     | DOCUMENT_ADMIN
     | WORKFLOW_ADMIN
     | FILING_ADMIN,
-    "auditor": {"/units/", "/users/", "/audit/"}
+    "auditor": {"/units/", "/users/", "/audit/", "/privacy/grant-register/"}
     | CUSTOMER_PAGES
+    | DISCLOSURES
     | ARCHIVE_READ
     | {"/archives/transfers/", "/cabinets/", "/archives/destructions/", "/archive-categories/"},
     "head_sale": {"/units/", "/users/"}
     | CUSTOMER_PAGES
+    | DISCLOSURES
     | ARCHIVE_READ
     | LOANS
     | {"/archives/transfers/"},
     "gm": {"/units/", "/users/"}
     | CUSTOMER_PAGES
+    | DISCLOSURES
     | ARCHIVE_READ
     | LOANS
     | {"/archives/destructions/"},
-    "manager1": CUSTOMER_PAGES | LOANS,
-    "manager2": CUSTOMER_PAGES | LOANS,
-    "manager3": CUSTOMER_PAGES | LOANS,
-    "manager4": CUSTOMER_PAGES | LOANS,
-    "compliance": CUSTOMER_PAGES | WATCH_LIST,
+    "manager1": CUSTOMER_PAGES | LOANS | DISCLOSURES,
+    "manager2": CUSTOMER_PAGES | LOANS | DISCLOSURES,
+    "manager3": CUSTOMER_PAGES | LOANS | DISCLOSURES,
+    "manager4": CUSTOMER_PAGES | LOANS | DISCLOSURES,
+    "compliance": CUSTOMER_PAGES | WATCH_LIST | DISCLOSURES,
     "credit": CUSTOMER_PAGES | ARCHIVE_READ | {"/archives/transfers/"},
     "archivist": ARCHIVIST,
     "finance": set(),
