@@ -50,14 +50,15 @@ lint: $(VENV)/.installed
 typecheck: $(VENV)/.installed
 	$(BIN)/mypy kehu
 
+# Unit and integration tests on both cores (pytest-xdist); browser tests then on their own, each
+# driving its own server.
 unit: $(VENV)/.installed assets messages
-	KEHU_DATA_DIR=$(CURDIR)/var/test $(BIN)/pytest -q -m "not browser" $(PYTEST_ARGS)
+	KEHU_DATA_DIR=$(CURDIR)/var/test $(BIN)/pytest -q -m "not browser" -n 2 $(PYTEST_ARGS)
 
 browser: $(VENV)/.installed assets messages
 	KEHU_DATA_DIR=$(CURDIR)/var/test $(BIN)/pytest -q -m browser $(PYTEST_ARGS)
 
-test: lint typecheck $(VENV)/.installed assets messages
-	KEHU_DATA_DIR=$(CURDIR)/var/test $(BIN)/pytest -q $(PYTEST_ARGS)
+test: lint typecheck unit browser
 
 # Benchmarks (bench/README.md): SQLite unless KEHU_DATABASE_URL is set; options in BENCH_ARGS,
 # e.g. make bench BENCH_ARGS="--database postgres://postgres@127.0.0.1:5432/postgres --size 20000"
