@@ -137,3 +137,21 @@ def test_api_reads_carry_the_headers_purpose_or_the_tokens_name(
     assert first.extra["purpose"] == "settlement"
     assert second.extra["purpose"] == "api" and second.extra["purpose_note"] == "API: test"
     assert (third.extra["purpose"], third.extra["purpose_note"]) == ("other", "月结对账")
+
+
+def test_the_auditor_filters_the_audit_log_by_purpose(
+    make_person: Callable[..., Customer],
+    client_for: Callable[..., Client],
+    api_for: Callable[[str], Client],
+) -> None:
+    person = make_person()
+    client = client_for("manager1", declared=False)
+    client.post("/privacy/purpose/", {"purpose": "settlement"})
+    client.get(f"/customers/{person.pk}/")
+    client_for("manager2").get(f"/customers/{person.pk}/")  # declared "review"
+    found = api_for("auditor").get("/api/v1/audit-events/", {"purpose": "settlement"}).json()
+    assert [(row["actor_username"], row["action"]) for row in found["results"]] == [
+        ("manager1", "customers.customer.read")
+    ]
+    page = client_for("auditor").get("/audit/", {"purpose": "settlement"})
+    assert page.status_code == 200 and 'name="purpose"' in page.content.decode()
