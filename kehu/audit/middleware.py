@@ -1,5 +1,4 @@
 from collections.abc import Callable
-
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
