@@ -12,6 +12,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from kehu.api.services import create_token
 from kehu.core.demo import load_demo
 from kehu.core.models import User
+from kehu.privacy.purpose import SESSION_KEY as PURPOSE_SESSION_KEY
+
+TEST_PURPOSE = {"choice": "review", "note": "", "declared_at": "2026-01-05T09:00:00+08:00"}
 
 
 @pytest.fixture
@@ -22,18 +25,21 @@ def demo(db: None) -> dict[str, User]:
 
 
 @pytest.fixture
-def client_for(demo: dict[str, User]) -> Callable[[str], Client]:
-    """A test client signed in as the named demo user."""
+def client_for(demo: dict[str, User]) -> Callable[..., Client]:
+    """A test client signed in as the named demo user, who has declared a purpose of use
+    ("review") unless `declared=False`."""
 
-    def make(username: str) -> Client:
+    def make(username: str, declared: bool = True) -> Client:
         client = Client()
         client.force_login(demo[username])
+        session = client.session
         # A demo user with a second factor has passed it too (as after the sign-in page).
         device = TOTPDevice.objects.filter(user=demo[username], confirmed=True).first()
         if device is not None:
-            session = client.session
             session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-            session.save()
+        if declared:
+            session[PURPOSE_SESSION_KEY] = TEST_PURPOSE
+        session.save()
         return client
 
     return make

@@ -379,6 +379,8 @@ RULES: dict[str, list[Rule]] = {
     "privacy:grant_new": [Rule("customer", per_object(GRANTERS))],
     "privacy:grant_revoke": [Rule("grant", per_object(GRANTERS), "POST")],
     "privacy:reveal": [Rule("reveal", per_object(REVEAL))],
+    # Everyone declares the purpose of their own session's work with personal data.
+    "privacy:purpose": [Rule(), Rule(method="POST")],
     "privacy:consent_new": [Rule("person", per_object(EDIT))],
     # Data-subject requests: an access request on A, registered by manager1, done.
     "privacy:requests": [Rule()],
@@ -1132,6 +1134,7 @@ AUDITOR_OWN_WRITES = {
     "core:notifications": "marks their own notifications read",
     "privacy:reveal": "reveals a masked value: a read, audited with its reason",
     "api:reveal": "reveals a masked value: a read, audited with its reason",
+    "privacy:purpose": "declares the purpose of use of their own session (audited)",
     "tokens:mine": "creates their own API token (a credential, not data)",
     "tokens:revoke": "revokes their own API token",
     "api:tokens": "creates their own API token (a credential, not data)",

@@ -24,6 +24,7 @@ from kehu.audit.middleware import client_ip
 from kehu.core import policy
 from kehu.core.middleware import read_only_refusal
 from kehu.core.ratelimit import RateLimited
+from kehu.privacy.purpose import api_purpose
 from kehu.records import listing, registry
 from kehu.records.services import StaleEditError, audited_create, audited_update
 
@@ -61,8 +62,12 @@ class AuditedAPIView(APIView):
         )
         if refusal:
             raise exceptions.PermissionDenied(refusal)
+        try:
+            purpose = api_purpose(request._request, request.auth)
+        except DjangoValidationError as error:
+            raise exceptions.ValidationError({"purpose": error.messages}) from None
         self._actor_token: Token[Actor] | None = _current.set(
-            actor_for(request.user, client_ip(request._request))
+            actor_for(request.user, client_ip(request._request), purpose)
         )
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:

@@ -10,10 +10,26 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class Purpose:
+    """The purpose of use the actor declared for their work with personal data (PRI: the
+    seeds' 使用目的); `choice` "undeclared" when there is none yet."""
+
+    choice: str
+    note: str = ""
+    declared_at: str = ""  # ISO time of the declaration ("" for an API request's header)
+
+
+UNDECLARED = Purpose("undeclared")
+# Actions that read personal data: their events carry the actor's purpose.
+READ_SUFFIXES = (".read", ".reveal", ".export", ".download")
+
+
+@dataclass(frozen=True)
 class Actor:
     user_id: int | None
     username: str
     source_ip: str = ""
+    purpose: Purpose | None = None  # None: a command or the system (no session)
 
 
 SYSTEM = Actor(None, "system", "")
@@ -24,10 +40,22 @@ def current_actor() -> Actor:
     return _current.get()
 
 
-def actor_for(user: Any, source_ip: str = "") -> Actor:
+def actor_for(user: Any, source_ip: str = "", purpose: Purpose | None = None) -> Actor:
     if user is None or not getattr(user, "is_authenticated", False):
         return Actor(None, "anonymous", source_ip)
-    return Actor(user.pk, user.get_username(), source_ip)
+    return Actor(user.pk, user.get_username(), source_ip, purpose)
+
+
+def purpose_extra(action: str, actor: Actor) -> dict[str, str]:
+    """The purpose fields a read event of `actor` carries ({} for other events)."""
+    if actor.purpose is None or not action.endswith(READ_SUFFIXES):
+        return {}
+    fields = {"purpose": actor.purpose.choice}
+    if actor.purpose.note:
+        fields["purpose_note"] = actor.purpose.note
+    if actor.purpose.declared_at:
+        fields["purpose_declared_at"] = actor.purpose.declared_at
+    return fields
 
 
 @contextlib.contextmanager

@@ -1,9 +1,17 @@
+from typing import Any
+
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kehu.audit.models import AuditEvent
 from kehu.records.filtering import ListFilterSet
+
+
+def purpose_choices() -> list[tuple[str, Any]]:
+    from kehu.privacy.forms import PURPOSES
+
+    return [*PURPOSES, ("api", "API"), ("undeclared", _("Undeclared"))]
 
 
 class AuditEventFilter(ListFilterSet):
@@ -15,6 +23,10 @@ class AuditEventFilter(ListFilterSet):
     object_id = django_filters.CharFilter(label=_("Object id"))
     object = django_filters.CharFilter(
         label=_("Object"), field_name="object_repr", lookup_expr="icontains"
+    )
+    # The purpose of use a read of personal data was recorded with (kehu.privacy.purpose).
+    purpose = django_filters.ChoiceFilter(
+        label=_("Purpose of use"), field_name="extra__purpose", choices=purpose_choices
     )
     since = django_filters.DateTimeFilter(
         label=_("From"),
@@ -31,4 +43,13 @@ class AuditEventFilter(ListFilterSet):
 
     class Meta:
         model = AuditEvent
-        fields = ["user", "action", "object_type", "object_id", "object", "since", "until"]
+        fields = [
+            "user",
+            "action",
+            "object_type",
+            "object_id",
+            "object",
+            "purpose",
+            "since",
+            "until",
+        ]

@@ -1,6 +1,8 @@
 from collections.abc import Callable
+from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 
 from kehu.audit.context import acting_as, actor_for
 
@@ -16,11 +18,24 @@ def client_ip(request: HttpRequest) -> str:
 
 
 class AuditContextMiddleware:
-    """Makes the signed-in user and source address the actor of every audit event."""
+    """Makes the signed-in user, source address and declared purpose of use the actor of
+    every audit event; a page that needs a purpose first leads to its declaration."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        with acting_as(actor_for(getattr(request, "user", None), client_ip(request))):
+        from kehu.privacy.purpose import session_purpose
+
+        user = getattr(request, "user", None)
+        purpose = session_purpose(request) if user is not None and user.is_authenticated else None
+        with acting_as(actor_for(user, client_ip(request), purpose)):
             return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from kehu.privacy.purpose import PurposeRequired
+
+        if not isinstance(exception, PurposeRequired):
+            return None
+        target = reverse("privacy:purpose") + "?" + urlencode({"next": request.get_full_path()})
+        return HttpResponseRedirect(target)

@@ -11,7 +11,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from kehu.audit import sealing
-from kehu.audit.context import Actor, current_actor
+from kehu.audit.context import Actor, current_actor, purpose_extra
 from kehu.audit.keys import audit_key
 from kehu.audit.models import AuditEvent
 
@@ -59,6 +59,8 @@ def record(
     the caller commits; the caller never waits for the head (see kehu.audit.sealing).
     """
     actor = actor or current_actor()
+    # A read of personal data carries the purpose its reader declared (a reveal's own wins).
+    extra = {**purpose_extra(action, actor), **(extra or {})}
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)

@@ -68,6 +68,8 @@ READ_ONLY_MAY_POST = frozenset(
         "set_language",
         "privacy:reveal",
         "api:reveal",
+        # The purpose of use of their own session (audited): what their reads are for.
+        "privacy:purpose",
         # Their own API tokens: a credential of their own, not data.
         "tokens:mine",
         "tokens:revoke",

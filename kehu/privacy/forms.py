@@ -25,6 +25,18 @@ class RevealForm(forms.Form):
     )
 
 
+class PurposeForm(forms.Form):
+    purpose = forms.ChoiceField(
+        label=_("Purpose of use"), choices=PURPOSES, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=200,
+        required=False,
+        help_text=_("Required for “Other”: what the work is."),
+    )
+
+
 class GrantForm(forms.Form):
     user: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("User"),

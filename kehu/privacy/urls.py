@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kehu.privacy import disclosure_views, register, views
+from kehu.privacy import disclosure_views, purpose_views, register, views
 
 app_name = "privacy"
 
@@ -21,6 +21,7 @@ urlpatterns = [
     path("privacy/requests/<int:pk>/", views.request_detail, name="request"),
     path("privacy/requests/<int:pk>/package/", views.request_package, name="request_package"),
     path("privacy/requests/<str:label>/<int:pk>/new/", views.request_new, name="request_new"),
+    path("privacy/purpose/", purpose_views.declare_purpose, name="purpose"),
     path("privacy/reveal/<str:label>/<int:pk>/<str:field>/", views.reveal, name="reveal"),
     path("privacy/disclosures/", disclosure_views.disclosure_register, name="disclosures"),
     path("privacy/disclosures/<int:pk>/", disclosure_views.disclosure_detail, name="disclosure"),

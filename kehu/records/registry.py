@@ -139,7 +139,9 @@ class RecordType:
         """Record a read of `obj` when it holds personal data (AUD-1)."""
         if self.audit_reads is not None and self.audit_reads(obj):
             from kehu.audit.services import record
+            from kehu.privacy.purpose import require_declared
 
+            require_declared(via)  # a single record's page asks for the purpose first
             record(f"{self.label}.read", obj, extra={"via": via})
 
     def record_list_read(self, rows: Iterable[Any], via: str) -> None:

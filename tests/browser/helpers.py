@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 from playwright.sync_api import Page
 
@@ -147,6 +148,19 @@ def sign_in_ok(page: Page, username: str, password: str | None = None) -> None:
     if "/accounts/second-factor/" in page.url and username in DEMO_USERS:
         pass_demo_second_factor(page, username)
         assert "/accounts/second-factor/" not in page.url
+    declare_purpose(page)
+
+
+def declare_purpose(page: Page, purpose: str = "review") -> None:
+    """Declare the session's purpose of use (asked once before personal data is shown),
+    then come back to the page the user was on."""
+    here = re.sub(r"^https?://[^/]+", "", page.url) or "/"
+    page.goto(f"/privacy/purpose/?next={quote(here, safe='')}")
+    if not page.locator("#purpose-form").count():
+        page.goto(here)  # sent elsewhere first (a password to change): declared later
+        return
+    page.check(f'input[name="purpose"][value="{purpose}"]')
+    assert submit(page, "#purpose-submit") == 302
 
 
 def sign_out(page: Page) -> None:

@@ -116,3 +116,15 @@ def disclosure_action(context: Any, customer: Any) -> dict[str, Any]:
         "obj": customer,
         "may_disclose": user is not None and disclosures.may_request(user, customer),
     }
+
+
+@register.inclusion_tag("privacy/_purpose_indicator.html", takes_context=True)
+def purpose_indicator(context: Any) -> dict[str, Any]:
+    """The header's "purpose of use: … (change)" for the signed-in user's session."""
+    from kehu.privacy import purpose
+
+    request = context.get("request")
+    return {
+        "request": request,
+        "purpose_label": purpose.label(purpose.session_purpose(request)) if request else "",
+    }
