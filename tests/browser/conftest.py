@@ -34,6 +34,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
+from kehu.core.tests.cluster_keys import TEST_KEYS
 from tests.browser.helpers import Server, demo_password, kehu_command, lockout_threshold, sign_in_ok
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -182,6 +183,9 @@ def server() -> Iterator[Server]:
         with _server_database() as database_url:
             if database_url:
                 env["KEHU_DATABASE_URL"] = database_url
+                # Cluster mode generates no keys: the server gets the fixed test keys.
+                env.update({k: v for k, v in TEST_KEYS.items() if not env.get(k)})
+                env["KEHU_SECRET_KEY"] = TEST_KEYS["KEHU_SECRET_KEY"]
             port = _free_port()
             log_path = data_dir / "server.log"
             server = Server(f"http://127.0.0.1:{port}", env, data_dir, log_path)
