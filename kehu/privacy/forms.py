@@ -189,8 +189,9 @@ class TiersForm(forms.Form):
             model = apps.get_model(label)
             name = "field__" + key.replace(".", "__")
             self.field_keys[name] = key
+            field_name = getattr(model._meta.get_field(found.field), "verbose_name", found.field)
             self.fields[name] = forms.ChoiceField(
-                label=f"{model._meta.verbose_name} · {model._meta.get_field(found.field).verbose_name}",
+                label=f"{model._meta.verbose_name} · {field_name}",
                 choices=tiers.TIER_CHOICES,
                 initial=masking.tier_of(label, found.field),
             )
@@ -204,9 +205,8 @@ class TiersForm(forms.Form):
             )
         current = SensitivityTiers.current()
         for name in tiers.YEARS_FIELDS:
-            model_field = SensitivityTiers._meta.get_field(name)
             self.fields[name] = forms.IntegerField(
-                label=model_field.verbose_name,
+                label=getattr(SensitivityTiers._meta.get_field(name), "verbose_name", name),
                 min_value=0,
                 max_value=100,
                 initial=getattr(current, name),
