@@ -194,3 +194,15 @@ def test_the_settings_page_is_the_administrators_and_audited(
         "core_years": [3, 10],
     }
     assert "/privacy/tiers/" in admin.get("/").content.decode()
+
+
+def test_a_core_value_is_not_found_by_its_full_value_without_the_core_permission(
+    person: Customer, demo: dict[str, User]
+) -> None:
+    from kehu.customers import search
+
+    everyone = Customer.objects.all()
+    assert list(search.filter_text(everyone, ID, demo["compliance"])) == [person]
+    assert list(search.filter_text(everyone, ID, demo["head_sale"])) == []
+    # The phone (IMPORTANT) is still found by the department head, who may reveal it.
+    assert list(search.filter_text(everyone, PHONE, demo["head_sale"])) == [person]
