@@ -385,6 +385,7 @@ RULES: dict[str, list[Rule]] = {
     # Data-subject requests: an access request on A, registered by manager1, done.
     "privacy:requests": [Rule()],
     "privacy:retention": [Rule(expect=ADMIN)],
+    "privacy:tiers": [Rule(expect=ADMIN)],
     "ops:outbox": [Rule(expect=ADMIN)],
     "ops:outbox-retry": [Rule("outbox", ADMIN, "POST")],
     "privacy:request": [Rule("subjectrequest", REQUEST_READERS)],

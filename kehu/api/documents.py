@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponseBase
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
@@ -20,6 +21,7 @@ from kehu.customers.duplicates import resolve
 from kehu.documents import selectors, services
 from kehu.documents.models import Document, DocumentType, DocumentVersion
 from kehu.documents.views import _stream
+from kehu.privacy import tiers
 
 
 class VersionSerializer(serializers.ModelSerializer[DocumentVersion]):
@@ -114,5 +116,9 @@ class VersionDownloadView(CustomerActionView):
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request: Request, pk: int) -> HttpResponseBase:
         version = selectors.visible_version(request.user, pk)  # 404 outside the scope
+        if not tiers.may_open_version(request.user, version):
+            raise exceptions.PermissionDenied(
+                _("This document's type is sensitive: you may not open it.")
+            )
         services.record_access(version, "download")
         return _stream(version, inline=False)

@@ -192,7 +192,8 @@ class Plan:
 
     def _plan_masks(self, shown: set[str]) -> None:
         """The masks MaskedFieldsMixin.to_representation applies, for rows of values()."""
-        for name, sensitive in masking.sensitive_fields(self.model).items():
+        # Declared whatever the tier in force, which `_masked` reads on every row.
+        for name, sensitive in masking.declared_fields(self.model).items():
             if name not in shown:
                 continue
             if sensitive.applies is not None and not sensitive.uses:
@@ -204,7 +205,10 @@ class Plan:
             self.masks.append((name, sensitive.kind, sensitive.applies, sensitive.uses))
 
     def _masked(self, row: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+        label = self.model._meta.label_lower
         for name, kind, applies, uses in self.masks:
+            if masking.tier_of(label, name) == masking.GENERAL:
+                continue
             if data.get(name) and (
                 applies is None or applies(SimpleNamespace(**{u: row[u] for u in uses}))
             ):

@@ -156,6 +156,12 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
                 "privacy.retentionsettings.change",
             ),
             (
+                _("Sensitivity tiers"),
+                "lock-square",
+                "privacy:tiers",
+                "privacy.sensitivitytiers.change",
+            ),
+            (
                 _("Security policy"),
                 "shield-lock",
                 "core:security_policy",

@@ -4,13 +4,18 @@ Models declare their sensitive fields once (`register(Model, field, kind, applie
 record machinery (list cells, detail fields, Excel export), the API serializers and the
 templates (`{% sensitive obj "field" %}`) all mask through here. Showing the plain value is an
 explicit, audited action (kehu.privacy: reveal with a reason), allowed by the permission
-`<app>.<model>.reveal` on the object."""
+`<app>.<model>.reveal` on the object.
+
+Each declared field has a sensitivity tier (一般 / 重要 / 核心): its declared default, which an
+administrator may change (kehu.privacy.tiers). A GENERAL field is shown as it is; an IMPORTANT
+one is masked and revealed with `reveal`; a CORE one is masked and revealed only by those who
+also hold `privacy.core.reveal` on the object (CORE_PERMISSION)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db.models import Model
@@ -24,6 +29,14 @@ ACCOUNT = "account"
 # an ID number): hidden entirely.
 DATE = "date"
 HIDDEN = "hidden"
+
+# Sensitivity tiers, from shown-in-full to the most guarded.
+GENERAL = "general"
+IMPORTANT = "important"
+CORE = "core"
+TIERS = (GENERAL, IMPORTANT, CORE)
+# Revealing a CORE value (or opening a CORE document) needs this as well as `reveal`.
+CORE_PERMISSION = "privacy.core.reveal"
 
 
 def mask_id_number(value: str) -> str:
@@ -89,9 +102,14 @@ class Sensitive:
     # The field whose value this one is part of (a birth date of the ID number): masked with
     # it and revealed together with it, never on its own.
     part_of: str = ""
+    # The declared default tier; `tier_of` gives the one in force.
+    tier: str = IMPORTANT
 
 
 _REGISTRY: dict[str, dict[str, Sensitive]] = {}
+# {"customers.customer.id_number": tier} chosen by an administrator (kehu.privacy.tiers sets
+# the reader at start-up); a field not in it keeps its declared tier.
+_tier_overrides: Callable[[], dict[str, str]] = dict
 
 
 def register(
@@ -101,18 +119,55 @@ def register(
     applies: Callable[[Any], bool] | None = None,
     uses: tuple[str, ...] = (),
     part_of: str = "",
+    tier: str = IMPORTANT,
 ) -> None:
     fields = _REGISTRY.setdefault(model._meta.label_lower, {})
-    fields[field] = Sensitive(field, kind, applies, uses, part_of)
+    fields[field] = Sensitive(field, kind, applies, uses, part_of, tier)
+
+
+def set_tier_source(source: Callable[[], dict[str, str]]) -> None:
+    """Where the administrator's tier choices are read from (kehu.privacy.tiers)."""
+    global _tier_overrides
+    _tier_overrides = source
+
+
+def declared() -> dict[str, dict[str, Sensitive]]:
+    """Every declared field by model label, whatever its tier in force."""
+    return _REGISTRY
+
+
+def declared_fields(model: type[Model] | Model) -> dict[str, Sensitive]:
+    """The declared fields of `model`, including those an administrator made GENERAL."""
+    return _REGISTRY.get(model._meta.label_lower, {})
+
+
+def tier_of(label: str, field: str) -> str:
+    """The tier in force of a declared field (GENERAL for a field that is not declared)."""
+    found = _REGISTRY.get(label, {}).get(field)
+    if found is None:
+        return GENERAL
+    chosen = _tier_overrides().get(f"{label}.{field}")
+    return chosen if chosen in TIERS else found.tier
+
+
+def _in_force(label: str, fields: dict[str, Sensitive]) -> dict[str, Sensitive]:
+    shown: dict[str, Sensitive] = {}
+    for name, found in fields.items():
+        tier = tier_of(label, name)
+        if tier != GENERAL:
+            shown[name] = found if tier == found.tier else replace(found, tier=tier)
+    return shown
 
 
 def sensitive_fields(model: type[Model] | Model) -> dict[str, Sensitive]:
-    return _REGISTRY.get(model._meta.label_lower, {})
+    """The fields of `model` masked now (tier IMPORTANT or CORE), with their tier in force."""
+    label = model._meta.label_lower
+    return _in_force(label, _REGISTRY.get(label, {}))
 
 
 def sensitive_fields_of(label: str) -> dict[str, Sensitive]:
     """The sensitive fields of the model `label` ("customers.customer")."""
-    return _REGISTRY.get(label, {})
+    return _in_force(label, _REGISTRY.get(label, {}))
 
 
 def revealed_with(model: type[Model] | Model, field: str) -> tuple[str, list[str]]:
@@ -129,7 +184,7 @@ def masked_changes(label: str, changes: dict[str, Any]) -> dict[str, Any]:
     that are sensitive whatever the object (`applies` None) masked. Events written before a
     field was declared sensitive hold it in plain text; the chain cannot be rewritten, so
     every page, export and API masks it when showing it."""
-    fields = _REGISTRY.get(label)
+    fields = sensitive_fields_of(label)
     if not fields or not isinstance(changes, dict):
         return changes
     shown = dict(changes)
@@ -144,10 +199,13 @@ def spec(obj: Any, field: str) -> Sensitive | None:
     """The sensitivity of `field` on this object, or None when it is shown as it is."""
     if not isinstance(obj, Model):
         return None
-    found = sensitive_fields(obj).get(field)
+    found = declared_fields(obj).get(field)
     if found is None or (found.applies is not None and not found.applies(obj)):
         return None
-    return found
+    tier = tier_of(obj._meta.label_lower, field)
+    if tier == GENERAL:
+        return None
+    return found if tier == found.tier else replace(found, tier=tier)
 
 
 def masked(obj: Any, field: str, value: Any = None) -> Any:
@@ -173,7 +231,19 @@ def keep_unchanged(instance: Any, data: Any, key: Callable[[str], str] = str) ->
     return data
 
 
-def may_reveal(user: Any, obj: Model) -> bool:
+def may_reveal(user: Any, obj: Model, field: str = "") -> bool:
+    """Whether `user` may reveal `field` of `obj` (any IMPORTANT field when none is named):
+    `reveal` on the object, and for a CORE field also CORE_PERMISSION on it."""
     from kehu.core import policy
 
-    return policy.has_perm(user, policy.perm_name(obj, "reveal"), obj)
+    if not policy.has_perm(user, policy.perm_name(obj, "reveal"), obj):
+        return False
+    found = spec(obj, field) if field else None
+    return found is None or found.tier != CORE or policy.has_perm(user, CORE_PERMISSION, obj)
+
+
+def may_see_core(user: Any, obj: Model | None = None) -> bool:
+    """Whether `user` may read CORE values (of `obj`, or of at least one object)."""
+    from kehu.core import policy
+
+    return policy.has_perm(user, CORE_PERMISSION, obj)

@@ -81,6 +81,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "api.apitoken.view",
             "api.apitoken.revoke",
             "privacy.retentionsettings.*",
+            "privacy.sensitivitytiers.*",
             "ops.*",
             "core.calendarday.*",
             "core.calendaryear.*",
@@ -118,6 +119,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "customers.customer.reveal",
             "customers.contact.reveal",
             "customers.bankaccount.reveal",
+            # CORE values and documents too (kehu.core.masking tiers).
+            "privacy.core.reveal",
             "documents.*.view",
             "documents.*.export",
             "filing.*.view",
@@ -196,6 +199,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "customers.customer.reveal:own",
             "customers.contact.reveal:own",
             "customers.bankaccount.reveal:own",
+            # CORE values (ID and bank account numbers, ID-card copies) of own customers only.
+            "privacy.core.reveal:own",
             # The extended personal profile (CUS-14): the account manager only; others
             # through an explicit time-limited grant ("profile").
             "customers.contact.profile:own",
@@ -218,6 +223,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "workflow.case.view",
         "customers.customer.reveal",
         "customers.contact.reveal",
+        "privacy.core.reveal",
         "filing.watchlistentry.*",
         "privacy.disclosure.view",
         "privacy.disclosure.export",

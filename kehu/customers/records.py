@@ -56,13 +56,15 @@ policy.register_scope(
 # Sensitive fields (SEC-3): masked everywhere unless revealed (kehu.privacy). The one
 # declaration every output reads: lists, cards, forms, exports, the API, audit snapshots and
 # the audit log's display, change requests and PDFs.
-masking.register(Customer, "id_number", masking.ID_NUMBER)
+# Tiers (kehu.core.masking): ID and bank account numbers CORE, a person's phones and what the
+# ID number encodes IMPORTANT; an administrator may move any of them (kehu.privacy.tiers).
+masking.register(Customer, "id_number", masking.ID_NUMBER, tier=masking.CORE)
 # The birth date and gender are digits 7–14 and 17 of the ID number, which the mask hides:
 # shown beside it they would rebuild it, so they are masked with it and revealed with it.
 # Organisations have neither, so they apply to every customer (and to old audit events).
 masking.register(Customer, "birth_date", masking.DATE, part_of="id_number")
 masking.register(Customer, "gender", masking.HIDDEN, part_of="id_number")
-masking.register(Customer, "legal_rep_id_number", masking.ID_NUMBER)
+masking.register(Customer, "legal_rep_id_number", masking.ID_NUMBER, tier=masking.CORE)
 masking.register(
     Customer,
     "phone",
@@ -74,7 +76,7 @@ masking.register(
 # representative's phone (the same person is often both).
 masking.register(Customer, "legal_rep_phone", masking.PHONE)
 masking.register(Contact, "mobile", masking.PHONE)
-masking.register(BankAccount, "account_number", masking.ACCOUNT)
+masking.register(BankAccount, "account_number", masking.ACCOUNT, tier=masking.CORE)
 
 _counter = itertools.count(1)
 

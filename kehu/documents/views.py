@@ -105,6 +105,14 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _require_tier(request: HttpRequest, version: DocumentVersion) -> None:
+    """The document type's sensitivity tier decides who opens its files (kehu.privacy.tiers)."""
+    from kehu.privacy import tiers
+
+    if not tiers.may_open_version(request.user, version):
+        raise PermissionDenied(_("This document's type is sensitive: you may not open it."))
+
+
 def _stream(version: DocumentVersion, *, inline: bool) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
         storage.iter_plain(version.stored_name), content_type=version.content_type
@@ -128,6 +136,7 @@ def _stream(version: DocumentVersion, *, inline: bool) -> StreamingHttpResponse:
 def download(request: HttpRequest, pk: int) -> HttpResponseBase:
     version = selectors.visible_version(request.user, pk)
     _require(request, "documents.documentversion.view", version)
+    _require_tier(request, version)
     services.record_access(version, "download")
     return _stream(version, inline=False)
 
@@ -137,6 +146,7 @@ def download(request: HttpRequest, pk: int) -> HttpResponseBase:
 def preview(request: HttpRequest, pk: int) -> HttpResponseBase:
     version = selectors.visible_version(request.user, pk)
     _require(request, "documents.documentversion.view", version)
+    _require_tier(request, version)
     if not version.previewable:
         raise PermissionDenied(_("This file type cannot be previewed; download it instead."))
     services.record_access(version, "preview")

@@ -8,4 +8,7 @@ class PrivacyConfig(AppConfig):
     verbose_name = _("Privacy")
 
     def ready(self) -> None:
-        from kehu.privacy import processes, restrictions  # noqa: F401  (register)
+        from kehu.core import masking
+        from kehu.privacy import processes, restrictions, tiers  # noqa: F401  (register)
+
+        masking.set_tier_source(tiers.field_overrides)

@@ -180,3 +180,56 @@ class ProvisionForm(forms.Form):
         max_length=200,
         help_text=_("E.g. encrypted e-mail to …, paper copy handed to …"),
     )
+
+
+class TiersForm(forms.Form):
+    """One tier choice per declared field and per document type, and the years each tier is
+    kept (kehu.privacy.tiers)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from django.apps import apps
+
+        from kehu.core import masking
+        from kehu.documents.models import DocumentType
+        from kehu.privacy import tiers
+        from kehu.privacy.models import SensitivityTiers
+
+        super().__init__(*args, **kwargs)
+        self.field_keys: dict[str, str] = {}
+        self.document_keys: dict[str, str] = {}
+        for key, label, found in tiers.declared_keys():
+            model = apps.get_model(label)
+            name = "field__" + key.replace(".", "__")
+            self.field_keys[name] = key
+            field_name = getattr(model._meta.get_field(found.field), "verbose_name", found.field)
+            self.fields[name] = forms.ChoiceField(
+                label=f"{model._meta.verbose_name} · {field_name}",
+                choices=tiers.TIER_CHOICES,
+                initial=masking.tier_of(label, found.field),
+            )
+        for doc_type in DocumentType.objects.order_by("order", "code"):
+            name = f"document__{doc_type.code}"
+            self.document_keys[name] = doc_type.code
+            self.fields[name] = forms.ChoiceField(
+                label=_("Document: %(type)s") % {"type": doc_type.name},
+                choices=tiers.TIER_CHOICES,
+                initial=tiers.document_tier(doc_type.code),
+            )
+        current = SensitivityTiers.current()
+        for name in tiers.YEARS_FIELDS:
+            self.fields[name] = forms.IntegerField(
+                label=getattr(SensitivityTiers._meta.get_field(name), "verbose_name", name),
+                min_value=0,
+                max_value=100,
+                initial=getattr(current, name),
+            )
+
+    def values(self) -> tuple[dict[str, str], dict[str, str], dict[str, int]]:
+        from kehu.privacy import tiers
+
+        data = self.cleaned_data
+        return (
+            {key: data[name] for name, key in self.field_keys.items()},
+            {code: data[name] for name, code in self.document_keys.items()},
+            {name: data[name] for name in tiers.YEARS_FIELDS},
+        )

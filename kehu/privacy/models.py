@@ -312,3 +312,33 @@ class Disclosure(TrackedModel):
 
     def category_labels(self) -> list[str]:
         return [str(DataCategory(c).label) for c in self.categories if c in DataCategory.values]
+
+
+class SensitivityTiers(models.Model):
+    """The administrator's choice of tier (一般 / 重要 / 核心) for each declared sensitive field
+    and each document type, and how long each tier is kept; one row. A field or type that is
+    not listed keeps its default (kehu.privacy.tiers)."""
+
+    field_tiers = models.JSONField(_("tiers of fields"), default=dict, blank=True)
+    document_tiers = models.JSONField(_("tiers of document types"), default=dict, blank=True)
+    general_years = models.PositiveSmallIntegerField(
+        _("general data: years kept after the relationship ends"), default=3
+    )
+    important_years = models.PositiveSmallIntegerField(
+        _("important data: years kept after the relationship ends"), default=3
+    )
+    core_years = models.PositiveSmallIntegerField(
+        _("core data: years kept after the relationship ends"), default=3
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("sensitivity tiers")
+
+    def __str__(self) -> str:
+        return str(_("sensitivity tiers"))
+
+    @classmethod
+    def current(cls) -> SensitivityTiers:
+        found, _created = cls.objects.get_or_create(pk=1)
+        return found

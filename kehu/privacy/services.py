@@ -29,7 +29,7 @@ def reveal_values(
     spec = masking.spec(obj, field)
     if spec is None:
         raise ValidationError(_("This value is not masked."))
-    if not masking.may_reveal(user, obj):
+    if not masking.may_reveal(user, obj, field):
         raise PermissionDenied(_("You may not reveal this value."))
     reason = (reason or "").strip()
     if not reason:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kehu.privacy import disclosure_views, purpose_views, register, views
+from kehu.privacy import disclosure_views, purpose_views, register, tier_views, views
 
 app_name = "privacy"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("privacy/profiles/<int:pk>/", views.profile_view, name="profile"),
     path("privacy/profiles/<int:pk>/edit/", views.profile_edit, name="profile_edit"),
     path("privacy/retention/", views.retention_settings, name="retention"),
+    path("privacy/tiers/", tier_views.tier_settings, name="tiers"),
     path("privacy/requests/", views.request_list, name="requests"),
     path("privacy/requests/<int:pk>/", views.request_detail, name="request"),
     path("privacy/requests/<int:pk>/package/", views.request_package, name="request_package"),

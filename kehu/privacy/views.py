@@ -53,7 +53,7 @@ def reveal(request: HttpRequest, label: str, pk: int, field: str) -> HttpRespons
     spec = masking.spec(obj, field)
     if spec is None:
         raise Http404
-    if not masking.may_reveal(request.user, obj):
+    if not masking.may_reveal(request.user, obj, field):
         raise PermissionDenied(_("You may not reveal this value."))
     form = RevealForm(request.POST or None)
     value = None

@@ -60,7 +60,8 @@ def _reader(cls: type, name: str) -> Callable[[Any], Any]:
     value or the attribute itself (called when it is a method)."""
     is_model = issubclass(cls, Model)
     labels = _choice_labels(cls, name) if is_model else None
-    sensitive = is_model and name in masking.sensitive_fields(cls)
+    # Declared whatever the tier in force: an administrator may change it at any time.
+    sensitive = is_model and name in masking.declared_fields(cls)
     has_display = callable(getattr(cls, f"get_{name}_display", None))
 
     def plain(obj: Any) -> Any:
@@ -150,7 +151,7 @@ class _PageCells:
         cls: type = type(obj)
         labels = _choice_labels(cls, last) if isinstance(obj, Model) else None
         # A sensitive choice (a gender) is masked, not memoised by its value.
-        if labels is not None and last not in masking.sensitive_fields(cls):
+        if labels is not None and last not in masking.declared_fields(cls):
             raw = getattr(obj, last)
             if isinstance(raw, Hashable):
                 key = (cls, last, raw)

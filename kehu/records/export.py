@@ -7,7 +7,8 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from django.db.models import QuerySet
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -15,6 +16,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from kehu.audit.services import record
+from kehu.core import masking
 from kehu.records.cells import cell_value
 
 EXPORT_LIMIT = 100_000
@@ -44,6 +46,30 @@ def _cell(sheet: Any, value: Any) -> Any:
         cell.quotePrefix = True
         return cell
     return value
+
+
+def _column_tier(model: type[Model], name: str) -> str:
+    """The sensitivity tier of the field a column ("customer.id_number") shows."""
+    *path, last = name.split(".")
+    for part in path:
+        try:
+            related = model._meta.get_field(part).related_model
+        except FieldDoesNotExist:
+            return masking.GENERAL
+        if related is None or isinstance(related, str):
+            return masking.GENERAL
+        model = related
+    return masking.tier_of(model._meta.label_lower, last)
+
+
+def columns_for(
+    model: type[Model], columns: list[tuple[str, str]], user: Any
+) -> list[tuple[str, str]]:
+    """The columns `user` may export: CORE fields (always masked in a file) are left out
+    entirely for a user who may not reveal CORE values."""
+    if masking.may_see_core(user):
+        return columns
+    return [(name, label) for name, label in columns if _column_tier(model, name) != masking.CORE]
 
 
 def rows_to_xlsx(

@@ -60,13 +60,14 @@ def snapshot(obj: Model) -> dict[str, Any]:
     for field in obj._meta.concrete_fields:
         if field.is_relation and field.name in data and data[field.name] is not None:
             data[field.name] = str(getattr(obj, field.name))
-    registered = masking.sensitive_fields(obj)
+    registered = masking.declared_fields(obj)
     for name in getattr(obj, "AUDIT_MASKED", ()):
         if data.get(name) and name not in registered:
             data[name] = mask(data[name])
-    for name in registered:
-        if data.get(name) and masking.spec(obj, name) is not None:
-            data[name] = masking.masked(obj, name, data[name])
+    # Masked whatever their tier in force: a field made GENERAL today may be guarded again.
+    for name, found in registered.items():
+        if data.get(name) and (found.applies is None or found.applies(obj)):
+            data[name] = masking.mask(found.kind, data[name])
     return data
 
 

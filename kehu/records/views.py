@@ -24,7 +24,7 @@ from kehu.core.prepared import prepared_statements
 from kehu.core.ratelimit import RateLimited
 from kehu.records import listing, private_search, services
 from kehu.records.cells import cell_value, rows_cells
-from kehu.records.export import export_queryset
+from kehu.records.export import columns_for, export_queryset
 from kehu.records.models import SubmissionToken
 from kehu.records.registry import RecordType
 
@@ -164,6 +164,7 @@ class RecordExportView(RecordView):
             return redirect(reverse(rt.url_name("list")))
         sort = listing.sort_key(rt, request.GET.get("sort", ""))
         columns = [(c.name, str(rt.column_label(c))) for c in rt.columns]
+        columns = columns_for(rt.model, columns, request.user)
         content = export_queryset(
             rt.label,
             str(rt.verbose_name_plural),

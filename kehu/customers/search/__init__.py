@@ -108,9 +108,14 @@ def exact_matches(text: str, user: Any = None) -> Q | None:
     _admit_and_record(user, values)
     customers = policy.scope(user, Customer.objects.all(), "reveal").values("pk")
     condition = Q()
+    # A CORE value (an ID number by default) is found only by who may reveal CORE values.
+    core = masking.may_see_core(user)
+    by_id = by_customer and (
+        core or masking.tier_of("customers.customer", "id_number") != masking.CORE
+    )
     for kind, value in values:
         digest = lookup_digest(kind, value)
-        if kind == "id_number" and by_customer:
+        if kind == "id_number" and by_id:
             condition |= (Q(id_number_digest=digest) | Q(legal_rep_digest=digest)) & Q(
                 pk__in=customers
             )

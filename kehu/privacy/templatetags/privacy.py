@@ -32,7 +32,7 @@ def sensitive(context: Any, obj: Any, field: str) -> Any:
     shown = masking.masked(obj, field, value)
     head, _fields = masking.revealed_with(obj, field)
     # A part of another value (an ID number's birth date) is revealed with it, by its link.
-    if head == field and user is not None and masking.may_reveal(user, obj):
+    if head == field and user is not None and masking.may_reveal(user, obj, field):
         return format_html(
             '<span data-masked="{}">{}</span> <a class="ms-1 small" href="{}" '
             'data-reveal="{}" title="{}"><i class="ti ti-eye"></i> {}</a>',
