@@ -3,6 +3,8 @@ from typing import Any
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from kehu.audit.models import AuditEvent
 from kehu.records.filtering import ListFilterSet
@@ -12,6 +14,11 @@ def purpose_choices() -> list[tuple[str, Any]]:
     from kehu.privacy.forms import PURPOSES
 
     return [*PURPOSES, ("api", "API"), ("undeclared", _("Undeclared"))]
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class PurposeFilter(django_filters.ChoiceFilter):
+    """A choice over a JSON key: the schema says it is a string (one of the purposes)."""
 
 
 class AuditEventFilter(ListFilterSet):
@@ -25,7 +32,7 @@ class AuditEventFilter(ListFilterSet):
         label=_("Object"), field_name="object_repr", lookup_expr="icontains"
     )
     # The purpose of use a read of personal data was recorded with (kehu.privacy.purpose).
-    purpose = django_filters.ChoiceFilter(
+    purpose = PurposeFilter(
         label=_("Purpose of use"), field_name="extra__purpose", choices=purpose_choices
     )
     since = django_filters.DateTimeFilter(

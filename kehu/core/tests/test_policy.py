@@ -245,6 +245,7 @@ NAV = {
     "limits": "/access-limits/",
     "grant_register": "/privacy/grant-register/",
     "disclosures": "/privacy/disclosures/",
+    "tiers": "/privacy/tiers/",
 }
 CUSTOMER_NAV = {"customers", "contacts", "changes", "expiring", "filings", "disclosures"}
 FILING_ADMIN = {"checklist", "rules", "watch", "watch_import"}
@@ -262,7 +263,7 @@ ARCHIVIST_NAV |= {"categories", "archive_settings"}
         (
             "admin",
             {"home", "units", "users", "security", "audit", "api", "classes", "doctypes"}
-            | {"retention", "outbox", "limits", "all_tokens"}
+            | {"retention", "outbox", "limits", "all_tokens", "tiers"}
             | {"integrity", "calendar", "chains"}
             | FILING_ADMIN
             | WORK,
