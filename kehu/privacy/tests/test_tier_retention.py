@@ -158,3 +158,9 @@ def test_a_customer_whose_archive_is_kept_is_left_to_the_archive_rule(
     assert Customer.objects.get(pk=person.pk).id_number == person.id_number
     assert not DeletionLedger.objects.exists()
     assert not Restriction.objects.filter(customer=person).exists()
+
+
+def test_the_tiers_page_says_what_the_job_does(client_for: Callable[[str], Any]) -> None:
+    page = client_for("admin").get("/privacy/tiers/").content.decode()
+    assert "每日的保留期任务即清除该人员的重要资料和核心资料" in page
+    assert "仍按“个人信息保留期”页面执行" not in page
