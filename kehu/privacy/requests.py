@@ -40,6 +40,8 @@ ANONYMOUS = "已删除个人信息"
 # Personal fields blanked by a deletion.
 CUSTOMER_FIELDS = ("id_number", "phone", "email", "address", "occupation", "employer", "note")
 CUSTOMER_NULLS = ("birth_date",)
+# The ledger action of values blanked because their sensitivity tier's retention ended.
+TIER_EXPIRED = "tier_expired"
 CONTACT_FIELDS = ("mobile", "office_phone", "email", "title", "department", "note")
 
 
@@ -224,6 +226,26 @@ def anonymise(subject: Customer | Contact) -> list[str]:
     return sorted(values)
 
 
+def blank(subject: Customer | Contact, names: list[str]) -> None:
+    """Blank some personal fields of the person in place, the way `anonymise` does, so that
+    digests, search text and completeness follow; "bank_accounts.<pk>.account_number" names
+    the number of one of the customer's bank accounts."""
+    from kehu.customers.models import BankAccount
+    from kehu.customers.services import refresh_derived
+
+    own = [n for n in names if "." not in n]
+    for name in own:
+        setattr(subject, name, None if subject._meta.get_field(name).null else "")
+    subject.version += 1
+    subject.save()
+    accounts = [int(n.split(".")[1]) for n in names if n.startswith("bank_accounts.")]
+    owner = subject if isinstance(subject, Customer) else None
+    for account in BankAccount.objects.filter(customer=owner, pk__in=accounts):
+        account.account_number = ""
+        account.save()
+    refresh_derived(subject if isinstance(subject, Customer) else subject.customer)
+
+
 def reapply_deletions() -> int:
     """Apply every ledger entry again (after a restore): idempotent. Returns how many
     subjects needed it."""
@@ -241,4 +263,11 @@ def reapply_deletions() -> int:
         elif entry.action == "anonymised" and not subject.name.startswith(ANONYMOUS):
             anonymise(subject)
             applied += 1
+        elif entry.action == TIER_EXPIRED and not subject.name.startswith(ANONYMOUS):
+            from kehu.privacy.tier_retention import still_held
+
+            held = still_held(subject, list(entry.fields))
+            if held:
+                blank(subject, held)
+                applied += 1
     return applied

@@ -1,8 +1,9 @@
 """Retention of personal data (PRV-3): a configurable number of years after the relationship
 ends (the customer's last step to "past" or "closed"), the daily job anonymises what is due —
-individual customers and the contacts of ended customers — and reports it. A customer whose
-archive is still under retention is restricted instead (PRV-2's rule), and anonymised on a
-later run once the archive's retention has ended."""
+individual customers and the contacts of ended customers — and reports it. Before that, the
+values of a sensitivity tier kept for fewer years are blanked (kehu.privacy.tier_retention).
+A customer whose archive is still under retention is restricted instead (PRV-2's rule), and
+anonymised on a later run once the archive's retention has ended."""
 
 from __future__ import annotations
 
@@ -29,16 +30,19 @@ class Report:
     customers: list[int] = field(default_factory=list)
     contacts: list[int] = field(default_factory=list)
     restricted: list[int] = field(default_factory=list)
+    # "customers.customer:12" once per subject and tier whose values were blanked.
+    tier_expired: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "customers": len(self.customers),
             "contacts": len(self.contacts),
             "restricted": len(self.restricted),
+            "tier_expired": len(self.tier_expired),
         }
 
 
-def _years_before(day: datetime.date, years: int) -> datetime.date:
+def years_before(day: datetime.date, years: int) -> datetime.date:
     try:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February
@@ -61,8 +65,12 @@ def run(today: datetime.date | None = None) -> Report:
     today = today or timezone.localdate()
     settings = RetentionSettings.current()
     report = Report()
+    from kehu.privacy import tier_retention
+
+    # Values whose tier is kept for less time go first; the whole person follows below.
+    tier_retention.run(today, settings, report)
     anonymous = Q(name__startswith=requests.ANONYMOUS)
-    people = ended_before(_years_before(today, settings.individual_years)).filter(
+    people = ended_before(years_before(today, settings.individual_years)).filter(
         kind=CustomerKind.INDIVIDUAL
     )
     # Each subject's anonymisation and its ledger entry commit together, or neither does:
@@ -83,7 +91,7 @@ def run(today: datetime.date | None = None) -> Report:
                 fields=["retention"],
             )
         report.customers.append(customer.pk)
-    ended_orgs = ended_before(_years_before(today, settings.contact_years))
+    ended_orgs = ended_before(years_before(today, settings.contact_years))
     contacts = Contact.objects.filter(customer__in=ended_orgs).exclude(anonymous)
     for contact in contacts.select_related("customer").order_by("pk"):
         with transaction.atomic():
@@ -101,7 +109,7 @@ def run(today: datetime.date | None = None) -> Report:
         object_repr=str(_("Retention of personal data")),
         extra={**report.as_dict(), "day": today.isoformat()},
     )
-    if report.customers or report.contacts or report.restricted:
+    if report.customers or report.contacts or report.restricted or report.tier_expired:
         _report(report)
     return report
 
@@ -134,6 +142,8 @@ def _report(report: Report) -> None:
             "Anonymised: %(customers)s individual customers, %(contacts)s contacts; "
             "restricted while an archive is kept: %(restricted)s."
         )
-        % counts,
+        % counts
+        + " "
+        + _("Values past their tier's retention period blanked: %(tier_expired)s.") % counts,
         "",
     )

@@ -54,7 +54,12 @@ def test_the_job_anonymises_what_is_due_and_reports_it(
     assert event.extra["customers"] == 1 and event.extra["contacts"] == 1
     assert Notification.objects.filter(user=demo["compliance"]).exists()
     # A second run finds nothing more; a shorter period then catches the recent one.
-    assert retention.run().as_dict() == {"customers": 0, "contacts": 0, "restricted": 0}
+    assert retention.run().as_dict() == {
+        "customers": 0,
+        "contacts": 0,
+        "restricted": 0,
+        "tier_expired": 0,
+    }
     RetentionSettings.objects.filter(pk=1).update(individual_years=1)
     assert retention.run().customers == [recent.pk]
 
