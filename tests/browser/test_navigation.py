@@ -36,6 +36,7 @@ ARCHIVIST |= {"/archives/destructions/", "/archive-categories/", "/archives/sett
 ALLOWED = {
     "admin": {"/units/", "/users/", "/security-policy/", "/audit/", "/classification-dimensions/"}
     | {"/privacy/retention/", "/ops/outbox/", "/access-limits/", "/tokens/all/"}
+    | {"/privacy/tiers/"}
     | DOCUMENT_ADMIN
     | WORKFLOW_ADMIN
     | FILING_ADMIN,
