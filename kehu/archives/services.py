@@ -75,8 +75,10 @@ def number_dossier(dossier: Dossier, when: datetime.datetime | None = None) -> D
     """Give the dossier its archive number, once (ARC-1). Call inside the transaction that
     activates the customer: the sequence row stays locked until it commits."""
     with transaction.atomic():
+        # Only the dossier's row: the joined customer, unit and category are read, and locking
+        # them too would wait on (and deadlock with) rows that merely reference them.
         current = (
-            Dossier.objects.select_for_update()
+            Dossier.objects.select_for_update(of=("self",))
             .select_related("customer__unit", "category")
             .get(pk=dossier.pk)
         )

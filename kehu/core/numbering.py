@@ -22,6 +22,7 @@ class NumberPatternError(ValueError):
 def next_value(key: str) -> int:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("next_value() must run inside the transaction that uses the number")
+    _check_pending_references()
     try:
         with transaction.atomic():
             NumberSequence.objects.get_or_create(key=key)
@@ -31,6 +32,21 @@ def next_value(key: str) -> int:
     sequence.last_value += 1
     sequence.save(update_fields=["last_value"])
     return sequence.last_value
+
+
+def _check_pending_references() -> None:
+    """Run the transaction's deferred foreign-key checks now, before the sequence is locked.
+
+    PostgreSQL checks Django's foreign keys at COMMIT, taking a share lock on each referenced
+    row (e.g. the existing customer a new duplicate flag names). Taken then, after the
+    sequence, it deadlocks with a transaction that locked that row first and now waits for
+    the sequence. Checked here, every row is locked before the sequence, in both orders."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # runs the pending checks now
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # later statements as before
 
 
 def format_number(pattern: str, **parts: Any) -> str:
