@@ -8,32 +8,21 @@ would need a marked switch, like the one from unkeyed to keyed events).
 from __future__ import annotations
 
 import functools
-import os
-import secrets
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
+from kehu.core.keyconfig import generate_key_file
+
 KEY_FILE_NAME = "audit.key"
 
 
 def _generated_key(folder: Path) -> str:
-    """A key generated once into the data folder (mode 0600); of several processes starting
-    at once exactly one key wins."""
+    """A key generated once into the data folder (mode 0600), as the other embedded keys are."""
     key_file = folder / KEY_FILE_NAME
-    if not key_file.exists():
-        temp = key_file.with_name(f".{KEY_FILE_NAME}.{os.getpid()}")
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
-        try:
-            os.link(temp, key_file)
-        except FileExistsError:
-            pass
-        finally:
-            temp.unlink()
+    generate_key_file(key_file)
     return key_file.read_text().strip()
 
 
