@@ -108,7 +108,7 @@ def test_nothing_shown_without_reveal_rebuilds_an_id_number(
     username: str,
 ) -> None:
     """The credit manager reads every customer of BJ, the general manager also exports
-    them, the administrator reads the audit log; none may reveal. Before: the birth date
+    them, the administrator reads the audit log; none may reveal. The attack: the birth date
     (digits 7–14, the whole masked part) was on the card, the API detail and list, the
     card's history and the audit log."""
     from kehu.filing import services as filing
@@ -153,7 +153,7 @@ def test_guessing_the_birth_date_through_an_edit_tells_nothing(
     client_for: Callable[[str], Client],
     api_for: Callable[[str], Client],
 ) -> None:
-    """manager3 (MKT) holds a grant to change manager1's customer, not to reveal. Before:
+    """manager3 (MKT) holds a grant to change manager1's customer, not to reveal. The attack:
     a wrong birth date was refused with the right one in the message, a right one passed."""
     from kehu.privacy import grants
 
@@ -197,7 +197,7 @@ def test_guessing_the_birth_date_through_an_edit_tells_nothing(
 def test_a_proposal_does_not_tell_whether_it_matches_a_masked_value(
     person: Customer, api_for: Callable[[str], Client]
 ) -> None:
-    """Before: proposing the right phone answered "does not differ" (400), a wrong one 201."""
+    """The attack: proposing the right phone answered "does not differ" (400), a wrong one 201."""
     api = api_for("credit")
     answers = []
     for guess in (person.phone, "13900000000"):
@@ -218,7 +218,7 @@ def test_the_legal_representatives_mobile_is_masked_as_his_contact_mobile_is(
     client_for: Callable[[str], Client],
     api_for: Callable[[str], Client],
 ) -> None:
-    """Before: the card, its history and the API showed it in full, while the same number
+    """The attack: the card, its history and the API showed it in full, while the same number
     was masked on his contact row."""
     outputs = _outputs(client_for("credit"), api_for("credit"), organisation)
     audit_outputs = _outputs(client_for("admin"), api_for("admin"), organisation)
@@ -301,7 +301,7 @@ def test_edit_forms_and_lists_of_personal_data_are_reads(
     client_for: Callable[[str], Client],
     api_for: Callable[[str], Client],
 ) -> None:
-    """manager1 may reveal his customers' values. Before: only the card and the API detail
+    """manager1 may reveal his customers' values. The gap: only the card and the API detail
     recorded a read; the edit form, the list and the API list showed the same person's data
     without an event."""
     other = make_person()
