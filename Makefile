@@ -32,8 +32,12 @@ node_modules/.package-lock.json: package.json package-lock.json
 assets: node_modules/.package-lock.json
 	$(BIN)/python scripts/vendor_assets.py
 
+# Tools that never touch the database load the settings on the embedded default, which needs no
+# cluster keys.
+NO_DATABASE := env -u KEHU_DATABASE_URL
+
 messages: $(VENV)/.installed
-	$(KEHU) compilemessages --verbosity 0 --ignore .venv --ignore node_modules --ignore var
+	$(NO_DATABASE) $(KEHU) compilemessages --verbosity 0 --ignore .venv --ignore node_modules --ignore var
 
 setup: $(VENV)/.installed assets messages
 	$(KEHU) migrate --noinput --verbosity 0
@@ -48,7 +52,7 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff format --check kehu tests bench scripts
 
 typecheck: $(VENV)/.installed
-	$(BIN)/mypy kehu
+	$(NO_DATABASE) $(BIN)/mypy kehu
 
 # Unit and integration tests on both cores (pytest-xdist); browser tests then on their own, each
 # driving its own server.
