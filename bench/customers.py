@@ -44,7 +44,7 @@ from kehu.customers import search
 from kehu.customers.models import Customer
 from kehu.customers.search import storage
 from kehu.customers.search.grams import query_grams
-from kehu.records import listing, registry
+from kehu.generic import listing, registry
 
 # The list as a department head narrows it: one account manager's active customers (the
 # shape the (owner, status, name_pinyin) index serves), and a city, which no index combines

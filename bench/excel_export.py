@@ -1,6 +1,6 @@
 """Benchmark 4 — Excel export of users.
 
-Subject: `kehu.records.export.rows_to_xlsx` over the users queryset exactly as the export
+Subject: `kehu.generic.export.rows_to_xlsx` over the users queryset exactly as the export
 view builds it (policy scope, default sort, `.iterator(chunk_size=2000)`). Baseline: openpyxl
 `write_only` writing the same values (resolved beforehand) with the same title and bold
 header. For attribution it also times the query plus cell resolution without writing.
@@ -19,8 +19,8 @@ from openpyxl.styles import Font
 from bench.data import analyze, make_units, make_user_with_role, make_users
 from bench.harness import Measurement, Results, log, measure_alternating, timed
 from kehu.core.models import Role
-from kehu.records import cells, listing, registry
-from kehu.records.export import EXPORT_LIMIT, _plain, rows_to_xlsx
+from kehu.generic import cells, listing, registry
+from kehu.generic.export import EXPORT_LIMIT, _plain, rows_to_xlsx
 
 
 def run(config: dict[str, Any]) -> Results:

@@ -25,8 +25,8 @@ from django.test.utils import CaptureQueriesContext
 from bench.data import analyze, make_units, make_user_with_role, make_users
 from bench.harness import Measurement, Results, log, measure_alternating, timed
 from kehu.core.models import Role
-from kehu.records import listing, registry
-from kehu.records.templatetags.kehu import tabler_widget
+from kehu.generic import listing, registry
+from kehu.generic.templatetags.kehu import tabler_widget
 
 SIZE = 50
 SORT = "username"

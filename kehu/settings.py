@@ -93,7 +93,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "kehu.core",
     "kehu.audit",
-    "kehu.records",
+    "kehu.generic",
     "kehu.accounts",
     "kehu.customers",
     "kehu.documents",
@@ -402,7 +402,7 @@ KEHU_BASE_URL = env("KEHU_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # A CJK TrueType font for PDFs (default: WenQuanYi Zen Hei from fonts-wqy-zenhei).
 KEHU_PDF_FONT = env("KEHU_PDF_FONT")
 
-FORM_RENDERER = "kehu.records.rendering.TablerFormRenderer"
+FORM_RENDERER = "kehu.generic.rendering.TablerFormRenderer"
 
 # API tokens (SEC-5): the lifetime a new token gets unless its creator chooses a shorter one,
 # and the longest one allowed (the default of the administrator's "access limits" setting).

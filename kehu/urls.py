@@ -19,5 +19,5 @@ urlpatterns = [
     path("", include("kehu.filing.urls")),
     path("", include("kehu.privacy.urls")),
     path("", include("kehu.archives.urls")),
-    path("", include("kehu.records.urls")),
+    path("", include("kehu.generic.urls")),
 ]

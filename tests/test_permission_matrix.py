@@ -43,8 +43,8 @@ from kehu.documents import samples
 from kehu.documents import services as documents
 from kehu.documents.models import DocumentType
 from kehu.filing.models import ChecklistItem, RiskRule, WatchListEntry
+from kehu.generic.services import audited_create
 from kehu.privacy import consent, disclosures, requests
-from kehu.records.services import audited_create
 from kehu.workflow import services as workflow
 from kehu.workflow.models import ApproverRule
 
@@ -239,11 +239,11 @@ def record_rules(
     listing = view if listing is None else listing
     flat_list = listing if not isinstance(listing, dict) else frozenset().union(*listing.values())
     return {
-        f"records:{slug}_list": [Rule(expect=flat_list)],
-        f"records:{slug}_export": [Rule(expect=export)],
-        f"records:{slug}_add": [Rule(expect=add)],
-        f"records:{slug}_detail": [Rule(kind, view)],
-        f"records:{slug}_edit": [Rule(kind, change)],
+        f"generic:{slug}_list": [Rule(expect=flat_list)],
+        f"generic:{slug}_export": [Rule(expect=export)],
+        f"generic:{slug}_add": [Rule(expect=add)],
+        f"generic:{slug}_detail": [Rule(kind, view)],
+        f"generic:{slug}_edit": [Rule(kind, change)],
         f"api:{slug}-list": [Rule(expect=flat_list), Rule(expect=add, method="POST")],
         f"api:{slug}-detail": [Rule(kind, view), Rule(kind, change, method="PUT")],
     }

@@ -23,9 +23,9 @@ from kehu.api.services import create_token
 from kehu.audit.models import AuditEvent
 from kehu.core import policy
 from kehu.core.models import User
-from kehu.records import cells, registry, services
-from kehu.records.export import columns_for
-from kehu.records.registry import RecordType
+from kehu.generic import cells, registry, services
+from kehu.generic.export import columns_for
+from kehu.generic.registry import RecordType
 
 # The demo data is loaded once per module (see conftest.py); each test rolls back.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_module")]
@@ -263,7 +263,7 @@ def test_list_shows_rows(as_editor: Client, editor: User, rt: RecordType) -> Non
     create_rows(rt, 2, editor)
     response = as_editor.get(url(rt, "list"))
     assert response.status_code == 200
-    assert "records/list.html" in [t.name for t in response.templates]
+    assert "generic/list.html" in [t.name for t in response.templates]
     rows = page_pks(response)
     assert rows
     assert response.context["page"].total == scoped(rt, editor).count()
@@ -323,8 +323,8 @@ def test_htmx_request_gets_the_table_only(as_editor: Client, editor: User, rt: R
     response = as_editor.get(url(rt, "list"), HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     names = [t.name for t in response.templates]
-    assert "records/_table.html" in names
-    assert "records/list.html" not in names
+    assert "generic/_table.html" in names
+    assert "generic/list.html" not in names
     assert "base.html" not in names
     assert b"<html" not in response.content
     assert page_pks(response)

@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kehu.api.fields import error_detail
-from kehu.api.records import AuditedAPIView
+from kehu.api.viewsets import AuditedAPIView
 from kehu.archives import loans, retention, selectors, services, transfers
 from kehu.archives.models import (
     Cabinet,

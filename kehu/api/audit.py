@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.request import Request
 
-from kehu.api.records import AuditedAPIView, PolicyPermission
+from kehu.api.viewsets import AuditedAPIView, PolicyPermission
 from kehu.audit.filters import AuditEventFilter
 from kehu.audit.models import AuditEvent
 from kehu.audit.selectors import readable_types, redact, restrict_filters

@@ -16,14 +16,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kehu.api.fields import error_detail
-from kehu.api.records import AuditedAPIView
+from kehu.api.viewsets import AuditedAPIView
 from kehu.core import policy
 from kehu.customers import changes, completeness, duplicates, selectors, services
 from kehu.customers.changes import shown_changes
 from kehu.customers.models import ChangeRequest, Customer, CustomerStatus
 from kehu.customers.serializers import CustomerSerializer
 from kehu.customers.views import FILING_ONLY
-from kehu.records.services import StaleEditError
+from kehu.generic.services import StaleEditError
 
 
 class StatusChangeSerializer(serializers.Serializer[Any]):

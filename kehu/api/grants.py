@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.request import Request
 
-from kehu.api.records import AuditedAPIView, PolicyPermission
+from kehu.api.viewsets import AuditedAPIView, PolicyPermission
 from kehu.core.models import AccessGrant
 from kehu.privacy.grants import all_grants_visible_to
 from kehu.privacy.register import AccessGrantFilter

@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from kehu.records.listing import keyset_page
+from kehu.generic.listing import keyset_page
 
 
 class KeysetPagination(BasePagination):

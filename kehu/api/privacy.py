@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kehu.api.fields import ChineseDateField, error_detail
-from kehu.api.records import AuditedAPIView
+from kehu.api.viewsets import AuditedAPIView
 from kehu.core import policy
 from kehu.privacy import consent, services
 from kehu.privacy.forms import PURPOSES

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from kehu.api import services
 from kehu.api.fields import error_detail
 from kehu.api.models import ApiToken
-from kehu.api.records import AuditedAPIView
+from kehu.api.viewsets import AuditedAPIView
 from kehu.core import policy
 
 

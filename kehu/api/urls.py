@@ -6,8 +6,8 @@ from rest_framework.routers import DefaultRouter
 from kehu.api import archives, customers, documents, filing, privacy, token_api, workflow
 from kehu.api.audit import AuditEventViewSet
 from kehu.api.grants import AccessGrantViewSet
-from kehu.api.records import viewset_for
-from kehu.records import registry
+from kehu.api.viewsets import viewset_for
+from kehu.generic import registry
 
 app_name = "api"
 

@@ -12,7 +12,7 @@ from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kehu.api.records import AuditedAPIView
+from kehu.api.viewsets import AuditedAPIView
 from kehu.workflow import definitions, selectors, services
 from kehu.workflow.models import Case, Step
 

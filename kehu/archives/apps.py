@@ -8,7 +8,7 @@ class ArchivesConfig(AppConfig):
     verbose_name = _("Archives")
 
     def ready(self) -> None:
-        from kehu.archives import processes, receivers, records  # noqa: F401  (register)
+        from kehu.archives import processes, receivers, record_types  # noqa: F401  (register)
         from kehu.archives.selectors import home_stats
         from kehu.core.home import register_stats
 

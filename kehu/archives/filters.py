@@ -20,7 +20,7 @@ from kehu.archives.models import (
 )
 from kehu.core.models import OrgUnit
 from kehu.customers.models import CustomerStatus
-from kehu.records.filtering import IdFilter, ListFilterSet, YearFilter
+from kehu.generic.filtering import IdFilter, ListFilterSet, YearFilter
 
 # Dossiers of customers that stopped trading are kept apart (ARC-7).
 KEPT_APART = (CustomerStatus.SUSPENDED, CustomerStatus.PAST, CustomerStatus.CLOSED)

@@ -78,7 +78,7 @@ def dossier_context(request: Any, dossier: Dossier) -> dict[str, Any]:
         "can_borrow": bool(dossier.archive_number)
         and policy.has_perm(user, "archives.loan.add")
         and dossier.destroyed_at is None,
-        "customer_url": reverse("records:customers_detail", args=[dossier.customer_id])
+        "customer_url": reverse("generic:customers_detail", args=[dossier.customer_id])
         if policy.has_perm(user, "customers.customer.view", dossier.customer)
         else "",
     }
@@ -108,7 +108,7 @@ def card_context(user: Any, customer: Customer) -> dict[str, Any]:
         dossier = None
     return {
         "archive_dossier": dossier,
-        "archive_dossier_url": reverse("records:dossiers_detail", args=[dossier.pk])
+        "archive_dossier_url": reverse("generic:dossiers_detail", args=[dossier.pk])
         if dossier is not None and policy.has_perm(user, "archives.dossier.view", dossier)
         else "",
     }
@@ -123,9 +123,9 @@ def home_stats(user: Any) -> list[tuple[Any, int, str]]:
         (
             lazy("Dossiers without archive number"),
             visible_dossiers(user).filter(archive_number="").count(),
-            reverse("records:dossiers_list") + "?numbered=false",
+            reverse("generic:dossiers_list") + "?numbered=false",
         ),
-        (lazy("Cabinet checks due"), len(due), reverse("records:cabinets_list")),
+        (lazy("Cabinet checks due"), len(due), reverse("generic:cabinets_list")),
     ]
 
 
@@ -191,8 +191,8 @@ def loan_context(user: Any, loan: Loan) -> dict[str, Any]:
         "can_report": issued
         and (is_borrower or policy.has_perm(user, "archives.loan.change", loan)),
         "viewing_open": viewing,
-        "view_url": reverse("records:dossiers_detail", args=[loan.dossier_id]) if viewing else "",
-        "customer_view_url": reverse("records:customers_detail", args=[loan.dossier.customer_id])
+        "view_url": reverse("generic:dossiers_detail", args=[loan.dossier_id]) if viewing else "",
+        "customer_view_url": reverse("generic:customers_detail", args=[loan.dossier.customer_id])
         if viewing
         else "",
     }

@@ -28,8 +28,8 @@ from kehu.core.models import Role, User
 from kehu.core.numbering import format_number, next_value
 from kehu.core.services import notify
 from kehu.customers.models import Customer, CustomerStatus
+from kehu.generic.services import audited_create, audited_update
 from kehu.ops.reminders import notify_once
-from kehu.records.services import audited_create, audited_update
 
 DOSSIER_FIELDS: tuple[str, ...] = ("title", "category", "confidentiality", "custodian")
 DOSSIER_FIELDS += ("cabinet", "shelf", "position", "note")
@@ -270,7 +270,7 @@ def record_check(
                 archivists(),
                 _("Cabinet %(code)s: problem found at the check") % {"code": cabinet.code},
                 check.note,
-                reverse("records:cabinets_detail", args=[cabinet.pk]),
+                reverse("generic:cabinets_detail", args=[cabinet.pk]),
             )
     return check
 
@@ -298,7 +298,7 @@ def remind_cabinet_checks(today: datetime.date | None = None) -> int:
                 _("Monthly check of cabinet %(code)s is due (%(date)s)")
                 % {"code": cabinet.code, "date": due.isoformat()},
                 _("Check the lock and the protection against damp, and record the check."),
-                reverse("records:cabinets_detail", args=[cabinet.pk]),
+                reverse("generic:cabinets_detail", args=[cabinet.pk]),
             )
             Cabinet.objects.filter(pk=cabinet.pk).update(check_reminded_on=today)
         sent += 1

@@ -26,8 +26,8 @@ from kehu.archives import (
 )
 from kehu.archives.models import ArchiveSettings, Cabinet, Hold, LoanStatus
 from kehu.core import pdf, policy
-from kehu.records import listing, registry
-from kehu.records.services import StaleEditError
+from kehu.generic import listing, registry
+from kehu.generic.services import StaleEditError
 
 
 def require(request: HttpRequest, perm: str, obj: Any = None) -> None:
@@ -85,7 +85,7 @@ def cabinet_check(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         for errors in form.errors.values():
             messages.error(request, " ".join(str(e) for e in errors))
-    return redirect("records:cabinets_detail", cabinet.pk)
+    return redirect("generic:cabinets_detail", cabinet.pk)
 
 
 # --- printable forms (kehu.core.pdf) ----------------------------------------------------
@@ -98,7 +98,7 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
 @login_required
 def folder_label_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = selectors.visible_dossier(request.user, pk)
-    url = request.build_absolute_uri(reverse("records:dossiers_detail", args=[dossier.pk]))
+    url = request.build_absolute_uri(reverse("generic:dossiers_detail", args=[dossier.pk]))
     content = pdfs.folder_label(dossier, url, request.user)
     services.record_print("folder_label", dossier)
     return _pdf(content, f"档案袋封面-{dossier.archive_number}.pdf")
@@ -142,7 +142,7 @@ def place_hold(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Hold placed."))
-    return redirect("records:dossiers_detail", dossier.pk)
+    return redirect("generic:dossiers_detail", dossier.pk)
 
 
 @login_required
@@ -159,7 +159,7 @@ def lift_hold(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Hold lifted."))
-    return redirect("records:dossiers_detail", dossier.pk)
+    return redirect("generic:dossiers_detail", dossier.pk)
 
 
 PRINT_LIMIT = 2000

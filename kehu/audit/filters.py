@@ -7,7 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from kehu.audit.models import AuditEvent
-from kehu.records.filtering import ListFilterSet
+from kehu.generic.filtering import ListFilterSet
 
 
 def purpose_choices() -> list[tuple[str, Any]]:

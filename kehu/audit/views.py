@@ -12,8 +12,8 @@ from kehu.audit.models import AuditEvent
 from kehu.audit.selectors import readable_types, redact, redacted, restrict_filters
 from kehu.audit.services import record
 from kehu.core import policy
-from kehu.records.export import rows_to_xlsx
-from kehu.records.listing import keyset_page
+from kehu.generic.export import rows_to_xlsx
+from kehu.generic.listing import keyset_page
 
 COLUMNS = [
     ("seq", gettext_lazy("No.")),

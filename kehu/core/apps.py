@@ -10,7 +10,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.core import checks
 
-        from kehu.core import calendar_records, lookups, records  # noqa: F401  (register)
+        from kehu.core import calendar_record_types, lookups, record_types  # noqa: F401  (register)
         from kehu.core.keychecks import check_field_keys
 
         checks.register(check_field_keys)

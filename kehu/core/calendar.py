@@ -129,7 +129,7 @@ def warn_missing_schedule(today: datetime.date | None = None) -> list[int]:
                 "and adjusted working days are entered."
             )
             % {"year": year},
-            reverse("records:calendar-days_list"),
+            reverse("generic:calendar-days_list"),
             email=True,
         )
     return missing

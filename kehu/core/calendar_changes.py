@@ -15,7 +15,7 @@ from kehu.audit.services import record
 from kehu.core import calendar
 from kehu.core.calendar import Overrides
 from kehu.core.models import CalendarDay
-from kehu.records.services import audited_create, audited_update
+from kehu.generic.services import audited_create, audited_update
 
 
 def _recount(

@@ -31,10 +31,10 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
             (
                 _("Customer list"),
                 "building-store",
-                "records:customers_list",
+                "generic:customers_list",
                 "customers.customer.view",
             ),
-            (_("Contacts"), "address-book", "records:contacts_list", "customers.contact.view"),
+            (_("Contacts"), "address-book", "generic:contacts_list", "customers.contact.view"),
             (
                 _("Change requests"),
                 "git-pull-request",
@@ -54,16 +54,16 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
     (
         _("Archives"),
         [
-            (_("Archive catalogue"), "books", "records:dossiers_list", "archives.dossier.view"),
+            (_("Archive catalogue"), "books", "generic:dossiers_list", "archives.dossier.view"),
             (
                 _("Filing register"),
                 "file-stack",
-                "records:archive-items_list",
+                "generic:archive-items_list",
                 "archives.dossieritem.view",
             ),
             (_("Borrowing"), "book-upload", "archives:loans", "archives.loan.add"),
             (_("Transfers"), "truck-delivery", "archives:transfers", "archives.transfer.view"),
-            (_("Cabinets"), "archive", "records:cabinets_list", "archives.cabinet.view"),
+            (_("Cabinets"), "archive", "generic:cabinets_list", "archives.cabinet.view"),
             (
                 _("Due for disposition"),
                 "calendar-x",
@@ -79,7 +79,7 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
             (
                 _("Archive categories"),
                 "category-2",
-                "records:archive-categories_list",
+                "generic:archive-categories_list",
                 "archives.archivecategory.view",
             ),
             (
@@ -93,18 +93,18 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
     (
         _("Administration"),
         [
-            (_("Organisation units"), "sitemap", "records:units_list", "core.orgunit.view"),
-            (_("Users"), "users", "records:users_list", "core.user.view"),
+            (_("Organisation units"), "sitemap", "generic:units_list", "core.orgunit.view"),
+            (_("Users"), "users", "generic:users_list", "core.user.view"),
             (
                 _("Classifications"),
                 "category",
-                "records:classification-dimensions_list",
+                "generic:classification-dimensions_list",
                 "customers.classificationdimension.change",
             ),
             (
                 _("Document types"),
                 "file-certificate",
-                "records:document-types_list",
+                "generic:document-types_list",
                 "documents.documenttype.change",
             ),
             (
@@ -116,31 +116,31 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
             (
                 _("Working-day calendar"),
                 "calendar",
-                "records:calendar-days_list",
+                "generic:calendar-days_list",
                 "core.calendarday.change",
             ),
             (
                 _("Approval chains"),
                 "git-branch",
-                "records:approver-rules_list",
+                "generic:approver-rules_list",
                 "workflow.approverrule.change",
             ),
             (
                 _("Filing checklist"),
                 "list-check",
-                "records:filing-checklist_list",
+                "generic:filing-checklist_list",
                 "filing.checklistitem.change",
             ),
             (
                 _("Risk rules"),
                 "alert-triangle",
-                "records:risk-rules_list",
+                "generic:risk-rules_list",
                 "filing.riskrule.change",
             ),
             (
                 _("Watch list"),
                 "alert-octagon",
-                "records:watch-list_list",
+                "generic:watch-list_list",
                 "filing.watchlistentry.change",
             ),
             (

@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.models import OrgUnit, Role, UnitKind, User
-from kehu.records.filtering import ListFilterSet
+from kehu.generic.filtering import ListFilterSet
 
 
 class OrgUnitFilter(ListFilterSet):

@@ -81,7 +81,7 @@ READ_ONLY_MAY_POST = frozenset(
 
 def is_list_search(view_name: str) -> bool:
     """A record list takes its search by POST (numbers stay out of URLs): a read."""
-    return view_name.startswith("records:") and view_name.endswith("_list")
+    return view_name.startswith("generic:") and view_name.endswith("_list")
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
@@ -100,7 +100,7 @@ def read_only_refusal(method: str, user: Any, view_name: str) -> str:
 
 class ReadOnlyUserMiddleware:
     """Refuses every write (POST, PUT, PATCH, DELETE) of a read-only user, whatever the page;
-    the API refuses token users the same way (kehu.api.records.AuditedAPIView)."""
+    the API refuses token users the same way (kehu.api.viewsets.AuditedAPIView)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

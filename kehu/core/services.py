@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from kehu.audit.services import diff, record
 from kehu.core.models import ArchivistCertification, OrgUnit, Role, RoleAssignment, User
-from kehu.records.services import audited_create, audited_update, lock_current, snapshot
+from kehu.generic.services import audited_create, audited_update, lock_current, snapshot
 
 UNIT_FIELDS = ("name", "code", "kind", "parent", "is_active", "note")
 USER_FIELDS = (

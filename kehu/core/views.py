@@ -25,12 +25,12 @@ def home(request: HttpRequest) -> HttpResponse:
     stats = stats_for(user)
     if policy.has_perm(user, "core.orgunit.view"):
         units = policy.scope(user, OrgUnit.objects.all()).count()
-        stats.append((_("Organisation units"), units, reverse("records:units_list")))
+        stats.append((_("Organisation units"), units, reverse("generic:units_list")))
     if policy.has_perm(user, "core.user.view"):
         users = policy.scope(user, User.objects.all())
-        stats.append((_("Users"), users.count(), reverse("records:users_list")))
+        stats.append((_("Users"), users.count(), reverse("generic:users_list")))
         locked = users.filter(locked_at__isnull=False).count()
-        stats.append((_("Locked accounts"), locked, reverse("records:users_list") + "?locked=true"))
+        stats.append((_("Locked accounts"), locked, reverse("generic:users_list") + "?locked=true"))
     if policy.has_perm(user, "audit.auditevent.view"):
         stats.append((_("Audit events"), AuditEvent.objects.count(), reverse("audit:events")))
     missing_years = (
@@ -62,7 +62,7 @@ def _managed_user(request: HttpRequest, pk: int) -> User:
 
 
 def _back(target: User) -> HttpResponse:
-    return redirect(reverse("records:users_detail", args=[target.pk]))
+    return redirect(reverse("generic:users_detail", args=[target.pk]))
 
 
 @login_required

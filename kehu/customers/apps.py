@@ -9,7 +9,7 @@ class CustomersConfig(AppConfig):
 
     def ready(self) -> None:
         from kehu.core.home import register_stats
-        from kehu.customers import records  # noqa: F401  (registers the record types)
+        from kehu.customers import record_types  # noqa: F401  (registers the record types)
         from kehu.customers.selectors import home_stats
 
         register_stats(home_stats)

@@ -24,7 +24,7 @@ from kehu.customers.models import (
 )
 from kehu.customers.selectors import classification_filters, scope_filter_choices
 from kehu.customers.validation import PROVINCES
-from kehu.records.filtering import IdFilter, ListFilterSet
+from kehu.generic.filtering import IdFilter, ListFilterSet
 
 REGISTER_CHOICES = [
     ("active", _("Active register")),

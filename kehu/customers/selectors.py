@@ -21,7 +21,7 @@ from kehu.customers.models import (
     CustomerStatus,
 )
 from kehu.customers.services import FILING_TRANSITIONS, TRANSITIONS, allowed_transitions
-from kehu.records import registry
+from kehu.generic import registry
 
 REQUESTS = 20  # change requests shown on the card
 
@@ -147,7 +147,7 @@ def home_stats(user: Any) -> list[tuple[Any, int, str]]:
     if not policy.has_perm(user, "customers.customer.view"):
         return []
     customers = policy.scope(user, Customer.objects.filter(status__in=ACTIVE_REGISTER))
-    list_url = reverse("records:customers_list")
+    list_url = reverse("generic:customers_list")
     stats: list[tuple[Any, int, str]] = [
         (_("Customers in my scope"), customers.count(), list_url),
         (

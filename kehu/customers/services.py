@@ -31,7 +31,7 @@ from kehu.customers.models import (
 )
 from kehu.customers.signals import customer_status_changed
 from kehu.customers.validation import clean_contact, clean_customer, name_key, without_invisible
-from kehu.records.services import audited_create, audited_update
+from kehu.generic.services import audited_create, audited_update
 
 # What a form or the API may set; status, derived fields and merges have their own services.
 CUSTOMER_FIELDS = (
@@ -143,7 +143,7 @@ def _taken_message(what: str, other: Customer) -> str:
     """Names and links the customer already registered for whoever may open it; to anyone
     else it says only which department holds it (whom to ask), never its name or number."""
     if policy.has_perm(_acting_user(), "customers.customer.view", other):
-        url = reverse("records:customers_detail", args=[other.pk])
+        url = reverse("generic:customers_detail", args=[other.pk])
         return format_html(
             _('{what} is already registered: <a href="{url}">{name}</a> ({unit}, no. {pk}).'),
             what=what,
@@ -340,7 +340,7 @@ def change_status(
     with transaction.atomic():
         current = Customer.objects.select_for_update().get(pk=customer.pk)
         if expected_version is not None and current.version != expected_version:
-            from kehu.records.services import StaleEditError
+            from kehu.generic.services import StaleEditError
 
             raise StaleEditError()
         if (current.status, to_status) not in TRANSITIONS or current.merged_into_id:

@@ -21,8 +21,8 @@ from kehu.core import masking, policy
 from kehu.customers import changes, duplicates, selectors, services
 from kehu.customers.forms import ChangeRequestForm, DecisionForm, MergeForm, StatusForm
 from kehu.customers.models import ChangeRequest, Customer, DuplicateFlag
-from kehu.records.listing import named_page
-from kehu.records.services import StaleEditError
+from kehu.generic.listing import named_page
+from kehu.generic.services import StaleEditError
 
 CHANGE_REQUESTS_PER_PAGE = 50
 
@@ -41,7 +41,7 @@ def _require(request: HttpRequest, perm: str, obj: Any = None) -> None:
 
 
 def _card(customer: Customer) -> HttpResponse:
-    return redirect(reverse("records:customers_detail", args=[customer.pk]))
+    return redirect(reverse("generic:customers_detail", args=[customer.pk]))
 
 
 def _error_text(error: ValidationError) -> str:

@@ -9,7 +9,7 @@ class DocumentsConfig(AppConfig):
 
     def ready(self) -> None:
         from kehu.core.home import register_stats
-        from kehu.documents import records  # noqa: F401  (registers the record types)
+        from kehu.documents import record_types  # noqa: F401  (registers the record types)
         from kehu.documents.selectors import home_stats
 
         register_stats(home_stats)

@@ -100,7 +100,7 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
             "expiry_state": selectors.expiry_state(doc.expires_on),
             "can_upload": selectors.can_upload(request.user, doc.customer),
             "can_attest": policy.has_perm(request.user, "documents.documentversion.attest", doc),
-            "customer_url": reverse("records:customers_detail", args=[doc.customer_id]),
+            "customer_url": reverse("generic:customers_detail", args=[doc.customer_id]),
         },
     )
 

@@ -67,7 +67,7 @@ def import_watchlist(request: HttpRequest) -> HttpResponse:
                 "same": result.count("same"),
             },
         )
-        return redirect("records:watch-list_list")
+        return redirect("generic:watch-list_list")
     if request.method == "POST":
         form = WatchListUploadForm(request.POST, request.FILES)
         context["form"] = form

@@ -9,7 +9,7 @@ class FilingConfig(AppConfig):
 
     def ready(self) -> None:
         from kehu.core.home import register_stats
-        from kehu.filing import process, records  # noqa: F401  (register the process, types)
+        from kehu.filing import processes, record_types  # noqa: F401  (register the process, types)
         from kehu.filing.selectors import home_stats
 
         register_stats(home_stats)
@@ -18,7 +18,7 @@ class FilingConfig(AppConfig):
     @staticmethod
     def _add_list_action() -> None:
         """ "New customer + filing" beside "New customer" on the customer list."""
-        from kehu.records import registry
+        from kehu.generic import registry
 
         customers = registry.get("customers")
         actions = list(customers.extra.get("list_actions", ()))

@@ -115,7 +115,7 @@ def my_step(filing: Filing, user: Any) -> Any:
 
 
 def outcomes(step: Any) -> dict[str, Any]:
-    from kehu.filing.process import FilingProcess
+    from kehu.filing.processes import FilingProcess
 
     return dict(FilingProcess.steps[step.key].outcomes)
 

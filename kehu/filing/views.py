@@ -30,10 +30,10 @@ from kehu.filing.forms import (
     SupplementForm,
 )
 from kehu.filing.models import FINAL_STAGES, Filing, Stage
-from kehu.records import registry
-from kehu.records.listing import named_page
-from kehu.records.models import SubmissionToken
-from kehu.records.services import DuplicateSubmissionError, claim_submission
+from kehu.generic import registry
+from kehu.generic.listing import named_page
+from kehu.generic.models import SubmissionToken
+from kehu.generic.services import DuplicateSubmissionError, claim_submission
 from kehu.workflow.services import WorkflowError, four_eyes_refusal
 
 FILINGS_PER_PAGE = 50
@@ -89,7 +89,7 @@ def open_for_customer(request: HttpRequest, customer_pk: int) -> HttpResponse:
         filing = services.open_filing(customer, by=request.user, declared_address_changes=declared)
     except (ValidationError, WorkflowError) as error:
         messages.error(request, _errors(error))
-        return redirect("records:customers_detail", customer.pk)
+        return redirect("generic:customers_detail", customer.pk)
     messages.success(request, _("Filing %(n)s opened.") % {"n": filing.number})
     return redirect("filing:detail", filing.pk)
 

@@ -18,10 +18,10 @@ from django.views.decorators.http import require_POST
 from kehu.audit.services import record
 from kehu.core import policy
 from kehu.customers.models import Customer
+from kehu.generic.export import rows_to_xlsx
 from kehu.privacy import disclosures
 from kehu.privacy.forms import DisclosureForm, ProvisionForm
 from kehu.privacy.models import Disclosure, DisclosureStatus, RecipientKind
-from kehu.records.export import rows_to_xlsx
 
 REGISTER_LIMIT = 500
 

@@ -45,7 +45,7 @@ def open_profile(user: Any, contact: Contact) -> ContactProfile:
 def save_profile(
     user: Any, contact: Contact, values: dict[str, str], expected_version: int | None
 ) -> ContactProfile:
-    from kehu.records.services import StaleEditError
+    from kehu.generic.services import StaleEditError
 
     _check(user, contact)
     with transaction.atomic():

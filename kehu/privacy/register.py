@@ -18,10 +18,10 @@ from django.utils.translation import gettext_lazy
 
 from kehu.core import policy
 from kehu.core.models import AccessGrant
+from kehu.generic.export import export_queryset
+from kehu.generic.filtering import ListFilterSet
+from kehu.generic.listing import keyset_page
 from kehu.privacy.grants import all_grants_visible_to
-from kehu.records.export import export_queryset
-from kehu.records.filtering import ListFilterSet
-from kehu.records.listing import keyset_page
 
 VIEW_PERM = "core.accessgrant.view"
 EXPORT_PERM = "core.accessgrant.export"

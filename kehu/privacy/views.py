@@ -19,6 +19,8 @@ from django.views.decorators.http import require_POST
 from kehu.audit.services import record
 from kehu.core import masking, policy
 from kehu.customers.models import Contact, Customer
+from kehu.generic import registry
+from kehu.generic.services import StaleEditError
 from kehu.privacy import consent, grants, profile, requests, retention, services
 from kehu.privacy.forms import (
     ConsentForm,
@@ -31,8 +33,6 @@ from kehu.privacy.forms import (
     SubjectRequestForm,
 )
 from kehu.privacy.models import PROFILE_SECTIONS, Consent, RetentionSettings, SubjectRequest
-from kehu.records import registry
-from kehu.records.services import StaleEditError
 
 
 def visible_object(request: HttpRequest, label: str, pk: int) -> Model:
@@ -118,7 +118,7 @@ def grant_new(request: HttpRequest, pk: int) -> HttpResponse:
                     ),
                 },
             )
-            return redirect(reverse("records:customers_detail", args=[customer.pk]))
+            return redirect(reverse("generic:customers_detail", args=[customer.pk]))
     return render(
         request,
         "privacy/grant_form.html",

@@ -9,4 +9,4 @@ class WorkflowConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from kehu.workflow import processes, records  # noqa: F401  (register)
+        from kehu.workflow import processes, record_types  # noqa: F401  (register)

@@ -64,7 +64,7 @@ def test_the_administrator_cannot_give_a_weak_initial_password(
     client_for: Callable[[str], Client],
 ) -> None:
     admin = client_for("admin")
-    add = reverse("records:users_add")
+    add = reverse("generic:users_add")
     fields = {
         "username": "newclerk",
         "full_name": "新职员",

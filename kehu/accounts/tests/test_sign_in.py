@@ -133,7 +133,7 @@ def test_admin_unlock_lets_the_user_back_in(
 
     response = client_for("admin").post(reverse("core:unlock", args=[target.pk]))
     assert response.status_code == 302
-    assert response["Location"] == reverse("records:users_detail", args=[target.pk])
+    assert response["Location"] == reverse("generic:users_detail", args=[target.pk])
     target.refresh_from_db()
     assert (target.locked_at, target.failed_login_count) == (None, 0)
     assert AuditEvent.objects.filter(action="core.user.unlock", actor_username="admin").exists()

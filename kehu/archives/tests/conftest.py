@@ -37,7 +37,7 @@ def _english_messages() -> Iterator[None]:
 
 
 def new_customer(owner: User) -> Customer:
-    from kehu.customers.records import _customer_data
+    from kehu.customers.record_types import _customer_data
     from kehu.customers.services import create_customer
 
     return create_customer(_customer_data(owner))

@@ -46,7 +46,7 @@ def test_unit_edit_records_actor_address_and_before_after(
 ) -> None:
     sale = OrgUnit.objects.get(code="SALE")
     response = client_for("admin").post(
-        reverse("records:units_edit", args=[sale.pk]),
+        reverse("generic:units_edit", args=[sale.pk]),
         unit_form(sale, name="大客户销售部"),
         REMOTE_ADDR="10.20.30.40",
     )
@@ -66,7 +66,7 @@ def test_moving_a_unit_records_the_parent_by_name(
     sale = OrgUnit.objects.get(code="SALE")
     sh = OrgUnit.objects.get(code="SH")
     response = client_for("admin").post(
-        reverse("records:units_edit", args=[sale.pk]), unit_form(sale, parent=sh.pk)
+        reverse("generic:units_edit", args=[sale.pk]), unit_form(sale, parent=sh.pk)
     )
     assert response.status_code == 302
     event = last_event(action="core.orgunit.update")
@@ -87,7 +87,7 @@ def test_user_edit_records_before_after(
         "is_active": "on",
         "_version": target.version,
     }
-    response = client_for("admin").post(reverse("records:users_edit", args=[target.pk]), data)
+    response = client_for("admin").post(reverse("generic:users_edit", args=[target.pk]), data)
     assert response.status_code == 302
     event = last_event(action="core.user.update", object_id=str(target.pk))
     assert event.actor_username == "admin"

@@ -81,12 +81,12 @@ def test_create_unit_via_the_form(
     client_for: Callable[[str], Client], demo: dict[str, User]
 ) -> None:
     response = client_for("admin").post(
-        reverse("records:units_add"),
+        reverse("generic:units_add"),
         unit_data(name="华南公司", code="gz", kind="subsidiary", parent=unit("GRP").pk),
     )
     assert response.status_code == 302
     created = unit("GZ")  # codes are stored upper-case
-    assert response["Location"] == reverse("records:units_detail", args=[created.pk])
+    assert response["Location"] == reverse("generic:units_detail", args=[created.pk])
     assert created.path == f"{unit('GRP').path}{created.pk}/"
 
 
@@ -104,7 +104,7 @@ def test_moving_a_subtree_rewrites_every_path(
     sh = unit("SH")
 
     response = client_for("admin").post(
-        reverse("records:units_edit", args=[sale.pk]), unit_data(sale, parent=sh.pk)
+        reverse("generic:units_edit", args=[sale.pk]), unit_data(sale, parent=sh.pk)
     )
     assert response.status_code == 302
     sale.refresh_from_db()
@@ -138,7 +138,7 @@ def test_moving_a_unit_under_its_own_descendant_is_refused(
 
     updates = events("core.orgunit.update")
     response = client_for("admin").post(
-        reverse("records:units_edit", args=[sale.pk]), unit_data(sale, parent=team.pk)
+        reverse("generic:units_edit", args=[sale.pk]), unit_data(sale, parent=team.pk)
     )
     assert response.status_code == 400
     sale.refresh_from_db()
@@ -154,7 +154,7 @@ def test_invalid_code_is_refused(
 ) -> None:
     count = OrgUnit.objects.count()
     response = client_for("admin").post(
-        reverse("records:units_add"),
+        reverse("generic:units_add"),
         unit_data(name="新部门", code=code, kind="department", parent=unit("BJ").pk),
     )
     assert response.status_code == 400
@@ -166,7 +166,7 @@ def test_duplicate_code_is_refused(
     client_for: Callable[[str], Client], demo: dict[str, User]
 ) -> None:
     response = client_for("admin").post(
-        reverse("records:units_add"),
+        reverse("generic:units_add"),
         unit_data(name="又一个销售部", code="sale", kind="department", parent=unit("BJ").pk),
     )
     assert response.status_code == 400
@@ -191,7 +191,7 @@ def test_invalid_placement_is_refused(
     count = OrgUnit.objects.count()
     parent = unit(parent_code).pk if parent_code else ""
     response = client_for("admin").post(
-        reverse("records:units_add"), unit_data(name="X", code="NEWX", kind=kind, parent=parent)
+        reverse("generic:units_add"), unit_data(name="X", code="NEWX", kind=kind, parent=parent)
     )
     assert response.status_code == 400
     assert "parent" in response.context["form"].errors
@@ -221,7 +221,7 @@ def test_create_user_via_the_form(
     client_for: Callable[[str], Client], demo: dict[str, User]
 ) -> None:
     response = client_for("admin").post(
-        reverse("records:users_add"), user_data(unit=unit("MKT").pk)
+        reverse("generic:users_add"), user_data(unit=unit("MKT").pk)
     )
     assert response.status_code == 302
     user = User.objects.get(username="newuser")
@@ -236,7 +236,7 @@ def test_mismatched_passwords_are_refused(
     client_for: Callable[[str], Client], demo: dict[str, User]
 ) -> None:
     response = client_for("admin").post(
-        reverse("records:users_add"),
+        reverse("generic:users_add"),
         user_data(unit=unit("MKT").pk, password2="Correct-Horse-43"),
     )
     assert response.status_code == 400
@@ -257,7 +257,7 @@ def test_weak_passwords_are_refused(
     client_for: Callable[[str], Client], demo: dict[str, User], password: str, code: str
 ) -> None:
     response = client_for("admin").post(
-        reverse("records:users_add"),
+        reverse("generic:users_add"),
         user_data(unit=unit("MKT").pk, password1=password, password2=password),
     )
     assert response.status_code == 400

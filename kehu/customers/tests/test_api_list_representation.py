@@ -19,7 +19,7 @@ from kehu.core.models import User
 from kehu.customers import services
 from kehu.customers.models import ClassificationDimension, ClassificationValue, Customer
 from kehu.customers.serializers import CustomerSerializer
-from kehu.records import registry
+from kehu.generic import registry
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_module")]
 

@@ -16,7 +16,7 @@ from kehu.audit.models import AuditEvent
 from kehu.core.models import User
 from kehu.customers import services
 from kehu.customers.models import Customer, CustomerStatus, StatusChange
-from kehu.records.services import StaleEditError
+from kehu.generic.services import StaleEditError
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_module")]
 

@@ -15,8 +15,8 @@ from kehu.customers import services
 from kehu.customers.models import Customer
 from kehu.customers.search import pinyin_of
 from kehu.customers.tests.factories import person_data, queries_of
-from kehu.records import listing, registry
-from kehu.records.listing import _encode, count_rows
+from kehu.generic import listing, registry
+from kehu.generic.listing import _encode, count_rows
 
 pytestmark = pytest.mark.django_db
 

@@ -97,7 +97,7 @@ def test_update_audits_the_change_and_bumps_the_version(
 def test_stale_update_is_refused_and_names_the_change(
     make_org: Callable[..., Customer],
 ) -> None:
-    from kehu.records.services import StaleEditError
+    from kehu.generic.services import StaleEditError
 
     customer = make_org()
     services.update_customer(customer, {"city": "北京"}, customer.version)

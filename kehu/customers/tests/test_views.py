@@ -38,7 +38,7 @@ MakeOrg = Callable[..., Customer]
 
 def stale_fields(response: Any) -> list[str]:
     """The fields the 409 page lists as changed since the form was opened, each with its
-    value now (records/_stale.html)."""
+    value now (generic/_stale.html)."""
     html = response.content.decode()
     block = re.search(r'id="stale-changes".*?</ul>', html, re.S)
     assert block, "the page lists what changed"

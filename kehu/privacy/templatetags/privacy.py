@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from kehu.core import masking
 from kehu.core.selectors import attach_users
-from kehu.records.templatetags.kehu import display
+from kehu.generic.templatetags.kehu import display
 
 register = template.Library()
 

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-class RecordsConfig(AppConfig):
-    name = "kehu.records"
-    label = "records"
+class GenericConfig(AppConfig):
+    name = "kehu.generic"
+    label = "generic"
     verbose_name = _("Record machinery")

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest, QueryDict
 
-from kehu.records.registry import RecordType
+from kehu.generic.registry import RecordType
 
 SESSION_KEY = "kehu_private_searches"
 REF = "qref"

@@ -24,9 +24,9 @@ from kehu.audit.middleware import client_ip
 from kehu.core import policy
 from kehu.core.middleware import read_only_refusal
 from kehu.core.ratelimit import RateLimited
+from kehu.generic import listing, registry
+from kehu.generic.services import StaleEditError, audited_create, audited_update
 from kehu.privacy.purpose import api_purpose
-from kehu.records import listing, registry
-from kehu.records.services import StaleEditError, audited_create, audited_update
 
 ACTIONS = {
     "list": "view",

@@ -17,7 +17,7 @@ from openpyxl.styles import Font
 
 from kehu.audit.services import record
 from kehu.core import masking
-from kehu.records.cells import cell_value
+from kehu.generic.cells import cell_value
 
 EXPORT_LIMIT = 100_000
 

@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.test.utils import CaptureQueriesContext
 
 from kehu.core.models import User
-from kehu.records.listing import KeysetPage, _among_few_ids, keyset_page
+from kehu.generic.listing import KeysetPage, _among_few_ids, keyset_page
 
 pytestmark = pytest.mark.django_db
 

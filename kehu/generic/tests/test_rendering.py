@@ -14,9 +14,9 @@ from django.utils import timezone, translation
 
 from kehu.core.models import OrgUnit
 from kehu.customers.models import Customer
-from kehu.records import cells
-from kehu.records.registry import Column
-from kehu.records.templatetags.kehu import _select_html, filter_fields
+from kehu.generic import cells
+from kehu.generic.registry import Column
+from kehu.generic.templatetags.kehu import _select_html, filter_fields
 
 
 class Choices(forms.Form):

@@ -21,7 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from kehu.core import masking
-from kehu.records.registry import Column
+from kehu.generic.registry import Column
 
 
 def cell_value(row: Any, name: str) -> Any:

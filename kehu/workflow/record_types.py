@@ -13,8 +13,8 @@ from rest_framework import serializers
 
 from kehu.core import policy
 from kehu.core.models import OrgUnit, Role
-from kehu.records.filtering import ListFilterSet
-from kehu.records.registry import Column, RecordType, register
+from kehu.generic.filtering import ListFilterSet
+from kehu.generic.registry import Column, RecordType, register
 from kehu.workflow import definitions
 from kehu.workflow.models import ApproverRule, Case
 

@@ -25,8 +25,8 @@ from kehu.customers.models import (
     CustomerKind,
 )
 from kehu.customers.search import filter_text, is_exact_value
-from kehu.records import listing
-from kehu.records.registry import Column, RecordType, register
+from kehu.generic import listing
+from kehu.generic.registry import Column, RecordType, register
 
 policy.register_scope(
     Customer, "unit__path", "owner_id", grant_actions=("view", "change", "reveal")

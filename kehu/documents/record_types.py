@@ -14,8 +14,8 @@ from rest_framework import serializers
 from kehu.core import policy
 from kehu.customers.models import Customer
 from kehu.documents.models import CONTENT_TYPE_CHOICES, Document, DocumentType, DocumentVersion
-from kehu.records.filtering import ListFilterSet
-from kehu.records.registry import Column, RecordType, register
+from kehu.generic.filtering import ListFilterSet
+from kehu.generic.registry import Column, RecordType, register
 
 # A grant on the customer lets its documents be read, never changed or replaced.
 policy.register_scope(

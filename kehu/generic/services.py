@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from kehu.audit.services import diff, record
 from kehu.core import masking
-from kehu.records.models import SubmissionToken
+from kehu.generic.models import SubmissionToken
 
 
 class StaleEditError(Exception):

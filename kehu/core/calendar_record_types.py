@@ -14,8 +14,8 @@ from rest_framework import serializers
 
 from kehu.core.calendar_changes import create_day, update_day
 from kehu.core.models import CalendarDay, CalendarYear
-from kehu.records.filtering import ListFilterSet, YearFilter
-from kehu.records.registry import Column, RecordType, register
+from kehu.generic.filtering import ListFilterSet, YearFilter
+from kehu.generic.registry import Column, RecordType, register
 
 _counter = itertools.count(1)
 

@@ -2,9 +2,9 @@
 
 from django.urls import URLPattern, path
 
-from kehu.records import registry, views
+from kehu.generic import registry, views
 
-app_name = "records"
+app_name = "generic"
 
 
 def _patterns() -> list[URLPattern]:

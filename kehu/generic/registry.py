@@ -53,9 +53,9 @@ class RecordType:
     api_writable: bool = True
     deletable: bool = False
     icon: str = "list"
-    # The create/edit page's template (default records/form.html).
-    form_template: str = "records/form.html"
-    detail_template: str = "records/detail.html"
+    # The create/edit page's template (default generic/form.html).
+    form_template: str = "generic/form.html"
+    detail_template: str = "generic/detail.html"
     # Forms that depend on who fills them in receive `user` (choices, defaults, locked fields).
     form_takes_user: bool = False
     # Filter sets whose choices depend on the reader receive `user` (the API's: `request`).
@@ -115,7 +115,7 @@ class RecordType:
             return self.search(queryset, text, user)
         if self.search is not None:
             return self.search(queryset, text)
-        from kehu.records.listing import search
+        from kehu.generic.listing import search
 
         return search(queryset, self.search_fields, text)
 
@@ -167,7 +167,7 @@ class RecordType:
             )
 
     def url_name(self, view: str) -> str:
-        return f"records:{self.slug}_{view}"
+        return f"generic:{self.slug}_{view}"
 
 
 _REGISTRY: dict[str, RecordType] = {}

@@ -22,11 +22,11 @@ from kehu.audit.selectors import history_for
 from kehu.core import masking, policy
 from kehu.core.prepared import prepared_statements
 from kehu.core.ratelimit import RateLimited
-from kehu.records import listing, private_search, services
-from kehu.records.cells import cell_value, rows_cells
-from kehu.records.export import columns_for, export_queryset
-from kehu.records.models import SubmissionToken
-from kehu.records.registry import RecordType
+from kehu.generic import listing, private_search, services
+from kehu.generic.cells import cell_value, rows_cells
+from kehu.generic.export import columns_for, export_queryset
+from kehu.generic.models import SubmissionToken
+from kehu.generic.registry import RecordType
 
 
 class RecordView(LoginRequiredMixin, View):
@@ -147,7 +147,7 @@ class RecordListView(RecordView):
             search_refused=search_refused,
         )
         template = (
-            "records/_table.html" if request.headers.get("HX-Request") else "records/list.html"
+            "generic/_table.html" if request.headers.get("HX-Request") else "generic/list.html"
         )
         return render(request, template, context, status=429 if search_refused else 200)
 

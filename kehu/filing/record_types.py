@@ -25,8 +25,8 @@ from kehu.filing.models import (
     WatchListEntry,
     check_item,
 )
-from kehu.records.filtering import ListFilterSet
-from kehu.records.registry import Column, RecordType, register
+from kehu.generic.filtering import ListFilterSet
+from kehu.generic.registry import Column, RecordType, register
 
 policy.register_scope(Filing, "customer__unit__path", "customer__owner_id")
 

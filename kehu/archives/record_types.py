@@ -23,7 +23,7 @@ from kehu.archives.models import (
 from kehu.core import policy
 from kehu.core.models import User
 from kehu.customers.models import Customer
-from kehu.records.registry import Column, RecordType, register
+from kehu.generic.registry import Column, RecordType, register
 
 # A time-limited grant on the customer (electronic viewing after an approved borrowing)
 # opens its dossier and items read-only too.
@@ -59,7 +59,7 @@ _CONFIG_TEST_USERS = {"editor": "archivist", "outsider": "manager1", "scoped": "
 
 
 def _sample_customer(n: int) -> Any:
-    from kehu.customers.records import _customer_data
+    from kehu.customers.record_types import _customer_data
     from kehu.customers.services import create_customer
 
     owner = User.objects.get(username="manager1" if n % 2 else "manager3")

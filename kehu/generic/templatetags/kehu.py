@@ -4,7 +4,7 @@ from typing import Any
 from django import forms, template
 from django.utils.safestring import SafeString, mark_safe
 
-from kehu.records.cells import shown
+from kehu.generic.cells import shown
 
 register = template.Library()
 
@@ -62,7 +62,7 @@ def _select_html(
 
 @register.filter
 def filter_fields(form: forms.Form) -> SafeString:
-    """A list's filter fields as records/list.html lays them out (label, widget, errors),
+    """A list's filter fields as generic/list.html lays them out (label, widget, errors),
     built here: the template's loop over a dozen fields cost as much as their widgets."""
     parts = []
     for field in form:
@@ -94,7 +94,7 @@ def is_checkbox(bound: forms.BoundField) -> bool:
 
 @register.filter
 def display(value: Any) -> Any:
-    """Human display of a cell value in lists and detail pages (kehu.records.cells.shown)."""
+    """Human display of a cell value in lists and detail pages (kehu.generic.cells.shown)."""
     return shown(value)
 
 

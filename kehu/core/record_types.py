@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.core import filters, forms, policy, serializers, services
 from kehu.core.models import ArchivistCertification, OrgUnit, Role, UnitKind, User
-from kehu.records.registry import Column, RecordType, register
+from kehu.generic.registry import Column, RecordType, register
 
 _counter = itertools.count(1)
 

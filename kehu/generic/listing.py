@@ -14,7 +14,7 @@ from django.http import QueryDict
 
 from kehu.core import policy
 from kehu.core.lookups import InIds
-from kehu.records.registry import RecordType
+from kehu.generic.registry import RecordType
 
 PAGE_SIZES = (25, 50, 100, 200)
 # Rows known to be among at most this many ids are counted with their first page (below).
@@ -209,7 +209,7 @@ def _attr(row: Any, lookup: str) -> Any:
 def named_page(
     rows: QuerySet[Any], params: Any, name: str, sort: str, size: int = 50
 ) -> KeysetPage:
-    """One of a page's several keyset-paged lists (records/_pager.html): its cursors are the
+    """One of a page's several keyset-paged lists (generic/_pager.html): its cursors are the
     parameters `<name>_after` and `<name>_before`; its count stops at 1,000."""
     after, before = params.get(f"{name}_after", ""), params.get(f"{name}_before", "")
     return keyset_page(rows, sort, size, after, before, count_limit=1000)
