@@ -46,10 +46,10 @@ def granted(demo: dict[str, User]) -> dict[str, Any]:
          "account_number": "6222020200112233445"}
     )  # fmt: skip
     upload = SimpleUploadedFile("licence.png", samples.png(), content_type="image/png")
-    version = documents.upload(
+    version = documents.document_upload(
         customer, DocumentType.objects.get(code="business_licence"), upload, demo["manager1"]
     )
-    grants.grant(
+    grants.access_grant_create(
         customer,
         user=demo["finance"],
         until=timezone.now() + datetime.timedelta(days=2),

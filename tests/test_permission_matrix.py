@@ -755,7 +755,7 @@ def _customer_world(owner: User, demo: dict[str, User]) -> dict[str, Any]:
         }
     )
     evidence = SimpleUploadedFile("证明.pdf", samples.pdf(), content_type="application/pdf")
-    request = changes.propose(
+    request = changes.change_request_propose(
         customer, demo["gm"], {"registered_address": "北京市海淀区新地址1号"}, "核对", evidence
     )
     twin = services.create_customer(org_data(owner))
@@ -782,7 +782,7 @@ def _customer_world(owner: User, demo: dict[str, User]) -> dict[str, Any]:
     )  # fmt: skip
     licence = DocumentType.objects.get(code="business_licence")
     upload = SimpleUploadedFile("licence.png", samples.png(), content_type="image/png")
-    version = documents.upload(customer, licence, upload, owner)
+    version = documents.document_upload(customer, licence, upload, owner)
     return {
         "customer": customer,
         "customer_pk": customer,
@@ -840,8 +840,8 @@ def _archive_world(owner: User, demo: dict[str, User]) -> dict[str, Any]:
     )  # fmt: skip
     hold = retention.place_hold(dossier, name="诉讼保全", reason="合同纠纷", by=archivist)
     loan = loans.request_loan(dossier=dossier, borrower=owner, purpose="核对合同", kind="physical")
-    loan = loans.decide(loan, approved=True, by=archivist)
-    loan = loans.issue(loan, by=archivist)
+    loan = loans.loan_decide(loan, approved=True, by=archivist)
+    loan = loans.loan_issue(loan, by=archivist)
     ended = _active(owner, demo)
     complaint = archives.file_item(
         {"dossier": ended, "category": ArchiveCategory.objects.get(code="complaints"),
@@ -850,8 +850,10 @@ def _archive_world(owner: User, demo: dict[str, User]) -> dict[str, Any]:
     services.change_status(ended.customer, "past", "停止合作", demo["gm"])
     Dossier.objects.filter(pk=ended.pk).update(closed_on=datetime.date(2014, 6, 30))
     complaint.refresh_from_db()
-    destruction = retention.propose([complaint], reason="保管期满", method="pulping", by=archivist)
-    destruction = retention.decide(destruction, approved=True, by=demo["gm"])
+    destruction = retention.destruction_propose(
+        [complaint], reason="保管期满", method="pulping", by=archivist
+    )
+    destruction = retention.destruction_decide(destruction, approved=True, by=demo["gm"])
     return {
         "dossier": dossier,
         "item": item,

@@ -338,7 +338,7 @@ class DestructionsView(ArchiveView):
         if any(not allowed.filter(pk=i.dossier_id).exists() for i in items):
             raise exceptions.PermissionDenied()
         try:
-            entry = retention.propose(
+            entry = retention.destruction_propose(
                 items,
                 reason=data.validated_data["reason"],
                 method=data.validated_data["method"],
@@ -364,7 +364,7 @@ class DestructionExecuteView(ArchiveView):
         data = ExecuteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            entry = retention.execute(
+            entry = retention.destruction_execute(
                 entry,
                 by=request.user,
                 witnesses=list(data.validated_data["witnesses"]),
@@ -417,7 +417,7 @@ class TransferConfirmView(ArchiveView):
         data = ConfirmSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            transfer = transfers.confirm(
+            transfer = transfers.transfer_confirm(
                 transfer, by=request.user, note=data.validated_data["note"]
             )
         except DjangoValidationError as error:

@@ -198,7 +198,7 @@ class CustomerChangeRequestsView(CustomerActionView):
         if unknown:
             raise exceptions.ValidationError({"changes": [f"Not proposable: {sorted(unknown)}"]})
         try:
-            created = changes.propose(
+            created = changes.change_request_propose(
                 customer,
                 request.user,
                 values,
@@ -222,8 +222,11 @@ class ChangeRequestDecisionView(CustomerActionView):
         data = DecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            decided = changes.decide(
-                change, request.user, data.validated_data["accept"], data.validated_data["note"]
+            decided = changes.change_request_decide(
+                change,
+                by=request.user,
+                accept=data.validated_data["accept"],
+                note=data.validated_data["note"],
             )
         except DjangoValidationError as error:
             raise _invalid(error) from None

@@ -89,7 +89,7 @@ class CustomerDocumentsView(CustomerActionView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         try:
-            version = services.upload(
+            version = services.document_upload(
                 customer,
                 values["doc_type"],
                 values["file"],

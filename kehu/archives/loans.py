@@ -126,7 +126,7 @@ def _set(loan: Loan, action: str, **values: Any) -> Loan:
     return current
 
 
-def decide(loan: Loan, *, approved: bool, by: User) -> Loan:
+def loan_decide(loan: Loan, *, approved: bool, by: User) -> Loan:
     status = LoanStatus.APPROVED if approved else LoanStatus.REJECTED
     loan = _set(loan, "decide", status=status, approved_by=by, approved_at=timezone.now())
     notify(
@@ -141,7 +141,7 @@ def decide(loan: Loan, *, approved: bool, by: User) -> Loan:
     return loan
 
 
-def issue(loan: Loan, *, by: Any) -> Loan:
+def loan_issue(loan: Loan, *, by: Any) -> Loan:
     """The archivist issues the folder (borrow time, due date) or opens electronic viewing
     with a grant that ends on the due date by itself."""
     if loan.status != LoanStatus.APPROVED:
@@ -220,7 +220,7 @@ def request_renewal(loan: Loan, *, by: Any, reason: str) -> Loan:
     return loan
 
 
-def renew(loan: Loan, *, by: Any) -> Loan:
+def loan_renew(loan: Loan, *, by: Any) -> Loan:
     assert loan.due_date is not None
     due = due_date_for(loan.dossier, max(loan.due_date, timezone.localdate()))
     loan = _set(
@@ -350,5 +350,5 @@ def remind_overdue(today: datetime.date | None = None) -> dict[str, int]:
     return counts
 
 
-def cancel(loan: Loan, *, by: Any) -> Loan:
+def loan_cancel(loan: Loan, *, by: Any) -> Loan:
     return _set(loan, "cancel", status=LoanStatus.CANCELLED)

@@ -92,17 +92,17 @@ class BorrowProcess(Process):
             outside = step.assignee_role != Role.ARCHIVIST
             if step.outcome == APPROVE and outside and next_link(case, step) is not None:
                 return  # the next approver of the chain
-            loans.decide(loan, approved=step.outcome == APPROVE, by=by)
+            loans.loan_decide(loan, approved=step.outcome == APPROVE, by=by)
             if step.outcome == APPROVE:
                 workflow.add_step(case, "issue", role=Role.ARCHIVIST, unit=case.unit)
             else:
                 workflow.finish_case(case, outcome=REJECT, by=by, reason=step.comment)
         elif step.key == "issue":
             if step.outcome != "issued":
-                loans.cancel(loan, by=by)
+                loans.loan_cancel(loan, by=by)
                 workflow.finish_case(case, outcome="cancelled", by=by, reason=step.comment)
                 return
-            loan = loans.issue(loan, by=by)
+            loan = loans.loan_issue(loan, by=by)
             if loan.kind == LoanKind.PHYSICAL:
                 workflow.add_step(case, "return", role=Role.ARCHIVIST, unit=case.unit)
             else:  # electronic viewing ends by itself with the grant
@@ -117,7 +117,7 @@ class BorrowProcess(Process):
             )
             workflow.finish_case(case, outcome="returned", by=by)
         elif step.key == "renew" and step.outcome == APPROVE and loan.status == LoanStatus.ISSUED:
-            loans.renew(loan, by=by)
+            loans.loan_renew(loan, by=by)
 
     def subject_url(self, case: Case) -> str:
         return loans.loan_url(case.subject)  # type: ignore[arg-type]
@@ -147,7 +147,7 @@ class DestructionProcess(Process):
     def on_step_completed(self, case: Case, step: Step) -> None:
         destruction: Destruction = case.subject  # type: ignore[assignment]
         approved = step.outcome == APPROVE
-        retention.decide(destruction, approved=approved, by=step.completed_by)
+        retention.destruction_decide(destruction, approved=approved, by=step.completed_by)
         workflow.finish_case(case, outcome=step.outcome, by=step.completed_by, reason=step.comment)
 
     def subject_url(self, case: Case) -> str:

@@ -141,7 +141,7 @@ def _next_register_number() -> str:
     )
 
 
-def propose(
+def destruction_propose(
     items: list[DossierItem],
     *,
     reason: str,
@@ -187,7 +187,7 @@ def propose(
     return destruction
 
 
-def decide(destruction: Destruction, *, approved: bool, by: Any) -> Destruction:
+def destruction_decide(destruction: Destruction, *, approved: bool, by: Any) -> Destruction:
     """The manager's decision (called when the workflow's approval step completes)."""
     with transaction.atomic():
         current = Destruction.objects.select_for_update().get(pk=destruction.pk)
@@ -207,7 +207,7 @@ def decide(destruction: Destruction, *, approved: bool, by: Any) -> Destruction:
     return current
 
 
-def execute(
+def destruction_execute(
     destruction: Destruction,
     *,
     by: Any,

@@ -105,7 +105,7 @@ def propose_transfers(today: datetime.date | None = None) -> dict[str, int]:
     return {"proposed": proposed, "overdue": flagged}
 
 
-def confirm(transfer: Transfer, *, by: Any, note: str = "") -> Transfer:
+def transfer_confirm(transfer: Transfer, *, by: Any, note: str = "") -> Transfer:
     """The receiver confirms the hand-over; from the credit office the next one (to the
     archive room, within a month) is proposed at once."""
     with transaction.atomic():

@@ -205,7 +205,7 @@ def disposition(request: HttpRequest) -> HttpResponse:
     form = forms.ProposeDestructionForm(request.POST or None, choices=rows)
     if request.method == "POST" and form.is_valid():
         try:
-            destruction = retention.propose(
+            destruction = retention.destruction_propose(
                 form.cleaned_data["items"],
                 reason=form.cleaned_data["reason"],
                 method=form.cleaned_data["method"],
@@ -242,7 +242,7 @@ def destruction(request: HttpRequest, pk: int) -> HttpResponse:
         require(request, "archives.destruction.execute")
         if execute_form.is_valid():
             try:
-                retention.execute(
+                retention.destruction_execute(
                     entry,
                     by=request.user,
                     witnesses=list(execute_form.cleaned_data["witnesses"]),
@@ -385,7 +385,7 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
             selectors.visible_transfers(request.user), pk=request.POST.get("transfer") or 0
         )
         try:
-            transfers.confirm(transfer, by=request.user, note=request.POST.get("note", ""))
+            transfers.transfer_confirm(transfer, by=request.user, note=request.POST.get("note", ""))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:

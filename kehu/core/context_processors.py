@@ -207,7 +207,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             visible.append({"label": label, "icon": icon, "url": url, "active": active})
         if visible:
             sections.append({"title": title, "items": visible})
-    role_labels = sorted({Role(g.role).label for g in policy.grants(user)})
+    role_labels = sorted({Role(g.role).label for g in policy.held_roles(user)})
     unread = request_facts(request).unread_notifications
     return {
         "nav_sections": sections,

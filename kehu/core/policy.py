@@ -332,24 +332,24 @@ def _usable(obj: Model) -> bool:
 
 
 @dataclass(frozen=True)
-class Grant:
+class HeldRole:
     role: str
     unit_path: str
     is_root: bool
 
 
-def grants(user: Any) -> list[Grant]:
+def held_roles(user: Any) -> list[HeldRole]:
     """The user's role assignments, cached on the user object for the request."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
-    cached = getattr(user, "_kehu_grants", None)
+    cached = getattr(user, "_kehu_held_roles", None)
     if cached is None:
         rows = user.role_assignments.select_related("unit").values_list(
             "role", "unit__path", "unit__parent_id"
         )
         with prepared_statements():
-            cached = [Grant(role, path, parent is None) for role, path, parent in rows]
-        user._kehu_grants = cached
+            cached = [HeldRole(role, path, parent is None) for role, path, parent in rows]
+        user._kehu_held_roles = cached
     return list(cached)
 
 
@@ -361,8 +361,10 @@ def preload(
     """The user's role assignments (role, unit path, unit is the root) and running access
     grants (object type, object id, actions), read by the caller with the request's other
     facts (`core.selectors.user_facts`): the policy asks no query for them afterwards."""
-    if getattr(user, "_kehu_grants", None) is None:
-        user._kehu_grants = [Grant(role, path, is_root) for role, path, is_root in assignments]
+    if getattr(user, "_kehu_held_roles", None) is None:
+        user._kehu_held_roles = [
+            HeldRole(role, path, is_root) for role, path, is_root in assignments
+        ]
     if getattr(user, "_kehu_access", None) is None:
         user._kehu_access = _by_object_type(access)
 
@@ -378,7 +380,7 @@ def _by_object_type(
 
 
 def roles(user: Any) -> set[str]:
-    return {g.role for g in grants(user)}
+    return {g.role for g in held_roles(user)}
 
 
 def is_read_only(user: Any) -> bool:
@@ -388,30 +390,30 @@ def is_read_only(user: Any) -> bool:
     return bool(held) and held <= READ_ONLY_ROLES
 
 
-def _grants_for(user: Any, perm: str) -> list[tuple[Grant, bool]]:
-    """The user's grants that allow `perm`, each with whether it is limited to own objects
-    (a grant both with and without ":own" counts as unlimited). Remembered per permission
-    beside the grants cached on the user object (a page asks about the same ones often)."""
-    held = grants(user)
+def _held_roles_for(user: Any, perm: str) -> list[tuple[HeldRole, bool]]:
+    """The user's held roles that allow `perm`, each with whether it is limited to own objects
+    (a role held both with and without ":own" counts as unlimited). Remembered per permission
+    beside the roles cached on the user object (a page asks about the same ones often)."""
+    held = held_roles(user)
     if not held:
         return []
-    memo: tuple[list[Grant], dict[str, list[tuple[Grant, bool]]]] | None
-    memo = getattr(user, "_kehu_grants_for", None)
-    if memo is None or memo[0] is not user._kehu_grants:
-        memo = (user._kehu_grants, {})
-        user._kehu_grants_for = memo
+    memo: tuple[list[HeldRole], dict[str, list[tuple[HeldRole, bool]]]] | None
+    memo = getattr(user, "_kehu_held_roles_for", None)
+    if memo is None or memo[0] is not user._kehu_held_roles:
+        memo = (user._kehu_held_roles, {})
+        user._kehu_held_roles_for = memo
     found = memo[1].get(perm)
     if found is None:
         found = memo[1][perm] = _matching(held, perm)
     return list(found)
 
 
-def _matching(held: list[Grant], perm: str) -> list[tuple[Grant, bool]]:
+def _matching(held: list[HeldRole], perm: str) -> list[tuple[HeldRole, bool]]:
     found = []
-    for grant in held:
-        reach = _role_reach(grant.role, perm)
+    for role in held:
+        reach = _role_reach(role.role, perm)
         if reach is not None:
-            found.append((grant, reach))
+            found.append((role, reach))
     return found
 
 
@@ -454,7 +456,7 @@ def _owns(user: Any, obj: Model) -> bool:
 
 def _granted_ids(user: Any, label: str, action: str) -> set[str]:
     """Ids of `label` objects the user holds an active access grant for `action` on
-    (cached on the user object for the request, like the role grants)."""
+    (cached on the user object for the request, like the held roles)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return set()
     cache: dict[str, list[tuple[str, list[str]]]] | None = getattr(user, "_kehu_access", None)
@@ -513,11 +515,11 @@ def has_perm(user: Any, perm: str, obj: Model | None = None) -> bool:
     if obj is not None:
         return _granted(user, perm, obj)
     # Without an object: a role that allows it, or a grant on at least one such object.
-    return bool(_grants_for(user, perm)) or _grant_condition(user, perm) is not None
+    return bool(_held_roles_for(user, perm)) or _grant_condition(user, perm) is not None
 
 
 def _role_allows(user: Any, perm: str, obj: Model) -> bool:
-    matching = _grants_for(user, perm)
+    matching = _held_roles_for(user, perm)
     if not matching:
         return False
     label = obj._meta.label_lower
@@ -547,7 +549,7 @@ def reads_everywhere(user: Any, perm: str) -> bool:
         return True
     unit_scoped = bool(_UNIT_PATH_LOOKUPS.get(_split(perm)[0]))
     return any(
-        (grant.is_root or not unit_scoped) and not own for grant, own in _grants_for(user, perm)
+        (grant.is_root or not unit_scoped) and not own for grant, own in _held_roles_for(user, perm)
     )
 
 
@@ -564,7 +566,7 @@ def scope[M: Model](user: Any, queryset: QuerySet[M], action: str = "view") -> Q
         queryset = queryset.filter(usable[0])
     if getattr(user, "is_superuser", False) and user.is_active:
         return queryset
-    matching = _grants_for(user, perm)
+    matching = _held_roles_for(user, perm)
     granted = _grant_condition(user, perm)
     if not matching:
         return queryset.filter(granted) if granted else queryset.none()
@@ -638,7 +640,7 @@ def unit_paths_where(user: Any, perm: str) -> tuple[str, ...] | None:
     is everywhere (a key for caching what `units_where` selects)."""
     if getattr(user, "is_superuser", False) and user.is_active:
         return None
-    matching = _grants_for(user, perm)
+    matching = _held_roles_for(user, perm)
     if any(grant.is_root for grant, _own in matching):
         return None
     return tuple(sorted({grant.unit_path for grant, _own in matching}))

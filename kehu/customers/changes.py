@@ -132,7 +132,7 @@ def responsible_for(customer: Customer) -> list[Any]:
     return [customer.owner, *holders_of(Role.DEPARTMENT_HEAD, customer.unit)]
 
 
-def propose(
+def change_request_propose(
     customer: Customer,
     proposer: Any,
     values: dict[str, Any],
@@ -172,7 +172,9 @@ def propose(
     return request
 
 
-def decide(request: ChangeRequest, decider: Any, accept: bool, note: str = "") -> ChangeRequest:
+def change_request_decide(
+    request: ChangeRequest, *, by: Any, accept: bool, note: str = ""
+) -> ChangeRequest:
     from kehu.customers.services import update_customer
 
     with transaction.atomic():
@@ -181,7 +183,7 @@ def decide(request: ChangeRequest, decider: Any, accept: bool, note: str = "") -
         )
         if current.status != ChangeRequestStatus.PENDING:
             raise ValidationError(_("This change request has already been decided."))
-        if current.proposer_id == decider.pk:
+        if current.proposer_id == by.pk:
             raise ValidationError(_("You cannot decide on your own change request."))
         if not accept and not note.strip():
             raise ValidationError({"decision_note": [_("Say why the change is rejected.")]})
@@ -204,7 +206,7 @@ def decide(request: ChangeRequest, decider: Any, accept: bool, note: str = "") -
                 expected_version=None,
             )
         current.status = ChangeRequestStatus.ACCEPTED if accept else ChangeRequestStatus.REJECTED
-        current.decided_by = decider
+        current.decided_by = by
         current.decided_at = timezone.now()
         current.decision_note = note.strip()
         current.version += 1
@@ -215,7 +217,7 @@ def decide(request: ChangeRequest, decider: Any, accept: bool, note: str = "") -
             extra={"customer": customer.pk, "note": current.decision_note},
         )
         notify(
-            [u for u in (current.proposer, *responsible_for(customer)) if u.pk != decider.pk],
+            [u for u in (current.proposer, *responsible_for(customer)) if u.pk != by.pk],
             (_("Change to %(name)s accepted") if accept else _("Change to %(name)s rejected"))
             % {"name": customer.name},
             current.decision_note,

@@ -163,7 +163,7 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
         ]
         values = {f: form.cleaned_data[f] for f in fields}
         try:
-            created = changes.propose(
+            created = changes.change_request_propose(
                 fresh,
                 request.user,
                 values,
@@ -201,11 +201,11 @@ def change_request(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied(_("You do not have permission to do this."))
         if form.is_valid():
             try:
-                changes.decide(
+                changes.change_request_decide(
                     change,
-                    request.user,
-                    form.cleaned_data["accept"],
-                    form.cleaned_data["decision_note"],
+                    by=request.user,
+                    accept=form.cleaned_data["accept"],
+                    note=form.cleaned_data["decision_note"],
                 )
             except ValidationError as error:
                 # Shown above the buttons: the errors may name customer fields (a credit code

@@ -33,7 +33,7 @@ def load() -> int:
             licence = SimpleUploadedFile(
                 f"营业执照-{customer.pk}.pdf", samples.pdf(f"Business licence no. {customer.pk}")
             )
-            services.upload(
+            services.document_upload(
                 customer, types["business_licence"], licence, customer.owner,
                 issued_on=expires - datetime.timedelta(days=3650), expires_on=expires,
                 attested=n % 2 == 0,
@@ -41,6 +41,6 @@ def load() -> int:
             created += 1
             if n % 3 == 0:
                 scan = SimpleUploadedFile(f"税务登记-{customer.pk}.png", samples.png(seed=n))
-                services.upload(customer, types["tax_registration"], scan, customer.owner)
+                services.document_upload(customer, types["tax_registration"], scan, customer.owner)
                 created += 1
     return created

@@ -71,7 +71,7 @@ def _clean_dates(
     return issued_on, expires_on
 
 
-def upload(
+def document_upload(
     customer: Customer,
     doc_type: DocumentType,
     upload: Any,
@@ -147,7 +147,7 @@ def upload(
     return version
 
 
-def attest(version: DocumentVersion, by: Any) -> DocumentVersion:
+def document_attest(version: DocumentVersion, by: Any) -> DocumentVersion:
     """DOC-5: record that the copy is identical to the original (by whom, when)."""
     with transaction.atomic():
         version = DocumentVersion.objects.select_for_update().get(pk=version.pk)

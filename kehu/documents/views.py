@@ -40,7 +40,7 @@ def upload(request: HttpRequest, customer_pk: int) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                version = services.upload(
+                version = services.document_upload(
                     customer,
                     data["doc_type"],
                     data["file"],
@@ -158,7 +158,7 @@ def preview(request: HttpRequest, pk: int) -> HttpResponseBase:
 def attest(request: HttpRequest, pk: int) -> HttpResponse:
     version = selectors.visible_version(request.user, pk)
     _require(request, "documents.documentversion.attest", version)
-    services.attest(version, request.user)
+    services.document_attest(version, request.user)
     messages.success(request, _("Attestation recorded."))
     return redirect("documents:document", version.document_id)
 

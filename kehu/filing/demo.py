@@ -72,7 +72,7 @@ def _complete(customer: Customer, owner: User) -> Customer:
             upload = SimpleUploadedFile(f"{code}.pdf", samples.pdf(f"{code} {customer.pk}"))
             expires = LICENCE_VALID_UNTIL if code == "business_licence" else None
             doc_type = DocumentType.objects.get(code=code)
-            document_services.upload(customer, doc_type, upload, owner, expires_on=expires)
+            document_services.document_upload(customer, doc_type, upload, owner, expires_on=expires)
     return customer
 
 
@@ -118,8 +118,12 @@ def _advance(filing: Filing, target: str, users: dict[str, User]) -> None:
         return
     if target == "approval":
         return
-    services.decide(filing, _step(filing, "approve"), by=users["head_sale"], outcome="approved")
-    services.decide(filing, _step(filing, "approve"), by=users["gm"], outcome="approved")
+    services.filing_step_decide(
+        filing, _step(filing, "approve"), by=users["head_sale"], outcome="approved"
+    )
+    services.filing_step_decide(
+        filing, _step(filing, "approve"), by=users["gm"], outcome="approved"
+    )
 
 
 def load() -> int:

@@ -121,7 +121,7 @@ class FilingProcess(Process):
     def _conclude(self, case: Case, outcome: str, by: Any, reason: str) -> None:
         from kehu.filing import services
 
-        services.conclude(filing_of(case), outcome=outcome, by=by, reason=reason)
+        services.filing_conclude(filing_of(case), outcome=outcome, by=by, reason=reason)
         workflow.finish_case(case, outcome=outcome, by=by, reason=reason)
 
     def on_step_completed(self, case: Case, step: Step) -> None:
@@ -130,7 +130,7 @@ class FilingProcess(Process):
         filing = filing_of(case)
         outcome, by, reason = step.outcome, step.completed_by, step.comment
         if outcome == "returned":
-            services.returned(filing, by=by, reason=reason)
+            services.filing_return(filing, by=by, reason=reason)
             self._collect(case)
         elif outcome == "rejected":
             self._conclude(case, "rejected", by, reason)

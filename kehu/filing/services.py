@@ -37,7 +37,7 @@ PROCESS = "filing"
 RISK_REPORT_TYPE = "risk_report"
 
 
-def link(filing: Filing) -> str:
+def filing_url(filing: Filing) -> str:
     return reverse("filing:detail", args=[filing.pk])
 
 
@@ -224,7 +224,7 @@ def submit_risk_report(
         raise ValidationError(_form_errors(form))
     values = form.cleaned_data
     doc_type = DocumentType.objects.get(code=RISK_REPORT_TYPE)
-    version = document_services.upload(filing.customer, doc_type, upload, by)
+    version = document_services.document_upload(filing.customer, doc_type, upload, by)
     with transaction.atomic():
         report, _created = RiskReport.objects.update_or_create(
             filing=filing,
@@ -250,7 +250,9 @@ def submit_risk_report(
     return report
 
 
-def decide(filing: Filing, step: Step, *, by: Any, outcome: str, comment: str = "") -> Step:
+def filing_step_decide(
+    filing: Filing, step: Step, *, by: Any, outcome: str, comment: str = ""
+) -> Step:
     """An approval, a rejection or a return for correction (FIL-6, FIL-7)."""
     from kehu.filing.selectors import outcomes
 
@@ -265,7 +267,7 @@ def decide(filing: Filing, step: Step, *, by: Any, outcome: str, comment: str = 
 # --- outcome ----------------------------------------------------------------------------
 
 
-def conclude(filing: Filing, *, outcome: str, by: Any, reason: str) -> Filing:
+def filing_conclude(filing: Filing, *, outcome: str, by: Any, reason: str) -> Filing:
     """FIL-7: approved (the customer becomes active) or rejected (it stays in the register
     as rejected, with this filing); the reason is kept and the submitter told."""
     stage = Stage.APPROVED if outcome == "approved" else Stage.REJECTED
@@ -291,13 +293,13 @@ def conclude(filing: Filing, *, outcome: str, by: Any, reason: str) -> Filing:
             _("Filing %(n)s %(outcome)s: %(name)s")
             % {"n": filing.number, "outcome": stage.label, "name": filing.customer.name},
             reason,
-            link(filing),
+            filing_url(filing),
             email=True,
         )
     return filing
 
 
-def withdraw(filing: Filing, *, by: Any, reason: str) -> Filing:
+def filing_withdraw(filing: Filing, *, by: Any, reason: str) -> Filing:
     """The customer no longer wants to cooperate, or the filing was opened by mistake: the
     case is cancelled and the customer is a prospect again (the filing stays, withdrawn)."""
     reason = (reason or "").strip()
@@ -322,7 +324,7 @@ def withdraw(filing: Filing, *, by: Any, reason: str) -> Filing:
     return filing
 
 
-def returned(filing: Filing, *, by: Any, reason: str) -> None:
+def filing_return(filing: Filing, *, by: Any, reason: str) -> None:
     """Returned for correction: back to the account manager, who is told why."""
     set_stage(filing, Stage.COLLECTION)
     record("filing.filing.return", filing, extra={"reason": reason})
@@ -331,7 +333,7 @@ def returned(filing: Filing, *, by: Any, reason: str) -> None:
         _("Filing %(n)s returned for correction: %(name)s")
         % {"n": filing.number, "name": filing.customer.name},
         reason,
-        link(filing),
+        filing_url(filing),
         email=True,
     )
 

@@ -218,7 +218,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             decision = DecisionForm(request.POST, outcomes=selectors.outcomes(step))
             if not decision.is_valid():
                 return _detail(request, filing, 400, step=step, decision_form=decision)
-            services.decide(
+            services.filing_step_decide(
                 filing, step, by=user, outcome=decision.cleaned_data["outcome"],
                 comment=decision.cleaned_data["comment"],
             )  # fmt: skip
@@ -238,7 +238,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     if not selectors.can_withdraw(request.user, filing):
         raise PermissionDenied(_("You do not have permission to do this."))
     try:
-        services.withdraw(filing, by=request.user, reason=request.POST.get("reason", ""))
+        services.filing_withdraw(filing, by=request.user, reason=request.POST.get("reason", ""))
     except (ValidationError, WorkflowError) as error:
         messages.error(request, _errors(error))
     else:

@@ -1,5 +1,5 @@
 """Consent (PRV-1): recording, withdrawing and asking for the consent of an individual
-customer or a contact. A use that needs consent calls `require(subject, purpose)` first."""
+customer or a contact. A use that needs consent calls `consent_require(subject, purpose)` first."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def has_consent(subject: Customer | Contact, purpose: str) -> bool:
     )
 
 
-def require(subject: Customer | Contact, purpose: str) -> None:
+def consent_require(subject: Customer | Contact, purpose: str) -> None:
     if not has_consent(subject, purpose):
         raise ConsentRequired(
             _("%(person)s has not consented to this use (%(purpose)s). Record the consent first.")
@@ -107,7 +107,7 @@ def record_consent(
     return consent
 
 
-def withdraw(consent: Consent, by: Any, note: str) -> Consent:
+def consent_withdraw(consent: Consent, by: Any, note: str) -> Consent:
     if not may_manage(by, consent.subject):
         raise PermissionDenied(_("You may not change consents of this person."))
     with transaction.atomic():
@@ -118,7 +118,9 @@ def withdraw(consent: Consent, by: Any, note: str) -> Consent:
             current.withdrawal_note = (note or "").strip()[:500]
             current.version += 1
             current.save()
-            record("privacy.consent.withdraw", current, extra={"note": current.withdrawal_note})
+            record(
+                "privacy.consent.consent_withdraw", current, extra={"note": current.withdrawal_note}
+            )
     return current
 
 
@@ -126,6 +128,6 @@ def log_marketing_contact(subject: Customer | Contact, by: Any, note: str) -> No
     """A marketing call or message to the person: only with their marketing consent."""
     if not policy.has_perm(by, "customers.customer.change", customer_of(subject)):
         raise PermissionDenied(_("You do not have permission to do this."))
-    require(subject, Purpose.MARKETING)
+    consent_require(subject, Purpose.MARKETING)
     with transaction.atomic():
         record("privacy.marketing.contact", subject, extra={"note": (note or "").strip()[:500]})

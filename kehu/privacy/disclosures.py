@@ -195,7 +195,9 @@ def request_disclosure(
     return disclosure
 
 
-def decide(disclosure: Disclosure, *, approved: bool, by: Any, reason: str = "") -> Disclosure:
+def disclosure_decide(
+    disclosure: Disclosure, *, approved: bool, by: Any, reason: str = ""
+) -> Disclosure:
     """Called by the approval case when it ends."""
     with transaction.atomic():
         locked = Disclosure.objects.select_for_update().get(pk=disclosure.pk)

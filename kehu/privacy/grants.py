@@ -37,7 +37,7 @@ def grantable_actions(user: Any, customer: Customer) -> set[str]:
     return {key for key, _label in ACTIONS if grants.role_holds(user, key, customer)}
 
 
-def grant(
+def access_grant_create(
     customer: Customer,
     *,
     user: Any,
@@ -61,7 +61,7 @@ def may_revoke(user: Any, access: AccessGrant) -> bool:
     return customer is not None and may_grant(user, customer)
 
 
-def revoke(access: AccessGrant, *, by: Any, reason: str) -> AccessGrant:
+def access_grant_revoke(access: AccessGrant, *, by: Any, reason: str) -> AccessGrant:
     if not may_revoke(by, access):
         raise PermissionDenied(_("You may not revoke this grant."))
     return grants.revoke_access(access, by=by, reason=reason)

@@ -36,9 +36,9 @@ class SubjectRequestProcess(Process):
         request = case.subject
         assert request is not None
         if step.outcome == DONE:
-            requests.carry_out(request, step.completed_by, step.comment)
+            requests.subject_request_carry_out(request, step.completed_by, step.comment)
         else:
-            requests.refuse(request, step.completed_by, step.comment)
+            requests.subject_request_refuse(request, step.completed_by, step.comment)
         services.finish_case(case, outcome=step.outcome, by=step.completed_by, reason=step.comment)
 
     def subject_url(self, case: Case) -> str:
@@ -92,7 +92,7 @@ class DisclosureProcess(Process):
                 submitted_by=step.completed_by,
             )  # fmt: skip
             return
-        disclosures.decide(
+        disclosures.disclosure_decide(
             disclosure, approved=step.outcome == APPROVED, by=step.completed_by, reason=step.comment
         )
         services.finish_case(case, outcome=step.outcome, by=step.completed_by, reason=step.comment)

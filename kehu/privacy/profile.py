@@ -30,7 +30,7 @@ def _check(user: Any, contact: Contact) -> None:
         raise PermissionDenied(
             _("Only the account manager and users granted access may open this profile.")
         )
-    consent.require(contact, Purpose.PROFILE)
+    consent.consent_require(contact, Purpose.PROFILE)
 
 
 def open_profile(user: Any, contact: Contact) -> ContactProfile:

@@ -99,12 +99,14 @@ def subject_of(request: SubjectRequest) -> Customer | Contact | None:
     return request.customer or request.contact
 
 
-def carry_out(request: SubjectRequest, by: Any, note: str) -> SubjectRequest:
+def subject_request_carry_out(request: SubjectRequest, by: Any, note: str) -> SubjectRequest:
     """The request is granted: do it and record what was done."""
     subject = subject_of(request)
     done: list[str] = []
     if request.kind == RequestKind.ACCESS and subject is not None:
-        request.package.save(f"request-{request.pk}.zip", ContentFile(package(subject)), save=False)
+        request.package.save(
+            f"request-{request.pk}.zip", ContentFile(subject_request_package(subject)), save=False
+        )
         done.append(_("Data package prepared."))
     elif request.kind == RequestKind.DELETION and subject is not None:
         done.append(delete_personal_data(subject, request))
@@ -116,7 +118,7 @@ def carry_out(request: SubjectRequest, by: Any, note: str) -> SubjectRequest:
     return request
 
 
-def refuse(request: SubjectRequest, by: Any, note: str) -> SubjectRequest:
+def subject_request_refuse(request: SubjectRequest, by: Any, note: str) -> SubjectRequest:
     request.done_at = timezone.now()
     request.outcome = "rejected"
     request.outcome_note = note
@@ -137,7 +139,7 @@ def _plain(obj: Any, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
     }
 
 
-def package(subject: Customer | Contact) -> bytes:
+def subject_request_package(subject: Customer | Contact) -> bytes:
     """A zip of JSON: the person's data, consents and (for a contact) extended profile."""
     data: dict[str, Any] = {"subject": subject._meta.label_lower, "id": subject.pk}
     data["data"] = _plain(subject, exclude=("classifications",))

@@ -104,7 +104,7 @@ def grant_new(request: HttpRequest, pk: int) -> HttpResponse:
     form = GrantForm(request.POST or None, customer=customer, by=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            grants.grant(customer, by=request.user, **form.cleaned_data)
+            grants.access_grant_create(customer, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -137,7 +137,7 @@ def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Give the reason for revoking the grant."))
     else:
-        grants.revoke(access, by=request.user, reason=form.cleaned_data["reason"])
+        grants.access_grant_revoke(access, by=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, _("The grant was revoked."))
     return redirect(request.POST.get("next") or reverse("privacy:grants"))
 
@@ -208,7 +208,7 @@ def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     if not consent.may_manage(request.user, found.subject):
         raise PermissionDenied(_("You may not change consents of this person."))
     if form.is_valid():
-        consent.withdraw(found, request.user, form.cleaned_data["note"])
+        consent.consent_withdraw(found, request.user, form.cleaned_data["note"])
         messages.success(request, _("The consent was withdrawn."))
     else:
         messages.error(request, _("Say how the withdrawal was received."))

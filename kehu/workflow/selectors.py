@@ -19,7 +19,7 @@ def _assigned_to(user: Any) -> Q:
     """Steps assigned to the user in person, or to a role they hold in the step's unit or a
     unit above it."""
     condition = Q(assignee_user_id=user.pk)
-    for grant in policy.grants(user):
+    for grant in policy.held_roles(user):
         condition |= Q(
             assignee_user__isnull=True,
             assignee_role=grant.role,
@@ -33,7 +33,7 @@ def _escalated_to(user: Any) -> Q:
     (the unit `services.escalate_overdue` takes: the step's unit, else its assignee's, else
     the case's), or of a unit above it: the escalation's link must open the case."""
     condition = Q(pk__in=[])
-    for grant in policy.grants(user):
+    for grant in policy.held_roles(user):
         if grant.role != Role.DEPARTMENT_HEAD:
             continue
         path = grant.unit_path

@@ -23,9 +23,11 @@ def test_approved_filing_numbers_the_dossier(demo: dict[str, User]) -> None:
     services.complete_collection(filing, step(filing, "collect"), by=manager)
     review(filing, "initial_review", manager)
     review(filing, "second_review", demo["compliance"])
-    services.decide(filing, step(filing, "approve"), by=demo["head_sale"], outcome="approved")
+    services.filing_step_decide(
+        filing, step(filing, "approve"), by=demo["head_sale"], outcome="approved"
+    )
     assert not Dossier.objects.filter(customer=customer).exists()  # not before the last step
-    services.decide(filing, step(filing, "approve"), by=demo["gm"], outcome="approved")
+    services.filing_step_decide(filing, step(filing, "approve"), by=demo["gm"], outcome="approved")
     dossier = Dossier.objects.get(customer=customer)
     assert dossier.archive_number == f"{timezone.localdate().year}-SALE-001"
     api = Client(HTTP_AUTHORIZATION=f"Bearer {create_token(manager, 't')[1]}")

@@ -40,19 +40,19 @@ def ended(demo: dict[str, User], make_active: Callable[..., Customer]) -> Dossie
     customer = make_active()
     licence_type = DocumentType.objects.get(code="business_licence")
     other_type = DocumentType.objects.get(code="other")
-    licence = documents.upload(
+    licence = documents.document_upload(
         customer,
         licence_type,
         SimpleUploadedFile("licence.pdf", samples.pdf("L")),
         demo["manager1"],
     )
-    complaint = documents.upload(
+    complaint = documents.document_upload(
         customer,
         other_type,
         SimpleUploadedFile("complaint.png", samples.png(seed=1)),
         demo["manager1"],
     )
-    documents.upload(
+    documents.document_upload(
         customer, other_type, SimpleUploadedFile("c2.png", samples.png(seed=2)), demo["manager1"]
     )
     dossier = Dossier.objects.get(customer=customer)
@@ -97,18 +97,26 @@ def test_holds_block_until_the_last_is_lifted(demo: dict[str, User], ended: Doss
     )
     second = retention.place_hold(ended, name="审计", reason="年度审计", by=demo["archivist"])
     with pytest.raises(ValidationError):
-        retention.propose([complaint], reason="到期", method="deletion", by=demo["archivist"])
+        retention.destruction_propose(
+            [complaint], reason="到期", method="deletion", by=demo["archivist"]
+        )
     retention.lift_hold(first, reason="结案", by=demo["gm"])
     with pytest.raises(ValidationError):
-        retention.propose([complaint], reason="到期", method="deletion", by=demo["archivist"])
+        retention.destruction_propose(
+            [complaint], reason="到期", method="deletion", by=demo["archivist"]
+        )
     retention.lift_hold(second, reason="审计结束", by=demo["archivist"])
-    entry = retention.propose([complaint], reason="到期", method="deletion", by=demo["archivist"])
+    entry = retention.destruction_propose(
+        [complaint], reason="到期", method="deletion", by=demo["archivist"]
+    )
     assert entry.status == "proposed"
     # A hold placed after the approval still stops the execution.
-    retention.decide(entry, approved=True, by=demo["gm"])
+    retention.destruction_decide(entry, approved=True, by=demo["gm"])
     retention.place_hold(ended, name="调查", reason="监管调查", by=demo["gm"])
     with pytest.raises(ValidationError):
-        retention.execute(entry, by=demo["archivist"], witnesses=[demo["finance"], demo["credit"]])
+        retention.destruction_execute(
+            entry, by=demo["archivist"], witnesses=[demo["finance"], demo["credit"]]
+        )
     assert AuditEvent.objects.filter(action="archives.hold.place").count() == 3
 
 
@@ -183,5 +191,5 @@ def test_destruction_removes_the_bytes_and_keeps_tombstone_and_register(
 def test_only_due_items_are_proposed(demo: dict[str, User], ended: Dossier) -> None:
     basic = ended.items.get(category__code="basic")
     with pytest.raises(ValidationError):
-        retention.propose([basic], reason="x", method="shredding", by=demo["archivist"])
+        retention.destruction_propose([basic], reason="x", method="shredding", by=demo["archivist"])
     assert not DossierItem.objects.filter(destroyed_at__isnull=False).exists()

@@ -46,7 +46,7 @@ def test_older_dossiers_move_with_confirmations(
         user=demo["credit"], title__contains=old.archive_number
     ).exists()
     with pytest.raises(ValidationError):  # only the receiving office confirms
-        transfers.confirm(first, by=demo["archivist"])
+        transfers.transfer_confirm(first, by=demo["archivist"])
     response = client_for("credit").post(
         "/archives/transfers/", {"transfer": first.pk, "note": "已核实"}
     )

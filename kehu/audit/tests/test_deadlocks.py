@@ -114,7 +114,7 @@ def filing_at_last_approval(demo: dict[str, User]) -> tuple[Filing, Step]:
     filing_services.complete_collection(filing, step(filing, "collect"), by=manager)
     review(filing, "initial_review", manager)
     review(filing, "second_review", demo["compliance"])
-    filing_services.decide(
+    filing_services.filing_step_decide(
         filing, step(filing, "approve"), by=demo["head_sale"], outcome="approved"
     )
     last = step(filing, "approve")
@@ -137,7 +137,7 @@ def test_last_approval_against_an_edit_of_the_same_customer(demo: dict[str, User
 
     def approve(me: Worker) -> None:
         assert editor_has_the_customer.wait(WAIT_LIMIT)
-        filing_services.decide(filing, last, by=demo["gm"], outcome="approved")
+        filing_services.filing_step_decide(filing, last, by=demo["gm"], outcome="approved")
 
     def edit(me: Worker) -> None:
         with transaction.atomic():
@@ -263,7 +263,7 @@ def test_random_mix_of_services_never_deadlocks_nor_loses_events(
         if taken is None:
             return edit(rng)
         filing, last = taken
-        filing_services.decide(filing, last, by=gm, outcome="approved")
+        filing_services.filing_step_decide(filing, last, by=gm, outcome="approved")
         expect("workflow.step.complete", filing.case)
         expect("customers.customer.status", filing.customer)
         return "approve"
@@ -271,7 +271,7 @@ def test_random_mix_of_services_never_deadlocks_nor_loses_events(
     def upload(rng: random.Random) -> str:
         customer = Customer.objects.get(pk=rng.choice(pools.customers))
         content = samples.pdf(f"licence {rng.randrange(10**9)}")
-        version = document_services.upload(
+        version = document_services.document_upload(
             customer, licence, SimpleUploadedFile("licence.pdf", content), manager
         )
         expect("documents.document.upload", version.document)

@@ -327,5 +327,7 @@ def test_a_proposed_plain_value_that_looks_encrypted_reads_back_exactly(
 
     person = make_person()
     address = "kehu1:北京市朝阳路1号"
-    request = changes.propose(person, demo["compliance"], {"address": address}, "核实")
+    request = changes.change_request_propose(
+        person, demo["compliance"], {"address": address}, "核实"
+    )
     assert changes.plain_changes(request)["address"][1] == address

@@ -69,7 +69,7 @@ def test_the_short_way_joins_neither_customer_nor_unit(
 ) -> None:
     parent = Customer.objects.select_related("unit").get(pk=customer.pk)
     user = fresh(demo["head_sale"])
-    policy.grants(user)  # the roles are read once per request anyway
+    policy.held_roles(user)  # the roles are read once per request anyway
     rows = policy.rows_of(user, Document.objects.all(), "customer", parent)
     with CaptureQueriesContext(connection) as queries:
         assert len(list(rows)) == 2

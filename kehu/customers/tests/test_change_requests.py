@@ -154,7 +154,7 @@ def test_the_file_is_checked_by_its_content_not_its_name(
 def test_pdf_png_and_jpeg_are_accepted(
     name: str, content: bytes, demo: dict[str, User], make_org: MakeOrg
 ) -> None:
-    request = changes.propose(
+    request = changes.change_request_propose(
         make_org(), demo["compliance"], {"city": "北京"}, "核实", upload(name, content)
     )
     assert request.attachment_name == name
@@ -165,17 +165,19 @@ def test_a_proposal_needs_a_reason_and_a_difference(
 ) -> None:
     customer = make_org()
     with pytest.raises(ValidationError) as raised:
-        changes.propose(customer, demo["compliance"], {"city": "北京"}, "  ")
+        changes.change_request_propose(customer, demo["compliance"], {"city": "北京"}, "  ")
     assert "reason" in raised.value.message_dict
     with pytest.raises(ValidationError):
-        changes.propose(customer, demo["compliance"], {"name": customer.name}, "没有变化")
+        changes.change_request_propose(
+            customer, demo["compliance"], {"name": customer.name}, "没有变化"
+        )
     # Values are validated like any entry.
     with pytest.raises(ValidationError) as raised:
-        changes.propose(customer, demo["compliance"], {"phone": "12345"}, "电话有误")
+        changes.change_request_propose(customer, demo["compliance"], {"phone": "12345"}, "电话有误")
     assert "phone" in raised.value.message_dict
     # Owner, department and status are not corrections.
     with pytest.raises(ValidationError):
-        changes.propose(customer, demo["compliance"], {"status": "active"}, "状态")
+        changes.change_request_propose(customer, demo["compliance"], {"status": "active"}, "状态")
     assert not ChangeRequest.objects.exists()
 
 
@@ -193,7 +195,7 @@ def test_the_owner_accepts_and_the_change_is_applied_and_audited(
     demo: dict[str, User], make_org: MakeOrg, client_for: Callable[[str], Client]
 ) -> None:
     customer = make_org()
-    request = changes.propose(
+    request = changes.change_request_propose(
         customer,
         demo["compliance"],
         {"city": "北京", "founded_on": "2001年2月3日", "registered_capital": "2亿"},
@@ -234,7 +236,9 @@ def test_the_department_head_may_decide_for_the_owner(
     demo: dict[str, User], make_org: MakeOrg, client_for: Callable[[str], Client]
 ) -> None:
     customer = make_org()
-    request = changes.propose(customer, demo["manager2"], {"city": "天津"}, "电话核实")
+    request = changes.change_request_propose(
+        customer, demo["manager2"], {"city": "天津"}, "电话核实"
+    )
     response = decide_post(client_for("head_sale"), request, accept=False, note="无依据")
     assert response.status_code == 302
     request.refresh_from_db()
@@ -254,7 +258,7 @@ def test_others_may_not_decide(
     client_for: Callable[[str], Client],
 ) -> None:  # fmt: skip
     customer = make_org()
-    request = changes.propose(customer, demo["credit"], {"city": "北京"}, "核实")
+    request = changes.change_request_propose(customer, demo["credit"], {"city": "北京"}, "核实")
     client = client_for(user)
     if code == 403:
         assert not client.get(f"/change-requests/{request.pk}/").context["can_decide"]
@@ -266,15 +270,17 @@ def test_the_proposer_never_decides_even_as_owner(
     demo: dict[str, User], make_org: MakeOrg, client_for: Callable[[str], Client]
 ) -> None:
     customer = make_org()
-    request = changes.propose(customer, demo["manager1"], {"city": "北京"}, "自己发现的")
+    request = changes.change_request_propose(
+        customer, demo["manager1"], {"city": "北京"}, "自己发现的"
+    )
     client = client_for("manager1")
     assert not client.get(f"/change-requests/{request.pk}/").context["can_decide"]
     assert decide_post(client, request, accept=True).status_code == 403
     with pytest.raises(ValidationError):
-        changes.decide(request, demo["manager1"], accept=True)
+        changes.change_request_decide(request, by=demo["manager1"], accept=True)
     assert list(client.get("/change-requests/").context["waiting"].rows) == []
     # The head decides it instead.
-    changes.decide(request, demo["head_sale"], accept=True)
+    changes.change_request_decide(request, by=demo["head_sale"], accept=True)
     assert Customer.objects.get(pk=customer.pk).city == "北京"
 
 
@@ -282,9 +288,9 @@ def test_rejection_needs_a_note_and_the_page_says_so(
     demo: dict[str, User], make_org: MakeOrg, client_for: Callable[[str], Client]
 ) -> None:
     customer = make_org()
-    request = changes.propose(customer, demo["compliance"], {"city": "北京"}, "核实")
+    request = changes.change_request_propose(customer, demo["compliance"], {"city": "北京"}, "核实")
     with pytest.raises(ValidationError) as raised:
-        changes.decide(request, demo["manager1"], accept=False, note="  ")
+        changes.change_request_decide(request, by=demo["manager1"], accept=False, note="  ")
     assert "decision_note" in raised.value.message_dict
     response = decide_post(client_for("manager1"), request, accept=False, note="")
     assert response.status_code == 200
@@ -297,19 +303,21 @@ def test_a_stale_proposal_is_refused(
     demo: dict[str, User], make_org: MakeOrg, client_for: Callable[[str], Client]
 ) -> None:
     customer = make_org()
-    request = changes.propose(customer, demo["compliance"], {"city": "北京"}, "核实")
+    request = changes.change_request_propose(customer, demo["compliance"], {"city": "北京"}, "核实")
     services.update_customer(customer, {"city": "上海"}, customer.version)
     with pytest.raises(ValidationError):
-        changes.decide(request, demo["manager1"], accept=True)
+        changes.change_request_decide(request, by=demo["manager1"], accept=True)
     response = decide_post(client_for("manager1"), request, accept=True)
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
     assert Customer.objects.get(pk=customer.pk).city == "上海"
     assert ChangeRequest.objects.get(pk=request.pk).status == ChangeRequestStatus.PENDING
     # A change of another field does not make the proposal stale.
-    other = changes.propose(customer, demo["compliance"], {"province": "上海市"}, "核实")
+    other = changes.change_request_propose(
+        customer, demo["compliance"], {"province": "上海市"}, "核实"
+    )
     services.update_customer(Customer.objects.get(pk=customer.pk), {"phone": "13911112222"}, None)
-    changes.decide(other, demo["manager1"], accept=True)
+    changes.change_request_decide(other, by=demo["manager1"], accept=True)
     assert Customer.objects.get(pk=customer.pk).province == "上海市"
 
 
@@ -318,7 +326,9 @@ def test_accepting_a_code_registered_meanwhile_is_refused_on_the_page(
 ) -> None:
     customer = make_org(credit_code="")
     code = credit_code()
-    request = changes.propose(customer, demo["compliance"], {"credit_code": code}, "执照")
+    request = changes.change_request_propose(
+        customer, demo["compliance"], {"credit_code": code}, "执照"
+    )
     make_org(owner="manager2", credit_code=code)  # registered before the decision
     response = decide_post(client_for("manager1"), request, accept=True)
     assert response.status_code == 200
@@ -332,7 +342,7 @@ def test_the_file_download_is_scoped_and_audited(
     demo: dict[str, User], make_org: MakeOrg, client_for: Callable[[str], Client]
 ) -> None:
     customer = make_org()
-    request = changes.propose(
+    request = changes.change_request_propose(
         customer, demo["compliance"], {"city": "北京"}, "执照", upload("执照.pdf", PDF)
     )
     response = client_for("manager1").get(f"/change-requests/{request.pk}/file/")
@@ -350,11 +360,11 @@ def test_a_merged_customers_requests_follow_the_survivor(
     from kehu.customers import duplicates
 
     keep, gone = make_org(credit_code=""), make_org()
-    request = changes.propose(gone, demo["compliance"], {"city": "北京"}, "核实")
+    request = changes.change_request_propose(gone, demo["compliance"], {"city": "北京"}, "核实")
     duplicates.merge(keep, gone, "重复", demo["head_sale"])
     request.refresh_from_db()
     assert request.customer == keep
-    changes.decide(request, demo["manager1"], accept=True)
+    changes.change_request_decide(request, by=demo["manager1"], accept=True)
     assert Customer.objects.get(pk=keep.pk).city == "北京"
 
 

@@ -179,7 +179,7 @@ def test_merge_keeps_everything_of_both(demo: dict[str, User], make_org: MakeOrg
     moved_contact = add_contact(gone, "李四", primary=True)
     add_account(keep, "6222000011112222")
     moved_account = add_account(gone, "6222000033334444")
-    request = changes.propose(gone, demo["compliance"], {"city": "天津"}, "地址有误")
+    request = changes.change_request_propose(gone, demo["compliance"], {"city": "天津"}, "地址有误")
     services.change_status(gone, CustomerStatus.IN_FILING, "开始备案", demo["manager1"])
     gone_history = list(StatusChange.objects.filter(customer=gone).values_list("pk", flat=True))
 
@@ -370,7 +370,7 @@ def test_each_moved_object_has_its_own_merge_event(
     add_contact(keep, "张三", primary=True)
     contacts = [add_contact(gone, "李四", primary=True), add_contact(gone, "王五")]
     accounts = [add_account(gone, "6222000055556666"), add_account(gone, "6222000077778888")]
-    request = changes.propose(gone, demo["compliance"], {"city": "天津"}, "地址有误")
+    request = changes.change_request_propose(gone, demo["compliance"], {"city": "天津"}, "地址有误")
 
     duplicates.merge(keep, gone, "同一家公司", demo["head_sale"])
 

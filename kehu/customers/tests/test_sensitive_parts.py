@@ -157,7 +157,7 @@ def test_guessing_the_birth_date_through_an_edit_tells_nothing(
     a wrong birth date was refused with the right one in the message, a right one passed."""
     from kehu.privacy import grants
 
-    grants.grant(
+    grants.access_grant_create(
         person,
         user=demo["manager3"],
         until=timezone.now() + datetime.timedelta(days=7),

@@ -150,7 +150,7 @@ def test_active_content_is_refused_and_nothing_is_kept(
 ) -> None:  # fmt: skip
     events = AuditEvent.objects.count()
     with pytest.raises(ValidationError) as error:
-        services.upload(customer, licence(), upload_file(name, content), demo["manager1"])
+        services.document_upload(customer, licence(), upload_file(name, content), demo["manager1"])
     assert message in " ".join(error.value.messages) or _zh(message) in " ".join(
         error.value.messages
     )
@@ -169,11 +169,13 @@ def test_an_office_file_that_lies_about_its_size_is_refused(
 ) -> None:
     statement = DocumentType.objects.get(code="financial_statement")
     with pytest.raises(ValidationError):
-        services.upload(
+        services.document_upload(
             customer, statement, upload_file("bomb.docx", lying_docx()), demo["manager1"]
         )
     assert stored_count(files_dir) == 0
-    services.upload(customer, statement, upload_file("ok.docx", docx_bytes()), demo["manager1"])
+    services.document_upload(
+        customer, statement, upload_file("ok.docx", docx_bytes()), demo["manager1"]
+    )
     assert DocumentVersion.objects.count() == 1
 
 
@@ -187,7 +189,7 @@ def test_ordinary_files_still_pass(customer: Customer, demo: dict[str, User]) ->
         ("e.png", PNG),
         ("f.jpg", jpeg_with_comment(b"Created with a camera")),
     ]:
-        services.upload(customer, licence(), upload_file(name, content), demo["manager1"])
+        services.document_upload(customer, licence(), upload_file(name, content), demo["manager1"])
     assert DocumentVersion.objects.count() == 6
 
 

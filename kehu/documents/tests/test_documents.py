@@ -86,7 +86,7 @@ def test_refused_files_leave_nothing_behind(
 ) -> None:  # fmt: skip
     events = AuditEvent.objects.count()
     with pytest.raises(ValidationError) as error:
-        services.upload(customer, licence(), upload_file(name, content), demo["manager1"])
+        services.document_upload(customer, licence(), upload_file(name, content), demo["manager1"])
     assert message in " ".join(error.value.messages)
     assert Document.objects.count() == 0
     assert DocumentVersion.objects.count() == 0
@@ -98,7 +98,7 @@ def test_size_limit(customer: Customer, demo: dict[str, User], files_dir: Path) 
     with override_settings(KEHU_DOCUMENT_MAX_MB=1):
         big = upload_file("big.pdf", pdf_bytes() + b"0" * (1024 * 1024))
         with pytest.raises(ValidationError, match="larger than 1 MB"):
-            services.upload(customer, licence(), big, demo["manager1"])
+            services.document_upload(customer, licence(), big, demo["manager1"])
     assert stored_count(files_dir) == 0
 
 
@@ -106,12 +106,12 @@ def test_office_files_only_where_allowed_and_without_macros(
     customer: Customer, demo: dict[str, User], files_dir: Path
 ) -> None:
     statement = DocumentType.objects.get(code="financial_statement")
-    version = services.upload(
+    version = services.document_upload(
         customer, statement, upload_file("报表.docx", docx_bytes()), demo["manager1"]
     )
     assert version.content_type.endswith("wordprocessingml.document")
     with pytest.raises(ValidationError, match="macros"):
-        services.upload(
+        services.document_upload(
             customer, statement, upload_file("m.docx", docx_bytes(macro=True)), demo["manager1"]
         )
     assert DocumentVersion.objects.count() == 1
@@ -119,7 +119,7 @@ def test_office_files_only_where_allowed_and_without_macros(
 
 
 def test_type_is_decided_by_content_not_name(customer: Customer, demo: dict[str, User]) -> None:
-    version = services.upload(
+    version = services.document_upload(
         customer, licence(), upload_file("looks-like.exe", PNG, "application/x-msdownload"),
         demo["manager1"],
     )  # fmt: skip
@@ -144,7 +144,7 @@ def test_path_tricks_in_names_are_harmless(given: str, kept: str) -> None:
 
 def test_stored_name_follows_customer_type_date(demo: dict[str, User], files_dir: Path) -> None:
     tricky = make_customer(demo["manager1"], name="北京/../测试有限公司")
-    version = services.upload(
+    version = services.document_upload(
         tricky, licence(), upload_file("../../x.pdf", pdf_bytes()), demo["manager1"]
     )
     today = timezone.localdate()
@@ -162,11 +162,11 @@ def test_stored_name_follows_customer_type_date(demo: dict[str, User], files_dir
 def test_new_upload_supersedes_without_erasing(
     customer: Customer, demo: dict[str, User], files_dir: Path
 ) -> None:
-    first = services.upload(
+    first = services.document_upload(
         customer, licence(), upload_file("v1.pdf", pdf_bytes("first")), demo["manager1"],
         issued_on=datetime.date(2020, 1, 1), expires_on=datetime.date(2030, 1, 1),
     )  # fmt: skip
-    second = services.upload(
+    second = services.document_upload(
         customer, licence(), upload_file("v2.pdf", pdf_bytes("second")), demo["manager1"],
         issued_on=datetime.date(2025, 1, 1), expires_on=datetime.date(2035, 1, 1),
         attested=True,
@@ -189,13 +189,13 @@ def test_new_upload_supersedes_without_erasing(
 
 def test_dates_only_where_the_type_has_them(customer: Customer, demo: dict[str, User]) -> None:
     other = DocumentType.objects.get(code="other")
-    version = services.upload(
+    version = services.document_upload(
         customer, other, upload_file("x.pdf", pdf_bytes()), demo["manager1"],
         expires_on=datetime.date(2030, 1, 1),
     )  # fmt: skip
     assert version.expires_on is None
     with pytest.raises(ValidationError, match="before the issue date"):
-        services.upload(
+        services.document_upload(
             customer, licence(), upload_file("x.pdf", pdf_bytes()), demo["manager1"],
             issued_on=datetime.date(2030, 1, 1), expires_on=datetime.date(2020, 1, 1),
         )  # fmt: skip
@@ -204,9 +204,13 @@ def test_dates_only_where_the_type_has_them(customer: Customer, demo: dict[str, 
 def test_upload_to_a_merged_customer_goes_to_the_survivor(demo: dict[str, User]) -> None:
     keep = make_customer(demo["manager1"])
     gone = make_customer(demo["manager1"], code=False)
-    services.upload(gone, licence(), upload_file("a.pdf", pdf_bytes("a")), demo["manager1"])
-    services.upload(keep, licence(), upload_file("b.pdf", pdf_bytes("b")), demo["manager1"])
-    services.upload(
+    services.document_upload(
+        gone, licence(), upload_file("a.pdf", pdf_bytes("a")), demo["manager1"]
+    )
+    services.document_upload(
+        keep, licence(), upload_file("b.pdf", pdf_bytes("b")), demo["manager1"]
+    )
+    services.document_upload(
         gone, DocumentType.objects.get(code="tax_registration"),
         upload_file("t.pdf", pdf_bytes("t")), demo["manager1"],
     )  # fmt: skip
@@ -221,7 +225,9 @@ def test_upload_to_a_merged_customer_goes_to_the_survivor(demo: dict[str, User])
     assert events.count() == 2
     assert events.get(object_id=str(emptied.pk)).extra["versions"] == {"1": 2}
     gone.refresh_from_db()
-    later = services.upload(gone, licence(), upload_file("c.pdf", pdf_bytes("c")), demo["manager1"])
+    later = services.document_upload(
+        gone, licence(), upload_file("c.pdf", pdf_bytes("c")), demo["manager1"]
+    )
     assert later.document.customer_id == keep.pk
     assert later.number == 3
 
@@ -232,8 +238,12 @@ def test_upload_to_a_merged_customer_goes_to_the_survivor(demo: dict[str, User])
 def test_verify_raises_an_alarm_after_a_file_is_altered_or_removed(
     customer: Customer, demo: dict[str, User], files_dir: Path
 ) -> None:
-    a = services.upload(customer, licence(), upload_file("a.pdf", pdf_bytes("a")), demo["manager1"])
-    b = services.upload(customer, licence(), upload_file("b.pdf", pdf_bytes("b")), demo["manager1"])
+    a = services.document_upload(
+        customer, licence(), upload_file("a.pdf", pdf_bytes("a")), demo["manager1"]
+    )
+    b = services.document_upload(
+        customer, licence(), upload_file("b.pdf", pdf_bytes("b")), demo["manager1"]
+    )
     call_command("documents", "verify")  # intact: exit 0
     path = files_dir / a.stored_name
     data = bytearray(path.read_bytes())
@@ -256,7 +266,9 @@ def test_verify_raises_an_alarm_after_a_file_is_altered_or_removed(
 def test_download_and_preview_need_permission_and_are_audited(
     customer: Customer, demo: dict[str, User], client_for: Callable[[str], Client]
 ) -> None:
-    version = services.upload(customer, licence(), upload_file("证照.png", PNG), demo["manager1"])
+    version = services.document_upload(
+        customer, licence(), upload_file("证照.png", PNG), demo["manager1"]
+    )
     download = f"/documents/versions/{version.pk}/download/"
     preview = f"/documents/versions/{version.pk}/preview/"
     for username in ("manager1", "head_sale", "auditor"):
@@ -330,16 +342,16 @@ def test_expiring_list_and_daily_notice(
     customer: Customer, demo: dict[str, User], client_for: Callable[[str], Client]
 ) -> None:
     today = timezone.localdate()
-    soon = services.upload(
+    soon = services.document_upload(
         customer, licence(), upload_file("a.pdf", pdf_bytes()), demo["manager1"],
         expires_on=today + datetime.timedelta(days=5),
     )  # fmt: skip
-    services.upload(
+    services.document_upload(
         customer, DocumentType.objects.get(code="industry_permit"),
         upload_file("b.pdf", pdf_bytes()), demo["manager1"],
         expires_on=today - datetime.timedelta(days=1),
     )  # fmt: skip
-    services.upload(
+    services.document_upload(
         customer, DocumentType.objects.get(code="iso_certificate"),
         upload_file("c.pdf", pdf_bytes()), demo["manager1"],
         expires_on=today + datetime.timedelta(days=300),
@@ -417,7 +429,7 @@ def test_change_request_attachments_are_encrypted_too(
     from kehu.customers import changes
 
     proof = pdf_bytes("change proof")
-    request = changes.propose(
+    request = changes.change_request_propose(
         customer, demo["manager2"], {"phone": "010-88886666"}, "新号码",
         upload_file("proof.pdf", proof),
     )  # fmt: skip
@@ -438,7 +450,7 @@ def test_large_upload_is_spooled_to_disk_and_streamed(
     from kehu.documents import views
 
     seen: list[type] = []
-    original = services.upload
+    original = services.document_upload
 
     def spy(customer: Customer, doc_type: DocumentType, upload: Any, *args: Any, **kw: Any) -> Any:
         seen.append(type(upload))
@@ -447,7 +459,7 @@ def test_large_upload_is_spooled_to_disk_and_streamed(
     content = pdf_bytes() + b"%" + b"x" * (5 * 1024 * 1024)
     client = client_for("manager1")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(views.services, "upload", spy)
+        patch.setattr(views.services, "document_upload", spy)
         response = client.post(
             f"/customers/{customer.pk}/documents/upload/",
             {"doc_type": "business_licence", "file": upload_file("big.pdf", content)},

@@ -83,7 +83,7 @@ def ready_customer(owner: User, **values: object) -> Customer:
     expires = datetime.date.today() + datetime.timedelta(days=800)
     for code in ("business_licence", "legal_rep_id", "bank_account_proof"):
         upload = SimpleUploadedFile(f"{code}.pdf", samples.pdf(code))
-        document_services.upload(
+        document_services.document_upload(
             customer, DocumentType.objects.get(code=code), upload, owner,
             expires_on=expires if code == "business_licence" else None,
         )  # fmt: skip

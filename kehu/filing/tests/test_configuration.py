@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 
 def upload(customer: object, code: str, by: User, expires: datetime.date | None = None) -> None:
     doc_type = DocumentType.objects.get(code=code)
-    document_services.upload(
+    document_services.document_upload(
         customer,  # type: ignore[arg-type]
         doc_type,
         SimpleUploadedFile(f"{code}.pdf", samples.pdf(code)),

@@ -126,11 +126,11 @@ def test_low_risk_path_to_an_active_customer(demo: dict[str, User], signals: lis
 
     first = step(filing, "approve")
     assert first.assignee_role == "department_head"
-    services.decide(filing, first, by=demo["head_sale"], outcome="approved")
+    services.filing_step_decide(filing, first, by=demo["head_sale"], outcome="approved")
     last = step(filing, "approve")
     assert last.pk != first.pk and last.assignee_role == "general_manager"
     assert status_of(customer) == CustomerStatus.IN_FILING  # not before the last approval
-    services.decide(filing, last, by=demo["gm"], outcome="approved")
+    services.filing_step_decide(filing, last, by=demo["gm"], outcome="approved")
 
     filing.refresh_from_db()
     assert filing.stage == Stage.APPROVED and filing.decided_by == demo["gm"]
@@ -151,7 +151,7 @@ def test_four_eyes_nobody_approves_their_own_filing(demo: dict[str, User]) -> No
     to_second_review(filing, demo["manager1"])
     review(filing, "second_review", demo["compliance"])
     with pytest.raises(NotAllowedError, match="four-eyes"):
-        services.decide(filing, step(filing, "approve"), by=head, outcome="approved")
+        services.filing_step_decide(filing, step(filing, "approve"), by=head, outcome="approved")
     assert step(filing, "approve").status == StepStatus.OPEN
 
 
@@ -261,8 +261,10 @@ def test_returned_by_an_approver_goes_back_to_the_account_manager(demo: dict[str
     to_second_review(filing, manager)
     review(filing, "second_review", demo["compliance"])
     with pytest.raises(ValidationError):
-        services.decide(filing, step(filing, "approve"), by=demo["head_sale"], outcome="returned")
-    services.decide(
+        services.filing_step_decide(
+            filing, step(filing, "approve"), by=demo["head_sale"], outcome="returned"
+        )
+    services.filing_step_decide(
         filing, step(filing, "approve"), by=demo["head_sale"], outcome="returned",
         comment="联系人电话无法接通，请更正",
     )  # fmt: skip
@@ -298,7 +300,7 @@ def test_withdrawing_cancels_the_case_and_the_customer_is_a_prospect_again(
     assert not tasks_for(manager).filter(case=filing.case).exists()
     assert status_of(filing.customer) == CustomerStatus.PROSPECT
     with pytest.raises(ValidationError):
-        services.withdraw(filing, by=manager, reason="again")
+        services.filing_withdraw(filing, by=manager, reason="again")
 
 
 def test_the_units_configured_approval_chain_is_followed(demo: dict[str, User]) -> None:
@@ -313,7 +315,9 @@ def test_the_units_configured_approval_chain_is_followed(demo: dict[str, User]) 
     filing = services.open_filing(ready_customer(manager), by=manager)
     to_second_review(filing, manager)
     review(filing, "second_review", demo["compliance"])
-    services.decide(filing, step(filing, "approve"), by=demo["head_sale"], outcome="approved")
+    services.filing_step_decide(
+        filing, step(filing, "approve"), by=demo["head_sale"], outcome="approved"
+    )
     filing.refresh_from_db()
     assert filing.stage == Stage.APPROVED
     assert filing.case is not None and filing.case.steps.filter(key="approve").count() == 1

@@ -121,7 +121,7 @@ def test_deletion_under_archive_retention_restricts_instead(
         dossier = archives.open_dossier(person)
         archives.file_item({"dossier": dossier, "category": default_category(), "title": "合同"})
         scan = SimpleUploadedFile("身份证.png", samples.png(), content_type="image/png")
-        version = documents.upload(
+        version = documents.document_upload(
             person, DocumentType.objects.get(code="business_licence"), scan, demo["manager1"]
         )
     owner = client_for("manager1")

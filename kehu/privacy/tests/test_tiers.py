@@ -140,7 +140,7 @@ def test_a_field_made_core_is_masked_and_left_out_of_the_export(
 
 def _core_version(customer: Customer, owner: User) -> DocumentVersion:
     doc_type = DocumentType.objects.get(code="legal_rep_id")
-    return documents.upload(
+    return documents.document_upload(
         customer,
         doc_type,
         upload_file("id.pdf", pdf_bytes("ID card")),
