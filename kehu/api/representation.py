@@ -298,11 +298,9 @@ def _by_ids(
 ) -> list[dict[str, Any]]:
     """The rows of the values() queryset of `model` `build(pks)`, read with SQL compiled once
     per connection for `key`: such a query differs from page to page only in the one parameter
-    that carries the ids (core.lookups.InIds), and compiling it and building its rows through
-    the queryset cost as much again as reading them (the contacts of 100 customers, 224 rows
-    on PostgreSQL: 1.24 ms through values(), 0.46 ms the SQL alone). The rows still go through
-    Django's converters (decryption). A queryset with other parameters is compiled every
-    time."""
+    that carries the ids (core.lookups.InIds), and compiling it costs as much as reading the
+    rows (bench/README.md). The rows still go through Django's converters (decryption). A
+    queryset with other parameters is compiled every time."""
     connection = connections[router.db_for_read(model)]
     compiled: dict[Any, Any] = connection.__dict__.setdefault("_kehu_by_ids", {})
     entry = compiled.get(key)

@@ -8,8 +8,12 @@ class ArchivesConfig(AppConfig):
     verbose_name = _("Archives")
 
     def ready(self) -> None:
-        from kehu.archives import processes, receivers, record_types  # noqa: F401  (register)
+        from kehu.archives import processes, record_types  # noqa: F401  (register)
+        from kehu.archives.receivers import on_status_changed
         from kehu.archives.selectors import home_stats
         from kehu.core.home import register_stats
+        from kehu.customers.signals import customer_status_changed
 
         register_stats(home_stats)
+        # The customer lifecycle numbers dossiers and starts retention clocks.
+        customer_status_changed.connect(on_status_changed, dispatch_uid="archives.status_changed")

@@ -1,13 +1,12 @@
 """`<id field>__in_ids=[…]`: a list of ids sent as one parameter (an array on PostgreSQL,
-JSON on SQLite) instead of one placeholder each. Compiling and planning an `IN` of 1,243 ids
-(the search candidates of 'bjhx' at 1,000,000 customers) cost more than running it: a page
-and its count 42 → 26 ms on PostgreSQL, 18 → 15 ms on SQLite. Registered for primary keys
+JSON on SQLite) instead of one placeholder each: compiling and planning an `IN` of
+thousands of ids costs more than running it (docs/performance.md). Registered for primary keys
 and foreign keys (the API's list pages read a page's rows, contacts and classifications by
 the page's ids).
 
 Pass the ids as a frozenset: Django resolves each element of a list or tuple as a possible
-expression (1,243 calls for 'bjhx'), not of a set. The array goes to PostgreSQL as one text
-literal: psycopg dumps a list of ints element by element in Python (≈ 1.2 ms for 1,243)."""
+expression, not of a set. The array goes to PostgreSQL as one text literal: psycopg dumps a
+list of ints element by element in Python."""
 
 from __future__ import annotations
 

@@ -38,7 +38,7 @@ class ResolvedUserMiddleware:
 
     The authentication and second-factor middlewares each wrap the user in a lazy object;
     every attribute read through the two then costs two proxy calls, and a list page asks
-    the policy about the user hundreds of times (≈ 1,500 reads, 2 ms). Each middleware
+    the policy about the user hundreds of times. Each middleware
     after this one reads the user anyway (audit actor, second factor), so nothing is loaded
     that would not have been."""
 

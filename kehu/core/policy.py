@@ -14,7 +14,7 @@ here.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
@@ -24,228 +24,31 @@ from django.db.models import Model, Q, QuerySet
 from kehu.core.models import Role, SecurityPolicy
 from kehu.core.prepared import prepared_statements
 
-# Customers (issue 3): department staff see their department's customers, account managers
-# edit the ones they own, department heads manage the department's, auditors read everything.
-_CUSTOMER_READ = frozenset(
-    {
-        "customers.customer.view",
-        "customers.contact.view",
-        "customers.bankaccount.view",
-        "customers.changerequest.view",
-        "customers.classificationdimension.view",
-        "customers.classificationvalue.view",
-    }
-)
-_PROPOSE = frozenset({"customers.changerequest.add"})
-# Documents (issue 4): whoever reads a customer reads its dossier; account managers upload to
-# their own customers, department heads to the department's; administrators keep the types.
-_DOCUMENT_READ = frozenset({"documents.document.view", "documents.documentversion.view"})
-_CUSTOMER_READ = _CUSTOMER_READ | _DOCUMENT_READ
-# Filing (issue 5): whoever reads customers reads their filings; administrators keep the
-# checklist, the watch list and the risk rules, compliance keeps the watch list too.
-_FILING_CONFIG_READ = frozenset(
-    {"filing.checklistitem.view", "filing.watchlistentry.view", "filing.riskrule.view"}
-)
-_CUSTOMER_READ = _CUSTOMER_READ | {"filing.filing.view"}
-# Archives (issue 7): the archivist does the archive functions and nothing else (SEC-1);
-# department heads and the general manager read their units' dossiers; the general manager
-# approves destructions; borrowing requests come from whoever works with customers.
-_ARCHIVE_READ = frozenset({"archives.dossier.view", "archives.dossieritem.view"})
-_ARCHIVIST = frozenset(
-    {
-        "archives.archivecategory.*",
-        "archives.archivesettings.*",
-        "archives.dossier.*",
-        "archives.dossieritem.*",
-        "archives.cabinet.*",
-        "archives.hold.*",
-        "archives.loan.*",
-        "archives.transfer.*",
-        "archives.destruction.view",
-        "archives.destruction.add",
-        "archives.destruction.execute",
-        "archives.destruction.export",
-    }
-)
-
-ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.SYSTEM_ADMIN: frozenset(
-        {
-            "core.orgunit.*",
-            "core.user.*",
-            "core.roleassignment.*",
-            "core.archivistcertification.*",
-            "core.securitypolicy.*",
-            "core.accesslimits.*",
-            # Anyone's API tokens: listed and revoked, never created for someone else.
-            "api.apitoken.view",
-            "api.apitoken.revoke",
-            "privacy.retentionsettings.*",
-            "privacy.sensitivitytiers.*",
-            "ops.*",
-            "core.calendarday.*",
-            "core.calendaryear.*",
-            "workflow.approverrule.*",
-            "audit.auditevent.view",
-            "audit.auditevent.export",
-            "customers.classificationdimension.*",
-            "customers.classificationvalue.*",
-            "documents.documenttype.*",
-            "filing.checklistitem.*",
-            "filing.watchlistentry.*",
-            "filing.riskrule.*",
-        }
-    ),
-    Role.AUDITOR: frozenset(
-        {
-            "core.orgunit.view",
-            "core.orgunit.export",
-            "core.user.view",
-            "core.user.export",
-            "core.calendarday.view",
-            "core.calendaryear.view",
-            "workflow.*.view",
-            "workflow.*.export",
-            "audit.auditevent.view",
-            "audit.auditevent.export",
-            # Every audit event in full (others see in full only events about what they read).
-            "audit.auditevent.full",
-            # Every access grant, to review who was given what (SEC-1).
-            "core.accessgrant.view",
-            "core.accessgrant.export",
-            "customers.*.view",
-            "customers.*.export",
-            # Auditors may reveal masked values, each time with a recorded reason (SEC-3).
-            "customers.customer.reveal",
-            "customers.contact.reveal",
-            "customers.bankaccount.reveal",
-            # CORE values and documents too (kehu.core.masking tiers).
-            "privacy.core.reveal",
-            "documents.*.view",
-            "documents.*.export",
-            "filing.*.view",
-            "filing.*.export",
-            "archives.*.view",
-            "archives.*.export",
-            "privacy.disclosure.view",
-            "privacy.disclosure.export",
-        }
-    ),
-    Role.DEPARTMENT_HEAD: frozenset(
-        {
-            "core.orgunit.view",
-            "core.user.view",
-            "workflow.case.view",
-            "customers.customer.*",
-            # Not "customers.contact.*": the extended profile is the account manager's only.
-            "customers.contact.view",
-            "customers.contact.add",
-            "customers.contact.change",
-            "customers.contact.delete",
-            "customers.contact.export",
-            "customers.contact.reveal",
-            "customers.bankaccount.*",
-            "customers.changerequest.*",
-            "documents.document.*",
-            "documents.documentversion.*",
-            "filing.filing.*",
-            "archives.loan.add",
-            # The loans of the department's dossiers: overdue escalations and loss or damage
-            # reports link to them.
-            "archives.loan.view",
-            "archives.transfer.view",
-            # Provisions of the department's customer data: requests, approval, the register.
-            "privacy.disclosure.*",
-        }
-    )
-    | _CUSTOMER_READ
-    | _ARCHIVE_READ,
-    Role.GENERAL_MANAGER: frozenset(
-        {
-            "core.orgunit.view",
-            "core.user.view",
-            "workflow.case.view",
-            "customers.customer.export",
-            "customers.customer.approve",
-            "customers.customer.close",
-            "customers.customer.merge",
-            "customers.customer.grant",
-            "customers.contact.export",
-            "archives.loan.add",
-            # The loans he approves (outside the department) and is told of when overdue.
-            "archives.loan.view",
-            "archives.loan.approve",
-            "archives.hold.*",
-            "archives.destruction.view",
-            "archives.destruction.approve",
-            "privacy.disclosure.view",
-            "privacy.disclosure.export",
-        }
-    )
-    | _CUSTOMER_READ
-    | _PROPOSE
-    | _ARCHIVE_READ,
-    Role.ACCOUNT_MANAGER: frozenset(
-        {
-            "customers.customer.add",
-            "customers.customer.change:own",
-            "customers.customer.transition:own",
-            "customers.customer.verify:own",
-            "customers.contact.add:own",
-            "customers.contact.change:own",
-            "customers.bankaccount.add:own",
-            "customers.bankaccount.change:own",
-            "customers.changerequest.decide:own",
-            "customers.customer.reveal:own",
-            "customers.contact.reveal:own",
-            "customers.bankaccount.reveal:own",
-            # CORE values (ID and bank account numbers, ID-card copies) of own customers only.
-            "privacy.core.reveal:own",
-            # The extended personal profile (CUS-14): the account manager only; others
-            # through an explicit time-limited grant ("profile").
-            "customers.contact.profile:own",
-            "documents.document.add:own",
-            "documents.documentversion.attest:own",
-            "filing.filing.add",
-            "archives.loan.add",
-            "privacy.disclosure.view",
-            "privacy.disclosure.add:own",
-        }
-    )
-    | _CUSTOMER_READ
-    | _PROPOSE,
-    # Compliance sees every review record (SEC-1), checks identities (ID numbers, contacts'
-    # mobiles) during reviews and keeps the watch list (issue 5).
-    Role.COMPLIANCE: _CUSTOMER_READ
-    | _PROPOSE
-    | _FILING_CONFIG_READ
-    | {
-        "workflow.case.view",
-        "customers.customer.reveal",
-        "customers.contact.reveal",
-        "privacy.core.reveal",
-        "filing.watchlistentry.*",
-        "privacy.disclosure.view",
-        "privacy.disclosure.export",
-    },
-    Role.CREDIT_MANAGER: _CUSTOMER_READ
-    | _PROPOSE
-    | _ARCHIVE_READ
-    | frozenset({"archives.transfer.view", "archives.transfer.receive"}),
-    Role.ARCHIVIST: _ARCHIVIST,
-    Role.FINANCE: frozenset({"archives.loan.approve"}),
-}
+# role → the permissions it holds, assembled from each app's `permissions.py`
+# (`ROLE_PERMISSIONS` there) when the apps are ready: every app declares its own.
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {}
 
 PRIVILEGED_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.AUDITOR, Role.GENERAL_MANAGER})
 
 # Actions that read (a reveal is a read, audited with its reason): a role holding nothing
 # else is read-only.
 READ_ACTIONS = frozenset({"view", "export", "reveal", "full"})
-READ_ONLY_ROLES = frozenset(
-    role
-    for role, perms in ROLE_PERMISSIONS.items()
-    if perms and all(perm.split(":")[0].rsplit(".", 1)[-1] in READ_ACTIONS for perm in perms)
-)
+# Roles whose every permission reads (filled with ROLE_PERMISSIONS).
+READ_ONLY_ROLES: set[str] = set()
+
+
+def declare_role_permissions(declared: Mapping[str, Iterable[str]]) -> None:
+    """Add an app's permissions per role to the table the policy reads."""
+    for role, perms in declared.items():
+        ROLE_PERMISSIONS[role] = ROLE_PERMISSIONS.get(role, frozenset()) | frozenset(perms)
+    _role_reach.cache_clear()
+    READ_ONLY_ROLES.clear()
+    READ_ONLY_ROLES.update(
+        role
+        for role, perms in ROLE_PERMISSIONS.items()
+        if perms and all(perm.split(":")[0].rsplit(".", 1)[-1] in READ_ACTIONS for perm in perms)
+    )
+
 
 OWN_SUFFIX = ":own"
 

@@ -1,8 +1,7 @@
 """Which of the customer card's usually empty lists have rows.
 
 Most customers have no change request, open duplicate flag, merged-in customer or access
-grant; the card asked each list in its own query all the same (≈ 0.3–0.5 ms each with the
-ORM). One statement of four EXISTS tells which lists to read; the others are shown empty
+grant. One statement of four EXISTS tells which lists to read; the others are shown empty
 without a query."""
 
 from __future__ import annotations

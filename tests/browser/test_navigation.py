@@ -32,7 +32,7 @@ LOANS = {"/archives/loans/"}
 ARCHIVIST = ARCHIVE_READ | LOANS | {"/archives/transfers/", "/cabinets/", "/archives/disposition/"}
 ARCHIVIST |= {"/archives/destructions/", "/archive-categories/", "/archives/settings/"}
 
-# From kehu/core/policy.py ROLE_PERMISSIONS and kehu/core/context_processors.py NAVIGATION.
+# From the apps' permissions.py (ROLE_PERMISSIONS) and kehu/core/context_processors.py NAVIGATION.
 ALLOWED = {
     "admin": {"/units/", "/users/", "/security-policy/", "/audit/", "/classification-dimensions/"}
     | {"/privacy/retention/", "/ops/outbox/", "/access-limits/", "/tokens/all/"}

@@ -146,9 +146,8 @@ def candidates(grams: set[str], limit: int) -> list[int] | None:
 
 def _estimated_postgres(cursor: Any, grams: set[str]) -> float:
     """The planner's estimate of the customers indexed under every gram. Its statistics (the
-    most common elements of `grams`, kept by ANALYZE) know the common grams: finding 5,001
-    rows of '科技' (17 % of customers) cost a sequential scan of ≈ 29,000 rows (140 ms at
-    1,000,000), where this costs a plan."""
+    most common elements of `grams`, kept by ANALYZE) know the common grams, so a common
+    term is recognised by a plan instead of by reading its candidates (docs/performance.md)."""
     cursor.execute(
         f"EXPLAIN (FORMAT JSON) SELECT customer_id FROM {TABLE} WHERE grams @> %s::text[]",
         [sorted(grams)],
