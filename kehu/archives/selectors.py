@@ -26,6 +26,7 @@ from kehu.archives.models import (
 )
 from kehu.archives.services import next_check_due
 from kehu.core import policy
+from kehu.customers.card import CardPanel
 from kehu.customers.models import Customer
 from kehu.workflow.models import Case
 
@@ -97,6 +98,10 @@ def cabinet_context(request: Any, cabinet: Cabinet) -> dict[str, Any]:
 def cabinet_index(user: Any, cabinet: Cabinet) -> list[Dossier]:
     """The location index of a cabinet (ARC-3): its folders by shelf and position."""
     return list(visible_dossiers(user).filter(cabinet=cabinet).order_by("shelf", "position", "pk"))
+
+
+def card_panel(request: Any, customer: Customer) -> CardPanel:
+    return CardPanel(card_context(request.user, customer))
 
 
 def card_context(user: Any, customer: Customer) -> dict[str, Any]:

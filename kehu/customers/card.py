@@ -1,4 +1,10 @@
-"""Which of the customer card's usually empty lists have rows.
+"""The customer card's parts: the panels other contexts add to it, and which of its own
+usually empty lists have rows.
+
+Documents, filings and the archive show panels on the card without the customers app knowing
+them: each registers a panel provider in its `ready` (`register_panel`). A context whose
+process decides the customer's status while it runs (a filing under way) registers a
+lifecycle lock, and the card offers no manual status step meanwhile.
 
 Most customers have no change request, open duplicate flag, merged-in customer or access
 grant. One statement of four EXISTS tells which lists to read; the others are shown empty
@@ -6,14 +12,51 @@ without a query."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from django.db import connection
+from django.http import HttpRequest
 from django.utils import timezone
 
 from kehu.core.grants import RUNNING_SQL
 from kehu.core.models import AccessGrant
 from kehu.customers.models import ChangeRequest, Customer, DuplicateFlag
+
+
+class CardPanel(NamedTuple):
+    """What a panel adds to the card's context."""
+
+    context: dict[str, Any]
+    # Rows naming users (rows, field): the card reads every named user in one query.
+    attach_users: tuple[tuple[list[Any], str], ...] = ()
+    # A process under way decides the customer's status: no manual status steps.
+    locks_lifecycle: bool = False
+
+
+type PanelProvider = Callable[[HttpRequest, Customer], CardPanel]
+type LifecycleLock = Callable[[Customer], bool]
+
+_PANELS: list[PanelProvider] = []
+_LIFECYCLE_LOCKS: list[LifecycleLock] = []
+
+
+def register_panel(provider: PanelProvider) -> None:
+    if provider not in _PANELS:
+        _PANELS.append(provider)
+
+
+def register_lifecycle_lock(lock: LifecycleLock) -> None:
+    if lock not in _LIFECYCLE_LOCKS:
+        _LIFECYCLE_LOCKS.append(lock)
+
+
+def panels(request: HttpRequest, customer: Customer) -> list[CardPanel]:
+    return [provider(request, customer) for provider in _PANELS]
+
+
+def lifecycle_locked(customer: Customer) -> bool:
+    return any(lock(customer) for lock in _LIFECYCLE_LOCKS)
 
 
 class CardRows(NamedTuple):

@@ -4,7 +4,7 @@ all history, contacts and later records of both."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -27,6 +27,7 @@ from kehu.customers.models import (
     DuplicateReason,
     StatusChange,
 )
+from kehu.customers.signals import customer_merged
 
 MIN_NAME_KEY = 2  # shorter cores ("华夏" is fine, "大" is not) say nothing
 MAX_FLAGS_PER_REASON = 20
@@ -158,7 +159,6 @@ def merge(survivor: Customer, absorbed: Customer, reason: str, by: Any) -> Custo
     survivor) with its own history, and anything later addressed to it resolves to the
     survivor (`resolve`)."""
     from kehu.customers.services import refresh_derived
-    from kehu.documents.services import move_on_merge as move_documents
 
     reason = (reason or "").strip()
     if not reason:
@@ -204,8 +204,12 @@ def merge(survivor: Customer, absorbed: Customer, reason: str, by: Any) -> Custo
             "contacts": _move_rows(Contact, keep, gone),
             "bank_accounts": _move_rows(BankAccount, keep, gone),
             "change_requests": _move_rows(ChangeRequest, keep, gone),
-            "documents": move_documents(keep, gone),
         }
+        # Other contexts move their own rows (documents) and say how many.
+        for _receiver, counts in customer_merged.send(
+            sender=Customer, survivor=keep, absorbed=gone, by=by
+        ):
+            moved.update(cast(dict[str, int], counts))
         kept_dims = set(keep.classifications.values_list("dimension_id", flat=True))
         extra_values = [v for v in gone.classifications.all() if v.dimension_id not in kept_dims]
         keep.classifications.add(*extra_values)

@@ -10,7 +10,7 @@ from kehu.core import policy
 from kehu.core.configcache import config_cache
 from kehu.core.models import OrgUnit, Role, RoleAssignment, User
 from kehu.core.selectors import attach_users
-from kehu.customers import completeness, duplicates
+from kehu.customers import card, completeness, duplicates
 from kehu.customers.card import card_rows
 from kehu.customers.models import (
     ChangeRequest,
@@ -47,9 +47,7 @@ def classification_filters() -> DimensionChoices:
 def transitions_for(user: Any, customer: Customer) -> list[dict[str, Any]]:
     """Lifecycle steps this user may take on this customer now (none while a filing is under
     way: its outcome decides the status)."""
-    from kehu.filing.selectors import open_filing_of
-
-    return _transitions(user, customer, filing_under_way=open_filing_of(customer) is not None)
+    return _transitions(user, customer, filing_under_way=card.lifecycle_locked(customer))
 
 
 def _transitions(user: Any, customer: Customer, filing_under_way: bool) -> list[dict[str, Any]]:
@@ -75,14 +73,8 @@ def filing_step_asked(user: Any, customer: Customer, to_status: str) -> bool:
 
 
 def card_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
-    from kehu.archives.selectors import card_context as archive_context
-    from kehu.documents.selectors import card_context as documents_context
-    from kehu.filing.selectors import card_context as filing_context
-    from kehu.filing.selectors import card_filings
-
     user = request.user
-    # Read once: the lifecycle and filing panels ask.
-    filings, open_filing = card_filings(user, customer)
+    shown = card.panels(request, customer)
     contacts = list(customer.contacts.all())
     # The contacts panel shows their personal data, as their own pages do: a read.
     registry.get("contacts").record_list_read(contacts, "card")
@@ -94,13 +86,17 @@ def card_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
         else []
     )
     status_changes = list(customer.status_changes.all()[:50])
-    attach_users((status_changes, "changed_by"), (requests, "proposer"), (filings, "decided_by"))
+    attach_users(
+        (status_changes, "changed_by"),
+        (requests, "proposer"),
+        *(pair for panel in shown for pair in panel.attach_users),
+    )
     pending = sum(r.status == ChangeRequestStatus.PENDING for r in requests)
     if len(requests) == REQUESTS:  # more than shown: count them all
         pending = ChangeRequest.objects.filter(
             customer=customer, status=ChangeRequestStatus.PENDING
         ).count()
-    return {
+    context: dict[str, Any] = {
         "customer": customer,
         "completeness": completeness.assess(customer, contacts, len(accounts)),
         "exactness_rule": completeness.EXACTNESS_RULE,
@@ -112,7 +108,9 @@ def card_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
         ),
         "flags": duplicates.open_flags(customer, user) if present.flags else [],
         "status_changes": status_changes,
-        "transitions": _transitions(user, customer, filing_under_way=open_filing is not None),
+        "transitions": _transitions(
+            user, customer, filing_under_way=any(panel.locks_lifecycle for panel in shown)
+        ),
         "change_requests": requests,
         "pending_requests": pending,
         "merged_from": (
@@ -123,10 +121,10 @@ def card_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
         "can_verify": policy.has_perm(user, "customers.customer.verify", customer),
         "can_propose": policy.has_perm(user, "customers.changerequest.add", customer),
         "can_edit_contacts": policy.has_perm(user, "customers.customer.change", customer),
-        **documents_context(request, customer),
-        **filing_context(request, customer, filings, open_filing),
-        **archive_context(user, customer),
     }
+    for panel in shown:
+        context.update(panel.context)
+    return context
 
 
 def pending_change_requests(user: Any) -> Any:

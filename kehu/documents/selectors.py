@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from kehu.core import policy
 from kehu.core.configcache import config_cache
+from kehu.customers.card import CardPanel
 from kehu.customers.models import Customer
 from kehu.documents.models import Document, DocumentType, DocumentVersion
 
@@ -80,6 +81,10 @@ def customer_documents(user: Any, customer: Customer) -> list[Document]:
         document.customer = customer
         document.expiry_state = expiry_state(document.expires_on)  # type: ignore[attr-defined]
     return result
+
+
+def card_panel(request: Any, customer: Customer) -> CardPanel:
+    return CardPanel(card_context(request, customer))
 
 
 def card_context(request: Any, customer: Customer) -> dict[str, Any]:

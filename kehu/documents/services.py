@@ -179,8 +179,15 @@ def record_access(version: DocumentVersion, action: str) -> None:
     )
 
 
+def on_customer_merged(
+    sender: Any, survivor: Customer, absorbed: Customer, **kwargs: Any
+) -> dict[str, int]:
+    """Receiver of `customers.signals.customer_merged` (connected in DocumentsConfig.ready)."""
+    return {"documents": move_on_merge(survivor, absorbed)}
+
+
 def move_on_merge(keep: Customer, gone: Customer) -> int:
-    """Called by customers.duplicates.merge inside its transaction: the absorbed customer's
+    """Inside the merge's transaction: the absorbed customer's
     documents go to the survivor, each with an audit event; where both have a document of a
     type (one per type and customer), the absorbed one's versions are appended (renumbered,
     the event lists old and new numbers) to the survivor's, newest stays current, and the

@@ -9,10 +9,13 @@ class FilingConfig(AppConfig):
 
     def ready(self) -> None:
         from kehu.core.home import register_stats
+        from kehu.customers import card
         from kehu.filing import processes, record_types  # noqa: F401  (register the process, types)
-        from kehu.filing.selectors import home_stats
+        from kehu.filing.selectors import card_panel, filing_under_way, home_stats
 
         register_stats(home_stats)
+        card.register_panel(card_panel)
+        card.register_lifecycle_lock(filing_under_way)
         self._add_list_action()
 
     @staticmethod

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from kehu.core import policy
+from kehu.customers.card import CardPanel
 from kehu.customers.models import Customer
 from kehu.filing import checklist
 from kehu.filing.models import FINAL_STAGES, Filing
@@ -74,6 +75,20 @@ def card_filings(user: Any, customer: Customer) -> tuple[list[Filing], Filing | 
     for filing in filings:
         filing.customer = customer  # known: not joined again
     return filings, open_filing
+
+
+def card_panel(request: Any, customer: Customer) -> CardPanel:
+    """The filing panel; while a filing is under way its outcome decides the status."""
+    filings, open_filing = card_filings(request.user, customer)
+    return CardPanel(
+        card_context(request, customer, filings, open_filing),
+        attach_users=((filings, "decided_by"),),
+        locks_lifecycle=open_filing is not None,
+    )
+
+
+def filing_under_way(customer: Customer) -> bool:
+    return open_filing_of(customer) is not None
 
 
 def card_context(
