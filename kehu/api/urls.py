@@ -3,11 +3,17 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
-from kehu.api import archives, customers, documents, filing, privacy, token_api, workflow
-from kehu.api.audit import AuditEventViewSet
+from kehu.api import token_api
 from kehu.api.grants import AccessGrantViewSet
 from kehu.api.viewsets import viewset_for
+from kehu.archives.api import loans as archives
+from kehu.audit.api import AuditEventViewSet
+from kehu.customers import api as customers
+from kehu.documents import api as documents
+from kehu.filing import api as filing
 from kehu.generic import registry
+from kehu.privacy import api as privacy
+from kehu.workflow import api as workflow
 
 app_name = "api"
 

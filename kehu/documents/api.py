@@ -16,7 +16,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kehu.api.customers import CustomerActionView, _invalid
+from kehu.customers.api import CustomerActionView, _invalid
 from kehu.customers.duplicates import resolve
 from kehu.documents import selectors, services
 from kehu.documents.models import Document, DocumentType, DocumentVersion

@@ -18,9 +18,9 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kehu.api.customers import CustomerActionView, _invalid
+from kehu.customers.api import CustomerActionView, _invalid
 from kehu.api.pagination import KeysetPagination
-from kehu.api.workflow import StepSerializer
+from kehu.workflow.api import StepSerializer
 from kehu.core import policy
 from kehu.customers.serializers import CustomerSerializer
 from kehu.filing import checklist, selectors, services

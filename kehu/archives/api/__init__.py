@@ -1,0 +1,1 @@
+"""The archives in the API beyond the generic record endpoints."""
