@@ -11,17 +11,16 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, permissions, serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kehu.api import services
-from kehu.api.fields import error_detail
+from kehu.api.base import Endpoint, invalid
 from kehu.api.models import ApiToken
-from kehu.api.viewsets import AuditedAPIView
 from kehu.core import policy
+from kehu.core.access import DENIED, NOT_FOUND
 
 
 class ApiTokenSerializer(serializers.ModelSerializer[ApiToken]):
@@ -67,15 +66,13 @@ def _visible(request: Request) -> QuerySet[ApiToken]:
     if not wants_all:
         return mine
     if not policy.has_perm(request.user, services.VIEW_PERM):
-        raise exceptions.PermissionDenied(_("You do not have permission to do this."))
+        raise exceptions.PermissionDenied(DENIED)
     rows = services.tokens_visible_to(request.user)
     username = request.query_params.get("user", "").strip()
     return rows.filter(user__username__iexact=username) if username else rows
 
 
-class TokensView(AuditedAPIView):
-    permission_classes = [permissions.IsAuthenticated]
-
+class TokensView(Endpoint):
     @extend_schema(
         parameters=[
             OpenApiParameter("all", bool, description="anyone's tokens (administrators)"),
@@ -99,7 +96,7 @@ class TokensView(AuditedAPIView):
                 second_factor_passed=_second_factor_passed(request),
             )
         except DjangoValidationError as error:
-            raise exceptions.ValidationError(error_detail(error)) from None
+            raise invalid(error) from None
         except DjangoPermissionDenied as error:
             raise exceptions.PermissionDenied(str(error)) from None
         token.token = raw  # type: ignore[attr-defined]
@@ -111,21 +108,17 @@ def _token(request: Request, pk: int) -> ApiToken:
     if found is None and policy.has_perm(request.user, services.VIEW_PERM):
         found = services.tokens_visible_to(request.user).filter(pk=pk).first()
     if found is None:
-        raise Http404
+        raise Http404(NOT_FOUND)
     return found
 
 
-class TokenDetailView(AuditedAPIView):
-    permission_classes = [permissions.IsAuthenticated]
-
+class TokenDetailView(Endpoint):
     @extend_schema(responses=ApiTokenSerializer)
     def get(self, request: Request, pk: int) -> Response:
         return Response(ApiTokenSerializer(_token(request, pk)).data)
 
 
-class TokenRevokeView(AuditedAPIView):
-    permission_classes = [permissions.IsAuthenticated]
-
+class TokenRevokeView(Endpoint):
     @extend_schema(request=None, responses=ApiTokenSerializer)
     def post(self, request: Request, pk: int) -> Response:
         try:

@@ -3,7 +3,6 @@ audit as the pages."""
 
 from __future__ import annotations
 
-from contextvars import Token
 from types import SimpleNamespace
 from typing import Any
 
@@ -14,68 +13,15 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, permissions, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from kehu.api.base import AuditedAPIView, PolicyPermission
 from kehu.api.fields import error_detail
 from kehu.api.pagination import KeysetPagination
 from kehu.api.representation import list_plan, page_values
-from kehu.audit.context import Actor, _current, actor_for
-from kehu.audit.middleware import client_ip
 from kehu.core import policy
-from kehu.core.middleware import read_only_refusal
 from kehu.core.ratelimit import RateLimited
 from kehu.generic import listing, registry
 from kehu.generic.services import StaleEditError, audited_create, audited_update
-from kehu.privacy.purpose import api_purpose
-
-ACTIONS = {
-    "list": "view",
-    "retrieve": "view",
-    "create": "add",
-    "update": "change",
-    "partial_update": "change",
-    "destroy": "delete",
-}
-
-
-class PolicyPermission(permissions.BasePermission):
-    message = _("You do not have permission to do this.")
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        action = ACTIONS.get(view.action, "view")
-        return policy.has_perm(request.user, policy.perm_name(view.queryset_model, action))
-
-    def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
-        action = ACTIONS.get(view.action, "view")
-        return policy.has_perm(request.user, policy.perm_name(type(obj), action), obj)
-
-
-class AuditedAPIView(APIView):
-    """Makes the token's user the actor of audit events (the middleware ran before DRF
-    authenticated the request)."""
-
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)
-        match = request._request.resolver_match
-        refusal = read_only_refusal(
-            request.method or "GET", request.user, match.view_name if match else ""
-        )
-        if refusal:
-            raise exceptions.PermissionDenied(refusal)
-        try:
-            purpose = api_purpose(request._request, request.auth)
-        except DjangoValidationError as error:
-            raise exceptions.ValidationError({"purpose": error.messages}) from None
-        self._actor_token: Token[Actor] | None = _current.set(
-            actor_for(request.user, client_ip(request._request), purpose)
-        )
-
-    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
-        token = getattr(self, "_actor_token", None)
-        if token is not None:
-            _current.reset(token)
-            self._actor_token = None
-        return super().finalize_response(request, response, *args, **kwargs)
 
 
 class RecordViewSet(AuditedAPIView, viewsets.ModelViewSet):

@@ -100,7 +100,7 @@ def read_only_refusal(method: str, user: Any, view_name: str) -> str:
 
 class ReadOnlyUserMiddleware:
     """Refuses every write (POST, PUT, PATCH, DELETE) of a read-only user, whatever the page;
-    the API refuses token users the same way (kehu.api.viewsets.AuditedAPIView)."""
+    the API refuses token users the same way (kehu.api.base.AuditedAPIView)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -1,5 +1,5 @@
 """The register of every access grant (SEC-1) for whoever reviews them (the auditor): a
-read-only list with filters, its Excel export and (in kehu.api.grants) the same in the API."""
+read-only list with filters, its Excel export and (in kehu.privacy.api) the same in the API."""
 
 from __future__ import annotations
 

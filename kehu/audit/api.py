@@ -1,3 +1,5 @@
+"""The audit log in the API (read-only): the same rows, filters and masking as its page."""
+
 from typing import Any
 
 import django_filters
@@ -5,7 +7,7 @@ from django.db.models import QuerySet
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.request import Request
 
-from kehu.api.viewsets import AuditedAPIView, PolicyPermission
+from kehu.api.base import AuditedAPIView, PolicyPermission
 from kehu.audit.filters import AuditEventFilter
 from kehu.audit.models import AuditEvent
 from kehu.audit.selectors import readable_types, redact, restrict_filters

@@ -1,4 +1,4 @@
-"""Tasks and cases in the API (issue 5): the caller's tasks, completing a step, a case with
+"""Tasks and cases in the API: the caller's tasks, completing a step, a case with
 its steps. Same services and rules (assignees, four-eyes, outcomes) as the pages."""
 
 from __future__ import annotations
@@ -6,13 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
+from django.urls import path
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, permissions, serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kehu.api.viewsets import AuditedAPIView
+from kehu.api.base import Endpoint
+from kehu.core.access import NOT_FOUND
 from kehu.workflow import definitions, selectors, services
 from kehu.workflow.models import Case, Step
 
@@ -75,9 +77,7 @@ class CompleteSerializer(serializers.Serializer[Any]):
     version = serializers.IntegerField(required=False)
 
 
-class TaskListView(AuditedAPIView):
-    permission_classes = [permissions.IsAuthenticated]
-
+class TaskListView(Endpoint):
     @extend_schema(responses=StepSerializer(many=True))
     def get(self, request: Request) -> Response:
         # What the user may complete: four-eyes holds back the others (as on My tasks).
@@ -88,14 +88,12 @@ class TaskListView(AuditedAPIView):
         return Response(StepSerializer(tasks, many=True).data)
 
 
-class TaskCompleteView(AuditedAPIView):
-    permission_classes = [permissions.IsAuthenticated]
-
+class TaskCompleteView(Endpoint):
     @extend_schema(request=CompleteSerializer, responses=StepSerializer)
     def post(self, request: Request, pk: int) -> Response:
         step = Step.objects.select_related("case").filter(pk=pk).first()
         if step is None or not selectors.can_view_case(request.user, step.case):
-            raise Http404
+            raise Http404(NOT_FOUND)
         data = CompleteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -123,12 +121,17 @@ class TaskCompleteView(AuditedAPIView):
         return Response(StepSerializer(done).data)
 
 
-class CaseDetailView(AuditedAPIView):
-    permission_classes = [permissions.IsAuthenticated]
-
+class CaseDetailView(Endpoint):
     @extend_schema(responses=CaseSerializer)
     def get(self, request: Request, pk: int) -> Response:
         case = Case.objects.filter(pk=pk).first()
         if case is None or not selectors.can_view_case(request.user, case):
-            raise Http404
+            raise Http404(NOT_FOUND)
         return Response(CaseSerializer(case).data)
+
+
+urlpatterns = [
+    path("tasks/", TaskListView.as_view(), name="tasks"),
+    path("tasks/<int:pk>/complete/", TaskCompleteView.as_view(), name="task_complete"),
+    path("cases/<int:pk>/", CaseDetailView.as_view(), name="case"),
+]

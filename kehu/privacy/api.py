@@ -1,26 +1,33 @@
-"""Privacy in the API: revealing a masked value (SEC-3) and consents (PRV-1), with the same
-rules and audit as the pages."""
+"""Privacy in the API: revealing a masked value (SEC-3), consents (PRV-1) and the register of
+access grants (read-only; the same rows and filters as the page `privacy:grant_register`),
+with the same rules and audit as the pages."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import django_filters
 from django.apps import apps
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model, QuerySet
 from django.http import Http404
+from django.urls import path
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, permissions, serializers, status
+from rest_framework import exceptions, permissions, serializers, status, viewsets
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kehu.api.fields import ChineseDateField, error_detail
-from kehu.api.viewsets import AuditedAPIView
-from kehu.core import policy
+from kehu.api.base import AuditedAPIView, Endpoint, PolicyPermission, invalid
+from kehu.api.fields import ChineseDateField
+from kehu.core.access import NOT_FOUND
+from kehu.core.models import AccessGrant
 from kehu.privacy import consent, services
 from kehu.privacy.forms import PURPOSES
+from kehu.privacy.grants import all_grants_visible_to
 from kehu.privacy.models import Channel, Consent, Purpose
+from kehu.privacy.register import AccessGrantFilter
 
 
 class RevealSerializer(serializers.Serializer[Any]):
@@ -40,22 +47,21 @@ class RevealedSerializer(serializers.Serializer[Any]):
     )
 
 
-class RevealView(AuditedAPIView):
-    permission_classes = [permissions.IsAuthenticated]
+def _model(object_type: str) -> type[Model]:
+    """The model an `object_type` ("app.model") names; 404 when it names none."""
+    try:
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        raise Http404(NOT_FOUND) from None
 
+
+class RevealView(Endpoint):
     @extend_schema(request=RevealSerializer, responses=RevealedSerializer)
     def post(self, request: Request) -> Response:
         given = RevealSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
-        try:
-            model = apps.get_model(data["object_type"])
-        except (LookupError, ValueError):
-            raise Http404 from None
-        obj = policy.scope(request.user, model._default_manager.all()).filter(pk=data["object_id"])
-        found = obj.first()
-        if found is None:
-            raise Http404
+        found = self.get_visible(_model(data["object_type"]), data["object_id"])
         try:
             values = services.reveal_values(
                 request.user,
@@ -67,7 +73,7 @@ class RevealView(AuditedAPIView):
         except DjangoPermissionDenied:
             raise exceptions.PermissionDenied() from None
         except DjangoValidationError as error:
-            raise exceptions.ValidationError(error_detail(error)) from None
+            raise invalid(error) from None
         value = values.pop(data["field"])
         return Response({"value": value, "revealed_with": values} if values else {"value": value})
 
@@ -106,28 +112,22 @@ class NewConsentSerializer(serializers.Serializer[Any]):
     evidence = serializers.FileField(required=False)
 
 
-def _person(request: Request, object_type: str, object_id: Any) -> Any:
-    try:
-        model = apps.get_model(object_type)
-    except (LookupError, ValueError):
-        raise Http404 from None
-    found = policy.scope(request.user, model._default_manager.all()).filter(pk=object_id).first()
-    if found is None or not consent.is_person(found):
-        raise Http404
-    return found
-
-
-class ConsentsView(AuditedAPIView):
+class ConsentsView(Endpoint):
     """Consents of one person (`?object_type=customers.contact&object_id=7`); POST records
     one (multipart when it carries the evidence file)."""
 
-    permission_classes = [permissions.IsAuthenticated]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def person(self, object_type: str, object_id: Any) -> Any:
+        """The person (a customer who is an individual, or a contact) the user may see."""
+        found = self.get_visible(_model(object_type), object_id)
+        if not consent.is_person(found):
+            raise Http404(NOT_FOUND)
+        return found
 
     @extend_schema(responses=ConsentSerializer(many=True))
     def get(self, request: Request) -> Response:
-        subject = _person(
-            request,
+        subject = self.person(
             request.query_params.get("object_type", ""),
             request.query_params.get("object_id", ""),
         )
@@ -138,12 +138,59 @@ class ConsentsView(AuditedAPIView):
         given = NewConsentSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = dict(given.validated_data)
-        subject = _person(request, data.pop("object_type"), data.pop("object_id"))
+        subject = self.person(data.pop("object_type"), data.pop("object_id"))
         evidence = data.pop("evidence", None)
         try:
             created = consent.record_consent(subject, data, request.user, evidence)
         except DjangoPermissionDenied:
             raise exceptions.PermissionDenied() from None
         except DjangoValidationError as error:
-            raise exceptions.ValidationError(error_detail(error)) from None
+            raise invalid(error) from None
         return Response(ConsentSerializer(created).data, status=status.HTTP_201_CREATED)
+
+
+class AccessGrantSerializer(serializers.ModelSerializer[AccessGrant]):
+    user = serializers.CharField(source="user.username", read_only=True)
+    granted_by = serializers.CharField(source="granted_by.username", read_only=True)
+    revoked_by = serializers.CharField(
+        source="revoked_by.username", read_only=True, allow_null=True, default=None
+    )
+    actions = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = AccessGrant
+        fields = [
+            "id",
+            "user",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "actions",
+            "granted_at",
+            "until",
+            "granted_by",
+            "reason",
+            "revoked_at",
+            "revoked_by",
+        ]
+
+
+class AccessGrantViewSet(AuditedAPIView, viewsets.ReadOnlyModelViewSet):
+    serializer_class = AccessGrantSerializer
+    filterset_class = AccessGrantFilter
+    filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
+    permission_classes = [permissions.IsAuthenticated, PolicyPermission]
+    queryset_model = AccessGrant
+    queryset = AccessGrant.objects.none()
+
+    def get_queryset(self) -> QuerySet[AccessGrant]:
+        return all_grants_visible_to(self.request.user)
+
+    def sort_key(self, request: Request) -> Any:
+        return "-pk"
+
+
+urlpatterns = [
+    path("reveal/", RevealView.as_view(), name="reveal"),
+    path("consents/", ConsentsView.as_view(), name="consents"),
+]

@@ -1,5 +1,5 @@
-"""Documents in the API (issue 4): upload (multipart), listing, versions, download. Same
-services, selectors and policy as the pages."""
+"""Documents in the API: upload (multipart), listing, versions, download. Same services,
+selectors and policy as the pages."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponseBase
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -16,7 +16,8 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kehu.api.customers import CustomerActionView, _invalid
+from kehu.api.base import Endpoint, invalid
+from kehu.customers.api import CustomerActionView
 from kehu.customers.duplicates import resolve
 from kehu.documents import selectors, services
 from kehu.documents.models import Document, DocumentType, DocumentVersion
@@ -76,13 +77,13 @@ class CustomerDocumentsView(CustomerActionView):
 
     @extend_schema(responses=DocumentSerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
-        customer = self.customer(request, pk)
+        customer = self.customer(pk)
         rows = selectors.visible_documents(request.user).filter(customer=customer)
         return Response(DocumentSerializer(rows, many=True).data)
 
     @extend_schema(request=UploadSerializer, responses={201: VersionSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        customer = resolve(self.customer(request, pk))
+        customer = resolve(self.customer(pk))
         if not selectors.can_upload(request.user, customer):
             raise exceptions.PermissionDenied()
         data = UploadSerializer(data=request.data)
@@ -100,25 +101,41 @@ class CustomerDocumentsView(CustomerActionView):
                 note=values["note"],
             )
         except DjangoValidationError as error:
-            raise _invalid(error) from None
+            raise invalid(error) from None
         return Response(VersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
 
-class DocumentVersionsView(CustomerActionView):
+class DocumentVersionsView(Endpoint):
     @extend_schema(responses=VersionSerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
-        document = selectors.visible_document(request.user, pk)
+        document = self.get_visible(Document, pk)
         versions = document.versions.select_related("uploaded_by", "attested_by")
         return Response(VersionSerializer(versions.order_by("-number"), many=True).data)
 
 
-class VersionDownloadView(CustomerActionView):
+class VersionDownloadView(Endpoint):
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request: Request, pk: int) -> HttpResponseBase:
-        version = selectors.visible_version(request.user, pk)  # 404 outside the scope
+        version = self.get_visible(
+            DocumentVersion.objects.select_related(
+                "document", "document__customer", "document__doc_type"
+            ),
+            pk,
+        )
         if not tiers.may_open_version(request.user, version):
             raise exceptions.PermissionDenied(
                 _("This document's type is sensitive: you may not open it.")
             )
         services.record_access(version, "download")
         return _stream(version, inline=False)
+
+
+urlpatterns = [
+    path("customers/<int:pk>/documents/", CustomerDocumentsView.as_view()),
+    path("documents/<int:pk>/versions/", DocumentVersionsView.as_view()),
+    path(
+        "document-versions/<int:pk>/download/",
+        VersionDownloadView.as_view(),
+        name="document_download",
+    ),
+]

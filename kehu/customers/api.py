@@ -1,6 +1,5 @@
 """Customer actions in the API beyond the generic record endpoints: lifecycle steps,
-completeness, duplicates and merge, change requests (issue 3). Same services and policy as
-the pages."""
+completeness, duplicates and merge, change requests. Same services and policy as the pages."""
 
 from __future__ import annotations
 
@@ -8,16 +7,14 @@ import json
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.urls import path
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, permissions, serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kehu.api.fields import error_detail
-from kehu.api.viewsets import AuditedAPIView
-from kehu.core import policy
+from kehu.api.base import Endpoint, invalid
 from kehu.customers import changes, completeness, duplicates, selectors, services
 from kehu.customers.changes import shown_changes
 from kehu.customers.models import ChangeRequest, Customer, CustomerStatus
@@ -71,28 +68,17 @@ class DecisionSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class CustomerActionView(AuditedAPIView):
-    permission_classes = [permissions.IsAuthenticated]
+class CustomerActionView(Endpoint):
+    # An action on one customer the user may see.
 
-    def customer(self, request: Request, pk: int) -> Customer:
-        try:
-            return policy.scope(request.user, Customer.objects.select_related("unit")).get(pk=pk)
-        except Customer.DoesNotExist:
-            raise Http404 from None
-
-    def require(self, request: Request, perm: str, obj: Any) -> None:
-        if not policy.has_perm(request.user, perm, obj):
-            raise exceptions.PermissionDenied()
-
-
-def _invalid(error: DjangoValidationError) -> exceptions.ValidationError:
-    return exceptions.ValidationError(error_detail(error))
+    def customer(self, pk: int) -> Customer:
+        return self.get_visible(Customer.objects.select_related("unit"), pk)
 
 
 class CustomerStatusView(CustomerActionView):
     @extend_schema(request=StatusChangeSerializer, responses=CustomerSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        customer = self.customer(request, pk)
+        customer = self.customer(pk)
         data = StatusChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         target = data.validated_data["to_status"]
@@ -116,14 +102,14 @@ class CustomerStatusView(CustomerActionView):
                 {"detail": str(error), "changes": error.changes}, status=status.HTTP_409_CONFLICT
             )
         except DjangoValidationError as error:
-            raise _invalid(error) from None
+            raise invalid(error) from None
         return Response(CustomerSerializer(updated, context={"request": request}).data)
 
 
 class CustomerCompletenessView(CustomerActionView):
     @extend_schema(responses={200: dict})
     def get(self, request: Request, pk: int) -> Response:
-        result = completeness.assess(self.customer(request, pk))
+        result = completeness.assess(self.customer(pk))
         return Response(
             {
                 "percent": result.percent,
@@ -138,7 +124,7 @@ class CustomerCompletenessView(CustomerActionView):
 class CustomerDuplicatesView(CustomerActionView):
     @extend_schema(responses={200: dict})
     def get(self, request: Request, pk: int) -> Response:
-        customer = self.customer(request, pk)
+        customer = self.customer(pk)
         # Another customer outside the reader's scope is named by its department only (the
         # flag's detail lists that customer's phones, masked, or its legal representative).
         return Response(
@@ -159,16 +145,16 @@ class CustomerDuplicatesView(CustomerActionView):
 class CustomerMergeView(CustomerActionView):
     @extend_schema(request=MergeSerializer, responses=CustomerSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        survivor = self.customer(request, pk)
+        survivor = self.customer(pk)
         data = MergeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        other = self.customer(request, data.validated_data["other"])
-        self.require(request, "customers.customer.merge", survivor)
-        self.require(request, "customers.customer.merge", other)
+        other = self.customer(data.validated_data["other"])
+        self.require("customers.customer.merge", survivor)
+        self.require("customers.customer.merge", other)
         try:
             merged = duplicates.merge(survivor, other, data.validated_data["reason"], request.user)
         except DjangoValidationError as error:
-            raise _invalid(error) from None
+            raise invalid(error) from None
         return Response(CustomerSerializer(merged, context={"request": request}).data)
 
 
@@ -177,7 +163,7 @@ class CustomerChangeRequestsView(CustomerActionView):
 
     @extend_schema(responses=ChangeRequestSerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
-        customer = self.customer(request, pk)
+        customer = self.customer(pk)
         rows = ChangeRequest.objects.filter(customer=customer).select_related(
             "proposer", "decided_by"
         )
@@ -185,8 +171,8 @@ class CustomerChangeRequestsView(CustomerActionView):
 
     @extend_schema(request=ProposalSerializer, responses={201: ChangeRequestSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        customer = self.customer(request, pk)
-        self.require(request, "customers.changerequest.add", customer)
+        customer = self.customer(pk)
+        self.require("customers.changerequest.add", customer)
         data = ProposalSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data["changes"]
@@ -206,19 +192,15 @@ class CustomerChangeRequestsView(CustomerActionView):
                 data.validated_data.get("attachment"),
             )
         except DjangoValidationError as error:
-            raise _invalid(error) from None
+            raise invalid(error) from None
         return Response(ChangeRequestSerializer(created).data, status=status.HTTP_201_CREATED)
 
 
 class ChangeRequestDecisionView(CustomerActionView):
     @extend_schema(request=DecisionSerializer, responses=ChangeRequestSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        visible = policy.scope(request.user, ChangeRequest.objects.select_related("customer"))
-        try:
-            change = visible.get(pk=pk)
-        except ChangeRequest.DoesNotExist:
-            raise Http404 from None
-        self.require(request, "customers.changerequest.decide", change)
+        change = self.get_visible(ChangeRequest.objects.select_related("customer"), pk)
+        self.require("customers.changerequest.decide", change)
         data = DecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -229,5 +211,15 @@ class ChangeRequestDecisionView(CustomerActionView):
                 note=data.validated_data["note"],
             )
         except DjangoValidationError as error:
-            raise _invalid(error) from None
+            raise invalid(error) from None
         return Response(ChangeRequestSerializer(decided).data)
+
+
+urlpatterns = [
+    path("customers/<int:pk>/status/", CustomerStatusView.as_view()),
+    path("customers/<int:pk>/merge/", CustomerMergeView.as_view()),
+    path("customers/<int:pk>/duplicates/", CustomerDuplicatesView.as_view()),
+    path("customers/<int:pk>/completeness/", CustomerCompletenessView.as_view()),
+    path("customers/<int:pk>/change-requests/", CustomerChangeRequestsView.as_view()),
+    path("change-requests/<int:pk>/decision/", ChangeRequestDecisionView.as_view()),
+]

@@ -1,4 +1,4 @@
-"""Filing in the API (issue 5): open a filing for an existing or a new customer, read a filing
+"""Filing in the API: open a filing for an existing or a new customer, read a filing
 with its steps and checklist. Steps are completed through the workflow's tasks API
 (`POST /api/v1/tasks/{id}/complete/`); the customer's `status` shows where it stands."""
 
@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.urls import path
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -18,13 +19,13 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kehu.api.customers import CustomerActionView, _invalid
+from kehu.api.base import Endpoint, invalid
 from kehu.api.pagination import KeysetPagination
-from kehu.api.workflow import StepSerializer
-from kehu.core import policy
+from kehu.customers.api import CustomerActionView
 from kehu.customers.serializers import CustomerSerializer
 from kehu.filing import checklist, selectors, services
 from kehu.filing.models import Filing, ItemCheck, RiskReport
+from kehu.workflow.api import StepSerializer
 from kehu.workflow.services import WorkflowError
 
 
@@ -110,6 +111,8 @@ class OpenFilingSerializer(serializers.Serializer[Any]):
 
 
 class FilingListView(CustomerActionView):
+    required_permissions = {"GET": "filing.filing.view", "POST": "filing.filing.add"}
+
     @extend_schema(
         operation_id="filings_list",
         parameters=[
@@ -132,7 +135,6 @@ class FilingListView(CustomerActionView):
     )
     def get(self, request: Request) -> Response:
         """The filings the caller may see, newest first, in keyset pages like every list."""
-        self.require(request, "filing.filing.view", None)
         rows = selectors.visible_filings(request.user)
         if request.query_params.get("stage"):
             rows = rows.filter(stage=request.query_params["stage"])
@@ -147,21 +149,19 @@ class FilingListView(CustomerActionView):
 
     @extend_schema(request=OpenFilingSerializer, responses={201: FilingSerializer})
     def post(self, request: Request) -> Response:
-        self.require(request, "filing.filing.add", None)
         data = OpenFilingSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         declared = values["declared_address_changes"]
         try:
             if "customer" in values:
-                customer = self.customer(request, values["customer"])
-                if not policy.has_perm(request.user, "customers.customer.change", customer):
-                    raise exceptions.PermissionDenied()
+                customer = self.customer(values["customer"])
+                self.require("customers.customer.change", customer)
                 filing = services.open_filing(
                     customer, by=request.user, declared_address_changes=declared
                 )
             else:
-                self.require(request, "customers.customer.add", None)
+                self.require("customers.customer.add")
                 new = CustomerSerializer(data=values["new_customer"], context={"request": request})
                 if not new.is_valid():
                     raise exceptions.ValidationError({"new_customer": new.errors})
@@ -171,14 +171,22 @@ class FilingListView(CustomerActionView):
                         declared_address_changes=declared,
                     )  # fmt: skip
         except DjangoValidationError as error:
-            raise _invalid(error) from None
+            raise invalid(error) from None
         except WorkflowError as error:
             raise exceptions.ValidationError({"detail": str(error)}) from None
         return Response(FilingSerializer(filing).data, status=status.HTTP_201_CREATED)
 
 
-class FilingDetailView(CustomerActionView):
+class FilingDetailView(Endpoint):
     @extend_schema(responses=FilingSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        filing = selectors.visible_filing(request.user, pk)
+        filing = self.get_visible(
+            Filing.objects.select_related("customer", "customer__owner", "unit", "opened_by"), pk
+        )
         return Response(FilingSerializer(filing).data)
+
+
+urlpatterns = [
+    path("filings/", FilingListView.as_view(), name="filings"),
+    path("filings/<int:pk>/", FilingDetailView.as_view(), name="filing"),
+]
