@@ -109,9 +109,7 @@ def test_requires_refuses_before_the_view_runs(demo: dict[str, User]) -> None:
 
 
 @pytest.mark.django_db
-def test_requires_through_the_url_answers_403(
-    demo: dict[str, User], client_for: Any
-) -> None:
+def test_requires_through_the_url_answers_403(demo: dict[str, User], client_for: Any) -> None:
     """A declared page (the integrity report) refuses with 403 and admits the holder."""
     assert client_for("manager1").get("/documents/integrity/").status_code == 403
     assert client_for("admin").get("/documents/integrity/").status_code == 200
