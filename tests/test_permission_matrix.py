@@ -33,7 +33,7 @@ from kehu.api.services import create_token
 from kehu.archives import transfers
 from kehu.archives.models import ArchiveCategory, Cabinet, Transfer
 from kehu.audit.context import SYSTEM, acting_as
-from kehu.core import grants
+from kehu.core import grants, policy
 from kehu.core.middleware import is_list_search
 from kehu.core.models import CalendarDay, CalendarYear, OrgUnit, Role, RoleAssignment, User
 from kehu.customers import changes, services
@@ -714,10 +714,13 @@ RULES: dict[str, list[Rule]] = {
 # --- the URL configuration ----------------------------------------------------------------
 
 
-def url_patterns() -> Iterator[tuple[str, str]]:
-    """(rule key, route) of every URL pattern: its namespaced name, else its route."""
+def _walk_urls() -> Iterator[tuple[str, str, Callable[..., Any]]]:
+    """(rule key, route, view) of every URL pattern; the key is its namespaced name, else its
+    route."""
 
-    def walk(patterns: list[Any], prefix: str, namespace: str) -> Iterator[tuple[str, str]]:
+    def walk(
+        patterns: list[Any], prefix: str, namespace: str
+    ) -> Iterator[tuple[str, str, Callable[..., Any]]]:
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
                 inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
@@ -726,9 +729,16 @@ def url_patterns() -> Iterator[tuple[str, str]]:
                 route = prefix + str(pattern.pattern)
                 if "<format>" in route or "(?P<format>" in route:
                     continue  # DRF's format-suffix twins of the routes below
-                yield (f"{namespace}{pattern.name}" if pattern.name else route), route
+                key = f"{namespace}{pattern.name}" if pattern.name else route
+                yield key, route, pattern.callback
 
     yield from walk(get_resolver().url_patterns, "", "")
+
+
+def url_patterns() -> Iterator[tuple[str, str]]:
+    """(rule key, route) of every URL pattern: its namespaced name, else its route."""
+    for key, route, _view in _walk_urls():
+        yield key, route
 
 
 def test_every_url_has_a_rule() -> None:
@@ -736,6 +746,35 @@ def test_every_url_has_a_rule() -> None:
     assert not missing, f"URL patterns without a permission rule: {missing}"
     stale = sorted(set(RULES) - {key for key, _route in url_patterns()})
     assert not stale, f"rules for URLs that no longer exist: {stale}"
+
+
+def declared_permissions(view: Callable[..., Any]) -> set[str]:
+    """The permissions a view declares (`kehu.core.access.requires`, stacked or not, or a
+    class view's `required_permission`), read through the decorators that wrap it."""
+    declared = set()
+    current: Any = view
+    while current is not None:
+        declared.add(getattr(current, "required_permission", ""))
+        declared.add(getattr(getattr(current, "view_class", None), "required_permission", ""))
+        current = getattr(current, "__wrapped__", None)
+    return declared - {""}
+
+
+def test_declared_permissions_agree_with_the_rules(demo: dict[str, User]) -> None:
+    """Whoever the matrix lets through a view that declares a permission holds it."""
+    checked, wrong = 0, []
+    for key, _route, view in _walk_urls():
+        for perm in sorted(declared_permissions(view)):
+            checked += 1
+            for rule in RULES[key]:
+                allowed = rule.expect
+                if isinstance(allowed, dict):
+                    allowed = frozenset().union(*allowed.values())
+                lacking = sorted(u for u in allowed if not policy.has_perm(demo[u], perm))
+                if lacking:
+                    wrong.append(f"{key} ({rule.method}) requires {perm}; lacking: {lacking}")
+    assert checked > 20, "no view declares its permission any more: is `requires` still used?"
+    assert not wrong, "\n".join(wrong)
 
 
 # --- objects ------------------------------------------------------------------------------

@@ -5,10 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as lazy
 
 from kehu.archives import retention
@@ -26,26 +24,21 @@ from kehu.archives.models import (
 )
 from kehu.archives.services import next_check_due
 from kehu.core import policy
+from kehu.core.access import get_from_visible_or_404
 from kehu.customers.card import CardPanel
 from kehu.customers.models import Customer
 from kehu.workflow.models import Case
 
 
-def visible_dossiers(user: Any, action: str = "view") -> QuerySet[Dossier]:
-    return policy.scope(
-        user,
-        Dossier.objects.select_related(
-            "customer", "customer__unit", "category", "cabinet", "custodian"
-        ),
-        action,
+def dossier_rows() -> QuerySet[Dossier]:
+    """Dossiers with their customer (and its unit), category, cabinet and custodian."""
+    return Dossier.objects.select_related(
+        "customer", "customer__unit", "category", "cabinet", "custodian"
     )
 
 
-def visible_dossier(user: Any, pk: int, action: str = "view") -> Dossier:
-    try:
-        return visible_dossiers(user, action).get(pk=pk)
-    except Dossier.DoesNotExist:
-        raise Http404(_("No such record, or you may not see it.")) from None
+def visible_dossiers(user: Any, action: str = "view") -> QuerySet[Dossier]:
+    return policy.scope(user, dossier_rows(), action)
 
 
 def items_in_order(dossier: Dossier) -> list[DossierItem]:
@@ -148,10 +141,7 @@ def visible_destructions(user: Any) -> QuerySet[Destruction]:
 
 
 def visible_destruction(user: Any, pk: int) -> Destruction:
-    try:
-        return visible_destructions(user).get(pk=pk)
-    except Destruction.DoesNotExist:
-        raise Http404(_("No such record, or you may not see it.")) from None
+    return get_from_visible_or_404(visible_destructions(user), pk)
 
 
 def destruction_items(entry: Destruction) -> list[dict[str, Any]]:
@@ -179,10 +169,7 @@ def visible_loans(user: Any) -> QuerySet[Loan]:
 
 
 def visible_loan(user: Any, pk: int) -> Loan:
-    try:
-        return visible_loans(user).get(pk=pk)
-    except Loan.DoesNotExist:
-        raise Http404(_("No such record, or you may not see it.")) from None
+    return get_from_visible_or_404(visible_loans(user), pk)
 
 
 def loan_context(user: Any, loan: Loan) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,26 +26,15 @@ from kehu.archives import (
 )
 from kehu.archives.models import ArchiveSettings, Cabinet, Hold, LoanStatus
 from kehu.core import pdf, policy
+from kehu.core.access import get_from_visible_or_404, get_visible_or_404, require, requires
+from kehu.core.forms import add_errors
 from kehu.generic import listing, registry
 from kehu.generic.services import StaleEditError
 
 
-def require(request: HttpRequest, perm: str, obj: Any = None) -> None:
-    if not policy.has_perm(request.user, perm, obj):
-        raise PermissionDenied(_("You do not have permission to do this."))
-
-
-def form_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 @login_required
+@requires("archives.archivesettings.change")
 def settings_page(request: HttpRequest) -> HttpResponse:
-    require(request, "archives.archivesettings.change")
     config = ArchiveSettings.current()
     form = forms.SettingsForm(request.POST or None, instance=config)
     status = 200
@@ -57,7 +46,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             except StaleEditError as error:
                 form.add_error(None, str(error))
             except ValidationError as error:
-                form_errors(form, error)
+                add_errors(form, error)
             else:
                 messages.success(request, _("Archive settings saved."))
                 return redirect("archives:settings")
@@ -73,7 +62,7 @@ def cabinet_check(request: HttpRequest, pk: int) -> HttpResponse:
     cabinet = Cabinet.objects.filter(pk=pk).first()
     if cabinet is None:
         raise Http404
-    require(request, "archives.cabinet.change", cabinet)
+    require(request.user, "archives.cabinet.change", cabinet)
     form = forms.CabinetCheckForm(request.POST)
     if form.is_valid():
         try:
@@ -97,7 +86,7 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
 
 @login_required
 def folder_label_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    dossier = selectors.visible_dossier(request.user, pk)
+    dossier = get_visible_or_404(request.user, selectors.dossier_rows(), pk)
     url = request.build_absolute_uri(reverse("generic:dossiers_detail", args=[dossier.pk]))
     content = pdfs.folder_label(dossier, url, request.user)
     services.record_print("folder_label", dossier)
@@ -106,15 +95,15 @@ def folder_label_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def dossier_catalogue_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    dossier = selectors.visible_dossier(request.user, pk)
+    dossier = get_visible_or_404(request.user, selectors.dossier_rows(), pk)
     content = pdfs.dossier_catalogue(dossier, request.user)
     services.record_print("catalogue", dossier)
     return _pdf(content, f"卷内目录-{dossier.archive_number or dossier.pk}.pdf")
 
 
 @login_required
+@requires("archives.cabinet.view")
 def cabinet_index_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request, "archives.cabinet.view")
     cabinet = Cabinet.objects.filter(pk=pk).first()
     if cabinet is None:
         raise Http404
@@ -129,8 +118,8 @@ def cabinet_index_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def place_hold(request: HttpRequest, pk: int) -> HttpResponse:
-    dossier = selectors.visible_dossier(request.user, pk)
-    require(request, "archives.hold.add", dossier)
+    dossier = get_visible_or_404(request.user, selectors.dossier_rows(), pk)
+    require(request.user, "archives.hold.add", dossier)
     try:
         retention.place_hold(
             dossier,
@@ -151,8 +140,8 @@ def lift_hold(request: HttpRequest, pk: int) -> HttpResponse:
     hold = Hold.objects.filter(pk=pk).first()
     if hold is None:
         raise Http404
-    dossier = selectors.visible_dossier(request.user, hold.dossier_id)
-    require(request, "archives.hold.change", dossier)
+    dossier = get_visible_or_404(request.user, selectors.dossier_rows(), hold.dossier_id)
+    require(request.user, "archives.hold.change", dossier)
     try:
         retention.lift_hold(hold, reason=request.POST.get("reason", ""), by=request.user)
     except ValidationError as error:
@@ -168,7 +157,7 @@ PRINT_LIMIT = 2000
 def _printed_list(request: HttpRequest, slug: str) -> Any:
     """The rows the list page shows with the same filters (at most PRINT_LIMIT)."""
     record_type = registry.get(slug)
-    require(request, policy.perm_name(record_type.model, "export"))
+    require(request.user, policy.perm_name(record_type.model, "export"))
     rows, _filters = listing.visible_rows(record_type, request.user, request.GET, "export")
     sort = listing.sort_key(record_type, request.GET.get("sort", ""))
     return record_type, rows.order_by(sort, "pk")[:PRINT_LIMIT]
@@ -198,9 +187,9 @@ def catalogue_pdf(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@requires("archives.destruction.add")
 def disposition(request: HttpRequest) -> HttpResponse:
     """What is due for disposition; the archivist proposes a destruction from it."""
-    require(request, "archives.destruction.add")
     rows = retention.due_items(selectors.visible_dossiers(request.user, "change"))
     form = forms.ProposeDestructionForm(request.POST or None, choices=rows)
     if request.method == "POST" and form.is_valid():
@@ -212,7 +201,7 @@ def disposition(request: HttpRequest) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as error:
-            form_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Destruction proposed for approval."))
             return redirect("archives:destruction", destruction.pk)
@@ -227,19 +216,19 @@ def disposition(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@requires("archives.destruction.view")
 def destructions(request: HttpRequest) -> HttpResponse:
-    require(request, "archives.destruction.view")
     rows = selectors.visible_destructions(request.user)
     return render(request, "archives/destructions.html", {"rows": rows[:500]})
 
 
 @login_required
+@requires("archives.destruction.view")
 def destruction(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request, "archives.destruction.view")
-    entry = selectors.visible_destruction(request.user, pk)
+    entry = get_from_visible_or_404(selectors.visible_destructions(request.user), pk)
     execute_form = forms.ExecuteDestructionForm(request.POST or None)
     if request.method == "POST":
-        require(request, "archives.destruction.execute")
+        require(request.user, "archives.destruction.execute")
         if execute_form.is_valid():
             try:
                 retention.destruction_execute(
@@ -249,7 +238,7 @@ def destruction(request: HttpRequest, pk: int) -> HttpResponse:
                     executed_on=execute_form.cleaned_data["executed_on"],
                 )
             except ValidationError as error:
-                form_errors(execute_form, error)
+                add_errors(execute_form, error)
             else:
                 messages.success(request, _("Destruction carried out and registered."))
                 return redirect("archives:destruction", entry.pk)
@@ -269,9 +258,9 @@ def destruction(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@requires("archives.destruction.view")
 def destruction_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request, "archives.destruction.view")
-    entry = selectors.visible_destruction(request.user, pk)
+    entry = get_from_visible_or_404(selectors.visible_destructions(request.user), pk)
     content = pdfs.destruction_register(entry, request.user)
     services.record_print("destruction_register", entry)
     return _pdf(content, f"销毁清册-{entry.number}.pdf")
@@ -281,8 +270,8 @@ def destruction_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@requires("archives.loan.add")
 def loan_request(request: HttpRequest) -> HttpResponse:
-    require(request, "archives.loan.add")
     initial = {"archive_number": request.GET.get("number", "")}
     form = forms.LoanRequestForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -296,7 +285,7 @@ def loan_request(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             if hasattr(error, "error_dict") and "dossier" in error.error_dict:
                 error = ValidationError({"archive_number": error.error_dict.pop("dossier")})
-            form_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Request sent for approval."))
             return redirect("archives:loan", loan.pk)
@@ -325,7 +314,7 @@ def loan_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def loan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    loan = selectors.visible_loan(request.user, pk)
+    loan = get_from_visible_or_404(selectors.visible_loans(request.user), pk)
     renew_form = forms.RenewalForm(prefix="renew")
     incident_form = forms.IncidentForm(prefix="incident")
     if request.method == "POST":
@@ -352,7 +341,7 @@ def loan_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, _("Report recorded."))
                     return redirect("archives:loan", loan.pk)
         except ValidationError as error:
-            form_errors(renew_form if action == "renew" else incident_form, error)
+            add_errors(renew_form if action == "renew" else incident_form, error)
     return render(
         request,
         "archives/loan.html",
@@ -368,7 +357,7 @@ def loan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def loan_slip_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    loan = selectors.visible_loan(request.user, pk)
+    loan = get_from_visible_or_404(selectors.visible_loans(request.user), pk)
     content = pdfs.borrowing_slip(loan, request.user)
     services.record_print("borrowing_slip", loan)
     return _pdf(content, f"借阅单-{loan.case.number if loan.case else loan.pk}.pdf")
@@ -378,8 +367,8 @@ def loan_slip_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@requires("archives.transfer.view")
 def transfer_list(request: HttpRequest) -> HttpResponse:
-    require(request, "archives.transfer.view")
     if request.method == "POST":
         transfer = get_object_or_404(
             selectors.visible_transfers(request.user), pk=request.POST.get("transfer") or 0

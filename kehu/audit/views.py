@@ -1,5 +1,4 @@
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -12,6 +11,7 @@ from kehu.audit.models import AuditEvent
 from kehu.audit.selectors import readable_types, redact, redacted, restrict_filters
 from kehu.audit.services import record
 from kehu.core import policy
+from kehu.core.access import requires
 from kehu.generic.export import rows_to_xlsx
 from kehu.generic.listing import keyset_page
 
@@ -31,8 +31,6 @@ COLUMNS = [
 def _filtered(
     request: HttpRequest,
 ) -> tuple[AuditEventFilter, QuerySet[AuditEvent], frozenset[str] | None]:
-    if not policy.has_perm(request.user, "audit.auditevent.view"):
-        raise PermissionDenied(_("You do not have permission to do this."))
     readable = readable_types(request.user)
     base = restrict_filters(
         policy.scope(request.user, AuditEvent.objects.all()), readable, request.GET
@@ -42,6 +40,7 @@ def _filtered(
 
 
 @login_required
+@requires("audit.auditevent.view")
 def events(request: HttpRequest) -> HttpResponse:
     filterset, rows, readable = _filtered(request)
     page = keyset_page(
@@ -72,9 +71,9 @@ def events(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@requires("audit.auditevent.export")
+@requires("audit.auditevent.view")
 def export(request: HttpRequest) -> HttpResponse:
-    if not policy.has_perm(request.user, "audit.auditevent.export"):
-        raise PermissionDenied(_("You do not have permission to do this."))
     _filterset, rows, readable = _filtered(request)
     content, count = rows_to_xlsx(
         str(_("Audit trail")),

@@ -34,6 +34,15 @@ def get_visible_or_404[M: Model](
         raise Http404(NOT_FOUND) from None
 
 
+def get_from_visible_or_404[M: Model](visible: QuerySet[M], pk: Any) -> M:
+    """The object `pk` of `visible`, rows a selector has already limited to what the user may
+    see by a rule beyond the policy's scope (a borrower's own loans); the same 404 as above."""
+    try:
+        return visible.get(pk=pk)
+    except ObjectDoesNotExist:
+        raise Http404(NOT_FOUND) from None
+
+
 def require(user: Any, perm: str, obj: Model | None = None) -> None:
     """Refuse (403) unless `user` holds `perm`, on `obj` when given."""
     if not policy.has_perm(user, perm, obj):

@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.models import ArchivistCertification, OrgUnit, Role, UnitKind, User
@@ -15,6 +16,16 @@ ALLOWED_PARENT_KINDS = {
     UnitKind.SUBSIDIARY: {UnitKind.GROUP},
     UnitKind.DEPARTMENT: {UnitKind.GROUP, UnitKind.SUBSIDIARY, UnitKind.DEPARTMENT},
 }
+
+
+def add_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """A service's refusal on the form: each error beside its field where the form has that
+    field, the rest above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
 
 
 class OrgUnitForm(forms.ModelForm[OrgUnit]):

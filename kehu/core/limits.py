@@ -8,14 +8,13 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from kehu.audit.services import record
-from kehu.core import policy
+from kehu.core.access import requires
 from kehu.core.models import AccessLimits
 
 FIELDS = ["grant_max_days", "token_max_days"]
@@ -42,9 +41,8 @@ def save_limits(values: dict[str, Any]) -> AccessLimits:
 
 
 @login_required
+@requires("core.accesslimits.change")
 def access_limits(request: HttpRequest) -> HttpResponse:
-    if not policy.has_perm(request.user, "core.accesslimits.change"):
-        raise PermissionDenied(_("You do not have permission to do this."))
     form = AccessLimitsForm(request.POST or None, instance=AccessLimits.current())
     if request.method == "POST" and form.is_valid():
         save_limits(form.cleaned_data)

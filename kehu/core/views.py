@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from kehu.audit.models import AuditEvent
 from kehu.core import calendar, policy, services
+from kehu.core.access import get_visible_or_404, require, requires
 from kehu.core.forms import AdminPasswordForm, CertificationForm, RoleGrantForm, SecurityPolicyForm
 from kehu.core.home import stats_for
 from kehu.core.models import ArchivistCertification, OrgUnit, RoleAssignment, SecurityPolicy, User
@@ -53,11 +54,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _managed_user(request: HttpRequest, pk: int) -> User:
     # Like the record views: no permission at all → 403; a user outside one's scope → 404.
-    if not policy.has_perm(request.user, "core.user.change"):
-        raise PermissionDenied(_("You do not have permission to do this."))
-    target = get_object_or_404(policy.scope(request.user, User.objects.all()), pk=pk)
-    if not policy.has_perm(request.user, "core.user.change", target):
-        raise PermissionDenied(_("You do not have permission to do this."))
+    require(request.user, "core.user.change")
+    target = get_visible_or_404(request.user, User, pk)
+    require(request.user, "core.user.change", target)
     return target
 
 
@@ -134,9 +133,8 @@ def reset_password(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@requires("core.securitypolicy.change")
 def security_policy(request: HttpRequest) -> HttpResponse:
-    if not policy.has_perm(request.user, "core.securitypolicy.change"):
-        raise PermissionDenied(_("You do not have permission to do this."))
     current = SecurityPolicy.current()
     form = SecurityPolicyForm(
         request.POST or None, initial={"totp_required_roles": current.totp_required_roles}

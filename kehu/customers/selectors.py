@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from kehu.core import policy
@@ -27,6 +28,16 @@ REQUESTS = 20  # change requests shown on the card
 
 type Choices = tuple[tuple[int, str], ...]
 type DimensionChoices = tuple[tuple[str, str, tuple[tuple[int, str], ...]], ...]
+
+
+def customer_rows() -> QuerySet[Customer]:
+    """Customers with the unit and owner that the action pages show."""
+    return Customer.objects.select_related("unit", "owner")
+
+
+def change_request_rows() -> QuerySet[ChangeRequest]:
+    """Change requests with their customer and the people who proposed and decided them."""
+    return ChangeRequest.objects.select_related("customer", "proposer", "decided_by")
 
 
 @config_cache(ClassificationDimension, ClassificationValue)

@@ -3,8 +3,6 @@ dismissing a duplicate flag, and change requests. Thin: the services do the work
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from kehu.audit.services import record
 from kehu.core import masking, policy
+from kehu.core.access import DENIED, get_visible_or_404, require, requires
 from kehu.customers import changes, duplicates, selectors, services
 from kehu.customers.forms import ChangeRequestForm, DecisionForm, MergeForm, StatusForm
 from kehu.customers.models import ChangeRequest, Customer, DuplicateFlag
@@ -25,19 +24,6 @@ from kehu.generic.listing import named_page
 from kehu.generic.services import StaleEditError
 
 CHANGE_REQUESTS_PER_PAGE = 50
-
-
-def _visible_customer(request: HttpRequest, pk: int) -> Customer:
-    queryset = policy.scope(request.user, Customer.objects.select_related("unit", "owner"))
-    try:
-        return queryset.get(pk=pk)
-    except Customer.DoesNotExist:
-        raise Http404(_("No such record, or you may not see it.")) from None
-
-
-def _require(request: HttpRequest, perm: str, obj: Any = None) -> None:
-    if not policy.has_perm(request.user, perm, obj):
-        raise PermissionDenied(_("You do not have permission to do this."))
 
 
 def _card(customer: Customer) -> HttpResponse:
@@ -57,7 +43,7 @@ FILING_ONLY = _lazy(
 @login_required
 @require_POST
 def change_status(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = _visible_customer(request, pk)
+    customer = get_visible_or_404(request.user, selectors.customer_rows(), pk)
     form = StatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the reason for this change."))
@@ -67,7 +53,7 @@ def change_status(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(FILING_ONLY))
         return _card(customer)
     if target not in {t["to"] for t in selectors.transitions_for(request.user, customer)}:
-        raise PermissionDenied(_("You do not have permission to do this."))
+        raise PermissionDenied(DENIED)
     try:
         services.change_status(
             customer,
@@ -88,8 +74,8 @@ def change_status(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def verify(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = _visible_customer(request, pk)
-    _require(request, "customers.customer.verify", customer)
+    customer = get_visible_or_404(request.user, selectors.customer_rows(), pk)
+    require(request.user, "customers.customer.verify", customer)
     services.mark_verified(customer)
     messages.success(request, _("Marked as verified today."))
     return _card(customer)
@@ -97,8 +83,8 @@ def verify(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def merge(request: HttpRequest, pk: int) -> HttpResponse:
-    survivor = _visible_customer(request, pk)
-    _require(request, "customers.customer.merge", survivor)
+    survivor = get_visible_or_404(request.user, selectors.customer_rows(), pk)
+    require(request.user, "customers.customer.merge", survivor)
     form = MergeForm(request.POST or None, initial={"other": request.GET.get("other")})
     other = None
     if request.method == "GET" and request.GET.get("other", "").isdigit():
@@ -110,7 +96,9 @@ def merge(request: HttpRequest, pk: int) -> HttpResponse:
         )
     if form.is_valid():
         try:
-            other = _visible_customer(request, form.cleaned_data["other"])
+            other = get_visible_or_404(
+                request.user, selectors.customer_rows(), form.cleaned_data["other"]
+            )
         except Http404:
             form.add_error("other", _("No such customer, or you may not see it."))
         else:
@@ -134,8 +122,8 @@ def merge(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def dismiss_flag(request: HttpRequest, pk: int, flag_pk: int) -> HttpResponse:
-    customer = _visible_customer(request, pk)
-    _require(request, "customers.customer.change", customer)
+    customer = get_visible_or_404(request.user, selectors.customer_rows(), pk)
+    require(request.user, "customers.customer.change", customer)
     flag = get_object_or_404(
         DuplicateFlag, Q(first=customer) | Q(second=customer), pk=flag_pk, dismissed_at=None
     )
@@ -146,8 +134,8 @@ def dismiss_flag(request: HttpRequest, pk: int, flag_pk: int) -> HttpResponse:
 
 @login_required
 def propose(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = _visible_customer(request, pk)
-    _require(request, "customers.changerequest.add", customer)
+    customer = get_visible_or_404(request.user, selectors.customer_rows(), pk)
+    require(request.user, "customers.changerequest.add", customer)
     form = ChangeRequestForm(
         request.POST or None, request.FILES or None, instance=customer, user=request.user
     )
@@ -178,19 +166,9 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "customers/propose.html", {"customer": customer, "form": form})
 
 
-def _visible_request(request: HttpRequest, pk: int) -> ChangeRequest:
-    queryset = policy.scope(
-        request.user, ChangeRequest.objects.select_related("customer", "proposer", "decided_by")
-    )
-    try:
-        return queryset.get(pk=pk)
-    except ChangeRequest.DoesNotExist:
-        raise Http404(_("No such record, or you may not see it.")) from None
-
-
 @login_required
 def change_request(request: HttpRequest, pk: int) -> HttpResponse:
-    change = _visible_request(request, pk)
+    change = get_visible_or_404(request.user, selectors.change_request_rows(), pk)
     can_decide = (
         policy.has_perm(request.user, "customers.changerequest.decide", change)
         and change.proposer_id != request.user.pk
@@ -198,7 +176,7 @@ def change_request(request: HttpRequest, pk: int) -> HttpResponse:
     form = DecisionForm(request.POST or None)
     if request.method == "POST":
         if not can_decide:
-            raise PermissionDenied(_("You do not have permission to do this."))
+            raise PermissionDenied(DENIED)
         if form.is_valid():
             try:
                 changes.change_request_decide(
@@ -228,7 +206,7 @@ def change_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def change_request_file(request: HttpRequest, pk: int) -> FileResponse:
-    change = _visible_request(request, pk)
+    change = get_visible_or_404(request.user, selectors.change_request_rows(), pk)
     if not change.attachment:
         raise Http404(_("No file."))
     record("customers.changerequest.download", change, extra={"file": change.attachment_name})
@@ -238,8 +216,8 @@ def change_request_file(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
+@requires("customers.changerequest.view")
 def change_requests(request: HttpRequest) -> HttpResponse:
-    _require(request, "customers.changerequest.view")
     waiting = selectors.pending_change_requests(request.user)
     mine = ChangeRequest.objects.filter(proposer_id=request.user.pk).select_related("customer")
     # Each list pages on its own, newest first.

@@ -7,11 +7,10 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db.models import Count, OuterRef, QuerySet, Subquery
-from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from kehu.core import policy
+from kehu.core.access import get_visible_or_404
 from kehu.core.configcache import config_cache
 from kehu.customers.card import CardPanel
 from kehu.customers.models import Customer
@@ -34,33 +33,30 @@ def expiry_state(expires_on: datetime.date | None, today: datetime.date | None =
     return ""
 
 
-def visible_documents(user: Any) -> QuerySet[Document]:
-    return policy.scope(
-        user,
-        Document.objects.select_related(
-            "customer", "customer__owner", "doc_type", "current", "current__uploaded_by"
-        ),
+def document_rows() -> QuerySet[Document]:
+    """Documents with their customer, type and current file, as their pages show them."""
+    return Document.objects.select_related(
+        "customer", "customer__owner", "doc_type", "current", "current__uploaded_by"
     )
+
+
+def version_rows() -> QuerySet[DocumentVersion]:
+    """Versions with their document, its customer and its type."""
+    return DocumentVersion.objects.select_related(
+        "document", "document__customer", "document__doc_type"
+    )
+
+
+def visible_documents(user: Any) -> QuerySet[Document]:
+    return policy.scope(user, document_rows())
 
 
 def visible_document(user: Any, pk: int) -> Document:
-    try:
-        return visible_documents(user).get(pk=pk)
-    except Document.DoesNotExist:
-        raise Http404(_("No such record, or you may not see it.")) from None
+    return get_visible_or_404(user, document_rows(), pk)
 
 
 def visible_version(user: Any, pk: int) -> DocumentVersion:
-    queryset = policy.scope(
-        user,
-        DocumentVersion.objects.select_related(
-            "document", "document__customer", "document__doc_type"
-        ),
-    )
-    try:
-        return queryset.get(pk=pk)
-    except DocumentVersion.DoesNotExist:
-        raise Http404(_("No such record, or you may not see it.")) from None
+    return get_visible_or_404(user, version_rows(), pk)
 
 
 def versions_of(document: Document) -> list[DocumentVersion]:

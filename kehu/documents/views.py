@@ -4,8 +4,6 @@ services and selectors do the work; the policy decides."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,23 +16,20 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from kehu.core import policy, storage
+from kehu.core.access import DENIED, get_visible_or_404, require, requires
+from kehu.core.forms import add_errors
 from kehu.customers.duplicates import resolve
-from kehu.customers.views import _visible_customer
+from kehu.customers.selectors import customer_rows
 from kehu.documents import selectors, services
 from kehu.documents.forms import UploadForm
 from kehu.documents.models import DocumentType, DocumentVersion
 
 
-def _require(request: HttpRequest, perm: str, obj: Any = None) -> None:
-    if not policy.has_perm(request.user, perm, obj):
-        raise PermissionDenied(_("You do not have permission to do this."))
-
-
 @login_required
 def upload(request: HttpRequest, customer_pk: int) -> HttpResponse:
-    customer = resolve(_visible_customer(request, customer_pk))
+    customer = resolve(get_visible_or_404(request.user, customer_rows(), customer_pk))
     if not selectors.can_upload(request.user, customer):
-        raise PermissionDenied(_("You do not have permission to do this."))
+        raise PermissionDenied(DENIED)
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
@@ -51,11 +46,7 @@ def upload(request: HttpRequest, customer_pk: int) -> HttpResponse:
                     note=data["note"],
                 )
             except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    for field, errors in error.message_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, error)
+                add_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -84,7 +75,7 @@ def upload(request: HttpRequest, customer_pk: int) -> HttpResponse:
 
 @login_required
 def document(request: HttpRequest, pk: int) -> HttpResponse:
-    doc = selectors.visible_document(request.user, pk)
+    doc = get_visible_or_404(request.user, selectors.document_rows(), pk)
     versions = selectors.versions_of(doc)
     shown = doc.current
     wanted = request.GET.get("version")
@@ -134,8 +125,8 @@ def _stream(version: DocumentVersion, *, inline: bool) -> StreamingHttpResponse:
 
 @login_required
 def download(request: HttpRequest, pk: int) -> HttpResponseBase:
-    version = selectors.visible_version(request.user, pk)
-    _require(request, "documents.documentversion.view", version)
+    version = get_visible_or_404(request.user, selectors.version_rows(), pk)
+    require(request.user, "documents.documentversion.view", version)
     _require_tier(request, version)
     services.record_access(version, "download")
     return _stream(version, inline=False)
@@ -144,8 +135,8 @@ def download(request: HttpRequest, pk: int) -> HttpResponseBase:
 @login_required
 @xframe_options_sameorigin
 def preview(request: HttpRequest, pk: int) -> HttpResponseBase:
-    version = selectors.visible_version(request.user, pk)
-    _require(request, "documents.documentversion.view", version)
+    version = get_visible_or_404(request.user, selectors.version_rows(), pk)
+    require(request.user, "documents.documentversion.view", version)
     _require_tier(request, version)
     if not version.previewable:
         raise PermissionDenied(_("This file type cannot be previewed; download it instead."))
@@ -156,16 +147,16 @@ def preview(request: HttpRequest, pk: int) -> HttpResponseBase:
 @login_required
 @require_POST
 def attest(request: HttpRequest, pk: int) -> HttpResponse:
-    version = selectors.visible_version(request.user, pk)
-    _require(request, "documents.documentversion.attest", version)
+    version = get_visible_or_404(request.user, selectors.version_rows(), pk)
+    require(request.user, "documents.documentversion.attest", version)
     services.document_attest(version, request.user)
     messages.success(request, _("Attestation recorded."))
     return redirect("documents:document", version.document_id)
 
 
 @login_required
+@requires("documents.document.view")
 def expiring(request: HttpRequest) -> HttpResponse:
-    _require(request, "documents.document.view")
     days = request.GET.get("days", "")
     window = int(days) if days.isdigit() and int(days) <= 3650 else selectors.warning_days()
     rows = list(selectors.expiring(request.user, window)[:500])
@@ -175,8 +166,8 @@ def expiring(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@requires("documents.documenttype.change")
 def integrity(request: HttpRequest) -> HttpResponse:
-    _require(request, "documents.documenttype.change")
     problems = DocumentVersion.objects.exclude(check_problem="").select_related(
         "document__customer", "document__doc_type"
     )

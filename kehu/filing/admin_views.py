@@ -9,25 +9,18 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from kehu.core import policy, storage
+from kehu.core import storage
+from kehu.core.access import requires
 from kehu.filing import watchlist
 from kehu.filing.forms import WatchListConfirmForm, WatchListUploadForm
 
 _SALT = "kehu.filing.watchlist-import"
 _MAX_AGE = 3600  # seconds a previewed file may wait for the confirmation
-
-
-def _require_import(request: HttpRequest) -> None:
-    if not (
-        policy.has_perm(request.user, "filing.watchlistentry.add")
-        and policy.has_perm(request.user, "filing.watchlistentry.change")
-    ):
-        raise PermissionDenied(_("You do not have permission to do this."))
 
 
 def _read(token: str, user_pk: int) -> tuple[str, str]:
@@ -38,8 +31,9 @@ def _read(token: str, user_pk: int) -> tuple[str, str]:
 
 
 @login_required
+@requires("filing.watchlistentry.add")
+@requires("filing.watchlistentry.change")
 def import_watchlist(request: HttpRequest) -> HttpResponse:
-    _require_import(request)
     context: dict[str, object] = {"form": WatchListUploadForm()}
     if request.method == "POST" and "token" in request.POST:
         confirm = WatchListConfirmForm(request.POST)

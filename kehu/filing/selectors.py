@@ -5,27 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from kehu.core import policy
+from kehu.core.access import get_visible_or_404
 from kehu.customers.card import CardPanel
 from kehu.customers.models import Customer
 from kehu.filing import checklist
 from kehu.filing.models import FINAL_STAGES, Filing
 
 
+def filing_rows() -> QuerySet[Filing]:
+    """Filings with their customer (and its owner), unit and opener."""
+    return Filing.objects.select_related("customer", "customer__owner", "unit", "opened_by")
+
+
 def visible_filings(user: Any) -> QuerySet[Filing]:
-    return policy.scope(
-        user, Filing.objects.select_related("customer", "customer__owner", "unit", "opened_by")
-    )
+    return policy.scope(user, filing_rows())
 
 
 def visible_filing(user: Any, pk: int) -> Filing:
-    try:
-        return visible_filings(user).get(pk=pk)
-    except Filing.DoesNotExist:
-        raise Http404(_("No such record, or you may not see it.")) from None
+    return get_visible_or_404(user, filing_rows(), pk)
 
 
 def open_filing_of(customer: Customer) -> Filing | None:

@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kehu.core import pdf, policy
+from kehu.core.access import DENIED, get_visible_or_404, requires
 from kehu.customers.forms import CustomerForm
-from kehu.customers.views import _visible_customer
+from kehu.customers.selectors import customer_rows
 from kehu.filing import printing, selectors, services
 from kehu.filing.forms import (
     DecisionForm,
@@ -39,11 +40,6 @@ from kehu.workflow.services import WorkflowError, four_eyes_refusal
 FILINGS_PER_PAGE = 50
 
 
-def _require(request: HttpRequest, perm: str, obj: Any = None) -> None:
-    if not policy.has_perm(request.user, perm, obj):
-        raise PermissionDenied(_("You do not have permission to do this."))
-
-
 def _errors(error: ValidationError | WorkflowError) -> str:
     if isinstance(error, ValidationError):
         return " ".join(str(m) for m in error.messages)
@@ -51,8 +47,8 @@ def _errors(error: ValidationError | WorkflowError) -> str:
 
 
 @login_required
+@requires("filing.filing.view")
 def filing_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "filing.filing.view")
     filings = selectors.visible_filings(request.user)
     stage = request.GET.get("stage", "open")
     if stage == "open":
@@ -77,12 +73,12 @@ def filing_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def open_for_customer(request: HttpRequest, customer_pk: int) -> HttpResponse:
-    customer = _visible_customer(request, customer_pk)
+    customer = get_visible_or_404(request.user, customer_rows(), customer_pk)
     if not selectors.can_open(request.user, customer):
         existing = selectors.open_filing_of(customer)
         if existing is not None:  # a repeated click leads to the filing it opened
             return redirect("filing:detail", existing.pk)
-        raise PermissionDenied(_("You do not have permission to do this."))
+        raise PermissionDenied(DENIED)
     form = OpenFilingForm(request.POST)
     declared = form.cleaned_data["declared_address_changes"] if form.is_valid() else 0
     try:
@@ -95,10 +91,10 @@ def open_for_customer(request: HttpRequest, customer_pk: int) -> HttpResponse:
 
 
 @login_required
+@requires("customers.customer.add")
+@requires("filing.filing.add")
 def new_customer_filing(request: HttpRequest) -> HttpResponse:
     """ "New customer + filing": the customer form; saving registers and files it."""
-    _require(request, "customers.customer.add")
-    _require(request, "filing.filing.add")
     rt = registry.get("customers")
     token = request.POST.get("_submission", "") or uuid.uuid4().hex
     form = CustomerForm(request.POST or None, user=request.user)
@@ -169,7 +165,7 @@ def _detail(request: HttpRequest, filing: Filing, status: int = 200, **extra: An
 
 @login_required
 def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail(request, selectors.visible_filing(request.user, pk))
+    return _detail(request, get_visible_or_404(request.user, selectors.filing_rows(), pk))
 
 
 @login_required
@@ -177,7 +173,7 @@ def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Complete or pause the user's open step: collect, review, supplement, resume, report,
     decide. The engine refuses whoever is not an assignee and the four-eyes violations."""
-    filing = selectors.visible_filing(request.user, pk)
+    filing = get_visible_or_404(request.user, selectors.filing_rows(), pk)
     step = selectors.my_step(filing, request.user)
     if step is None or str(step.pk) != request.POST.get("step"):
         messages.warning(request, _("This step is no longer waiting for you."))
@@ -234,9 +230,9 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 @require_POST
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    filing = selectors.visible_filing(request.user, pk)
+    filing = get_visible_or_404(request.user, selectors.filing_rows(), pk)
     if not selectors.can_withdraw(request.user, filing):
-        raise PermissionDenied(_("You do not have permission to do this."))
+        raise PermissionDenied(DENIED)
     try:
         services.filing_withdraw(filing, by=request.user, reason=request.POST.get("reason", ""))
     except (ValidationError, WorkflowError) as error:
@@ -248,7 +244,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def filing_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    filing = selectors.visible_filing(request.user, pk)
+    filing = get_visible_or_404(request.user, selectors.filing_rows(), pk)
     content = printing.filing_form(filing, printed_by=request.user)
     services.record_print(filing)
     return pdf.response(content, f"客户备案表_{filing.number}_{filing.customer.name}.pdf")

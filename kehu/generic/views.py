@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +20,7 @@ from django.views import View
 
 from kehu.audit.selectors import history_for
 from kehu.core import masking, policy
+from kehu.core.access import NOT_FOUND, require
 from kehu.core.prepared import prepared_statements
 from kehu.core.ratelimit import RateLimited
 from kehu.generic import listing, private_search, services
@@ -33,17 +34,14 @@ class RecordView(LoginRequiredMixin, View):
     record_type: RecordType = None  # type: ignore[assignment]  # set by as_view()
 
     def require(self, action: str, obj: Model | None = None) -> None:
-        if not policy.has_perm(
-            self.request.user, policy.perm_name(self.record_type.model, action), obj
-        ):
-            raise PermissionDenied(_("You do not have permission to do this."))
+        require(self.request.user, policy.perm_name(self.record_type.model, action), obj)
 
     def get_object(self, pk: Any, action: str = "view") -> Model:
         queryset = policy.scope(self.request.user, self.record_type.base_queryset(), "view")
         try:
             obj = policy.loaded_in_scope(queryset.get(pk=pk))
         except (queryset.model.DoesNotExist, ValueError, ValidationError):
-            raise Http404(_("No such record, or you may not see it.")) from None
+            raise Http404(NOT_FOUND) from None
         if action != "view":
             self.require(action, obj)
         return obj

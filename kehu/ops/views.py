@@ -2,7 +2,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kehu.core import policy
+from kehu.core.access import requires
 from kehu.ops import outbox, selectors
 from kehu.ops.models import Outbox, OutboxStatus
 
@@ -28,23 +28,18 @@ def health(request: HttpRequest) -> JsonResponse:
     return JsonResponse(body, status=503 if found else 200)
 
 
-def _require(request: HttpRequest, action: str) -> None:
-    if not policy.has_perm(request.user, f"ops.outbox.{action}"):
-        raise PermissionDenied(_("You do not have permission to do this."))
-
-
 @login_required
+@requires("ops.outbox.view")
 def outbox_list(request: HttpRequest) -> HttpResponse:
     """Mail that failed or still waits, for administrators (with a retry for failed mail)."""
-    _require(request, "view")
     rows = Outbox.objects.exclude(status=OutboxStatus.SENT).order_by("status", "-created_at")
     return render(request, "ops/outbox.html", {"rows": rows[:200]})
 
 
 @login_required
 @require_POST
+@requires("ops.outbox.change")
 def outbox_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "change")
     outbox.retry(get_object_or_404(Outbox, pk=pk), by=request.user)
     messages.success(request, _("The e-mail will be sent again."))
     return redirect(reverse("ops:outbox"))

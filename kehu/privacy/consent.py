@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from kehu.audit.services import record
 from kehu.core import policy
+from kehu.core.access import require
 from kehu.customers.models import Contact, Customer, CustomerKind
 from kehu.privacy.models import Consent, Purpose
 
@@ -126,8 +127,7 @@ def consent_withdraw(consent: Consent, by: Any, note: str) -> Consent:
 
 def log_marketing_contact(subject: Customer | Contact, by: Any, note: str) -> None:
     """A marketing call or message to the person: only with their marketing consent."""
-    if not policy.has_perm(by, "customers.customer.change", customer_of(subject)):
-        raise PermissionDenied(_("You do not have permission to do this."))
+    require(by, "customers.customer.change", customer_of(subject))
     consent_require(subject, Purpose.MARKETING)
     with transaction.atomic():
         record("privacy.marketing.contact", subject, extra={"note": (note or "").strip()[:500]})

@@ -17,35 +17,20 @@ from django.views.decorators.http import require_POST
 
 from kehu.audit.services import record
 from kehu.core import policy
+from kehu.core.access import get_visible_or_404, require, requires
+from kehu.core.forms import add_errors
 from kehu.customers.models import Customer
 from kehu.generic.export import rows_to_xlsx
 from kehu.privacy import disclosures
 from kehu.privacy.forms import DisclosureForm, ProvisionForm
-from kehu.privacy.models import Disclosure, DisclosureStatus, RecipientKind
+from kehu.privacy.models import DisclosureStatus, RecipientKind
 
 REGISTER_LIMIT = 500
 
 
-def _visible(request: HttpRequest, pk: int) -> Disclosure:
-    found = disclosures.visible_disclosures(request.user).filter(pk=pk).first()
-    if found is None:
-        raise Http404(_("No such record, or you may not see it."))
-    return found
-
-
-def _add_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 @login_required
 def disclosure_new(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = policy.scope(request.user, Customer.objects.all()).filter(pk=pk).first()
-    if customer is None:
-        raise Http404(_("No such record, or you may not see it."))
+    customer = get_visible_or_404(request.user, Customer, pk)
     if not disclosures.may_request(request.user, customer):
         raise PermissionDenied(_("You may not provide this customer's data."))
     form = DisclosureForm(request.POST or None, request.FILES or None)
@@ -64,7 +49,7 @@ def disclosure_new(request: HttpRequest, pk: int) -> HttpResponse:
                 agreement_reference=data["agreement_reference"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Request registered; it now waits for approval."))
             return redirect(reverse("privacy:disclosure", args=[created.pk]))
@@ -78,7 +63,7 @@ def disclosure_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def disclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    found = _visible(request, pk)
+    found = get_visible_or_404(request.user, disclosures.disclosure_rows(), pk)
     may_record = found.status == DisclosureStatus.APPROVED and disclosures.may_record_provision(
         request.user, found
     )
@@ -93,7 +78,7 @@ def disclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def disclosure_provide(request: HttpRequest, pk: int) -> HttpResponse:
-    found = _visible(request, pk)
+    found = get_visible_or_404(request.user, disclosures.disclosure_rows(), pk)
     form = ProvisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the date and the way the data was provided."))
@@ -109,7 +94,7 @@ def disclosure_provide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def disclosure_agreement(request: HttpRequest, pk: int) -> FileResponse:
-    found = _visible(request, pk)
+    found = get_visible_or_404(request.user, disclosures.disclosure_rows(), pk)
     if not found.agreement:
         raise Http404(_("No file."))
     record("privacy.disclosure.download", found, extra={"file": found.agreement_name})
@@ -149,15 +134,13 @@ REGISTER_COLUMNS = [
 
 
 @login_required
+@requires("privacy.disclosure.view")
 def disclosure_register(request: HttpRequest) -> HttpResponse:
-    if not policy.has_perm(request.user, "privacy.disclosure.view"):
-        raise PermissionDenied(_("You do not have permission to do this."))
     rows = list(_register_rows(request)[:REGISTER_LIMIT])
     for row in rows:
         row.categories_text = "、".join(row.category_labels())
     if request.GET.get("format") == "xlsx":
-        if not policy.has_perm(request.user, "privacy.disclosure.export"):
-            raise PermissionDenied(_("You do not have permission to do this."))
+        require(request.user, "privacy.disclosure.export")
         columns = [(name, str(label)) for name, label in REGISTER_COLUMNS]
         content, count = rows_to_xlsx(str(_("Data provisions")), columns, rows, str(request.user))
         record(

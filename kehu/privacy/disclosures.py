@@ -34,11 +34,15 @@ AGREEMENT_TYPES = ["application/pdf", "image/png", "image/jpeg"]
 policy.register_scope(Disclosure, "customer__unit__path", "requested_by_id")
 
 
-def visible_disclosures(user: Any) -> QuerySet[Disclosure]:
-    rows = Disclosure.objects.select_related(
+def disclosure_rows() -> QuerySet[Disclosure]:
+    """Provisions with their customer, recipient, the people involved and the case."""
+    return Disclosure.objects.select_related(
         "customer", "recipient_unit", "requested_by", "provided_by", "case"
     )
-    return policy.scope(user, rows)
+
+
+def visible_disclosures(user: Any) -> QuerySet[Disclosure]:
+    return policy.scope(user, disclosure_rows())
 
 
 def may_request(user: Any, customer: Customer) -> bool:

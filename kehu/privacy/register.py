@@ -8,7 +8,6 @@ from typing import Any
 import django_filters
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kehu.core import policy
+from kehu.core.access import requires
 from kehu.core.models import AccessGrant
 from kehu.generic.export import export_queryset
 from kehu.generic.filtering import ListFilterSet
@@ -95,14 +95,9 @@ def filtered(user: Any, params: Any) -> tuple[AccessGrantFilter, QuerySet[Access
     return filterset, filterset.qs if filterset.is_valid() else base.none()
 
 
-def _require(request: HttpRequest, perm: str) -> None:
-    if not policy.has_perm(request.user, perm):
-        raise PermissionDenied(_("You do not have permission to do this."))
-
-
 @login_required
+@requires(VIEW_PERM)
 def register(request: HttpRequest) -> HttpResponse:
-    _require(request, VIEW_PERM)
     filterset, rows = filtered(request.user, request.GET)
     page = keyset_page(rows, "-pk", 50, request.GET.get("after", ""), request.GET.get("before", ""))
     params = request.GET.copy()
@@ -122,8 +117,8 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@requires(EXPORT_PERM)
 def register_export(request: HttpRequest) -> HttpResponse:
-    _require(request, EXPORT_PERM)
     _filterset, rows = filtered(request.user, request.GET)
     title = str(_("Access grants"))
     content = export_queryset(

@@ -45,7 +45,7 @@ TIER_EXPIRED = "tier_expired"
 CONTACT_FIELDS = ("mobile", "office_phone", "email", "title", "department", "note")
 
 
-def visible_to(user: Any) -> QuerySet[SubjectRequest]:
+def visible_requests(user: Any) -> QuerySet[SubjectRequest]:
     """The requests whose case the user may see (`workflow.selectors.can_view_case`), as one
     query: the case's scope, opener and steps, or the request itself in the user's scope."""
     from kehu.core import policy
@@ -54,8 +54,10 @@ def visible_to(user: Any) -> QuerySet[SubjectRequest]:
 
     cases = Case.objects.filter(viewable_cases(user)).values("pk")
     own = policy.scope(user, SubjectRequest.objects.all()).values("pk")
-    return SubjectRequest.objects.filter(case__isnull=False).filter(
-        Q(case__in=cases) | Q(pk__in=own)
+    return (
+        SubjectRequest.objects.filter(case__isnull=False)
+        .filter(Q(case__in=cases) | Q(pk__in=own))
+        .select_related("case")
     )
 
 

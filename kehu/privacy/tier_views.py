@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kehu.core import policy
+from kehu.core.access import requires
 from kehu.privacy import tiers
 from kehu.privacy.forms import TiersForm
 
 
 @login_required
+@requires("privacy.sensitivitytiers.change")
 def tier_settings(request: HttpRequest) -> HttpResponse:
-    if not policy.has_perm(request.user, "privacy.sensitivitytiers.change"):
-        raise PermissionDenied(_("You do not have permission to do this."))
     form = TiersForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

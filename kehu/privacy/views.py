@@ -17,7 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kehu.audit.services import record
-from kehu.core import masking, policy
+from kehu.core import masking
+from kehu.core.access import get_from_visible_or_404, get_visible_or_404, requires
+from kehu.core.forms import add_errors
 from kehu.customers.models import Contact, Customer
 from kehu.generic import registry
 from kehu.generic.services import StaleEditError
@@ -32,24 +34,21 @@ from kehu.privacy.forms import (
     RevokeForm,
     SubjectRequestForm,
 )
-from kehu.privacy.models import PROFILE_SECTIONS, Consent, RetentionSettings, SubjectRequest
+from kehu.privacy.models import PROFILE_SECTIONS, Consent, RetentionSettings
 
 
-def visible_object(request: HttpRequest, label: str, pk: int) -> Model:
+def _visible_object(request: HttpRequest, label: str, pk: int) -> Model:
     """An object of any registered model the user may see, else 404."""
     try:
         model = apps.get_model(label)
     except (LookupError, ValueError):
         raise Http404 from None
-    found = policy.scope(request.user, model._default_manager.all()).filter(pk=pk).first()
-    if found is None:
-        raise Http404(_("No such record, or you may not see it."))
-    return found
+    return get_visible_or_404(request.user, model, pk)
 
 
 @login_required
 def reveal(request: HttpRequest, label: str, pk: int, field: str) -> HttpResponse:
-    obj = visible_object(request, label, pk)
+    obj = _visible_object(request, label, pk)
     spec = masking.spec(obj, field)
     if spec is None:
         raise Http404
@@ -97,7 +96,7 @@ def _label(obj: Model, name: str, value: str) -> str:
 
 @login_required
 def grant_new(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = visible_object(request, "customers.customer", pk)
+    customer = _visible_object(request, "customers.customer", pk)
     assert isinstance(customer, Customer)
     if not grants.may_grant(request.user, customer):
         raise PermissionDenied(_("You may not grant access to this customer."))
@@ -157,7 +156,7 @@ def grant_list(request: HttpRequest) -> HttpResponse:
 
 
 def _person(request: HttpRequest, label: str, pk: int) -> Customer | Contact:
-    subject = visible_object(request, label, pk)
+    subject = _visible_object(request, label, pk)
     if not isinstance(subject, Customer | Contact) or not consent.is_person(subject):
         raise Http404
     return subject
@@ -181,7 +180,7 @@ def consent_new(request: HttpRequest, label: str, pk: int) -> HttpResponse:
         try:
             consent.record_consent(subject, data, request.user, evidence)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Consent recorded."))
             return redirect(_page_of(subject))
@@ -196,7 +195,7 @@ def consent_new(request: HttpRequest, label: str, pk: int) -> HttpResponse:
 def _visible_consent(request: HttpRequest, pk: int) -> Consent:
     found = get_object_or_404(Consent.objects.select_related("customer", "contact"), pk=pk)
     subject = found.subject
-    visible_object(request, subject._meta.label_lower, subject.pk)
+    _visible_object(request, subject._meta.label_lower, subject.pk)
     return found
 
 
@@ -247,17 +246,8 @@ def marketing_contact(request: HttpRequest, label: str, pk: int) -> HttpResponse
     return redirect(_page_of(subject))
 
 
-def _add_errors(form: Any, error: ValidationError) -> None:
-    """Errors beside their fields (those the form has), the rest above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, messages_ in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages_)
-
-
 def _contact(request: HttpRequest, pk: int) -> Contact:
-    found = visible_object(request, "customers.contact", pk)
+    found = _visible_object(request, "customers.contact", pk)
     assert isinstance(found, Contact)
     return found
 
@@ -328,7 +318,7 @@ def request_new(request: HttpRequest, label: str, pk: int) -> HttpResponse:
                 form.cleaned_data["received_on"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Request registered; the compliance officer handles it."))
             return redirect(reverse("privacy:request", args=[created.pk]))
@@ -340,24 +330,15 @@ def request_new(request: HttpRequest, label: str, pk: int) -> HttpResponse:
     )
 
 
-def _visible_request(request: HttpRequest, pk: int) -> SubjectRequest:
-    from kehu.workflow.selectors import can_view_case
-
-    found = get_object_or_404(SubjectRequest.objects.select_related("case"), pk=pk)
-    if found.case is None or not can_view_case(request.user, found.case):
-        raise Http404(_("No such record, or you may not see it."))
-    return found
-
-
 @login_required
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    found = _visible_request(request, pk)
+    found = get_from_visible_or_404(requests.visible_requests(request.user), pk)
     return render(request, "privacy/request.html", {"req": found})
 
 
 @login_required
 def request_package(request: HttpRequest, pk: int) -> FileResponse:
-    found = _visible_request(request, pk)
+    found = get_from_visible_or_404(requests.visible_requests(request.user), pk)
     if not found.package:
         raise Http404(_("No file."))
     record("privacy.subjectrequest.download", found, extra={"file": "package"})
@@ -368,14 +349,13 @@ def request_package(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 def request_list(request: HttpRequest) -> HttpResponse:
-    rows = requests.visible_to(request.user).select_related("case", "received_by")[:500]
+    rows = requests.visible_requests(request.user).select_related("case", "received_by")[:500]
     return render(request, "privacy/requests.html", {"rows": rows})
 
 
 @login_required
+@requires("privacy.retentionsettings.change")
 def retention_settings(request: HttpRequest) -> HttpResponse:
-    if not policy.has_perm(request.user, "privacy.retentionsettings.change"):
-        raise PermissionDenied(_("You do not have permission to do this."))
     current = RetentionSettings.current()
     form = RetentionForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():

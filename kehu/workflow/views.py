@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from kehu.audit.models import AuditEvent
 from kehu.core import policy
+from kehu.core.access import DENIED
 from kehu.workflow import definitions, selectors, services
 from kehu.workflow.forms import CommentForm, CompleteStepForm, WaitForm
 from kehu.workflow.models import Case, CaseStatus, Step
@@ -44,7 +45,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
 def _visible_case(request: HttpRequest, pk: int) -> Case:
     case = get_object_or_404(Case.objects.select_related("unit", "opened_by"), pk=pk)
     if not selectors.can_view_case(request.user, case):
-        raise PermissionDenied(_("You do not have permission to do this."))
+        raise PermissionDenied(DENIED)
     return case
 
 
