@@ -119,9 +119,7 @@ def consent_withdraw(consent: Consent, by: Any, note: str) -> Consent:
             current.withdrawal_note = (note or "").strip()[:500]
             current.version += 1
             current.save()
-            record(
-                "privacy.consent.consent_withdraw", current, extra={"note": current.withdrawal_note}
-            )
+            record("privacy.consent.withdraw", current, extra={"note": current.withdrawal_note})
     return current
 
 
