@@ -297,6 +297,28 @@ def test_a_postgresql_server_without_keys_does_not_start(tmp_path: Path) -> None
     assert not (tmp_path / "field_key").exists() and not (tmp_path / "secret_key").exists()
 
 
+def test_the_key_check_refuses_to_start_when_the_database_cannot_be_reached(
+    tmp_path: Path,
+) -> None:
+    from kehu.core.tests.cluster_keys import TEST_KEYS
+
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("KEHU_")}
+    environ.update(
+        TEST_KEYS,
+        KEHU_DATABASE_URL="postgres://nobody@127.0.0.1:1/none",
+        KEHU_DATA_DIR=str(tmp_path),
+    )
+    started = subprocess.run(
+        [sys.executable, "-m", "kehu.cli", "check"],
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert started.returncode != 0
+    assert "kehu.E102" in started.stderr and "cannot be reached" in started.stderr
+
+
 def test_embedded_mode_generates_private_key_files(tmp_path: Path) -> None:
     ring = keyconfig.field_keyring({}, tmp_path, cluster=False)
     assert ring[0][0] == keyconfig.SINGLE_KEY_ID
