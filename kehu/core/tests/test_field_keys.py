@@ -267,6 +267,34 @@ def test_keys_status_and_rotate_commands(
         assert "rotation to r3 finished: 0 rewritten" in capsys.readouterr().out
 
 
+def test_the_rotation_job_runs_in_slices_inside_the_job_time_limit(
+    make_person: Callable[..., Customer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from kehu.ops.jobs import time_limit
+
+    path = "kehu.core.keyrotation.rotate_field_keys"
+    assert keyrotation.SLICE_SECONDS < time_limit(path).total_seconds() / 2
+    people = [make_person(id_number=ID), make_person()]
+    monkeypatch.setattr(keyrotation, "SLICE_SECONDS", 0)  # every slice does one batch
+    with override_settings(KEHU_FIELD_KEYS=[("r4", "secret four"), *settings.KEHU_FIELD_KEYS]):
+        rotation = keyrotation.start()
+        first = keyrotation.rotate_field_keys.call(rotation.pk)
+        assert first["finished"] is False
+        queued = DBTaskResult.objects.filter(task_path=path, status="READY")
+        assert [job.args_kwargs["args"] for job in queued] == [[rotation.pk]]
+        slices = 1
+        while not keyrotation.rotate_field_keys.call(rotation.pk)["finished"]:
+            slices += 1
+            assert slices < 50
+        assert queued.all().count() == slices  # each unfinished slice queued the next
+        assert KeyRotation.objects.get(pk=rotation.pk).finished_at is not None
+        assert {key for c in keyrotation.status().values() for key in c} == {"r4"}
+        assert keyrotation.rotate_field_keys.call(rotation.pk) == {"skipped": "the pass is finished"}
+        assert Customer.objects.get(pk=people[0].pk).id_number == ID
+
+
 # Key configuration ---------------------------------------------------------------------
 
 
