@@ -37,6 +37,7 @@ from kehu.core.crypto import (
     Sealed,
     Undecryptable,
     is_encrypted,
+    json_item_row,
     keyring,
     open_sealed,
     parse,
@@ -49,7 +50,8 @@ BATCH_SIZE = 500
 # (kehu.ops.jobs), then queues the next run, which resumes from the saved position.
 SLICE_SECONDS = 15 * 60
 # Encrypted values kept inside JSON columns: (model, field, context); each is a
-# {name: [value, value]} mapping whose encrypted strings are column-bound.
+# {name: [value, value]} mapping whose encrypted strings are bound to their row, name and
+# place (crypto.json_item_row), or, written before that, to the column.
 SEALED_JSON = [("customers.ChangeRequest", "changes", "customers.changerequest.changes")]
 
 
@@ -91,8 +93,8 @@ def _rewrite(stored: str, context: str, row: Any) -> Sealed | None:
     return seal(plain, context, row=row)
 
 
-def _rewrite_json(value: Any, context: str) -> tuple[Any, bool]:
-    current = f"{PREFIX}{keyring().current_id}:"
+def _rewrite_json(value: Any, context: str, pk: Any) -> tuple[Any, bool]:
+    current = f"{PREFIX}{keyring().current_id}:{ROW}:"
     if not isinstance(value, dict):
         return value, False
     changed = False
@@ -100,9 +102,10 @@ def _rewrite_json(value: Any, context: str) -> tuple[Any, bool]:
     for name, pair in value.items():
         if isinstance(pair, list):
             items = []
-            for item in pair:
+            for index, item in enumerate(pair):
                 if isinstance(item, str) and is_encrypted(item) and not item.startswith(current):
-                    item = str(seal(open_sealed(item, context), context))
+                    row = json_item_row(pk, name, index)
+                    item = str(seal(open_sealed(item, context, row), context, row=row))
                     changed = True
                 items.append(item)
             pair = items
@@ -156,7 +159,7 @@ def _batch(
             rows = list(manager.filter(pk__gt=after).order_by("pk").values_list("pk", name)[:size])
             for pk, value in rows:
                 try:
-                    new_value, changed = _rewrite_json(value, context)
+                    new_value, changed = _rewrite_json(value, context, pk)
                 except Undecryptable:
                     outcome.unreadable += 1
                     outcome.problems.append(f"{label}.{name} #{pk}")
