@@ -383,7 +383,7 @@ def test_the_key_check_refuses_to_start_when_the_database_cannot_be_reached(
         timeout=120,
     )
     assert started.returncode != 0
-    assert "kehu.E102" in started.stderr and "cannot be reached" in started.stderr
+    assert "kehu.E102" in started.stderr and "数据库无法连接" in started.stderr
 
 
 def test_embedded_mode_generates_private_key_files(tmp_path: Path) -> None:

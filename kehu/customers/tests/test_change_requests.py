@@ -415,7 +415,7 @@ def test_an_encrypted_proposal_moved_to_another_request_does_not_decrypt(
         request.refresh_from_db()
         plain = changes.plain_changes(request)["phone"]
         assert isinstance(plain[1], crypto.Unreadable)
-    with pytest.raises(ValidationError, match="cannot be decrypted"):
+    with pytest.raises(ValidationError, match="无法解密"):
         changes.decide(one, demo["manager1"], accept=True)  # never applies a moved value
     assert Customer.objects.get(pk=person.pk).phone == "13500000000"
 
