@@ -51,13 +51,53 @@ def inside_department(borrower: User, dossier: Dossier) -> bool:
     return unit is not None and unit.path.startswith(dossier.customer.unit.path)
 
 
-def due_date_for(dossier: Dossier, start: datetime.date) -> datetime.date:
+def due_date_for(
+    dossier: Dossier, start: datetime.date, overrides: calendar.Overrides | None = None
+) -> datetime.date:
     """Loan period by confidentiality: five working days for confidential files, two weeks
-    otherwise (configurable); a due date on a holiday moves to the next working day."""
+    otherwise (configurable); a due date on a holiday moves to the next working day.
+    `overrides`: the calendar entries to count with (default: as they are now)."""
     config = ArchiveSettings.current()
     if dossier.confidentiality == Confidentiality.CONFIDENTIAL:
-        return calendar.add_working_days(start, config.confidential_loan_working_days)
-    return calendar.next_working_day(start + datetime.timedelta(days=config.loan_days))
+        return calendar.add_working_days(start, config.confidential_loan_working_days, overrides)
+    return calendar.next_working_day(start + datetime.timedelta(days=config.loan_days), overrides)
+
+
+def recount_due_dates(
+    before: calendar.Overrides, after: calendar.Overrides, first: datetime.date
+) -> list[dict[str, Any]]:
+    """The calendar changed from `before` to `after` (from the day `first` on): move the due
+    dates of folders on loan to the calendar as it is now, counted from the day their period
+    started. Electronic viewing keeps its end (its access grant ends by itself). Returns
+    what moved; the caller audits it in the calendar change's transaction."""
+    from kehu.core.calendar_changes import recount
+
+    moved = []
+    on_loan = Loan.objects.filter(
+        status=LoanStatus.ISSUED, kind=LoanKind.PHYSICAL, due_date__gte=first
+    )
+    for loan in on_loan.select_for_update(of=("self",)).select_related("dossier").order_by("pk"):
+        assert loan.due_date is not None and loan.issued_at is not None
+        start = loan.due_counted_from
+        if start is None and loan.renewals == 0:
+            start = timezone.localdate(loan.issued_at)
+        if start is None:
+            continue  # renewed before the start was kept: its period cannot be told
+        if due_date_for(loan.dossier, start, before) == loan.due_date:
+            due = due_date_for(loan.dossier, start, after)
+        else:  # the loan period (settings) changed since: keep its working days
+            due = recount(start, loan.due_date, before, after)
+        if due == loan.due_date:
+            continue
+        moved.append({"loan": loan.pk, "from": loan.due_date, "to": due})
+        loan.due_date, loan.version = due, loan.version + 1
+        loan.due_reminded_on = loan.overdue_reminded_on = loan.escalated_on = None
+        loan.save(
+            update_fields=[
+                "due_date", "version", "due_reminded_on", "overdue_reminded_on", "escalated_on",
+            ]
+        )  # fmt: skip
+    return moved
 
 
 def end_of_day(day: datetime.date) -> datetime.datetime:
@@ -147,7 +187,8 @@ def loan_issue(loan: Loan, *, by: Any) -> Loan:
     if loan.status != LoanStatus.APPROVED:
         raise ValidationError(_("Only an approved request can be issued."))
     now = timezone.now()
-    due = due_date_for(loan.dossier, timezone.localdate(now))
+    start = timezone.localdate(now)
+    due = due_date_for(loan.dossier, start)
     grant = None
     if loan.kind == LoanKind.ELECTRONIC:
         grant = grant_access(
@@ -166,6 +207,7 @@ def loan_issue(loan: Loan, *, by: Any) -> Loan:
         issued_by=by,
         issued_at=now,
         due_date=due,
+        due_counted_from=start,
         grant=grant,
     )
     notify(
@@ -222,11 +264,13 @@ def request_renewal(loan: Loan, *, by: Any, reason: str) -> Loan:
 
 def loan_renew(loan: Loan, *, by: Any) -> Loan:
     assert loan.due_date is not None
-    due = due_date_for(loan.dossier, max(loan.due_date, timezone.localdate()))
+    start = max(loan.due_date, timezone.localdate())
+    due = due_date_for(loan.dossier, start)
     loan = _set(
         loan,
         "renew",
         due_date=due,
+        due_counted_from=start,
         renewals=loan.renewals + 1,
         overdue_reminded_on=None,
         escalated_on=None,

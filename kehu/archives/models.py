@@ -454,6 +454,9 @@ class Loan(TrackedModel):
     )
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True, db_index=True)
+    # The day the loan period was counted from (issue or renewal): a calendar change counts
+    # the due date again from there.
+    due_counted_from = models.DateField(null=True, blank=True, editable=False)
     grant = models.ForeignKey(
         "core.AccessGrant", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from kehu.archives.models import Dossier, Stage, Transfer, TransferStatus
 from kehu.archives.services import add_month
 from kehu.audit.services import record
+from kehu.core import calendar
 from kehu.core.models import Role
 from kehu.core.selectors import holders_of
 from kehu.core.services import notify
@@ -34,6 +35,36 @@ def may_confirm(user: Any, transfer: Transfer) -> bool:
     return transfer.status == TransferStatus.PROPOSED and any(
         r.pk == user.pk for r in receivers(transfer)
     )
+
+
+def hand_over_by(
+    start: datetime.date, overrides: calendar.Overrides | None = None
+) -> datetime.date:
+    """A month after `start`; a day that is not a working day moves to the next working day.
+    `overrides`: the calendar entries to count with (default: as they are now)."""
+    return calendar.next_working_day(add_month(start), overrides)
+
+
+def recount_due_dates(
+    before: calendar.Overrides, after: calendar.Overrides, first: datetime.date
+) -> list[dict[str, Any]]:
+    """The calendar changed from `before` to `after` (from the day `first` on): move the
+    hand-over dates still waiting to the calendar as it is now. Returns what moved; the
+    caller audits it in the calendar change's transaction."""
+    moved = []
+    waiting = Transfer.objects.filter(status=TransferStatus.PROPOSED, due_date__gte=first)
+    for transfer in waiting.select_for_update().order_by("pk"):
+        start = timezone.localdate(transfer.created_at)
+        if transfer.due_date not in (add_month(start), hand_over_by(start, before)):
+            continue  # not a month from its proposal: set otherwise, left as it is
+        due = hand_over_by(start, after)
+        if due == transfer.due_date:
+            continue
+        moved.append({"transfer": transfer.pk, "from": transfer.due_date, "to": due})
+        transfer.due_date, transfer.version = due, transfer.version + 1
+        transfer.overdue_notified_on = None
+        transfer.save(update_fields=["due_date", "version", "overdue_notified_on"])
+    return moved
 
 
 def _propose(dossier: Dossier, due: datetime.date | None) -> Transfer | None:
@@ -126,5 +157,5 @@ def transfer_confirm(transfer: Transfer, *, by: Any, note: str = "") -> Transfer
         record("archives.transfer.confirm", current, extra={"dossier": dossier.archive_number})
         record("archives.dossier.stage", dossier, changes={"stage": [before, dossier.stage]})
         if dossier.stage == Stage.CREDIT_OFFICE:
-            _propose(dossier, add_month(timezone.localdate()))
+            _propose(dossier, hand_over_by(timezone.localdate()))
     return current

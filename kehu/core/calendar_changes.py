@@ -1,7 +1,7 @@
 """An administrator enters or changes a calendar day (a holiday of a year the library does not
-know, an adjusted working day): every open deadline counted in working days is counted again,
-so that it keeps its number of working days from when it started, and the audit trail says
-how many deadlines moved."""
+know, an adjusted working day): every open deadline is counted again — a workflow step's
+keeps its number of working days from when it started, a loan's and a hand-over's follow
+their own rule (kehu.archives) — and the audit trail says how many deadlines moved."""
 
 from __future__ import annotations
 
@@ -18,16 +18,20 @@ from kehu.core.models import CalendarDay
 from kehu.generic.services import audited_create, audited_update
 
 
-def _recount(
+def recount(
     start: datetime.date, due: datetime.date, before: Overrides, after: Overrides
 ) -> datetime.date:
+    """`due` counted again from `start` under `after`, keeping its working days under
+    `before`."""
     days = calendar.working_days_between(start, due, before)
     return calendar.add_working_days(start, max(days, 0), after)
 
 
 def recompute_deadlines(before: Overrides) -> list[dict[str, Any]]:
-    """Move the pending workflow steps' deadlines to the calendar as it is now (`before`:
-    the entries they were counted with). Returns what moved."""
+    """Move the open deadlines to the calendar as it is now (`before`: the entries they were
+    counted with): pending workflow steps, folders on loan, hand-overs of dossiers. Returns
+    what moved."""
+    from kehu.archives import loans, transfers
     from kehu.workflow.models import Step, StepStatus
 
     after = calendar.entries()
@@ -40,16 +44,18 @@ def recompute_deadlines(before: Overrides) -> list[dict[str, Any]]:
     affected = pending.filter(due_date__gte=first) | pending.filter(waiting_due__gte=first)
     for step in affected.select_for_update().order_by("pk"):
         start = timezone.localdate(step.created_at)
-        due = _recount(start, step.due_date, before, after) if step.due_date else None
+        due = recount(start, step.due_date, before, after) if step.due_date else None
         waiting = step.waiting_due
         if waiting and step.paused_on:
-            waiting = _recount(step.paused_on, waiting, before, after)
+            waiting = recount(step.paused_on, waiting, before, after)
         if (due, waiting) == (step.due_date, step.waiting_due):
             continue
         moved.append({"step": step.pk, "case": step.case_id, "from": step.due_date, "to": due})
         step.due_date, step.waiting_due = due, waiting
         step.version += 1
         step.save(update_fields=["due_date", "waiting_due", "version"])
+    moved += loans.recount_due_dates(before, after, first)
+    moved += transfers.recount_due_dates(before, after, first)
     return moved
 
 

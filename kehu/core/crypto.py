@@ -11,8 +11,9 @@ Stored form: "kehu2:" + key id + ":" + scope + ":" + base64url(12-byte nonce | c
 tag). Scope "r" binds the row: the associated data is "<model label>.<field>|<pk>", so a
 value copied into another row (or column) fails to decrypt. Scope "c" binds the column only
 ("<model label>.<field>"): written where the row is not known (an insert, before the
-database gives the pk; QuerySet.update and bulk_update). A saved insert is re-bound to its
-row right after (`_bind_inserted_rows`), `kehu keys rotate` re-binds the rest. Reads learn
+database gives the pk). A saved insert is re-bound to its row right after
+(`_bind_inserted_rows`); QuerySet.update and bulk_update bind each value to its row through
+the models' manager (kehu.core.rowbound); `kehu keys rotate` re-binds what is left. Reads learn
 the row because the column is selected as "<pk>|<stored value>" (`RowCol`).
 
 Every non-blank value is encrypted, whatever it looks like (no prefix ambiguity). Blank
@@ -194,22 +195,30 @@ def unreadable(stored: str, context: str, row: Any, reason: str) -> Unreadable:
     return Unreadable(stored)
 
 
-def encrypt(plain: str, context: str) -> str:
-    """Column-bound encryption for values kept outside an encrypted column (JSON)."""
+def json_item_row(pk: Any, name: str, index: int) -> str:
+    """What a value kept in a {name: [value, value]} JSON column is bound to: its row, its
+    key and its place, so that it cannot be moved to another row, key or place."""
+    return f"{pk}/{name}/{index}"
+
+
+def encrypt(plain: str, context: str, row: Any = None) -> str:
+    """Encryption for values kept outside an encrypted column (JSON), bound to `row` (see
+    `json_item_row`); column-bound only where no row exists."""
     if not plain:
         return plain
-    return str(seal(plain, context))
+    return str(seal(plain, context, row=row))
 
 
-def decrypt(stored: str, context: str) -> str:
-    """The counterpart of `encrypt`: plain text kept from before encryption is returned as it
-    is; a value that cannot be decrypted gives the `Unreadable` marker."""
+def decrypt(stored: str, context: str, row: Any = None) -> str:
+    """The counterpart of `encrypt` (`row` as given there; column-bound values from before
+    need none): plain text kept from before encryption is returned as it is; a value that
+    cannot be decrypted gives the `Unreadable` marker."""
     if not stored or not is_encrypted(stored):
         return stored
     try:
-        return open_sealed(stored, context)
+        return open_sealed(stored, context, row)
     except Undecryptable as error:
-        return unreadable(stored, context, None, str(error))
+        return unreadable(stored, context, row, str(error))
 
 
 class RowCol(Col):

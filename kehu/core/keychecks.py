@@ -3,18 +3,24 @@ and scheduler, `migrate` and `check` all run it): every configured key that has 
 the database must decrypt it, and while the database holds canaries at least one configured
 key must have one. Otherwise the server refuses to start, saying what to do, instead of
 showing every encrypted value as unreadable. A configured key without a canary (a key just
-added for rotation) gets one."""
+added for rotation) gets one.
+
+A database that cannot be reached is a problem too: the keys cannot be compared, and a
+server must not start as if they matched. Only a database without the canary table (before
+the first `migrate`) has nothing to compare, and passes."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.core import checks
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from kehu.core.crypto import Undecryptable, keyring, open_sealed, seal
 from kehu.core.keymodels import CANARY_CONTEXT, CANARY_TEXT, KeyCanary
+
+UNVERIFIED = "kehu.E102"
 
 
 def canary_opens(sealed: str) -> bool:
@@ -66,9 +72,25 @@ def key_problems() -> list[str]:
     return []
 
 
+def _not_migrated_yet() -> bool:
+    """Whether the database is reachable and has no canary table (nothing to compare yet)."""
+    return KeyCanary._meta.db_table not in connection.introspection.table_names()
+
+
 def check_field_keys(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     try:
+        if _not_migrated_yet():
+            return []
         problems = key_problems()
-    except DatabaseError:
-        return []  # no database yet (before `migrate`) or not reachable: nothing to compare
+    except DatabaseError as error:
+        return [
+            checks.Critical(
+                _(
+                    "The field keys cannot be checked: the database cannot be reached (%(error)s). "
+                    "Start when the database is available (KEHU_DATABASE_URL)."
+                )
+                % {"error": str(error).strip().splitlines()[0][:200] if str(error) else "?"},
+                id=UNVERIFIED,
+            )
+        ]
     return [checks.Critical(problem, id="kehu.E101") for problem in problems]

@@ -17,6 +17,7 @@ with the counts and the values that no key opens); the re-encryption itself chan
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,7 @@ from kehu.core.crypto import (
     Sealed,
     Undecryptable,
     is_encrypted,
+    json_item_row,
     keyring,
     open_sealed,
     parse,
@@ -44,8 +46,12 @@ from kehu.core.crypto import (
 from kehu.core.keymodels import KeyRotation
 
 BATCH_SIZE = 500
+# One run of the background job works this long, well inside the job time limit
+# (kehu.ops.jobs), then queues the next run, which resumes from the saved position.
+SLICE_SECONDS = 15 * 60
 # Encrypted values kept inside JSON columns: (model, field, context); each is a
-# {name: [value, value]} mapping whose encrypted strings are column-bound.
+# {name: [value, value]} mapping whose encrypted strings are bound to their row, name and
+# place (crypto.json_item_row), or, written before that, to the column.
 SEALED_JSON = [("customers.ChangeRequest", "changes", "customers.changerequest.changes")]
 
 
@@ -87,8 +93,8 @@ def _rewrite(stored: str, context: str, row: Any) -> Sealed | None:
     return seal(plain, context, row=row)
 
 
-def _rewrite_json(value: Any, context: str) -> tuple[Any, bool]:
-    current = f"{PREFIX}{keyring().current_id}:"
+def _rewrite_json(value: Any, context: str, pk: Any) -> tuple[Any, bool]:
+    current = f"{PREFIX}{keyring().current_id}:{ROW}:"
     if not isinstance(value, dict):
         return value, False
     changed = False
@@ -96,9 +102,10 @@ def _rewrite_json(value: Any, context: str) -> tuple[Any, bool]:
     for name, pair in value.items():
         if isinstance(pair, list):
             items = []
-            for item in pair:
+            for index, item in enumerate(pair):
                 if isinstance(item, str) and is_encrypted(item) and not item.startswith(current):
-                    item = str(seal(open_sealed(item, context), context))
+                    row = json_item_row(pk, name, index)
+                    item = str(seal(open_sealed(item, context, row), context, row=row))
                     changed = True
                 items.append(item)
             pair = items
@@ -152,7 +159,7 @@ def _batch(
             rows = list(manager.filter(pk__gt=after).order_by("pk").values_list("pk", name)[:size])
             for pk, value in rows:
                 try:
-                    new_value, changed = _rewrite_json(value, context)
+                    new_value, changed = _rewrite_json(value, context, pk)
                 except Undecryptable:
                     outcome.unreadable += 1
                     outcome.problems.append(f"{label}.{name} #{pk}")
@@ -177,15 +184,24 @@ def _work() -> list[tuple[type[models.Model], list[Any]]]:
     return work
 
 
-def run(rotation: KeyRotation, size: int = BATCH_SIZE, max_batches: int | None = None) -> Outcome:
-    """Continue `rotation` from its saved position; stop after `max_batches` (tests, or a
-    caller that shares the time) or when every model is done."""
+def run(
+    rotation: KeyRotation,
+    size: int = BATCH_SIZE,
+    max_batches: int | None = None,
+    seconds: float | None = None,
+) -> Outcome:
+    """Continue `rotation` from its saved position; stop after `max_batches` or, once at
+    least one batch is done, after `seconds` (a caller that shares the time), or when every
+    model is done."""
     total = Outcome()
     batches = 0
+    deadline = None if seconds is None else time.monotonic() + seconds
     for model, columns in _work():
         done = rotation.position.get(f"{model._meta.label}:done", False)
         while not done:
             if max_batches is not None and batches >= max_batches:
+                return total
+            if deadline is not None and batches and time.monotonic() >= deadline:
                 return total
             done, outcome = _batch(rotation, model, columns, size)
             batches += 1
@@ -226,13 +242,22 @@ def start() -> KeyRotation:
 
 @task()
 def rotate_field_keys(rotation_id: int) -> dict[str, Any]:
-    """The background job of `kehu keys rotate`."""
+    """The background job of `kehu keys rotate`: one slice of the pass (SLICE_SECONDS); an
+    unfinished pass queues the next slice, so no run outlives the job time limit."""
     rotation = KeyRotation.objects.get(pk=rotation_id)
+    if rotation.finished_at is not None:
+        return {"skipped": "the pass is finished"}
     if rotation.key_id != keyring().current_id:
         return {"skipped": f"the current key is no longer {rotation.key_id}"}
     with acting_as(SYSTEM):
-        outcome = run(rotation)
-    return {"rewritten": outcome.rewritten, "unreadable": outcome.unreadable}
+        outcome = run(rotation, seconds=SLICE_SECONDS)
+    if not outcome.finished:
+        rotate_field_keys.enqueue(rotation_id)
+    return {
+        "rewritten": outcome.rewritten,
+        "unreadable": outcome.unreadable,
+        "finished": outcome.finished,
+    }
 
 
 def status() -> dict[str, Counter[str]]:

@@ -84,13 +84,17 @@ def proposed_changes(customer: Customer, values: dict[str, Any]) -> dict[str, li
 _SEALED = "customers.changerequest.changes"
 
 
-def _seal(customer: Customer, changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
+def _seal(
+    customer: Customer, changes: dict[str, list[Any]], request_pk: int
+) -> dict[str, list[Any]]:
+    """The changes with the sensitive values encrypted, each bound to its request, field and
+    place (a value moved to another request or field does not decrypt)."""
     return {
         field: [
-            crypto.encrypt(str(value), _SEALED)
+            crypto.encrypt(str(value), _SEALED, crypto.json_item_row(request_pk, field, index))
             if value and masking.spec(customer, field) is not None
             else value
-            for value in pair
+            for index, value in enumerate(pair)
         ]
         for field, pair in changes.items()
     }
@@ -102,10 +106,10 @@ def plain_changes(request: ChangeRequest) -> dict[str, list[Any]]:
     return {
         # Only the fields `_seal` encrypted: another value may look like ciphertext.
         field: [
-            crypto.decrypt(v, _SEALED)
+            crypto.decrypt(v, _SEALED, crypto.json_item_row(request.pk, field, index))
             if isinstance(v, str) and masking.spec(customer, field) is not None
             else v
-            for v in pair
+            for index, v in enumerate(pair)
         ]
         for field, pair in request.changes.items()
     }
@@ -149,13 +153,14 @@ def change_request_propose(
         raise ValidationError(_("The proposal does not differ from the current data."))
     _check_attachment(attachment)
     with transaction.atomic():
-        request = ChangeRequest(
-            customer=customer, proposer=proposer, changes=_seal(customer, changes), reason=reason
-        )
+        # Saved without its changes first: their ciphertexts are bound to the request's pk.
+        request = ChangeRequest(customer=customer, proposer=proposer, changes={}, reason=reason)
         if attachment is not None:
             request.attachment_name = attachment.name or ""
             request.attachment.save(f"change-{customer.pk}.bin", attachment, save=False)
         request.save()
+        request.changes = _seal(customer, changes, request.pk)
+        ChangeRequest.objects.filter(pk=request.pk).update(changes=request.changes)
         record(
             "customers.changerequest.create",
             request,
@@ -189,6 +194,12 @@ def change_request_decide(
             raise ValidationError({"decision_note": [_("Say why the change is rejected.")]})
         customer = current.customer
         proposed = plain_changes(current)
+        if accept and any(
+            isinstance(value, crypto.Unreadable) for pair in proposed.values() for value in pair
+        ):
+            raise ValidationError(
+                _("The request holds values that cannot be decrypted; it cannot be accepted.")
+            )
         if accept:
             moved = [
                 field

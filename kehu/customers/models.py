@@ -15,6 +15,7 @@ from kehu.core.crypto import EncryptedTextField, Unreadable
 from kehu.core.digest import lookup_digest
 from kehu.core.masking import ID_NUMBER, mask
 from kehu.core.models import OrgUnit, TrackedModel
+from kehu.core.rowbound import RowBoundManager
 
 
 def _digest(kind: str, value: str) -> str:
@@ -244,6 +245,8 @@ class Customer(TrackedModel):
     # representative's phone), which `records.services.snapshot` masks as well.
     AUDIT_MASKED = ("id_number", "legal_rep_id_number", "phone")
 
+    objects = RowBoundManager()
+
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
@@ -331,6 +334,8 @@ class Contact(TrackedModel):
     is_primary = models.BooleanField(_("primary contact"), default=False)
     note = models.TextField(_("note"), blank=True)
 
+    objects = RowBoundManager()
+
     class Meta:
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
@@ -375,6 +380,8 @@ class BankAccount(TrackedModel):
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     AUDIT_MASKED = ("account_number",)
+
+    objects = RowBoundManager()
 
     class Meta:
         verbose_name = _("bank account")

@@ -1,7 +1,9 @@
 """The job queue's safety net on top of django-tasks-db: workers beat, and a job whose worker
-stopped beating (or that runs past its time limit) is put back in the queue, at most
-KEHU_JOB_MAX_ATTEMPTS runs in all; then it fails. A failed job is an alarm: administrators
-get a notification and the audit trail an event."""
+stopped beating is put back in the queue, at most KEHU_JOB_MAX_ATTEMPTS runs in all; then it
+fails. A failed job is an alarm: administrators get a notification and the audit trail an
+event. A job past its time limit whose worker still beats is still running there: it is not
+run a second time; administrators are alarmed once (restarting that worker stops its beat,
+and the job is then reclaimed)."""
 
 from __future__ import annotations
 
@@ -43,10 +45,13 @@ def time_limit(task_path: str) -> datetime.timedelta:
     return TIME_LIMITS.get(task_path, default)
 
 
+def _overran(job: DBTaskResult, now: datetime.datetime) -> bool:
+    return now - (job.started_at or job.enqueued_at) > time_limit(job.task_path)
+
+
 def _is_stale(job: DBTaskResult, beats: dict[str, datetime.datetime], now: Any) -> bool:
+    """Whether the job's worker is gone: it has not beaten for KEHU_WORKER_STALE_SECONDS."""
     started = job.started_at or job.enqueued_at
-    if now - started > time_limit(job.task_path):
-        return True
     stale_after = datetime.timedelta(seconds=settings.KEHU_WORKER_STALE_SECONDS)
     if now - started <= stale_after:
         return False
@@ -56,16 +61,19 @@ def _is_stale(job: DBTaskResult, beats: dict[str, datetime.datetime], now: Any) 
 
 
 def reclaim_stale(now: datetime.datetime | None = None) -> dict[str, int]:
-    """Re-queue (with a pause growing per attempt) or fail every stale running job."""
+    """Re-queue (with a pause growing per attempt) or fail every running job whose worker is
+    gone; alarm once about a job past its time limit whose worker still runs it."""
     now = now or timezone.now()
     beats = dict(Heartbeat.objects.values_list("name", "beat_at"))
-    counts = {"requeued": 0, "failed": 0}
+    counts = {"requeued": 0, "failed": 0, "overran": 0}
     for pk in DBTaskResult.objects.running().values_list("pk", flat=True):
         with transaction.atomic():
             job = DBTaskResult.objects.select_for_update().filter(pk=pk).first()
             if job is None or job.status != TaskResultStatus.RUNNING:
                 continue
             if not _is_stale(job, beats, now):
+                if _overran(job, now) and overrun_alarm(job):
+                    counts["overran"] += 1
                 continue
             attempts = len(job.worker_ids)
             if attempts < settings.KEHU_JOB_MAX_ATTEMPTS:
@@ -99,6 +107,41 @@ def prune(now: datetime.datetime) -> None:
     week_ago, month_ago = now - datetime.timedelta(days=7), now - datetime.timedelta(days=30)
     DBTaskResult.objects.successful().filter(finished_at__lt=week_ago).delete()
     Outbox.objects.filter(status=OutboxStatus.SENT, sent_at__lt=month_ago).delete()
+
+
+def overrun_alarm(job: DBTaskResult) -> bool:
+    """Tell the administrators, once per run, that a job is past its time limit while its
+    worker still beats; False when they were told already."""
+    from kehu.core.models import Role, User
+    from kehu.core.services import notify
+    from kehu.ops import reminders
+
+    started = job.started_at or job.enqueued_at
+    if not reminders.claim("ops.job.overrun", job, timezone.localdate(started)):
+        return False
+    worker = job.worker_ids[-1] if job.worker_ids else ""
+    logger.error("job %s (%s) is past its time limit on worker %s", job.pk, job.task_path, worker)
+    record(
+        "ops.job.overrun",
+        object_type="django_tasks_db.dbtaskresult",
+        object_id=str(job.pk),
+        object_repr=job.task_path,
+        extra={"worker": worker, "started_at": started.isoformat()},
+    )
+    name = job.task_path.rsplit(".", 1)[-1]
+    admins = User.objects.filter(is_active=True, role_assignments__role=Role.SYSTEM_ADMIN)
+    notify(
+        admins.distinct(),
+        _("Background job running too long: %(name)s") % {"name": name},
+        _(
+            "The job %(name)s has run longer than its time limit and its worker is still "
+            "alive; it is not started a second time. If it hangs, restart the worker: the "
+            "job is then run again."
+        )
+        % {"name": name},
+        "/health/",
+    )
+    return True
 
 
 def alarm(job: DBTaskResult) -> None:

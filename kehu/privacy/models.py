@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.core.crypto import EncryptedTextField
 from kehu.core.models import TrackedModel
+from kehu.core.rowbound import RowBoundManager
 from kehu.customers.models import Contact, Customer
 
 
@@ -109,6 +110,8 @@ class ContactProfile(TrackedModel):
     lifestyle = EncryptedTextField(_("Lifestyle"), blank=True)
     relationship = EncryptedTextField(_("Relationship notes"), blank=True)
     confidential = EncryptedTextField(_("Confidential matters"), blank=True)
+
+    objects = RowBoundManager()
 
     class Meta:
         verbose_name = _("extended personal profile")

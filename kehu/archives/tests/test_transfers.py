@@ -15,7 +15,6 @@ from django.utils import timezone
 from kehu.api.services import create_token
 from kehu.archives import transfers
 from kehu.archives.models import Dossier, Transfer
-from kehu.archives.services import add_month
 from kehu.audit.models import AuditEvent
 from kehu.core.models import Notification, User
 from kehu.customers.models import Customer
@@ -55,7 +54,7 @@ def test_older_dossiers_move_with_confirmations(
     assert old.stage == "credit_office"
     second = Transfer.objects.get(status="proposed")
     assert second.to_stage == "archive_room"
-    assert second.due_date == add_month(timezone.localdate())
+    assert second.due_date == transfers.hand_over_by(timezone.localdate())
     # Late: flagged once.
     late = second.due_date + datetime.timedelta(days=1)
     assert transfers.propose_transfers(late)["overdue"] == 1

@@ -180,9 +180,47 @@ def test_an_insert_is_bound_to_its_row_and_column_bound_writes_still_read(
 ) -> None:
     person = make_person(id_number=ID)
     assert ":r:" in raw(Customer, "id_number", person.pk)  # re-bound right after the insert
-    Customer.objects.filter(pk=person.pk).update(legal_rep_id_number="110105198001011238")
-    assert ":c:" in raw(Customer, "legal_rep_id_number", person.pk)  # no row known there
+    column_bound = crypto.seal(ID, "customers.customer.legal_rep_id_number")
+    write_raw(Customer, "legal_rep_id_number", person.pk, column_bound)
+    assert ":c:" in raw(Customer, "legal_rep_id_number", person.pk)
     assert Customer.objects.get(pk=person.pk).legal_rep_id_number == ID
+
+
+def test_values_written_by_update_and_bulk_update_are_bound_to_their_rows(
+    make_person: Callable[..., Customer],
+) -> None:
+    first, second, third = make_person(), make_person(), make_person()
+    updated = Customer.objects.filter(pk__in=[first.pk, second.pk]).update(
+        phone="13700001111", note="更新"
+    )
+    assert updated == 2
+    first.legal_rep_phone, third.legal_rep_phone = "13700002222", "13700003333"
+    Customer.objects.bulk_update([first, third], ["legal_rep_phone"])
+    assert first.legal_rep_phone == "13700002222"  # the objects keep their plain values
+    for pk, column in [
+        (first.pk, "phone"), (second.pk, "phone"), (first.pk, "legal_rep_phone"),
+        (third.pk, "legal_rep_phone"),
+    ]:  # fmt: skip
+        assert ":r:" in raw(Customer, column, pk), (pk, column)
+    assert raw(Customer, "phone", first.pk) != raw(Customer, "phone", second.pk)
+    assert Customer.objects.get(pk=second.pk).phone == "13700001111"
+    assert Customer.objects.get(pk=third.pk).legal_rep_phone == "13700003333"
+    assert Customer.objects.get(pk=second.pk).note == "更新"
+
+    # Copied into another row, they do not decrypt.
+    write_raw(Customer, "phone", third.pk, raw(Customer, "phone", first.pk))
+    write_raw(Customer, "legal_rep_phone", second.pk, raw(Customer, "legal_rep_phone", third.pk))
+    assert isinstance(Customer.objects.get(pk=third.pk).phone, crypto.Unreadable)
+    assert isinstance(Customer.objects.get(pk=second.pk).legal_rep_phone, crypto.Unreadable)
+
+
+def test_every_model_with_encrypted_columns_binds_updates_to_rows() -> None:
+    from kehu.core.rowbound import RowBoundQuerySet
+
+    models = keyrotation.encrypted_models()
+    assert models
+    for model, _columns in models:
+        assert isinstance(model._default_manager.all(), RowBoundQuerySet), model
 
 
 def test_saving_an_unreadable_value_keeps_its_ciphertext(
@@ -267,6 +305,35 @@ def test_keys_status_and_rotate_commands(
         assert "rotation to r3 finished: 0 rewritten" in capsys.readouterr().out
 
 
+def test_the_rotation_job_runs_in_slices_inside_the_job_time_limit(
+    make_person: Callable[..., Customer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from kehu.ops.jobs import time_limit
+
+    path = "kehu.core.keyrotation.rotate_field_keys"
+    assert time_limit(path).total_seconds() / 2 > keyrotation.SLICE_SECONDS
+    people = [make_person(id_number=ID), make_person()]
+    monkeypatch.setattr(keyrotation, "SLICE_SECONDS", 0)  # every slice does one batch
+    with override_settings(KEHU_FIELD_KEYS=[("r4", "secret four"), *settings.KEHU_FIELD_KEYS]):
+        rotation = keyrotation.start()
+        first = keyrotation.rotate_field_keys.call(rotation.pk)
+        assert first["finished"] is False
+        queued = DBTaskResult.objects.filter(task_path=path, status="READY")
+        assert [job.args_kwargs["args"] for job in queued] == [[rotation.pk]]
+        slices = 1
+        while not keyrotation.rotate_field_keys.call(rotation.pk)["finished"]:
+            slices += 1
+            assert slices < 50
+        assert queued.all().count() == slices  # each unfinished slice queued the next
+        assert KeyRotation.objects.get(pk=rotation.pk).finished_at is not None
+        assert {key for c in keyrotation.status().values() for key in c} == {"r4"}
+        again = keyrotation.rotate_field_keys.call(rotation.pk)
+        assert again == {"skipped": "the pass is finished"}
+        assert Customer.objects.get(pk=people[0].pk).id_number == ID
+
+
 # Key configuration ---------------------------------------------------------------------
 
 
@@ -295,6 +362,28 @@ def test_a_postgresql_server_without_keys_does_not_start(tmp_path: Path) -> None
     assert started.returncode != 0
     assert "must be set when the database is PostgreSQL" in started.stderr
     assert not (tmp_path / "field_key").exists() and not (tmp_path / "secret_key").exists()
+
+
+def test_the_key_check_refuses_to_start_when_the_database_cannot_be_reached(
+    tmp_path: Path,
+) -> None:
+    from kehu.core.tests.cluster_keys import TEST_KEYS
+
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("KEHU_")}
+    environ.update(
+        TEST_KEYS,
+        KEHU_DATABASE_URL="postgres://nobody@127.0.0.1:1/none",
+        KEHU_DATA_DIR=str(tmp_path),
+    )
+    started = subprocess.run(
+        [sys.executable, "-m", "kehu.cli", "check"],
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert started.returncode != 0
+    assert "kehu.E102" in started.stderr and "数据库无法连接" in started.stderr
 
 
 def test_embedded_mode_generates_private_key_files(tmp_path: Path) -> None:

@@ -11,16 +11,18 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.test import Client, override_settings
 
 from kehu.audit.models import AuditEvent
+from kehu.core import crypto, keyrotation
 from kehu.core.models import Notification, User
 from kehu.customers import changes, services
 from kehu.customers.forms import ChangeRequestForm
 from kehu.customers.models import ChangeRequest, ChangeRequestStatus, Customer
-from kehu.customers.tests.factories import credit_code
+from kehu.customers.tests.factories import credit_code, person_data
 from kehu.customers.views import CHANGE_REQUESTS_PER_PAGE
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_module")]
@@ -400,3 +402,42 @@ def test_both_lists_page_through_every_request(
         shown = [r.pk for r in page.rows] + [r.pk for r in second.rows]
         assert shown == created
         assert second.next_cursor is None and second.prev_cursor
+
+
+def test_an_encrypted_proposal_moved_to_another_request_does_not_decrypt(
+    demo: dict[str, User],
+) -> None:
+    person = services.create_customer(person_data(demo["manager1"], phone="13500000000"))
+    one = changes.propose(person, demo["compliance"], {"phone": "13511112222"}, "核实")
+    two = changes.propose(person, demo["compliance"], {"phone": "13533334444"}, "核实")
+    sealed_one, sealed_two = one.changes["phone"], two.changes["phone"]
+    assert ":r:" in sealed_one[1] and "1351111" not in str(sealed_one)
+    assert changes.plain_changes(one)["phone"] == ["13500000000", "13511112222"]
+
+    # Another request's proposed value, or the current and proposed swapped: unreadable.
+    ChangeRequest.objects.filter(pk=one.pk).update(
+        changes={"phone": [sealed_one[0], sealed_two[1]]}
+    )
+    ChangeRequest.objects.filter(pk=two.pk).update(
+        changes={"phone": [sealed_two[1], sealed_two[0]]}
+    )
+    for request in (one, two):
+        request.refresh_from_db()
+        plain = changes.plain_changes(request)["phone"]
+        assert isinstance(plain[1], crypto.Unreadable)
+    with pytest.raises(ValidationError, match="无法解密"):
+        changes.decide(one, demo["manager1"], accept=True)  # never applies a moved value
+    assert Customer.objects.get(pk=person.pk).phone == "13500000000"
+
+    # Values written before the binding (column-bound) still read.
+    legacy = crypto.encrypt("13555556666", "customers.changerequest.changes")
+    ChangeRequest.objects.filter(pk=one.pk).update(changes={"phone": [sealed_one[0], legacy]})
+    one.refresh_from_db()
+    assert changes.plain_changes(one)["phone"] == ["13500000000", "13555556666"]
+
+    # Key rotation binds them to their request.
+    with override_settings(KEHU_FIELD_KEYS=[("r9", "nine"), *settings.KEHU_FIELD_KEYS]):
+        assert keyrotation.run(keyrotation.start()).finished
+        one.refresh_from_db()
+        assert all(value.startswith("kehu2:r9:r:") for value in one.changes["phone"])
+        assert changes.plain_changes(one)["phone"] == ["13500000000", "13555556666"]

@@ -4,6 +4,7 @@ with an alarm after the limit; /health/ reports the queue."""
 from __future__ import annotations
 
 import datetime
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +19,7 @@ from django_tasks_db.models import DBTaskResult
 from kehu.audit.models import AuditEvent
 from kehu.core.models import Notification, User
 from kehu.ops import jobs
-from kehu.ops.models import Outbox
+from kehu.ops.models import Heartbeat, Outbox
 from kehu.ops.schedule import tick
 from kehu.ops.tasks import export_audit_head
 
@@ -51,36 +52,86 @@ def test_a_job_of_a_dead_worker_is_retried_then_failed_with_an_alarm(
     job = DBTaskResult.objects.get(pk=export_audit_head.enqueue().id)
 
     crash_while_running(job, "worker-a", now)
-    assert jobs.reclaim_stale(now) == {"requeued": 1, "failed": 0}
+    assert jobs.reclaim_stale(now) == {"requeued": 1, "failed": 0, "overran": 0}
     job.refresh_from_db()
     assert job.status == "READY" and job.started_at is None and job.run_after > now
     assert AuditEvent.objects.filter(action="ops.job.reclaim", object_id=str(job.pk)).exists()
 
     crash_while_running(job, "worker-b", now)
-    assert jobs.reclaim_stale(now) == {"requeued": 1, "failed": 0}
+    assert jobs.reclaim_stale(now) == {"requeued": 1, "failed": 0, "overran": 0}
     assert not admin_alarms(demo).exists()
 
     crash_while_running(job, "worker-c", now)
-    assert jobs.reclaim_stale(now) == {"requeued": 0, "failed": 1}
+    assert jobs.reclaim_stale(now) == {"requeued": 0, "failed": 1, "overran": 0}
     job.refresh_from_db()
     assert job.status == "FAILED" and job.worker_ids == ["worker-a", "worker-b", "worker-c"]
     assert admin_alarms(demo).count() == 1
     event = AuditEvent.objects.get(action="ops.job.failed", object_id=str(job.pk))
     assert event.extra["attempts"] == 3
-    assert jobs.reclaim_stale(now) == {"requeued": 0, "failed": 0}
+    assert jobs.reclaim_stale(now) == {"requeued": 0, "failed": 0, "overran": 0}
 
 
 @pytest.mark.django_db
-def test_a_job_whose_worker_still_beats_is_left_alone_until_its_time_limit() -> None:
+@override_settings(KEHU_WORKER_STALE_SECONDS=120)
+def test_a_job_past_its_time_limit_is_not_run_twice_while_its_worker_beats(
+    demo: dict[str, User],
+) -> None:
     now = timezone.now()
     job = DBTaskResult.objects.get(pk=export_audit_head.enqueue().id)
     job.claim("alive")
     DBTaskResult.objects.filter(pk=job.pk).update(started_at=now - 10 * MINUTE)
     jobs.beat(jobs.worker_beat_name("alive"), now)
-    assert jobs.reclaim_stale(now) == {"requeued": 0, "failed": 0}
+    assert jobs.reclaim_stale(now) == {"requeued": 0, "failed": 0, "overran": 0}
+
     later = now + jobs.time_limit(job.task_path)
     jobs.beat(jobs.worker_beat_name("alive"), later)
-    assert jobs.reclaim_stale(later) == {"requeued": 1, "failed": 0}
+    assert jobs.reclaim_stale(later) == {"requeued": 0, "failed": 0, "overran": 1}
+    job.refresh_from_db()
+    assert job.status == "RUNNING" and job.worker_ids == ["alive"]  # still its worker's
+    overruns = Notification.objects.filter(user=demo["admin"], title__contains="export_audit_head")
+    assert overruns.count() == 1
+    assert AuditEvent.objects.filter(action="ops.job.overrun", object_id=str(job.pk)).exists()
+    assert jobs.reclaim_stale(later + MINUTE) == {"requeued": 0, "failed": 0, "overran": 0}
+    assert overruns.count() == 1  # told once
+
+    # The worker is restarted (or dies): its beat stops, and the job runs again elsewhere.
+    gone = later + 5 * MINUTE
+    assert jobs.reclaim_stale(gone) == {"requeued": 1, "failed": 0, "overran": 0}
+    job.refresh_from_db()
+    assert job.status == "READY"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_heartbeat_survives_a_database_error(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from django.db import OperationalError
+
+    from kehu.ops.management.commands import worker
+
+    calls = []
+    beaten = threading.Event()
+
+    def beat_with_outage(name: str) -> None:
+        calls.append(name)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        jobs.beat(name)
+        beaten.set()
+
+    monkeypatch.setattr(worker, "beat", beat_with_outage)
+    stop = threading.Event()
+    name = jobs.worker_beat_name("survivor")
+    thread = threading.Thread(target=worker._beat_forever, args=(name, stop, 0.05))
+    thread.start()
+    try:
+        assert beaten.wait(timeout=10), "the heartbeat stopped after the database error"
+        assert thread.is_alive()
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert Heartbeat.objects.filter(name=name).exists()
+    assert "heartbeat worker:survivor failed" in caplog.text
 
 
 @pytest.mark.django_db

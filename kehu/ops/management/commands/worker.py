@@ -1,6 +1,8 @@
 """`kehu worker`: django-tasks-db's `db_worker` that beats while it lives, so that the
 scheduler can tell a dead worker's jobs from a slow one's and run them again."""
 
+import contextlib
+import logging
 import threading
 from typing import Any
 
@@ -11,11 +13,21 @@ from django_tasks_db.management.commands.db_worker import Command as DBWorkerCom
 
 from kehu.ops.jobs import beat, worker_beat_name
 
+logger = logging.getLogger(__name__)
+
 
 def _beat_forever(name: str, stop: threading.Event, every: float) -> None:
+    """Beat every `every` seconds until stopped. A failed beat (the database restarting) is
+    logged and tried again on a fresh connection: the thread never ends while the worker
+    runs, or the worker's jobs would be taken for a dead worker's and run twice."""
     try:
         while not stop.is_set():
-            beat(name)
+            try:
+                beat(name)
+            except Exception:
+                logger.exception("heartbeat %s failed; trying again in %.0f s", name, every)
+                with contextlib.suppress(Exception):
+                    connection.close()
             stop.wait(every)
     finally:
         connection.close()

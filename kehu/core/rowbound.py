@@ -1,0 +1,93 @@
+"""The manager of models with encrypted columns: `QuerySet.update` and `bulk_update` bind each
+value they write to its row (kehu.core.crypto, scope "r"), as `save()` does, so that a
+ciphertext copied into another row does not decrypt. An update of an encrypted column reads
+the matching primary keys first and writes one ciphertext per row (a CASE per chunk)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models, transaction
+from django.db.models import Case, Value, When
+
+from kehu.core.crypto import EncryptedTextField, Sealed, Unreadable, seal
+
+_M = TypeVar("_M", bound=models.Model)
+# Rows per UPDATE statement when each gets its own ciphertext.
+CHUNK = 500
+
+
+def _needs_row(model: type[models.Model], name: str, value: Any) -> EncryptedTextField | None:
+    """The encrypted field `name` when `value` is plain text that is still to be sealed."""
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    if not isinstance(field, EncryptedTextField):
+        return None
+    if not isinstance(value, str) or not value or isinstance(value, Sealed | Unreadable):
+        return None
+    return field
+
+
+class RowBoundQuerySet(models.QuerySet[_M]):
+    def update(self, **kwargs: Any) -> int:
+        plain = {
+            name: (field, value)
+            for name, value in kwargs.items()
+            if (field := _needs_row(self.model, name, value)) is not None
+        }
+        if not plain:
+            return super().update(**kwargs)
+        if self.query.is_sliced:
+            raise TypeError("Cannot update a query once a slice has been taken.")
+        others = {name: value for name, value in kwargs.items() if name not in plain}
+        updated = 0
+        with transaction.atomic(using=self.db, savepoint=False):
+            pks = list(self.order_by().values_list("pk", flat=True))
+            for start in range(0, len(pks), CHUNK):
+                chunk = pks[start : start + CHUNK]
+                values = dict(others)
+                for name, (field, value) in plain.items():
+                    whens = [
+                        When(
+                            pk=pk,
+                            then=Value(seal(value, field.context, row=pk), output_field=field),
+                        )
+                        for pk in chunk
+                    ]
+                    values[name] = Case(*whens, output_field=field)
+                rows = self.filter(pk__in=chunk)
+                updated += super(RowBoundQuerySet, rows).update(**values)
+        return updated
+
+    update.alters_data = True  # type: ignore[attr-defined]
+
+    def bulk_update(
+        self, objs: Iterable[_M], fields: Iterable[str], batch_size: int | None = None
+    ) -> int:
+        objs, fields = list(objs), list(fields)
+        plain = []
+        for obj in objs:
+            for name in fields:
+                value = getattr(obj, name, None)
+                field = _needs_row(self.model, name, value)
+                if field is not None and obj.pk is not None:
+                    plain.append((obj, field.attname, value))
+                    setattr(obj, field.attname, seal(str(value), field.context, row=obj.pk))
+        try:
+            return super().bulk_update(objs, fields, batch_size)
+        finally:
+            for obj, attname, value in plain:
+                setattr(obj, attname, value)
+
+    bulk_update.alters_data = True  # type: ignore[attr-defined]
+
+
+class RowBoundManager(models.Manager[_M]):
+    """The default manager of a model with encrypted columns."""
+
+    def get_queryset(self) -> RowBoundQuerySet[_M]:
+        return RowBoundQuerySet(self.model, using=self._db)
