@@ -10,9 +10,9 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from kehu.audit.chain import VerifyResult
 from kehu.audit.heads import export_if_due
 from kehu.audit.sealing import seal_pending
-from kehu.audit.chain import VerifyResult
 from kehu.audit.selectors import stale_unsealed_problem, verify_chain
 from kehu.audit.services import record
 from kehu.core.models import Role, User
