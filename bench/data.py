@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from kehu.audit.chain import event_hash
 from kehu.audit.context import SYSTEM, acting_as
-from kehu.audit.models import GENESIS_HASH, AuditEvent, ChainHead
+from kehu.audit.keys import audit_key
+from kehu.audit.models import GENESIS_HASH, SCHEME_HMAC, AuditEvent, ChainHead
 from kehu.core import services
 from kehu.core.models import OrgUnit, Role, RoleAssignment, UnitKind, User
 
@@ -167,9 +168,10 @@ def reset_chain() -> None:
 
 
 def make_chain(count: int, seed: int = 2, batch: int = 2000) -> str:
-    """A valid chain of `count` events written directly (as `record` would have), returns
-    the head hash. Much faster than `record` and verifies identically."""
+    """A valid chain of `count` keyed events written directly (as `record` would have),
+    returns the head hash. Much faster than `record` and verifies identically."""
     reset_chain()
+    key = audit_key()
     rng = random.Random(seed)
     start = timezone.now() - datetime.timedelta(seconds=count)
     prev = GENESIS_HASH
@@ -185,12 +187,13 @@ def make_chain(count: int, seed: int = 2, batch: int = 2000) -> str:
             "source_ip": f"10.0.{rng.randrange(256)}.{rng.randrange(256)}",
             **event_content(seq, rng),
             "prev_hash": prev,
+            "scheme": SCHEME_HMAC,
         }
-        row["hash"] = prev = event_hash(row)
+        row["hash"] = prev = event_hash(row, key)
         events.append(AuditEvent(**row))
         if len(events) >= batch:
             AuditEvent.objects.bulk_create(events)
             events = []
     AuditEvent.objects.bulk_create(events)
-    ChainHead.objects.filter(pk=1).update(seq=count, hash=prev)
+    ChainHead.objects.filter(pk=1).update(seq=count, hash=prev, keyed_from=1 if count else None)
     return prev

@@ -291,6 +291,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 KEHU_AUDIT_HEAD_DIR = Path(env("KEHU_AUDIT_HEAD_DIR", str(DATA_DIR / "audit-heads")))
 KEHU_AUDIT_EXPORT_EVERY_EVENTS = env_int("KEHU_AUDIT_EXPORT_EVERY_EVENTS", 100)
 KEHU_AUDIT_EXPORT_EVERY_MINUTES = env_int("KEHU_AUDIT_EXPORT_EVERY_MINUTES", 15)
+# Committed events still unsealed after this long are a verification finding (the interval
+# job "audit-seal-export" seals leftovers every 5 minutes).
+KEHU_AUDIT_UNSEALED_GRACE_MINUTES = env_int("KEHU_AUDIT_UNSEALED_GRACE_MINUTES", 10)
 KEHU_AUDIT_HEAD_SYSLOG = env("KEHU_AUDIT_HEAD_SYSLOG")  # "/dev/log" or "host:514"; "" = off
 # The HMAC key of the audit chain, never stored in the database. SQLite: generated into the
 # data folder when not given. PostgreSQL: must be given (several servers share one chain).

@@ -68,6 +68,37 @@ def _scheme_problem(seq: int, scheme: str, keyed_from: int | None) -> str:
     return ""
 
 
+def keying_problem(head_seq: int, keyed_from: int | None) -> str:
+    """A chain with events must be keyed from a point within it: the audit key is always
+    configured (generated on SQLite, required on PostgreSQL), and the first event sealed
+    with it records the switch. Whoever rewrites the chain without the key has to drop that
+    record — that is the finding."""
+    if head_seq == 0:
+        return ""
+    if keyed_from is None:
+        return (
+            f"none of the {head_seq} events is keyed although the audit key is configured "
+            "(a chain rewritten without the key; a chain from before the key becomes keyed "
+            "with its next event)"
+        )
+    if not 1 <= keyed_from <= head_seq:
+        return f"the chain head says the chain is keyed from event #{keyed_from}, not an event"
+    return ""
+
+
+def pinned_switch_problem(keyed_from: int | None, exported_keyed_from: set[int]) -> str:
+    """The switch to keyed hashes is exported with every head, outside the database: the
+    database's record of it must agree."""
+    others = sorted(exported_keyed_from - {keyed_from} if keyed_from else exported_keyed_from)
+    if not others:
+        return ""
+    recorded = f"event #{keyed_from}" if keyed_from else "no event"
+    return (
+        f"the exported chain heads say the chain is keyed from event #{others[0]}, the "
+        f"database from {recorded}"
+    )
+
+
 def verify_rows(
     rows: Iterable[Mapping[str, Any]],
     anchors: Mapping[int, str] | None = None,

@@ -138,11 +138,12 @@ def missing_exports(
             f"the head exported at event #{head.exported_seq} (recorded in the database) is "
             f"missing from {folder}"
         )
-    if head.keyed_from is None:
-        return ""  # an unkeyed chain predates regular exports
+    # Exports are expected from the switch to keyed hashes on (events before it predate
+    # regular exports), and from the first event in a chain that records no switch.
+    first = head.keyed_from or 1
     every = settings.KEHU_AUDIT_EXPORT_EVERY_EVENTS
-    previous = head.keyed_from - 1
-    exported = sorted(s for s in exports if head.keyed_from <= s <= chain_end)
+    previous = first - 1
+    exported = sorted(s for s in exports if first <= s <= chain_end)
     # Between two exports at most N events; after the last one up to 2N (sealed, about to be
     # exported by the writer's after-commit step).
     for seq, allowed in [(s, every) for s in exported] + [(chain_end, 2 * every)]:

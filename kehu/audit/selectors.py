@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from kehu.audit.chain import HASHED_FIELDS, VerifyResult, verify_rows
+from kehu.audit.chain import (
+    HASHED_FIELDS,
+    VerifyResult,
+    keying_problem,
+    pinned_switch_problem,
+    verify_rows,
+)
 from kehu.audit.heads import missing_exports, read_exports
 from kehu.audit.keys import audit_key
-from kehu.audit.models import NEWEST_FIRST, AuditEvent, ChainHead
+from kehu.audit.models import GENESIS_HASH, NEWEST_FIRST, AuditEvent, ChainHead
 
 
 def chain_rows(chunk_size: int = 2000) -> Iterator[dict[str, Any]]:
@@ -26,21 +34,24 @@ def chain_rows(chunk_size: int = 2000) -> Iterator[dict[str, Any]]:
     )
 
 
-def load_anchors(paths: list[Path]) -> dict[int, str]:
-    """Exported heads: each file holds one JSON object per line with seq and hash."""
-    return {seq: str(entry["hash"]) for seq, entry in read_exports(paths).items()}
-
-
 def verify_chain(anchor_paths: list[Path] | None = None, *, exports: bool = True) -> VerifyResult:
     """Recompute the chain, then compare its end with the head row and, with `exports`, with
     the heads exported to KEHU_AUDIT_HEAD_DIR, where an expected export that is missing is a
-    finding too (deleting the exports does not switch the check off)."""
+    finding too (deleting the exports does not switch the check off). A chain that is not
+    keyed is a finding, and so are events left unsealed for longer than
+    KEHU_AUDIT_UNSEALED_GRACE_MINUTES."""
     head = ChainHead.objects.get(pk=1)
     folder = Path(settings.KEHU_AUDIT_HEAD_DIR)
     exported = read_exports([folder]) if exports and folder.exists() else {}
-    anchors = {**load_anchors(anchor_paths or []), **{s: e["hash"] for s, e in exported.items()}}
-    key = audit_key() if head.keyed_from is not None else None
-    result = verify_rows(chain_rows(), anchors, key=key, keyed_from=head.keyed_from)
+    given = read_exports(anchor_paths or [])
+    anchors = {s: str(e["hash"]) for s, e in {**given, **exported}.items()}
+    switches = {
+        int(e["keyed_from"]) for e in [*given.values(), *exported.values()] if e.get("keyed_from")
+    }
+    pinned = pinned_switch_problem(head.keyed_from, switches)
+    if pinned:
+        return VerifyResult(False, 0, 0, GENESIS_HASH, pinned, min(switches))
+    result = verify_rows(chain_rows(), anchors, key=audit_key(), keyed_from=head.keyed_from)
     if not result.ok:
         return result
     if (result.head_seq, result.head_hash) != (head.seq, head.hash):
@@ -50,11 +61,31 @@ def verify_chain(anchor_paths: list[Path] | None = None, *, exports: bool = True
             f"#{head.seq} (events removed from the end?)"
         )
         return result
-    if exports:
+    problem = keying_problem(head.seq, head.keyed_from)
+    if not problem and exports:
         problem = missing_exports(head, result.head_seq, exported, folder)
-        if problem:
-            result.ok, result.problem = False, problem
+    problem = problem or stale_unsealed_problem()
+    if problem:
+        result.ok, result.problem = False, problem
     return result
+
+
+def stale_unsealed_problem(now: datetime.datetime | None = None) -> str:
+    """Committed events still unsealed after the grace period: their writer's sealing did
+    not happen and the interval job has not sealed them either (or they were slipped in)."""
+    minutes = settings.KEHU_AUDIT_UNSEALED_GRACE_MINUTES
+    grace = datetime.timedelta(minutes=minutes)
+    stale = AuditEvent.objects.filter(
+        seq__isnull=True, occurred_at__lt=(now or timezone.now()) - grace
+    )
+    oldest = stale.order_by("id").values("id", "action", "occurred_at").first()
+    if oldest is None:
+        return ""
+    return (
+        f"{stale.count()} events recorded more than {minutes} minutes ago are not "
+        f"sealed into the chain (oldest: id {oldest['id']}, {oldest['action']}, "
+        f"{oldest['occurred_at'].isoformat()})"
+    )
 
 
 def unsealed_count() -> int:

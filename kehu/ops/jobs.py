@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -21,6 +21,11 @@ from django_tasks_db.models import DBTaskResult
 from kehu.audit.services import record
 from kehu.ops.models import Heartbeat
 
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from kehu.core.models import User
+
 logger = logging.getLogger(__name__)
 
 # Jobs that may legitimately run longer than KEHU_JOB_TIME_LIMIT_SECONDS.
@@ -29,6 +34,12 @@ TIME_LIMITS = {
     "kehu.ops.tasks.privacy_retention": datetime.timedelta(hours=2),
 }
 STALE_JOB = "kehu.ops.jobs.StaleJob"
+# Jobs whose failure the auditors hear of too: the audit chain goes unchecked or unexported.
+AUDIT_JOBS = {
+    "kehu.ops.tasks.verify_audit_chain",
+    "kehu.ops.tasks.export_audit_head",
+    "kehu.ops.tasks.seal_and_export_audit",
+}
 
 
 def beat(name: str, now: datetime.datetime | None = None) -> None:
@@ -112,7 +123,6 @@ def prune(now: datetime.datetime) -> None:
 def overrun_alarm(job: DBTaskResult) -> bool:
     """Tell the administrators, once per run, that a job is past its time limit while its
     worker still beats; False when they were told already."""
-    from kehu.core.models import Role, User
     from kehu.core.services import notify
     from kehu.ops import reminders
 
@@ -129,9 +139,8 @@ def overrun_alarm(job: DBTaskResult) -> bool:
         extra={"worker": worker, "started_at": started.isoformat()},
     )
     name = job.task_path.rsplit(".", 1)[-1]
-    admins = User.objects.filter(is_active=True, role_assignments__role=Role.SYSTEM_ADMIN)
     notify(
-        admins.distinct(),
+        alarm_recipients(job.task_path),
         _("Background job running too long: %(name)s") % {"name": name},
         _(
             "The job %(name)s has run longer than its time limit and its worker is still "
@@ -144,9 +153,19 @@ def overrun_alarm(job: DBTaskResult) -> bool:
     return True
 
 
-def alarm(job: DBTaskResult) -> None:
-    """A job failed: tell the system administrators and record it."""
+def alarm_recipients(task_path: str) -> QuerySet[User]:
+    """Active system administrators; for an audit job also the auditors and superusers."""
+    from kehu.audit.monitor import alarm_recipients as audit_recipients
     from kehu.core.models import Role, User
+
+    if task_path in AUDIT_JOBS:
+        return audit_recipients()
+    return User.objects.filter(is_active=True, role_assignments__role=Role.SYSTEM_ADMIN).distinct()
+
+
+def alarm(job: DBTaskResult) -> None:
+    """A job failed: tell the system administrators (and for an audit job the auditors) and
+    record it."""
     from kehu.core.services import notify
 
     logger.error("job %s (%s) failed: %s", job.pk, job.task_path, job.exception_class_path)
@@ -158,9 +177,8 @@ def alarm(job: DBTaskResult) -> None:
         object_repr=job.task_path,
         extra={"attempts": len(job.worker_ids), "error": job.exception_class_path},
     )
-    admins = User.objects.filter(is_active=True, role_assignments__role=Role.SYSTEM_ADMIN)
     notify(
-        admins.distinct(),
+        alarm_recipients(job.task_path),
         _("Background job failed: %(name)s") % {"name": name},
         _("The job %(name)s failed after %(attempts)s attempts (%(error)s).")
         % {"name": name, "attempts": len(job.worker_ids), "error": job.exception_class_path},

@@ -33,6 +33,11 @@ class Periodic:
 
 SCHEDULE = [
     Periodic("mail-outbox", "kehu.ops.tasks.send_mail", datetime.timedelta(minutes=1)),
+    Periodic(
+        "audit-seal-export",
+        "kehu.ops.tasks.seal_and_export_audit",
+        datetime.timedelta(minutes=5),
+    ),
     Periodic("audit-head-export", "kehu.ops.tasks.export_audit_head", datetime.timedelta(days=1)),
     Periodic(
         "documents-expiry", "kehu.ops.tasks.notify_expiring_documents", datetime.timedelta(days=1)

@@ -21,6 +21,14 @@ def export_audit_head() -> dict[str, Any]:
 
 
 @task()
+def seal_and_export_audit() -> dict[str, Any]:
+    """Every 5 minutes: seal leftover audit events, export the chain head when due."""
+    from kehu.audit.monitor import seal_and_export
+
+    return seal_and_export()
+
+
+@task()
 def verify_documents() -> dict[str, Any]:
     from kehu.documents.services import verify_all
 

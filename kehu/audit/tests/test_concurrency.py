@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from django.db import connection, transaction
@@ -11,6 +12,8 @@ from kehu.audit.context import Actor, acting_as
 from kehu.audit.models import AuditEvent, ChainHead
 from kehu.audit.selectors import verify_chain
 from kehu.audit.services import record
+
+WAIT_LIMIT = 30  # seconds; only a hung test reaches it
 
 
 def append_concurrently(writers: int, events_each: int) -> None:
@@ -70,3 +73,69 @@ def test_five_writers_on_sqlite_leave_one_chain() -> None:
         pytest.skip("the SQLite variant of the PostgreSQL test above")
     append_concurrently(writers=5, events_each=10)
     assert_one_chain(50)
+
+
+def run_in_thread(work: object) -> threading.Thread:
+    def target() -> None:
+        try:
+            work()  # type: ignore[operator]
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    return thread
+
+
+def wait_for(condition: object) -> None:
+    deadline = time.monotonic() + WAIT_LIMIT
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def sealer_turn_taken() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database "
+            "WHERE l.locktype = 'advisory' AND l.granted AND d.datname = current_database()"
+        )
+        return bool(cursor.fetchone()[0])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_only_one_writer_waits_to_seal_and_it_seals_the_others_events() -> None:
+    """While a transaction holds the head, the first writer that has to seal after its
+    commit waits for it; the next ones return at once, and the waiting one seals their
+    events as well."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (row locks); run with KEHU_DATABASE_URL=postgres://…")
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_head() -> None:
+        with transaction.atomic():
+            ChainHead.objects.select_for_update().get(pk=1)
+            holding.set()
+            release.wait(WAIT_LIMIT)
+
+    holder = run_in_thread(hold_head)
+    assert holding.wait(WAIT_LIMIT)
+    first = run_in_thread(lambda: record("test.first"))
+    wait_for(sealer_turn_taken)
+    started = time.monotonic()
+    for _n in range(3):
+        record("test.later")
+    returned_after = time.monotonic() - started
+    assert AuditEvent.objects.filter(seq__isnull=True).count() == 4
+    release.set()
+    holder.join(WAIT_LIMIT)
+    first.join(WAIT_LIMIT)
+    assert not first.is_alive()
+    assert returned_after < 5  # the holder waited up to WAIT_LIMIT seconds
+    assert not AuditEvent.objects.filter(seq__isnull=True).exists()
+    assert list(AuditEvent.objects.order_by("seq").values_list("action", flat=True)) == [
+        "test.first",
+        *["test.later"] * 3,
+    ]
+    assert verify_chain(exports=False).ok

@@ -4,6 +4,7 @@ events that are not sealed yet."""
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 import os
@@ -78,6 +79,39 @@ def test_a_rewrite_with_another_key_is_found(demo: dict[str, User]) -> None:
     assert "altered" in broken()
 
 
+def test_a_downgrade_to_an_unkeyed_chain_is_found(demo: dict[str, User], settings: Any) -> None:
+    """Whoever can write the database and delete the exported heads, but lacks the key:
+    forget the switch to keyed hashes and the exports in the database, delete the export
+    files and recompute the whole chain with plain SHA-256 after a forgery."""
+    export_now()
+    for file in Path(settings.KEHU_AUDIT_HEAD_DIR).glob("audit-head-*.json"):
+        file.unlink()
+    ChainHead.objects.filter(pk=1).update(keyed_from=None, exported_seq=0, exported_at=None)
+    AuditEvent.objects.filter(seq=4).update(object_repr="forged")
+    rewrite_from(1)
+    assert not AuditEvent.objects.filter(scheme="hmac-sha256").exists()
+    message = broken()
+    assert "none of the" in message
+    assert "keyed" in message
+
+
+def test_the_exported_heads_pin_the_switch_to_keyed_hashes(demo: dict[str, User]) -> None:
+    """The switch point is exported with every head: moving it in the database is found even
+    where the events before and after it would verify."""
+    AuditEvent.objects.all().delete()
+    ChainHead.objects.filter(pk=1).update(
+        seq=0, hash=GENESIS_HASH, keyed_from=None, exported_seq=0, exported_at=None
+    )
+    record("test.first")
+    export_now()
+    assert ChainHead.objects.get(pk=1).keyed_from == 1
+    # A chain whose keyed part was dropped and which now claims a later switch.
+    ChainHead.objects.filter(pk=1).update(keyed_from=2)
+    record("test.second")
+    AuditEvent.objects.filter(seq=1).update(scheme=SCHEME_SHA256)
+    assert "exported chain heads say the chain is keyed from event #1" in broken()
+
+
 def test_exports_every_n_events_and_a_deleted_export_is_a_finding(
     demo: dict[str, User], settings: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -128,10 +162,12 @@ def test_exports_also_go_to_syslog(demo: dict[str, User], settings: Any, tmp_pat
     assert entry["hash"] in message
 
 
-def test_an_unkeyed_chain_keeps_verifying_and_new_events_are_keyed(
+def test_an_unkeyed_chain_is_a_finding_until_its_next_event_keys_it(
     demo: dict[str, User],
 ) -> None:
-    """A chain written before the key existed: plain SHA-256 events, no switch recorded."""
+    """A chain written before the key existed: plain SHA-256 events, no switch recorded. It
+    cannot be told from a chain rewritten without the key, so it is a finding until the next
+    event is sealed with the key and records the switch."""
     AuditEvent.objects.all().delete()
     prev = GENESIS_HASH
     for seq in range(1, 4):
@@ -154,7 +190,7 @@ def test_an_unkeyed_chain_keeps_verifying_and_new_events_are_keyed(
         AuditEvent.objects.create(**row)
         prev = row["hash"]
     ChainHead.objects.filter(pk=1).update(seq=3, hash=prev, keyed_from=None, exported_seq=0)
-    assert verify_chain().ok
+    assert "none of the 3 events is keyed" in verify_chain().problem
     record("test.new")
     record("test.new")
     assert list(AuditEvent.objects.order_by("seq").values_list("scheme", flat=True)) == [
@@ -253,3 +289,57 @@ def test_an_event_rolled_back_with_its_savepoint_leaves_no_gap(demo: dict[str, U
     assert not AuditEvent.objects.filter(action="test.undone").exists()
     assert AuditEvent.objects.filter(action="test.kept").count() == 2
     assert verify_chain().ok
+
+
+def test_a_short_burst_then_silence_is_exported_by_the_interval_job(
+    demo: dict[str, User], settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Fewer than N events and then no write: the writers' after-commit step finds no export
+    due, the interval job exports the head once M minutes have passed since the last one."""
+    from kehu.ops.tasks import seal_and_export_audit
+
+    folder = Path(settings.KEHU_AUDIT_HEAD_DIR)
+    export_now()
+    for _n in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            record("test.burst")
+    head = ChainHead.objects.get(pk=1)
+    assert head.exported_seq == head.seq - 3
+    assert seal_and_export_audit.call() == {"sealed": 0, "exported_seq": None}
+
+    a_while_ago = timezone.now() - datetime.timedelta(
+        minutes=settings.KEHU_AUDIT_EXPORT_EVERY_MINUTES + 1
+    )
+    ChainHead.objects.filter(pk=1).update(exported_at=a_while_ago)
+    assert seal_and_export_audit.call() == {"sealed": 0, "exported_seq": head.seq}
+    assert heads_in(folder)[-1]["seq"] == head.seq
+    assert ChainHead.objects.get(pk=1).exported_seq == head.seq
+
+
+def test_the_interval_job_seals_an_orphaned_event(demo: dict[str, User]) -> None:
+    from kehu.ops.tasks import seal_and_export_audit
+
+    orphan = AuditEvent.objects.create(occurred_at=timezone.now(), action="test.orphan")
+    assert seal_and_export_audit.call()["sealed"] == 1
+    orphan.refresh_from_db()
+    assert orphan.seq == ChainHead.objects.get(pk=1).seq
+    assert verify_chain().ok
+
+
+def test_events_left_unsealed_past_the_grace_period_are_a_finding(
+    demo: dict[str, User], settings: Any
+) -> None:
+    """Their writer died before sealing and no interval job ran, or they were slipped into
+    the table: `kehu audit verify` reports them, then seals them."""
+    grace = settings.KEHU_AUDIT_UNSEALED_GRACE_MINUTES
+    recent = timezone.now() - datetime.timedelta(minutes=grace - 1)
+    AuditEvent.objects.create(occurred_at=recent, action="test.pending")
+    assert verify_chain().ok
+    old = timezone.now() - datetime.timedelta(minutes=grace + 1)
+    orphan = AuditEvent.objects.create(occurred_at=old, action="test.orphan")
+    assert "are not sealed" in verify_chain().problem
+    message = broken()
+    assert f"1 events recorded more than {grace} minutes ago" in message
+    assert f"id {orphan.pk}, test.orphan" in message
+    assert "sealed now" in message
+    assert "intact" in verify()

@@ -209,3 +209,30 @@ def test_the_tick_forgets_old_successful_jobs_and_sent_mail_but_keeps_failures()
     assert not DBTaskResult.objects.filter(pk=done.pk).exists()
     assert DBTaskResult.objects.filter(pk=failed.pk).exists()
     assert not Outbox.objects.filter(pk=sent.pk).exists()
+
+
+@pytest.mark.django_db
+@override_settings(KEHU_JOB_MAX_ATTEMPTS=1, KEHU_WORKER_STALE_SECONDS=120)
+def test_a_crashed_audit_verification_alarms_the_auditors_too(demo: dict[str, User]) -> None:
+    from kehu.ops.tasks import verify_audit_chain
+
+    now = timezone.now()
+    job = DBTaskResult.objects.get(pk=verify_audit_chain.enqueue().id)
+    crash_while_running(job, "worker-a", now)
+    assert jobs.reclaim_stale(now) == {"requeued": 0, "failed": 1}
+    alarmed = set(
+        Notification.objects.filter(title__contains="verify_audit_chain").values_list(
+            "user__username", flat=True
+        )
+    )
+    assert {"admin", "auditor"} <= alarmed
+    assert "manager1" not in alarmed
+    # Another job's failure stays with the system administrators.
+    other = DBTaskResult.objects.get(pk=export_audit_head.enqueue().id)
+    other.task_path = "kehu.ops.tasks.send_mail"
+    other.save(update_fields=["task_path"])
+    crash_while_running(other, "worker-b", now)
+    jobs.reclaim_stale(now)
+    mail_alarmed = Notification.objects.filter(title__contains="send_mail")
+    names = set(mail_alarmed.values_list("user__username", flat=True))
+    assert "admin" in names and "auditor" not in names

@@ -84,3 +84,13 @@ def test_the_mail_job_runs_every_minute_even_when_the_tick_comes_a_little_early(
     assert "mail-outbox" in enqueue_due(at(7, 10, 0))
     assert "mail-outbox" not in enqueue_due(at(7, 10, 0) + datetime.timedelta(seconds=30))
     assert "mail-outbox" in enqueue_due(at(7, 10, 0) + datetime.timedelta(seconds=59))
+
+
+@pytest.mark.django_db
+def test_the_audit_chain_is_sealed_and_its_head_exported_every_five_minutes() -> None:
+    """Also when no write comes after a short burst (the writers export only after a write)."""
+    start = at(7, 10, 0)
+    assert "audit-seal-export" in enqueue_due(start)
+    assert "audit-seal-export" not in enqueue_due(start + datetime.timedelta(minutes=2))
+    assert "audit-seal-export" in enqueue_due(start + datetime.timedelta(minutes=5))
+    assert runs_of("audit-seal-export") == 2

@@ -7,8 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kehu.audit.heads import export_if_due
+from kehu.audit.monitor import seal_and_verify
 from kehu.audit.sealing import seal_pending
-from kehu.audit.selectors import verify_chain
 from kehu.audit.services import export_head
 
 
@@ -42,11 +42,10 @@ class Command(BaseCommand):
             entry = export_head(options["dir"])
             self.stdout.write(f"exported head #{entry['seq']} {entry['hash']} to {entry['path']}")
             return
-        sealed = seal_pending()
         if options["action"] == "seal":
-            self.stdout.write(f"sealed {sealed} events")
+            self.stdout.write(f"sealed {seal_pending()} events")
             return
-        result = verify_chain([Path(p) for p in options["head"]])
+        _sealed, result = seal_and_verify([Path(p) for p in options["head"]])
         if not result.ok:
             where = f" at event #{result.bad_seq}" if result.bad_seq else ""
             raise CommandError(f"audit chain BROKEN{where}: {result.problem}")
