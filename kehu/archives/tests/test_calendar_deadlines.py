@@ -93,7 +93,7 @@ def test_entering_new_years_day_2027_moves_a_hand_over_date(
     Dossier.objects.filter(pk=dossier.pk).update(numbered_at=numbered)
     fixed_today(D(2026, 12, 1))
     assert transfers.propose_transfers()["proposed"] == 1
-    transfers.confirm(Transfer.objects.get(), by=demo["credit"])  # on to the archive room
+    transfers.transfer_confirm(Transfer.objects.get(), by=demo["credit"])  # on to the archive room
     transfer = Transfer.objects.get(status="proposed")
     assert transfer.due_date == D(2027, 1, 1)  # within a month
     version = transfer.version

@@ -408,8 +408,12 @@ def test_an_encrypted_proposal_moved_to_another_request_does_not_decrypt(
     demo: dict[str, User],
 ) -> None:
     person = services.create_customer(person_data(demo["manager1"], phone="13500000000"))
-    one = changes.propose(person, demo["compliance"], {"phone": "13511112222"}, "核实")
-    two = changes.propose(person, demo["compliance"], {"phone": "13533334444"}, "核实")
+    one = changes.change_request_propose(
+        person, demo["compliance"], {"phone": "13511112222"}, "核实"
+    )
+    two = changes.change_request_propose(
+        person, demo["compliance"], {"phone": "13533334444"}, "核实"
+    )
     sealed_one, sealed_two = one.changes["phone"], two.changes["phone"]
     assert ":r:" in sealed_one[1] and "1351111" not in str(sealed_one)
     assert changes.plain_changes(one)["phone"] == ["13500000000", "13511112222"]
@@ -426,7 +430,9 @@ def test_an_encrypted_proposal_moved_to_another_request_does_not_decrypt(
         plain = changes.plain_changes(request)["phone"]
         assert isinstance(plain[1], crypto.Unreadable)
     with pytest.raises(ValidationError, match="无法解密"):
-        changes.decide(one, demo["manager1"], accept=True)  # never applies a moved value
+        changes.change_request_decide(
+            one, by=demo["manager1"], accept=True
+        )  # never applies a moved value
     assert Customer.objects.get(pk=person.pk).phone == "13500000000"
 
     # Values written before the binding (column-bound) still read.
