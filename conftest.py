@@ -59,7 +59,7 @@ def _audit_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _fresh_config_caches() -> Iterator[None]:
     """Each test rolls back its data: settings cached by an earlier test must not be seen."""
-    from kehu.core.configcache import clear_all
+    from kehu.infra.configcache import clear_all
 
     clear_all()
     yield

@@ -21,11 +21,11 @@ from kehu.core import services as core_services
 from kehu.core.crypto import decrypt
 from kehu.core.digest import lookup_digest
 from kehu.core.models import OrgUnit, Role, UnitKind, User
-from kehu.core.normalize import halfwidth, phone_digits
 from kehu.customers import demo
 from kehu.customers.models import Contact, Customer, CustomerKind
 from kehu.customers.search import build_search_text, pinyin_of
 from kehu.customers.validation import name_key
+from kehu.infra.normalize import halfwidth, phone_digits
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)

@@ -193,8 +193,8 @@ elif (
     DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
     and env("KEHU_DB_PREPARED_STATEMENTS", "1") != "0"
 ):
-    # Django's backend, with the per-request reads by key prepared (kehu/core/prepared.py).
-    DATABASES["default"]["ENGINE"] = "kehu.core.postgresql"
+    # Django's backend, with the per-request reads by key prepared (kehu/infra/prepared.py).
+    DATABASES["default"]["ENGINE"] = "kehu.infra.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"

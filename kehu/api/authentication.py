@@ -11,8 +11,8 @@ from rest_framework.request import Request
 
 from kehu.api.models import ApiToken, hash_token
 from kehu.audit.context import Actor, acting_as
-from kehu.core.prepared import prepared_statements
 from kehu.core.selectors import user_facts
+from kehu.infra.prepared import prepared_statements
 
 LAST_USED_PRECISION = datetime.timedelta(minutes=1)
 

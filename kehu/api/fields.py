@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from kehu.core.normalize import parse_amount, parse_date
+from kehu.infra.normalize import parse_amount, parse_date
 
 
 class ChineseDateField(serializers.DateField):

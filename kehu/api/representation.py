@@ -40,8 +40,8 @@ from rest_framework.settings import api_settings
 
 from kehu.api.fields import MaskedFieldsMixin
 from kehu.core import masking
-from kehu.core.lookups import ids_parameter
-from kehu.core.prepared import prepared_statements
+from kehu.infra.lookups import ids_parameter
+from kehu.infra.prepared import prepared_statements
 
 # (a row's key, its representation), in the order of the rows
 Built = list[tuple[Any, dict[str, Any]]]
@@ -325,7 +325,7 @@ def _by_ids(
 
 def _among(model: Any, field: str, pks: list[Any]) -> dict[str, Any]:
     """The filter of `field` among a page's ids: one parameter for all of them where the field
-    takes it (kehu.core.lookups), not a placeholder each."""
+    takes it (kehu.infra.lookups), not a placeholder each."""
     column = model._meta.pk if field == "pk" else model._meta.get_field(field)
     if column.get_lookup("in_ids"):
         return {f"{field}__in_ids": frozenset(pks)}

@@ -19,9 +19,9 @@ from kehu.api.fields import error_detail
 from kehu.api.pagination import KeysetPagination
 from kehu.api.representation import list_plan, page_values
 from kehu.core import policy
-from kehu.core.ratelimit import RateLimited
 from kehu.generic import listing, registry
 from kehu.generic.services import StaleEditError, audited_create, audited_update
+from kehu.infra.ratelimit import RateLimited
 
 
 class RecordViewSet(AuditedAPIView, viewsets.ModelViewSet):

@@ -1,4 +1,4 @@
-"""Printable archive forms (ARC-3, ARC-4, ARC-7, IO-4) through kehu.core.pdf: folder cover
+"""Printable archive forms (ARC-3, ARC-4, ARC-7, IO-4) through kehu.infra.pdf: folder cover
 label, location index of a cabinet, dossier catalogue, destruction register."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from kehu.archives import retention, selectors
 from kehu.archives.models import Cabinet, Destruction, Dossier
-from kehu.core import pdf
+from kehu.infra import pdf
 
 
 def _name(user: Any) -> str:

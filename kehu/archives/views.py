@@ -25,11 +25,12 @@ from kehu.archives import (
     transfers,
 )
 from kehu.archives.models import ArchiveSettings, Cabinet, Hold, LoanStatus
-from kehu.core import pdf, policy
+from kehu.core import policy
 from kehu.core.access import get_from_visible_or_404, get_visible_or_404, require, requires
 from kehu.core.forms import add_errors
 from kehu.generic import listing, registry
 from kehu.generic.services import StaleEditError
+from kehu.infra import pdf
 
 
 @login_required
@@ -77,7 +78,7 @@ def cabinet_check(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("generic:cabinets_detail", cabinet.pk)
 
 
-# --- printable forms (kehu.core.pdf) ----------------------------------------------------
+# --- printable forms (kehu.infra.pdf) ----------------------------------------------------
 
 
 def _pdf(content: bytes, filename: str) -> HttpResponse:

@@ -10,8 +10,9 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.core import checks
 
-        from kehu.core import calendar_record_types, lookups, record_types  # noqa: F401  (register)
+        from kehu.core import calendar_record_types, record_types  # noqa: F401  (register)
         from kehu.core.keychecks import check_field_keys
+        from kehu.infra import lookups  # noqa: F401  (registers the id-list lookups)
 
         checks.register(check_field_keys)
         _collect_role_permissions()

@@ -9,7 +9,7 @@ from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core import policy
-from kehu.core.prepared import prepared_statements
+from kehu.infra.prepared import prepared_statements
 
 
 class LanguageMiddleware:

@@ -22,7 +22,7 @@ from typing import Any
 from django.db.models import Model, Q, QuerySet
 
 from kehu.core.models import Role, SecurityPolicy
-from kehu.core.prepared import prepared_statements
+from kehu.infra.prepared import prepared_statements
 
 # role → the permissions it holds, assembled from each app's `permissions.py`
 # (`ROLE_PERMISSIONS` there) when the apps are ready: every app declares its own.

@@ -21,7 +21,7 @@ from kehu.core.models import (
     SecurityPolicy,
     User,
 )
-from kehu.core.prepared import prepared_statements
+from kehu.infra.prepared import prepared_statements
 
 
 class RequestFacts(NamedTuple):

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from stdnum.cn import ric, uscc
 
-from kehu.core.normalize import compact_code
+from kehu.infra.normalize import compact_code
 
 # GB 32100: the alphabet leaves out I, O, Z, S and V.
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"

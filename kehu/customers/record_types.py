@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 from kehu.core import masking, policy
 from kehu.core.digest import lookup_digest
 from kehu.core.models import OrgUnit, User
-from kehu.core.normalize import normalize_phone
 from kehu.customers import filters, forms, selectors, serializers, services
 from kehu.customers.models import (
     BankAccount,
@@ -27,6 +26,7 @@ from kehu.customers.models import (
 from kehu.customers.search import filter_text, is_exact_value
 from kehu.generic import listing
 from kehu.generic.registry import Column, RecordType, register
+from kehu.infra.normalize import normalize_phone
 
 policy.register_scope(
     Customer, "unit__path", "owner_id", grant_actions=("view", "change", "reveal")

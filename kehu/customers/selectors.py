@@ -8,7 +8,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from kehu.core import policy
-from kehu.core.configcache import config_cache
 from kehu.core.models import OrgUnit, Role, RoleAssignment, User
 from kehu.core.selectors import attach_users
 from kehu.customers import card, completeness, duplicates
@@ -23,6 +22,7 @@ from kehu.customers.models import (
 )
 from kehu.customers.services import FILING_TRANSITIONS, TRANSITIONS, allowed_transitions
 from kehu.generic import registry
+from kehu.infra.configcache import config_cache
 
 REQUESTS = 20  # change requests shown on the card
 

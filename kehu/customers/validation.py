@@ -10,15 +10,15 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from kehu.core.normalize import (
+from kehu.customers import identifiers
+from kehu.customers.models import CustomerKind
+from kehu.infra.normalize import (
     clean_text,
     normalize_phone,
     parse_amount,
     parse_date,
     strip_invisible,
 )
-from kehu.customers import identifiers
-from kehu.customers.models import CustomerKind
 
 PHONE_FIELDS = ("phone", "legal_rep_phone")
 DATE_FIELDS = (

@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from kehu.core import policy
 from kehu.core.access import get_visible_or_404
-from kehu.core.configcache import config_cache
 from kehu.customers.card import CardPanel
 from kehu.customers.models import Customer
 from kehu.documents.models import Document, DocumentType, DocumentVersion
+from kehu.infra.configcache import config_cache
 
 
 def warning_days() -> int:

@@ -14,8 +14,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.models import OrgUnit, TrackedModel
-from kehu.core.normalize import clean_text
 from kehu.customers.models import CustomerKind, Industry
+from kehu.infra.normalize import clean_text
 
 # Data a checklist item may require: the customer's own fields plus two related facts.
 CHECKABLE_FIELDS = [

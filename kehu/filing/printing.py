@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kehu.core import mail, masking, pdf
+from kehu.core import mail, masking
 from kehu.filing import checklist
 from kehu.filing.models import Filing, Review
+from kehu.infra import pdf
 
 
 def _person(user: Any) -> str:

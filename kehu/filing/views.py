@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kehu.core import pdf, policy
+from kehu.core import policy
 from kehu.core.access import DENIED, get_visible_or_404, requires
 from kehu.customers.forms import CustomerForm
 from kehu.customers.selectors import customer_rows
@@ -35,6 +35,7 @@ from kehu.generic import registry
 from kehu.generic.listing import named_page
 from kehu.generic.models import SubmissionToken
 from kehu.generic.services import DuplicateSubmissionError, claim_submission
+from kehu.infra import pdf
 from kehu.workflow.services import WorkflowError, four_eyes_refusal
 
 FILINGS_PER_PAGE = 50

@@ -16,10 +16,10 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from kehu.audit.services import record
-from kehu.core.normalize import clean_text, compact_code, parse_date
 from kehu.customers.identifiers import clean_credit_code
 from kehu.customers.models import Customer
 from kehu.filing.models import WatchList, WatchListEntry, name_key
+from kehu.infra.normalize import clean_text, compact_code, parse_date
 
 
 def matches(customer: Customer) -> QuerySet[WatchListEntry]:

@@ -13,8 +13,8 @@ from django.db.models.sql.where import AND, WhereNode
 from django.http import QueryDict
 
 from kehu.core import policy
-from kehu.core.lookups import InIds
 from kehu.generic.registry import RecordType
+from kehu.infra.lookups import InIds
 
 PAGE_SIZES = (25, 50, 100, 200)
 # Rows known to be among at most this many ids are counted with their first page (below).

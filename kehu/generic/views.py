@@ -21,13 +21,13 @@ from django.views import View
 from kehu.audit.selectors import history_for
 from kehu.core import masking, policy
 from kehu.core.access import NOT_FOUND, require
-from kehu.core.prepared import prepared_statements
-from kehu.core.ratelimit import RateLimited
 from kehu.generic import listing, private_search, services
 from kehu.generic.cells import cell_value, rows_cells
 from kehu.generic.export import columns_for, export_queryset
 from kehu.generic.models import SubmissionToken
 from kehu.generic.registry import RecordType
+from kehu.infra.prepared import prepared_statements
+from kehu.infra.ratelimit import RateLimited
 
 
 class RecordView(LoginRequiredMixin, View):

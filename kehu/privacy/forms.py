@@ -5,8 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kehu.core.formfields import ChineseDateField
 from kehu.core.models import OrgUnit
+from kehu.infra.formfields import ChineseDateField
 from kehu.privacy.models import DataCategory, RecipientKind
 
 PURPOSES = [

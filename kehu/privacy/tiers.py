@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from kehu.audit.services import record
 from kehu.core import masking, policy
-from kehu.core.configcache import config_cache
+from kehu.infra.configcache import config_cache
 from kehu.privacy.models import SensitivityTiers
 
 TIER_CHOICES = [

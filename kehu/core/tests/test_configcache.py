@@ -10,9 +10,10 @@ import pytest
 from django.test import Client
 
 from kehu.audit.context import SYSTEM, acting_as
-from kehu.core import configcache, policy, services
+from kehu.core import policy, services
 from kehu.core.models import OrgUnit, SecurityPolicy, User
 from kehu.customers.models import ClassificationDimension, ClassificationValue
+from kehu.infra import configcache
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.test import override_settings
 
-from kehu.core import mail, pdf
+from kehu.core import mail
 from kehu.core.models import User
 from kehu.core.services import notify
+from kehu.infra import pdf
 
 
 def test_pdf_text_is_extractable_and_the_font_embedded() -> None:

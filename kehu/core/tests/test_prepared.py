@@ -1,4 +1,4 @@
-"""Prepared statements on PostgreSQL (kehu/core/prepared.py): the reads by key a page repeats
+"""Prepared statements on PostgreSQL (kehu/infra/prepared.py): the reads by key a page repeats
 are prepared once per connection; lists, counts and searches never are (a generic plan
 would ignore how selective their filters are)."""
 
@@ -14,11 +14,11 @@ from django.db import connection
 from django.test import Client
 
 from kehu.core.models import User
-from kehu.core.prepared import prepared_statements
 from kehu.core.tests.cluster_keys import TEST_KEYS
 from kehu.customers.models import Customer
 from kehu.customers.services import create_customer
 from kehu.customers.tests.factories import org_data
+from kehu.infra.prepared import prepared_statements
 
 on_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
@@ -101,7 +101,7 @@ def test_prepared_reads_give_the_same_rows(demo: dict[str, User]) -> None:
 @pytest.mark.parametrize(
     ("url", "setting", "engine"),
     [
-        ("postgres://u@db:5432/kehu", None, "kehu.core.postgresql"),
+        ("postgres://u@db:5432/kehu", None, "kehu.infra.postgresql"),
         ("postgres://u@db:5432/kehu", "0", "django.db.backends.postgresql"),
         ("sqlite:////tmp/kehu-x.sqlite3", None, "django.db.backends.sqlite3"),
     ],

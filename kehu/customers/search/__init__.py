@@ -23,12 +23,13 @@ from django.db.models.signals import post_delete
 from django.utils.translation import gettext as _
 from pypinyin import lazy_pinyin
 
-from kehu.core import masking, policy, ratelimit
+from kehu.core import masking, policy
 from kehu.core.digest import lookup_digest
-from kehu.core.normalize import halfwidth, normalize_phone, phone_digits
 from kehu.customers.models import Contact, Customer, CustomerKind
 from kehu.customers.search import storage
 from kehu.customers.search.grams import query_grams
+from kehu.infra import ratelimit
+from kehu.infra.normalize import halfwidth, normalize_phone, phone_digits
 
 _PHONE_LIKE = re.compile(r"^\+?[\d\s\-()]{5,}$")
 _SEPARATOR = "|"

@@ -120,7 +120,7 @@ def test_a_pages_ids_are_one_parameter(
     make_person: Callable[..., Customer],
 ) -> None:
     """The rows, contacts and classifications of an API page are read by the page's ids sent
-    as one parameter (kehu.core.lookups.InIds), not an `IN` list of a placeholder each."""
+    as one parameter (kehu.infra.lookups.InIds), not an `IN` list of a placeholder each."""
     _varied(make_org, make_person)
     client = api_for("manager1")
     client.get("/api/v1/customers/")

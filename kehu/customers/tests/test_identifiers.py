@@ -14,15 +14,6 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from stdnum.cn import ric, uscc
 
-from kehu.core.normalize import (
-    clean_text,
-    compact_code,
-    halfwidth,
-    normalize_phone,
-    parse_amount,
-    parse_date,
-    phone_digits,
-)
 from kehu.customers import identifiers
 from kehu.customers.identifiers import (
     birth_date_of,
@@ -33,6 +24,15 @@ from kehu.customers.identifiers import (
     make_credit_code,
     make_id_number,
     org_code_check,
+)
+from kehu.infra.normalize import (
+    clean_text,
+    compact_code,
+    halfwidth,
+    normalize_phone,
+    parse_amount,
+    parse_date,
+    phone_digits,
 )
 
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -16,12 +16,12 @@ from django.core.exceptions import ValidationError
 
 from kehu.audit.models import AuditEvent
 from kehu.core.models import User
-from kehu.core.pdf import register_fonts
 from kehu.customers.models import Customer
 from kehu.documents import samples, services
 from kehu.documents.models import Document, DocumentType, DocumentVersion
 from kehu.documents.tests.conftest import PNG, docx_bytes, pdf_bytes, upload_file
 from kehu.documents.tests.test_documents import api, make_customer, stored_count
+from kehu.infra.pdf import register_fonts
 
 pytestmark = pytest.mark.django_db
 

@@ -476,7 +476,7 @@ def test_large_upload_is_spooled_to_disk_and_streamed(
 def test_the_card_names_the_missing_types_from_cached_settings(
     customer: Customer, client_for: Callable[[str], Client]
 ) -> None:
-    """The active document types are a cached setting (kehu.core.configcache): the card asks
+    """The active document types are a cached setting (kehu.infra.configcache): the card asks
     no query for them, yet names a type added or retired at once (in this process)."""
     client = client_for("manager1")
     url = f"/customers/{customer.pk}/"

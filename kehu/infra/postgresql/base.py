@@ -1,5 +1,5 @@
 """Django's PostgreSQL backend, with prepared statements inside
-`kehu.core.prepared.prepared_statements()` (see there). Elsewhere it is Django's: client-side
+`kehu.infra.prepared.prepared_statements()` (see there). Elsewhere it is Django's: client-side
 parameter binding, nothing prepared."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from django.db.backends.postgresql import base
 from django.db.backends.postgresql.psycopg_any import register_tzloader
 from psycopg.pq import Format
 
-from kehu.core.prepared import preparing
+from kehu.infra.prepared import preparing
 
 _ServerBindingCursor: Any = base.ServerBindingCursor  # (the stubs do not describe it)
 # psycopg prepares a statement after this many executions; only PreparedCursor's are.

@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kehu.core.normalize import normalize_phone, parse_amount, parse_date
+from kehu.infra.normalize import normalize_phone, parse_amount, parse_date
 
 
 class ChineseDateField(forms.DateField):

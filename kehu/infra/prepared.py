@@ -5,7 +5,7 @@ session, the signed-in user, their roles, a customer with its owner, unit, dossi
 cabinet, the rows of one customer's panels — planning costs more than running (figures in
 docs/performance.md). Statements executed inside
 `prepared_statements()` are sent with server-side parameters and prepared once per
-connection (kehu.core.postgresql), so later requests reuse the plan.
+connection (kehu.infra.postgresql), so later requests reuse the plan.
 
 Only for reads whose best plan does not depend on the values. A prepared statement soon
 gets a generic plan, made without the values: a list page's filtered, sorted scan planned
