@@ -231,10 +231,22 @@ def change_request_file(request: HttpRequest, pk: int) -> FileResponse:
     change = _visible_request(request, pk)
     if not change.attachment:
         raise Http404(_("No file."))
+    from kehu.documents.checks import sniff_head
+    from kehu.documents.headers import protect
+
     record("customers.changerequest.download", change, extra={"file": change.attachment_name})
-    return FileResponse(
-        change.attachment.open("rb"), as_attachment=True, filename=change.attachment_name or "file"
+    # The type its content says (checked on upload), not the one its name suggests.
+    storage, name = change.attachment.storage, change.attachment.name
+    with storage.open(name, "rb") as stored:
+        content_type = sniff_head(stored.read(8192)) or "application/octet-stream"
+    response = FileResponse(
+        storage.open(name, "rb"),
+        as_attachment=True,
+        filename=change.attachment_name or "file",
+        content_type=content_type,
     )
+    protect(response, content_type)
+    return response
 
 
 @login_required
