@@ -71,6 +71,9 @@ SECURE_HSTS_SECONDS = 31536000 if SECURE else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
 SECURE_HSTS_PRELOAD = SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else None
+# Proxies in front of Kehu, each appending the address it received from to X-Forwarded-For:
+# the client's address is the entry the outermost of them appended (kehu.audit.middleware).
+KEHU_PROXY_HOPS = env_int("KEHU_PROXY_HOPS", 1 if SECURE else 0)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
