@@ -228,15 +228,16 @@ def change_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def change_request_file(request: HttpRequest, pk: int) -> FileResponse:
-    change = _visible_request(request, pk)
-    if not change.attachment:
-        raise Http404(_("No file."))
     from kehu.documents.checks import sniff_head
     from kehu.documents.headers import protect
 
+    change = _visible_request(request, pk)
+    name = change.attachment.name
+    if not name:
+        raise Http404(_("No file."))
     record("customers.changerequest.download", change, extra={"file": change.attachment_name})
     # The type its content says (checked on upload), not the one its name suggests.
-    storage, name = change.attachment.storage, change.attachment.name
+    storage = change.attachment.storage
     with storage.open(name, "rb") as stored:
         content_type = sniff_head(stored.read(8192)) or "application/octet-stream"
     response = FileResponse(
