@@ -22,6 +22,7 @@ from kehu.api.customers import CustomerActionView, _invalid
 from kehu.api.pagination import KeysetPagination
 from kehu.api.workflow import StepSerializer
 from kehu.core import policy
+from kehu.customers import services as customer_services
 from kehu.customers.serializers import CustomerSerializer
 from kehu.filing import checklist, selectors, services
 from kehu.filing.models import Filing, ItemCheck, RiskReport
@@ -165,6 +166,7 @@ class FilingListView(CustomerActionView):
                 new = CustomerSerializer(data=values["new_customer"], context={"request": request})
                 if not new.is_valid():
                     raise exceptions.ValidationError({"new_customer": new.errors})
+                customer_services.check_unique_before_saving(dict(new.validated_data))
                 with transaction.atomic():
                     filing = services.create_and_open(
                         dict(new.validated_data), by=request.user,

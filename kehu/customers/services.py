@@ -210,6 +210,18 @@ def check_unique(customer: Customer) -> None:
         raise ValidationError(errors)
 
 
+def check_unique_before_saving(data: dict[str, Any]) -> None:
+    """`check_unique` for a new customer's data, for a caller that saves it inside a
+    transaction of its own: run first, its audit events outlive a refusal."""
+    individual = data.get("kind") == CustomerKind.INDIVIDUAL
+    check_unique(
+        Customer(
+            credit_code=data.get("credit_code") or None,
+            id_number=(data.get("id_number") or "") if individual else "",
+        )
+    )
+
+
 # --- customers ---------------------------------------------------------------------------
 
 

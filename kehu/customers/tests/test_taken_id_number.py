@@ -101,3 +101,20 @@ def test_who_may_reveal_the_number_is_told_whose_it_is(
     assert TARGET in " ".join(page.context["form"].errors["id_number"])
     hits = AuditEvent.objects.filter(action=HIT, actor_username="manager1")
     assert [event.extra["named"] for event in hits] == [True, True]
+
+
+def test_a_filing_for_a_new_customer_through_the_api_is_audited_too(
+    api_for: Callable[[str], Client], target: Customer
+) -> None:
+    """The API's "new customer + filing" saves in one transaction: the hit is checked and
+    recorded before it."""
+    client = api_for("manager2")
+    before = AuditEvent.objects.count()
+    response = client.post(
+        "/api/v1/filings/",
+        {"new_customer": {"kind": "individual", "name": "试探某人", "id_number": target.id_number}},
+        content_type=JSON,
+    )
+    assert response.status_code == 400, response.content
+    _names_nothing(str(response.json()), target)
+    assert AuditEvent.objects.filter(pk__gt=before, action=HIT, actor_username="manager2").exists()
