@@ -34,11 +34,21 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def make_private(path: Path, mode: int) -> None:
+    """Give `path`, when it exists and the service user owns it, exactly `mode` (keys, the
+    SQLite database and files are readable by the service user only). A folder or file
+    created before, or by hand, is tightened at every start."""
+    try:
+        if path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o777 != mode:
+            path.chmod(mode)
+    except FileNotFoundError:
+        pass
+
+
 DATA_DIR = Path(env("KEHU_DATA_DIR", str(CHECKOUT_DIR / "var"))).resolve()
 if not DATA_DIR.exists():
-    # Keys, the SQLite database and files live here: readable by the service user only.
     DATA_DIR.mkdir(parents=True, mode=0o700)
-    DATA_DIR.chmod(0o700)  # mkdir's mode is reduced by the umask; make it exact
+make_private(DATA_DIR, 0o700)  # mkdir's mode is reduced by the umask; make it exact
 
 
 # Cluster mode: PostgreSQL (several servers may share the database), so every key must be
@@ -71,6 +81,9 @@ SECURE_HSTS_SECONDS = 31536000 if SECURE else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
 SECURE_HSTS_PRELOAD = SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else None
+# Proxies in front of Kehu, each appending the address it received from to X-Forwarded-For:
+# the client's address is the entry the outermost of them appended (kehu.audit.middleware).
+KEHU_PROXY_HOPS = env_int("KEHU_PROXY_HOPS", 1 if SECURE else 0)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -189,6 +202,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # Create the database file private before SQLite does (it would follow the umask,
         # usually 0644); SQLite gives its -wal and -shm files the same mode.
         os.close(os.open(_sqlite_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for _suffix in ("", "-wal", "-shm"):
+        make_private(Path(f"{_sqlite_file}{_suffix}"), 0o600)
 elif (
     DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
     and env("KEHU_DB_PREPARED_STATEMENTS", "1") != "0"

@@ -69,11 +69,13 @@ class BorrowProcess(Process):
         "return": StepSpec(
             _("Return check"), outcomes={"returned": _("Take back")}, form=ReturnForm
         ),
+        # A decision like the approval: who approved the loan does not also extend it.
         "renew": StepSpec(
             _("Renewal"),
             outcomes=DECISION,
             due_working_days=1,
             approval=True,
+            decision=True,
             reason_required=(REJECT,),
         ),
     }

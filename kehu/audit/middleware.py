@@ -1,3 +1,4 @@
+import ipaddress
 from collections.abc import Callable
 from urllib.parse import urlencode
 
@@ -8,13 +9,22 @@ from kehu.audit.context import acting_as, actor_for
 
 
 def client_ip(request: HttpRequest) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is trusted solely when a proxy sets it (KEHU_SECURE).
+    """The client's address: REMOTE_ADDR, or behind KEHU_PROXY_HOPS trusted proxies the
+    X-Forwarded-For entry the outermost proxy appended, counted from the right. Entries to
+    its left come from the client, who may write anything there: they are never read."""
     from django.conf import settings
 
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if settings.SECURE and forwarded:
-        return forwarded.split(",")[0].strip()
-    return str(request.META.get("REMOTE_ADDR", ""))
+    remote = str(request.META.get("REMOTE_ADDR", ""))
+    hops = settings.KEHU_PROXY_HOPS
+    forwarded = [e.strip() for e in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [e for e in forwarded if e]
+    if hops <= 0 or len(forwarded) < hops:
+        return remote  # no proxy, or one that did not append: only the connection is known
+    candidate = forwarded[-hops]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
 
 
 class AuditContextMiddleware:

@@ -37,6 +37,7 @@ VERBS: dict[str, Any] = {
     "merged_into": _("merged into another customer"),
     "merge_move": _("moved to the surviving customer of a merge"),
     "sensitive_search": _("searched by a full ID or phone number"),
+    "sensitive_duplicate": _("entered a full ID number another customer holds"),
     "duplicate_dismissed": _("marked as not a duplicate"),
     "accept": _("accepted"),
     "reject": _("rejected"),

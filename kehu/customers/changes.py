@@ -35,12 +35,10 @@ PROPOSABLE = (
     "city", "products", "cooperation_since", "contract_numbers",
 )  # fmt: skip
 MAX_ATTACHMENT = 20 * 1024 * 1024
-# Supporting files: PDF and images, recognised by their first bytes, not their names.
-_SIGNATURES = {
-    b"%PDF-": "application/pdf",
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"\xff\xd8\xff": "image/jpeg",
-}
+# Supporting files: scans or photos of the proof, passed through the one upload check, and
+# starting with their format's whole signature.
+ATTACHMENT_TYPES = ["application/pdf", "image/png", "image/jpeg"]
+_SIGNATURES = (b"%PDF-", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
 
 
 def _jsonable(value: Any) -> Any:
@@ -52,13 +50,22 @@ def _jsonable(value: Any) -> Any:
 
 
 def _check_attachment(upload: UploadedFile | None) -> None:
+    """The upload check every stored file passes (`documents.checks.check_upload`): type
+    decided by the content, archives, programs, PDF scripts and polyglots refused."""
+    from kehu.documents.checks import check_upload
+
     if upload is None:
         return
     if upload.size is not None and upload.size > MAX_ATTACHMENT:
         raise ValidationError({"attachment": [_("The file is larger than 20 MB.")]})
+    try:
+        content_type = check_upload(upload, ATTACHMENT_TYPES)
+    except ValidationError as error:
+        messages = error.message_dict.get("file", error.messages)
+        raise ValidationError({"attachment": messages}) from None
     head = upload.read(16)
     upload.seek(0)
-    if not any(head.startswith(sig) for sig in _SIGNATURES):
+    if content_type not in ATTACHMENT_TYPES or not head.startswith(_SIGNATURES):
         raise ValidationError(
             {"attachment": [_("Attach a PDF, PNG or JPEG file (scans or photos of the proof).")]}
         )

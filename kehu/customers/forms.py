@@ -140,6 +140,20 @@ class CustomerForm(MaskedValuesFormMixin, forms.ModelForm[Customer]):
             for field, messages in error.message_dict.items():
                 self.add_error(field, messages)
 
+    def _check_id_number_unique(self, data: dict[str, Any]) -> None:
+        """An ID number registered for another customer, checked here, before the save's
+        transaction: the audit event of the hit outlives the refusal (services.check_unique)."""
+        from kehu.customers.services import check_unique
+
+        number = data.get("id_number")
+        if "id_number" in self.errors or not number or data.get("kind") != CustomerKind.INDIVIDUAL:
+            return
+        try:
+            check_unique(Customer(pk=self.instance.pk, id_number=number))
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                self.add_error(field, messages)
+
     def _derives_from_id_number(self) -> bool:
         """A stored person's birth date and gender are part of the ID number (masked with
         it): derived from it, never compared with what was sent (a mismatch error would
@@ -194,6 +208,7 @@ class CustomerForm(MaskedValuesFormMixin, forms.ModelForm[Customer]):
                     self.add_error(field if field in self.fields else None, messages)
         if "unit" in self.fields and not {"unit", "owner"} & set(self.errors):
             self._check_assignment(data)
+        self._check_id_number_unique(data)
         data["classifications"] = [
             data[name]
             for name in self.fields

@@ -6,12 +6,10 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core import masking, policy
-from kehu.core.digest import lookup_digest
 from kehu.core.models import OrgUnit, User
 from kehu.customers import filters, forms, selectors, serializers, services
 from kehu.customers.models import (
@@ -23,7 +21,7 @@ from kehu.customers.models import (
     Customer,
     CustomerKind,
 )
-from kehu.customers.search import filter_text, is_exact_value
+from kehu.customers.search import contact_exact_matches, filter_text, is_exact_value
 from kehu.generic import listing
 from kehu.generic.registry import Column, RecordType, register
 from kehu.infra.normalize import normalize_phone
@@ -144,17 +142,15 @@ def _sample_account(user: User) -> dict[str, Any]:
     }
 
 
-def _search_contacts(queryset: QuerySet[Contact], text: str) -> QuerySet[Contact]:
-    """Name or customer name as a substring; a mobile (encrypted) by its full value."""
+def _search_contacts(queryset: QuerySet[Contact], text: str, user: Any) -> QuerySet[Contact]:
+    """Name or customer name as a substring; a mobile (encrypted) by its full value, only
+    among the contacts whose mobile `user` may reveal, audited and rate-limited
+    (`search.contact_exact_matches`): the search must not tell a masked number."""
     matching = listing.search(queryset, ["name", "customer__name"], text)
-    try:
-        phone = normalize_phone(text)
-    except ValidationError:
+    exact = contact_exact_matches(text, user)
+    if exact is None:
         return matching
-    if not phone:
-        return matching
-    digest = lookup_digest("phone", phone)
-    return queryset.filter(Q(pk__in=matching.values("pk")) | Q(mobile_digest=digest))
+    return queryset.filter(Q(pk__in=matching.values("pk")) | exact)
 
 
 def _sample_dimension() -> dict[str, Any]:
@@ -288,6 +284,9 @@ register(
         ],
         search_fields=["name", "customer__name"],
         search=_search_contacts,
+        search_takes_user=True,
+        # A full mobile typed into the search box stays out of URLs and the access log.
+        private_search=is_exact_value,
         default_sort="name",
         create=services.create_contact,
         update=services.update_contact,

@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 
 from kehu.audit.context import current_actor
 from kehu.audit.services import record
-from kehu.core import policy
+from kehu.core import masking, policy
 from kehu.core.digest import lookup_digest
+from kehu.core.ratelimit import RateLimited
 from kehu.customers import completeness, duplicates, search
 from kehu.customers.models import (
     BankAccount,
@@ -139,10 +140,20 @@ def _acting_user() -> Any:
     return User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
 
 
-def _taken_message(what: str, other: Customer) -> str:
-    """Names and links the customer already registered for whoever may open it; to anyone
-    else it says only which department holds it (whom to ask), never its name or number."""
-    if policy.has_perm(_acting_user(), "customers.customer.view", other):
+def _taken_message(field: str, what: str, other: Customer) -> str:
+    """Names and links the customer already registered for whoever may open it — for a
+    sensitive (masked) field only whoever may reveal that field on it; to anyone else it
+    says only which department holds it (whom to ask), never its name or number. A hit on
+    a sensitive field confirms a full value, as a search by it does: audited and counted
+    against the same allowance (`search.admit_sensitive_lookup`)."""
+    user = _acting_user()
+    sensitive = masking.spec(other, field) is not None
+    if sensitive:
+        may_name = user is not None and masking.may_reveal(user, other, field)
+        _admit_and_record_hit(user, field, other, named=may_name)
+    else:
+        may_name = policy.has_perm(user, "customers.customer.view", other)
+    if may_name:
         url = reverse("generic:customers_detail", args=[other.pk])
         return format_html(
             _('{what} is already registered: <a href="{url}">{name}</a> ({unit}, no. {pk}).'),
@@ -158,22 +169,57 @@ def _taken_message(what: str, other: Customer) -> str:
     }
 
 
+def _admit_and_record_hit(user: Any, field: str, other: Customer, *, named: bool) -> None:
+    """Count a sensitive value found registered against `user`'s allowance (a clear error on
+    the field beyond it) and audit it, the value masked."""
+    if user is not None:
+        try:
+            search.admit_sensitive_lookup(
+                user,
+                _(
+                    "You have entered too many full ID or phone numbers in a minute. "
+                    "Wait a minute and try again."
+                ),
+            )
+        except RateLimited as error:
+            raise ValidationError({field: [str(error)]}) from None
+    record(
+        "customers.customer.sensitive_duplicate",
+        other,
+        extra={"field": field, "value": masking.masked(other, field), "named": named},
+    )
+
+
 def check_unique(customer: Customer) -> None:
-    """The same credit code or ID number cannot be registered twice (CUS-11)."""
+    """The same credit code or ID number cannot be registered twice (CUS-11). Callers check
+    before their transaction where they can: the audit event of a sensitive hit must outlive
+    the refusal (`_taken_message`)."""
     errors: dict[str, list[Any]] = {}
     others = Customer.objects.exclude(pk=customer.pk).select_related("unit")
     if customer.credit_code:
         other = others.filter(credit_code=customer.credit_code).first()
         if other:
-            errors["credit_code"] = [_taken_message(_("This credit code"), other)]
+            errors["credit_code"] = [_taken_message("credit_code", _("This credit code"), other)]
     if customer.id_number:
         other = others.filter(
             id_number_digest=lookup_digest("id_number", customer.id_number)
         ).first()
         if other:
-            errors["id_number"] = [_taken_message(_("This ID number"), other)]
+            errors["id_number"] = [_taken_message("id_number", _("This ID number"), other)]
     if errors:
         raise ValidationError(errors)
+
+
+def check_unique_before_saving(data: dict[str, Any]) -> None:
+    """`check_unique` for a new customer's data, for a caller that saves it inside a
+    transaction of its own: run first, its audit events outlive a refusal."""
+    individual = data.get("kind") == CustomerKind.INDIVIDUAL
+    check_unique(
+        Customer(
+            credit_code=data.get("credit_code") or None,
+            id_number=(data.get("id_number") or "") if individual else "",
+        )
+    )
 
 
 # --- customers ---------------------------------------------------------------------------
@@ -247,9 +293,9 @@ def update_customer(
     cleaned = clean_customer(given, partial=True)
     values = _values(cleaned, kind)
     classifications = cleaned.get("classifications")
+    probe = Customer(pk=customer.pk, **{**_plain(customer), **values})
+    check_unique(probe)  # before the transaction: its audit events outlive a refusal
     with transaction.atomic():
-        probe = Customer(pk=customer.pk, **{**_plain(customer), **values})
-        check_unique(probe)
         updated = audited_update(customer, values, expected_version)
         assert isinstance(updated, Customer)
         if classifications is not None:

@@ -206,13 +206,26 @@ def change_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def change_request_file(request: HttpRequest, pk: int) -> FileResponse:
+    from kehu.documents.checks import sniff_head
+    from kehu.documents.headers import protect
+
     change = get_visible_or_404(request.user, selectors.change_request_rows(), pk)
-    if not change.attachment:
+    name = change.attachment.name
+    if not name:
         raise Http404(_("No file."))
     record("customers.changerequest.download", change, extra={"file": change.attachment_name})
-    return FileResponse(
-        change.attachment.open("rb"), as_attachment=True, filename=change.attachment_name or "file"
+    # The type its content says (checked on upload), not the one its name suggests.
+    storage = change.attachment.storage
+    with storage.open(name, "rb") as stored:
+        content_type = sniff_head(stored.read(8192)) or "application/octet-stream"
+    response = FileResponse(
+        storage.open(name, "rb"),
+        as_attachment=True,
+        filename=change.attachment_name or "file",
+        content_type=content_type,
     )
+    protect(response, content_type)
+    return response
 
 
 @login_required

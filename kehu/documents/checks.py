@@ -100,6 +100,11 @@ def sniff(upload: Any) -> str:
     upload.seek(0)
     head = upload.read(8192)
     upload.seek(0)
+    return sniff_head(head)
+
+
+def sniff_head(head: bytes) -> str:
+    """The content type decided from a file's first bytes ("" when unknown)."""
     kind = filetype.guess(head)
     if kind is None:
         if head.startswith(_SCRIPT_HEADS):

@@ -22,6 +22,7 @@ from kehu.customers.duplicates import resolve
 from kehu.customers.selectors import customer_rows
 from kehu.documents import selectors, services
 from kehu.documents.forms import UploadForm
+from kehu.documents.headers import protect
 from kehu.documents.models import DocumentType, DocumentVersion
 
 
@@ -112,14 +113,7 @@ def _stream(version: DocumentVersion, *, inline: bool) -> StreamingHttpResponse:
     response["Content-Disposition"] = (
         content_disposition_header(not inline, version.original_name) or "attachment"
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    # The file is shown as a document, never as a page of ours: no scripts, no forms. PDFs
-    # without `sandbox`: Chromium refuses to run its PDF viewer in a sandboxed document.
-    policy_text = "default-src 'none'; img-src 'self'; frame-ancestors 'self'"
-    if version.content_type != "application/pdf":
-        policy_text += "; sandbox"
-    response["Content-Security-Policy"] = policy_text
+    protect(response, version.content_type)
     return response
 
 

@@ -21,6 +21,8 @@ from rest_framework.response import Response
 
 from kehu.api.base import Endpoint, invalid
 from kehu.api.pagination import KeysetPagination
+from kehu.core import policy
+from kehu.customers import services as customer_services
 from kehu.customers.api import CustomerActionView
 from kehu.customers.serializers import CustomerSerializer
 from kehu.filing import checklist, selectors, services
@@ -165,6 +167,7 @@ class FilingListView(CustomerActionView):
                 new = CustomerSerializer(data=values["new_customer"], context={"request": request})
                 if not new.is_valid():
                     raise exceptions.ValidationError({"new_customer": new.errors})
+                customer_services.check_unique_before_saving(dict(new.validated_data))
                 with transaction.atomic():
                     filing = services.create_and_open(
                         dict(new.validated_data), by=request.user,

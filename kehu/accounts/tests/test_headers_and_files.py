@@ -89,3 +89,24 @@ def test_a_new_data_folder_and_database_are_private(
     assert stat.S_IMODE(database.stat().st_mode) == 0o600
     for key_file in ("secret_key", "lookup_key", "file_key", "field_key"):
         assert stat.S_IMODE((data_dir / key_file).stat().st_mode) == 0o600
+
+
+def test_an_existing_data_folder_and_database_are_tightened_on_start(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A folder and database made before (or copied in by hand) as 0755 and 0644."""
+    for name in list(os.environ):
+        if name.startswith("KEHU_"):
+            monkeypatch.delenv(name)
+    data_dir = tmp_path / "old"
+    data_dir.mkdir(mode=0o755)
+    data_dir.chmod(0o755)
+    database = data_dir / "kehu.sqlite3"
+    for path in (database, data_dir / "kehu.sqlite3-wal"):
+        path.write_bytes(b"")
+        path.chmod(0o644)
+    monkeypatch.setenv("KEHU_DATA_DIR", str(data_dir))
+    runpy.run_path(str(Path(settings.BASE_DIR) / "settings.py"))
+    assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
+    assert stat.S_IMODE((data_dir / "kehu.sqlite3-wal").stat().st_mode) == 0o600

@@ -32,6 +32,27 @@ def dossier(make_active: Callable[..., Customer]) -> Dossier:
     return Dossier.objects.get(customer=make_active("manager1"))  # a SALE customer
 
 
+def second_archivist(demo: dict[str, User]) -> User:
+    """A certified archivist of BJ besides the demo's one."""
+    from kehu.core import services
+
+    today = timezone.localdate()
+    user = services.create_user(
+        {"username": "archivist2", "full_name": "钱琳", "unit": demo["archivist"].unit}
+    )
+    services.save_certification(
+        user,
+        {
+            "training_date": today - datetime.timedelta(days=60),
+            "exam_date": today - datetime.timedelta(days=30),
+            "certificate_no": "DA-2026-0002",
+            "valid_until": today + datetime.timedelta(days=365),
+        },
+    )
+    services.grant_role(user, Role.ARCHIVIST, OrgUnit.objects.get(code="BJ"))
+    return user
+
+
 def open_step(loan: Loan, key: str) -> Step:
     loan.refresh_from_db()
     assert loan.case is not None
@@ -193,14 +214,37 @@ def test_overdue_reminder_and_escalation_with_a_fixed_clock(
     for head in ("head_sale", "gm"):
         assert Notification.objects.filter(user=demo[head], title__startswith="Escalated").exists()
     assert AuditEvent.objects.filter(action="archives.loan.escalate").count() == 1
-    # A renewal approved by the archivist moves the due date and restarts the reminders.
+    # A renewal approved by another archivist moves the due date and restarts the reminders.
     loans.request_renewal(loan, by=demo["manager1"], reason="合同仍在核对")
     with pytest.raises(PermissionDenied):  # four-eyes: the borrower cannot approve it
         workflow.complete_step(open_step(loan, "renew"), by=demo["manager1"], outcome="approved")
-    complete(loan, "renew", demo["archivist"], "approved")
+    complete(loan, "renew", second_archivist(demo), "approved")
     loan.refresh_from_db()
     assert loan.renewals == 1 and loan.due_date > timezone.localdate()
     assert loan.overdue_reminded_on is None and loan.escalated_on is None
+
+
+@pytest.mark.django_db
+def test_the_archivist_who_approved_a_loan_does_not_approve_its_renewal(
+    demo: dict[str, User], dossier: Dossier
+) -> None:
+    loan = loans.request_loan(
+        dossier=dossier, borrower=demo["manager1"], purpose="核对", kind="physical"
+    )
+    complete(loan, "approve", demo["archivist"], "approved")
+    complete(loan, "issue", demo["archivist"], "issued")
+    loan.refresh_from_db()
+    due = loan.due_date
+    loans.request_renewal(loan, by=demo["manager1"], reason="合同仍在核对")
+    with pytest.raises(PermissionDenied):
+        complete(loan, "renew", demo["archivist"], "approved")
+    loan.refresh_from_db()
+    assert loan.renewals == 0 and loan.due_date == due
+    assert open_step(loan, "renew").status == "open"
+    # Another archivist decides it.
+    complete(loan, "renew", second_archivist(demo), "approved")
+    loan.refresh_from_db()
+    assert loan.renewals == 1
 
 
 @pytest.mark.django_db

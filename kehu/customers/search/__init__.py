@@ -130,14 +130,38 @@ def exact_matches(text: str, user: Any = None) -> Q | None:
     return condition or None
 
 
-def _admit_and_record(user: Any, values: list[tuple[str, str]]) -> None:
-    """Count the search against the user's allowance and audit it (the value masked)."""
-    from kehu.audit.services import record
+def contact_exact_matches(text: str, user: Any = None) -> Q | None:
+    """Contacts whose mobile is exactly this full phone number, by keyed digest, among
+    those whose mobile `user` may reveal; None when the text is no phone or the user may
+    reveal no mobile. Audited and counted as `exact_matches` is."""
+    phones = [(kind, value) for kind, value in exact_values(text) if kind == "phone"]
+    if not phones or user is None or not policy.has_perm(user, "customers.contact.reveal"):
+        return None
+    _admit_and_record(user, phones, "customers.contact")
+    revealable = policy.scope(user, Contact.objects.all(), "reveal").values("pk")
+    digests = [lookup_digest(kind, value) for kind, value in phones]
+    return Q(mobile_digest__in=digests) & Q(pk__in=revealable)
 
+
+def admit_sensitive_lookup(user: Any, message: str) -> None:
+    """Count one lookup by a full sensitive value (a search, or a value found already
+    registered) against the user's per-minute allowance; `RateLimited(message)` beyond it."""
     ratelimit.admit(
         f"kehu:sensitive-search:{user.pk}",
         settings.KEHU_SENSITIVE_SEARCHES_PER_MINUTE,
         60,
+        message,
+    )
+
+
+def _admit_and_record(
+    user: Any, values: list[tuple[str, str]], object_type: str = "customers.customer"
+) -> None:
+    """Count the search against the user's allowance and audit it (the value masked)."""
+    from kehu.audit.services import record
+
+    admit_sensitive_lookup(
+        user,
         _(
             "You have searched for too many full ID or phone numbers in a minute. "
             "Wait a minute and search again."
@@ -146,7 +170,7 @@ def _admit_and_record(user: Any, values: list[tuple[str, str]]) -> None:
     masks = {"id_number": masking.ID_NUMBER, "phone": masking.PHONE}
     record(
         "customers.customer.sensitive_search",
-        object_type="customers.customer",
+        object_type=object_type,
         extra={
             "kinds": [kind for kind, _value in values],
             "value": masking.mask(masks[values[0][0]], values[0][1]),

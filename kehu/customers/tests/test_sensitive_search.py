@@ -146,3 +146,56 @@ def test_the_access_log_leaves_out_query_strings() -> None:
     atoms = Logger(Config()).atoms(Response(), [], environ, datetime.timedelta(0, 0, 1500))
     line = ACCESS_LOG_FORMAT % atoms
     assert '"GET /api/v1/customers/ HTTP/1.1" 200' in line and MOBILE not in line
+
+
+def contact_ids(client: Client, text: str) -> list[int]:
+    response = client.get("/api/v1/contacts/", {"q": text})
+    assert response.status_code == 200, response.content
+    return [row["id"] for row in response.json()["results"]]
+
+
+def test_the_contact_list_finds_no_mobile_its_reader_may_not_reveal(
+    client_for: Callable[[str], Client], api_for: Callable[[str], Client], with_mobile: Customer
+) -> None:
+    """manager2, the general manager and the credit manager see manager1's contact with its
+    mobile masked: neither the contact list nor its API finds the contact by the number."""
+    contact = with_mobile.contacts.get()
+    before = AuditEvent.objects.count()
+    for username in ("manager2", "gm", "credit"):
+        assert contact.pk in contact_ids(api_for(username), contact.name), username
+        assert contact.pk not in contact_ids(api_for(username), MOBILE), username
+        page = client_for(username).post("/contacts/", {"q": MOBILE}, follow=True)
+        assert page.status_code == 200 and contact.name not in page.content.decode(), username
+    # Who may reveal some mobiles (manager2 his own customers') is audited for trying.
+    searchers = AuditEvent.objects.filter(pk__gt=before, action=SEARCHED)
+    assert "credit" not in set(searchers.values_list("actor_username", flat=True))
+    assert searchers.filter(actor_username="manager2").count() == 2
+    # The owner finds it.
+    assert contact_ids(api_for("manager1"), MOBILE) == [contact.pk]
+
+
+def test_a_contact_mobile_search_is_audited_limited_and_kept_out_of_the_url(
+    client_for: Callable[[str], Client],
+    api_for: Callable[[str], Client],
+    with_mobile: Customer,
+    settings: Any,
+) -> None:
+    settings.KEHU_SENSITIVE_SEARCHES_PER_MINUTE = 2
+    contact = with_mobile.contacts.get()
+    before = AuditEvent.objects.count()
+    client = client_for("manager1")
+    posted = client.post("/contacts/", {"q": MOBILE})
+    assert posted.status_code == 302
+    assert MOBILE not in posted["Location"] and "qref=" in posted["Location"]
+    page = client.get(posted["Location"])
+    assert page.status_code == 200 and contact.name in page.content.decode()
+    event = AuditEvent.objects.get(pk__gt=before, action=SEARCHED)
+    assert event.actor_username == "manager1" and event.object_type == "customers.contact"
+    assert event.extra == {"kinds": ["phone"], "value": "139****5678"}
+    owner = api_for("manager1")
+    assert contact_ids(owner, MOBILE) == [contact.pk]
+    refused = owner.get("/api/v1/contacts/", {"q": MOBILE})
+    assert refused.status_code == 429 and "一分钟" in refused.json()["detail"]
+    refused_page = client.get(posted["Location"])
+    assert refused_page.status_code == 429 and contact.name not in refused_page.content.decode()
+    assert AuditEvent.objects.filter(pk__gt=before, action=SEARCHED).count() == 2

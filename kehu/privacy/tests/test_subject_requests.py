@@ -4,6 +4,7 @@ deletion ledger re-applies deletions after a restore."""
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 import zipfile
@@ -151,3 +152,45 @@ def test_only_who_may_change_the_customer_registers_requests(
     url = f"/privacy/requests/customers.customer/{person.pk}/new/"
     assert client_for("manager2").get(url).status_code == 403
     assert client_for("manager1").get(url).status_code == 200
+
+
+def test_a_contacts_access_package_includes_the_confidential_profile_section(
+    make_org: Callable[..., Customer],
+    demo: dict[str, User],
+    client_for: Callable[[str], Client],
+) -> None:
+    """docs/user-guide.md (个人信息查阅权): the person's legal right of access wins over the
+    dossier's confidentiality: every section of the extended profile is in the package."""
+    from kehu.customers import services
+    from kehu.privacy import consent, profile
+
+    contact = services.create_contact({"customer": make_org("manager1"), "name": "王芳"})
+    consent.record_consent(
+        contact,
+        {
+            "purpose": "profile",
+            "scope": "客户画像",
+            "given_on": datetime.date(2026, 1, 5),
+            "channel": "written",
+        },
+        demo["manager1"],
+        None,
+    )
+    secret = "与竞争对手有私交，勿透露报价底线"
+    profile.save_profile(
+        demo["manager1"], contact, {"interests": "钓鱼", "confidential": secret}, None
+    )
+    response = client_for("manager1").post(
+        f"/privacy/requests/customers.contact/{contact.pk}/new/",
+        {"kind": "access", "received_on": "2026-11-20", "details": "本人书面申请，已核对身份证"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    request = SubjectRequest.objects.latest("pk")
+    handle(request, demo["compliance"])
+    package = client_for("compliance").get(f"/privacy/requests/{request.pk}/package/")
+    assert package.status_code == 200
+    content = b"".join(package.streaming_content)  # type: ignore[attr-defined]
+    data = json.loads(zipfile.ZipFile(io.BytesIO(content)).read("personal-data.json"))
+    assert data["data"]["name"] == "王芳"
+    assert data["extended_profile"]["confidential"] == secret
+    assert data["extended_profile"]["interests"] == "钓鱼"
