@@ -24,7 +24,6 @@ from kehu.customers.models import (
 from kehu.customers.search import contact_exact_matches, filter_text, is_exact_value
 from kehu.generic import listing
 from kehu.generic.registry import Column, RecordType, register
-from kehu.infra.normalize import normalize_phone
 
 policy.register_scope(
     Customer, "unit__path", "owner_id", grant_actions=("view", "change", "reveal")

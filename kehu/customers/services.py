@@ -19,7 +19,6 @@ from kehu.audit.context import current_actor
 from kehu.audit.services import record
 from kehu.core import masking, policy
 from kehu.core.digest import lookup_digest
-from kehu.core.ratelimit import RateLimited
 from kehu.customers import completeness, duplicates, search
 from kehu.customers.models import (
     BankAccount,
@@ -33,6 +32,7 @@ from kehu.customers.models import (
 from kehu.customers.signals import customer_status_changed
 from kehu.customers.validation import clean_contact, clean_customer, name_key, without_invisible
 from kehu.generic.services import audited_create, audited_update
+from kehu.infra.ratelimit import RateLimited
 
 # What a form or the API may set; status, derived fields and merges have their own services.
 CUSTOMER_FIELDS = (

@@ -21,7 +21,6 @@ from rest_framework.response import Response
 
 from kehu.api.base import Endpoint, invalid
 from kehu.api.pagination import KeysetPagination
-from kehu.core import policy
 from kehu.customers import services as customer_services
 from kehu.customers.api import CustomerActionView
 from kehu.customers.serializers import CustomerSerializer
