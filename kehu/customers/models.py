@@ -240,10 +240,6 @@ class Customer(TrackedModel):
         db_index=False,  # partial index below
     )
 
-    # Also every field declared sensitive (kehu.core.masking: birth date, gender, the legal
-    # representative's phone), which `records.services.snapshot` masks as well.
-    AUDIT_MASKED = ("id_number", "legal_rep_id_number", "phone")
-
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
@@ -345,8 +341,6 @@ class Contact(TrackedModel):
             ),
         ]
 
-    AUDIT_MASKED = ("mobile",)
-
     def __str__(self) -> str:
         return f"{self.name}（{self.customer.name}）"
 
@@ -373,8 +367,6 @@ class BankAccount(TrackedModel):
     )
     is_primary = models.BooleanField(_("primary account"), default=False)
     note = models.CharField(_("note"), max_length=200, blank=True)
-
-    AUDIT_MASKED = ("account_number",)
 
     class Meta:
         verbose_name = _("bank account")

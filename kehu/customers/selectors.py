@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 from kehu.core import policy
 from kehu.core.configcache import config_cache
+from kehu.core.digest import lookup_digest
 from kehu.core.models import OrgUnit, Role, RoleAssignment, User
+from kehu.core.normalize import normalize_phone
 from kehu.core.selectors import attach_users
 from kehu.customers import completeness, duplicates
 from kehu.customers.card import card_rows
@@ -17,11 +21,12 @@ from kehu.customers.models import (
     ChangeRequestStatus,
     ClassificationDimension,
     ClassificationValue,
+    Contact,
     Customer,
     CustomerStatus,
 )
 from kehu.customers.services import FILING_TRANSITIONS, TRANSITIONS, allowed_transitions
-from kehu.generic import registry
+from kehu.generic import listing, registry
 
 REQUESTS = 20  # change requests shown on the card
 
@@ -177,3 +182,16 @@ def scope_filter_choices(paths: tuple[str, ...] | None) -> tuple[Choices, Choice
         tuple((u.pk, str(u)) for u in units.order_by("path").only("pk", "name", "code")),
         tuple((m.pk, str(m)) for m in managers.only("pk", "username", "full_name")),
     )
+
+
+def search_contacts(queryset: QuerySet[Contact], text: str) -> QuerySet[Contact]:
+    """Name or customer name as a substring; a mobile (encrypted) by its full value."""
+    matching = listing.search(queryset, ["name", "customer__name"], text)
+    try:
+        phone = normalize_phone(text)
+    except ValidationError:
+        return matching
+    if not phone:
+        return matching
+    digest = lookup_digest("phone", phone)
+    return queryset.filter(Q(pk__in=matching.values("pk")) | Q(mobile_digest=digest))
