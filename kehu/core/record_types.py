@@ -1,11 +1,9 @@
 """Units and users as record types (generic list, detail, edit, export, API)."""
 
-from typing import Any
-
 from django.utils.translation import gettext_lazy as _
 
-from kehu.core import filters, forms, policy, serializers, services
-from kehu.core.models import ArchivistCertification, OrgUnit, Role, User
+from kehu.core import filters, forms, policy, selectors, serializers, services
+from kehu.core.models import OrgUnit, User
 from kehu.generic.registry import (
     ApiSpec,
     Column,
@@ -19,14 +17,6 @@ from kehu.generic.registry import (
 
 policy.register_scope(OrgUnit, "path")
 policy.register_scope(User, "unit__path")
-
-
-def _user_panels(request: Any, user: User) -> dict[str, Any]:
-    return {
-        "role_choices": Role.choices,
-        "unit_choices": OrgUnit.objects.filter(is_active=True).order_by("path"),
-        "certification": ArchivistCertification.objects.filter(user=user).first(),
-    }
 
 
 register(
@@ -95,7 +85,7 @@ register(
                 "password_changed_at",
             ],
             panels=["core/_user_security_panel.html"],
-            context=_user_panels,
+            context=selectors.user_panels,
         ),
         edit=EditSpec(
             form=forms.UserForm,

@@ -1,6 +1,7 @@
-"""Record types: each model Kehu lists, shows, edits, exports and serves over the API
-declares itself once here; the generic views, API, export and the generated standard tests
-do the rest. (NetBox's generic object views are the model.)
+"""Record types: each model Kehu lists, shows, edits, exports and serves over the API is
+declared once, in its app's record_types.py, from the typed parts below; the generic views,
+API, export and the generated standard tests do the rest. (NetBox's generic object views are
+the model.) What those tests need of each type is test code: tests/record_type_samples.py.
 """
 
 from __future__ import annotations
