@@ -22,6 +22,7 @@ from openpyxl import load_workbook
 from kehu.api.services import create_token
 from kehu.audit.models import AuditEvent
 from kehu.core import policy
+from kehu.core.context_processors import NAVIGATION
 from kehu.core.models import User
 from kehu.generic import cells, registry, services
 from kehu.generic.export import columns_for
@@ -263,6 +264,11 @@ def test_every_record_type_can_be_tested(demo: dict[str, User]) -> None:
             assert policy.has_perm(users["elsewhere"], perm(rt, "add")), rt.slug
         search_field(rt)
         text_field(rt, editor)
+
+
+def test_the_menu_lists_every_record_type_with_a_nav() -> None:
+    listed = [entry for _title, items in NAVIGATION for entry in items if isinstance(entry, str)]
+    assert sorted(listed) == sorted(rt.slug for rt in TYPES if rt.nav is not None)
 
 
 # --- list ------------------------------------------------------------------------------

@@ -104,7 +104,7 @@ register(
     RecordType(
         model=Dossier,
         slug="dossiers",
-        nav=Nav(_("Archive catalogue"), icon="folders"),
+        nav=Nav(_("Archive catalogue"), icon="books"),
         queryset=lambda: Dossier.objects.select_related(
             "customer", "customer__unit", "category", "cabinet", "custodian"
         ),

@@ -23,7 +23,7 @@ register(
     RecordType(
         model=CalendarDay,
         slug="calendar-days",
-        nav=Nav(_("Working-day calendar"), icon="calendar"),
+        nav=Nav(_("Working-day calendar"), icon="calendar", permission="change"),
         listing=ListSpec(
             columns=[
                 Column("date", sort="date", link=True),
@@ -45,7 +45,6 @@ register(
     RecordType(
         model=CalendarYear,
         slug="calendar-years",
-        nav=Nav(_("Entered holiday schedules"), icon="calendar-check"),
         listing=ListSpec(
             columns=[
                 Column("year", sort="year", link=True),

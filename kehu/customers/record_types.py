@@ -68,7 +68,7 @@ register(
     RecordType(
         model=Customer,
         slug="customers",
-        nav=Nav(_("Customers"), icon="building-store"),
+        nav=Nav(_("Customer list"), icon="building-store"),
         # The card's archive panel reads the dossier and its cabinet from this join.
         queryset=lambda: Customer.objects.select_related(
             "owner", "unit", "dossier__cabinet"
@@ -180,7 +180,6 @@ register(
     RecordType(
         model=BankAccount,
         slug="bank-accounts",
-        nav=Nav(_("Bank accounts"), icon="building-bank"),
         queryset=lambda: BankAccount.objects.select_related("customer"),
         listing=ListSpec(
             columns=[
@@ -221,7 +220,7 @@ register(
     RecordType(
         model=ClassificationDimension,
         slug="classification-dimensions",
-        nav=Nav(_("Classification dimensions"), icon="category"),
+        nav=Nav(_("Classifications"), icon="category", permission="change"),
         listing=ListSpec(
             columns=[
                 Column("name", sort="name", link=True),
@@ -243,7 +242,6 @@ register(
     RecordType(
         model=ClassificationValue,
         slug="classification-values",
-        nav=Nav(_("Classification values"), icon="tags"),
         queryset=lambda: ClassificationValue.objects.select_related("dimension"),
         listing=ListSpec(
             columns=[

@@ -40,7 +40,7 @@ register(
     RecordType(
         model=DocumentType,
         slug="document-types",
-        nav=Nav(_("Document types"), icon="file-certificate"),
+        nav=Nav(_("Document types"), icon="file-certificate", permission="change"),
         listing=ListSpec(
             columns=[
                 Column("name", sort="name", link=True),

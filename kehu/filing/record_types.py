@@ -26,7 +26,7 @@ register(
     RecordType(
         model=ChecklistItem,
         slug="filing-checklist",
-        nav=Nav(_("Filing checklist"), icon="list-check"),
+        nav=Nav(_("Filing checklist"), icon="list-check", permission="change"),
         queryset=lambda: ChecklistItem.objects.select_related("doc_type"),
         listing=ListSpec(
             columns=[
@@ -64,7 +64,7 @@ register(
     RecordType(
         model=WatchListEntry,
         slug="watch-list",
-        nav=Nav(_("Watch list"), icon="alert-octagon"),
+        nav=Nav(_("Watch list"), icon="alert-octagon", permission="change"),
         listing=ListSpec(
             columns=[
                 Column("name", sort="name_key", link=True),
@@ -99,7 +99,7 @@ register(
     RecordType(
         model=RiskRule,
         slug="risk-rules",
-        nav=Nav(_("Risk rules"), icon="alert-triangle"),
+        nav=Nav(_("Risk rules"), icon="alert-triangle", permission="change"),
         listing=ListSpec(
             columns=[
                 Column("name", sort="name", link=True),

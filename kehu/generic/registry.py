@@ -120,10 +120,12 @@ class ApiSpec:
 
 @dataclass(frozen=True)
 class Nav:
-    """How the record type is named and drawn in menus and headings."""
+    """The record type's item in the side menu (kehu.core.context_processors.NAVIGATION places
+    it): its label and icon, and the action whose permission shows it."""
 
     label: Any
     icon: str = "list"
+    permission: str = "view"
 
 
 @dataclass
@@ -133,11 +135,12 @@ class RecordType:
 
     model: type[Model]
     slug: str
-    nav: Nav
     listing: ListSpec
     edit: EditSpec
     api: ApiSpec
     detail: DetailSpec = field(default_factory=DetailSpec)
+    # None: reached from other pages (a customer's card), not from the menu.
+    nav: Nav | None = None
     # The rows of the detail and edit pages (default: the model's manager).
     queryset: Callable[[], QuerySet[Any]] | None = None
 

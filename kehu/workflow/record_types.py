@@ -26,7 +26,7 @@ register(
     RecordType(
         model=ApproverRule,
         slug="approver-rules",
-        nav=Nav(_("Approval chains"), icon="git-branch"),
+        nav=Nav(_("Approval chains"), icon="git-branch", permission="change"),
         queryset=lambda: ApproverRule.objects.select_related("unit"),
         listing=ListSpec(
             columns=[
