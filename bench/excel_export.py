@@ -37,7 +37,7 @@ def run(config: dict[str, Any]) -> Results:
     rt = registry.get("users")
     rows, _filterset = listing.visible_rows(rt, admin, QueryDict(), "export")
     queryset = rows.order_by(listing.sort_key(rt, ""), "pk")
-    columns = [(c.name, str(rt.column_label(c))) for c in rt.columns]
+    columns = [(c.name, str(rt.column_label(c))) for c in rt.listing.columns]
     title = str(rt.verbose_name_plural)
 
     def rows_iter() -> Any:

@@ -131,7 +131,7 @@ def _view_cases(
             cases.append((results.add(m), fn))
 
     def filter_form() -> list[str]:
-        filterset = rt.filterset(QueryDict(), queryset=queryset)
+        filterset = rt.listing.filterset(QueryDict(), queryset=queryset)
         return [str(tabler_widget(field)) for field in filterset.form]
 
     m = Measurement(f"{prefix}_filter_form", f"{who}: the filter form alone (rendered)", 1, "page")

@@ -1,8 +1,8 @@
 """The standard tests every registered record type gets: list (search, sort, keyset pages,
 htmx partial), export, detail, create/edit (one-time token, optimistic locking, validation),
-permissions, scope, and the API. A new record type is covered by registering it with
-`sample_data` and, unless the defaults fit, `test_users` (who acts as editor, outsider and
-scoped reader; see RecordType) and `extra["test_text_field"]` / `extra["test_search_field"]`.
+permissions, scope, and the API. A new record type is covered by registering it and adding
+its entry to tests/record_type_samples.py: sample form data and, unless the defaults fit, the
+users who act as editor, outsider and scoped reader and the fields to edit and search by.
 """
 
 from __future__ import annotations
@@ -22,10 +22,12 @@ from openpyxl import load_workbook
 from kehu.api.services import create_token
 from kehu.audit.models import AuditEvent
 from kehu.core import policy
+from kehu.core.context_processors import NAVIGATION
 from kehu.core.models import User
 from kehu.generic import cells, registry, services
 from kehu.generic.export import columns_for
 from kehu.generic.registry import RecordType
+from tests.record_type_samples import SAMPLES, Samples
 
 # The demo data is loaded once per module (see conftest.py); each test rolls back.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_module")]
@@ -54,26 +56,34 @@ def perm(rt: RecordType, action: str) -> str:
     return policy.perm_name(rt.model, action)
 
 
+def samples(rt: RecordType) -> Samples:
+    return SAMPLES[rt.slug]
+
+
+def users_of(rt: RecordType) -> dict[str, str]:
+    return samples(rt).users
+
+
 def unit_scoped(rt: RecordType) -> bool:
     """Whether the type's rows belong to units, so that a reader sees part of them; types
     that are not say so explicitly (the tests then check that every reader sees all)."""
-    return bool(rt.extra.get("test_unit_scoped", True))
+    return samples(rt).unit_scoped
 
 
 def form_kwargs(rt: RecordType, user: User) -> dict[str, Any]:
     """What the views pass to the type's forms besides the data (the acting user, if any)."""
-    return {"user": user} if rt.form_takes_user else {}
+    return {"user": user} if rt.edit.takes_user else {}
 
 
 def sample(rt: RecordType, user: User) -> dict[str, Any]:
     """Valid form data for a new record that `user` may submit."""
-    assert rt.sample_data is not None
-    return rt.sample_data(user) if rt.form_takes_user else rt.sample_data()
+    data = samples(rt).data
+    return data(user) if rt.edit.takes_user else data()
 
 
 def create_rows(rt: RecordType, count: int, user: User) -> list[Model]:
     """`count` new records, through the create form `user` would fill in and the services."""
-    form_class = rt.create_form or rt.form
+    form_class = rt.edit.create_form or rt.edit.form
     created = []
     for _n in range(count):
         form = form_class(data=sample(rt, user), **form_kwargs(rt, user))
@@ -85,9 +95,9 @@ def create_rows(rt: RecordType, count: int, user: User) -> list[Model]:
 def spread_rows(rt: RecordType, demo: dict[str, User], count: int) -> list[Model]:
     """`count` records by the editor and, if the type names one, `count` by the user who
     works where the scoped user cannot see."""
-    created = create_rows(rt, count, demo[rt.test_users["editor"]])
-    if "elsewhere" in rt.test_users:
-        created += create_rows(rt, count, demo[rt.test_users["elsewhere"]])
+    created = create_rows(rt, count, demo[users_of(rt)["editor"]])
+    if "elsewhere" in users_of(rt):
+        created += create_rows(rt, count, demo[users_of(rt)["elsewhere"]])
     return created
 
 
@@ -101,8 +111,9 @@ def visible(rt: RecordType, user: User, action: str = "view") -> set[int]:
 
 def search_field(rt: RecordType) -> str:
     """A field whose value the type's search finds its record by."""
-    name = rt.extra.get("test_search_field") or (rt.search_fields[0] if rt.search_fields else "")
-    assert name, f"{rt.slug}: no search_fields and no extra['test_search_field']"
+    fields = rt.listing.search_fields
+    name = samples(rt).search_field or (fields[0] if fields else "")
+    assert name, f"{rt.slug}: no search_fields and no search_field in its samples"
     return str(name)
 
 
@@ -155,7 +166,7 @@ def walk_pages(client: Client, rt: RecordType, sort: str, size: int = PAGE) -> l
 
 def edit_data(rt: RecordType, obj: Model, user: User) -> dict[str, Any]:
     """What `user`'s edit form posts unchanged: every field's current value and the version."""
-    form = rt.form(instance=obj, **form_kwargs(rt, user))
+    form = rt.edit.form(instance=obj, **form_kwargs(rt, user))
     data: dict[str, Any] = {}
     for name, field in form.fields.items():
         value = form[name].value()
@@ -172,10 +183,10 @@ def edit_data(rt: RecordType, obj: Model, user: User) -> dict[str, Any]:
 
 def text_field(rt: RecordType, user: User) -> str:
     """A required plain text field of the edit form, to change or to blank out."""
-    form = rt.form(**form_kwargs(rt, user))
-    declared = rt.extra.get("test_text_field")
+    form = rt.edit.form(**form_kwargs(rt, user))
+    declared = samples(rt).text_field
     for name, field in form.fields.items():
-        wanted = name == declared or (declared is None and name in rt.search_fields)
+        wanted = name == declared or (declared is None and name in rt.listing.search_fields)
         if wanted and type(field) is forms.CharField and field.required:
             return name
     raise AssertionError(f"{rt.slug}: no required text field to edit ({declared=})")
@@ -192,18 +203,18 @@ def out_of_scope(rt: RecordType, user: User) -> Model:
 
 @pytest.fixture
 def editor(demo: dict[str, User], rt: RecordType) -> User:
-    return demo[rt.test_users["editor"]]
+    return demo[users_of(rt)["editor"]]
 
 
 @pytest.fixture
 def outsider(demo: dict[str, User], rt: RecordType) -> User:
-    return demo[rt.test_users["outsider"]]
+    return demo[users_of(rt)["outsider"]]
 
 
 @pytest.fixture
 def reader(demo: dict[str, User], rt: RecordType) -> User:
     """The "scoped" user: sees part of the rows (all, if not unit-scoped), changes nothing."""
-    return demo[rt.test_users["scoped"]]
+    return demo[users_of(rt)["scoped"]]
 
 
 @pytest.fixture
@@ -235,12 +246,12 @@ def test_every_record_type_can_be_tested(demo: dict[str, User]) -> None:
         "classification-values",
     }
     for rt in TYPES:
-        assert rt.sample_data is not None, f"{rt.slug} declares no sample_data"
-        assert any(c.sort for c in rt.columns), f"{rt.slug} has no sortable column"
-        assert set(ROLES) <= set(rt.test_users), f"{rt.slug}: test_users lacks a role"
-        unknown = set(rt.test_users.values()) - set(demo)
-        assert not unknown, f"{rt.slug}: test_users names no demo user {unknown}"
-        users = {role: demo[name] for role, name in rt.test_users.items()}
+        assert rt.slug in SAMPLES, f"{rt.slug} has no entry in tests/record_type_samples.py"
+        assert any(c.sort for c in rt.listing.columns), f"{rt.slug} has no sortable column"
+        assert set(ROLES) <= set(users_of(rt)), f"{rt.slug}: its test users lack a role"
+        unknown = set(users_of(rt).values()) - set(demo)
+        assert not unknown, f"{rt.slug}: its test users name no demo user {unknown}"
+        users = {role: demo[name] for role, name in users_of(rt).items()}
         editor, outsider, reader = (users[role] for role in ROLES)
         # The roles hold the permissions the tests rely on, so the tests mean what they say.
         for action in ("view", "add", "change", "export"):
@@ -253,6 +264,11 @@ def test_every_record_type_can_be_tested(demo: dict[str, User]) -> None:
             assert policy.has_perm(users["elsewhere"], perm(rt, "add")), rt.slug
         search_field(rt)
         text_field(rt, editor)
+
+
+def test_the_menu_lists_every_record_type_with_a_nav() -> None:
+    listed = [entry for _title, items in NAVIGATION for entry in items if isinstance(entry, str)]
+    assert sorted(listed) == sorted(rt.slug for rt in TYPES if rt.nav is not None)
 
 
 # --- list ------------------------------------------------------------------------------
@@ -294,7 +310,7 @@ def test_list_sorts_by_every_sortable_column_and_pages_without_gaps(
     create_rows(rt, max(EXTRA_ROWS, 2 * PAGE + 5 - scoped(rt, editor).count()), editor)
     total = scoped(rt, editor).count()
     assert total > 2 * PAGE
-    sorts = [c.sort for c in rt.columns if c.sort]
+    sorts = [c.sort for c in rt.listing.columns if c.sort]
     for sort in [*sorts, *(f"-{s}" for s in sorts)]:
         assert sort is not None
         pages = walk_pages(as_editor, rt, sort)
@@ -358,7 +374,7 @@ def test_export_names_the_exporter_and_is_audited(
     assert str(editor) in str(rows[0][0])
     assert len(rows) == 2 + expected  # the exporter line, the header, the data
     # CORE columns (a bank account number) are left out for an exporter who may not reveal them.
-    columns = [(c.name, str(rt.column_label(c))) for c in rt.columns]
+    columns = [(c.name, str(rt.column_label(c))) for c in rt.listing.columns]
     assert len(rows[1]) == len(columns_for(rt.model, columns, editor))
 
     event = AuditEvent.objects.get(action=f"{rt.label}.export")
@@ -391,7 +407,7 @@ def test_export_holds_only_the_rows_in_scope(
     assert len(rows) == 2 + expected.count()
     if unit_scoped(rt):
         assert expected.count() < rt.base_queryset().count()
-        first = rt.columns[0].name  # the link column, e.g. a name
+        first = rt.listing.columns[0].name  # the link column, e.g. a name
         outside = str(cells.cell_value(out_of_scope(rt, reader), first))
         assert outside not in [str(row[0]) for row in rows[2:]]
 
@@ -643,11 +659,11 @@ def test_api_lists_what_the_policy_allows(demo: dict[str, User], rt: RecordType)
         assert len(ids) == len(set(ids)), username
         assert set(ids) == visible(rt, user), username
         seen[username] = set(ids)
-    assert {rt.test_users["editor"], rt.test_users["scoped"]} <= set(seen)
-    assert rt.test_users["outsider"] not in seen
+    assert {users_of(rt)["editor"], users_of(rt)["scoped"]} <= set(seen)
+    assert users_of(rt)["outsider"] not in seen
     everything = set(rt.base_queryset().values_list("pk", flat=True))
     if unit_scoped(rt):
-        assert seen[rt.test_users["scoped"]] < everything
+        assert seen[users_of(rt)["scoped"]] < everything
 
 
 @parametrize_types
@@ -660,7 +676,7 @@ def test_api_filters(editor: User, rt: RecordType) -> None:
     assert created[0].pk not in found
     assert set(found) == searched(rt, editor, needle)
 
-    if "is_active" in rt.filterset.base_filters:
+    if "is_active" in rt.listing.filterset.base_filters:
         rt.model._default_manager.filter(pk=created[0].pk).update(is_active=False)
         rt.model._default_manager.filter(pk=created[1].pk).update(is_active=True)
         inactive = scoped(rt, editor).filter(is_active=False).values_list("pk", flat=True)
@@ -695,7 +711,7 @@ def test_api_refuses_the_unauthorised(outsider: User, rt: RecordType) -> None:
     assert api_client(outsider).get(api_url(rt)).status_code == 403
 
 
-WRITABLE = [rt for rt in TYPES if rt.api_writable]
+WRITABLE = [rt for rt in TYPES if rt.api.writable]
 
 
 @pytest.mark.parametrize("rt", WRITABLE, ids=by_slug)
@@ -756,7 +772,7 @@ def test_api_writes_need_permission(
     assert obj.version == payload["version"]  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("rt", [rt for rt in TYPES if not rt.api_writable], ids=by_slug)
+@pytest.mark.parametrize("rt", [rt for rt in TYPES if not rt.api.writable], ids=by_slug)
 def test_api_read_only_types_refuse_writes(editor: User, rt: RecordType) -> None:
     client = api_client(editor)
     obj = rt.base_queryset().first()
@@ -780,7 +796,7 @@ def test_hostile_filter_values_are_refused_or_ignored_never_a_server_error(
     """Numbers out of every column's range, exponents, NUL: each filter of the page and of the
     API answers 200 or 400, never a server error."""
     client = api_client(editor)
-    for name in rt.filterset.base_filters:
+    for name in rt.listing.filterset.base_filters:
         for value in HOSTILE_VALUES:
             page = as_editor.get(url(rt, "list"), {name: value})
             assert page.status_code in (200, 400), (name, value, page.status_code)

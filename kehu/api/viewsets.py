@@ -75,8 +75,8 @@ class RecordViewSet(AuditedAPIView, viewsets.ModelViewSet):
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         rt = self.record_type
         try:
-            if rt.create:
-                serializer.instance = rt.create(serializer.validated_data)
+            if rt.edit.create:
+                serializer.instance = rt.edit.create(serializer.validated_data)
             else:
                 serializer.instance = audited_create(rt.model(**serializer.validated_data))
         except DjangoValidationError as error:
@@ -96,8 +96,8 @@ class RecordViewSet(AuditedAPIView, viewsets.ModelViewSet):
             ) from None
         rt = self.record_type
         try:
-            if rt.update:
-                saved = rt.update(instance, serializer.validated_data, version)
+            if rt.edit.update:
+                saved = rt.edit.update(instance, serializer.validated_data, version)
             else:
                 saved = audited_update(instance, dict(serializer.validated_data), version)
         except StaleEditError as error:
@@ -112,7 +112,7 @@ class RecordViewSet(AuditedAPIView, viewsets.ModelViewSet):
         instance = self.get_object()
         data = self.get_serializer(instance).data
         rt = self.record_type
-        personal = rt.audit_reads is not None and rt.audit_reads(instance)
+        personal = rt.reads_audited(instance)
         reads = [(rt, [instance.pk] if personal else [])]
         for name, nested in _nested_read_types(self.get_serializer_class()).items():
             reads.append((nested, nested.reads_in(_rows(data.get(name) or ()))))
@@ -138,7 +138,7 @@ def _record(reads: list[tuple[registry.RecordType, list[Any]]], single: Any = No
 
 
 def _rows(items: Any) -> list[SimpleNamespace]:
-    """Representations as objects `audit_reads` can judge (their id as `pk`)."""
+    """Representations as objects `RecordType.reads_in` can judge (their id as `pk`)."""
     return [SimpleNamespace(**item, pk=item.get("id")) for item in items if "id" in item]
 
 
@@ -154,7 +154,7 @@ def _nested_read_types(serializer_class: Any) -> dict[str, registry.RecordType]:
         for name, field in serializer_class().fields.items():
             model = getattr(getattr(getattr(field, "child", None), "Meta", None), "model", None)
             nested = registry.for_model(model) if model is not None else None
-            if isinstance(field, serializers.ListSerializer) and nested and nested.audit_reads:
+            if isinstance(field, serializers.ListSerializer) and nested and nested.audits_reads:
                 found[name] = nested
         _NESTED[serializer_class] = found
     return found
@@ -162,15 +162,15 @@ def _nested_read_types(serializer_class: Any) -> dict[str, registry.RecordType]:
 
 def viewset_for(rt: registry.RecordType) -> type[RecordViewSet]:
     methods = ["get", "head", "options"]
-    if rt.api_writable:
+    if rt.api.writable:
         methods += ["post", "put", "patch"]
     return type(
         f"{rt.model.__name__}ViewSet",
         (RecordViewSet,),
         {
             "record_type": rt,
-            "serializer_class": rt.serializer,
-            "filterset_class": rt.filterset,
+            "serializer_class": rt.api.serializer,
+            "filterset_class": rt.listing.filterset,
             "http_method_names": methods,
             "queryset": rt.model._default_manager.none(),
         },

@@ -12,9 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from kehu.core import policy
 from kehu.core.models import Role
 from kehu.core.selectors import request_facts
+from kehu.generic import registry
 
-# (label, icon, url name, permission needed; "" = any signed-in user)
-NAVIGATION: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
+type Item = tuple[Any, str, str, str]
+
+# (label, icon, url name, permission needed; "" = any signed-in user), or the slug of a record
+# type whose list the item opens, named and drawn as its `Nav` says.
+NAVIGATION: list[tuple[Any, list[Item | str]]] = [
     (
         _("Workspace"),
         [
@@ -28,13 +32,8 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
     (
         _("Customers"),
         [
-            (
-                _("Customer list"),
-                "building-store",
-                "generic:customers_list",
-                "customers.customer.view",
-            ),
-            (_("Contacts"), "address-book", "generic:contacts_list", "customers.contact.view"),
+            "customers",
+            "contacts",
             (
                 _("Change requests"),
                 "git-pull-request",
@@ -54,16 +53,11 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
     (
         _("Archives"),
         [
-            (_("Archive catalogue"), "books", "generic:dossiers_list", "archives.dossier.view"),
-            (
-                _("Filing register"),
-                "file-stack",
-                "generic:archive-items_list",
-                "archives.dossieritem.view",
-            ),
+            "dossiers",
+            "archive-items",
             (_("Borrowing"), "book-upload", "archives:loans", "archives.loan.add"),
             (_("Transfers"), "truck-delivery", "archives:transfers", "archives.transfer.view"),
-            (_("Cabinets"), "archive", "generic:cabinets_list", "archives.cabinet.view"),
+            "cabinets",
             (
                 _("Due for disposition"),
                 "calendar-x",
@@ -76,12 +70,7 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
                 "archives:destructions",
                 "archives.destruction.view",
             ),
-            (
-                _("Archive categories"),
-                "category-2",
-                "generic:archive-categories_list",
-                "archives.archivecategory.view",
-            ),
+            "archive-categories",
             (
                 _("Archive settings"),
                 "settings",
@@ -93,56 +82,21 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
     (
         _("Administration"),
         [
-            (_("Organisation units"), "sitemap", "generic:units_list", "core.orgunit.view"),
-            (_("Users"), "users", "generic:users_list", "core.user.view"),
-            (
-                _("Classifications"),
-                "category",
-                "generic:classification-dimensions_list",
-                "customers.classificationdimension.change",
-            ),
-            (
-                _("Document types"),
-                "file-certificate",
-                "generic:document-types_list",
-                "documents.documenttype.change",
-            ),
+            "units",
+            "users",
+            "classification-dimensions",
+            "document-types",
             (
                 _("Document integrity"),
                 "shield-check",
                 "documents:integrity",
                 "documents.documenttype.change",
             ),
-            (
-                _("Working-day calendar"),
-                "calendar",
-                "generic:calendar-days_list",
-                "core.calendarday.change",
-            ),
-            (
-                _("Approval chains"),
-                "git-branch",
-                "generic:approver-rules_list",
-                "workflow.approverrule.change",
-            ),
-            (
-                _("Filing checklist"),
-                "list-check",
-                "generic:filing-checklist_list",
-                "filing.checklistitem.change",
-            ),
-            (
-                _("Risk rules"),
-                "alert-triangle",
-                "generic:risk-rules_list",
-                "filing.riskrule.change",
-            ),
-            (
-                _("Watch list"),
-                "alert-octagon",
-                "generic:watch-list_list",
-                "filing.watchlistentry.change",
-            ),
+            "calendar-days",
+            "approver-rules",
+            "filing-checklist",
+            "risk-rules",
+            "watch-list",
             (
                 _("Import watch list"),
                 "file-import",
@@ -197,7 +151,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav_sections": []}
     sections = []
     path = request.path
-    for title, items in NAVIGATION:
+    for title, items in _sections():
         visible = []
         for label, icon, url_name, perm in items:
             if perm and not policy.has_perm(user, perm):
@@ -215,6 +169,22 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "user_roles": role_labels,
         "unread_notifications": unread,
     }
+
+
+@cache
+def _sections() -> list[tuple[Any, list[Item]]]:
+    """NAVIGATION with its record types' items spelled out (the registry is full by now)."""
+    return [(title, [_item(entry) for entry in items]) for title, items in NAVIGATION]
+
+
+def _item(entry: Item | str) -> Item:
+    if not isinstance(entry, str):
+        return entry
+    record_type = registry.get(entry)
+    nav = record_type.nav
+    assert nav is not None, f"record type {entry!r} is in the menu but declares no Nav"
+    permission = policy.perm_name(record_type.model, nav.permission)
+    return nav.label, nav.icon, record_type.url_name("list"), permission
 
 
 type MenuKey = tuple[tuple[str, tuple[tuple[str, str, str, bool], ...]], ...]

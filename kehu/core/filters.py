@@ -4,8 +4,8 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from kehu.core.models import OrgUnit, Role, UnitKind, User
-from kehu.generic.filtering import ListFilterSet
+from kehu.core.models import CalendarDay, CalendarYear, OrgUnit, Role, UnitKind, User
+from kehu.generic.filtering import ListFilterSet, YearFilter
 
 
 class OrgUnitFilter(ListFilterSet):
@@ -34,3 +34,18 @@ class UserFilter(ListFilterSet):
 
     def by_role(self, queryset: QuerySet[User], name: str, value: Any) -> QuerySet[User]:
         return queryset.filter(role_assignments__role=value).distinct()
+
+
+class CalendarDayFilter(ListFilterSet):
+    year = YearFilter(field_name="date__year", label=_("Year"))
+    is_working = django_filters.BooleanFilter(label=_("Working day"))
+
+    class Meta:
+        model = CalendarDay
+        fields = ["year", "is_working"]
+
+
+class CalendarYearFilter(ListFilterSet):
+    class Meta:
+        model = CalendarYear
+        fields = ["year"]

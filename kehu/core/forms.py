@@ -8,7 +8,15 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from kehu.core.models import ArchivistCertification, OrgUnit, Role, UnitKind, User
+from kehu.core.models import (
+    ArchivistCertification,
+    CalendarDay,
+    CalendarYear,
+    OrgUnit,
+    Role,
+    UnitKind,
+    User,
+)
 
 CODE_PATTERN = re.compile(r"^[A-Z][A-Z0-9-]{0,19}$")
 ALLOWED_PARENT_KINDS = {
@@ -122,3 +130,28 @@ class AdminPasswordForm(forms.Form):
         password = self.cleaned_data["password"]
         validate_password(password, self.user)
         return password
+
+
+class CalendarDayForm(forms.ModelForm[CalendarDay]):
+    class Meta:
+        model = CalendarDay
+        fields = ["date", "is_working", "name"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+        help_texts = {
+            "is_working": _(
+                "Ticked: a working day (e.g. an adjusted Saturday 调休); "
+                "not ticked: a day off (a public holiday or a company day)."
+            )
+        }
+
+
+class CalendarYearForm(forms.ModelForm[CalendarYear]):
+    class Meta:
+        model = CalendarYear
+        fields = ["year", "note"]
+        help_texts = {
+            "year": _(
+                "Mark a year once all of its official holidays and adjusted working days "
+                "have been entered as calendar days."
+            )
+        }

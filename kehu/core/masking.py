@@ -1,8 +1,12 @@
 """Masked display of sensitive values (SEC-3): 110105************, 138****5678, ****1234.
 
-Models declare their sensitive fields once (`register(Model, field, kind, applies=…)`); the
-record machinery (list cells, detail fields, Excel export), the API serializers and the
-templates (`{% sensitive obj "field" %}`) all mask through here. Showing the plain value is an
+Models declare their personal data here, once: each sensitive field with how it is masked and
+its tier (`register(Model, field, kind, applies=…)`), and which objects' reads are audit events
+(`register_reads`). The generic machinery (list cells, detail fields, Excel export, read
+audits), the API serializers, audit snapshots and the audit log's display, and the templates
+(`{% sensitive obj "field" %}`) all read it. Audit snapshots mask a declared field whatever its
+tier, because the audit chain cannot forget what it holds. Whether a value is stored encrypted
+is its model field's type (kehu.core.crypto.EncryptedTextField). Showing the plain value is an
 explicit, audited action (kehu.privacy: reveal with a reason), allowed by the permission
 `<app>.<model>.reveal` on the object.
 
@@ -123,6 +127,27 @@ def register(
 ) -> None:
     fields = _REGISTRY.setdefault(model._meta.label_lower, {})
     fields[field] = Sensitive(field, kind, applies, uses, part_of, tier)
+
+
+_READS: dict[str, Callable[[Any], bool]] = {}
+
+
+def register_reads(model: type[Model], applies: Callable[[Any], bool] | None = None) -> None:
+    """Reads of `model`'s objects for which `applies` is True (every one when None) hold
+    personal data: opening, listing or fetching them over the API is an audit event (AUD-1).
+    `applies` may be asked about an instance or a row of the API's representation."""
+    _READS[model._meta.label_lower] = applies or (lambda obj: True)
+
+
+def read_audit_of(model: type[Model]) -> Callable[[Any], bool] | None:
+    """Which of `model`'s objects are audited when read (None: none of them)."""
+    return _READS.get(model._meta.label_lower)
+
+
+def reads_audited(obj: Model) -> bool:
+    """Whether reading `obj` is an audit event (`register_reads`)."""
+    applies = _READS.get(obj._meta.label_lower)
+    return applies is not None and applies(obj)
 
 
 def set_tier_source(source: Callable[[], dict[str, str]]) -> None:

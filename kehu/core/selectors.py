@@ -15,8 +15,10 @@ from kehu.core import policy
 from kehu.core.grants import RUNNING_SQL
 from kehu.core.models import (
     AccessGrant,
+    ArchivistCertification,
     Notification,
     OrgUnit,
+    Role,
     RoleAssignment,
     SecurityPolicy,
     User,
@@ -112,3 +114,12 @@ def attach_users(*lists: tuple[Iterable[Model], str]) -> None:
             user = users.get(getattr(row, f"{field}_id"))
             if user is not None:
                 setattr(row, field, user)
+
+
+def user_panels(request: HttpRequest, user: User) -> dict[str, Any]:
+    """What the user page's security panel offers: roles, units and the certification."""
+    return {
+        "role_choices": Role.choices,
+        "unit_choices": OrgUnit.objects.filter(is_active=True).order_by("path"),
+        "certification": ArchivistCertification.objects.filter(user=user).first(),
+    }

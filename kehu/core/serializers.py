@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from kehu.core.models import OrgUnit, RoleAssignment, User
+from kehu.core.models import CalendarDay, CalendarYear, OrgUnit, RoleAssignment, User
 
 
 class OrgUnitSerializer(serializers.ModelSerializer[OrgUnit]):
@@ -38,3 +38,17 @@ class UserSerializer(serializers.ModelSerializer[User]):
             "version",
         ]
         read_only_fields = fields
+
+
+class CalendarDaySerializer(serializers.ModelSerializer[CalendarDay]):
+    class Meta:
+        model = CalendarDay
+        fields = ["id", "date", "is_working", "name", "version"]
+        read_only_fields = ["id"]
+
+
+class CalendarYearSerializer(serializers.ModelSerializer[CalendarYear]):
+    class Meta:
+        model = CalendarYear
+        fields = ["id", "year", "note", "version"]
+        read_only_fields = ["id"]

@@ -9,7 +9,10 @@ class CustomersConfig(AppConfig):
 
     def ready(self) -> None:
         from kehu.core.home import register_stats
-        from kehu.customers import record_types  # noqa: F401  (registers the record types)
+        from kehu.customers import (  # noqa: F401  (register the personal data, record types)
+            record_types,
+            sensitive,
+        )
         from kehu.customers.selectors import home_stats
 
         register_stats(home_stats)

@@ -241,10 +241,6 @@ class Customer(TrackedModel):
         db_index=False,  # partial index below
     )
 
-    # Also every field declared sensitive (kehu.core.masking: birth date, gender, the legal
-    # representative's phone), which `records.services.snapshot` masks as well.
-    AUDIT_MASKED = ("id_number", "legal_rep_id_number", "phone")
-
     objects = RowBoundManager()
 
     class Meta:
@@ -350,8 +346,6 @@ class Contact(TrackedModel):
             ),
         ]
 
-    AUDIT_MASKED = ("mobile",)
-
     def __str__(self) -> str:
         return f"{self.name}（{self.customer.name}）"
 
@@ -378,8 +372,6 @@ class BankAccount(TrackedModel):
     )
     is_primary = models.BooleanField(_("primary account"), default=False)
     note = models.CharField(_("note"), max_length=200, blank=True)
-
-    AUDIT_MASKED = ("account_number",)
 
     objects = RowBoundManager()
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 from kehu.core import policy
+from kehu.core.digest import lookup_digest
 from kehu.core.models import OrgUnit, Role, RoleAssignment, User
+from kehu.core.normalize import normalize_phone
 from kehu.core.selectors import attach_users
 from kehu.customers import card, completeness, duplicates
 from kehu.customers.card import card_rows
@@ -17,11 +20,13 @@ from kehu.customers.models import (
     ChangeRequestStatus,
     ClassificationDimension,
     ClassificationValue,
+    Contact,
     Customer,
     CustomerStatus,
 )
+from kehu.customers.search import contact_exact_matches
 from kehu.customers.services import FILING_TRANSITIONS, TRANSITIONS, allowed_transitions
-from kehu.generic import registry
+from kehu.generic import listing, registry
 from kehu.infra.configcache import config_cache
 
 REQUESTS = 20  # change requests shown on the card
@@ -186,3 +191,14 @@ def scope_filter_choices(paths: tuple[str, ...] | None) -> tuple[Choices, Choice
         tuple((u.pk, str(u)) for u in units.order_by("path").only("pk", "name", "code")),
         tuple((m.pk, str(m)) for m in managers.only("pk", "username", "full_name")),
     )
+
+
+def search_contacts(queryset: QuerySet[Contact], text: str, user: Any) -> QuerySet[Contact]:
+    """Name or customer name as a substring; a mobile (encrypted) by its full value, only
+    among the contacts whose mobile `user` may reveal, audited and rate-limited
+    (`search.contact_exact_matches`): the search must not tell a masked number."""
+    matching = listing.search(queryset, ["name", "customer__name"], text)
+    exact = contact_exact_matches(text, user)
+    if exact is None:
+        return matching
+    return queryset.filter(Q(pk__in=matching.values("pk")) | exact)

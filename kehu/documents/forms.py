@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kehu.documents.models import DocumentType
+from kehu.documents.models import CONTENT_TYPE_CHOICES, DocumentType
 
 
 class UploadForm(forms.Form):
@@ -34,3 +34,17 @@ class UploadForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["file"].widget.attrs["accept"] = ".pdf,.jpg,.jpeg,.png,.tif,.tiff,.docx,.xlsx"
+
+
+class DocumentTypeForm(forms.ModelForm[DocumentType]):
+    content_types = forms.TypedMultipleChoiceField(
+        label=_("allowed file types"),
+        choices=CONTENT_TYPE_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: PDF, JPEG, PNG and TIFF."),
+    )
+
+    class Meta:
+        model = DocumentType
+        fields = ["code", "name", "has_dates", "content_types", "order", "is_active"]

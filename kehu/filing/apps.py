@@ -23,9 +23,12 @@ class FilingConfig(AppConfig):
         """ "New customer + filing" beside "New customer" on the customer list."""
         from kehu.generic import registry
 
-        customers = registry.get("customers")
-        actions = list(customers.extra.get("list_actions", ()))
-        entry = (_("New customer + filing"), "filing:new", "filing.filing.add", "file-plus",
-                 "new-customer-filing")  # fmt: skip
-        if entry not in actions:
-            customers.extra["list_actions"] = [*actions, entry]
+        registry.get("customers").listing.add_action(
+            registry.ListAction(
+                _("New customer + filing"),
+                url_name="filing:new",
+                permission="filing.filing.add",
+                icon="file-plus",
+                element_id="new-customer-filing",
+            )
+        )

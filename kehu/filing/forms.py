@@ -1,4 +1,5 @@
-"""Forms of the filing pages. The rules live in the services; these only collect input."""
+"""Forms of the filing pages and of the filing configuration's record types. The rules live in
+the services; these only collect input."""
 
 from __future__ import annotations
 
@@ -7,7 +8,16 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kehu.filing.models import CheckResult, RiskConclusion, RiskLevel
+from kehu.customers.models import Industry
+from kehu.filing.models import (
+    ChecklistItem,
+    CheckResult,
+    RiskConclusion,
+    RiskLevel,
+    RiskRule,
+    RuleKind,
+    WatchListEntry,
+)
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 
@@ -126,4 +136,51 @@ class DecisionForm(forms.Form):
         positive = ("approved", "passed", "complete", "done", None)
         if data.get("outcome") not in positive and not (data.get("comment") or "").strip():
             self.add_error("comment", _("Give the reason."))
+        return data
+
+
+# --- the filing configuration (record types) -----------------------------------------
+
+
+class ChecklistItemForm(forms.ModelForm[ChecklistItem]):
+    class Meta:
+        model = ChecklistItem
+        fields = [
+            "name", "customer_kind", "industry", "item_kind", "field_name", "doc_type", "note",
+            "order", "is_active",
+        ]  # fmt: skip
+
+
+class WatchListEntryForm(forms.ModelForm[WatchListEntry]):
+    class Meta:
+        model = WatchListEntry
+        fields = ["name", "credit_code", "list_kind", "source", "listed_on", "note", "is_active"]
+
+    def clean_credit_code(self) -> str:
+        from kehu.customers.identifiers import clean_credit_code
+
+        code = self.cleaned_data.get("credit_code") or ""
+        return clean_credit_code(code) if code.strip() else ""
+
+
+class RiskRuleForm(forms.ModelForm[RiskRule]):
+    industries = forms.TypedMultipleChoiceField(
+        label=_("sensitive industries"),
+        choices=Industry.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("For the sensitive-industry rule."),
+    )
+
+    class Meta:
+        model = RiskRule
+        fields = ["name", "kind", "threshold", "industries", "is_active", "note"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        needs_n = {RuleKind.ADDRESS_CHANGES, RuleKind.YOUNG_COMPANY}
+        if data.get("kind") in needs_n and data.get("threshold") is None:
+            self.add_error("threshold", _("This rule needs its threshold N."))
+        if data.get("kind") == RuleKind.SENSITIVE_INDUSTRY and not data.get("industries"):
+            self.add_error("industries", _("Choose the sensitive industries."))
         return data

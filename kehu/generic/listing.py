@@ -39,16 +39,17 @@ def visible_rows(
     queryset = policy.scope(user, record_type.list_base_queryset(), action)
     if action != "view":
         queryset = queryset & policy.scope(user, record_type.list_base_queryset(), "view")
-    extra = {"user": user} if record_type.filterset_takes_user else {}
-    filterset = record_type.filterset(params, queryset=queryset, **extra)
+    spec = record_type.listing
+    extra = {"user": user} if spec.filterset_takes_user else {}
+    filterset = spec.filterset(params, queryset=queryset, **extra)
     rows = filterset.qs if filterset.is_valid() else queryset.none()
     return record_type.apply_search(rows, params.get("q", ""), user), filterset
 
 
 def sort_key(record_type: RecordType, requested: str) -> str:
-    allowed = {c.sort for c in record_type.columns if c.sort}
+    allowed = {c.sort for c in record_type.listing.columns if c.sort}
     name = requested.lstrip("-")
-    return requested if name in allowed else record_type.default_sort
+    return requested if name in allowed else record_type.listing.default_sort
 
 
 def _encode(values: list[Any]) -> str:

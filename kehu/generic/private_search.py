@@ -1,4 +1,4 @@
-"""Search texts kept out of URLs (full ID or phone numbers: `RecordType.private_search`):
+"""Search texts kept out of URLs (full ID or phone numbers: `ListSpec.private_search`):
 the list page's form posts its search, and such a text is kept in the session under a short
 random id; the page's URL, its links and the browser's history carry `qref=<id>` instead."""
 
@@ -18,7 +18,7 @@ KEPT = 20
 
 
 def is_private(record_type: RecordType, text: str) -> bool:
-    check = record_type.private_search
+    check = record_type.listing.private_search
     return bool(check is not None and text.strip() and check(text))
 
 

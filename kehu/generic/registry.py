@@ -1,6 +1,7 @@
-"""Record types: each model Kehu lists, shows, edits, exports and serves over the API
-declares itself once here; the generic views, API, export and the generated standard tests
-do the rest. (NetBox's generic object views are the model.)
+"""Record types: each model Kehu lists, shows, edits, exports and serves over the API is
+declared once, in its app's record_types.py, from the typed parts below; the generic views,
+API, export and the generated standard tests do the rest. (NetBox's generic object views are
+the model.) What those tests need of each type is test code: tests/record_type_samples.py.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from django.forms import ModelForm
 from django_filters import FilterSet
 from rest_framework.serializers import ModelSerializer
 
+from kehu.core import masking
+
 
 @dataclass(frozen=True)
 class Column:
@@ -26,71 +29,120 @@ class Column:
     badge: bool = False
 
 
+@dataclass(frozen=True)
+class ListAction:
+    """A button beside "New …" on a list page, shown to holders of `permission`."""
+
+    label: Any
+    url_name: str
+    permission: str
+    icon: str
+    element_id: str
+
+
 @dataclass
-class RecordType:
-    model: type[Model]
-    slug: str
+class ListSpec:
+    """What the list page, the Excel export and the API's list show and how they narrow it."""
+
     columns: Sequence[Column]
     filterset: type[FilterSet]
-    form: type[ModelForm[Any]]
-    serializer: type[ModelSerializer[Any]]
-    detail_fields: Sequence[str]
-    search_fields: Sequence[str] = ()
-    default_sort: str = "pk"
-    create_form: type[ModelForm[Any]] | None = None
-    # Service hooks; defaults in records.services do a plain audited save.
-    create: Callable[..., Model] | None = None
-    update: Callable[..., Model] | None = None
-    queryset: Callable[[], QuerySet[Any]] | None = None
-    # The rows of list pages and the Excel export, which show only the columns (default:
-    # `queryset`): leave out the prefetches that only the card and the API need.
-    list_queryset: Callable[[], QuerySet[Any]] | None = None
-    # The API's rows (default: `queryset`): what the serializer reads, prefetched.
-    api_queryset: Callable[[], QuerySet[Any]] | None = None
-    detail_panels: Sequence[str] = ()
-    # Extra template context for the detail panels: (request, obj) -> dict.
-    detail_context: Callable[..., dict[str, Any]] | None = None
-    api_writable: bool = True
-    deletable: bool = False
-    icon: str = "list"
-    # The create/edit page's template (default generic/form.html).
-    form_template: str = "generic/form.html"
-    detail_template: str = "generic/detail.html"
-    # Forms that depend on who fills them in receive `user` (choices, defaults, locked fields).
-    form_takes_user: bool = False
     # Filter sets whose choices depend on the reader receive `user` (the API's: `request`).
     filterset_takes_user: bool = False
+    default_sort: str = "pk"
+    search_fields: Sequence[str] = ()
     # Free-text search of the list and the API's `q`: (queryset, text) -> queryset;
     # default: icontains over `search_fields`.
     search: Callable[..., QuerySet[Any]] | None = None
     # Whether `search` also takes the reader: (queryset, text, user) -> queryset.
     search_takes_user: bool = False
     # Search texts for which this returns True (full ID or phone numbers) never appear in a
-    # URL: the list page keeps them in the session under a search id (records.views).
+    # URL: the list page keeps them in the session under a search id (generic.private_search).
     private_search: Callable[[str], bool] | None = None
-    # Valid form data for a new record, for the generated standard tests: `sample_data()`,
-    # or `sample_data(user)` when the form takes the user (data that user may submit).
-    sample_data: Callable[..., dict[str, Any]] | None = None
-    # Demo users the generated tests act as: "editor" may create and edit, "outsider" holds
-    # no permission on the type, "scoped" sees only part of the rows and changes nothing
-    # (or, if the type is not unit-scoped, reads all of them). Optional "elsewhere" creates
-    # rows that "scoped" cannot see, when the demo data holds none.
-    test_users: dict[str, str] = field(
-        default_factory=lambda: {"editor": "admin", "outsider": "manager1", "scoped": "head_sale"}
-    )
-    # Also read by the generated tests: "test_text_field", a required text field to edit
-    # (default: the first required CharField of the form in `search_fields`),
-    # "test_search_field", a field whose value the search finds (default: `search_fields[0]`),
-    # and "test_unit_scoped": False for types whose every reader sees every row.
+    # The rows of list pages and the Excel export, which show only the columns (default:
+    # the record type's `queryset`): leave out the prefetches only the card and the API need.
+    queryset: Callable[[], QuerySet[Any]] | None = None
     # List and API counts stop here and say "N+" (None: always the exact count).
     count_limit: int | None = None
     # The same for a list narrowed by the search box (None: count_limit): a common term's
     # matches are counted by testing rows one by one, so such counts stop sooner.
     search_count_limit: int | None = None
-    # Reads of personal data are audit events (AUD-1): opening the detail page or the API's
-    # single record of an object for which this returns True records "<label>.read".
-    audit_reads: Callable[[Any], bool] | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    # Buttons other apps add beside "New …" (e.g. "New customer + filing").
+    actions: list[ListAction] = field(default_factory=list)
+    # A printable (PDF) version of the list, given the list's query string.
+    print_url: Any = None
+
+    def count_limit_for(self, search_text: str) -> int | None:
+        """Where the list's count stops, given the search box's text."""
+        if search_text.strip() and self.search_count_limit is not None:
+            return self.search_count_limit
+        return self.count_limit
+
+    def add_action(self, action: ListAction) -> None:
+        if action not in self.actions:
+            self.actions.append(action)
+
+
+@dataclass(frozen=True)
+class DetailSpec:
+    """The detail page: the fields it lists, the panels below them and its template."""
+
+    fields: Sequence[str] = ()
+    panels: Sequence[str] = ()
+    # Extra template context for the panels: (request, obj) -> dict.
+    context: Callable[..., dict[str, Any]] | None = None
+    template: str = "generic/detail.html"
+
+
+@dataclass(frozen=True)
+class EditSpec:
+    """The create and edit pages: forms, template and the service functions that save."""
+
+    form: type[ModelForm[Any]]
+    # The create page's form (default: `form`).
+    create_form: type[ModelForm[Any]] | None = None
+    # Forms that depend on who fills them in receive `user` (choices, defaults, locked fields).
+    takes_user: bool = False
+    template: str = "generic/form.html"
+    # Service hooks; the defaults in generic.services do a plain audited save.
+    create: Callable[..., Model] | None = None
+    update: Callable[..., Model] | None = None
+
+
+@dataclass(frozen=True)
+class ApiSpec:
+    """The record type's API endpoint."""
+
+    serializer: type[ModelSerializer[Any]]
+    writable: bool = True
+    # The API's rows (default: the record type's `queryset`): what the serializer reads.
+    queryset: Callable[[], QuerySet[Any]] | None = None
+
+
+@dataclass(frozen=True)
+class Nav:
+    """The record type's item in the side menu (kehu.core.context_processors.NAVIGATION places
+    it): its label and icon, and the action whose permission shows it."""
+
+    label: Any
+    icon: str = "list"
+    permission: str = "view"
+
+
+@dataclass
+class RecordType:
+    """One model's generated pages, export and API. Reads of personal data are audited as
+    kehu.core.masking declares (`masking.register_reads`)."""
+
+    model: type[Model]
+    slug: str
+    listing: ListSpec
+    edit: EditSpec
+    api: ApiSpec
+    detail: DetailSpec = field(default_factory=DetailSpec)
+    # None: reached from other pages (a customer's card), not from the menu.
+    nav: Nav | None = None
+    # The rows of the detail and edit pages (default: the model's manager).
+    queryset: Callable[[], QuerySet[Any]] | None = None
 
     @property
     def label(self) -> str:
@@ -105,28 +157,26 @@ class RecordType:
         return self.model._meta.verbose_name_plural
 
     def count_limit_for(self, search_text: str) -> int | None:
-        """Where the list's count stops, given the search box's text."""
-        if search_text.strip() and self.search_count_limit is not None:
-            return self.search_count_limit
-        return self.count_limit
+        return self.listing.count_limit_for(search_text)
 
     def apply_search(self, queryset: QuerySet[Any], text: str, user: Any = None) -> QuerySet[Any]:
-        if self.search is not None and self.search_takes_user:
-            return self.search(queryset, text, user)
-        if self.search is not None:
-            return self.search(queryset, text)
+        spec = self.listing
+        if spec.search is not None and spec.search_takes_user:
+            return spec.search(queryset, text, user)
+        if spec.search is not None:
+            return spec.search(queryset, text)
         from kehu.generic.listing import search
 
-        return search(queryset, self.search_fields, text)
+        return search(queryset, spec.search_fields, text)
 
     def base_queryset(self) -> QuerySet[Any]:
         return self.queryset() if self.queryset else self.model._default_manager.all()
 
     def api_base_queryset(self) -> QuerySet[Any]:
-        return self.api_queryset() if self.api_queryset else self.base_queryset()
+        return self.api.queryset() if self.api.queryset else self.base_queryset()
 
     def list_base_queryset(self) -> QuerySet[Any]:
-        return self.list_queryset() if self.list_queryset else self.base_queryset()
+        return self.listing.queryset() if self.listing.queryset else self.base_queryset()
 
     def field_label(self, name: str) -> Any:
         field = self.model._meta.get_field(name.split(".")[0])
@@ -135,9 +185,17 @@ class RecordType:
     def column_label(self, column: Column) -> Any:
         return column.label or self.field_label(column.name)
 
+    @property
+    def audits_reads(self) -> bool:
+        """Whether reads of some of this type's objects are audit events."""
+        return masking.read_audit_of(self.model) is not None
+
+    def reads_audited(self, obj: Model) -> bool:
+        return masking.reads_audited(obj)
+
     def record_read(self, obj: Model, via: str) -> None:
         """Record a read of `obj` when it holds personal data (AUD-1)."""
-        if self.audit_reads is not None and self.audit_reads(obj):
+        if masking.reads_audited(obj):
             from kehu.audit.services import record
             from kehu.privacy.purpose import require_declared
 
@@ -150,10 +208,11 @@ class RecordType:
         self.record_reads(self.reads_in(rows), via)
 
     def reads_in(self, rows: Iterable[Any]) -> list[Any]:
-        """The ids of the rows whose reads are audited (`audit_reads`)."""
-        if self.audit_reads is None:
+        """The ids of the rows whose reads are audited (`masking.register_reads`)."""
+        audited = masking.read_audit_of(self.model)
+        if audited is None:
             return []
-        return [row.pk for row in rows if self.audit_reads(row)]
+        return [row.pk for row in rows if audited(row)]
 
     def record_reads(self, ids: list[Any], via: str) -> None:
         if ids:

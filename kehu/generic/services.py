@@ -41,31 +41,16 @@ NOT_AUDITED = frozenset(
 )  # fmt: skip
 
 
-def mask(value: Any) -> str:
-    """12345678901234 → 123456****1234: enough to tell values apart in a log."""
-    text = str(value)
-    if len(text) <= 8:
-        return "*" * len(text)
-    return (
-        f"{text[:6]}{'*' * (len(text) - 10)}{text[-4:]}" if len(text) > 10 else "****" + text[-4:]
-    )
-
-
 def snapshot(obj: Model) -> dict[str, Any]:
-    """The audited state of `obj`: related objects by their name, not their id; fields the
-    model lists in `AUDIT_MASKED` (ID and account numbers) and the fields declared sensitive
-    (kehu.core.masking) masked, because the audit chain cannot forget what it holds and
-    personal data must be erasable (PIPL)."""
+    """The audited state of `obj`: related objects by their name, not their id; the fields
+    declared sensitive (kehu.core.masking) masked, because the audit chain cannot forget what
+    it holds and personal data must be erasable (PIPL)."""
     data = {k: v for k, v in model_to_dict(obj).items() if k not in NOT_AUDITED}
     for field in obj._meta.concrete_fields:
         if field.is_relation and field.name in data and data[field.name] is not None:
             data[field.name] = str(getattr(obj, field.name))
-    registered = masking.declared_fields(obj)
-    for name in getattr(obj, "AUDIT_MASKED", ()):
-        if data.get(name) and name not in registered:
-            data[name] = mask(data[name])
     # Masked whatever their tier in force: a field made GENERAL today may be guarded again.
-    for name, found in registered.items():
+    for name, found in masking.declared_fields(obj).items():
         if data.get(name) and (found.applies is None or found.applies(obj)):
             data[name] = masking.mask(found.kind, data[name])
     return data
@@ -162,8 +147,8 @@ def claim_submission(token: str, user_id: int, obj: Model) -> None:
 
 def create_from_form(record_type: Any, form: Any, *, token: str = "", user_id: int = 0) -> Model:
     with transaction.atomic():
-        if record_type.create:
-            obj = record_type.create(form.cleaned_data)
+        if record_type.edit.create:
+            obj = record_type.edit.create(form.cleaned_data)
         else:
             obj = audited_create(form.save(commit=False))
             form.save_m2m()
@@ -172,8 +157,8 @@ def create_from_form(record_type: Any, form: Any, *, token: str = "", user_id: i
 
 
 def update_from_form(record_type: Any, obj: Model, form: Any, expected_version: int) -> Model:
-    if record_type.update:
-        return record_type.update(obj, form.cleaned_data, expected_version)
+    if record_type.edit.update:
+        return record_type.edit.update(obj, form.cleaned_data, expected_version)
     values = {
         name: form.cleaned_data[name]
         for name in form.cleaned_data

@@ -49,12 +49,11 @@ class RecordView(LoginRequiredMixin, View):
     def base_context(self, **extra: Any) -> dict[str, Any]:
         rt = self.record_type
         user = self.request.user
-        # Extra buttons other apps add to a list (e.g. "new customer + filing"):
-        # rt.extra["list_actions"] = [(label, url name, permission, icon, element id)].
+        # Extra buttons other apps add to a list (e.g. "new customer + filing").
         actions = [
-            {"label": label, "url": reverse(url_name), "icon": icon, "id": element_id}
-            for label, url_name, perm, icon, element_id in rt.extra.get("list_actions", ())
-            if policy.has_perm(user, perm)
+            {"label": a.label, "url": reverse(a.url_name), "icon": a.icon, "id": a.element_id}
+            for a in rt.listing.actions
+            if policy.has_perm(user, a.permission)
         ]
         return {
             "rt": rt,
@@ -130,12 +129,12 @@ class RecordListView(RecordView):
                     "active": sort.lstrip("-") == c.sort,
                     "descending": sort.startswith("-"),
                 }
-                for c in rt.columns
+                for c in rt.listing.columns
             ],
             rows=[
                 {"obj": row, "cells": cells}
                 for row, cells in zip(
-                    page.rows, rows_cells(page.rows, rt.columns, list_url), strict=True
+                    page.rows, rows_cells(page.rows, rt.listing.columns, list_url), strict=True
                 )
             ],
             query=linked.urlencode(),
@@ -161,7 +160,7 @@ class RecordExportView(RecordView):
             messages.error(request, str(error))
             return redirect(reverse(rt.url_name("list")))
         sort = listing.sort_key(rt, request.GET.get("sort", ""))
-        columns = [(c.name, str(rt.column_label(c))) for c in rt.columns]
+        columns = [(c.name, str(rt.column_label(c))) for c in rt.listing.columns]
         columns = columns_for(rt.model, columns, request.user)
         content = export_queryset(
             rt.label,
@@ -192,7 +191,7 @@ class RecordDetailView(RecordView):
         rt = self.record_type
         rt.record_read(obj, "page")
         fields = []
-        for name in rt.detail_fields:
+        for name in rt.detail.fields:
             # Sensitive fields render masked with a reveal link ({% sensitive %}).
             masked = masking.spec(obj, name) is not None
             fields.append((rt.field_label(name), cell_value(obj, name), masked, name))
@@ -201,20 +200,20 @@ class RecordDetailView(RecordView):
             fields=fields,
             history=history_for(obj),
             can_change=policy.has_perm(request.user, policy.perm_name(rt.model, "change"), obj),
-            panels=rt.detail_panels,
-            **(rt.detail_context(request, obj) if rt.detail_context else {}),
+            panels=rt.detail.panels,
+            **(rt.detail.context(request, obj) if rt.detail.context else {}),
         )
-        return render(request, rt.detail_template, context)
+        return render(request, rt.detail.template, context)
 
 
 class RecordEditView(RecordView):
     """Create when no pk is given, else edit."""
 
     def make_form(self, obj: Model | None, *args: Any) -> Any:
-        rt = self.record_type
-        form_class = rt.create_form if obj is None and rt.create_form else rt.form
+        edit = self.record_type.edit
+        form_class = edit.create_form if obj is None and edit.create_form else edit.form
         kwargs: dict[str, Any] = {"instance": obj}
-        if rt.form_takes_user:
+        if edit.takes_user:
             kwargs["user"] = self.request.user
         if obj is None and not args:
             kwargs["initial"] = self.request.GET.dict()
@@ -278,4 +277,4 @@ class RecordEditView(RecordView):
         if self.request.method == "POST" and obj is not None:
             version = self.request.POST.get("_version", version)
         context = self.base_context(form=form, obj=obj, version=version, token=token, **extra)
-        return render(self.request, self.record_type.form_template, context, status=status)
+        return render(self.request, self.record_type.edit.template, context, status=status)

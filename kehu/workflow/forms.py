@@ -5,7 +5,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kehu.workflow import definitions
 from kehu.workflow.definitions import StepSpec
+from kehu.workflow.models import ApproverRule
 
 
 class CompleteStepForm(forms.Form):
@@ -30,3 +32,15 @@ class WaitForm(forms.Form):
 
 class CommentForm(forms.Form):
     text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+def _process_choices() -> list[tuple[str, Any]]:
+    return [(p.key, p.label) for p in definitions.all_processes()]
+
+
+class ApproverRuleForm(forms.ModelForm[ApproverRule]):
+    process = forms.ChoiceField(label=_("Process"), choices=_process_choices)
+
+    class Meta:
+        model = ApproverRule
+        fields = ["process", "unit", "position", "role", "basis"]

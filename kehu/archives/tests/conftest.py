@@ -37,10 +37,10 @@ def _english_messages() -> Iterator[None]:
 
 
 def new_customer(owner: User) -> Customer:
-    from kehu.customers.record_types import _customer_data
     from kehu.customers.services import create_customer
+    from tests.record_type_samples import customer_data
 
-    return create_customer(_customer_data(owner))
+    return create_customer(customer_data(owner))
 
 
 def activate(customer: Customer, by: User) -> Customer:

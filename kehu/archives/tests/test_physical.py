@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from pypdf import PdfReader
 
 from kehu.archives import services
@@ -202,3 +203,15 @@ def test_register_and_catalogue_print_with_the_list_filters(
     )
     assert events.count() == 2
     assert client_for("manager1").get("/dossiers/catalogue.pdf").status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_catalogue_and_the_register_lists_link_their_printed_versions(
+    client_for: Callable[[str], Client],
+) -> None:
+    """Each list's PDF button prints the rows the list shows: its own query string."""
+    client = client_for("archivist")
+    for list_url, pdf_url in (("/dossiers/", "catalogue_pdf"), ("/archive-items/", "register_pdf")):
+        page = client.get(list_url, {"q": "样例"}).content.decode()
+        assert f'id="print-link" href="{reverse(f"archives:{pdf_url}")}?q=' in page
+    assert 'id="print-link"' not in client.get("/cabinets/").content.decode()

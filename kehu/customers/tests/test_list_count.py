@@ -56,7 +56,7 @@ def test_list_and_api_say_there_are_more(
     assert "count_capped" not in client.get("/api/v1/customers/").json()
 
     customers = registry.get("customers")
-    monkeypatch.setattr(customers, "count_limit", 4)
+    monkeypatch.setattr(customers.listing, "count_limit", 4)
     # A first page that holds every row is its own count, whatever the limit.
     response = client.get("/customers/")
     page = response.context["page"]
@@ -85,8 +85,8 @@ def test_list_and_api_say_there_are_more(
     page = response.context["page"]
     assert (page.total, page.total_capped, len(page.rows)) == (6, False, 6)
     # A search stops counting at search_count_limit.
-    monkeypatch.setattr(customers, "count_limit", 100)
-    monkeypatch.setattr(customers, "search_count_limit", 3)
+    monkeypatch.setattr(customers.listing, "count_limit", 100)
+    monkeypatch.setattr(customers.listing, "search_count_limit", 3)
     everything = api.get("/api/v1/customers/?size=2").json()
     assert (everything["count"], "count_capped" in everything) == (6, False)
     names = [c.name for c in Customer.objects.all()]
