@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 from kehu.core import policy
-from kehu.core.digest import lookup_digest
 from kehu.core.models import OrgUnit, Role, RoleAssignment, User
-from kehu.core.normalize import normalize_phone
 from kehu.core.selectors import attach_users
 from kehu.customers import card, completeness, duplicates
 from kehu.customers.card import card_rows
