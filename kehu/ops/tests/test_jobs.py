@@ -219,7 +219,7 @@ def test_a_crashed_audit_verification_alarms_the_auditors_too(demo: dict[str, Us
     now = timezone.now()
     job = DBTaskResult.objects.get(pk=verify_audit_chain.enqueue().id)
     crash_while_running(job, "worker-a", now)
-    assert jobs.reclaim_stale(now) == {"requeued": 0, "failed": 1}
+    assert jobs.reclaim_stale(now) == {"requeued": 0, "failed": 1, "overran": 0}
     alarmed = set(
         Notification.objects.filter(title__contains="verify_audit_chain").values_list(
             "user__username", flat=True
