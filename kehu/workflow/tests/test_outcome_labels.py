@@ -40,6 +40,7 @@ def test_a_process_names_its_own_outcomes() -> None:
     with translation.override("zh-hans"):
         assert definitions.outcome_label("filing", "returned") == "已退回修改"
         assert definitions.outcome_label("archives.borrow", "returned") == "已归还入库"
+        assert definitions.outcome_label("privacy.subject_request", "done") == "已办理"
         assert definitions.outcome_label("no.such.process", "approved") == "已批准"
         assert definitions.outcome_label("filing", "something_new") == "something_new"
 
