@@ -18,6 +18,7 @@ from kehu.api.models import ApiToken, hash_token
 from kehu.audit.services import record
 from kehu.core import policy
 from kehu.core.models import AccessLimits, User
+from kehu.core.normalize import within_limit
 
 REVOKE_PERM = "api.apitoken.revoke"
 VIEW_PERM = "api.apitoken.view"
@@ -42,7 +43,7 @@ def create_token(
     """A new token for `user`, valid for `days` (default KEHU_API_TOKEN_DAYS, at most the
     administrator's maximum). `second_factor_passed` says whether the session asking for it
     passed the second factor; None means a command run on the server (no session)."""
-    name = (name or "").strip()[:100]
+    name = within_limit((name or "").strip(), 100, "name")
     errors: dict[str, list[str]] = {}
     if days is None:
         days = default_days()

@@ -37,10 +37,10 @@ class AnsweredBooleanField(forms.NullBooleanField):
 
 class ReturnForm(forms.Form):
     """The return check: the archivist says whether the folder came back complete and
-    undamaged (a "no" files an incident)."""
+    undamaged (a "no" files an incident). Neither answer is preselected."""
 
-    complete = AnsweredBooleanField(label=_("complete"), initial=True)
-    undamaged = AnsweredBooleanField(label=_("undamaged"), initial=True)
+    complete = AnsweredBooleanField(label=_("complete"))
+    undamaged = AnsweredBooleanField(label=_("undamaged"))
 
 
 class BorrowProcess(Process):
@@ -49,6 +49,7 @@ class BorrowProcess(Process):
 
     key = loans.PROCESS
     label = _("Archive borrowing")
+    outcome_labels = {"returned": _("Returned to the archive")}
     number_prefix = "JY"
     default_chain = (Role.GENERAL_MANAGER,)
     steps = {

@@ -7,7 +7,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kehu.archives import retention
 from kehu.archives.forms import CabinetCheckForm
@@ -119,11 +120,11 @@ def home_stats(user: Any) -> list[tuple[Any, int, str]]:
     due = [c for c in Cabinet.objects.filter(is_active=True) if next_check_due(c) <= today]
     return [
         (
-            lazy("Dossiers without archive number"),
+            gettext_lazy("Dossiers without archive number"),
             visible_dossiers(user).filter(archive_number="").count(),
             reverse("generic:dossiers_list") + "?numbered=false",
         ),
-        (lazy("Cabinet checks due"), len(due), reverse("generic:cabinets_list")),
+        (gettext_lazy("Cabinet checks due"), len(due), reverse("generic:cabinets_list")),
     ]
 
 

@@ -44,6 +44,65 @@ VERBS: dict[str, Any] = {
     "download": _("downloaded"),
     "read": _("viewed"),
     "reveal": _("masked value revealed"),
+    "add": _("added"),
+    "alarm": _("integrity alarm raised"),
+    "anonymise": _("anonymised"),
+    "approve": _("approved"),
+    "assign": _("step assigned"),
+    "attest": _("attested"),
+    "cancel": _("cancelled"),
+    "check": _("checked"),
+    "closed": _("closed"),
+    "complete": _("step completed"),
+    "conclude": _("concluded"),
+    "confirm": _("confirmed"),
+    "contact": _("contacted for marketing"),
+    "decide": _("decided"),
+    "declare": _("purpose of use declared"),
+    "destroy": _("destroyed"),
+    "done": _("carried out"),
+    "escalate": _("escalated"),
+    "execute": _("carried out"),
+    "failed": _("failed"),
+    "finish": _("closed"),
+    "finished": _("finished"),
+    "grant": _("granted"),
+    "import": _("imported"),
+    "incident": _("incident recorded"),
+    "lift": _("lifted"),
+    "number": _("archive number given"),
+    "open": _("newly opened"),
+    "overdue": _("overdue"),
+    "place": _("placed"),
+    "preview": _("previewed"),
+    "print": _("printed"),
+    "profile_change": _("profile changed"),
+    "profile_open": _("profile opened"),
+    "propose": _("proposed"),
+    "provide": _("provided"),
+    "reclaim": _("reclaimed"),
+    "recompute": _("deadlines recomputed"),
+    "rejected": _("refused"),
+    "renewal_request": _("renewal requested"),
+    "request": _("requested"),
+    "restrict": _("processing restricted"),
+    "resume": _("resumed"),
+    "retry": _("retried"),
+    "return": _("returned for correction"),
+    "review": _("reviewed"),
+    "revoke": _("revoked"),
+    "risk": _("risk assessed"),
+    "run": _("run"),
+    "stage": _("stage changed"),
+    "started": _("started"),
+    "submit": _("submitted"),
+    "tier_expired": _("sensitivity tier expired"),
+    "tokens_revoked": _("API tokens revoked"),
+    "upload": _("uploaded"),
+    "verified": _("verified"),
+    "verify_failed": _("verification failed"),
+    "wait": _("waiting for a supplement"),
+    "withdraw": _("withdrawn"),
 }
 
 
@@ -64,13 +123,46 @@ def action_label(action: str, object_type: str = "") -> str:
     return f"{capfirst(model._meta.verbose_name)} · {verb_label}"
 
 
+def value_label(model: Any, name: str, value: Any) -> Any:
+    """A recorded value as the field shows it: a choice's label, yes or no; other values
+    (and values of fields no longer declared) as recorded."""
+    if model is None or value is None:
+        return value
+    try:
+        field = model._meta.get_field(name)
+    except (FieldDoesNotExist, AttributeError):
+        return value
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    choices = dict(getattr(field, "flatchoices", None) or ())
+    if choices and not isinstance(value, (list, dict)):
+        return choices.get(value, value)
+    return value
+
+
+# Changes recorded under a name that is no field of the object's model.
+_OTHER_NAMES: dict[str, Any] = {"roles": _("Roles")}
+
+
 def field_label(model: Any, name: str) -> str:
+    """The field's name in the reader's language; a change recorded on an object for one of
+    its related records (a user's certification) is named by the related model's field."""
     if model is None:
         return name
     try:
         return str(capfirst(model._meta.get_field(name).verbose_name))
     except (FieldDoesNotExist, AttributeError):
-        return name
+        pass
+    if name in _OTHER_NAMES:
+        return str(_OTHER_NAMES[name])
+    for relation in getattr(model._meta, "related_objects", ()):
+        try:
+            field = relation.related_model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if not field.is_relation:
+            return str(capfirst(field.verbose_name))
+    return name
 
 
 @dataclass
@@ -93,7 +185,11 @@ def describe(events: Any) -> list[EventView]:
     for event in events:
         model = _model_for(event.object_type) if event.object_type else None
         changes = [
-            (field_label(model, name), pair[0], pair[1])
+            (
+                field_label(model, name),
+                value_label(model, name, pair[0]),
+                value_label(model, name, pair[1]),
+            )
             for name, pair in shown_changes(event).items()
             if isinstance(pair, list) and len(pair) == 2
         ]

@@ -11,7 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kehu.audit.services import record
@@ -34,7 +34,7 @@ def _error_text(error: ValidationError) -> str:
     return " ".join(str(m) for m in error.messages)
 
 
-FILING_ONLY = _lazy(
+FILING_ONLY = gettext_lazy(
     "A customer enters filing, becomes active or is rejected only through its filing case: "
     "open a filing from the card."
 )

@@ -136,9 +136,9 @@ def expiring(user: Any, days: int | None = None) -> QuerySet[Document]:
 
 def home_stats(user: Any) -> list[tuple[Any, int, str]]:
     from django.urls import reverse
-    from django.utils.translation import gettext_lazy as lazy
+    from django.utils.translation import gettext_lazy as _
 
     if not policy.has_perm(user, "documents.document.view"):
         return []
     count = expiring(user).count()
-    return [(lazy("Documents expiring or expired"), count, reverse("documents:expiring"))]
+    return [(_("Documents expiring or expired"), count, reverse("documents:expiring"))]

@@ -52,17 +52,30 @@ class OpenFilingForm(forms.Form):
     )
 
 
-class ReviewForm(forms.Form):
-    """One result (and explanation) per checklist item; built from the filing's items."""
+def _unchosen(choices: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """The choices behind an empty first option: nothing is decided until the user chooses."""
+    return [("", _("— choose —")), *choices]
 
-    def __init__(self, *args: Any, items: list[tuple[str, str]], **kwargs: Any) -> None:
+
+class ReviewForm(forms.Form):
+    """One result (and explanation) per checklist item; built from the filing's items. No
+    result is preselected: the reviewer marks every item; `suggestions` (what the system
+    found) are shown beside the items, never filled in."""
+
+    def __init__(
+        self,
+        *args: Any,
+        items: list[tuple[str, str]],
+        suggestions: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.items = items
+        self.suggestions = suggestions or {}
         for key, label in items:
             self.fields[f"result__{key}"] = forms.ChoiceField(
                 label=label,
-                choices=CheckResult.choices,
-                initial=CheckResult.OK,
+                choices=_unchosen(CheckResult.choices),
                 error_messages={"required": _("Record the result of this check.")},
             )
             self.fields[f"explanation__{key}"] = forms.CharField(
@@ -72,9 +85,17 @@ class ReviewForm(forms.Form):
             label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
         )
 
-    def rows(self) -> list[tuple[str, str, Any, Any]]:
+    def rows(self) -> list[tuple[str, str, Any, Any, str]]:
+        """(key, label, result field, explanation field, the system's suggestion)."""
+        labels = dict(CheckResult.choices)
         return [
-            (key, label, self[f"result__{key}"], self[f"explanation__{key}"])
+            (
+                key,
+                label,
+                self[f"result__{key}"],
+                self[f"explanation__{key}"],
+                str(labels.get(self.suggestions.get(f"result__{key}", ""), "")),
+            )
             for key, label in self.items
         ]
 
@@ -108,28 +129,42 @@ class SupplementForm(forms.Form):
 
 
 class RiskReportForm(forms.Form):
-    risk_level = forms.ChoiceField(label=_("risk level"), choices=RiskLevel.choices)
+    risk_level = forms.ChoiceField(
+        label=_("risk level"),
+        choices=_unchosen(RiskLevel.choices),
+        error_messages={"required": _("Choose the risk level.")},
+    )
     findings = forms.CharField(label=_("findings"), widget=forms.Textarea(attrs={"rows": 4}))
     measures = forms.CharField(
         label=_("measures and conditions"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    conclusion = forms.ChoiceField(label=_("conclusion"), choices=RiskConclusion.choices)
+    conclusion = forms.ChoiceField(
+        label=_("conclusion"),
+        choices=_unchosen(RiskConclusion.choices),
+        error_messages={"required": _("Choose the conclusion.")},
+    )
     file = forms.FileField(
         label=_("Report file"), help_text=_("The signed report (PDF, scan or Word).")
     )
 
 
 class DecisionForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("Decision"), choices=())
+    """The approver's decision, chosen deliberately: no option is preselected."""
+
+    outcome = forms.ChoiceField(
+        label=_("Decision"),
+        choices=(),
+        error_messages={"required": _("Choose a decision.")},
+    )
     comment = forms.CharField(
         label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
     def __init__(self, *args: Any, outcomes: dict[str, Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["outcome"].choices = list(outcomes.items())  # type: ignore[attr-defined]
+        self.fields["outcome"].choices = _unchosen(list(outcomes.items()))  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -102,7 +102,7 @@ def filing_form(filing: Filing, *, printed_by: Any) -> bytes:
             [
                 (
                     s.label,
-                    f"{_person(s.completed_by)} · {s.outcome}"
+                    f"{_person(s.completed_by)} · {s.outcome_label}"
                     + (f" · {s.comment}" if s.comment else ""),
                     _date(s.completed_at),
                 )

@@ -40,6 +40,7 @@ def filing_of(case: Case) -> Filing:
 class FilingProcess(Process):
     key = "filing"
     label = gettext_lazy("Customer filing")
+    outcome_labels = {"done": gettext_lazy("Report submitted")}
     number_prefix = "BA"  # 备案
     default_chain = (Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER)
     open_permission = "filing.filing.add"

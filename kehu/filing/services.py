@@ -136,6 +136,8 @@ def submit_review(
     A review cannot pass with an item marked missing: request a supplement or return it."""
     from kehu.filing.selectors import outcomes, review_items
 
+    if not outcome:
+        raise ValidationError(_("Choose an outcome: none was given."))
     review = Review.INITIAL if step.key == "initial_review" else Review.SECOND
     # The review's form validates the verdicts: one per item the review checks.
     items, _initial = review_items(filing, step.key)
@@ -256,6 +258,8 @@ def filing_step_decide(
     """An approval, a rejection or a return for correction (FIL-6, FIL-7)."""
     from kehu.filing.selectors import outcomes
 
+    if not outcome:
+        raise ValidationError({"outcome": [_("Choose a decision.")]})
     if outcome != "approved" and not (comment or "").strip():
         raise ValidationError({"comment": [_("Give the reason.")]})
     form = DecisionForm(data={"outcome": outcome, "comment": comment}, outcomes=outcomes(step))

@@ -138,8 +138,8 @@ def _forms_for(request: HttpRequest, filing: Filing, step: Any, data: Any = None
     if refusal:  # four-eyes: the step is not offered, and the page says why
         return {"step_refusal": refusal}
     if step.key in ("initial_review", "second_review"):
-        items, initial = selectors.review_items(filing, step.key)
-        review = ReviewForm(data, items=items, initial=initial)
+        items, suggestions = selectors.review_items(filing, step.key)
+        review = ReviewForm(data, items=items, suggestions=suggestions)
         return {"review_form": review, "supplement_form": SupplementForm()}
     if step.key == "due_diligence":
         return {"report_form": RiskReportForm(data, request.FILES if data else None)}
@@ -186,8 +186,8 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 filing, step, by=user, comment=request.POST.get("comment", "")
             )
         elif action == "review" and step.key in ("initial_review", "second_review"):
-            items, _initial = selectors.review_items(filing, step.key)
-            form = ReviewForm(request.POST, items=items)
+            items, suggestions = selectors.review_items(filing, step.key)
+            form = ReviewForm(request.POST, items=items, suggestions=suggestions)
             if not form.is_valid():
                 return _detail(request, filing, 400, step=step, review_form=form)
             services.submit_review(

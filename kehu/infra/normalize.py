@@ -48,6 +48,22 @@ def clean_text(value: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def within_limit(value: str, limit: int, field: str) -> str:
+    """The text when it holds at most `limit` characters; longer text is refused (naming the
+    limit), never cut to fit."""
+    if len(value) > limit:
+        raise ValidationError(
+            {
+                field: [
+                    _("Enter at most %(limit)d characters (this has %(length)d).")
+                    % {"limit": limit, "length": len(value)}
+                ]
+            },
+            code="max_length",
+        )
+    return value
+
+
 _UNITS = {"万": Decimal(10_000), "亿": Decimal(100_000_000), "千": Decimal(1000)}
 _AMOUNT = re.compile(r"^(?P<number>[+-]?\d+(?:\.\d+)?)(?P<unit>万|亿|千)?(?:元|人民币)?$")
 

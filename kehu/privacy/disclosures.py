@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from kehu.audit.services import record
 from kehu.core import policy
 from kehu.core.models import OrgUnit
+from kehu.core.normalize import within_limit
 from kehu.customers.models import Customer, CustomerKind
 from kehu.privacy import consent
 from kehu.privacy.models import (
@@ -157,16 +158,18 @@ def request_disclosure(
     unit, name = _check_recipient(customer, recipient_kind, recipient_unit, recipient_name)
     relied_on = _check_consents(customer, chosen)
     _check_agreement(recipient_kind, agreement)
+    name = within_limit(name, 200, "recipient_name")
+    reference = within_limit(agreement_reference.strip(), 100, "agreement_reference")
     with transaction.atomic():
         disclosure = Disclosure(
             customer=customer,
             recipient_kind=recipient_kind,
             recipient_unit=unit,
-            recipient_name=name[:200],
+            recipient_name=name,
             purpose=purpose.strip(),
             categories=sorted(chosen),
             consent=relied_on,
-            agreement_reference=agreement_reference.strip()[:100],
+            agreement_reference=reference,
             requested_by=by,
         )
         if agreement is not None:
@@ -233,6 +236,7 @@ def record_provision(
         raise PermissionDenied(_("You may not record this provision."))
     if not method.strip():
         raise ValidationError({"method": [_("Say how the data was provided.")]})
+    method = within_limit(method.strip(), 200, "method")
     with transaction.atomic():
         locked = Disclosure.objects.select_for_update().get(pk=disclosure.pk)
         if locked.status != DisclosureStatus.APPROVED:
@@ -240,7 +244,7 @@ def record_provision(
         locked.status = DisclosureStatus.PROVIDED
         locked.provided_by = by
         locked.provided_on = provided_on
-        locked.method = method.strip()[:200]
+        locked.method = method
         locked.version += 1
         locked.save(
             update_fields=[

@@ -161,6 +161,13 @@ class SubjectRequest(TrackedModel):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
 
+    @property
+    def outcome_label(self) -> str:
+        """The outcome in the reader's language (its request process names it)."""
+        from kehu.workflow.definitions import outcome_label
+
+        return outcome_label("privacy.subject_request", self.outcome) if self.outcome else ""
+
 
 class Restriction(models.Model):
     """Personal data kept only in storage (PIPL art. 47): a deletion while an archive's

@@ -17,6 +17,7 @@ DONE, REJECTED = "done", "rejected"
 class SubjectRequestProcess(Process):
     key = "privacy.subject_request"
     label = _("Data-subject request")
+    outcome_labels = {DONE: _("Carried out"), REJECTED: _("Refused")}
     number_prefix = "DSR"
     steps = {
         "handle": StepSpec(
@@ -59,6 +60,7 @@ class DisclosureProcess(Process):
 
     key = "privacy.disclosure"
     label = _("Data provision")
+    outcome_labels = {REJECTED: _("Refused")}
     number_prefix = "TG"
     steps = {
         "head_approval": StepSpec(

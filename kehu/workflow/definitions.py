@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from kehu.workflow.models import Case, Step
@@ -41,9 +42,26 @@ class StepSpec:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+# A finished step's or case's outcome as people read it; a process names the outcomes that
+# read differently in it (`Process.outcome_labels`).
+OUTCOME_LABELS: dict[str, Any] = {
+    "approved": _("Approved"),
+    "rejected": _("Rejected"),
+    "returned": _("Returned for correction"),
+    "passed": _("Passed"),
+    "complete": _("Collection complete"),
+    "done": _("Done"),
+    "issued": _("Issued"),
+    "cancelled": _("Cancelled"),
+    "withdrawn": _("Withdrawn"),
+}
+
+
 class Process:
     key: str = ""
     label: Any = ""
+    # Outcome value → its label where it differs from OUTCOME_LABELS.
+    outcome_labels: dict[str, Any] = {}
     # Case numbers: "<prefix>-<year>-<sequence>".
     number_prefix: str = "WF"
     steps: dict[str, StepSpec] = {}
@@ -55,6 +73,11 @@ class Process:
     # Outcomes that send the case back to its start: the decisions before them no longer
     # count for four-eyes in the new round.
     restart_outcomes: tuple[str, ...] = ("returned",)
+
+    def outcome_label(self, outcome: str) -> str:
+        """The outcome in the reader's language (the stored value when nobody named it)."""
+        label = self.outcome_labels.get(outcome) or OUTCOME_LABELS.get(outcome)
+        return str(label) if label is not None else outcome
 
     def spec(self, step_key: str) -> StepSpec:
         return self.steps[step_key]
@@ -96,6 +119,16 @@ def register(process: Process) -> Process:
 
 def get(key: str) -> Process:
     return _PROCESSES[key]
+
+
+def outcome_label(process_key: str, outcome: str) -> str:
+    """A case's or step's outcome in the reader's language, also of a process no longer
+    registered."""
+    process = _PROCESSES.get(process_key)
+    if process is not None:
+        return process.outcome_label(outcome)
+    label = OUTCOME_LABELS.get(outcome)
+    return str(label) if label is not None else outcome
 
 
 def all_processes() -> list[Process]:

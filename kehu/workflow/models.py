@@ -61,6 +61,12 @@ class Case(TrackedModel):
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
 
+    @property
+    def outcome_label(self) -> str:
+        from kehu.workflow.definitions import outcome_label
+
+        return outcome_label(self.process, self.outcome) if self.outcome else ""
+
 
 class Step(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
@@ -125,6 +131,12 @@ class Step(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.number} · {self.label}"
+
+    @property
+    def outcome_label(self) -> str:
+        from kehu.workflow.definitions import outcome_label
+
+        return outcome_label(self.case.process, self.outcome) if self.outcome else ""
 
     @property
     def is_pending(self) -> bool:

@@ -194,6 +194,8 @@ def complete_step(
         current = _lock_open_step(step, by, expected_version)
         if current.status == StepStatus.WAITING:
             raise WorkflowError(_("This step waits for an outside party: resume it first."))
+        if not outcome:
+            raise WorkflowError(_("Choose an outcome: none was given."))
         if outcome not in spec.outcomes:
             raise WorkflowError(_("This outcome is not possible for this step."))
         refusal = four_eyes_refusal(by, current)
@@ -306,7 +308,7 @@ def finish_case(case: Case, *, outcome: str, by: User | None, reason: str = "") 
         notify(
             [current.opened_by],
             _("Case closed: %(title)s") % {"title": current.title},
-            f"{current.number} · {outcome} {reason}".strip(),
+            f"{current.number} · {current.outcome_label} {reason}".strip(),
             case_url(current),
             email=True,
         )

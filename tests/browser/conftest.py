@@ -292,7 +292,7 @@ def page(new_page: Callable[..., Page]) -> Page:
 @pytest.fixture(scope="package")
 def admin_state(browser: Browser, server: Server) -> dict[str, Any]:
     """The cookies of one administrator sign-in through the form, shared by the tests that
-    only need to act as the administrator (each password check costs PBKDF2 time)."""
+    only need to act as the administrator (each password check costs hashing time)."""
     context = browser.new_context(base_url=server.url)
     try:
         sign_in_ok(context.new_page(), "admin")

@@ -24,10 +24,15 @@ print(d.pk, d.archive_number)
 """
 
 
-def act(page: Page, key: str, outcome: str) -> None:
-    """Complete the signed-in user's open step `key` on the case page with `outcome`."""
+def act(page: Page, key: str, outcome: str, answers: dict[str, str] | None = None) -> None:
+    """Complete the signed-in user's open step `key` on the case page with `outcome` (and
+    the step's own questions: field name → the value of the radio button to choose)."""
     card = page.locator(f"[data-step-key='{key}']")
     card.wait_for()
+    for name, value in (answers or {}).items():
+        radio = card.locator(f"input[type=radio][name$='-{name}'][value='{value}']")
+        assert not radio.is_checked(), f"{name} is answered before the user chose"
+        radio.check()
     card.locator(f"input[type=radio][value='{outcome}']").check()
     with page.expect_navigation():
         card.locator("button[type=submit]").first.click()
@@ -86,7 +91,7 @@ def test_borrow_approve_issue_remind_return(new_page: Callable[..., Page], serve
 
     # The archivist takes the folder back, complete and undamaged.
     archivist.goto(case_url)
-    act(archivist, "return", "returned")
+    act(archivist, "return", "returned", {"complete": "True", "undamaged": "True"})
     borrower.goto(loan_url)
     assert borrower.get_attribute("#loan-status", "data-status") == "returned"
     slip = borrower.request.get(f"/archives/loans/{loan_pk}/slip.pdf")

@@ -62,6 +62,7 @@ def test_approval_chain_through_my_tasks(page: Page, server: Server) -> None:
     page.click(f"#my-tasks a:has-text('{number}')")
     page.locator(_act_card(page)).locator("input[value='approved']").check()
     assert submit(page, f"{_act_card(page)} .complete-form button[type=submit]") == 302
-    assert page.locator("#case-outcome").inner_text().strip() == "approved"
+    assert page.locator("#case-outcome").get_attribute("data-outcome") == "approved"
+    assert page.locator("#case-outcome").inner_text().strip() == "已批准"
     assert page.locator("#case-steps tr[data-status='done']").count() == 2
     assert "workflow.case.finish" in page.inner_html("#history")

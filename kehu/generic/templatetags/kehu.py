@@ -23,6 +23,9 @@ def tabler_widget(bound: forms.BoundField) -> SafeString:
     if bound.errors and css:
         css += " is-invalid"
     attrs: dict[str, str | bool] = {"class": css} if css else {}
+    if "maxlength" in widget.attrs:
+        # The browser would cut longer input silently; the form refuses it with the limit.
+        attrs["maxlength"] = False
     if type(widget) is forms.Select and not bound.field.localize:
         fast = _select_html(bound, widget, attrs)
         if fast is not None:

@@ -138,6 +138,8 @@ def test_only_the_owner_or_the_head_may_request(
         ({"categories": []}, "categories"),
         ({"categories": ["basic", "everything"]}, "categories"),
         ({"recipient_name": ""}, "recipient_name"),
+        ({"recipient_name": "某" * 201}, "recipient_name"),  # refused, not cut to fit
+        ({"agreement_reference": "X" * 101}, "agreement_reference"),
         ({"recipient_kind": "department", "recipient_unit": None}, "recipient_unit"),
         ({"categories": ["personal"]}, "categories"),  # an organisation has no personal data
     ],
