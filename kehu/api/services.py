@@ -18,7 +18,7 @@ from kehu.api.models import ApiToken, hash_token
 from kehu.audit.services import record
 from kehu.core import policy
 from kehu.core.models import AccessLimits, User
-from kehu.core.normalize import within_limit
+from kehu.infra.normalize import within_limit
 
 REVOKE_PERM = "api.apitoken.revoke"
 VIEW_PERM = "api.apitoken.view"

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from kehu.audit.services import record
 from kehu.core import policy
 from kehu.core.models import OrgUnit
-from kehu.core.normalize import within_limit
 from kehu.customers.models import Customer, CustomerKind
+from kehu.infra.normalize import within_limit
 from kehu.privacy import consent
 from kehu.privacy.models import (
     DataCategory,

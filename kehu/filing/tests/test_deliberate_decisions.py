@@ -114,7 +114,9 @@ def test_the_services_refuse_a_missing_outcome(demo: dict[str, User]) -> None:
     review(filing, "second_review", demo["compliance"])
     approval = step(filing, "approve")
     with pytest.raises(ValidationError, match="Choose a decision"):
-        services.decide(filing, approval, by=demo["head_sale"], outcome="", comment="理由")
+        services.filing_step_decide(
+            filing, approval, by=demo["head_sale"], outcome="", comment="理由"
+        )
     with pytest.raises(workflow.WorkflowError, match="Choose an outcome"):
         workflow.complete_step(approval, by=demo["head_sale"], outcome="")
     assert Step.objects.get(pk=approval.pk).status == StepStatus.OPEN
