@@ -203,6 +203,7 @@ register(
         ),
         detail_template="archives/dossier.html",
         detail_context=selectors.dossier_context,
+        row_action=selectors.borrow_link,
         icon="folders",
         sample_data=_sample_dossier,
         test_users=dict(_DOSSIER_TEST_USERS),

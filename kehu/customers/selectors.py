@@ -76,6 +76,7 @@ def filing_step_asked(user: Any, customer: Customer, to_status: str) -> bool:
 
 def card_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
     from kehu.archives.selectors import card_context as archive_context
+    from kehu.audit.selectors import customer_trail_url
     from kehu.documents.selectors import card_context as documents_context
     from kehu.filing.selectors import card_context as filing_context
     from kehu.filing.selectors import card_filings
@@ -123,6 +124,7 @@ def card_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
         "can_verify": policy.has_perm(user, "customers.customer.verify", customer),
         "can_propose": policy.has_perm(user, "customers.changerequest.add", customer),
         "can_edit_contacts": policy.has_perm(user, "customers.customer.change", customer),
+        "audit_trail_url": customer_trail_url(user, customer),
         **documents_context(request, customer),
         **filing_context(request, customer, filings, open_filing),
         **archive_context(user, customer),

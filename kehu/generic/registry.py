@@ -56,6 +56,12 @@ class RecordType:
     # The create/edit page's template (default generic/form.html).
     form_template: str = "generic/form.html"
     detail_template: str = "generic/detail.html"
+    # The attribute naming the record this one belongs to (a contact's "customer"): its
+    # detail page leads back there.
+    parent: str = ""
+    # A button at the end of each list row (the catalogue's "Borrow"): given the reader,
+    # None when they have no such action, else row -> (label, address) or None for that row.
+    row_action: Callable[[Any], Callable[[Any], tuple[str, str] | None] | None] | None = None
     # Forms that depend on who fills them in receive `user` (choices, defaults, locked fields).
     form_takes_user: bool = False
     # Filter sets whose choices depend on the reader receive `user` (the API's: `request`).
