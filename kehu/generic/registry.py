@@ -24,6 +24,8 @@ class Column:
     sort: str | None = None
     link: bool = False
     badge: bool = False
+    # Left out on narrow screens (below Bootstrap's md breakpoint), to keep the key columns.
+    secondary: bool = False
 
 
 @dataclass

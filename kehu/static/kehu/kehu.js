@@ -6,3 +6,13 @@ document.addEventListener("change", (event) => {
     target.form.submit();
   }
 });
+
+// A list's "More filters" button (narrow screens) opens and closes the other filters.
+document.addEventListener("click", (event) => {
+  const button = event.target instanceof Element ? event.target.closest("[data-filter-toggle]") : null;
+  if (!button) return;
+  const form = button.closest("form");
+  if (!form) return;
+  const open = form.classList.toggle("filters-open");
+  button.setAttribute("aria-expanded", open ? "true" : "false");
+});
