@@ -46,9 +46,11 @@ def _verb_words() -> dict[str, tuple[str, ...]]:
     """Each verb of an action code with the words that name it (its code, its label and
     aliases in every language)."""
     return {
-        verb: (verb, *_in_each_language(label), *[
-            word for alias in VERB_ALIASES.get(verb, []) for word in _in_each_language(alias)
-        ])
+        verb: (
+            verb,
+            *_in_each_language(label),
+            *[word for alias in VERB_ALIASES.get(verb, []) for word in _in_each_language(alias)],
+        )
         for verb, label in VERBS.items()
     }
 

@@ -64,8 +64,10 @@ def upload(request: HttpRequest, customer_pk: int) -> HttpResponse:
                     % {"type": data["doc_type"].name, "n": version.number},
                 )
                 back_to = return_target(request)
-                return redirect(back_to) if back_to else redirect(
-                    "documents:document", version.document_id
+                return (
+                    redirect(back_to)
+                    if back_to
+                    else redirect("documents:document", version.document_id)
                 )
     else:
         initial = {}

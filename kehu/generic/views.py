@@ -166,7 +166,8 @@ def action_cell(action: Any, row: Model) -> SafeString:
     link = action(row)
     if link is None:
         return mark_safe("<td></td>")
-    return format_html('<td><a class="btn btn-sm row-action" href="{}">{}</a></td>', link[1], link[0])
+    label, url = link
+    return format_html('<td><a class="btn btn-sm row-action" href="{}">{}</a></td>', url, label)
 
 
 class RecordExportView(RecordView):
@@ -293,9 +294,7 @@ class RecordEditView(RecordView):
         except ValidationError as error:
             form.add_error(None, error)
             return self._render(form, obj, token=token, status=400)
-        return redirect(
-            return_target(request) or reverse(rt.url_name("detail"), args=[saved.pk])
-        )
+        return redirect(return_target(request) or reverse(rt.url_name("detail"), args=[saved.pk]))
 
     def _obj(self, pk: Any) -> Model | None:
         if pk is None:
