@@ -57,10 +57,9 @@ def _verb_words() -> dict[str, tuple[str, ...]]:
 
 @functools.cache
 def _model_words() -> dict[str, tuple[str, ...]]:
-    """Each object type ("customers.contact") with the words that name it."""
+    """Each object type ("customers.contact") with its names in every language."""
     return {
         model._meta.label_lower: (
-            model._meta.label_lower,
             *_in_each_language(model._meta.verbose_name),
             *_in_each_language(model._meta.verbose_name_plural),
         )
@@ -70,9 +69,13 @@ def _model_words() -> dict[str, tuple[str, ...]]:
 
 def action_query(text: str) -> Q:
     """Events whose action matches every word of `text`: a part of its code, a verb's words
-    ("reveal", 查看明文) or an object type's name (客户, contact)."""
+    ("reveal", 查看明文) or an object type's name (客户, contact). A word with a dot is a
+    part of the code only."""
     query = Q()
     for word in (w.lower() for w in _SEPARATORS.split(text) if w):
+        if "." in word:  # a part of a code ("core.user", "customer.reveal")
+            query &= Q(action__icontains=word)
+            continue
         verbs = [v for v, words in _verb_words().items() if any(word in w for w in words)]
         types = [t for t, words in _model_words().items() if any(word in w for w in words)]
         matches = Q(action__icontains=word)
