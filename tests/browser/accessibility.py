@@ -57,3 +57,9 @@ def describe(violations: list[dict[str, Any]]) -> str:
         for node in violation["nodes"]:
             lines.append(f"    {node['target']}: {node['summary']}")
     return "\n".join(lines)
+
+
+def assert_accessible(page: Page) -> None:
+    """No serious or critical violation on the page as it is now."""
+    violations = axe_violations(page)
+    assert not violations, f"{page.url}\n{describe(violations)}"

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import Page
 
-from tests.browser.accessibility import axe_violations, describe
+from tests.browser.accessibility import assert_accessible
 from tests.browser.helpers import Server, htmx_swap, sign_in_ok, unique
 
 pytestmark = pytest.mark.browser
@@ -48,11 +48,6 @@ def press_enter_to_leave(page: Page) -> None:
     """Enter on the focused link or button, which loads another page."""
     with page.expect_navigation():
         page.keyboard.press("Enter")
-
-
-def assert_accessible(page: Page) -> None:
-    violations = axe_violations(page)
-    assert not violations, f"{page.url}\n{describe(violations)}"
 
 
 def choose_with_keys(page: Page, row: str) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Locator, Page
 
+from tests.browser.accessibility import assert_accessible
 from tests.browser.helpers import sign_in_ok
 
 pytestmark = pytest.mark.browser
@@ -59,6 +60,7 @@ def test_customer_list_and_card_on_a_phone(new_page: Callable[..., Page]) -> Non
     assert all(f.is_visible() for f in other_filters.all())
     page.click("#filter-toggle")
     assert not other_filters.first.is_visible()
+    assert_accessible(page)
 
     # Key columns only: the names have room (no two characters a line).
     headers = [h for h in page.locator("#records thead th").all() if h.is_visible()]
@@ -82,6 +84,7 @@ def test_customer_list_and_card_on_a_phone(new_page: Callable[..., Page]) -> Non
     assert badge_box["x"] >= 0 and badge_box["x"] + badge_box["width"] <= PHONE["width"]
     assert badge.evaluate("e => e.scrollWidth <= e.clientWidth")
     assert badge_box["height"] < 2 * line_height(badge)
+    assert_accessible(page)
 
 
 def test_my_tasks_and_a_review_on_a_phone(new_page: Callable[..., Page]) -> None:
@@ -92,6 +95,7 @@ def test_my_tasks_and_a_review_on_a_phone(new_page: Callable[..., Page]) -> None
     assert tasks.count() > 0
     headers = [h for h in page.locator("#my-tasks thead th").all() if h.is_visible()]
     assert len(headers) == 3  # title, step, due
+    assert_accessible(page)
 
     # A task's form: the case page, then the step's own form on the filing.
     review = page.locator("#my-tasks tbody tr", has_text="复审").first
@@ -103,3 +107,4 @@ def test_my_tasks_and_a_review_on_a_phone(new_page: Callable[..., Page]) -> None
     for select in page.locator("#review-form select").all():
         assert box(select)["width"] >= 250  # one item under the other, full width
     assert box(page.locator("#review-pass"))["width"] >= 40
+    assert_accessible(page)
