@@ -48,7 +48,7 @@ def test_a_contact_form_returns_to_next_and_never_leaves_the_site(
     client = client_for("manager1")
     data = {"customer": customer.pk, "name": "王晓明", "mobile": "13912345678", "role": "other"}
     back = f"/customers/{customer.pk}/"
-    form = client.get("/contacts/add/", {"customer": customer.pk, "next": back})
+    form = client.get("/contacts/add/", {"customer": str(customer.pk), "next": back})
     assert f'name="next" value="{back}"' in form.content.decode()
     saved = client.post(f"/contacts/add/?next={back}", data)
     assert saved.status_code == 302 and saved["Location"] == back
