@@ -124,6 +124,7 @@ register(
             default_sort="archive_number",
             search_fields=["title", "archive_number", "customer__name"],
             print_url=reverse_lazy("archives:catalogue_pdf"),
+            row_action=selectors.borrow_link,
         ),
         detail=DetailSpec(template="archives/dossier.html", context=selectors.dossier_context),
         edit=EditSpec(

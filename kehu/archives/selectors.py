@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
@@ -104,12 +106,30 @@ def card_context(user: Any, customer: Customer) -> dict[str, Any]:
         dossier = customer.dossier  # joined by the card's queryset with its cabinet
     except Dossier.DoesNotExist:
         dossier = None
+    borrow = borrow_link(user)
     return {
         "archive_dossier": dossier,
         "archive_dossier_url": reverse("generic:dossiers_detail", args=[dossier.pk])
         if dossier is not None and policy.has_perm(user, "archives.dossier.view", dossier)
         else "",
+        "archive_borrow": borrow(dossier) if borrow is not None and dossier is not None else None,
     }
+
+
+def borrow_link(user: Any) -> Callable[[Dossier], tuple[str, str] | None] | None:
+    """The "Borrow" button of a dossier (the card's archive panel, the catalogue's rows):
+    the loan request form with its archive number filled in. None when `user` may not
+    request loans; for a dossier not numbered yet or destroyed, None."""
+    if not policy.has_perm(user, "archives.loan.add"):
+        return None
+    url = reverse("archives:loan_request")
+
+    def link(dossier: Dossier) -> tuple[str, str] | None:
+        if not dossier.archive_number or dossier.destroyed_at is not None:
+            return None
+        return str(_("Borrow")), f"{url}?{urlencode({'number': dossier.archive_number})}"
+
+    return link
 
 
 def home_stats(user: Any) -> list[tuple[Any, int, str]]:

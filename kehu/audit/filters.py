@@ -2,10 +2,12 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from kehu.audit import search
 from kehu.audit.models import AuditEvent
 from kehu.generic.filtering import ListFilterSet
 
@@ -22,10 +24,11 @@ class PurposeFilter(django_filters.ChoiceFilter):
 
 
 class AuditEventFilter(ListFilterSet):
-    user = django_filters.CharFilter(
-        label=_("User"), field_name="actor_username", lookup_expr="iexact"
+    user = django_filters.CharFilter(label=_("User"), method="filter_user")
+    action = django_filters.CharFilter(label=_("Action"), method="filter_action")
+    customer = django_filters.NumberFilter(
+        label=_("Customer number"), method="filter_customer", min_value=1
     )
-    action = django_filters.CharFilter(label=_("Action"), lookup_expr="startswith")
     object_type = django_filters.CharFilter(label=_("Object type"), lookup_expr="iexact")
     object_id = django_filters.CharFilter(label=_("Object id"))
     object = django_filters.CharFilter(
@@ -48,11 +51,24 @@ class AuditEventFilter(ListFilterSet):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
 
+    def filter_user(self, queryset: QuerySet[AuditEvent], name: str, value: str) -> Any:
+        """By login name or by (part of) the full name."""
+        return queryset.filter(search.user_query(value)) if value.strip() else queryset
+
+    def filter_action(self, queryset: QuerySet[AuditEvent], name: str, value: str) -> Any:
+        """By the action's words in either language or a part of its code."""
+        return queryset.filter(search.action_query(value)) if value.strip() else queryset
+
+    def filter_customer(self, queryset: QuerySet[AuditEvent], name: str, value: Any) -> Any:
+        """The customer's events and those of its contacts, accounts, documents, filings …"""
+        return queryset.filter(search.customer_query(int(value))) if value else queryset
+
     class Meta:
         model = AuditEvent
         fields = [
             "user",
             "action",
+            "customer",
             "object_type",
             "object_id",
             "object",

@@ -152,9 +152,9 @@ def readable_types(user: Any) -> frozenset[str] | None:
 def restrict_filters(
     queryset: QuerySet[AuditEvent], readable: frozenset[str] | None, params: Any
 ) -> QuerySet[AuditEvent]:
-    """Searching by object name or id matches only events shown in full (else a search
-    for a name would tell which events are about it)."""
-    if readable is not None and (params.get("object") or params.get("object_id")):
+    """Searching by object name, id or customer matches only events shown in full (else a
+    search for a name would tell which events are about it)."""
+    if readable is not None and any(params.get(k) for k in ("object", "object_id", "customer")):
         return queryset.filter(object_type__in=readable)
     return queryset
 
@@ -173,3 +173,19 @@ def redact(event: AuditEvent, readable: frozenset[str] | None) -> AuditEvent:
 def redacted(events: Iterable[AuditEvent], readable: frozenset[str] | None) -> Iterator[AuditEvent]:
     for event in events:
         yield redact(event, readable)
+
+
+def customer_trail_url(user: Any, customer: Any) -> str:
+    """The audit page narrowed to a customer's whole trail, for whoever may read it there in
+    full ("" for the others: the page would show them nothing of it)."""
+    from django.urls import reverse
+    from django.utils.http import urlencode
+
+    from kehu.core import policy
+
+    if not policy.has_perm(user, "audit.auditevent.view"):
+        return ""
+    readable = readable_types(user)
+    if readable is not None and customer._meta.label_lower not in readable:
+        return ""
+    return f"{reverse('audit:events')}?{urlencode({'customer': customer.pk})}"

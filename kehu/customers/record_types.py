@@ -83,14 +83,14 @@ register(
         listing=ListSpec(
             columns=[
                 Column("name", sort="name_pinyin", link=True),
-                Column("kind", badge=True),
-                Column("identifier", label=_("Credit code / ID number")),
+                Column("kind", badge=True, secondary=True),
+                Column("identifier", label=_("Credit code / ID number"), secondary=True),
                 Column("status", sort="status", badge=True),
-                Column("owner.full_name", label=_("Account manager")),
-                Column("unit.name", label=_("Department")),
-                Column("city"),
-                Column("completeness", sort="completeness"),
-                Column("updated_at", sort="updated_at"),
+                Column("owner.full_name", label=_("Account manager"), secondary=True),
+                Column("unit.name", label=_("Department"), secondary=True),
+                Column("city", secondary=True),
+                Column("completeness", sort="completeness", secondary=True),
+                Column("updated_at", sort="updated_at", secondary=True),
             ],
             filterset=filters.CustomerFilter,
             filterset_takes_user=True,
@@ -152,6 +152,7 @@ register(
             private_search=is_exact_value,
         ),
         detail=DetailSpec(
+            parent="customer",
             fields=[
                 "customer",
                 "name",
@@ -198,6 +199,7 @@ register(
             search_fields=["account_name", "bank_name", "customer__name"],
         ),
         detail=DetailSpec(
+            parent="customer",
             fields=[
                 "customer",
                 "account_name",

@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
+from kehu.audit.selectors import customer_trail_url
 from kehu.core import policy
 from kehu.core.models import OrgUnit, Role, RoleAssignment, User
 from kehu.core.selectors import attach_users
@@ -134,6 +135,7 @@ def card_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
         "can_verify": policy.has_perm(user, "customers.customer.verify", customer),
         "can_propose": policy.has_perm(user, "customers.changerequest.add", customer),
         "can_edit_contacts": policy.has_perm(user, "customers.customer.change", customer),
+        "audit_trail_url": customer_trail_url(user, customer),
     }
     for panel in shown:
         context.update(panel.context)

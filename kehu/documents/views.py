@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from kehu.core import policy, storage
 from kehu.core.access import DENIED, get_visible_or_404, require, requires
 from kehu.core.forms import add_errors
+from kehu.core.navigation import return_target
 from kehu.customers.duplicates import resolve
 from kehu.customers.selectors import customer_rows
 from kehu.documents import selectors, services
@@ -54,7 +55,12 @@ def upload(request: HttpRequest, customer_pk: int) -> HttpResponse:
                     _("%(type)s uploaded as version %(n)s.")
                     % {"type": data["doc_type"].name, "n": version.number},
                 )
-                return redirect("documents:document", version.document_id)
+                back_to = return_target(request)
+                return (
+                    redirect(back_to)
+                    if back_to
+                    else redirect("documents:document", version.document_id)
+                )
     else:
         initial = {}
         code = request.GET.get("type")
@@ -67,6 +73,7 @@ def upload(request: HttpRequest, customer_pk: int) -> HttpResponse:
         {
             "customer": customer,
             "form": form,
+            "return_to": return_target(request),
             "dated_types": list(
                 DocumentType.objects.filter(has_dates=True).values_list("code", flat=True)
             ),

@@ -84,6 +84,11 @@ class ReviewForm(forms.Form):
         self.fields["comment"] = forms.CharField(
             label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
         )
+        # The item table names each item once: its widgets carry the name for screen readers.
+        for key, label in items:
+            for prefix, what in (("result", _("Result")), ("explanation", _("Explanation"))):
+                widget = self.fields[f"{prefix}__{key}"].widget
+                widget.attrs["aria-label"] = f"{label} · {what}"
 
     def rows(self) -> list[tuple[str, str, Any, Any, str]]:
         """(key, label, result field, explanation field, the system's suggestion)."""

@@ -203,6 +203,7 @@ def detail_context(filing: Filing, user: Any) -> dict[str, Any]:
     checks = list(filing.checks.select_related("checked_by"))
     return {
         "entries": entries,
+        "fulfil": fulfil_links(entries, filing, user),
         "missing": checklist.missing(entries),
         "steps": steps,
         "reviews": [
@@ -211,10 +212,44 @@ def detail_context(filing: Filing, user: Any) -> dict[str, Any]:
             if any(c.review == review for c in checks)
         ],
         "risk_report": getattr(filing, "risk_report", None),
-        "can_upload": policy.has_perm(user, "documents.document.add", customer),
         "can_withdraw": can_withdraw(user, filing),
-        "can_edit_customer": policy.has_perm(user, "customers.customer.change", customer),
     }
+
+
+def fulfil_links(entries: list[checklist.Entry], filing: Filing, user: Any) -> dict[str, Any]:
+    """For each missing or expired checklist item the user may fulfil: (label, address) of
+    the page where it is fulfilled (add a contact or an account, upload that document type,
+    edit the customer), which returns to the filing when saved."""
+    from django.urls import reverse
+
+    from kehu.core.navigation import with_return
+
+    customer = filing.customer
+    back = reverse("filing:detail", args=[filing.pk])
+    may_edit = policy.has_perm(user, "customers.customer.change", customer)
+    may_upload = policy.has_perm(user, "documents.document.add", customer)
+    links: dict[str, Any] = {}
+    for entry in entries:
+        if entry.present:
+            continue
+        if entry.kind == "document" and may_upload:
+            url = reverse("documents:upload", args=[customer.pk])
+            code = entry.key.removeprefix("doc:")
+            label = _("Upload again") if entry.state == checklist.EXPIRED else _("Upload")
+            links[entry.key] = (label, with_return(url, back, type=code))
+        elif entry.key == "field:contacts" and may_edit:
+            url = reverse("generic:contacts_add")
+            links[entry.key] = (_("Add contact"), with_return(url, back, customer=customer.pk))
+        elif entry.key == "field:bank_accounts" and may_edit:
+            url = reverse("generic:bank-accounts_add")
+            links[entry.key] = (
+                _("Add bank account"),
+                with_return(url, back, customer=customer.pk, account_name=customer.name),
+            )
+        elif entry.kind == "field" and may_edit:
+            url = reverse("generic:customers_edit", args=[customer.pk])
+            links[entry.key] = (_("Edit customer"), with_return(url, back))
+    return links
 
 
 def review_summary(filing: Filing) -> list[dict[str, Any]]:

@@ -101,6 +101,7 @@ def _choice_labels(model: type[Model], name: str) -> dict[Any, Any] | None:
 
 
 EMPTY = '<span class="text-secondary">—</span>'
+SECONDARY_CELL = '<td class="d-none d-md-table-cell">'
 
 
 def shown(value: Any, zone: datetime.tzinfo | None = None) -> Any:
@@ -135,6 +136,7 @@ class _PageCells:
 
     def __init__(self, columns: Sequence[Column]) -> None:
         self.steps = [_steps(column.name) for column in columns]
+        self.opening = [SECONDARY_CELL if column.secondary else "<td>" for column in columns]
         self.zone = timezone.get_current_timezone()
         self.memo: dict[tuple[Any, ...], str] = {}
 
@@ -142,7 +144,9 @@ class _PageCells:
         cells = [self.cell(row, path, last) for path, last in self.steps]
         if cells:
             cells[0] = f'<a href="{html.escape(detail_url)}">{cells[0]}</a>'
-        return mark_safe("".join(f"<td>{cell}</td>" for cell in cells))
+        return mark_safe(
+            "".join(f"{td}{cell}</td>" for td, cell in zip(self.opening, cells, strict=True))
+        )
 
     def cell(self, row: Any, path: tuple[str, ...], last: str) -> str:
         obj = _last_object(row, path)

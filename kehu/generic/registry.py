@@ -27,6 +27,8 @@ class Column:
     sort: str | None = None
     link: bool = False
     badge: bool = False
+    # Left out on narrow screens (below Bootstrap's md breakpoint), to keep the key columns.
+    secondary: bool = False
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,9 @@ class ListSpec:
     actions: list[ListAction] = field(default_factory=list)
     # A printable (PDF) version of the list, given the list's query string.
     print_url: Any = None
+    # A button at the end of each list row (the catalogue's "Borrow"): given the reader,
+    # None when they have no such action, else row -> (label, address) or None for that row.
+    row_action: Callable[[Any], Callable[[Any], tuple[str, str] | None] | None] | None = None
 
     def count_limit_for(self, search_text: str) -> int | None:
         """Where the list's count stops, given the search box's text."""
@@ -91,6 +96,9 @@ class DetailSpec:
     # Extra template context for the panels: (request, obj) -> dict.
     context: Callable[..., dict[str, Any]] | None = None
     template: str = "generic/detail.html"
+    # The attribute naming the record this one belongs to (a contact's "customer"): its
+    # detail page leads back there.
+    parent: str = ""
 
 
 @dataclass(frozen=True)

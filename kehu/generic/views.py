@@ -15,13 +15,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 
 from kehu.audit.selectors import history_for
 from kehu.core import masking, policy
 from kehu.core.access import NOT_FOUND, require
-from kehu.generic import listing, private_search, services
+from kehu.core.navigation import return_target
+from kehu.generic import listing, private_search, registry, services
 from kehu.generic.cells import cell_value, rows_cells
 from kehu.generic.export import columns_for, export_queryset
 from kehu.generic.models import SubmissionToken
@@ -61,6 +64,8 @@ class RecordView(LoginRequiredMixin, View):
             "can_add": policy.has_perm(user, policy.perm_name(rt.model, "add")),
             "can_export": policy.has_perm(user, policy.perm_name(rt.model, "export")),
             "list_url": reverse(rt.url_name("list")),
+            # A form opened from elsewhere (a filing's checklist) returns there when saved.
+            "return_to": return_target(self.request),
             **extra,
         }
 
@@ -115,6 +120,7 @@ class RecordListView(RecordView):
         # A page of personal data (individuals, contacts) is a read, as their detail page is.
         rt.record_list_read(page.rows, "list")
         list_url = reverse(rt.url_name("list"))
+        action = rt.listing.row_action(request.user) if rt.listing.row_action else None
         linked = request.GET.copy()  # a private search by its id (`private_search`)
         for key in ("after", "before", "sort"):
             linked.pop(key, None)
@@ -132,11 +138,12 @@ class RecordListView(RecordView):
                 for c in rt.listing.columns
             ],
             rows=[
-                {"obj": row, "cells": cells}
+                {"obj": row, "cells": cells + action_cell(action, row)}
                 for row, cells in zip(
                     page.rows, rows_cells(page.rows, rt.listing.columns, list_url), strict=True
                 )
             ],
+            has_row_action=action is not None,
             query=linked.urlencode(),
             filters_active=any(v for k, v in request.GET.items() if k not in {"size", "sort"}),
             page_sizes=listing.PAGE_SIZES,
@@ -147,6 +154,17 @@ class RecordListView(RecordView):
             "generic/_table.html" if request.headers.get("HX-Request") else "generic/list.html"
         )
         return render(request, template, context, status=429 if search_refused else 200)
+
+
+def action_cell(action: Any, row: Model) -> SafeString:
+    """The row's action button cell ("" without a row action)."""
+    if action is None:
+        return mark_safe("")
+    link = action(row)
+    if link is None:
+        return mark_safe("<td></td>")
+    label, url = link
+    return format_html('<td><a class="btn btn-sm row-action" href="{}">{}</a></td>', url, label)
 
 
 class RecordExportView(RecordView):
@@ -201,9 +219,22 @@ class RecordDetailView(RecordView):
             history=history_for(obj),
             can_change=policy.has_perm(request.user, policy.perm_name(rt.model, "change"), obj),
             panels=rt.detail.panels,
+            **self.parent_context(obj),
             **(rt.detail.context(request, obj) if rt.detail.context else {}),
         )
         return render(request, rt.detail.template, context)
+
+    def parent_context(self, obj: Model) -> dict[str, Any]:
+        """The record `obj` belongs to (a contact's customer), for the page's way back to it."""
+        attribute = self.record_type.detail.parent
+        parent = getattr(obj, attribute, None) if attribute else None
+        parent_type = registry.for_model(type(parent)) if parent is not None else None
+        if parent is None or parent_type is None:
+            return {}
+        return {
+            "parent": parent,
+            "parent_url": reverse(parent_type.url_name("detail"), args=[parent.pk]),
+        }
 
 
 class RecordEditView(RecordView):
@@ -216,7 +247,7 @@ class RecordEditView(RecordView):
         if edit.takes_user:
             kwargs["user"] = self.request.user
         if obj is None and not args:
-            kwargs["initial"] = self.request.GET.dict()
+            kwargs["initial"] = {k: v for k, v in self.request.GET.items() if k != "next"}
         return form_class(*args, **kwargs)
 
     def get(self, request: HttpRequest, pk: Any = None) -> HttpResponse:
@@ -261,7 +292,7 @@ class RecordEditView(RecordView):
         except ValidationError as error:
             form.add_error(None, error)
             return self._render(form, obj, token=token, status=400)
-        return redirect(reverse(rt.url_name("detail"), args=[saved.pk]))
+        return redirect(return_target(request) or reverse(rt.url_name("detail"), args=[saved.pk]))
 
     def _obj(self, pk: Any) -> Model | None:
         if pk is None:

@@ -243,7 +243,7 @@ def test_unsealed_events_are_listed_and_sealed_later(
     assert page.status_code == 200
     body = page.content.decode()
     assert "待封存的事件" in body
-    rows = body[body.index('id="events"') :].split("<tr>")
+    rows = body[body.index('id="events"') :].split("<tr")
     position = {row: n for n, row in enumerate(rows)}
     pending_row = next(n for row, n in position.items() if "待封存的事件" in row)
     sealed_row = next(n for row, n in position.items() if f">{newest_sealed}</td>" in row)

@@ -26,6 +26,11 @@ def tabler_widget(bound: forms.BoundField) -> SafeString:
     if "maxlength" in widget.attrs:
         # The browser would cut longer input silently; the form refuses it with the limit.
         attrs["maxlength"] = False
+    if bound.errors:
+        # Read out with the field: its errors (`field_errors`) describe it.
+        attrs["aria-invalid"] = "true"
+        if bound.auto_id:
+            attrs["aria-describedby"] = errors_id(bound)
     if type(widget) is forms.Select and not bound.field.localize:
         fast = _select_html(bound, widget, attrs)
         if fast is not None:
@@ -69,9 +74,7 @@ def filter_fields(form: forms.Form) -> SafeString:
     built here: the template's loop over a dozen fields cost as much as their widgets."""
     parts = []
     for field in form:
-        errors = "".join(
-            f'<div class="invalid-feedback d-block">{_esc(error)}</div>' for error in field.errors
-        )
+        errors = field_errors(field)
         parts.append(
             f'<div class="col-md-2">\n'
             f'  <label class="form-label" for="{_esc(field.id_for_label)}">'
@@ -81,6 +84,24 @@ def filter_fields(form: forms.Form) -> SafeString:
             f"</div>\n"
         )
     return mark_safe("".join(parts))
+
+
+def errors_id(bound: forms.BoundField) -> str:
+    """The id of the element holding a field's errors (its widget's aria-describedby)."""
+    return f"{bound.auto_id}-errors"
+
+
+@register.filter
+def field_errors(bound: forms.BoundField) -> SafeString:
+    """A field's errors, announced (role=alert) and describing its widget; "" without."""
+    if not bound.errors:
+        return mark_safe("")
+    name = _esc(bound.name)
+    messages = "".join(
+        f'<div class="invalid-feedback d-block" data-error-for="{name}">{_esc(error)}</div>'
+        for error in bound.errors
+    )
+    return mark_safe(f'<div id="{_esc(errors_id(bound))}" role="alert">{messages}</div>')
 
 
 def _esc(value: Any) -> str:

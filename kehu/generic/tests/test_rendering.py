@@ -51,8 +51,10 @@ class Filters(Choices):
 OLD_FILTER_LOOP = Template(
     '{% load kehu %}{% for field in form %}<div class="col-md-2">'
     '<label class="form-label" for="{{ field.id_for_label }}">{{ field.label }}</label>'
-    "{{ field|tabler_widget }}{% for error in field.errors %}"
-    '<div class="invalid-feedback d-block">{{ error }}</div>{% endfor %}</div>{% endfor %}'
+    "{{ field|tabler_widget }}{% if field.errors %}"
+    '<div id="{{ field.auto_id }}-errors" role="alert">{% for error in field.errors %}'
+    '<div class="invalid-feedback d-block" data-error-for="{{ field.name }}">{{ error }}</div>'
+    "{% endfor %}</div>{% endif %}</div>{% endfor %}"
 )
 
 
