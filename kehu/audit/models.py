@@ -67,6 +67,20 @@ class AuditEvent(models.Model):
         return list(self.shown_changes.items())
 
     @property
+    def labelled_changes(self) -> list[tuple[str, Any, Any]]:
+        """(field, before, after) as people read them: field names and choice values as
+        labels in the reader's language, sensitive values masked."""
+        from kehu.audit.presentation import describe
+
+        return describe([self])[0].changes
+
+    @property
+    def action_label(self) -> str:
+        from kehu.audit.presentation import action_label
+
+        return action_label(self.action, self.object_type)
+
+    @property
     def shown_changes(self) -> dict[str, Any]:
         """The changes with sensitive values masked (kehu.audit.presentation)."""
         from kehu.audit.presentation import shown_changes

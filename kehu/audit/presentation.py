@@ -97,6 +97,7 @@ VERBS: dict[str, Any] = {
     "started": _("started"),
     "submit": _("submitted"),
     "tier_expired": _("sensitivity tier expired"),
+    "overrun": _("running past its time limit"),
     "tokens_revoked": _("API tokens revoked"),
     "upload": _("uploaded"),
     "verified": _("verified"),
