@@ -1,4 +1,4 @@
-"""The permission matrix (issue 6, SEC-1/SEC-2): for every URL pattern of kehu.urls — pages and
+"""The permission matrix (SEC-1/SEC-2): for every URL pattern of kehu.urls — pages and
 API operations — and every demo user, for an object of their own, of their department and of
 another unit, the answer must be the one declared here. The table is written by hand, not
 derived from the policy, and the URL configuration is walked: a new page or endpoint without
