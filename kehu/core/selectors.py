@@ -23,6 +23,7 @@ from kehu.core.models import (
     SecurityPolicy,
     User,
 )
+from kehu.core.request_memo import FACTS
 from kehu.infra.prepared import prepared_statements
 
 
@@ -33,10 +34,9 @@ class RequestFacts(NamedTuple):
 
 def request_facts(request: HttpRequest) -> RequestFacts:
     """The signed-in user's facts (`user_facts`), read once per request."""
-    facts: RequestFacts | None = getattr(request, "_kehu_facts", None)
+    facts = FACTS.get(request)
     if facts is None:
-        facts = user_facts(request.user)
-        request._kehu_facts = facts  # type: ignore[attr-defined]
+        facts = FACTS.set(request, user_facts(request.user))
     return facts
 
 
