@@ -773,7 +773,7 @@ def test_declared_permissions_agree_with_the_rules(demo: dict[str, User]) -> Non
                 lacking = sorted(u for u in allowed if not policy.has_perm(demo[u], perm))
                 if lacking:
                     wrong.append(f"{key} ({rule.method}) requires {perm}; lacking: {lacking}")
-    assert checked > 20, "no view declares its permission any more: is `requires` still used?"
+    assert checked > 20, "hardly any view declares its permission: is `requires` still used?"
     assert not wrong, "\n".join(wrong)
 
 

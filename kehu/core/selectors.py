@@ -80,7 +80,7 @@ _FACTS_SQL = (
 
 
 def _roles(stored: Any) -> tuple[str, ...]:
-    if stored is None:  # no policy saved yet: the default one, created as before
+    if stored is None:  # no policy saved yet: the default one, saved by `current()`
         return tuple(SecurityPolicy.current().totp_required_roles)
     return tuple(json.loads(stored) if isinstance(stored, str) else stored)
 
