@@ -13,7 +13,9 @@ Every such attribute is declared below, and read and written only through its me
 * `USABLE` on a model instance: whether its restriction condition holds (`policy._usable`);
 * `FACTS` on the request: the one statement of per-request facts (`core.selectors`);
 * `REBIND` on a model instance being inserted: the encrypted fields to bind to the new row
-  between `pre_save` and `post_save` (`kehu.core.crypto`).
+  between `pre_save` and `post_save` (`kehu.core.crypto`);
+* `SAVED_DIGEST` on a file being stored: its SHA-256 and size, handed from the storage's
+  `_save` to `storage.store` (Django's `Storage.save` returns only the name).
 """
 
 from __future__ import annotations
@@ -63,3 +65,5 @@ USABLE: RequestMemo[bool] = RequestMemo("_kehu_usable")
 FACTS: RequestMemo[RequestFacts] = RequestMemo("_kehu_facts")
 # The encrypted fields of an unsaved instance that were sealed to their column only.
 REBIND: RequestMemo[set[str]] = RequestMemo("_kehu_rebind")
+# The SHA-256 and size of a file's plain bytes, as the encrypted storage saved them.
+SAVED_DIGEST: RequestMemo[tuple[str, int]] = RequestMemo("_kehu_saved_digest")
