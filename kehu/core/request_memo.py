@@ -5,7 +5,8 @@ The policy asks about the same user, and the same objects, hundreds of times on 
 `request.user` afresh for every request and model instances are read per request, so an
 answer kept on the object itself is shared by every check of that request and seen by no
 other: the next request reads the user again and asks again. Nothing here outlives its
-holder, needs invalidating or is shared between threads.
+holder or is shared between threads; nothing is refreshed within it either (a role granted to
+the signed-in user during a request counts from the next request).
 
 Every such attribute is declared below, and read and written only through its memo:
 
