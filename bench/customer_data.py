@@ -129,7 +129,7 @@ def _search_text(name: str, customer: dict[str, Any], contacts: list[dict[str, A
         customer["legal_rep_name"],
         "",
     ]
-    # Personal phones (an individual's, contacts' mobiles) stay out of the text (SEC-3).
+    # Personal phones (an individual's, contacts' mobiles) stay out of the text.
     for contact in contacts:
         parts += [contact["name"], ""]
     return "|".join(halfwidth(p).lower() for p in parts if p)
@@ -225,7 +225,7 @@ def generate(
 
 
 def _protect(row: dict[str, Any], field: str, model: Any) -> None:
-    """Store the value as the model does (SEC-3): encrypted, with its keyed phone digest
+    """Store the value as the model does: encrypted, with its keyed phone digest
     (computed as the models' save() computes it)."""
     plain = row[field]
     row[f"{field}_digest"] = lookup_digest("phone", plain) if plain else ""

@@ -1,4 +1,4 @@
-"""The permission matrix (issue 6, SEC-1/SEC-2): for every URL pattern of kehu.urls — pages and
+"""The permission matrix (SEC-1/SEC-2): for every URL pattern of kehu.urls — pages and
 API operations — and every demo user, for an object of their own, of their department and of
 another unit, the answer must be the one declared here. The table is written by hand, not
 derived from the policy, and the URL configuration is walked: a new page or endpoint without
@@ -773,7 +773,7 @@ def test_declared_permissions_agree_with_the_rules(demo: dict[str, User]) -> Non
                 lacking = sorted(u for u in allowed if not policy.has_perm(demo[u], perm))
                 if lacking:
                     wrong.append(f"{key} ({rule.method}) requires {perm}; lacking: {lacking}")
-    assert checked > 20, "no view declares its permission any more: is `requires` still used?"
+    assert checked > 20, "hardly any view declares its permission: is `requires` still used?"
     assert not wrong, "\n".join(wrong)
 
 

@@ -9,9 +9,8 @@ from django.contrib.auth.hashers import Argon2PasswordHasher
 
 
 class Argon2idPasswordHasher(Argon2PasswordHasher):
-    """Django's Argon2id hasher with one lane and 32 MiB: on a two-core server one check
-    costs about a tenth of a second, where Django's default (8 lanes, 100 MiB) or PBKDF2 at
-    OWASP's 600,000 iterations cost over half a second each."""
+    """Django's Argon2id hasher with one lane and 32 MiB, so that a sign-in stays quick on a
+    small server (bench/README.md, sign-in)."""
 
     time_cost = 2
     memory_cost = 32 * 1024  # KiB

@@ -1,5 +1,5 @@
 """The API's JSON, written by orjson: the same bytes as DRF's `JSONRenderer` (compact,
-UTF-8, U+2028/U+2029 escaped), about ten times faster on a page of 100 customers."""
+UTF-8, U+2028/U+2029 escaped), without DRF's encoder walking every value in Python."""
 
 from __future__ import annotations
 

@@ -40,6 +40,7 @@ from rest_framework.settings import api_settings
 
 from kehu.api.fields import MaskedFieldsMixin
 from kehu.core import masking
+from kehu.infra.compiled_sql import compiled_statements
 from kehu.infra.lookups import ids_parameter
 from kehu.infra.prepared import prepared_statements
 
@@ -297,12 +298,12 @@ def _by_ids(
     key: Any, model: Any, build: Callable[[Any], Any], pks: list[Any]
 ) -> list[dict[str, Any]]:
     """The rows of the values() queryset of `model` `build(pks)`, read with SQL compiled once
-    per connection for `key`: such a query differs from page to page only in the one parameter
-    that carries the ids (core.lookups.InIds), and compiling it costs as much as reading the
-    rows (bench/README.md). The rows still go through Django's converters (decryption). A
-    queryset with other parameters is compiled every time."""
+    per connection for `key` (kehu.infra.compiled_sql): such a query differs from page to page
+    only in the one parameter that carries the ids (kehu.infra.lookups.InIds), and compiling it
+    costs as much as reading the rows (docs/performance.md). The rows still go through Django's
+    converters (decryption). A queryset with other parameters is compiled every time."""
     connection = connections[router.db_for_read(model)]
-    compiled: dict[Any, Any] = connection.__dict__.setdefault("_kehu_by_ids", {})
+    compiled = compiled_statements(connection)
     entry = compiled.get(key)
     if entry is None:
         queryset = build(pks)

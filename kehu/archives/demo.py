@@ -1,4 +1,4 @@
-"""Demo archive (issue 7): active demo customers carry archive numbers (numbered when the
+"""Demo archive: active demo customers carry archive numbers (numbered when the
 customer demo activated them, or here), three cabinets with folders in them, and the
 licences of the demo documents filed into their dossiers."""
 

@@ -33,7 +33,7 @@ class Confidentiality(models.TextChoices):
 
 
 class Stage(models.TextChoices):
-    """Where the paper dossier is kept (ARC-5)."""
+    """Where the paper dossier is kept."""
 
     DEPARTMENT = "department", _("Department")
     CREDIT_OFFICE = "credit_office", _("Credit management office")
@@ -47,8 +47,8 @@ class Medium(models.TextChoices):
 
 
 class ArchiveSettings(models.Model):
-    """Singleton: the archive number pattern (ARC-1), the fonds code of DA/T 22-2015 and
-    the loan periods (ARC-6)."""
+    """Singleton: the archive number pattern, the fonds code of DA/T 22-2015 and
+    the loan periods."""
 
     number_pattern = models.CharField(
         _("archive number pattern"),
@@ -82,7 +82,7 @@ class ArchiveSettings(models.Model):
 
 
 class ArchiveCategory(TrackedModel):
-    """A category of dossier items (ARC-2) with its order in the folder and its retention
+    """A category of dossier items with its order in the folder and its retention
     rule (ARC-7: the class determines the destiny)."""
 
     code = models.SlugField(_("code"), max_length=30, unique=True)
@@ -108,7 +108,7 @@ class ArchiveCategory(TrackedModel):
 
 
 class Cabinet(TrackedModel):
-    """A locked archive cabinet with shelves (ARC-3)."""
+    """A locked archive cabinet with shelves."""
 
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=100)
@@ -129,7 +129,7 @@ class Cabinet(TrackedModel):
 
 
 class CabinetCheck(models.Model):
-    """The monthly check of a cabinet's lock and protection against damp (ARC-3)."""
+    """The monthly check of a cabinet's lock and protection against damp."""
 
     cabinet = models.ForeignKey(Cabinet, on_delete=models.PROTECT, related_name="checks")
     checked_on = models.DateField(_("checked on"))
@@ -329,7 +329,7 @@ class DestructionMethod(models.TextChoices):
 
 class Destruction(TrackedModel):
     """One entry of the destruction register (销毁清册): items, reason, method, approver,
-    executor, witnesses, date (ARC-7, IO-4)."""
+    executor, witnesses, date."""
 
     number = models.CharField(_("register number"), max_length=40, unique=True)
     reason = models.TextField(_("reason"))
@@ -425,7 +425,7 @@ class LoanStatus(models.TextChoices):
 
 
 class Loan(TrackedModel):
-    """A borrowing or viewing of a dossier (借阅/查阅, ARC-6), run as a workflow case: request,
+    """A borrowing or viewing of a dossier (借阅/查阅), run as a workflow case: request,
     approval, issue with a due date, return checked by the archivist, renewals, reminders."""
 
     dossier = models.ForeignKey(
@@ -494,7 +494,7 @@ class TransferStatus(models.TextChoices):
 
 
 class Transfer(TrackedModel):
-    """One hand-over of a paper dossier (ARC-5): department → credit management office →
+    """One hand-over of a paper dossier: department → credit management office →
     archive room, confirmed by the receiver."""
 
     dossier = models.ForeignKey(

@@ -1,4 +1,4 @@
-"""Demo organisation and one user per role (issue 2). Loaded once; re-running keeps data."""
+"""Demo organisation and one user per role. Loaded once; re-running keeps data."""
 
 from __future__ import annotations
 

@@ -204,7 +204,7 @@ class SecurityPolicy(models.Model):
 
 
 class Notification(models.Model):
-    """A message to one user, shown in the header bell and on "My notifications" (REV-3)."""
+    """A message to one user, shown in the header bell and on "My notifications"."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     title = models.CharField(_("title"), max_length=200)
@@ -272,7 +272,7 @@ class NumberSequence(models.Model):
 
 
 class AccessGrant(models.Model):
-    """A time-limited permission for one user on one object (SEC-1, ARC-6): it ends by itself
+    """A time-limited permission for one user on one object: it ends by itself
     at `until`, or earlier when revoked."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_grants")
@@ -310,7 +310,7 @@ def _default_token_max_days() -> int:
 
 
 class AccessLimits(models.Model):
-    """Singleton: how long an access grant and an API token may run at most (SEC-1, SEC-5),
+    """Singleton: how long an access grant and an API token may run at most,
     set by a system administrator like the retention periods."""
 
     grant_max_days = models.PositiveSmallIntegerField(

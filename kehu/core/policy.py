@@ -22,6 +22,7 @@ from typing import Any
 from django.db.models import Model, Q, QuerySet
 
 from kehu.core.models import Role, SecurityPolicy
+from kehu.core.request_memo import ACCESS, HELD_ROLES, HELD_ROLES_FOR, USABLE
 from kehu.infra.prepared import prepared_statements
 
 # role → the permissions it holds, assembled from each app's `permissions.py`
@@ -113,7 +114,7 @@ def register_usable(model: type[Model], condition: Q, via: str = "") -> None:
 def loaded_in_scope[M: Model](obj: M) -> M:
     """Note that `obj` was read through `scope()`, which applied its usable condition, so
     that permission checks on it (and on its related objects) need not ask again."""
-    obj._kehu_usable = True  # type: ignore[attr-defined]
+    USABLE.set(obj, True)
     return obj
 
 
@@ -124,14 +125,13 @@ def _usable(obj: Model) -> bool:
     if usable is None or obj.pk is None:
         return True
     condition, via = usable
-    known = getattr(obj, "_kehu_usable", None)
+    known = USABLE.get(obj)
     if known is None and via:
         parent = obj._state.fields_cache.get(via)
-        known = None if parent is None else getattr(parent, "_kehu_usable", None)
+        known = None if parent is None else USABLE.get(parent)
     if known is None:
         known = obj._meta.model._default_manager.filter(condition, pk=obj.pk).exists()
-    obj._kehu_usable = known  # type: ignore[attr-defined]
-    return bool(known)
+    return USABLE.set(obj, known)
 
 
 @dataclass(frozen=True)
@@ -142,17 +142,17 @@ class HeldRole:
 
 
 def held_roles(user: Any) -> list[HeldRole]:
-    """The user's role assignments, cached on the user object for the request."""
+    """The user's role assignments, kept on the user object for the request (request_memo)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
-    cached = getattr(user, "_kehu_held_roles", None)
+    cached = HELD_ROLES.get(user)
     if cached is None:
         rows = user.role_assignments.select_related("unit").values_list(
             "role", "unit__path", "unit__parent_id"
         )
         with prepared_statements():
             cached = [HeldRole(role, path, parent is None) for role, path, parent in rows]
-        user._kehu_held_roles = cached
+        HELD_ROLES.set(user, cached)
     return list(cached)
 
 
@@ -164,12 +164,10 @@ def preload(
     """The user's role assignments (role, unit path, unit is the root) and running access
     grants (object type, object id, actions), read by the caller with the request's other
     facts (`core.selectors.user_facts`): the policy asks no query for them afterwards."""
-    if getattr(user, "_kehu_held_roles", None) is None:
-        user._kehu_held_roles = [
-            HeldRole(role, path, is_root) for role, path, is_root in assignments
-        ]
-    if getattr(user, "_kehu_access", None) is None:
-        user._kehu_access = _by_object_type(access)
+    if HELD_ROLES.get(user) is None:
+        HELD_ROLES.set(user, [HeldRole(role, path, is_root) for role, path, is_root in assignments])
+    if ACCESS.get(user) is None:
+        ACCESS.set(user, _by_object_type(access))
 
 
 def _by_object_type(
@@ -200,11 +198,10 @@ def _held_roles_for(user: Any, perm: str) -> list[tuple[HeldRole, bool]]:
     held = held_roles(user)
     if not held:
         return []
-    memo: tuple[list[HeldRole], dict[str, list[tuple[HeldRole, bool]]]] | None
-    memo = getattr(user, "_kehu_held_roles_for", None)
-    if memo is None or memo[0] is not user._kehu_held_roles:
-        memo = (user._kehu_held_roles, {})
-        user._kehu_held_roles_for = memo
+    cached = HELD_ROLES.get(user)
+    memo = HELD_ROLES_FOR.get(user)
+    if memo is None or memo[0] is not cached:
+        memo = HELD_ROLES_FOR.set(user, (cached or held, {}))
     found = memo[1].get(perm)
     if found is None:
         found = memo[1][perm] = _matching(held, perm)
@@ -262,14 +259,13 @@ def _granted_ids(user: Any, label: str, action: str) -> set[str]:
     (cached on the user object for the request, like the held roles)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return set()
-    cache: dict[str, list[tuple[str, list[str]]]] | None = getattr(user, "_kehu_access", None)
+    cache = ACCESS.get(user)
     if cache is None:
         from kehu.core.grants import active_grants
 
         rows = active_grants(user).values_list("object_type", "object_id", "actions")
         with prepared_statements():
-            cache = _by_object_type(rows)
-        user._kehu_access = cache
+            cache = ACCESS.set(user, _by_object_type(rows))
     return {oid for oid, actions in cache.get(label, []) if action in actions}
 
 

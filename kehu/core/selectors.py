@@ -23,6 +23,7 @@ from kehu.core.models import (
     SecurityPolicy,
     User,
 )
+from kehu.core.request_memo import FACTS
 from kehu.infra.prepared import prepared_statements
 
 
@@ -33,10 +34,9 @@ class RequestFacts(NamedTuple):
 
 def request_facts(request: HttpRequest) -> RequestFacts:
     """The signed-in user's facts (`user_facts`), read once per request."""
-    facts: RequestFacts | None = getattr(request, "_kehu_facts", None)
+    facts = FACTS.get(request)
     if facts is None:
-        facts = user_facts(request.user)
-        request._kehu_facts = facts  # type: ignore[attr-defined]
+        facts = FACTS.set(request, user_facts(request.user))
     return facts
 
 
@@ -80,7 +80,7 @@ _FACTS_SQL = (
 
 
 def _roles(stored: Any) -> tuple[str, ...]:
-    if stored is None:  # no policy saved yet: the default one, created as before
+    if stored is None:  # no policy saved yet: the default one, saved by `current()`
         return tuple(SecurityPolicy.current().totp_required_roles)
     return tuple(json.loads(stored) if isinstance(stored, str) else stored)
 

@@ -49,6 +49,8 @@ from django.core.files import File
 from django.core.files.storage import FileSystemStorage, Storage, default_storage
 from django.utils.deconstruct import deconstructible
 
+from kehu.core.request_memo import SAVED_DIGEST
+
 MAGIC = b"KEHUENC1"
 MAGIC2 = b"KEHUENC2"
 CHUNK = 1024 * 1024
@@ -251,8 +253,7 @@ class EncryptedStorage(Storage):
         with contextlib.suppress(AttributeError, OSError):
             content.seek(0)
         stored = self.inner.save(name, File(io.BufferedReader(reader, CHUNK), name=name))
-        content.kehu_sha256 = reader.sha256  # for callers of Storage.save (see `store`)
-        content.kehu_size = reader.size
+        SAVED_DIGEST.set(content, (reader.sha256, reader.size))  # for `store`: save gives a name
         return stored
 
     def _open(self, name: str, mode: str = "rb") -> File:
@@ -320,7 +321,10 @@ def store(name: str, stream: Any) -> Stored:
     """Encrypt and keep `stream` (a binary file object) under `name` (or a free variant)."""
     holder = stream if isinstance(stream, File) else File(stream, name=name)
     saved = storage().save(name, holder)
-    return Stored(saved, holder.kehu_sha256, holder.kehu_size)  # type: ignore[attr-defined]
+    digest = SAVED_DIGEST.pop(holder)
+    if digest is None:
+        raise RuntimeError("STORAGES['default'] did not encrypt the file it saved")
+    return Stored(saved, *digest)
 
 
 def open_plain(name: str) -> File:

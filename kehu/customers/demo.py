@@ -1,4 +1,4 @@
-"""Demo customers (issue 3): a few hundred realistic organisations and people with valid
+"""Demo customers: a few hundred realistic organisations and people with valid
 credit codes and ID numbers, contacts, bank accounts and classifications, spread over the
 sales departments. The same generator feeds the benchmarks (bench/), so it is deterministic
 for a given seed and cheap per row."""

@@ -49,7 +49,7 @@ ACTIVE_REGISTER = (
 
 
 class Nature(models.TextChoices):
-    """企业性质 of an organisation (CUS-1, CUS-2)."""
+    """企业性质 of an organisation."""
 
     GOVERNMENT = "government", _("Government or public institution")
     STATE_OWNED = "state_owned", _("State-owned enterprise")
@@ -99,7 +99,7 @@ class Currency(models.TextChoices):
 
 
 class ClassificationDimension(TrackedModel):
-    """One independent way of classifying customers (CUS-6), configured by an administrator."""
+    """One independent way of classifying customers, configured by an administrator."""
 
     code = models.SlugField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=50)
@@ -177,7 +177,7 @@ class Customer(TrackedModel):
     id_number_digest = models.CharField(
         max_length=64, null=True, blank=True, unique=True, editable=False
     )
-    # Organisation (CUS-2)
+    # Organisation
     nature = models.CharField(_("nature"), max_length=20, choices=Nature.choices, blank=True)
     industry = models.CharField(_("industry"), max_length=1, choices=Industry.choices, blank=True)
     legal_rep_name = models.CharField(_("legal representative"), max_length=50, blank=True)
@@ -205,7 +205,7 @@ class Customer(TrackedModel):
     licence_valid_until = models.DateField(_("licence valid until"), null=True, blank=True)
     issuing_authority = models.CharField(_("issuing authority"), max_length=100, blank=True)
     certifications = models.TextField(_("certifications"), blank=True)
-    # Individual (CUS-3)
+    # Individual
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     occupation = models.CharField(_("occupation"), max_length=100, blank=True)
@@ -217,7 +217,7 @@ class Customer(TrackedModel):
     address = models.CharField(_("address"), max_length=200, blank=True)
     province = models.CharField(_("province"), max_length=20, blank=True, db_index=True)
     city = models.CharField(_("city"), max_length=30, blank=True, db_index=True)
-    # Business relation (CUS-7)
+    # Business relation
     products = models.TextField(_("products and services"), blank=True)
     cooperation_since = models.DateField(_("cooperating since"), null=True, blank=True)
     contract_numbers = models.CharField(_("contract numbers"), max_length=300, blank=True)
@@ -296,7 +296,7 @@ class Customer(TrackedModel):
 
 
 class Contact(TrackedModel):
-    """A person at an organisation customer (CUS-4)."""
+    """A person at an organisation customer."""
 
     class ContactRole(models.TextChoices):
         DECISION_MAKER = "decision_maker", _("Decision maker")
@@ -358,7 +358,7 @@ class Contact(TrackedModel):
 
 
 class BankAccount(TrackedModel):
-    """A settlement account (对公账户, CUS-5); the number is encrypted (SEC-3)."""
+    """A settlement account (对公账户); the number is encrypted (SEC-3)."""
 
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="bank_accounts"
@@ -392,7 +392,7 @@ class BankAccount(TrackedModel):
 
 
 class StatusChange(models.Model):
-    """One step of a customer's lifecycle (CUS-8), with its reason."""
+    """One step of a customer's lifecycle, with its reason."""
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(_("from"), max_length=20, choices=CustomerStatus.choices)
@@ -419,7 +419,7 @@ class DuplicateReason(models.TextChoices):
 
 
 class DuplicateFlag(models.Model):
-    """A possible duplicate pair (CUS-11), shown on both cards until merged or dismissed.
+    """A possible duplicate pair, shown on both cards until merged or dismissed.
     `first` is always the lower id, so a pair is stored once per reason."""
 
     first = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
@@ -451,7 +451,7 @@ class ChangeRequestStatus(models.TextChoices):
 
 
 class ChangeRequest(TrackedModel):
-    """A proposed correction of a customer's data with supporting material (CUS-13)."""
+    """A proposed correction of a customer's data with supporting material."""
 
     customer = models.ForeignKey(
         Customer,

@@ -1,4 +1,4 @@
-"""Demo documents (issue 4): licences (some expired, some expiring soon), tax registrations
+"""Demo documents: licences (some expired, some expiring soon), tax registrations
 and attested copies for a few demo organisations. Small generated files; fast."""
 
 from __future__ import annotations

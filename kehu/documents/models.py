@@ -23,7 +23,7 @@ SCANS = ["application/pdf", "image/jpeg", "image/png", "image/tiff"]
 
 
 class DocumentType(TrackedModel):
-    """A kind of dossier document (DOC-1), configured by system administrators."""
+    """A kind of dossier document, configured by system administrators."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
@@ -90,7 +90,7 @@ class Document(TrackedModel):
 
 
 class DocumentVersion(models.Model):
-    """One uploaded file of a document (DOC-2, DOC-3, DOC-5, DOC-6). Never deleted."""
+    """One uploaded file of a document. Never deleted."""
 
     document = models.ForeignKey(
         Document, verbose_name=_("document"), on_delete=models.PROTECT, related_name="versions"

@@ -1,4 +1,4 @@
-"""Demo filings (issue 5) in different states: collecting, waiting for a supplement, in the
+"""Demo filings in different states: collecting, waiting for a supplement, in the
 second review, a high-risk one in due diligence, waiting for approval, approved, rejected —
 all made through the services, as the demo users would. A few watch list entries too."""
 

@@ -64,7 +64,7 @@ def check_item(item_kind: str, field_name: str, doc_type: Any) -> None:
 
 
 class ChecklistItem(TrackedModel):
-    """One required item of the filing checklist (FIL-1). Blank kind or industry: applies to
+    """One required item of the filing checklist. Blank kind or industry: applies to
     every kind or industry."""
 
     name = models.CharField(_("name"), max_length=100)
@@ -168,7 +168,7 @@ class RuleKind(models.TextChoices):
 
 
 class RiskRule(TrackedModel):
-    """A high-risk trigger (FIL-5); `threshold` is the N of the rules that have one."""
+    """A high-risk trigger; `threshold` is the N of the rules that have one."""
 
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("rule"), max_length=30, choices=RuleKind.choices)
@@ -287,7 +287,7 @@ class CheckResult(models.TextChoices):
 
 
 class ItemCheck(models.Model):
-    """The reviewer's verdict on one item (FIL-2, FIL-4); doubtful items carry an explanation."""
+    """The reviewer's verdict on one item; doubtful items carry an explanation."""
 
     filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="checks")
     review = models.CharField(_("review"), max_length=10, choices=Review.choices)
@@ -325,7 +325,7 @@ class RiskConclusion(models.TextChoices):
 
 
 class RiskReport(TrackedModel):
-    """The risk assessment report (客户风险评估报告) ending the due diligence (FIL-5); the
+    """The risk assessment report (客户风险评估报告) ending the due diligence; the
     attached file is kept in the customer's dossier."""
 
     filing = models.OneToOneField(Filing, on_delete=models.CASCADE, related_name="risk_report")

@@ -97,7 +97,7 @@ PROFILE_SECTIONS = [
 
 
 class ContactProfile(TrackedModel):
-    """The extended personal profile of a key contact (CUS-14): opened only by the customer's
+    """The extended personal profile of a key contact: opened only by the customer's
     account manager and explicit grantees, only under the contact's consent, each opening
     audited; every section is encrypted at rest."""
 
@@ -128,7 +128,7 @@ class RequestKind(models.TextChoices):
 
 
 class SubjectRequest(TrackedModel):
-    """A data-subject request (PRV-2) of an individual customer or a contact, handled as a
+    """A data-subject request of an individual customer or a contact, handled as a
     workflow case with a deadline; `outcome_note` records what was done."""
 
     kind = models.CharField(_("request"), max_length=20, choices=RequestKind.choices)
@@ -203,7 +203,7 @@ class DeletionLedger(models.Model):
 
 
 class RetentionSettings(models.Model):
-    """How long personal data is kept after the relationship ends (PRV-3); one row."""
+    """How long personal data is kept after the relationship ends; one row."""
 
     individual_years = models.PositiveSmallIntegerField(
         _("individual customers: years after the relationship ends"), default=3

@@ -11,7 +11,7 @@ from kehu.privacy.models import Restriction
 
 def _unrestricted(customer_id: str) -> Q:
     # NOT EXISTS, not LEFT JOIN … IS NULL: PostgreSQL estimates the anti-join as keeping
-    # (nearly) every row, while the join's IS NULL estimate (a handful of rows) made it sort
+    # (nearly) every row, while the join's IS NULL estimate (a handful of rows) makes it sort
     # every customer of a scope instead of reading a page along the list's sort index
     # (docs/performance.md).
     return Q(~Exists(Restriction.objects.filter(customer_id=OuterRef(customer_id))))

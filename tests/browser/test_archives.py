@@ -1,4 +1,4 @@
-"""Archives in the browser (issue 7): the whole borrowing path — an account manager from
+"""Archives in the browser: the whole borrowing path — an account manager from
 another department asks for a SALE folder, the general manager (not the archivist) approves,
 the archivist issues it, the overdue reminder reaches the borrower (fixed clock), the
 archivist takes it back — and the archivist's daily pages (catalogue, dossier, cabinet check,

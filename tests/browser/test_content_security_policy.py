@@ -57,7 +57,7 @@ def test_main_pages_have_a_policy_and_no_violations(new_page: Callable[..., Page
     card = manager.get_attribute("#records tbody a >> nth=0", "href")
     assert card
     visit(manager, [card], problems)
-    # The header's language switch (no inline handler any more) still submits on change.
+    # The header's language switch (no inline handler) still submits on change.
     with manager.expect_navigation():
         manager.select_option("#language-form select[name=language]", "en")
     assert manager.get_attribute("html", "lang") == "en"

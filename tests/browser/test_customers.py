@@ -1,4 +1,4 @@
-"""Customers (issue 3) as their users meet them: create with validation at entry, find by
+"""Customers as their users meet them: create with validation at entry, find by
 pinyin initials, edit, a stale edit refused, the lifecycle and the active register,
 duplicate credit codes, change requests, who may do what, and the English interface."""
 

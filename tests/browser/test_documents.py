@@ -1,4 +1,4 @@
-"""Dossier documents in the browser (issue 4): upload a licence with an expiry date, preview
+"""Dossier documents in the browser: upload a licence with an expiry date, preview
 it, replace it with a new version; the old version stays listed and previewable."""
 
 from __future__ import annotations

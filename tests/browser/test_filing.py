@@ -1,4 +1,4 @@
-"""Filing before cooperation (issue 5) in the browser, as the three people who do it: the
+"""Filing before cooperation in the browser, as the three people who do it: the
 account manager opens the filing from the card, completes collection, asks the customer for a
 supplement and resumes, passes the initial review; compliance passes the second review (and,
 for a high-risk customer, writes the risk assessment report with its file); the department

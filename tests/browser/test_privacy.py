@@ -1,4 +1,4 @@
-"""Privacy in the browser (issue 6): masked values on the card, revealed only after giving
+"""Privacy in the browser: masked values on the card, revealed only after giving
 a reason; the reveal is recorded."""
 
 from __future__ import annotations

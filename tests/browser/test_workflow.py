@@ -1,4 +1,4 @@
-"""Approvals in the browser (the workflow engine, issue 5): the task appears in the approver's
+"""Approvals in the browser (the workflow engine): the task appears in the approver's
 "My tasks", a rejection without a reason is refused beside the form, the submitter cannot
 approve their own case, and the chain ends with the general manager."""
 

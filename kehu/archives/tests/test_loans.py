@@ -330,7 +330,8 @@ def test_request_page_and_tasks_api(
 def test_a_return_check_through_the_api_needs_both_answers(
     demo: dict[str, User], dossier: Dossier, api_for: Callable[[str], Client]
 ) -> None:
-    """`{}` is no answer: it used to file a damage report (both answers read as "no")."""
+    """`{}` is no answer: it is refused, not filed as a damage report (both answers read as
+    "no")."""
     loan = loans.request_loan(
         dossier=dossier, borrower=demo["manager1"], purpose="核对", kind="physical"
     )

@@ -201,7 +201,8 @@ class Pools:
         self.customers = [ready_customer(manager).pk for _n in range(3)]
         self.prospects = [make_customer(manager).pk for _n in range(6)]
         self.approvals = [filing_at_last_approval(demo) for _n in range(6)]
-        # Edits also hit the customers being approved: the pair that used to deadlock.
+        # Edits also hit the customers being approved: an edit and an approval of one customer
+        # lock the same rows, the pair most likely to deadlock.
         self.customers += [filing.customer_id for filing, _step in self.approvals]
         self.dossiers = []
         for _n in range(4):

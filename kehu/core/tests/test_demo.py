@@ -1,4 +1,4 @@
-"""The demo data (issue 2): loaded once, kept on later runs. Tests start from an empty
+"""The demo data: loaded once, kept on later runs. Tests start from an empty
 database here, so this module does not use the shared `demo_module` data."""
 
 from __future__ import annotations

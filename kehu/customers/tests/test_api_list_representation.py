@@ -20,6 +20,7 @@ from kehu.customers import services
 from kehu.customers.models import ClassificationDimension, ClassificationValue, Customer
 from kehu.customers.serializers import CustomerSerializer
 from kehu.generic import registry
+from kehu.infra.compiled_sql import forget_compiled_statements
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_module")]
 
@@ -154,7 +155,7 @@ def test_related_rows_are_read_afresh_for_each_page(
         return rows
 
     # Compiled by this test's first page (one customer), used by every other page.
-    connections[DEFAULT_DB_ALIAS].__dict__.pop("_kehu_by_ids", None)
+    forget_compiled_statements(connections[DEFAULT_DB_ALIAS])
     before = every_page(size=1)
     bare = made[1]
     assert before[bare.pk]["contacts"] == [] and before[bare.pk]["classifications"] == []

@@ -1,4 +1,4 @@
-"""Who sees and changes which customers (issue 3, kehu/core/policy.py): account managers see
+"""Who sees and changes which customers (kehu/core/policy.py): account managers see
 their department's and edit their own, department heads manage the department's, the general
 manager and the staff functions read their company's, the auditor reads everything and changes
 nothing, the archivist and the administrator have no business with customers; export only for

@@ -108,9 +108,9 @@ def test_nothing_shown_without_reveal_rebuilds_an_id_number(
     username: str,
 ) -> None:
     """The credit manager reads every customer of BJ, the general manager also exports
-    them, the administrator reads the audit log; none may reveal. The attack: the birth date
-    (digits 7–14, the whole masked part) was on the card, the API detail and list, the
-    card's history and the audit log."""
+    them, the administrator reads the audit log; none may reveal. The attack: reading the birth
+    date (digits 7–14, the whole masked part) from the card, the API detail or list, the
+    card's history or the audit log."""
     from kehu.filing import services as filing
     from kehu.filing.models import Filing
 
@@ -154,7 +154,7 @@ def test_guessing_the_birth_date_through_an_edit_tells_nothing(
     api_for: Callable[[str], Client],
 ) -> None:
     """manager3 (MKT) holds a grant to change manager1's customer, not to reveal. The attack:
-    a wrong birth date was refused with the right one in the message, a right one passed."""
+    sending birth dates until the message names the right one, or a right one passes."""
     from kehu.privacy import grants
 
     grants.access_grant_create(
@@ -218,8 +218,8 @@ def test_the_legal_representatives_mobile_is_masked_as_his_contact_mobile_is(
     client_for: Callable[[str], Client],
     api_for: Callable[[str], Client],
 ) -> None:
-    """The attack: the card, its history and the API showed it in full, while the same number
-    was masked on his contact row."""
+    """The attack: reading it in full on the card, its history or the API, where the same
+    number on his contact row is masked."""
     outputs = _outputs(client_for("credit"), api_for("credit"), organisation)
     audit_outputs = _outputs(client_for("admin"), api_for("admin"), organisation)
     for name, text in [*outputs.items(), *audit_outputs.items()]:
@@ -322,8 +322,8 @@ def test_edit_forms_and_lists_of_personal_data_are_reads(
 def test_contacts_shown_inside_a_customer_are_reads(
     organisation: Customer, client_for: Callable[[str], Client], api_for: Callable[[str], Client]
 ) -> None:
-    """A contact's own page records a read; before, the same contact on the organisation's
-    card, in its API detail and in the API list was read without one."""
+    """A contact's own page records a read, and so does the same contact shown on the
+    organisation's card, in its API detail and in the API list."""
     contact = organisation.contacts.get()
     client_for("manager1").get(f"/customers/{organisation.pk}/")
     api = api_for("manager1")

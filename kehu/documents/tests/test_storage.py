@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files import File
 
 from kehu.core import storage
+from kehu.core.request_memo import SAVED_DIGEST
 from kehu.core.storage import CHUNK, CorruptFile, DecryptingReader, EncryptingReader
 
 PLAIN = b"business licence of Kehu Test Ltd " * 1000
@@ -60,6 +62,15 @@ def test_store_encrypts_hashes_and_reads_back(files_dir: Path) -> None:
     assert PLAIN[:64] not in on_disk
     assert b"".join(storage.iter_plain(kept.name)) == PLAIN
     assert storage.check(kept.name, kept.sha256) is None
+
+
+def test_a_stored_file_object_keeps_no_digest(files_dir: Path) -> None:
+    """`store` takes the digest the storage left on the file object (request_memo), so that
+    the caller's file carries nothing of ours afterwards."""
+    holder = File(io.BytesIO(PLAIN), name="a.pdf")
+    kept = storage.store("a.pdf", holder)
+    assert kept.sha256 == hashlib.sha256(PLAIN).hexdigest()
+    assert SAVED_DIGEST.get(holder) is None
 
 
 def test_check_reports_altered_and_missing_files(files_dir: Path) -> None:

@@ -71,7 +71,7 @@ def _select_html(
 @register.filter
 def filter_fields(form: forms.Form) -> SafeString:
     """A list's filter fields as generic/list.html lays them out (label, widget, errors),
-    built here: the template's loop over a dozen fields cost as much as their widgets."""
+    built here: the template's loop over a dozen fields costs as much as their widgets."""
     parts = []
     for field in form:
         errors = field_errors(field)
