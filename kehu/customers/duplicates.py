@@ -97,10 +97,22 @@ def refresh_flags(customer: Customer) -> None:
     )
 
 
+SENSITIVE_REASONS = frozenset({DuplicateReason.SHARED_PHONE, DuplicateReason.SAME_LEGAL_REP})
+
+
+def _named_to(user: Any, ids: list[int], action: str) -> set[int]:
+    """Which of the customers `ids` the policy lets `user` do `action` on."""
+    if user is None:
+        return set()
+    rows = policy.scope(user, Customer.objects.filter(pk__in=ids), action)
+    return set(rows.values_list("pk", flat=True))
+
+
 def open_flags(customer: Customer, user: Any = None) -> list[dict[str, Any]]:
     """The card's flags: the other customer, why, the flag id (for dismissing), and whether
-    `user` may see the other customer (`visible`): to anyone else a flag names only the
-    other customer's department, never its name or number (None: no reader, not visible)."""
+    `user` may see the other customer (`visible`; for a shared phone or legal representative,
+    reveal its values): to anyone else a flag names only the other customer's department,
+    never its name or number (None: no reader, not visible)."""
     flags = list(
         DuplicateFlag.objects.filter(
             Q(first=customer) | Q(second=customer), dismissed_at=None
@@ -110,13 +122,13 @@ def open_flags(customer: Customer, user: Any = None) -> list[dict[str, Any]]:
         return []
     other_ids = [f.second_id if f.first_id == customer.pk else f.first_id for f in flags]
     others = Customer.objects.select_related("unit").in_bulk(other_ids)
-    visible = (
-        set(
-            policy.scope(user, Customer.objects.filter(pk__in=other_ids)).values_list(
-                "pk", flat=True
-            )
-        )
-        if user is not None
+    visible = _named_to(user, other_ids, "view")
+    # A shared phone or legal representative names the other customer only to whoever may
+    # reveal its values: else a guessed number typed into one's own customer would tell whose
+    # it is.
+    revealable = (
+        _named_to(user, other_ids, "reveal")
+        if any(f.reason in SENSITIVE_REASONS for f in flags)
         else set()
     )
     return [
@@ -124,7 +136,7 @@ def open_flags(customer: Customer, user: Any = None) -> list[dict[str, Any]]:
             "flag": f,
             "other": others[pk],
             "reason": f.get_reason_display(),
-            "visible": pk in visible,
+            "visible": pk in (revealable if f.reason in SENSITIVE_REASONS else visible),
             "unit": others[pk].unit.name,
         }
         for f, pk in zip(flags, other_ids, strict=True)

@@ -130,3 +130,25 @@ def test_a_duplicate_flag_names_only_the_department(
     # Whoever sees both customers is told which one it is.
     rows = api_for("auditor").get(f"/api/v1/customers/{mine.pk}/duplicates/").json()
     assert rows[0]["customer"] == elsewhere.pk and rows[0]["name"] == SECRET_NAME
+
+
+def test_a_shared_phone_names_the_other_customer_only_to_who_may_reveal_it(
+    client_for: Callable[[str], Client], api_for: Callable[[str], Client], make_org: MakeOrg
+) -> None:
+    """manager2 sees manager1's customers but may not reveal their phones: typing a guessed
+    mobile into his own customer's contact must not tell him whose it is."""
+    theirs = make_org(owner="manager1", name="北京目标联络科技有限公司")
+    services.create_contact({"customer": theirs, "name": "李雷", "mobile": "13912340000"})
+    mine = make_org(owner="manager2")
+    services.create_contact({"customer": mine, "name": "韩梅", "mobile": "13912340000"})
+    rows = api_for("manager2").get(f"/api/v1/customers/{mine.pk}/duplicates/").json()
+    assert len(rows) == 1
+    assert rows[0]["customer"] is None and rows[0]["name"] is None
+    card = client_for("manager2").get(f"/customers/{mine.pk}/").content.decode()
+    flags = card[
+        card.index('id="duplicate-flags"') : card.index("</ul>", card.index('id="duplicate-flags"'))
+    ]
+    assert "北京目标联络科技有限公司" not in flags and f"/customers/{theirs.pk}/" not in flags
+    # The department head may reveal both customers' values: he is told which one it is.
+    rows = api_for("head_sale").get(f"/api/v1/customers/{mine.pk}/duplicates/").json()
+    assert rows[0]["customer"] == theirs.pk
