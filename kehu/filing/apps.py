@@ -8,6 +8,7 @@ class FilingConfig(AppConfig):
     verbose_name = _("Filing")
 
     def ready(self) -> None:
+        from kehu.api import routes
         from kehu.core.home import register_stats
         from kehu.customers import card
         from kehu.filing import processes, record_types  # noqa: F401  (register the process, types)
@@ -17,6 +18,7 @@ class FilingConfig(AppConfig):
         card.register_panel(card_panel)
         card.register_lifecycle_lock(filing_under_way)
         self._add_list_action()
+        routes.register_endpoints("kehu.filing.api")
 
     @staticmethod
     def _add_list_action() -> None:

@@ -20,6 +20,7 @@ from django_tasks_db.models import DBTaskResult
 
 from kehu.audit.services import record
 from kehu.ops.models import Heartbeat
+from kehu.ops.schedule import SCHEDULE
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -28,11 +29,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Jobs that may legitimately run longer than KEHU_JOB_TIME_LIMIT_SECONDS.
-TIME_LIMITS = {
-    "kehu.ops.tasks.verify_documents": datetime.timedelta(hours=6),
-    "kehu.ops.tasks.privacy_retention": datetime.timedelta(hours=2),
-}
 STALE_JOB = "kehu.ops.jobs.StaleJob"
 # Jobs whose failure the auditors hear of too: the audit chain goes unchecked or unexported.
 AUDIT_JOBS = {
@@ -52,8 +48,11 @@ def worker_beat_name(worker_id: str) -> str:
 
 
 def time_limit(task_path: str) -> datetime.timedelta:
-    default = datetime.timedelta(seconds=settings.KEHU_JOB_TIME_LIMIT_SECONDS)
-    return TIME_LIMITS.get(task_path, default)
+    """The job's own limit from the schedule, else KEHU_JOB_TIME_LIMIT_SECONDS."""
+    for job in SCHEDULE:
+        if job.task_path == task_path and job.time_limit is not None:
+            return job.time_limit
+    return datetime.timedelta(seconds=settings.KEHU_JOB_TIME_LIMIT_SECONDS)
 
 
 def _overran(job: DBTaskResult, now: datetime.datetime) -> bool:

@@ -29,21 +29,6 @@ def seal_and_export_audit() -> dict[str, Any]:
 
 
 @task()
-def verify_documents() -> dict[str, Any]:
-    from kehu.documents.services import verify_all
-
-    result = verify_all()
-    return {"checked": result.checked, "problems": len(result.problems)}
-
-
-@task()
-def notify_expiring_documents() -> dict[str, Any]:
-    from kehu.documents.services import notify_expiring
-
-    return {"sent": notify_expiring()}
-
-
-@task()
 def workflow_deadlines() -> dict[str, Any]:
     """Daily: remind what is due on the next working day, escalate what is overdue."""
     from kehu.core.calendar import warn_missing_schedule
@@ -54,36 +39,6 @@ def workflow_deadlines() -> dict[str, Any]:
         "escalated": len(escalate_overdue()),
         "missing_schedules": warn_missing_schedule(),
     }
-
-
-@task()
-def remind_cabinet_checks() -> dict[str, Any]:
-    from kehu.archives.services import remind_cabinet_checks as remind
-
-    return {"sent": remind()}
-
-
-@task()
-def remind_overdue_loans() -> dict[str, Any]:
-    from kehu.archives.loans import remind_overdue
-
-    return remind_overdue()
-
-
-@task()
-def propose_transfers() -> dict[str, Any]:
-    from kehu.archives.transfers import propose_transfers as propose
-
-    return propose()
-
-
-@task()
-def privacy_retention() -> dict[str, Any]:
-    from kehu.audit.context import SYSTEM, acting_as
-    from kehu.privacy.retention import run
-
-    with acting_as(SYSTEM):
-        return run().as_dict()
 
 
 @task()

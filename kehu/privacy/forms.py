@@ -5,17 +5,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kehu.audit.purpose import PURPOSES
 from kehu.core.models import OrgUnit
 from kehu.infra.formfields import ChineseDateField
 from kehu.privacy.models import DataCategory, RecipientKind
-
-PURPOSES = [
-    ("verification", _("Identity verification")),
-    ("contact", _("Contacting the customer")),
-    ("settlement", _("Payment or settlement")),
-    ("review", _("Review or audit")),
-    ("other", _("Other")),
-]
 
 
 class RevealForm(forms.Form):

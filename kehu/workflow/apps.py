@@ -9,4 +9,7 @@ class WorkflowConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from kehu.api import routes
         from kehu.workflow import processes, record_types  # noqa: F401  (register)
+
+        routes.register_endpoints("kehu.workflow.api")

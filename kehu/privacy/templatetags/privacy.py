@@ -121,7 +121,7 @@ def disclosure_action(context: Any, customer: Any) -> dict[str, Any]:
 @register.inclusion_tag("privacy/_purpose_indicator.html", takes_context=True)
 def purpose_indicator(context: Any) -> dict[str, Any]:
     """The header's "purpose of use: … (change)" for the signed-in user's session."""
-    from kehu.privacy import purpose
+    from kehu.audit import purpose
 
     request = context.get("request")
     return {
