@@ -12,7 +12,6 @@ from rest_framework.routers import DefaultRouter
 
 from kehu.api import routes, token_api
 from kehu.api.viewsets import viewset_for
-from kehu.audit.api import AuditEventViewSet
 from kehu.generic import registry
 
 app_name = "api"
@@ -20,7 +19,6 @@ app_name = "api"
 router = DefaultRouter()
 for record_type in registry.all_types():
     router.register(record_type.slug, viewset_for(record_type), basename=record_type.slug)
-router.register("audit-events", AuditEventViewSet, basename="audit-events")
 for viewset in routes.viewsets():
     router.register(viewset.prefix, import_string(viewset.path), basename=viewset.basename)
 

@@ -9,9 +9,10 @@ class ArchivesConfig(AppConfig):
 
     def ready(self) -> None:
         from kehu.api import routes
-        from kehu.archives import processes, record_types, tasks  # noqa: F401  (register)
+        from kehu.archives import loans, processes, record_types, tasks, transfers  # noqa: F401  (register)
         from kehu.archives.receivers import on_status_changed
         from kehu.archives.selectors import card_panel, home_stats
+        from kehu.core import calendar
         from kehu.core.home import register_stats
         from kehu.customers import card
         from kehu.customers.signals import customer_status_changed
@@ -23,3 +24,5 @@ class ArchivesConfig(AppConfig):
         # The customer lifecycle numbers dossiers and starts retention clocks.
         customer_status_changed.connect(on_status_changed, dispatch_uid="archives.status_changed")
         routes.register_endpoints("kehu.archives.api")
+        calendar.register_deadline_recount(loans.recount_due_dates)
+        calendar.register_deadline_recount(transfers.recount_due_dates)

@@ -22,10 +22,10 @@ from django.utils.translation import gettext as _
 from kehu.audit.services import record
 from kehu.core import storage
 from kehu.core.models import Role, User
-from kehu.core.services import notify
+from kehu.core.notifications import notify
 from kehu.customers.models import Customer
-from kehu.documents.checks import check_upload, safe_name
 from kehu.documents.models import Document, DocumentType, DocumentVersion
+from kehu.infra.uploads import check_upload, safe_name
 from kehu.ops.reminders import notify_once
 
 log = logging.getLogger(__name__)

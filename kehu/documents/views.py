@@ -22,8 +22,8 @@ from kehu.customers.duplicates import resolve
 from kehu.customers.selectors import customer_rows
 from kehu.documents import opening, selectors, services
 from kehu.documents.forms import UploadForm
-from kehu.documents.headers import protect
 from kehu.documents.models import DocumentType, DocumentVersion
+from kehu.infra.file_headers import protect
 
 
 @login_required

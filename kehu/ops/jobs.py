@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django_tasks_db.models import DBTaskResult
 
 from kehu.audit.services import record
+from kehu.core.notifications import notify
 from kehu.ops.models import Heartbeat
 from kehu.ops.schedule import SCHEDULE
 
@@ -122,7 +123,6 @@ def prune(now: datetime.datetime) -> None:
 def overrun_alarm(job: DBTaskResult) -> bool:
     """Tell the administrators, once per run, that a job is past its time limit while its
     worker still beats; False when they were told already."""
-    from kehu.core.services import notify
     from kehu.ops import reminders
 
     started = job.started_at or job.enqueued_at
@@ -165,7 +165,6 @@ def alarm_recipients(task_path: str) -> QuerySet[User]:
 def alarm(job: DBTaskResult) -> None:
     """A job failed: tell the system administrators (and for an audit job the auditors) and
     record it."""
-    from kehu.core.services import notify
 
     logger.error("job %s (%s) failed: %s", job.pk, job.task_path, job.exception_class_path)
     name = job.task_path.rsplit(".", 1)[-1]

@@ -42,7 +42,6 @@ SCHEDULE = [
         datetime.timedelta(minutes=5),
     ),
     Periodic("audit-head-export", "kehu.ops.tasks.export_audit_head", datetime.timedelta(days=1)),
-    Periodic("workflow-deadlines", "kehu.ops.tasks.workflow_deadlines", datetime.timedelta(days=1)),
     Periodic("audit-verify", "kehu.ops.tasks.verify_audit_chain", datetime.timedelta(days=1)),
 ]
 

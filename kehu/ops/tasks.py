@@ -29,19 +29,6 @@ def seal_and_export_audit() -> dict[str, Any]:
 
 
 @task()
-def workflow_deadlines() -> dict[str, Any]:
-    """Daily: remind what is due on the next working day, escalate what is overdue."""
-    from kehu.core.calendar import warn_missing_schedule
-    from kehu.workflow.services import escalate_overdue, remind_due
-
-    return {
-        "reminded": remind_due(),
-        "escalated": len(escalate_overdue()),
-        "missing_schedules": warn_missing_schedule(),
-    }
-
-
-@task()
 def verify_audit_chain() -> dict[str, Any]:
     """Seal, verify and export the audit chain; a failure alarms administrators and auditors."""
     from kehu.audit.monitor import verify_and_alarm

@@ -19,6 +19,7 @@ from kehu.audit.services import record
 from kehu.core import policy
 from kehu.core.models import OrgUnit
 from kehu.customers.models import Customer, CustomerKind
+from kehu.infra.uploads import check_upload, safe_name
 from kehu.privacy import consent
 from kehu.privacy.models import (
     DataCategory,
@@ -122,8 +123,6 @@ def _check_agreement(kind: str, agreement: UploadedFile | None) -> None:
                 {"agreement": [_("Attach the agreement signed with the outside party.")]}
             )
         return
-    from kehu.documents.checks import check_upload
-
     try:
         check_upload(agreement, AGREEMENT_TYPES)
     except ValidationError as error:
@@ -144,7 +143,6 @@ def request_disclosure(
     agreement_reference: str = "",
 ) -> Disclosure:
     """Register a request to provide the customer's data and open its approval case."""
-    from kehu.documents.checks import safe_name
     from kehu.workflow import services as workflow
 
     if not may_request(by, customer):
