@@ -34,6 +34,13 @@ def test_no_import_goes_up_the_layers() -> None:
     assert not new, "imports of a higher layer:\n" + "\n".join(new)
 
 
+def test_no_function_imports_another_app() -> None:
+    """A function-local import is how a cycle is hidden; every app imports what it uses at
+    the top of the module (apps.py `ready()` excepted)."""
+    local = layers.local_imports_of_other_apps(layers.collect_edges())
+    assert not local, "imports inside functions:\n" + "\n".join(map(str, local))
+
+
 def test_every_allowed_upward_import_still_exists() -> None:
     """An entry is removed when its import is: the list only ever shrinks."""
     present = {(edge.module, edge.target) for edge in layers.upward_edges(layers.collect_edges())}

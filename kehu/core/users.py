@@ -16,8 +16,8 @@ password_changed = Signal()
 
 
 def _locked(user: User) -> User:
-    # `_meta.model`, not type(user): request.user is a lazy proxy of the user.
-    return user._meta.model._default_manager.select_for_update().get(pk=user.pk)
+    # The model's manager, not type(user): request.user is a lazy proxy of the user.
+    return User.objects.select_for_update().get(pk=user.pk)
 
 
 def change_password(user: User, new_password: str, *, by_admin: bool = False) -> None:

@@ -18,7 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks_db.models import DBTaskResult
 
+from kehu.audit.monitor import alarm_recipients as audit_recipients
 from kehu.audit.services import record
+from kehu.core.models import Role, User
 from kehu.core.notifications import notify
 from kehu.ops.models import Heartbeat
 from kehu.ops.schedule import SCHEDULE
@@ -154,9 +156,6 @@ def overrun_alarm(job: DBTaskResult) -> bool:
 
 def alarm_recipients(task_path: str) -> QuerySet[User]:
     """Active system administrators; for an audit job also the auditors and superusers."""
-    from kehu.audit.monitor import alarm_recipients as audit_recipients
-    from kehu.core.models import Role, User
-
     if task_path in AUDIT_JOBS:
         return audit_recipients()
     return User.objects.filter(is_active=True, role_assignments__role=Role.SYSTEM_ADMIN).distinct()

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.tasks import task
 
+from kehu.audit.monitor import seal_and_export, verify_and_alarm
 from kehu.audit.services import export_head
 
 
@@ -23,14 +24,10 @@ def export_audit_head() -> dict[str, Any]:
 @task()
 def seal_and_export_audit() -> dict[str, Any]:
     """Every 5 minutes: seal leftover audit events, export the chain head when due."""
-    from kehu.audit.monitor import seal_and_export
-
     return seal_and_export()
 
 
 @task()
 def verify_audit_chain() -> dict[str, Any]:
     """Seal, verify and export the audit chain; a failure alarms administrators and auditors."""
-    from kehu.audit.monitor import verify_and_alarm
-
     return verify_and_alarm()

@@ -28,6 +28,7 @@ from kehu.privacy.models import (
     Purpose,
     RecipientKind,
 )
+from kehu.workflow import services as workflow
 
 PROCESS = "privacy.disclosure"
 AGREEMENT_TYPES = ["application/pdf", "image/png", "image/jpeg"]
@@ -143,8 +144,6 @@ def request_disclosure(
     agreement_reference: str = "",
 ) -> Disclosure:
     """Register a request to provide the customer's data and open its approval case."""
-    from kehu.workflow import services as workflow
-
     if not may_request(by, customer):
         raise PermissionDenied(_("You may not provide this customer's data."))
     chosen = {c for c in categories if c in DataCategory.values}
