@@ -11,7 +11,6 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from kehu.audit.models import AuditEvent
-from kehu.core.masking import masked_changes
 
 VERBS: dict[str, Any] = {
     "create": _("created"),
@@ -82,9 +81,8 @@ class EventView:
 
 
 def shown_changes(event: AuditEvent) -> dict[str, Any]:
-    """An event's changes as every page, export and API shows them: values of fields
-    declared sensitive masked, also in events written before the declaration."""
-    return masked_changes(event.object_type, event.changes or {})
+    """An event's changes as every page, export and API shows them (`AuditEvent.shown_changes`)."""
+    return event.shown_changes
 
 
 def describe(events: Any) -> list[EventView]:
