@@ -20,12 +20,15 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "kehu"
 
 # Lowest first; units on one line are peers and may import each other (their cycles are still
-# reported). The kernel is core and the audit trail together: every kernel service records its
-# audit event. The kernel's own pages, record types and administration services stand on the
-# record machinery like any app's: they form the unit "<app>:admin" (ADMIN_MODULES).
+# reported). The kernel is core and the audit trail together: core's models, policy and masking
+# first, the audit trail next, then core's services that record audit events ("core:audited",
+# AUDITED_MODULES). The kernel's own pages, record types and administration services stand on
+# the record machinery like any app's: they form the unit "<app>:admin" (ADMIN_MODULES).
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("infra",),
-    ("core", "audit"),
+    ("core",),
+    ("audit",),
+    ("core:audited",),
     ("generic",),
     ("api", "accounts", "core:admin", "audit:admin"),
     ("workflow", "ops"),
@@ -54,6 +57,8 @@ ADMIN_MODULES = {
     ),
     "audit": ("views", "api", "filters", "urls", "management"),
 }
+# Core's kernel services that record audit events.
+AUDITED_MODULES = ("grants", "users", "limits", "keyrotation")
 
 
 @dataclass(frozen=True, order=True)
@@ -100,6 +105,8 @@ def unit_of(name: str) -> str | None:
     app = parts[1]
     if len(parts) > 2 and parts[2] in ADMIN_MODULES.get(app, ()):
         return f"{app}:admin"
+    if app == "core" and len(parts) > 2 and parts[2] in AUDITED_MODULES:
+        return "core:audited"
     return app
 
 

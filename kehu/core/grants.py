@@ -123,8 +123,3 @@ def revoke_access(grant: AccessGrant, *, by: Any, reason: str) -> AccessGrant:
             current.save(update_fields=["revoked_at", "revoked_by"])
             record("core.accessgrant.revoke", current, extra={"reason": (reason or "").strip()})
     return current
-
-
-# The same condition, for the plain SQL statements that read grants with other facts
-# (core.selectors.user_facts, customers.card): its one parameter is the current time.
-RUNNING_SQL = "revoked_at IS NULL AND until > %s"

@@ -258,6 +258,11 @@ def _owns(user: Any, obj: Model) -> bool:
     return lookup is not None and _follow(obj, lookup) == user.pk
 
 
+# The condition of active_grants, for the plain SQL statements that read grants with other
+# facts (core.selectors.user_facts, customers.card): its one parameter is the current time.
+RUNNING_SQL = "revoked_at IS NULL AND until > %s"
+
+
 def active_grants(user: Any, model: type[Model] | None = None) -> QuerySet[AccessGrant]:
     """The user's access grants that are running now (of `model`'s objects when given)."""
     grants = AccessGrant.objects.filter(
