@@ -12,7 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.audit.services import diff, record
-from kehu.core.models import ArchivistCertification, OrgUnit, Role, RoleAssignment, User
+from kehu.core import policy
+from kehu.core.models import (
+    ArchivistCertification,
+    OrgUnit,
+    Role,
+    RoleAssignment,
+    SecurityPolicy,
+    User,
+)
 from kehu.generic.services import audited_create, audited_update, snapshot
 
 UNIT_FIELDS = ("name", "code", "kind", "parent", "is_active", "note")
@@ -98,8 +106,6 @@ def check_role_grant(user: User, role: str, unit: OrgUnit, by: User | None) -> N
     those where they administer roles; a role that reaches wider than their own reach (a
     role in the group only from who administers the whole group); or one that would give
     one person both the administrator's role and a role reading customer data."""
-    from kehu.core import policy
-
     if by is not None:
         if by.pk == user.pk:
             raise ValidationError(_("Nobody may assign roles to themselves."))
@@ -175,8 +181,6 @@ def save_certification(user: User, data: dict[str, Any]) -> ArchivistCertificati
 
 
 def set_totp_required_roles(roles: list[str]) -> None:
-    from kehu.core.models import SecurityPolicy
-
     with transaction.atomic():
         security = SecurityPolicy.current()
         before = sorted(security.totp_required_roles)

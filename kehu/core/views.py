@@ -17,7 +17,14 @@ from kehu.core import calendar, policy, services
 from kehu.core.access import get_visible_or_404, require, requires
 from kehu.core.forms import AdminPasswordForm, CertificationForm, RoleGrantForm, SecurityPolicyForm
 from kehu.core.home import stats_for
-from kehu.core.models import ArchivistCertification, OrgUnit, RoleAssignment, SecurityPolicy, User
+from kehu.core.models import (
+    ArchivistCertification,
+    Notification,
+    OrgUnit,
+    RoleAssignment,
+    SecurityPolicy,
+    User,
+)
 from kehu.core.notifications import mark_notifications_read
 from kehu.core.users import change_password, unlock_user
 
@@ -161,8 +168,6 @@ def reset_totp(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
     """The user's own notifications; POST marks them read."""
-    from kehu.core.models import Notification
-
     if request.method == "POST":
         mark_notifications_read(request.user)  # type: ignore[arg-type]
         return redirect("core:notifications")
