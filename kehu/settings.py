@@ -372,7 +372,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # Choice sets used by several serializers get one name each in the schema.
     "ENUM_NAME_OVERRIDES": {
-        "RevealPurposeEnum": "kehu.privacy.forms.PURPOSES",
+        "RevealPurposeEnum": "kehu.audit.purpose.PURPOSES",
         "ConsentPurposeEnum": "kehu.privacy.models.Purpose",
         "CustomerStatusEnum": "kehu.customers.models.CustomerStatus",
         "ChangeRequestStatusEnum": "kehu.customers.models.ChangeRequestStatus",

@@ -10,9 +10,9 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kehu.api.services import create_token
+from kehu.audit.purpose import SESSION_KEY as PURPOSE_SESSION_KEY
 from kehu.core.demo import load_demo
 from kehu.core.models import User
-from kehu.privacy.purpose import SESSION_KEY as PURPOSE_SESSION_KEY
 
 TEST_PURPOSE = {"choice": "review", "note": "", "declared_at": "2026-01-05T09:00:00+08:00"}
 

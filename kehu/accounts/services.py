@@ -22,6 +22,7 @@ from kehu.audit.context import Actor, acting_as
 from kehu.audit.models import AuditEvent
 from kehu.audit.services import record
 from kehu.core.models import User
+from kehu.core.users import unlock_user
 
 
 @dataclass
@@ -118,11 +119,9 @@ def sign_in(request: Any, username: str, password: str, actor: Actor) -> SignInR
 
 def unlock(username: str, actor: Actor) -> User:
     """Lift a lock from the command line (audited as core.user.unlock, like the page)."""
-    from kehu.core import services as core_services
-
     user = User.objects.get(username=username)
     with acting_as(actor):
-        core_services.unlock_user(user)
+        unlock_user(user)
     user.refresh_from_db()
     return user
 

@@ -18,8 +18,7 @@ from kehu.accounts.forms import SignInForm, TokenForm
 from kehu.audit.context import actor_for
 from kehu.audit.middleware import client_ip
 from kehu.audit.services import record
-from kehu.core import policy
-from kehu.core import services as core_services
+from kehu.core import policy, users
 from kehu.core.models import User
 
 
@@ -96,7 +95,7 @@ def change_password(request: HttpRequest) -> HttpResponse:
     assert isinstance(user, User)
     form = PasswordChangeForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        core_services.change_password(user, form.cleaned_data["new_password1"])
+        users.change_password(user, form.cleaned_data["new_password1"])
         user.refresh_from_db()
         update_session_auth_hash(request, user)
         messages.success(request, _("Your password was changed."))

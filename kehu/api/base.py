@@ -21,10 +21,10 @@ from rest_framework.views import APIView
 from kehu.api.fields import error_detail
 from kehu.audit.context import Actor, _current, actor_for
 from kehu.audit.middleware import client_ip
+from kehu.audit.purpose import api_purpose
 from kehu.core import policy
 from kehu.core.access import DENIED, NOT_FOUND, get_visible_or_404
 from kehu.core.middleware import read_only_refusal
-from kehu.privacy.purpose import api_purpose
 
 ACTIONS = {
     "list": "view",

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
+from kehu.core import masking
 from kehu.infra.normalize import parse_amount, parse_date
 
 
@@ -57,8 +58,6 @@ class MaskedFieldsMixin:
     a client may PUT what it read."""
 
     def to_representation(self, instance: Any) -> Any:
-        from kehu.core import masking
-
         data = super().to_representation(instance)  # type: ignore[misc]
         for name in masking.sensitive_fields(instance):
             if data.get(name) and masking.spec(instance, name) is not None:
@@ -66,8 +65,6 @@ class MaskedFieldsMixin:
         return data
 
     def to_internal_value(self, data: Any) -> Any:
-        from kehu.core import masking
-
         instance = getattr(self, "instance", None)
         if instance is not None and not hasattr(instance, "__iter__"):
             data = masking.keep_unchanged(instance, data)

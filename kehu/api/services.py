@@ -95,6 +95,12 @@ def revoke_all(user: User, reason: str) -> int:
     return count
 
 
+def on_password_changed(sender: Any, user: User, action: str, **kwargs: Any) -> None:
+    """A user's API tokens end with the old password (the token check also refuses any token
+    older than the change); revoked so that their list says so."""
+    revoke_all(user, action)
+
+
 def tokens_of(user: Any) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).order_by("-created_at")
 

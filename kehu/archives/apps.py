@@ -8,14 +8,21 @@ class ArchivesConfig(AppConfig):
     verbose_name = _("Archives")
 
     def ready(self) -> None:
-        from kehu.archives import processes, record_types  # noqa: F401  (register)
+        from kehu.api import routes
+        from kehu.archives import loans, processes, record_types, tasks, transfers  # noqa: F401  (register)
         from kehu.archives.receivers import on_status_changed
         from kehu.archives.selectors import card_panel, home_stats
+        from kehu.core import calendar
         from kehu.core.home import register_stats
         from kehu.customers import card
         from kehu.customers.signals import customer_status_changed
+        from kehu.ops.schedule import register_periodic
 
+        register_periodic(*tasks.PERIODIC)
         register_stats(home_stats)
         card.register_panel(card_panel)
         # The customer lifecycle numbers dossiers and starts retention clocks.
         customer_status_changed.connect(on_status_changed, dispatch_uid="archives.status_changed")
+        routes.register_endpoints("kehu.archives.api")
+        calendar.register_deadline_recount(loans.recount_due_dates)
+        calendar.register_deadline_recount(transfers.recount_due_dates)

@@ -30,8 +30,8 @@ from kehu.audit.services import record
 from kehu.core import calendar
 from kehu.core.grants import grant_access
 from kehu.core.models import Role, User
+from kehu.core.notifications import notify
 from kehu.core.selectors import holders_of
-from kehu.core.services import notify
 from kehu.ops import reminders
 from kehu.ops.reminders import notify_once
 from kehu.workflow import services as workflow
@@ -70,8 +70,6 @@ def recount_due_dates(
     dates of folders on loan to the calendar as it is now, counted from the day their period
     started. Electronic viewing keeps its end (its access grant ends by itself). Returns
     what moved; the caller audits it in the calendar change's transaction."""
-    from kehu.core.calendar_changes import recount
-
     moved = []
     on_loan = Loan.objects.filter(
         status=LoanStatus.ISSUED, kind=LoanKind.PHYSICAL, due_date__gte=first
@@ -86,7 +84,7 @@ def recount_due_dates(
         if due_date_for(loan.dossier, start, before) == loan.due_date:
             due = due_date_for(loan.dossier, start, after)
         else:  # the loan period (settings) changed since: keep its working days
-            due = recount(start, loan.due_date, before, after)
+            due = calendar.recount(start, loan.due_date, before, after)
         if due == loan.due_date:
             continue
         moved.append({"loan": loan.pk, "from": loan.due_date, "to": due})

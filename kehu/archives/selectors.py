@@ -31,6 +31,7 @@ from kehu.core.access import get_from_visible_or_404
 from kehu.customers.card import CardPanel
 from kehu.customers.models import Customer
 from kehu.workflow.models import Case
+from kehu.workflow.selectors import involving
 
 
 def dossier_rows() -> QuerySet[Dossier]:
@@ -182,8 +183,6 @@ def visible_loans(user: Any) -> QuerySet[Loan]:
     """Loans of the user's units' dossiers (archivists, department heads, the general manager),
     the user's own, and those whose approval is (or was) the user's (finance, where a unit's
     approval chain names it: the case links the loan)."""
-    from kehu.workflow.selectors import involving
-
     rows = Loan.objects.select_related("dossier__customer__unit", "borrower", "case")
     own = rows.filter(Q(borrower_id=user.pk) | Q(case__steps__in=involving(user)))
     return (policy.scope(user, rows) | own).distinct()

@@ -25,8 +25,8 @@ from kehu.archives.models import (
 from kehu.audit.context import current_actor
 from kehu.audit.services import record
 from kehu.core.models import Role, User
+from kehu.core.notifications import notify
 from kehu.core.numbering import format_number, next_value
-from kehu.core.services import notify
 from kehu.customers.models import Customer, CustomerStatus
 from kehu.generic.services import audited_create, audited_update
 from kehu.ops.reminders import notify_once

@@ -19,8 +19,8 @@ from kehu.archives.services import add_month
 from kehu.audit.services import record
 from kehu.core import calendar
 from kehu.core.models import Role
+from kehu.core.notifications import notify
 from kehu.core.selectors import holders_of
-from kehu.core.services import notify
 from kehu.ops import reminders
 
 RECEIVER_ROLE = {Stage.CREDIT_OFFICE: Role.CREDIT_MANAGER, Stage.ARCHIVE_ROOM: Role.ARCHIVIST}

@@ -24,6 +24,10 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit trail")
 
     def ready(self) -> None:
+        from kehu.api import routes
         from kehu.audit import signals  # noqa: F401  (sign-in events)
 
         checks.register(audit_key_check, checks.Tags.security)
+        routes.register_viewset(
+            "audit-events", "kehu.audit.api.AuditEventViewSet", basename="audit-events"
+        )

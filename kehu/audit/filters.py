@@ -9,12 +9,11 @@ from drf_spectacular.utils import extend_schema_field
 
 from kehu.audit import search
 from kehu.audit.models import AuditEvent
+from kehu.audit.purpose import PURPOSES
 from kehu.generic.filtering import ListFilterSet
 
 
 def purpose_choices() -> list[tuple[str, Any]]:
-    from kehu.privacy.forms import PURPOSES
-
     return [*PURPOSES, ("api", "API"), ("undeclared", _("Undeclared"))]
 
 
@@ -34,7 +33,7 @@ class AuditEventFilter(ListFilterSet):
     object = django_filters.CharFilter(
         label=_("Object"), field_name="object_repr", lookup_expr="icontains"
     )
-    # The purpose of use a read of personal data was recorded with (kehu.privacy.purpose).
+    # The purpose of use a read of personal data was recorded with (kehu.audit.purpose).
     purpose = PurposeFilter(
         label=_("Purpose of use"), field_name="extra__purpose", choices=purpose_choices
     )

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from kehu.audit.context import acting_as, actor_for
+from kehu.audit.purpose import PurposeRequired, session_purpose
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -35,16 +36,12 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from kehu.privacy.purpose import session_purpose
-
         user = getattr(request, "user", None)
         purpose = session_purpose(request) if user is not None and user.is_authenticated else None
         with acting_as(actor_for(user, client_ip(request), purpose)):
             return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        from kehu.privacy.purpose import PurposeRequired
-
         if not isinstance(exception, PurposeRequired):
             return None
         target = reverse("privacy:purpose") + "?" + urlencode({"next": request.get_full_path()})

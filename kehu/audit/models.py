@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core.masking import masked_changes
+
 GENESIS_HASH = "0" * 64
 
 # How an event's hash was computed: plain SHA-256 (the events written before the chain was
@@ -82,10 +84,9 @@ class AuditEvent(models.Model):
 
     @property
     def shown_changes(self) -> dict[str, Any]:
-        """The changes with sensitive values masked (kehu.audit.presentation)."""
-        from kehu.audit.presentation import shown_changes
-
-        return shown_changes(self)
+        """The changes as every page, export and API shows them: values of fields declared
+        sensitive masked, also in events written before the declaration."""
+        return masked_changes(self.object_type, self.changes or {})
 
     @property
     def extra_pairs(self) -> list[tuple[str, Any]]:

@@ -16,6 +16,7 @@ from kehu.audit.sealing import seal_pending
 from kehu.audit.selectors import stale_unsealed_problem, verify_chain
 from kehu.audit.services import record
 from kehu.core.models import Role, User
+from kehu.core.notifications import notify
 
 
 def alarm_recipients() -> QuerySet[User]:
@@ -48,7 +49,6 @@ def seal_and_export() -> dict[str, Any]:
 def verify_and_alarm() -> dict[str, Any]:
     """Seal what is pending, verify the chain against its head and exports, export the head
     if due. On a failure: an audit event and a notification to administrators and auditors."""
-    from kehu.core.services import notify
 
     sealed, result = seal_and_verify()
     if not result.ok:

@@ -174,11 +174,8 @@ class EventView:
 
 
 def shown_changes(event: AuditEvent) -> dict[str, Any]:
-    """An event's changes as every page, export and API shows them: values of fields
-    declared sensitive masked, also in events written before the declaration."""
-    from kehu.core.masking import masked_changes
-
-    return masked_changes(event.object_type, event.changes or {})
+    """An event's changes as every page, export and API shows them (`AuditEvent.shown_changes`)."""
+    return event.shown_changes
 
 
 def describe(events: Any) -> list[EventView]:

@@ -21,6 +21,7 @@ from kehu.audit.chain import (
 from kehu.audit.heads import missing_exports, read_exports
 from kehu.audit.keys import audit_key
 from kehu.audit.models import GENESIS_HASH, NEWEST_FIRST, AuditEvent, ChainHead
+from kehu.core import policy
 
 
 def chain_rows(chunk_size: int = 2000) -> Iterator[dict[str, Any]]:
@@ -137,8 +138,6 @@ def readable_types(user: Any) -> frozenset[str] | None:
     no customer, sees no customer's name, code or address in the log. Whoever holds
     `audit.auditevent.full` (the auditor) sees every event in full."""
     from django.apps import apps
-
-    from kehu.core import policy
 
     if policy.reads_everywhere(user, FULL_PERM):
         return None

@@ -16,17 +16,26 @@ a non-working day moves to the next working day.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from typing import Any
 
 import chinese_calendar
+from django.urls import reverse
 from django.utils import timezone
 
-from kehu.core.models import CalendarDay, CalendarYear
+from kehu.core.models import CalendarDay, CalendarYear, Notification, Role, User
+from kehu.core.notifications import notify
 
 # Never search further than this for a working day (guards against a mis-entered calendar).
 _MAX_SCAN = 366
 
 
 Overrides = dict[datetime.date, bool]
+# recount(before, after, first): move an app's open deadlines from the calendar entries `before`
+# to `after` (changed from the day `first` on); returns what moved.
+DeadlineRecount = Callable[[Overrides, Overrides, datetime.date], list[dict[str, Any]]]
+
+_deadline_recounts: list[DeadlineRecount] = []
 
 
 def entries() -> Overrides:
@@ -98,6 +107,26 @@ def working_days_between(
     return count
 
 
+def recount(
+    start: datetime.date, due: datetime.date, before: Overrides, after: Overrides
+) -> datetime.date:
+    """`due` counted again from `start` under `after`, keeping its working days under
+    `before`."""
+    days = working_days_between(start, due, before)
+    return add_working_days(start, max(days, 0), after)
+
+
+def register_deadline_recount(recount_deadlines: DeadlineRecount) -> None:
+    """An app whose deadlines are counted in working days moves them when the calendar changes
+    (registered from its apps.py `ready()`; run in registration order)."""
+    if recount_deadlines not in _deadline_recounts:
+        _deadline_recounts.append(recount_deadlines)
+
+
+def deadline_recounts() -> list[DeadlineRecount]:
+    return list(_deadline_recounts)
+
+
 def missing_schedule_years(today: datetime.date | None = None) -> list[int]:
     """This year and next year, where neither the library nor an administrator has the official
     schedule (next year is asked from October on, when the State Council usually publishes it)."""
@@ -109,11 +138,7 @@ def missing_schedule_years(today: datetime.date | None = None) -> list[int]:
 
 def warn_missing_schedule(today: datetime.date | None = None) -> list[int]:
     """Daily job: tell system administrators (once per year) which schedules are missing."""
-    from django.urls import reverse
     from django.utils.translation import gettext as _
-
-    from kehu.core.models import Notification, Role, User
-    from kehu.core.services import notify
 
     missing = missing_schedule_years(today)
     admins = User.objects.filter(is_active=True, role_assignments__role=Role.SYSTEM_ADMIN)

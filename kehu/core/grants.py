@@ -18,7 +18,7 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -123,15 +123,3 @@ def revoke_access(grant: AccessGrant, *, by: Any, reason: str) -> AccessGrant:
             current.save(update_fields=["revoked_at", "revoked_by"])
             record("core.accessgrant.revoke", current, extra={"reason": (reason or "").strip()})
     return current
-
-
-# The same condition, for the plain SQL statements that read grants with other facts
-# (core.selectors.user_facts, customers.card): its one parameter is the current time.
-RUNNING_SQL = "revoked_at IS NULL AND until > %s"
-
-
-def active_grants(user: Any, model: type[Model] | None = None) -> QuerySet[AccessGrant]:
-    grants = AccessGrant.objects.filter(
-        user=user, revoked_at__isnull=True, until__gt=timezone.now()
-    )
-    return grants.filter(object_type=model._meta.label_lower) if model else grants

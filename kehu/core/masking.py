@@ -24,6 +24,7 @@ from typing import Any
 
 from django.db.models import Model
 
+from kehu.core import policy
 from kehu.core.crypto import Unreadable
 
 ID_NUMBER = "id_number"
@@ -259,8 +260,6 @@ def keep_unchanged(instance: Any, data: Any, key: Callable[[str], str] = str) ->
 def may_reveal(user: Any, obj: Model, field: str = "") -> bool:
     """Whether `user` may reveal `field` of `obj` (any IMPORTANT field when none is named):
     `reveal` on the object, and for a CORE field also CORE_PERMISSION on it."""
-    from kehu.core import policy
-
     if not policy.has_perm(user, policy.perm_name(obj, "reveal"), obj):
         return False
     found = spec(obj, field) if field else None
@@ -269,6 +268,4 @@ def may_reveal(user: Any, obj: Model, field: str = "") -> bool:
 
 def may_see_core(user: Any, obj: Model | None = None) -> bool:
     """Whether `user` may read CORE values (of `obj`, or of at least one object)."""
-    from kehu.core import policy
-
     return policy.has_perm(user, CORE_PERMISSION, obj)

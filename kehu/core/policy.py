@@ -20,8 +20,9 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from django.db.models import Model, Q, QuerySet
+from django.utils import timezone
 
-from kehu.core.models import Role, SecurityPolicy
+from kehu.core.models import AccessGrant, Role, SecurityPolicy
 from kehu.core.request_memo import ACCESS, HELD_ROLES, HELD_ROLES_FOR, USABLE
 from kehu.infra.prepared import prepared_statements
 
@@ -254,6 +255,19 @@ def _owns(user: Any, obj: Model) -> bool:
     return lookup is not None and _follow(obj, lookup) == user.pk
 
 
+# The condition of active_grants, for the plain SQL statements that read grants with other
+# facts (core.selectors.user_facts, customers.card): its one parameter is the current time.
+RUNNING_SQL = "revoked_at IS NULL AND until > %s"
+
+
+def active_grants(user: Any, model: type[Model] | None = None) -> QuerySet[AccessGrant]:
+    """The user's access grants that are running now (of `model`'s objects when given)."""
+    grants = AccessGrant.objects.filter(
+        user=user, revoked_at__isnull=True, until__gt=timezone.now()
+    )
+    return grants.filter(object_type=model._meta.label_lower) if model else grants
+
+
 def _granted_ids(user: Any, label: str, action: str) -> set[str]:
     """Ids of `label` objects the user holds an active access grant for `action` on
     (cached on the user object for the request, like the held roles)."""
@@ -261,8 +275,6 @@ def _granted_ids(user: Any, label: str, action: str) -> set[str]:
         return set()
     cache = ACCESS.get(user)
     if cache is None:
-        from kehu.core.grants import active_grants
-
         rows = active_grants(user).values_list("object_type", "object_id", "actions")
         with prepared_statements():
             cache = ACCESS.set(user, _by_object_type(rows))

@@ -12,7 +12,6 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from kehu.core import policy
-from kehu.core.grants import RUNNING_SQL
 from kehu.core.models import (
     AccessGrant,
     ArchivistCertification,
@@ -23,6 +22,7 @@ from kehu.core.models import (
     SecurityPolicy,
     User,
 )
+from kehu.core.policy import RUNNING_SQL
 from kehu.core.request_memo import FACTS
 from kehu.infra.prepared import prepared_statements
 

@@ -12,8 +12,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.audit.services import diff, record
-from kehu.core.models import ArchivistCertification, OrgUnit, Role, RoleAssignment, User
-from kehu.generic.services import audited_create, audited_update, lock_current, snapshot
+from kehu.core import policy
+from kehu.core.models import (
+    ArchivistCertification,
+    OrgUnit,
+    Role,
+    RoleAssignment,
+    SecurityPolicy,
+    User,
+)
+from kehu.generic.services import audited_create, audited_update, snapshot
 
 UNIT_FIELDS = ("name", "code", "kind", "parent", "is_active", "note")
 USER_FIELDS = (
@@ -82,22 +90,6 @@ def update_user(user: User, data: dict[str, Any], expected_version: int | None) 
     return updated
 
 
-def change_password(user: User, new_password: str, *, by_admin: bool = False) -> None:
-    with transaction.atomic():
-        locked = lock_current(user, None)
-        assert isinstance(locked, User)
-        locked.set_password(new_password)
-        locked.password_changed_at = timezone.now()
-        locked.save(update_fields=["password", "password_changed_at"])
-        action = "core.user.password_reset" if by_admin else "core.user.password_change"
-        record(action, locked)
-        # The user's API tokens end with the old password (the token check also refuses
-        # any token older than the change); revoked here so that their list says so.
-        from kehu.api.services import revoke_all
-
-        revoke_all(locked, action)
-
-
 def valid_certification(user: User, day: datetime.date | None = None) -> bool:
     day = day or timezone.localdate()
     certification = ArchivistCertification.objects.filter(user=user).first()
@@ -114,8 +106,6 @@ def check_role_grant(user: User, role: str, unit: OrgUnit, by: User | None) -> N
     those where they administer roles; a role that reaches wider than their own reach (a
     role in the group only from who administers the whole group); or one that would give
     one person both the administrator's role and a role reading customer data."""
-    from kehu.core import policy
-
     if by is not None:
         if by.pk == user.pk:
             raise ValidationError(_("Nobody may assign roles to themselves."))
@@ -190,19 +180,7 @@ def save_certification(user: User, data: dict[str, Any]) -> ArchivistCertificati
         return certification
 
 
-def unlock_user(user: User) -> None:
-    with transaction.atomic():
-        locked = lock_current(user, None)
-        assert isinstance(locked, User)
-        locked.locked_at = None
-        locked.failed_login_count = 0
-        locked.save(update_fields=["locked_at", "failed_login_count"])
-        record("core.user.unlock", locked)
-
-
 def set_totp_required_roles(roles: list[str]) -> None:
-    from kehu.core.models import SecurityPolicy
-
     with transaction.atomic():
         security = SecurityPolicy.current()
         before = sorted(security.totp_required_roles)
@@ -213,28 +191,3 @@ def set_totp_required_roles(roles: list[str]) -> None:
             security,
             changes={"totp_required_roles": [before, security.totp_required_roles]},
         )
-
-
-def notify(users: Any, title: str, body: str = "", link: str = "", *, email: bool = False) -> int:
-    """Send a notification to each user (deduplicated, inactive users skipped); with
-    `email`, also mail them (an outbox row each, in the same transaction)."""
-    from kehu.core import mail
-    from kehu.core.models import Notification
-
-    recipients = {u.pk: u for u in users if u is not None and u.is_active}
-    Notification.objects.bulk_create(
-        Notification(user=u, title=title[:200], body=body, link=link[:300])
-        for u in recipients.values()
-    )
-    if email and recipients:
-        mail.send(recipients.values(), str(title), str(body), link)
-    return len(recipients)
-
-
-def mark_notifications_read(user: User, pks: Any = None) -> int:
-    from kehu.core.models import Notification
-
-    unread = Notification.objects.filter(user=user, read_at__isnull=True)
-    if pks is not None:
-        unread = unread.filter(pk__in=pks)
-    return unread.update(read_at=timezone.now())

@@ -11,12 +11,22 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kehu.accounts.services import reset_second_factor
 from kehu.audit.models import AuditEvent
 from kehu.core import calendar, policy, services
 from kehu.core.access import get_visible_or_404, require, requires
 from kehu.core.forms import AdminPasswordForm, CertificationForm, RoleGrantForm, SecurityPolicyForm
 from kehu.core.home import stats_for
-from kehu.core.models import ArchivistCertification, OrgUnit, RoleAssignment, SecurityPolicy, User
+from kehu.core.models import (
+    ArchivistCertification,
+    Notification,
+    OrgUnit,
+    RoleAssignment,
+    SecurityPolicy,
+    User,
+)
+from kehu.core.notifications import mark_notifications_read
+from kehu.core.users import change_password, unlock_user
 
 
 @login_required
@@ -100,7 +110,7 @@ def revoke_role(request: HttpRequest, pk: int, assignment_pk: int) -> HttpRespon
 @require_POST
 def unlock(request: HttpRequest, pk: int) -> HttpResponse:
     target = _managed_user(request, pk)
-    services.unlock_user(target)
+    unlock_user(target)
     messages.success(request, _("Account unlocked; the user can sign in again."))
     return _back(target)
 
@@ -126,7 +136,7 @@ def reset_password(request: HttpRequest, pk: int) -> HttpResponse:
     target = _managed_user(request, pk)
     form = AdminPasswordForm(target, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.change_password(target, form.cleaned_data["password"], by_admin=True)
+        change_password(target, form.cleaned_data["password"], by_admin=True)
         messages.success(request, _("Password reset."))
         return _back(target)
     return render(request, "core/reset_password.html", {"form": form, "target": target})
@@ -149,8 +159,6 @@ def security_policy(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def reset_totp(request: HttpRequest, pk: int) -> HttpResponse:
-    from kehu.accounts.services import reset_second_factor
-
     target = _managed_user(request, pk)
     reset_second_factor(target)
     messages.success(request, _("Second factor reset; the user sets it up again at next sign-in."))
@@ -160,10 +168,8 @@ def reset_totp(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
     """The user's own notifications; POST marks them read."""
-    from kehu.core.models import Notification
-
     if request.method == "POST":
-        services.mark_notifications_read(request.user)  # type: ignore[arg-type]
+        mark_notifications_read(request.user)  # type: ignore[arg-type]
         return redirect("core:notifications")
     rows = Notification.objects.filter(user_id=request.user.pk or 0)[:200]
     return render(request, "core/notifications.html", {"rows": rows})

@@ -8,6 +8,7 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self) -> None:
+        from kehu.api import routes
         from kehu.core.home import register_stats
         from kehu.customers import (  # noqa: F401  (register the personal data, record types)
             record_types,
@@ -16,3 +17,4 @@ class CustomersConfig(AppConfig):
         from kehu.customers.selectors import home_stats
 
         register_stats(home_stats)
+        routes.register_endpoints("kehu.customers.api")

@@ -19,8 +19,8 @@ from django.db import connection
 from django.http import HttpRequest
 from django.utils import timezone
 
-from kehu.core.grants import RUNNING_SQL
 from kehu.core.models import AccessGrant
+from kehu.core.policy import RUNNING_SQL
 from kehu.customers.models import ChangeRequest, Customer, DuplicateFlag
 
 

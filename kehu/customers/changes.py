@@ -20,10 +20,11 @@ from kehu.audit.presentation import field_label
 from kehu.audit.services import record
 from kehu.core import crypto, masking
 from kehu.core.models import Role
+from kehu.core.notifications import notify
 from kehu.core.selectors import holders_of
-from kehu.core.services import notify
 from kehu.customers.models import ChangeRequest, ChangeRequestStatus, Customer
 from kehu.customers.validation import clean_customer
+from kehu.infra.uploads import check_upload
 
 # Fields a change request may correct (not owner, department, status: those have their own way).
 PROPOSABLE = (
@@ -50,10 +51,8 @@ def _jsonable(value: Any) -> Any:
 
 
 def _check_attachment(upload: UploadedFile | None) -> None:
-    """The upload check every stored file passes (`documents.checks.check_upload`): type
+    """The upload check every stored file passes (`kehu.infra.uploads.check_upload`): type
     decided by the content, archives, programs, PDF scripts and polyglots refused."""
-    from kehu.documents.checks import check_upload
-
     if upload is None:
         return
     if upload.size is not None and upload.size > MAX_ATTACHMENT:

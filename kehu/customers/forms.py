@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core import policy
+from kehu.core.masking_forms import MaskedValuesFormMixin
 from kehu.customers import assignment
 from kehu.customers.models import (
     BankAccount,
@@ -21,12 +22,7 @@ from kehu.customers.models import (
     CustomerKind,
 )
 from kehu.customers.validation import PROVINCES, clean_contact, clean_customer
-from kehu.infra.formfields import (
-    ChineseAmountField,
-    ChineseDateField,
-    MaskedValuesFormMixin,
-    PhoneField,
-)
+from kehu.infra.formfields import ChineseAmountField, ChineseDateField, PhoneField
 
 SECTIONS = [
     ("basic", _("Basic data"), ["kind", "name", "owner", "unit", "province", "city"]),

@@ -19,6 +19,7 @@ from kehu.audit.context import current_actor
 from kehu.audit.services import record
 from kehu.core import masking, policy
 from kehu.core.digest import lookup_digest
+from kehu.core.models import User
 from kehu.customers import completeness, duplicates, search
 from kehu.customers.models import (
     BankAccount,
@@ -31,7 +32,7 @@ from kehu.customers.models import (
 )
 from kehu.customers.signals import customer_status_changed
 from kehu.customers.validation import clean_contact, clean_customer, name_key, without_invisible
-from kehu.generic.services import audited_create, audited_update
+from kehu.generic.services import StaleEditError, audited_create, audited_update
 from kehu.infra.ratelimit import RateLimited
 
 # What a form or the API may set; status, derived fields and merges have their own services.
@@ -134,8 +135,6 @@ def _after_change(customer: Customer) -> None:
 
 def _acting_user() -> Any:
     """The signed-in user this request or command acts for (None: the system)."""
-    from kehu.core.models import User
-
     user_id = current_actor().user_id
     return User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
 
@@ -386,8 +385,6 @@ def change_status(
     with transaction.atomic():
         current = Customer.objects.select_for_update().get(pk=customer.pk)
         if expected_version is not None and current.version != expected_version:
-            from kehu.generic.services import StaleEditError
-
             raise StaleEditError()
         if (current.status, to_status) not in TRANSITIONS or current.merged_into_id:
             raise ValidationError(

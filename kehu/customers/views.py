@@ -22,6 +22,8 @@ from kehu.customers.forms import ChangeRequestForm, DecisionForm, MergeForm, Sta
 from kehu.customers.models import ChangeRequest, Customer, DuplicateFlag
 from kehu.generic.listing import named_page
 from kehu.generic.services import StaleEditError
+from kehu.infra.file_headers import protect
+from kehu.infra.uploads import sniff_head
 
 CHANGE_REQUESTS_PER_PAGE = 50
 
@@ -206,9 +208,6 @@ def change_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def change_request_file(request: HttpRequest, pk: int) -> FileResponse:
-    from kehu.documents.checks import sniff_head
-    from kehu.documents.headers import protect
-
     change = get_visible_or_404(request.user, selectors.change_request_rows(), pk)
     name = change.attachment.name
     if not name:

@@ -19,10 +19,9 @@ from rest_framework.response import Response
 from kehu.api.base import Endpoint, invalid
 from kehu.customers.api import CustomerActionView
 from kehu.customers.duplicates import resolve
-from kehu.documents import selectors, services
+from kehu.documents import opening, selectors, services
 from kehu.documents.models import Document, DocumentType, DocumentVersion
 from kehu.documents.views import _stream
-from kehu.privacy import tiers
 
 
 class VersionSerializer(serializers.ModelSerializer[DocumentVersion]):
@@ -122,7 +121,7 @@ class VersionDownloadView(Endpoint):
             ),
             pk,
         )
-        if not tiers.may_open_version(request.user, version):
+        if not opening.may_open_version(request.user, version):
             raise exceptions.PermissionDenied(
                 _("This document's type is sensitive: you may not open it.")
             )

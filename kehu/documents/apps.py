@@ -8,13 +8,20 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Documents")
 
     def ready(self) -> None:
+        from kehu.api import routes
         from kehu.core.home import register_stats
         from kehu.customers import card
         from kehu.customers.signals import customer_merged
-        from kehu.documents import record_types  # noqa: F401  (registers the record types)
+        from kehu.documents import (
+            record_types,  # noqa: F401  (registers the record types)
+            tasks,
+        )
         from kehu.documents.selectors import card_panel, home_stats
         from kehu.documents.services import on_customer_merged
+        from kehu.ops.schedule import register_periodic
 
+        register_periodic(*tasks.PERIODIC)
         register_stats(home_stats)
         card.register_panel(card_panel)
         customer_merged.connect(on_customer_merged, dispatch_uid="documents.customer_merged")
+        routes.register_endpoints("kehu.documents.api")

@@ -5,7 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kehu.documents.models import CONTENT_TYPE_CHOICES, DocumentType
+from kehu.documents.models import DocumentType
+from kehu.infra.uploads import CONTENT_TYPE_CHOICES
 
 
 class UploadForm(forms.Form):

@@ -10,15 +10,6 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.core.models import TrackedModel
 
-# Content types a document may have, decided from the file's bytes (kehu.documents.checks).
-CONTENT_TYPE_CHOICES = [
-    ("application/pdf", "PDF"),
-    ("image/jpeg", "JPEG"),
-    ("image/png", "PNG"),
-    ("image/tiff", "TIFF"),
-    ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word (docx)"),
-    ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel (xlsx)"),
-]
 SCANS = ["application/pdf", "image/jpeg", "image/png", "image/tiff"]
 
 

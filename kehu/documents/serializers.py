@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from kehu.documents.models import CONTENT_TYPE_CHOICES, DocumentType
+from kehu.documents.models import DocumentType
+from kehu.infra.uploads import CONTENT_TYPE_CHOICES
 
 
 class DocumentTypeSerializer(serializers.ModelSerializer[DocumentType]):

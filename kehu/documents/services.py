@@ -22,10 +22,11 @@ from django.utils.translation import gettext as _
 from kehu.audit.services import record
 from kehu.core import storage
 from kehu.core.models import Role, User
-from kehu.core.services import notify
+from kehu.core.notifications import notify
+from kehu.customers.duplicates import resolve
 from kehu.customers.models import Customer
-from kehu.documents.checks import check_upload, safe_name
 from kehu.documents.models import Document, DocumentType, DocumentVersion
+from kehu.infra.uploads import check_upload, safe_name
 from kehu.ops.reminders import notify_once
 
 log = logging.getLogger(__name__)
@@ -87,8 +88,6 @@ def document_upload(
     Checks first; a refused file leaves nothing behind. The encrypted blob is written before
     the database transaction (a long write must not hold the database's write lock) and
     removed again if the transaction fails."""
-    from kehu.customers.duplicates import resolve
-
     customer = resolve(customer)
     if not doc_type.is_active:
         raise ValidationError({"doc_type": [_("This document type is no longer in use.")]})

@@ -21,10 +21,10 @@ from kehu.core.forms import add_errors
 from kehu.core.navigation import return_target
 from kehu.customers.duplicates import resolve
 from kehu.customers.selectors import customer_rows
-from kehu.documents import selectors, services
+from kehu.documents import opening, selectors, services
 from kehu.documents.forms import UploadForm
-from kehu.documents.headers import protect
 from kehu.documents.models import DocumentType, DocumentVersion
+from kehu.infra.file_headers import protect
 
 
 @login_required
@@ -105,10 +105,9 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _require_tier(request: HttpRequest, version: DocumentVersion) -> None:
-    """The document type's sensitivity tier decides who opens its files (kehu.privacy.tiers)."""
-    from kehu.privacy import tiers
-
-    if not tiers.may_open_version(request.user, version):
+    """The checks other apps register decide who opens its files (kehu.privacy.tiers: the
+    document type's sensitivity tier)."""
+    if not opening.may_open_version(request.user, version):
         raise PermissionDenied(_("This document's type is sensitive: you may not open it."))
 
 

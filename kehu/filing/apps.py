@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,21 +10,22 @@ class FilingConfig(AppConfig):
     verbose_name = _("Filing")
 
     def ready(self) -> None:
+        from kehu.api import routes
         from kehu.core.home import register_stats
         from kehu.customers import card
         from kehu.filing import processes, record_types  # noqa: F401  (register the process, types)
         from kehu.filing.selectors import card_panel, filing_under_way, home_stats
+        from kehu.generic import registry
 
         register_stats(home_stats)
         card.register_panel(card_panel)
         card.register_lifecycle_lock(filing_under_way)
-        self._add_list_action()
+        self._add_list_action(registry)
+        routes.register_endpoints("kehu.filing.api")
 
     @staticmethod
-    def _add_list_action() -> None:
+    def _add_list_action(registry: Any) -> None:
         """ "New customer + filing" beside "New customer" on the customer list."""
-        from kehu.generic import registry
-
         registry.get("customers").listing.add_action(
             registry.ListAction(
                 _("New customer + filing"),

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kehu.customers.identifiers import clean_credit_code
 from kehu.customers.models import Industry
 from kehu.filing.models import (
     ChecklistItem,
@@ -197,8 +198,6 @@ class WatchListEntryForm(forms.ModelForm[WatchListEntry]):
         fields = ["name", "credit_code", "list_kind", "source", "listed_on", "note", "is_active"]
 
     def clean_credit_code(self) -> str:
-        from kehu.customers.identifiers import clean_credit_code
-
         code = self.cleaned_data.get("credit_code") or ""
         return clean_credit_code(code) if code.strip() else ""
 

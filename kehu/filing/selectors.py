@@ -10,9 +10,11 @@ from django.utils.translation import gettext as _
 from kehu.core import policy
 from kehu.core.access import get_visible_or_404
 from kehu.customers.card import CardPanel
-from kehu.customers.models import Customer
+from kehu.customers.models import Customer, CustomerStatus
+from kehu.documents.models import Document
 from kehu.filing import checklist
 from kehu.filing.models import FINAL_STAGES, Filing
+from kehu.workflow.selectors import open_steps_for
 
 
 def filing_rows() -> QuerySet[Filing]:
@@ -39,8 +41,6 @@ def can_open(user: Any, customer: Customer) -> bool:
 
 
 def _can_open(user: Any, customer: Customer, open_filing: Filing | None) -> bool:
-    from kehu.customers.models import CustomerStatus
-
     return (
         policy.has_perm(user, "filing.filing.add")
         and policy.has_perm(user, "customers.customer.change", customer)
@@ -121,8 +121,6 @@ def home_stats(user: Any) -> list[tuple[Any, int, str]]:
 
 def my_step(filing: Filing, user: Any) -> Any:
     """The open (or waiting) step of this filing the user may act on, if any."""
-    from kehu.workflow.selectors import open_steps_for
-
     if filing.case is None or not filing.is_open:
         return None
     steps = open_steps_for(user, filing.case)
@@ -140,8 +138,6 @@ def licence_fact(customer: Customer) -> tuple[str, bool]:
     import datetime
 
     from django.utils import timezone
-
-    from kehu.documents.models import Document
 
     today = timezone.localdate()
     document = Document.objects.filter(

@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from kehu.customers.identifiers import clean_credit_code
 from kehu.customers.models import Industry
 from kehu.filing.models import ChecklistItem, RiskRule, WatchListEntry, check_item
 
@@ -45,8 +46,6 @@ class WatchListEntrySerializer(serializers.ModelSerializer[WatchListEntry]):
 
     def validate_credit_code(self, value: str) -> str:
         from django.core.exceptions import ValidationError
-
-        from kehu.customers.identifiers import clean_credit_code
 
         try:
             return clean_credit_code(value) if value.strip() else ""

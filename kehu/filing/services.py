@@ -15,7 +15,7 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 
 from kehu.audit.services import record
-from kehu.core.services import notify
+from kehu.core.notifications import notify
 from kehu.customers import services as customer_services
 from kehu.customers.models import Customer, CustomerStatus
 from kehu.documents import services as document_services

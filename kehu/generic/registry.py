@@ -15,6 +15,8 @@ from django.forms import ModelForm
 from django_filters import FilterSet
 from rest_framework.serializers import ModelSerializer
 
+from kehu.audit.purpose import require_declared
+from kehu.audit.services import record
 from kehu.core import masking
 
 
@@ -204,9 +206,6 @@ class RecordType:
     def record_read(self, obj: Model, via: str) -> None:
         """Record a read of `obj` when it holds personal data (AUD-1)."""
         if masking.reads_audited(obj):
-            from kehu.audit.services import record
-            from kehu.privacy.purpose import require_declared
-
             require_declared(via)  # a single record's page asks for the purpose first
             record(f"{self.label}.read", obj, extra={"via": via})
 
@@ -224,8 +223,6 @@ class RecordType:
 
     def record_reads(self, ids: list[Any], via: str) -> None:
         if ids:
-            from kehu.audit.services import record
-
             record(
                 f"{self.label}.read",
                 object_type=self.label,

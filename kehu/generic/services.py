@@ -10,6 +10,7 @@ from django.db.models import Model
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
 
+from kehu.audit.selectors import changes_since
 from kehu.audit.services import diff, record
 from kehu.core import masking
 from kehu.generic.models import SubmissionToken
@@ -73,8 +74,6 @@ def lock_current(obj: Model, expected_version: int | None) -> Model:
     # `_meta.model`, not type(obj): request.user is a lazy proxy of the user.
     current = obj._meta.model._default_manager.select_for_update().get(pk=obj.pk)
     if expected_version is not None and current.version != expected_version:  # type: ignore[attr-defined]
-        from kehu.audit.selectors import changes_since
-
         raise StaleEditError(changes_since(current, expected_version))
     return current
 

@@ -10,6 +10,9 @@ class OpsConfig(AppConfig):
     def ready(self) -> None:
         from django.tasks.signals import task_finished
 
+        from kehu.core import mail
         from kehu.ops.jobs import on_task_finished
+        from kehu.ops.outbox import queue_mails
 
         task_finished.connect(on_task_finished, dispatch_uid="kehu-ops-job-alarm")
+        mail.set_queue(queue_mails)

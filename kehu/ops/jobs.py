@@ -18,8 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks_db.models import DBTaskResult
 
+from kehu.audit.monitor import alarm_recipients as audit_recipients
 from kehu.audit.services import record
+from kehu.core.models import Role, User
+from kehu.core.notifications import notify
 from kehu.ops.models import Heartbeat
+from kehu.ops.schedule import SCHEDULE
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -28,11 +32,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Jobs that may legitimately run longer than KEHU_JOB_TIME_LIMIT_SECONDS.
-TIME_LIMITS = {
-    "kehu.ops.tasks.verify_documents": datetime.timedelta(hours=6),
-    "kehu.ops.tasks.privacy_retention": datetime.timedelta(hours=2),
-}
 STALE_JOB = "kehu.ops.jobs.StaleJob"
 # Jobs whose failure the auditors hear of too: the audit chain goes unchecked or unexported.
 AUDIT_JOBS = {
@@ -52,8 +51,11 @@ def worker_beat_name(worker_id: str) -> str:
 
 
 def time_limit(task_path: str) -> datetime.timedelta:
-    default = datetime.timedelta(seconds=settings.KEHU_JOB_TIME_LIMIT_SECONDS)
-    return TIME_LIMITS.get(task_path, default)
+    """The job's own limit from the schedule, else KEHU_JOB_TIME_LIMIT_SECONDS."""
+    for job in SCHEDULE:
+        if job.task_path == task_path and job.time_limit is not None:
+            return job.time_limit
+    return datetime.timedelta(seconds=settings.KEHU_JOB_TIME_LIMIT_SECONDS)
 
 
 def _overran(job: DBTaskResult, now: datetime.datetime) -> bool:
@@ -123,7 +125,6 @@ def prune(now: datetime.datetime) -> None:
 def overrun_alarm(job: DBTaskResult) -> bool:
     """Tell the administrators, once per run, that a job is past its time limit while its
     worker still beats; False when they were told already."""
-    from kehu.core.services import notify
     from kehu.ops import reminders
 
     started = job.started_at or job.enqueued_at
@@ -155,9 +156,6 @@ def overrun_alarm(job: DBTaskResult) -> bool:
 
 def alarm_recipients(task_path: str) -> QuerySet[User]:
     """Active system administrators; for an audit job also the auditors and superusers."""
-    from kehu.audit.monitor import alarm_recipients as audit_recipients
-    from kehu.core.models import Role, User
-
     if task_path in AUDIT_JOBS:
         return audit_recipients()
     return User.objects.filter(is_active=True, role_assignments__role=Role.SYSTEM_ADMIN).distinct()
@@ -166,7 +164,6 @@ def alarm_recipients(task_path: str) -> QuerySet[User]:
 def alarm(job: DBTaskResult) -> None:
     """A job failed: tell the system administrators (and for an audit job the auditors) and
     record it."""
-    from kehu.core.services import notify
 
     logger.error("job %s (%s) failed: %s", job.pk, job.task_path, job.exception_class_path)
     name = job.task_path.rsplit(".", 1)[-1]

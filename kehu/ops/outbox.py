@@ -31,6 +31,15 @@ UNREACHABLE = (
 )
 
 
+def queue_mails(recipients: dict[str, Any], subject: str, text: str) -> None:
+    """One outbox row per address, due now, in the caller's transaction (kehu.core.mail)."""
+    now = timezone.now()
+    Outbox.objects.bulk_create(
+        Outbox(to=address, subject=subject, body=text, next_try_at=now, user=recipients[address])
+        for address in sorted(recipients)
+    )
+
+
 def _send(row: Outbox) -> None:
     message = EmailMessage(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, [row.to])
     with mailers.default as connection:

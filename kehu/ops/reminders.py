@@ -10,6 +10,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 
+from kehu.core.notifications import notify
 from kehu.ops.models import ReminderSent
 
 
@@ -43,9 +44,8 @@ def notify_once(
     *,
     email: bool = False,
 ) -> int:
-    """`core.services.notify` for the users not yet reminded of this occurrence; returns how
+    """`core.notifications.notify` for the users not yet reminded of this occurrence; returns how
     many were notified. Call it inside the transaction that also marks the object reminded."""
-    from kehu.core.services import notify
 
     people = {u.pk: u for u in users if u is not None and u.is_active}
     fresh = [u for pk, u in sorted(people.items()) if claim(kind, obj, occurrence, pk)]

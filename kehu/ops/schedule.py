@@ -29,8 +29,11 @@ class Periodic:
     every: datetime.timedelta
     # Time of day (local) for daily and weekly jobs; None: KEHU_JOBS_DAILY_AT.
     at: datetime.time | None = None
+    # For a job that may legitimately run longer than KEHU_JOB_TIME_LIMIT_SECONDS.
+    time_limit: datetime.timedelta | None = None
 
 
+# Ops' own jobs; every other app registers its jobs from its apps.py `ready()`.
 SCHEDULE = [
     Periodic("mail-outbox", "kehu.ops.tasks.send_mail", datetime.timedelta(minutes=1)),
     Periodic(
@@ -39,21 +42,16 @@ SCHEDULE = [
         datetime.timedelta(minutes=5),
     ),
     Periodic("audit-head-export", "kehu.ops.tasks.export_audit_head", datetime.timedelta(days=1)),
-    Periodic(
-        "documents-expiry", "kehu.ops.tasks.notify_expiring_documents", datetime.timedelta(days=1)
-    ),
-    Periodic("documents-verify", "kehu.ops.tasks.verify_documents", datetime.timedelta(days=7)),
-    Periodic("workflow-deadlines", "kehu.ops.tasks.workflow_deadlines", datetime.timedelta(days=1)),
-    Periodic(
-        "archives-cabinet-checks",
-        "kehu.ops.tasks.remind_cabinet_checks",
-        datetime.timedelta(days=1),
-    ),
-    Periodic("archives-loans", "kehu.ops.tasks.remind_overdue_loans", datetime.timedelta(days=1)),
-    Periodic("archives-transfers", "kehu.ops.tasks.propose_transfers", datetime.timedelta(days=1)),
-    Periodic("privacy-retention", "kehu.ops.tasks.privacy_retention", datetime.timedelta(days=1)),
     Periodic("audit-verify", "kehu.ops.tasks.verify_audit_chain", datetime.timedelta(days=1)),
 ]
+
+
+def register_periodic(*jobs: Periodic) -> None:
+    """Add an app's periodic jobs to the schedule (from its apps.py `ready()`)."""
+    for job in jobs:
+        if any(known.name == job.name for known in SCHEDULE):
+            raise ValueError(f"periodic job {job.name!r} is registered twice")
+        SCHEDULE.append(job)
 
 
 def _task(path: str) -> Any:

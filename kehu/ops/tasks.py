@@ -4,6 +4,7 @@ from typing import Any
 
 from django.tasks import task
 
+from kehu.audit.monitor import seal_and_export, verify_and_alarm
 from kehu.audit.services import export_head
 
 
@@ -23,72 +24,10 @@ def export_audit_head() -> dict[str, Any]:
 @task()
 def seal_and_export_audit() -> dict[str, Any]:
     """Every 5 minutes: seal leftover audit events, export the chain head when due."""
-    from kehu.audit.monitor import seal_and_export
-
     return seal_and_export()
-
-
-@task()
-def verify_documents() -> dict[str, Any]:
-    from kehu.documents.services import verify_all
-
-    result = verify_all()
-    return {"checked": result.checked, "problems": len(result.problems)}
-
-
-@task()
-def notify_expiring_documents() -> dict[str, Any]:
-    from kehu.documents.services import notify_expiring
-
-    return {"sent": notify_expiring()}
-
-
-@task()
-def workflow_deadlines() -> dict[str, Any]:
-    """Daily: remind what is due on the next working day, escalate what is overdue."""
-    from kehu.core.calendar import warn_missing_schedule
-    from kehu.workflow.services import escalate_overdue, remind_due
-
-    return {
-        "reminded": remind_due(),
-        "escalated": len(escalate_overdue()),
-        "missing_schedules": warn_missing_schedule(),
-    }
-
-
-@task()
-def remind_cabinet_checks() -> dict[str, Any]:
-    from kehu.archives.services import remind_cabinet_checks as remind
-
-    return {"sent": remind()}
-
-
-@task()
-def remind_overdue_loans() -> dict[str, Any]:
-    from kehu.archives.loans import remind_overdue
-
-    return remind_overdue()
-
-
-@task()
-def propose_transfers() -> dict[str, Any]:
-    from kehu.archives.transfers import propose_transfers as propose
-
-    return propose()
-
-
-@task()
-def privacy_retention() -> dict[str, Any]:
-    from kehu.audit.context import SYSTEM, acting_as
-    from kehu.privacy.retention import run
-
-    with acting_as(SYSTEM):
-        return run().as_dict()
 
 
 @task()
 def verify_audit_chain() -> dict[str, Any]:
     """Seal, verify and export the audit chain; a failure alarms administrators and auditors."""
-    from kehu.audit.monitor import verify_and_alarm
-
     return verify_and_alarm()

@@ -21,10 +21,10 @@ from rest_framework.response import Response
 
 from kehu.api.base import AuditedAPIView, Endpoint, PolicyPermission, invalid
 from kehu.api.fields import ChineseDateField
+from kehu.audit.purpose import PURPOSES
 from kehu.core.access import NOT_FOUND
 from kehu.core.models import AccessGrant
 from kehu.privacy import consent, services
-from kehu.privacy.forms import PURPOSES
 from kehu.privacy.grants import all_grants_visible_to
 from kehu.privacy.models import Channel, Consent, Purpose
 from kehu.privacy.register import AccessGrantFilter

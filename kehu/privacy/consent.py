@@ -16,6 +16,7 @@ from kehu.audit.services import record
 from kehu.core import policy
 from kehu.core.access import require
 from kehu.customers.models import Contact, Customer, CustomerKind
+from kehu.infra.uploads import check_upload
 from kehu.privacy.models import Consent, Purpose
 
 EVIDENCE_TYPES = ["application/pdf", "image/png", "image/jpeg"]
@@ -69,8 +70,6 @@ def record_consent(
     if not may_manage(by, subject):
         raise PermissionDenied(_("You may not record consents of this person."))
     if evidence is not None:
-        from kehu.documents.checks import check_upload
-
         try:
             content_type = check_upload(evidence, EVIDENCE_TYPES)
         except ValidationError as error:

@@ -20,6 +20,7 @@ from kehu.core import policy
 from kehu.core.models import OrgUnit
 from kehu.customers.models import Customer, CustomerKind
 from kehu.infra.normalize import within_limit
+from kehu.infra.uploads import check_upload, safe_name
 from kehu.privacy import consent
 from kehu.privacy.models import (
     DataCategory,
@@ -28,6 +29,7 @@ from kehu.privacy.models import (
     Purpose,
     RecipientKind,
 )
+from kehu.workflow import services as workflow
 
 PROCESS = "privacy.disclosure"
 AGREEMENT_TYPES = ["application/pdf", "image/png", "image/jpeg"]
@@ -123,8 +125,6 @@ def _check_agreement(kind: str, agreement: UploadedFile | None) -> None:
                 {"agreement": [_("Attach the agreement signed with the outside party.")]}
             )
         return
-    from kehu.documents.checks import check_upload
-
     try:
         check_upload(agreement, AGREEMENT_TYPES)
     except ValidationError as error:
@@ -145,9 +145,6 @@ def request_disclosure(
     agreement_reference: str = "",
 ) -> Disclosure:
     """Register a request to provide the customer's data and open its approval case."""
-    from kehu.documents.checks import safe_name
-    from kehu.workflow import services as workflow
-
     if not may_request(by, customer):
         raise PermissionDenied(_("You may not provide this customer's data."))
     chosen = {c for c in categories if c in DataCategory.values}

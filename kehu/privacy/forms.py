@@ -5,17 +5,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kehu.core.models import OrgUnit
+from kehu.audit.purpose import PURPOSES
+from kehu.core import masking
+from kehu.core.models import OrgUnit, User
+from kehu.documents.models import DocumentType
 from kehu.infra.formfields import ChineseDateField
 from kehu.privacy.models import DataCategory, RecipientKind
-
-PURPOSES = [
-    ("verification", _("Identity verification")),
-    ("contact", _("Contacting the customer")),
-    ("settlement", _("Payment or settlement")),
-    ("review", _("Review or audit")),
-    ("other", _("Other")),
-]
 
 
 class RevealForm(forms.Form):
@@ -58,7 +53,6 @@ class GrantForm(forms.Form):
     )
 
     def __init__(self, *args: Any, customer: Any, by: Any = None, **kwargs: Any) -> None:
-        from kehu.core.models import User
         from kehu.privacy.grants import ACTIONS, grantable_actions
 
         super().__init__(*args, **kwargs)
@@ -189,8 +183,6 @@ class TiersForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         from django.apps import apps
 
-        from kehu.core import masking
-        from kehu.documents.models import DocumentType
         from kehu.privacy import tiers
         from kehu.privacy.models import SensitivityTiers
 

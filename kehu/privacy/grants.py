@@ -83,7 +83,7 @@ def customer_grants() -> QuerySet[AccessGrant]:
 
 def received(user: Any) -> QuerySet[AccessGrant]:
     """The user's own grants that are still running."""
-    return grants.active_grants(user, Customer).select_related("user", "granted_by", "revoked_by")
+    return policy.active_grants(user, Customer).select_related("user", "granted_by", "revoked_by")
 
 
 def issued_visible_to(user: Any) -> QuerySet[AccessGrant]:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from kehu.audit.services import record
 from kehu.core import policy
 from kehu.customers.models import Contact
+from kehu.generic.services import StaleEditError
 from kehu.privacy import consent
 from kehu.privacy.models import PROFILE_SECTIONS, ContactProfile, Purpose
 
@@ -45,8 +46,6 @@ def open_profile(user: Any, contact: Contact) -> ContactProfile:
 def save_profile(
     user: Any, contact: Contact, values: dict[str, str], expected_version: int | None
 ) -> ContactProfile:
-    from kehu.generic.services import StaleEditError
-
     _check(user, contact)
     with transaction.atomic():
         profile, _created = ContactProfile.objects.get_or_create(contact=contact)

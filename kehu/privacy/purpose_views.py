@@ -8,7 +8,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from kehu.privacy import purpose
+from kehu.audit import purpose
 from kehu.privacy.forms import PurposeForm
 
 

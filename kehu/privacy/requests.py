@@ -23,8 +23,11 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehu.archives.models import Dossier
 from kehu.audit.services import record
-from kehu.customers.models import Contact, Customer
+from kehu.core import policy
+from kehu.customers.models import BankAccount, Contact, Customer
+from kehu.customers.services import refresh_derived
 from kehu.privacy import consent
 from kehu.privacy.models import (
     ContactProfile,
@@ -33,6 +36,9 @@ from kehu.privacy.models import (
     Restriction,
     SubjectRequest,
 )
+from kehu.workflow import services as workflow
+from kehu.workflow.models import Case
+from kehu.workflow.selectors import viewable_cases
 
 PROCESS = "privacy.subject_request"
 DUE_WORKING_DAYS = 15
@@ -48,10 +54,6 @@ CONTACT_FIELDS = ("mobile", "office_phone", "email", "title", "department", "not
 def visible_requests(user: Any) -> QuerySet[SubjectRequest]:
     """The requests whose case the user may see (`workflow.selectors.can_view_case`), as one
     query: the case's scope, opener and steps, or the request itself in the user's scope."""
-    from kehu.core import policy
-    from kehu.workflow.models import Case
-    from kehu.workflow.selectors import viewable_cases
-
     cases = Case.objects.filter(viewable_cases(user)).values("pk")
     own = policy.scope(user, SubjectRequest.objects.all()).values("pk")
     return (
@@ -64,8 +66,6 @@ def visible_requests(user: Any) -> QuerySet[SubjectRequest]:
 def open_request(
     subject: Customer | Contact, kind: str, details: str, by: Any, received_on: Any
 ) -> SubjectRequest:
-    from kehu.workflow import services as workflow
-
     if not consent.is_person(subject):
         raise ValidationError(_("Requests are made by individual customers and contacts."))
     if not consent.may_manage(by, subject):
@@ -166,8 +166,6 @@ def subject_request_package(subject: Customer | Contact) -> bytes:
 
 def retention_runs(customer: Customer) -> bool:
     """An archive of the customer is still within its retention period (or on hold)."""
-    from kehu.archives.models import Dossier
-
     dossier = Dossier.objects.filter(customer=customer).first()
     return dossier is not None and dossier.items.filter(destroyed_at__isnull=True).exists()
 
@@ -206,8 +204,6 @@ def delete_personal_data(subject: Customer | Contact, request: SubjectRequest | 
 
 def anonymise(subject: Customer | Contact) -> list[str]:
     """Blank the person's data in place (the business records around it stay)."""
-    from kehu.customers.services import refresh_derived
-
     with transaction.atomic():
         if isinstance(subject, Customer):
             values: dict[str, Any] = {f: "" for f in CUSTOMER_FIELDS}
@@ -234,9 +230,6 @@ def blank(subject: Customer | Contact, names: list[str]) -> None:
     """Blank some personal fields of the person in place, the way `anonymise` does, so that
     digests, search text and completeness follow; "bank_accounts.<pk>.account_number" names
     the number of one of the customer's bank accounts."""
-    from kehu.customers.models import BankAccount
-    from kehu.customers.services import refresh_derived
-
     own = [n for n in names if "." not in n]
     for name in own:
         setattr(subject, name, None if subject._meta.get_field(name).null else "")

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from kehu.audit.services import record
 from kehu.core.models import Role, User
+from kehu.core.notifications import notify
 from kehu.customers.models import Contact, Customer, CustomerKind, CustomerStatus, StatusChange
 from kehu.privacy import requests
 from kehu.privacy.models import DeletionLedger, Restriction, RetentionSettings
@@ -129,7 +130,6 @@ def save_settings(instance: RetentionSettings, values: dict[str, Any]) -> Retent
 
 
 def _report(report: Report) -> None:
-    from kehu.core.services import notify
 
     readers = User.objects.filter(
         is_active=True, role_assignments__role__in=[Role.COMPLIANCE, Role.SYSTEM_ADMIN]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from kehu.audit.services import record
 from kehu.core import masking, policy
+from kehu.documents.models import DocumentType
 from kehu.infra.configcache import config_cache
 from kehu.privacy.models import SensitivityTiers
 
@@ -74,8 +75,6 @@ def save(
 ) -> SensitivityTiers:
     """An administrator sets the tiers and retention periods: checked, saved and audited
     together; in force at once (the cache is cleared by the save)."""
-    from kehu.documents.models import DocumentType
-
     known = {key for key, _label, _found in declared_keys()}
     codes = set(DocumentType.objects.values_list("code", flat=True))
     tiers = set(masking.TIERS)

@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from kehu.audit.services import record
 from kehu.core import calendar, numbering
 from kehu.core.models import OrgUnit, Role, User
+from kehu.core.notifications import notify
 from kehu.core.selectors import holders_of
-from kehu.core.services import notify
 from kehu.ops import reminders
 from kehu.ops.reminders import notify_once
 from kehu.workflow import definitions

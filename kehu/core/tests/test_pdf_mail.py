@@ -14,7 +14,7 @@ from django.test import override_settings
 
 from kehu.core import mail
 from kehu.core.models import User
-from kehu.core.services import notify
+from kehu.core.notifications import notify
 from kehu.infra import pdf
 
 

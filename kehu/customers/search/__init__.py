@@ -23,6 +23,7 @@ from django.db.models.signals import post_delete
 from django.utils.translation import gettext as _
 from pypinyin import lazy_pinyin
 
+from kehu.audit.services import record
 from kehu.core import masking, policy
 from kehu.core.digest import lookup_digest
 from kehu.customers.models import Contact, Customer, CustomerKind
@@ -158,8 +159,6 @@ def _admit_and_record(
     user: Any, values: list[tuple[str, str]], object_type: str = "customers.customer"
 ) -> None:
     """Count the search against the user's allowance and audit it (the value masked)."""
-    from kehu.audit.services import record
-
     admit_sensitive_lookup(
         user,
         _(

@@ -223,6 +223,6 @@ def test_the_api_refuses_a_polyglot(customer: Customer, demo: dict[str, User]) -
 def test_compressed_streams_do_not_trip_the_scan() -> None:
     """Random-looking compressed bytes are not taken for a hidden format."""
     noise = zlib.compress(bytes((n * 7919) % 251 for n in range(2_000_000)), 9)
-    from kehu.documents.active_content import refusal
+    from kehu.infra.active_content import refusal
 
     assert refusal(upload_file("noise.png", PNG + noise, "image/png"), "image/png") == ""

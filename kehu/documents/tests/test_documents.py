@@ -26,9 +26,10 @@ from kehu.customers import duplicates
 from kehu.customers import services as customer_services
 from kehu.customers.identifiers import make_credit_code
 from kehu.customers.models import Customer, CustomerKind
-from kehu.documents import checks, services
+from kehu.documents import services
 from kehu.documents.models import Document, DocumentType, DocumentVersion
 from kehu.documents.tests.conftest import PNG, docx_bytes, pdf_bytes, upload_file
+from kehu.infra import uploads
 
 pytestmark = pytest.mark.django_db
 _n = itertools.count(1)
@@ -139,7 +140,7 @@ def test_type_is_decided_by_content_not_name(customer: Customer, demo: dict[str,
     ],
 )
 def test_path_tricks_in_names_are_harmless(given: str, kept: str) -> None:
-    assert checks.safe_name(given) == kept
+    assert uploads.safe_name(given) == kept
 
 
 def test_stored_name_follows_customer_type_date(demo: dict[str, User], files_dir: Path) -> None:

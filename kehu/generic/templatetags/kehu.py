@@ -4,6 +4,7 @@ from typing import Any
 from django import forms, template
 from django.utils.safestring import SafeString, mark_safe
 
+from kehu.audit.presentation import action_label, describe
 from kehu.generic.cells import shown
 
 register = template.Library()
@@ -151,14 +152,10 @@ def get_item(mapping: Any, key: Any) -> Any:
 @register.filter
 def event_label(event: Any) -> str:
     """An audit event's action in words ("Customer · status changed")."""
-    from kehu.audit.presentation import action_label
-
     return action_label(event.action, event.object_type)
 
 
 @register.filter
 def event_changes(event: Any) -> list[tuple[str, Any, Any]]:
     """(field label, before, after) of an audit event's changes."""
-    from kehu.audit.presentation import describe
-
     return describe([event])[0].changes

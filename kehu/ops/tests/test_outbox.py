@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from kehu.audit.models import AuditEvent
 from kehu.core.models import User
-from kehu.core.services import notify
+from kehu.core.notifications import notify
 from kehu.core.tests.test_pdf_mail import _free_port, _Inbox, smtp_mailers
 from kehu.ops.models import Outbox, OutboxStatus
 from kehu.ops.outbox import deliver_pending

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from kehu.audit import purpose
 from kehu.core import masking
 from kehu.core.selectors import attach_users
 from kehu.generic.templatetags.kehu import display
@@ -121,8 +122,6 @@ def disclosure_action(context: Any, customer: Any) -> dict[str, Any]:
 @register.inclusion_tag("privacy/_purpose_indicator.html", takes_context=True)
 def purpose_indicator(context: Any) -> dict[str, Any]:
     """The header's "purpose of use: … (change)" for the signed-in user's session."""
-    from kehu.privacy import purpose
-
     request = context.get("request")
     return {
         "request": request,

@@ -22,8 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from kehu.documents import active_content
-from kehu.documents.models import CONTENT_TYPE_CHOICES
+from kehu.infra import active_content
 
 _OFFICE = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "word/",
@@ -50,6 +49,15 @@ _SCRIPT_HEADS = (
     b"\xcf\xfa\xed\xfe",
     b"PK",
 )
+# Content types a stored file may have, decided from its bytes.
+CONTENT_TYPE_CHOICES = [
+    ("application/pdf", "PDF"),
+    ("image/jpeg", "JPEG"),
+    ("image/png", "PNG"),
+    ("image/tiff", "TIFF"),
+    ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word (docx)"),
+    ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel (xlsx)"),
+]
 _LABELS = dict(CONTENT_TYPE_CHOICES)
 
 

@@ -10,9 +10,18 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kehu.audit.context import UNDECLARED, Purpose, current_actor
-from kehu.privacy.forms import PURPOSES
+from kehu.audit.services import record
+
+PURPOSES = [
+    ("verification", gettext_lazy("Identity verification")),
+    ("contact", gettext_lazy("Contacting the customer")),
+    ("settlement", gettext_lazy("Payment or settlement")),
+    ("review", gettext_lazy("Review or audit")),
+    ("other", gettext_lazy("Other")),
+]
 
 SESSION_KEY = "kehu_purpose"
 HEADER = "X-Kehu-Purpose"
@@ -64,8 +73,6 @@ def api_purpose(request: HttpRequest, token: Any) -> Purpose:
 
 def declare(request: HttpRequest, choice: str, note: str) -> Purpose:
     """Declare (or change) the session's purpose of use; audited."""
-    from kehu.audit.services import record
-
     purpose = clean(choice, note)
     request.session[SESSION_KEY] = {
         "choice": purpose.choice,

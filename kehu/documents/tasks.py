@@ -1,0 +1,35 @@
+"""The documents' periodic jobs (run by `kehu worker`, scheduled through kehu.ops.schedule)."""
+
+import datetime
+from typing import Any
+
+from django.tasks import task
+
+from kehu.documents.services import notify_expiring, verify_all
+from kehu.ops.schedule import Periodic
+
+
+@task()
+def verify_documents() -> dict[str, Any]:
+    result = verify_all()
+    return {"checked": result.checked, "problems": len(result.problems)}
+
+
+@task()
+def notify_expiring_documents() -> dict[str, Any]:
+    return {"sent": notify_expiring()}
+
+
+PERIODIC = (
+    Periodic(
+        "documents-expiry",
+        "kehu.documents.tasks.notify_expiring_documents",
+        datetime.timedelta(days=1),
+    ),
+    Periodic(
+        "documents-verify",
+        "kehu.documents.tasks.verify_documents",
+        datetime.timedelta(days=7),
+        time_limit=datetime.timedelta(hours=6),
+    ),
+)
