@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from kehu.audit.presentation import VERBS
+from kehu.core.models import User
 
 # Words of the screens for an action besides its label in the log (the button that does it).
 VERB_ALIASES: dict[str, list[Any]] = {
@@ -89,8 +90,6 @@ def action_query(text: str) -> Q:
 
 def user_query(text: str) -> Q:
     """Events by the user whose login name is `text`, or whose full name contains it."""
-    from kehu.core.models import User
-
     text = text.strip()
     named = User.objects.filter(Q(full_name__icontains=text) | Q(username__iexact=text))
     return Q(actor_username__iexact=text) | Q(actor_id__in=named.values("pk"))

@@ -9,7 +9,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from kehu.audit.chain import (
     HASHED_FIELDS,
@@ -177,11 +179,6 @@ def redacted(events: Iterable[AuditEvent], readable: frozenset[str] | None) -> I
 def customer_trail_url(user: Any, customer: Any) -> str:
     """The audit page narrowed to a customer's whole trail, for whoever may read it there in
     full ("" for the others: the page would show them nothing of it)."""
-    from django.urls import reverse
-    from django.utils.http import urlencode
-
-    from kehu.core import policy
-
     if not policy.has_perm(user, "audit.auditevent.view"):
         return ""
     readable = readable_types(user)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from kehu.core import policy
 from kehu.core.access import get_visible_or_404
+from kehu.core.navigation import with_return
 from kehu.customers.card import CardPanel
 from kehu.customers.models import Customer, CustomerStatus
 from kehu.documents.models import Document
@@ -216,10 +218,6 @@ def fulfil_links(entries: list[checklist.Entry], filing: Filing, user: Any) -> d
     """For each missing or expired checklist item the user may fulfil: (label, address) of
     the page where it is fulfilled (add a contact or an account, upload that document type,
     edit the customer), which returns to the filing when saved."""
-    from django.urls import reverse
-
-    from kehu.core.navigation import with_return
-
     customer = filing.customer
     back = reverse("filing:detail", args=[filing.pk])
     may_edit = policy.has_perm(user, "customers.customer.change", customer)

@@ -13,6 +13,7 @@ from kehu.core.crypto import EncryptedTextField
 from kehu.core.models import TrackedModel
 from kehu.core.rowbound import RowBoundManager
 from kehu.customers.models import Contact, Customer
+from kehu.workflow.definitions import outcome_label
 
 
 class Purpose(models.TextChoices):
@@ -164,8 +165,6 @@ class SubjectRequest(TrackedModel):
     @property
     def outcome_label(self) -> str:
         """The outcome in the reader's language (its request process names it)."""
-        from kehu.workflow.definitions import outcome_label
-
         return outcome_label("privacy.subject_request", self.outcome) if self.outcome else ""
 
 
