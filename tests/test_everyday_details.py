@@ -14,7 +14,7 @@ from django.contrib.auth.hashers import get_hasher
 from django.test import Client
 
 from kehu.core.models import User
-from kehu.core.services import notify
+from kehu.core.notifications import notify
 from kehu.filing import services
 from kehu.filing.tests.conftest import ready_customer
 
