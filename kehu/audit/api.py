@@ -8,6 +8,7 @@ from rest_framework import permissions, serializers, viewsets
 from rest_framework.request import Request
 
 from kehu.api.base import AuditedAPIView, PolicyPermission
+from kehu.audit.chain import HASHED_FIELDS
 from kehu.audit.filters import AuditEventFilter
 from kehu.audit.models import AuditEvent
 from kehu.audit.selectors import readable_types, redact, restrict_filters
@@ -20,21 +21,8 @@ class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
 
     class Meta:
         model = AuditEvent
-        fields = [
-            "seq",
-            "occurred_at",
-            "actor_id",
-            "actor_username",
-            "source_ip",
-            "action",
-            "object_type",
-            "object_id",
-            "object_repr",
-            "changes",
-            "extra",
-            "prev_hash",
-            "hash",
-        ]
+        # Everything the chain hashes, and the hash: an event can be checked from the API.
+        fields = [*HASHED_FIELDS, "hash"]
 
     def to_representation(self, instance: AuditEvent) -> dict[str, Any]:
         # Shown as the page shows it: in full only for types the reader reads everywhere.
