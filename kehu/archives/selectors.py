@@ -27,7 +27,6 @@ from kehu.archives.models import (
 )
 from kehu.archives.services import next_check_due
 from kehu.core import policy
-from kehu.core.access import get_from_visible_or_404
 from kehu.customers.card import CardPanel
 from kehu.customers.models import Customer
 from kehu.workflow.models import Case
@@ -162,10 +161,6 @@ def visible_destructions(user: Any) -> QuerySet[Destruction]:
     )
 
 
-def visible_destruction(user: Any, pk: int) -> Destruction:
-    return get_from_visible_or_404(visible_destructions(user), pk)
-
-
 def destruction_items(entry: Destruction) -> list[dict[str, Any]]:
     items = entry.items.select_related("dossier__customer", "category").order_by("reference_code")
     tombstones = {t.item_id: t for t in entry.tombstones.all()}
@@ -186,10 +181,6 @@ def visible_loans(user: Any) -> QuerySet[Loan]:
     rows = Loan.objects.select_related("dossier__customer__unit", "borrower", "case")
     own = rows.filter(Q(borrower_id=user.pk) | Q(case__steps__in=involving(user)))
     return (policy.scope(user, rows) | own).distinct()
-
-
-def visible_loan(user: Any, pk: int) -> Loan:
-    return get_from_visible_or_404(visible_loans(user), pk)
 
 
 def loan_context(user: Any, loan: Loan) -> dict[str, Any]:

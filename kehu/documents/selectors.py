@@ -10,7 +10,6 @@ from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from kehu.core import policy
-from kehu.core.access import get_visible_or_404
 from kehu.customers.card import CardPanel
 from kehu.customers.models import Customer
 from kehu.documents.models import Document, DocumentType, DocumentVersion
@@ -49,14 +48,6 @@ def version_rows() -> QuerySet[DocumentVersion]:
 
 def visible_documents(user: Any) -> QuerySet[Document]:
     return policy.scope(user, document_rows())
-
-
-def visible_document(user: Any, pk: int) -> Document:
-    return get_visible_or_404(user, document_rows(), pk)
-
-
-def visible_version(user: Any, pk: int) -> DocumentVersion:
-    return get_visible_or_404(user, version_rows(), pk)
 
 
 def versions_of(document: Document) -> list[DocumentVersion]:

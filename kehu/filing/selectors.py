@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from kehu.core import policy
-from kehu.core.access import get_visible_or_404
 from kehu.core.navigation import with_return
 from kehu.customers.card import CardPanel
 from kehu.customers.models import Customer, CustomerStatus
@@ -26,10 +25,6 @@ def filing_rows() -> QuerySet[Filing]:
 
 def visible_filings(user: Any) -> QuerySet[Filing]:
     return policy.scope(user, filing_rows())
-
-
-def visible_filing(user: Any, pk: int) -> Filing:
-    return get_visible_or_404(user, filing_rows(), pk)
 
 
 def open_filing_of(customer: Customer) -> Filing | None:
