@@ -166,6 +166,7 @@ def test_what_is_due_on_the_pages_and_in_the_export(
     assert "季度对账" not in client.get("/ops/due/", {"state": "soon"}).content.decode()
     export = client.get("/ops/due/", {"kind": KIND, "export": "xlsx"})
     sheet = load_workbook(io.BytesIO(export.content)).active
+    assert sheet is not None
     assert any("季度对账" in str(cell.value) for row in sheet.iter_rows() for cell in row)
     assert AuditEvent.objects.filter(action="ops.due.export").exists()
 
