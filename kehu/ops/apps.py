@@ -10,6 +10,7 @@ class OpsConfig(AppConfig):
     def ready(self) -> None:
         from django.tasks.signals import task_finished
 
+        from kehu.api import routes
         from kehu.core import mail
         from kehu.core.home import register_lazy_panel
         from kehu.ops.jobs import on_task_finished
@@ -18,3 +19,4 @@ class OpsConfig(AppConfig):
         task_finished.connect(on_task_finished, dispatch_uid="kehu-ops-job-alarm")
         mail.set_queue(queue_mails)
         register_lazy_panel("ops:due-panel")
+        routes.register_endpoints("kehu.ops.api")

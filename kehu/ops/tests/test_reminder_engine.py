@@ -183,3 +183,47 @@ def test_reminder_settings_page_saves_a_choice(
     saved = client.post("/ops/reminders/", choices | {KIND: ReminderChannel.DIGEST})
     assert saved.status_code == 302
     assert preferences.channels_chosen(demo["manager1"]) == {KIND: ReminderChannel.DIGEST}
+
+
+def test_what_is_due_and_the_settings_through_the_api(
+    registered: ReminderRule,
+    demo: dict[str, User],
+    api_for: Callable[[str], Client],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: D(2026, 2, 25))
+    api = api_for("manager1")
+    due = api.get("/api/v1/due/", {"kind": KIND}).json()
+    assert due == [
+        {
+            "kind": KIND,
+            "kind_label": "测试期限",
+            "title": "季度对账",
+            "deadline": "2026-02-24",
+            "state": "overdue",
+            "link": "/customers/",
+        }
+    ]
+    assert api_for("manager2").get("/api/v1/due/", {"kind": KIND}).json() == []
+    settings = api.get("/api/v1/reminder-settings/").json()
+    assert {"kind": KIND, "kind_label": "测试期限", "channel": "app"} in settings
+    refused = api.put(
+        "/api/v1/reminder-settings/",
+        [{"kind": "no.such.kind", "channel": "email"}],
+        content_type="application/json",
+    )
+    assert refused.status_code == 400 and "kind" in refused.json()
+    wrong_channel = api.put(
+        "/api/v1/reminder-settings/",
+        [{"kind": KIND, "channel": "pigeon"}],
+        content_type="application/json",
+    )
+    assert wrong_channel.status_code == 400
+    assert not preferences.channels_chosen(demo["manager1"])
+    saved = api.put(
+        "/api/v1/reminder-settings/",
+        [{"kind": KIND, "channel": "digest"}],
+        content_type="application/json",
+    )
+    assert saved.status_code == 200
+    assert preferences.channels_chosen(demo["manager1"]) == {KIND: "digest"}
