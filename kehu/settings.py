@@ -383,6 +383,8 @@ SPECTACULAR_SETTINGS = {
         "ArchiveStageEnum": "kehu.archives.models.Stage",
         "LoanKindEnum": "kehu.archives.models.LoanKind",
         "IncidentKindEnum": "kehu.archives.models.IncidentKind",
+        "ReminderChannelEnum": "kehu.ops.models.ReminderChannel",
+        "ConsentChannelEnum": "kehu.privacy.models.Channel",
     },
 }
 
