@@ -10,9 +10,16 @@ class OpsConfig(AppConfig):
     def ready(self) -> None:
         from django.tasks.signals import task_finished
 
+        from kehu.api import routes
         from kehu.core import mail
+        from kehu.ops import record_types, reminders, robots  # noqa: F401  (register the types)
         from kehu.ops.jobs import on_task_finished
         from kehu.ops.outbox import queue_mails
 
         task_finished.connect(on_task_finished, dispatch_uid="kehu-ops-job-alarm")
         mail.set_queue(queue_mails)
+        routes.register_endpoints("kehu.ops.api")
+        # The kinds a robot may take are the reminder engine's, once it lists them.
+        registered_kinds = getattr(reminders, "registered_kinds", None)
+        if registered_kinds is not None:
+            robots.set_kinds_source(registered_kinds)
