@@ -78,7 +78,8 @@ def _dingtalk(query: dict[str, list[str]], body: dict[str, Any]) -> dict[str, An
 
 def _feishu(path: str, body: dict[str, Any]) -> dict[str, Any] | None:
     if path != f"/open-apis/bot/v2/hook/{FEISHU_HOOK}":
-        return {"code": 19001, "data": {}, "msg": "param invalid: incoming webhook access token invalid"}
+        invalid = "param invalid: incoming webhook access token invalid"
+        return {"code": 19001, "data": {}, "msg": invalid}
     stamp, sign = str(body.get("timestamp", "")), str(body.get("sign", ""))
     fresh = stamp.isdigit() and abs(int(stamp) - time.time()) < 3600
     expected = _hmac_base64(f"{stamp}\n{FEISHU_SECRET}", "")

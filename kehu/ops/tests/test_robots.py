@@ -141,7 +141,7 @@ def test_a_message_goes_to_the_robots_of_its_unit_above_and_of_its_kind(
         make_robot(server, "wecom", name="市场部", unit=mkt)
         make_robot(server, "wecom", name="停用", unit=sale, is_active=False)
 
-    def chosen(kind: str, unit: OrgUnit | None) -> set[str]:
+    def chosen(kind: str, unit: OrgUnit | None) -> set[int]:
         return {robot.pk for robot in robots.robots_for(kind, unit)}
 
     assert chosen("contracts.handover", sale) == {everyone.pk, sale_contracts.pk, bj_all.pk}
@@ -187,7 +187,9 @@ def test_an_address_off_the_platforms_hosts_is_refused() -> None:
         assert "webhook_url" in refusal(
             "feishu", "https://oapi.dingtalk.com/open-apis/bot/v2/hook/abc"
         )
-        assert "webhook_url" in refusal("wecom", "http://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k")
+        assert "webhook_url" in refusal(
+            "wecom", "http://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"
+        )
         assert "webhook_url" in refusal(
             "wecom", "https://user:pw@qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"
         )
