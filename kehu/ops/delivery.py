@@ -52,7 +52,7 @@ def take(queue: Queue, pk: int, now: datetime.datetime) -> Any:
     taken = rows.filter(pk=pk, status=OutboxStatus.PENDING, next_try_at__lte=now)
     if not taken.update(next_try_at=now + LEASE):
         return None
-    return rows.select_related(*queue.related).get(pk=pk)
+    return (rows.select_related(*queue.related) if queue.related else rows).get(pk=pk)
 
 
 def deliver_due(

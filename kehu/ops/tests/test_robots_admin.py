@@ -66,7 +66,8 @@ def test_an_administrator_creates_tests_and_edits_a_robot_without_seeing_its_key
         assert admin.post(f"/ops/chat-robots/{robot.pk}/test/").status_code == 302
         assert robots.deliver_robot_messages()["sent"] == 1
     ((platform, body),) = server.received
-    assert platform == "dingtalk" and "Kehu" in body["markdown"]["title"]
+    sent = RobotMessage.objects.get(robot=robot, kind=robots.TEST_KIND)
+    assert platform == "dingtalk" and body["markdown"]["title"] == sent.title
     assert AuditEvent.objects.filter(action="ops.chatrobot.test").exists()
 
     edit = admin.get(f"/chat-robots/{robot.pk}/edit/").content.decode()
