@@ -19,7 +19,5 @@ class OpsConfig(AppConfig):
         task_finished.connect(on_task_finished, dispatch_uid="kehu-ops-job-alarm")
         mail.set_queue(queue_mails)
         routes.register_endpoints("kehu.ops.api")
-        # The kinds a robot may take are the reminder engine's, once it lists them.
-        registered_kinds = getattr(reminders, "registered_kinds", None)
-        if registered_kinds is not None:
-            robots.set_kinds_source(registered_kinds)
+        # The chat robots hear of every reminder (once per stage, in its transaction).
+        reminders.register_broadcast(robots.queue_robot_messages)

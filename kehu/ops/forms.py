@@ -8,7 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kehu.ops.models import ChatRobot
-from kehu.ops.robots import check_kinds, reminder_kinds
+from kehu.ops.reminders import registered_kinds
+from kehu.ops.robots import check_kinds
 
 
 class ChatRobotForm(forms.ModelForm[ChatRobot]):
@@ -38,25 +39,13 @@ class ChatRobotForm(forms.ModelForm[ChatRobot]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        known = reminder_kinds()
-        if known is None:  # no list of kinds yet: names typed one per line
-            self.fields["kinds"] = forms.CharField(
-                label=_("reminder kinds"),
-                required=False,
-                widget=forms.Textarea(attrs={"rows": 3}),
-                help_text=_(
-                    "One reminder kind per line (e.g. contracts.handover); empty: every kind."
-                ),
-            )
-            self.initial["kinds"] = "\n".join(self.instance.kinds or [])
-        else:
-            self.fields["kinds"] = forms.MultipleChoiceField(
-                label=_("reminder kinds"),
-                required=False,
-                choices=known,
-                widget=forms.CheckboxSelectMultiple,
-                help_text=_("None ticked: every kind."),
-            )
+        self.fields["kinds"] = forms.MultipleChoiceField(
+            label=_("reminder kinds"),
+            required=False,
+            choices=registered_kinds(),
+            widget=forms.CheckboxSelectMultiple,
+            help_text=_("None ticked: every kind."),
+        )
         unit = self.fields["unit"]
         assert isinstance(unit, forms.ModelChoiceField)
         unit.empty_label = str(_("Whole organisation"))
@@ -75,11 +64,8 @@ class ChatRobotForm(forms.ModelForm[ChatRobot]):
             del self.fields["clear_secret"]
 
     def clean_kinds(self) -> list[str]:
-        value = self.cleaned_data.get("kinds") or []
-        if isinstance(value, str):
-            value = [line.strip() for line in value.replace(",", "\n").splitlines()]
         try:
-            return check_kinds([kind for kind in value if kind])
+            return check_kinds(list(self.cleaned_data.get("kinds") or []))
         except forms.ValidationError as error:
             raise forms.ValidationError(error.message_dict["kinds"]) from None
 

@@ -10,11 +10,9 @@ keep the robots (`robot_create`, `robot_update`) and send a test message to chec
 from __future__ import annotations
 
 import datetime
-import re
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -31,12 +29,11 @@ from kehu.core.selectors import ancestor_ids
 from kehu.generic.services import audited_create, audited_update
 from kehu.ops.delivery import Queue, deliver_due, retry_failed
 from kehu.ops.models import ChatRobot, RobotMessage
+from kehu.ops.reminders import registered_kinds
 from kehu.ops.robot_platforms import build, refusal
 
 # The kind of the message an administrator sends to check a robot.
 TEST_KIND = "ops.robot-test"
-# What a reminder kind's key looks like ("contracts.handover").
-KIND_KEY = re.compile(r"^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)+$")
 # A robot's answer is short; more than this is not read.
 ANSWER_LIMIT = 64 * 1024
 
@@ -51,40 +48,13 @@ class RobotUnreachable(ConnectionError):
 
 # --- reminder kinds -------------------------------------------------------------------
 
-# Where the reminder kinds come from: a callable the reminder engine provides (its
-# `registered_kinds`), wired from apps.py; until then any well-formed key is accepted.
-_kinds_source: Callable[[], Iterable[Any]] | None = None
-
-
-def set_kinds_source(source: Callable[[], Iterable[Any]]) -> None:
-    global _kinds_source
-    _kinds_source = source
-
-
-def reminder_kinds() -> list[tuple[str, str]] | None:
-    """(key, label) of every reminder kind a robot may take, or None while none are known.
-    The source may give keys, (key, label) pairs, or rules with `kind` and `label`."""
-    if _kinds_source is None:
-        return None
-    kinds = []
-    for item in _kinds_source():
-        if isinstance(item, str):
-            kinds.append((item, item))
-        elif isinstance(item, tuple):
-            kinds.append((str(item[0]), str(item[1])))
-        else:
-            kinds.append((str(item.kind), str(getattr(item, "label", item.kind))))
-    return sorted(kinds, key=lambda pair: pair[0])
-
 
 def check_kinds(kinds: Any) -> list[str]:
-    """The robot's kinds, each a known reminder kind (ValidationError on `kinds` if not)."""
+    """The robot's kinds, each a kind of the reminder engine (ValidationError on `kinds`)."""
     if not isinstance(kinds, list) or not all(isinstance(k, str) for k in kinds):
         raise ValidationError({"kinds": [_("Give the reminder kinds as a list of names.")]})
-    known = reminder_kinds()
-    wrong = [
-        k for k in kinds if (known is not None and k not in dict(known)) or not KIND_KEY.match(k)
-    ]
+    known = dict(registered_kinds())
+    wrong = [kind for kind in kinds if kind not in known]
     if wrong:
         raise ValidationError(
             {"kinds": [_("Unknown reminder kinds: %(kinds)s") % {"kinds": "、".join(wrong)}]}

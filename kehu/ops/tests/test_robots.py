@@ -19,6 +19,7 @@ from kehu.core.models import OrgUnit, User
 from kehu.ops import robots
 from kehu.ops.delivery import deliver_due
 from kehu.ops.models import ChatRobot, OutboxStatus, RobotMessage
+from kehu.ops.reminders import Due, ReminderRule, remind
 from kehu.ops.robot_platforms import check_webhook
 from kehu.ops.tests.robot_server import (
     DINGTALK_SECRET,
@@ -62,7 +63,7 @@ def test_each_platform_receives_the_message_signed_as_it_expects(platform: str) 
     with robot_server() as server:
         robot = make_robot(server, platform)
         queued = robots.queue_robot_messages(
-            "contracts.handover", None, "合同移交提醒：HT-2027-001", "请于3月5日前移交。", "/x/1/"
+            "archives.loan", None, "合同移交提醒：HT-2027-001", "请于3月5日前移交。", "/x/1/"
         )
         assert queued == 1
         assert robots.deliver_robot_messages() == {"sent": 1, "deferred": 0, "failed": 0}
@@ -79,7 +80,7 @@ def test_each_platform_receives_the_message_signed_as_it_expects(platform: str) 
 def test_a_wrong_secret_is_retried_then_fails_with_the_services_message(platform: str) -> None:
     with robot_server() as server:
         robot = make_robot(server, platform, secret="SECwrong")
-        robots.queue_robot_messages("contracts.handover", None, "提醒", "正文", "")
+        robots.queue_robot_messages("archives.loan", None, "提醒", "正文", "")
         now = timezone.now()
         assert robots.deliver_robot_messages(now)["deferred"] == 1
         message = RobotMessage.objects.get(robot=robot)
@@ -117,7 +118,7 @@ def test_a_robot_that_is_down_waits_and_the_others_still_go() -> None:
             }
         )
         for n in range(2):
-            robots.queue_robot_messages("contracts.handover", None, f"提醒{n}", "正文", "")
+            robots.queue_robot_messages("archives.loan", None, f"提醒{n}", "正文", "")
         counts = robots.deliver_robot_messages()
     # Two for the working robot; the robot that is down is tried once, its second waits.
     assert counts == {"sent": 2, "deferred": 1, "failed": 0}
@@ -134,8 +135,8 @@ def test_a_message_goes_to_the_robots_of_its_unit_above_and_of_its_kind(
     sale, mkt, bj = (OrgUnit.objects.get(code=code) for code in ("SALE", "MKT", "BJ"))
     with robot_server() as server:
         everyone = make_robot(server, "wecom", name="全集团")
-        sale_contracts = make_robot(
-            server, "wecom", name="销售部合同", unit=sale, kinds=["contracts.handover"]
+        sale_loans = make_robot(
+            server, "wecom", name="销售部借阅", unit=sale, kinds=["archives.loan"]
         )
         bj_all = make_robot(server, "wecom", name="北京全部", unit=bj)
         make_robot(server, "wecom", name="市场部", unit=mkt)
@@ -144,13 +145,13 @@ def test_a_message_goes_to_the_robots_of_its_unit_above_and_of_its_kind(
     def chosen(kind: str, unit: OrgUnit | None) -> set[int]:
         return {robot.pk for robot in robots.robots_for(kind, unit)}
 
-    assert chosen("contracts.handover", sale) == {everyone.pk, sale_contracts.pk, bj_all.pk}
-    assert chosen("archives.loan-due", sale) == {everyone.pk, bj_all.pk}
-    assert chosen("contracts.handover", None) == {everyone.pk}
-    assert robots.queue_robot_messages("contracts.handover", sale, "提醒", "", "") == 3
+    assert chosen("archives.loan", sale) == {everyone.pk, sale_loans.pk, bj_all.pk}
+    assert chosen("documents.expiry", sale) == {everyone.pk, bj_all.pk}
+    assert chosen("archives.loan", None) == {everyone.pk}
+    assert robots.queue_robot_messages("archives.loan", sale, "提醒", "", "") == 3
     assert set(RobotMessage.objects.values_list("robot_id", flat=True)) == {
         everyone.pk,
-        sale_contracts.pk,
+        sale_loans.pk,
         bj_all.pk,
     }
 
@@ -159,7 +160,7 @@ def test_a_message_taken_by_one_deliverer_is_not_posted_by_another() -> None:
     """A second deliverer that runs while the first is posting finds the row leased."""
     with robot_server() as server:
         make_robot(server, "feishu")
-        robots.queue_robot_messages("contracts.handover", None, "提醒", "正文", "")
+        robots.queue_robot_messages("archives.loan", None, "提醒", "正文", "")
         overlapping: list[dict[str, int]] = []
 
         def post_while_another_round_runs(message: RobotMessage) -> None:
@@ -208,17 +209,40 @@ def test_an_address_off_the_platforms_hosts_is_refused() -> None:
     assert not ChatRobot.objects.exists()
 
 
-def test_unknown_reminder_kinds_are_refused_once_the_engine_lists_them() -> None:
+def test_a_robot_takes_only_the_reminder_engines_kinds() -> None:
     with robot_server() as server:
-        with pytest.raises(ValidationError):
-            make_robot(server, "wecom", kinds=["Not A Kind"])
-        previous = robots._kinds_source
-        robots.set_kinds_source(lambda: [("contracts.handover", "合同移交")])
-        try:
+        for wrong in (["Not A Kind"], ["contracts.unknown"], "archives.loan"):
             with pytest.raises(ValidationError) as refused:
-                make_robot(server, "wecom", kinds=["archives.loan-due"])
-            assert "archives.loan-due" in str(refused.value.message_dict["kinds"])
-            robot = make_robot(server, "wecom", kinds=["contracts.handover"])
-        finally:
-            robots._kinds_source = previous
-    assert robot.kinds == ["contracts.handover"]
+                make_robot(server, "wecom", kinds=wrong)
+            assert "kinds" in refused.value.message_dict
+        robot = make_robot(server, "wecom", kinds=["documents.expiry", "archives.loan"])
+    assert robot.kinds == ["archives.loan", "documents.expiry"]
+
+
+def test_the_reminder_engine_posts_each_stage_once_to_the_units_robots(
+    demo: dict[str, User],
+) -> None:
+    sale, mkt = OrgUnit.objects.get(code="SALE"), OrgUnit.objects.get(code="MKT")
+    today = datetime.date(2027, 3, 1)
+    rule = ReminderRule(
+        kind="archives.loan", label="借阅归还", pending=lambda today, user: [], before=(1,)
+    )
+    due = Due(
+        obj=sale,
+        deadline=today,
+        recipients=[demo["manager1"]],
+        title="借阅档案应归还",
+        link="/loans/1/",
+        body="请归还 2027-SALE-001。",
+        unit=sale,
+    )
+    with robot_server() as server:
+        robot = make_robot(server, "dingtalk", unit=sale, kinds=["archives.loan"])
+        make_robot(server, "feishu", unit=mkt)
+        make_robot(server, "wecom", kinds=["documents.expiry"])
+        remind(rule, due, today)
+        remind(rule, due, today)  # the same stage again: nothing more
+        assert robots.deliver_robot_messages() == {"sent": 1, "deferred": 0, "failed": 0}
+    ((platform, body),) = server.received
+    assert platform == "dingtalk" and "请归还 2027-SALE-001。" in body["markdown"]["text"]
+    assert RobotMessage.objects.get().robot == robot

@@ -52,13 +52,13 @@ def test_an_administrator_creates_tests_and_edits_a_robot_without_seeing_its_key
                 "webhook_url": server.url("dingtalk"),
                 "secret": DINGTALK_SECRET,
                 "unit": sale.pk,
-                "kinds": "contracts.handover\narchives.loan-due",
+                "kinds": ["archives.loan", "documents.expiry"],
                 "is_active": "on",
             },
         )
         assert page.status_code == 302, page.content.decode()[:2000]
         robot = ChatRobot.objects.get()
-        assert robot.kinds == ["archives.loan-due", "contracts.handover"]
+        assert robot.kinds == ["archives.loan", "documents.expiry"]
         detail = admin.get(f"/chat-robots/{robot.pk}/").content.decode()
         assert f"…{TOKEN_END}" in detail and "127.0.0.1" in detail
         _assert_hidden(detail)
@@ -81,7 +81,7 @@ def test_an_administrator_creates_tests_and_edits_a_robot_without_seeing_its_key
             "webhook_url": "",
             "secret": "",
             "unit": sale.pk,
-            "kinds": "contracts.handover",
+            "kinds": "archives.loan",
             "is_active": "on",
             "_version": robot.version,
         },
@@ -97,7 +97,6 @@ def test_an_administrator_creates_tests_and_edits_a_robot_without_seeing_its_key
             "name": robot.name,
             "platform": "dingtalk",
             "secret": "SECanother",
-            "kinds": "",
             "is_active": "on",
             "_version": robot.version,
         },
@@ -148,7 +147,7 @@ def test_the_api_takes_the_key_and_secret_and_never_returns_them(
                 "platform": "dingtalk",
                 "webhook_url": server.url("dingtalk"),
                 "secret": DINGTALK_SECRET,
-                "kinds": ["contracts.handover"],
+                "kinds": ["archives.loan"],
             },
             content_type="application/json",
         )
@@ -199,7 +198,7 @@ def test_failed_messages_are_listed_and_retried_by_an_administrator(
             "webhook_url": "http://127.0.0.1:9/cgi-bin/webhook/send?key=k",
         }
     )
-    robots.queue_robot_messages("contracts.handover", None, "合同移交提醒", "", "/")
+    robots.queue_robot_messages("archives.loan", None, "合同移交提醒", "", "/")
     assert robots.deliver_robot_messages()["failed"] == 1
     message = RobotMessage.objects.get(robot=robot)
 

@@ -24,7 +24,7 @@ def test_two_workers_at_once_post_a_message_once() -> None:
         robots.robot_create(
             {"name": "慢速的群", "platform": "wecom", "webhook_url": server.url("wecom")}
         )
-        robots.queue_robot_messages("contracts.handover", None, "提醒", "正文", "")
+        robots.queue_robot_messages("archives.loan", None, "提醒", "正文", "")
         server.hold = threading.Event()
         counts: dict[str, Any] = {}
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0005_field_key_canary_and_rotation'),
-        ('ops', '0003_queued_jobs_follow_their_apps'),
+        ('ops', '0004_reminder_stages_preferences_digest'),
     ]
 
     operations = [
