@@ -202,6 +202,10 @@ class ChatRobot(TrackedModel):
         return mask_webhook(self.webhook_url)
 
     @property
+    def kinds_shown(self) -> str:
+        return "、".join(self.kinds) if self.kinds else str(_("every kind"))
+
+    @property
     def signed(self) -> bool:
         return bool(self.secret)
 

@@ -30,7 +30,7 @@ register(
                 Column("platform", sort="platform", badge=True),
                 Column("webhook_shown", label=_("webhook address")),
                 Column("unit"),
-                Column("kinds"),
+                Column("kinds_shown", label=_("reminder kinds")),
                 Column("is_active", badge=True),
             ],
             filterset=filters.ChatRobotFilter,
@@ -38,7 +38,7 @@ register(
             search_fields=["name"],
         ),
         detail=DetailSpec(
-            fields=["name", "platform", "unit", "kinds", "is_active", "updated_at"],
+            fields=["name", "platform", "unit", "is_active", "updated_at"],
             panels=["ops/_robot_panel.html"],
             context=selectors.robot_context,
         ),

@@ -13,6 +13,7 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 
 from kehu.core import policy
 from kehu.ops.models import ChatRobot, Heartbeat, Outbox, OutboxStatus, RobotMessage
+from kehu.ops.reminders import registered_kinds
 
 
 def _ready_since(enqueued_at: datetime.datetime, run_after: datetime.datetime) -> Any:
@@ -67,7 +68,9 @@ def problems(state: dict[str, Any]) -> list[str]:
 
 def robot_context(request: Any, robot: ChatRobot) -> dict[str, Any]:
     """The robot's detail page: its masked webhook and its latest messages."""
+    labels = dict(registered_kinds())
     return {
+        "robot_kinds": [labels.get(kind, kind) for kind in robot.kinds],
         "robot_messages": robot.messages.order_by("-created_at", "-pk")[:10],
         "can_test": policy.has_perm(request.user, "ops.chatrobot.change", robot),
     }
