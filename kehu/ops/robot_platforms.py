@@ -51,6 +51,8 @@ OFFICIAL_HOSTS = {
     FEISHU: ("open.feishu.cn", "open.larksuite.com"),
 }
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
+# WeCom takes at most 4,096 bytes of markdown: a longer text is cut (a reminder never is).
+MAX_TEXT = 1000
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,8 @@ def build(
 ) -> Outgoing:
     """The request that posts one message (`now`: seconds since the epoch, for signatures)."""
     open_label = _("Open in Kehu")
+    if len(text) > MAX_TEXT:
+        text = text[: MAX_TEXT - 1] + "…"
     lines = [line for line in text.splitlines() if line.strip()]
     if platform == WECOM:
         shown = [f"**{title}**", *lines, *([f"[{open_label}]({link})"] if link else [])]

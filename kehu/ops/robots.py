@@ -30,7 +30,7 @@ from kehu.generic.services import audited_create, audited_update
 from kehu.ops.delivery import Queue, deliver_due, retry_failed
 from kehu.ops.models import ChatRobot, RobotMessage
 from kehu.ops.reminders import registered_kinds
-from kehu.ops.robot_platforms import build, refusal
+from kehu.ops.robot_platforms import build, check_webhook, refusal
 
 # The kind of the message an administrator sends to check a robot.
 TEST_KIND = "ops.robot-test"
@@ -165,6 +165,10 @@ def post(message: RobotMessage) -> None:
     """Post one message to its robot; raises RobotRefused or RobotUnreachable. Errors never
     quote the webhook address (it holds the chat's key)."""
     robot = message.robot
+    try:  # the hosts allowed may have narrowed since the robot was saved
+        check_webhook(robot.platform, robot.webhook_url, robot.secret)
+    except ValidationError as error:
+        raise RobotRefused("; ".join(error.messages)) from None
     outgoing = build(
         robot.platform,
         robot.webhook_url,

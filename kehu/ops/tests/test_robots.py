@@ -246,3 +246,13 @@ def test_the_reminder_engine_posts_each_stage_once_to_the_units_robots(
     ((platform, body),) = server.received
     assert platform == "dingtalk" and "请归还 2027-SALE-001。" in body["markdown"]["text"]
     assert RobotMessage.objects.get().robot == robot
+
+
+def test_a_robot_whose_host_is_no_longer_allowed_is_not_called() -> None:
+    with robot_server() as server:
+        make_robot(server, "wecom")
+        robots.queue_robot_messages("archives.loan", None, "提醒", "正文", "")
+        with override_settings(KEHU_ROBOT_ALLOWED_HOSTS=[]):
+            assert robots.deliver_robot_messages()["deferred"] == 1
+    assert server.requests == 0
+    assert "qyapi.weixin.qq.com" in RobotMessage.objects.get().last_error
