@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kehu.ops import views
+from kehu.ops import reminder_views, views
 
 app_name = "ops"
 
@@ -10,4 +10,7 @@ urlpatterns = [
     path("outbox/robots/", views.robot_outbox, name="robot-outbox"),
     path("outbox/robots/<int:pk>/retry/", views.robot_message_retry, name="robot-message-retry"),
     path("chat-robots/<int:pk>/test/", views.robot_test, name="robot-test"),
+    path("due/", reminder_views.due_list, name="due"),
+    path("due/panel/", reminder_views.due_panel, name="due-panel"),
+    path("reminders/", reminder_views.reminder_settings, name="reminder-settings"),
 ]
