@@ -80,6 +80,18 @@ NAVIGATION: list[tuple[Any, list[Item | str]]] = [
         ],
     ),
     (
+        _("Credit"),
+        [
+            (_("Credit register"), "report-money", "credit:register", "credit.creditaccount.view"),
+            (
+                _("Import receivables"),
+                "file-import",
+                "credit:import",
+                "credit.receivable.import",
+            ),
+        ],
+    ),
+    (
         _("Administration"),
         [
             "units",
@@ -94,6 +106,12 @@ NAVIGATION: list[tuple[Any, list[Item | str]]] = [
             ),
             "calendar-days",
             "approver-rules",
+            (
+                _("Limit approval bands"),
+                "stairs",
+                "credit:limit_bands",
+                "credit.limitband.change",
+            ),
             "filing-checklist",
             "risk-rules",
             "watch-list",

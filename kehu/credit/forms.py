@@ -1,0 +1,86 @@
+"""Forms of the credit pages: the controller's override of a hold and the import of the
+finance system's files."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kehu.core.models import Role
+from kehu.credit.models import LimitKind
+from kehu.infra.formfields import ChineseAmountField, ChineseDateField
+
+
+class OverrideForm(forms.Form):
+    reason = forms.CharField(
+        label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    until = forms.DateField(
+        label=_("valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class ImportForm(forms.Form):
+    KINDS = [("invoices", _("Receivables (open invoices)")), ("orders", _("Open orders"))]
+    kind = forms.ChoiceField(label=_("kind"), choices=KINDS)
+    file = forms.FileField(label=_("file (xlsx or csv)"))
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".xlsx", ".csv")):
+            raise forms.ValidationError(_("Upload an xlsx or csv file."))
+        return upload
+
+
+class LimitRequestForm(forms.Form):
+    """A request to grant or change a customer's limit; the service checks the rules."""
+
+    kind = forms.ChoiceField(
+        label=_("kind"),
+        choices=[(k.value, k.label) for k in LimitKind if k != LimitKind.REVIEW],
+    )
+    limit_amount = ChineseAmountField(label=_("requested limit"), required=False)
+    payment_days = forms.IntegerField(label=_("payment terms (days)"), required=False)
+    overdue_allowed = ChineseAmountField(label=_("overdue amount allowed"), required=False)
+    temporary_amount = ChineseAmountField(label=_("temporary limit"), required=False)
+    temporary_until = ChineseDateField(label=_("temporary limit valid until"), required=False)
+    reason = forms.CharField(
+        label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class LimitBandForm(forms.Form):
+    """The amount above which each role joins the limit approval chain."""
+
+    def __init__(self, *args: Any, bands: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for band in bands:
+            self.fields[f"band_{band.pk}"] = ChineseAmountField(
+                label=Role(band.role).label, initial=band.above, min_value=0
+            )
+
+
+class ApplicationForm(forms.Form):
+    requested_limit = ChineseAmountField(label=_("requested limit"), required=False)
+    payment_days = forms.IntegerField(label=_("payment terms (days)"), required=False)
+    monthly_volume = ChineseAmountField(label=_("expected monthly volume"), required=False)
+    guarantees = forms.CharField(
+        label=_("guarantees"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    reason = forms.CharField(
+        label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class SignForm(forms.Form):
+    rating = forms.ChoiceField(label=_("credit rating"), required=False)
+    recommended_limit = ChineseAmountField(label=_("recommended limit"), required=False)
+    recommendation = forms.CharField(
+        label=_("recommendation"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args: Any, grades: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["rating"].choices = [("", "—"), *grades]  # type: ignore[attr-defined]

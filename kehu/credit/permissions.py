@@ -1,0 +1,42 @@
+"""What each role may do with the credit file: credit managers keep it for the customers of
+their units; account managers see their customers' limits and holds and request limits, but
+not the investigation notes (unless an access grant opens them); finance imports the
+receivables; the general manager approves the large limits; auditors read everything."""
+
+from kehu.core.models import Role
+
+ACCOUNT_READ = {"credit.creditaccount.view", "credit.creditaccount.check"}
+LEDGER_READ = {"credit.receivable.view", "credit.openorder.view", "credit.limitgrant.view"}
+
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    Role.ACCOUNT_MANAGER: ACCOUNT_READ
+    | LEDGER_READ
+    | {"credit.limitrequest.add", "credit.limitrequest.view"},
+    Role.DEPARTMENT_HEAD: ACCOUNT_READ | LEDGER_READ | {"credit.limitrequest.view"},
+    Role.CREDIT_MANAGER: ACCOUNT_READ
+    | LEDGER_READ
+    | {
+        "credit.creditaccount.export",
+        "credit.creditaccount.override",
+        "credit.receivable.import",
+        "credit.limitrequest.*",
+        "credit.investigation.*",
+    },
+    Role.FINANCE: ACCOUNT_READ
+    | LEDGER_READ
+    | {
+        "credit.creditaccount.export",
+        "credit.receivable.import",
+        "credit.limitrequest.view",
+        "credit.investigation.view",
+    },
+    Role.GENERAL_MANAGER: ACCOUNT_READ
+    | LEDGER_READ
+    | {
+        "credit.creditaccount.export",
+        "credit.limitrequest.view",
+        "credit.investigation.view",
+    },
+    Role.SYSTEM_ADMIN: {"credit.limitband.view", "credit.limitband.change"},
+    Role.AUDITOR: {"credit.*.view", "credit.*.export"},
+}
