@@ -182,6 +182,8 @@ CREDIT_CHECK = {"A": _CREDIT_SALE, "B": _CREDIT_SALE, "C": users("manager4")}
 CREDIT_WORK = {"A": users("credit"), "B": users("credit"), "C": NOBODY}
 _SALE_REQUESTERS = users("manager1", "manager2", "credit")
 CREDIT_REQUESTERS = {"A": _SALE_REQUESTERS, "B": _SALE_REQUESTERS, "C": users("manager4")}
+_STATEMENT_SALE = users("credit", "finance", "gm", "auditor")
+STATEMENT_READ = {"A": _STATEMENT_SALE, "B": _STATEMENT_SALE, "C": users("auditor")}
 # A limit request of a SALE customer: its readers in SALE and BJ, and the auditor.
 LIMIT_REQUEST_READERS = users("manager1", "manager2", "head_sale", "credit", "finance", "gm",
                               "auditor")  # fmt: skip
@@ -734,6 +736,7 @@ RULES: dict[str, list[Rule]] = {
     # The request is still pending: no notification letter yet, for anybody.
     "credit:notice_pdf": [Rule("limitrequest", NOBODY)],
     "credit:limit_bands": [Rule(expect=users("admin"))],
+    "credit:statements": [Rule("customer", per_object(STATEMENT_READ))],
     "credit:application_new": [Rule("customer", per_object(CREDIT_REQUESTERS))],
     "credit:application": [Rule("creditapplication", LIMIT_REQUEST_READERS)],
     "credit:section_save": [Rule("creditapplication", users("credit"), "POST")],

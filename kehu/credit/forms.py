@@ -9,7 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.models import Role
-from kehu.credit.models import LimitKind
+from kehu.credit.models import FigureUnit, LimitKind, PeriodKind
+from kehu.credit.statements import FIGURES, figure_label
 from kehu.infra.formfields import ChineseAmountField, ChineseDateField
 
 
@@ -84,3 +85,22 @@ class SignForm(forms.Form):
     def __init__(self, *args: Any, grades: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["rating"].choices = [("", "—"), *grades]  # type: ignore[attr-defined]
+
+
+class StatementForm(forms.Form):
+    """One period's statement; the figures in the unit chosen."""
+
+    period_kind = forms.ChoiceField(label=_("period"), choices=PeriodKind.choices)
+    year = forms.IntegerField(label=_("year"), required=False)
+    part = forms.IntegerField(label=_("half or quarter"), required=False, initial=0)
+    unit = forms.ChoiceField(label=_("entered in"), choices=FigureUnit.choices)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in FIGURES:
+            self.fields[name] = forms.DecimalField(
+                label=figure_label(name),
+                required=False,
+                max_digits=18,
+                decimal_places=2,
+            )

@@ -354,3 +354,82 @@ class ReportSection(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class PeriodKind(models.TextChoices):
+    YEAR = "year", _("Year")
+    HALF = "half", _("Half year")
+    QUARTER = "quarter", _("Quarter")
+
+
+class FigureUnit(models.TextChoices):
+    YUAN = "yuan", _("yuan (元)")
+    WAN = "wan", _("ten thousand yuan (万元)")
+
+
+def figure_field(verbose_name: object) -> models.DecimalField:
+    """A statement figure in 元 (entries in 万元 are converted), which may be negative."""
+    return models.DecimalField(
+        verbose_name,  # type: ignore[arg-type]
+        max_digits=18,
+        decimal_places=2,
+        default=ZERO,
+    )
+
+
+class FinancialStatement(models.Model):
+    """A customer's balance sheet, income statement and cash flow for one period, as figures
+    (stored in 元; `unit` records how they were entered)."""
+
+    account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="statements")
+    period_kind = models.CharField(_("period"), max_length=10, choices=PeriodKind.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    # The half (1–2) or quarter (1–4); 0 for a year.
+    part = models.PositiveSmallIntegerField(_("half or quarter"), default=0)
+    unit = models.CharField(
+        _("entered in"), max_length=4, choices=FigureUnit.choices, default=FigureUnit.YUAN
+    )
+    # Balance sheet.
+    cash = figure_field(_("cash"))
+    receivables = figure_field(_("accounts receivable"))
+    inventory = figure_field(_("inventory"))
+    current_assets = figure_field(_("current assets"))
+    total_assets = figure_field(_("total assets"))
+    current_liabilities = figure_field(_("current liabilities"))
+    total_liabilities = figure_field(_("total liabilities"))
+    equity = figure_field(_("owners' equity"))
+    # Income statement.
+    revenue = figure_field(_("revenue"))
+    cost_of_sales = figure_field(_("cost of sales"))
+    operating_profit = figure_field(_("operating profit"))
+    interest_expense = figure_field(_("interest expense"))
+    net_profit = figure_field(_("net profit"))
+    # Cash-flow statement.
+    operating_cash_flow = figure_field(_("operating cash flow"))
+    investing_cash_flow = figure_field(_("investing cash flow"))
+    financing_cash_flow = figure_field(_("financing cash flow"))
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("financial statement")
+        verbose_name_plural = _("financial statements")
+        ordering = ["-year", "period_kind", "-part"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "period_kind", "year", "part"], name="credit_statement_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.period_label
+
+    @property
+    def period_label(self) -> str:
+        if self.period_kind == PeriodKind.YEAR:
+            return f"{self.year}"
+        if self.period_kind == PeriodKind.HALF:
+            return f"{self.year} H{self.part}"
+        return f"{self.year} Q{self.part}"

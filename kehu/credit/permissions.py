@@ -21,6 +21,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "credit.receivable.import",
         "credit.limitrequest.*",
         "credit.investigation.*",
+        "credit.statement.*",
     },
     Role.FINANCE: ACCOUNT_READ
     | LEDGER_READ
@@ -29,6 +30,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "credit.receivable.import",
         "credit.limitrequest.view",
         "credit.investigation.view",
+        "credit.statement.view",
+        "credit.statement.add",
     },
     Role.GENERAL_MANAGER: ACCOUNT_READ
     | LEDGER_READ
@@ -36,6 +39,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "credit.creditaccount.export",
         "credit.limitrequest.view",
         "credit.investigation.view",
+        "credit.statement.view",
     },
     Role.SYSTEM_ADMIN: {"credit.limitband.view", "credit.limitband.change"},
     Role.AUDITOR: {"credit.*.view", "credit.*.export"},

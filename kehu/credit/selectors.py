@@ -93,6 +93,7 @@ def customer_credit(
         if account
         else [],
         "requests": list(LimitRequest.objects.filter(account=account)[:20]) if account else [],
+        "can_see_statements": policy.has_perm(user, "credit.statement.view", customer),
         "can_request_limit": policy.has_perm(user, "credit.limitrequest.add", customer),
         "today": today,
         "can_override": policy.has_perm(user, "credit.creditaccount.override", customer),

@@ -9,6 +9,7 @@ urlpatterns = [
     path("credit/register.xlsx", views.register_export, name="register_export"),
     path("credit/import/", views.import_items, name="import"),
     path("credit/customers/<int:pk>/", views.customer_credit, name="customer"),
+    path("credit/customers/<int:pk>/statements/", views.statements_page, name="statements"),
     path("credit/customers/<int:pk>/override/", views.override, name="override"),
     path("credit/overrides/<int:pk>/end/", views.override_end, name="override_end"),
     path(

@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kehu.core import policy
-from kehu.core.access import requires
+from kehu.core.access import require, requires
 from kehu.core.forms import add_errors
-from kehu.credit import receivables, selectors, services
+from kehu.credit import receivables, selectors, services, statements
 from kehu.credit.exposure import account_for
-from kehu.credit.forms import ImportForm, OverrideForm
-from kehu.credit.models import HoldOverride
+from kehu.credit.forms import ImportForm, OverrideForm, StatementForm
+from kehu.credit.models import FinancialStatement, HoldOverride
 from kehu.generic.export import export_queryset
 
 REGISTER_COLUMNS = [
@@ -153,3 +153,44 @@ def import_items(request: HttpRequest) -> HttpResponse:
         return render(request, "credit/import.html", context, status=400)
     status = 400 if request.method == "POST" else 200
     return render(request, "credit/import.html", context, status=status)
+
+
+@login_required
+@requires("credit.statement.view")
+def statements_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The customer's statements by period with their ratios side by side, and the entry of
+    a further period."""
+    customer = selectors.credit_customer(request.user, pk, "credit.statement.view")
+    can_add = policy.has_perm(request.user, "credit.statement.add", customer)
+    form = StatementForm(request.POST or None)
+    if request.method == "POST":
+        require(request.user, "credit.statement.add", customer)
+        if form.is_valid():
+            try:
+                statements.statement_create(customer, form.cleaned_data, by=request.user)
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                messages.success(request, _("Statement saved."))
+                return redirect("credit:statements", customer.pk)
+    rows = list(
+        FinancialStatement.objects.filter(account__customer=customer).order_by(
+            "-year", "period_kind", "-part"
+        )[:12]
+    )
+    return render(
+        request,
+        "credit/statements.html",
+        {
+            "customer": customer,
+            "statements": rows,
+            "ratios": statements.side_by_side(rows),
+            "figures": [
+                (name, statements.figure_label(name), [getattr(s, name) for s in rows])
+                for name in statements.FIGURES
+            ],
+            "form": form,
+            "can_add": can_add,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
