@@ -36,6 +36,7 @@ from kehu.audit.context import SYSTEM, acting_as
 from kehu.core import grants, policy
 from kehu.core.middleware import is_list_search
 from kehu.core.models import CalendarDay, CalendarYear, OrgUnit, Role, RoleAssignment, User
+from kehu.credit.models import ReplyTemplate
 from kehu.customers import changes, services
 from kehu.customers.models import DuplicateFlag
 from kehu.customers.tests.factories import org_data
@@ -182,6 +183,7 @@ CREDIT_CHECK = {"A": _CREDIT_SALE, "B": _CREDIT_SALE, "C": users("manager4")}
 CREDIT_WORK = {"A": users("credit"), "B": users("credit"), "C": NOBODY}
 _SALE_REQUESTERS = users("manager1", "manager2", "credit")
 CREDIT_REQUESTERS = {"A": _SALE_REQUESTERS, "B": _SALE_REQUESTERS, "C": users("manager4")}
+LETTER_READ = {"A": _SALE_REQUESTERS, "B": _SALE_REQUESTERS, "C": users("manager4")}
 _STATEMENT_SALE = users("credit", "finance", "gm", "auditor")
 STATEMENT_READ = {"A": _STATEMENT_SALE, "B": _STATEMENT_SALE, "C": users("auditor")}
 # A limit request of a SALE customer: its readers in SALE and BJ, and the auditor.
@@ -737,6 +739,12 @@ RULES: dict[str, list[Rule]] = {
     "credit:notice_pdf": [Rule("limitrequest", NOBODY)],
     "credit:limit_bands": [Rule(expect=users("admin"))],
     "credit:statements": [Rule("customer", per_object(STATEMENT_READ))],
+    "credit:review": [Rule("customer", per_object(CREDIT_WORK), "POST")],
+    "credit:post_credit": [Rule("customer", per_object(CREDIT_READ))],
+    "credit:reply_letter": [Rule("letter", per_object(LETTER_READ))],
+    "credit:statement_file": [Rule("accountstatement", LIMIT_REQUEST_READERS)],
+    "credit:reply_templates": [Rule(expect=users("admin"))],
+    "credit:reply_template": [Rule("replytemplate", users("admin"))],
     "credit:application_new": [Rule("customer", per_object(CREDIT_REQUESTERS))],
     "credit:application": [Rule("creditapplication", LIMIT_REQUEST_READERS)],
     "credit:section_save": [Rule("creditapplication", users("credit"), "POST")],
@@ -1038,6 +1046,8 @@ def world(demo: dict[str, User]) -> dict[str, Any]:
         "creditoverride": _credit_override(objects["A"]["customer"], demo["credit"]),
         "limitrequest": _limit_request(demo),
         "creditapplication": _credit_application(demo),
+        "accountstatement": _account_statement(objects["A"]["customer"], demo["credit"]),
+        "replytemplate": ReplyTemplate.objects.create(title="催款函", body="致{customer}"),
     }
     from kehu.audit.models import AuditEvent
     from kehu.customers.models import ClassificationDimension, ClassificationValue
@@ -1085,6 +1095,14 @@ def _credit_application(demo: dict[str, User]) -> Any:
     return applications.application_create(customer, data, by=demo["manager1"])
 
 
+def _account_statement(customer: Any, by: User) -> Any:
+    from kehu.credit import postcredit
+
+    upload = SimpleUploadedFile("对账单.pdf", samples.pdf(), content_type="application/pdf")
+    data = {"as_of": datetime.date(2026, 10, 31), "balance": 1000, "status": "sent"}
+    return postcredit.account_statement_record(customer, data, upload, by=by)
+
+
 def _failed_mail(user: Any) -> Any:
     from django.utils import timezone
 
@@ -1098,6 +1116,7 @@ def _failed_mail(user: Any) -> Any:
 # Rule kinds naming an object of another kind: in the URL in another way, or in the body only.
 IN_BODY = {"customer_body": "customer", "transfer_body": "transfer"}
 OBJECT_OF = {
+    "letter": "customer",
     "reveal": "contact",
     "reveal_api": "contact",
     "person_api": "contact",
@@ -1127,6 +1146,8 @@ def url_for(key: str, route: str, rule: Rule, obj: Any) -> str:
         kwargs = {"seq": obj.seq}
     elif rule.kind == "filing_act":
         kwargs = {"pk": obj.pk, "action": "supplement"}
+    elif rule.kind == "letter":
+        kwargs = {"pk": obj.pk, "template_pk": ReplyTemplate.objects.get().pk}
     elif rule.kind not in (None, "reveal_api", *IN_BODY):
         kwargs = {"pk": obj.pk}
     if "/" not in key:  # a named pattern

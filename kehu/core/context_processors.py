@@ -107,6 +107,12 @@ NAVIGATION: list[tuple[Any, list[Item | str]]] = [
             "calendar-days",
             "approver-rules",
             (
+                _("Standard reply letters"),
+                "mail",
+                "credit:reply_templates",
+                "credit.replytemplate.change",
+            ),
+            (
                 _("Limit approval bands"),
                 "stairs",
                 "credit:limit_bands",

@@ -9,7 +9,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.models import Role
-from kehu.credit.models import FigureUnit, LimitKind, PeriodKind
+from kehu.credit.models import (
+    FigureUnit,
+    FollowUpKind,
+    LimitKind,
+    PeriodKind,
+    ProblemKind,
+    ReviewOutcome,
+    StatementStatus,
+)
 from kehu.credit.statements import FIGURES, figure_label
 from kehu.infra.formfields import ChineseAmountField, ChineseDateField
 
@@ -104,3 +112,62 @@ class StatementForm(forms.Form):
                 max_digits=18,
                 decimal_places=2,
             )
+
+
+class FollowUpForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=FollowUpKind.choices)
+    happened_on = ChineseDateField(label=_("date"), required=False)
+    contact = forms.CharField(label=_("contact person"), required=False, max_length=100)
+    summary = forms.CharField(
+        label=_("summary"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    next_step = forms.CharField(label=_("next step"), required=False, max_length=300)
+
+
+class AccountStatementForm(forms.Form):
+    as_of = ChineseDateField(label=_("balance as of"), required=False)
+    balance = ChineseAmountField(label=_("balance"), required=False)
+    status = forms.ChoiceField(label=_("status"), choices=StatementStatus.choices)
+    note = forms.CharField(
+        label=_("note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    file = forms.FileField(label=_("file"), required=False)
+
+
+class PromiseForm(forms.Form):
+    amount = ChineseAmountField(label=_("amount"), required=False)
+    promised_on = ChineseDateField(label=_("promised for"), required=False)
+    note = forms.CharField(label=_("note"), required=False, max_length=300)
+
+
+class ProblemReportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=ProblemKind.choices)
+    amount = ChineseAmountField(label=_("amount concerned"), required=False)
+    description = forms.CharField(
+        label=_("description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    measures = forms.CharField(
+        label=_("proposed measures"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class ReplyTemplateForm(forms.Form):
+    title = forms.CharField(label=_("title"), max_length=100)
+    body = forms.CharField(
+        label=_("text"),
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_("Placeholders: {customer}, {limit}, {exposure}, {overdue}, {date}."),
+    )
+
+
+class ReviewForm(forms.Form):
+    report = forms.CharField(
+        label=_("review report"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    rating = forms.ChoiceField(label=_("credit rating"), required=False)
+    outcome = forms.ChoiceField(label=_("outcome"), choices=ReviewOutcome.choices)
+    new_limit = ChineseAmountField(label=_("new limit"), required=False)
+
+    def __init__(self, *args: Any, grades: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["rating"].choices = [("", "—"), *grades]  # type: ignore[attr-defined]

@@ -60,6 +60,8 @@ class CreditAccount(TrackedModel):
     held = models.BooleanField(_("credit hold"), default=False)
     hold_reasons = models.JSONField(_("hold reasons"), default=list, blank=True)
     held_since = models.DateTimeField(_("held since"), null=True, blank=True)
+    # The annual credit review's deadline (a working day), set when a limit is granted.
+    next_review_on = models.DateField(_("next review due"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("credit account")
@@ -433,3 +435,180 @@ class FinancialStatement(models.Model):
         if self.period_kind == PeriodKind.HALF:
             return f"{self.year} H{self.part}"
         return f"{self.year} Q{self.part}"
+
+
+# --- post-credit management ------------------------------------------------------------------
+
+
+class FollowUpKind(models.TextChoices):
+    CALL = "call", _("Call record")
+    COLLECTION = "collection", _("Collection call (催收)")
+    DEBT_COLLECTION = "debt_collection", _("Debt-collection action")
+
+
+class FollowUp(models.Model):
+    """A call, a collection call or a debt-collection action on the customer's account."""
+
+    account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="follow_ups")
+    kind = models.CharField(_("kind"), max_length=20, choices=FollowUpKind.choices)
+    happened_on = models.DateField(_("date"))
+    contact = models.CharField(_("contact person"), max_length=100, blank=True)
+    summary = models.TextField(_("summary"))
+    next_step = models.CharField(_("next step"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["-happened_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.happened_on}"
+
+
+class StatementStatus(models.TextChoices):
+    SENT = "sent", _("Sent")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DISPUTED = "disputed", _("Disputed")
+
+
+class AccountStatement(models.Model):
+    """对账单: the balance sent to the customer for confirmation, and its answer."""
+
+    account = models.ForeignKey(
+        CreditAccount, on_delete=models.PROTECT, related_name="account_statements"
+    )
+    as_of = models.DateField(_("balance as of"))
+    balance = amount_field(_("balance"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=StatementStatus.choices, default=StatementStatus.SENT
+    )
+    note = models.TextField(_("note"), blank=True)
+    file = models.FileField(_("file"), upload_to="credit/statements/", blank=True)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("statement of account")
+        verbose_name_plural = _("statements of account")
+        ordering = ["-as_of", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.as_of} {self.balance}"
+
+
+class PaymentPromise(models.Model):
+    """The customer promises to pay `amount` by `promised_on`; kept or broken."""
+
+    account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="promises")
+    amount = amount_field(_("amount"))
+    promised_on = models.DateField(_("promised for"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    kept = models.BooleanField(_("kept"), null=True, blank=True)  # None: not settled yet
+    settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payment promise")
+        verbose_name_plural = _("payment promises")
+        ordering = ["-promised_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.amount} → {self.promised_on}"
+
+    def broken(self, today: datetime.date) -> bool:
+        """Broken when so marked, or past its date without being marked kept."""
+        return self.kept is False or (self.kept is None and self.promised_on < today)
+
+
+class ProblemKind(models.TextChoices):
+    ABNORMAL = "abnormal", _("Abnormal receivable report (收款异样报告表)")
+    PROBLEM = "problem", _("Problem account report (问题帐款报告书)")
+
+
+class ProblemReport(TrackedModel):
+    """A report on a receivable gone wrong, approved through the workflow."""
+
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="problems")
+    kind = models.CharField(_("kind"), max_length=20, choices=ProblemKind.choices)
+    amount = amount_field(_("amount concerned"))
+    description = models.TextField(_("description"))
+    measures = models.TextField(_("proposed measures"))
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=LimitRequestStatus.choices,
+        default=LimitRequestStatus.PENDING,
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    case = models.OneToOneField(
+        "workflow.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("problem report")
+        verbose_name_plural = _("problem reports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ReplyTemplate(TrackedModel):
+    """回复客户的标准函: a standard letter an administrator keeps; printed with a customer's
+    data in place of {customer}, {limit}, {exposure}, {overdue}, {date}."""
+
+    title = models.CharField(_("title"), max_length=100, unique=True)
+    body = models.TextField(_("text"))
+
+    class Meta:
+        verbose_name = _("standard reply letter")
+        verbose_name_plural = _("standard reply letters")
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ReviewOutcome(models.TextChoices):
+    CONFIRMED = "confirmed", _("Limit confirmed")
+    CHANGED = "changed", _("Limit to change")
+
+
+class CreditReview(models.Model):
+    """年审评价报告: the periodic review of a customer's credit, ending in a confirmed limit
+    or a limit request for the change."""
+
+    account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="reviews")
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    report = models.TextField(_("review report"))
+    rating = models.CharField(_("credit rating"), max_length=8)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=ReviewOutcome.choices)
+    new_limit = amount_field(_("new limit"))
+    limit_request = models.ForeignKey(
+        LimitRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("credit review")
+        verbose_name_plural = _("credit reviews")
+        ordering = ["-reviewed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.reviewed_at:%Y-%m-%d}"

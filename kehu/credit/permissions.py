@@ -11,7 +11,9 @@ LEDGER_READ = {"credit.receivable.view", "credit.openorder.view", "credit.limitg
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.ACCOUNT_MANAGER: ACCOUNT_READ
     | LEDGER_READ
-    | {"credit.limitrequest.add", "credit.limitrequest.view"},
+    | {"credit.limitrequest.add", "credit.limitrequest.view"}
+    | {"credit.followup.add", "credit.promise.add", "credit.problemreport.add"}
+    | {"credit.replytemplate.view"},
     Role.DEPARTMENT_HEAD: ACCOUNT_READ | LEDGER_READ | {"credit.limitrequest.view"},
     Role.CREDIT_MANAGER: ACCOUNT_READ
     | LEDGER_READ
@@ -22,6 +24,12 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "credit.limitrequest.*",
         "credit.investigation.*",
         "credit.statement.*",
+        "credit.followup.*",
+        "credit.accountstatement.*",
+        "credit.promise.*",
+        "credit.problemreport.*",
+        "credit.replytemplate.view",
+        "credit.creditreview.*",
     },
     Role.FINANCE: ACCOUNT_READ
     | LEDGER_READ
@@ -32,6 +40,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "credit.investigation.view",
         "credit.statement.view",
         "credit.statement.add",
+        "credit.accountstatement.*",
     },
     Role.GENERAL_MANAGER: ACCOUNT_READ
     | LEDGER_READ
@@ -41,6 +50,6 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "credit.investigation.view",
         "credit.statement.view",
     },
-    Role.SYSTEM_ADMIN: {"credit.limitband.view", "credit.limitband.change"},
+    Role.SYSTEM_ADMIN: {"credit.limitband.*", "credit.replytemplate.*"},
     Role.AUDITOR: {"credit.*.view", "credit.*.export"},
 }

@@ -9,8 +9,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.models import Role
-from kehu.credit import limits
-from kehu.credit.models import LimitRequest
+from kehu.credit import limits, postcredit
+from kehu.credit.models import LimitRequest, ProblemReport
 from kehu.workflow import services as workflow
 from kehu.workflow.definitions import Process, StepSpec, register
 from kehu.workflow.models import Case, Step
@@ -18,21 +18,22 @@ from kehu.workflow.models import Case, Step
 APPROVE, REJECT = "approved", "rejected"
 
 
-class LimitApprovalProcess(Process):
-    key = limits.PROCESS
-    label = _("Credit limit approval")
-    number_prefix = "SX"
-    default_chain = (Role.CREDIT_MANAGER,)
-    steps = {
-        "approve": StepSpec(
-            _("Approval"),
-            outcomes={APPROVE: _("Approve"), REJECT: _("Reject")},
-            due_working_days=2,
-            approval=True,
-            decision=True,
-            reason_required=(REJECT,),
-        )
-    }
+APPROVAL_STEPS = {
+    "approve": StepSpec(
+        _("Approval"),
+        outcomes={APPROVE: _("Approve"), REJECT: _("Reject")},
+        due_working_days=2,
+        approval=True,
+        decision=True,
+        reason_required=(REJECT,),
+    )
+}
+
+
+class ChainProcess(Process):
+    """Approvals by the roles the case's data names (`chain`), one after the other."""
+
+    steps = APPROVAL_STEPS
 
     def start(self, case: Case, **kwargs: Any) -> None:
         self._assign(case, 0)
@@ -46,11 +47,21 @@ class LimitApprovalProcess(Process):
         step.save(update_fields=["data"])
         return step
 
+    def next_link(self, case: Case, step: Step) -> Step | None:
+        return self._assign(case, int(step.data.get("chain_position", 0)) + 1)
+
+
+class LimitApprovalProcess(ChainProcess):
+    key = limits.PROCESS
+    label = _("Credit limit approval")
+    number_prefix = "SX"
+    default_chain = (Role.CREDIT_MANAGER,)
+
     def on_step_completed(self, case: Case, step: Step) -> None:
         request: LimitRequest = case.subject  # type: ignore[assignment]
         by: Any = step.completed_by
         if step.outcome == APPROVE:
-            if self._assign(case, int(step.data.get("chain_position", 0)) + 1) is not None:
+            if self.next_link(case, step) is not None:
                 return
             limits.limit_request_decide(request, approved=True, by=by)
         else:
@@ -61,4 +72,27 @@ class LimitApprovalProcess(Process):
         return limits.request_url(case.subject)  # type: ignore[arg-type]
 
 
+class ProblemReportProcess(ChainProcess):
+    """The approval of an abnormal receivable or problem account report (the chain the
+    report's kind names: the credit manager, for a problem account also the general
+    manager)."""
+
+    key = postcredit.PROBLEM_PROCESS
+    label = _("Problem account report")
+    number_prefix = "WT"
+    default_chain = (Role.CREDIT_MANAGER,)
+
+    def on_step_completed(self, case: Case, step: Step) -> None:
+        report: ProblemReport = case.subject  # type: ignore[assignment]
+        by: Any = step.completed_by
+        if step.outcome == APPROVE and self.next_link(case, step) is not None:
+            return
+        postcredit.problem_report_decide(report, approved=step.outcome == APPROVE, by=by)
+        workflow.finish_case(case, outcome=step.outcome, by=by, reason=step.comment)
+
+    def subject_url(self, case: Case) -> str:
+        return postcredit.problem_url(case.subject)  # type: ignore[arg-type]
+
+
 register(LimitApprovalProcess())
+register(ProblemReportProcess())

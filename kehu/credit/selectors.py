@@ -14,15 +14,18 @@ from django.utils import timezone
 from kehu.core import policy
 from kehu.core.access import NOT_FOUND
 from kehu.credit.exposure import ageing, credit_check, running_override
+from kehu.credit.forms import ReviewForm
 from kehu.credit.models import (
     ZERO,
     CreditAccount,
     CreditApplication,
+    CreditReview,
     HoldOverride,
     HoldReason,
     LimitGrant,
     LimitRequest,
     OpenOrder,
+    RatingGrade,
     Receivable,
 )
 from kehu.customers.card import CardPanel
@@ -93,11 +96,23 @@ def customer_credit(
         if account
         else [],
         "requests": list(LimitRequest.objects.filter(account=account)[:20]) if account else [],
+        "reviews": list(
+            CreditReview.objects.filter(account=account).select_related("reviewed_by")[:10]
+        )
+        if account
+        else [],
+        "can_review": policy.has_perm(user, "credit.creditreview.add", customer),
+        "review_form": ReviewForm(grades=grades()),
         "can_see_statements": policy.has_perm(user, "credit.statement.view", customer),
         "can_request_limit": policy.has_perm(user, "credit.limitrequest.add", customer),
         "today": today,
         "can_override": policy.has_perm(user, "credit.creditaccount.override", customer),
     }
+
+
+def grades() -> list[tuple[str, str]]:
+    """The rating scale's grades as choices, best first."""
+    return [(g.code, g.label) for g in RatingGrade.objects.order_by("position", "pk")]
 
 
 def card_panel(request: Any, customer: Customer) -> CardPanel:

@@ -3,6 +3,7 @@ credit hold, and granting a limit (the end of an approved limit request, or of a
 
 from __future__ import annotations
 
+import calendar as calendar_module
 import datetime
 from decimal import Decimal
 from typing import Any
@@ -13,8 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.audit.services import record
+from kehu.core import calendar
 from kehu.credit.exposure import account_for, account_refresh
-from kehu.credit.models import ZERO, CreditAccount, HoldOverride, LimitGrant, LimitKind
+from kehu.credit.models import (
+    ZERO,
+    CreditAccount,
+    HoldOverride,
+    LimitGrant,
+    LimitKind,
+    RatingGrade,
+)
 
 LIMIT_FIELDS = (
     *("limit_amount", "payment_days", "overdue_allowed"),
@@ -71,6 +80,21 @@ def override_end(override: HoldOverride, *, by: Any) -> HoldOverride:
     return current
 
 
+DEFAULT_REVIEW_MONTHS = 12
+
+
+def next_review_date(rating: str, start: datetime.date) -> datetime.date:
+    """When a customer of `rating` is reviewed next: the grade's interval (a year when it
+    has none) after `start`, on a working day."""
+    grade = RatingGrade.objects.filter(code=rating).first() if rating else None
+    months = grade.review_months if grade is not None else DEFAULT_REVIEW_MONTHS
+    month = start.month - 1 + months
+    year, month = start.year + month // 12, month % 12 + 1
+    day = min(start.day, calendar_module.monthrange(year, month)[1])
+    deadline = datetime.date(year, month, day)
+    return deadline if calendar.is_working_day(deadline) else calendar.next_working_day(deadline)
+
+
 def limit_grant(
     customer: Any,
     *,
@@ -96,6 +120,8 @@ def limit_grant(
             account.overdue_allowed = overdue_allowed
         account.temporary_amount = temporary_amount
         account.temporary_until = temporary_until if temporary_amount else None
+        if kind != LimitKind.TEMPORARY:
+            account.next_review_on = next_review_date(account.rating, timezone.localdate())
         account.version += 1
         account.save()
         grant = LimitGrant.objects.create(

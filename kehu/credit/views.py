@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 from kehu.core import policy
 from kehu.core.access import require, requires
 from kehu.core.forms import add_errors
-from kehu.credit import receivables, selectors, services, statements
+from kehu.credit import receivables, reviews, selectors, services, statements
 from kehu.credit.exposure import account_for
-from kehu.credit.forms import ImportForm, OverrideForm, StatementForm
+from kehu.credit.forms import ImportForm, OverrideForm, ReviewForm, StatementForm
 from kehu.credit.models import FinancialStatement, HoldOverride
 from kehu.generic.export import export_queryset
 
@@ -194,3 +194,24 @@ def statements_page(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+@login_required
+@require_POST
+@requires("credit.creditreview.add")
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    """The annual review's report and outcome, from the customer's credit file."""
+    customer = selectors.credit_customer(request.user, pk, "credit.creditreview.add")
+    form = ReviewForm(request.POST, grades=selectors.grades())
+    if form.is_valid():
+        try:
+            reviews.review_complete(account_for(customer), by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Review recorded."))
+            return redirect("credit:customer", customer.pk)
+    context = selectors.customer_credit(request.user, customer)
+    context["override_form"] = OverrideForm()
+    context["review_form"] = form
+    return render(request, "credit/customer.html", context, status=400)

@@ -4,6 +4,7 @@ managers."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from django.utils import translation
@@ -27,3 +28,16 @@ def make_customer(demo: dict[str, User]) -> Callable[..., Customer]:
         return create_customer(customer_data(demo[owner]))
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def files_dir(tmp_path: Any) -> Iterator[Any]:
+    """Files (statements of account) go to a folder of the test's own."""
+    from django.test import override_settings
+
+    from kehu.core.storage import storage
+
+    with override_settings(KEHU_FILES_DIR=tmp_path / "files"):
+        storage()._inner = None
+        yield tmp_path / "files"
+    storage()._inner = None
