@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -178,19 +178,52 @@ REASON_TEXT = {
 }
 
 
+def _figures_sql() -> str:
+    account, receivable, override = (
+        CreditAccount._meta.db_table,
+        Receivable._meta.db_table,
+        HoldOverride._meta.db_table,
+    )
+    return (
+        "SELECT a.limit_amount, a.temporary_amount, a.temporary_until, a.open_receivables, "
+        "a.open_orders, a.overdue_allowed, "
+        f"CASE WHEN a.earliest_due < %s THEN (SELECT SUM(r.open_amount) FROM {receivable} r "
+        "WHERE r.customer_id = a.customer_id AND r.open_amount > 0 AND r.due_date < %s) END, "
+        f"(SELECT MAX(o.until) FROM {override} o WHERE o.account_id = a.id "
+        "AND o.ended_at IS NULL AND o.until >= %s) "
+        f"FROM {account} a WHERE a.customer_id = %s"
+    )
+
+
+def _amount(value: Any) -> Decimal:
+    """A figure as read by a raw statement (SQLite gives numbers, PostgreSQL Decimals)."""
+    return cents(value if value is None or isinstance(value, Decimal) else Decimal(str(value)))
+
+
+def _date(value: Any) -> datetime.date | None:
+    if value is None or isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(str(value)[:10])
+
+
 def credit_check(customer: Any, amount: Decimal, today: datetime.date | None = None) -> CheckResult:
     """Whether an order of `amount` may be accepted: refused when the customer is held (over
     its limit or overdue beyond its allowance) or the order exceeds the available credit,
-    unless a controller's override is running. Reads the account row and the overdue sum."""
+    unless a controller's override is running. One statement: the account's summary row,
+    the overdue sum when an invoice is past due, and a running override."""
     today = today or timezone.localdate()
-    account = CreditAccount.objects.filter(customer_id=customer.pk).first()
-    if account is None:
-        account = CreditAccount(customer_id=customer.pk)
-    overdue = (
-        overdue_amount(customer.pk, today)
-        if account.earliest_due is not None and account.earliest_due < today
-        else ZERO
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_figures_sql(), [today, today, today, customer.pk])
+        row = cursor.fetchone()
+    account = CreditAccount(customer_id=customer.pk)
+    override_until = None
+    overdue = ZERO
+    if row is not None:
+        account.limit_amount, account.temporary_amount = _amount(row[0]), _amount(row[1])
+        account.temporary_until = _date(row[2])
+        account.open_receivables, account.open_orders = _amount(row[3]), _amount(row[4])
+        account.overdue_allowed, overdue = _amount(row[5]), _amount(row[6])
+        override_until = _date(row[7])
     reasons = hold_reasons(account, today, overdue)
     limit = account.effective_limit(today)
     available = max(limit - account.exposure, ZERO)
@@ -201,9 +234,8 @@ def credit_check(customer: Any, amount: Decimal, today: datetime.date | None = N
         and (HoldReason.NO_LIMIT not in codes)
     ):
         codes.append("amount")
-    override = running_override(account, today) if account.pk and codes else None
     return CheckResult(
-        allowed=not codes or override is not None,
+        allowed=not codes or override_until is not None,
         held=bool(reasons),
         reasons=[{"code": str(code), "message": REASON_TEXT[code]()} for code in codes],
         exposure=account.exposure,
@@ -211,7 +243,7 @@ def credit_check(customer: Any, amount: Decimal, today: datetime.date | None = N
         available=available,
         overdue=overdue,
         overdue_allowed=account.overdue_allowed,
-        override_until=override.until if override is not None else None,
+        override_until=override_until if codes else None,
     )
 
 
