@@ -183,7 +183,9 @@ CREDIT_CHECK = {"A": _CREDIT_SALE, "B": _CREDIT_SALE, "C": users("manager4")}
 CREDIT_WORK = {"A": users("credit"), "B": users("credit"), "C": NOBODY}
 _SALE_REQUESTERS = users("manager1", "manager2", "credit")
 CREDIT_REQUESTERS = {"A": _SALE_REQUESTERS, "B": _SALE_REQUESTERS, "C": users("manager4")}
-LETTER_READ = {"A": _SALE_REQUESTERS, "B": _SALE_REQUESTERS, "C": users("manager4")}
+# Standard letters: those who write to the customer, and the auditor (who reads everything).
+LETTER_READ = {"A": _SALE_REQUESTERS | {"auditor"}, "B": _SALE_REQUESTERS | {"auditor"},
+               "C": users("manager4", "auditor")}  # fmt: skip
 _STATEMENT_SALE = users("credit", "finance", "gm", "auditor")
 STATEMENT_READ = {"A": _STATEMENT_SALE, "B": _STATEMENT_SALE, "C": users("auditor")}
 # A limit request of a SALE customer: its readers in SALE and BJ, and the auditor.
