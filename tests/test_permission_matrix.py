@@ -36,6 +36,7 @@ from kehu.audit.context import SYSTEM, acting_as
 from kehu.core import grants, policy
 from kehu.core.middleware import is_list_search
 from kehu.core.models import CalendarDay, CalendarYear, OrgUnit, Role, RoleAssignment, User
+from kehu.credit.models import ReplyTemplate
 from kehu.customers import changes, services
 from kehu.customers.models import DuplicateFlag
 from kehu.customers.tests.factories import org_data
@@ -172,6 +173,24 @@ DESTRUCTION_READ = {
     "C": users("auditor"),
 }
 WITNESSES = ("finance", "credit")
+# The credit file (CRD): account managers of the department, its head, credit, finance and
+# the general manager of BJ, the auditor; credit staff override holds.
+CREDIT_VIEWERS = ACCOUNT_MANAGERS | users("head_sale", "credit", "finance", "gm", "auditor")
+_CREDIT_SALE = users("manager1", "manager2", "head_sale", "credit", "finance", "gm")
+CREDIT_READ = {"A": _CREDIT_SALE | {"auditor"}, "B": _CREDIT_SALE | {"auditor"},
+               "C": users("manager4", "auditor")}  # fmt: skip
+CREDIT_CHECK = {"A": _CREDIT_SALE, "B": _CREDIT_SALE, "C": users("manager4")}
+CREDIT_WORK = {"A": users("credit"), "B": users("credit"), "C": NOBODY}
+_SALE_REQUESTERS = users("manager1", "manager2", "credit")
+CREDIT_REQUESTERS = {"A": _SALE_REQUESTERS, "B": _SALE_REQUESTERS, "C": users("manager4")}
+# Standard letters: those who write to the customer, and the auditor (who reads everything).
+LETTER_READ = {"A": _SALE_REQUESTERS | {"auditor"}, "B": _SALE_REQUESTERS | {"auditor"},
+               "C": users("manager4", "auditor")}  # fmt: skip
+_STATEMENT_SALE = users("credit", "finance", "gm", "auditor")
+STATEMENT_READ = {"A": _STATEMENT_SALE, "B": _STATEMENT_SALE, "C": users("auditor")}
+# A limit request of a SALE customer: its readers in SALE and BJ, and the auditor.
+LIMIT_REQUEST_READERS = users("manager1", "manager2", "head_sale", "credit", "finance", "gm",
+                              "auditor")  # fmt: skip
 
 
 def _filing_step(filing: Any) -> Any:
@@ -719,6 +738,45 @@ RULES: dict[str, list[Rule]] = {
     # An empty list for those who may not read the register.
     "api/v1/destructions/": [Rule(), Rule(expect=users("archivist"), method="POST")],
     "api/v1/destructions/<int:pk>/": [Rule("destruction", per_object(DESTRUCTION_READ))],
+    # The credit file: readers of the customer's credit (finance too), credit staff act.
+    "credit:register": [Rule(expect=CREDIT_VIEWERS)],
+    "credit:register_export": [Rule(expect=users("credit", "finance", "gm", "auditor"))],
+    "credit:import": [Rule(expect=users("credit", "finance"))],
+    "credit:customer": [Rule("customer", per_object(CREDIT_READ))],
+    "credit:override": [Rule("customer", per_object(CREDIT_WORK), "POST")],
+    "credit:override_end": [Rule("creditoverride", users("credit"), "POST")],
+    "api/v1/credit/check": [
+        Rule(
+            "customer_body",
+            per_object(CREDIT_CHECK),
+            "POST",
+            body=lambda o: {"customer": o.pk, "amount": "1"},
+        )
+    ],
+    "api/v1/credit/accounts/<int:pk>/": [Rule("customer", per_object(CREDIT_READ))],
+    "credit:limit_request_new": [Rule("customer", per_object(CREDIT_REQUESTERS))],
+    "credit:limit_request": [Rule("limitrequest", LIMIT_REQUEST_READERS)],
+    "credit:approval_pdf": [Rule("limitrequest", LIMIT_REQUEST_READERS)],
+    # The request is still pending: no notification letter yet, for anybody.
+    "credit:notice_pdf": [Rule("limitrequest", NOBODY)],
+    "credit:limit_bands": [Rule(expect=users("admin"))],
+    "credit:statements": [Rule("customer", per_object(STATEMENT_READ))],
+    "credit:review": [Rule("customer", per_object(CREDIT_WORK), "POST")],
+    "credit:post_credit": [Rule("customer", per_object(CREDIT_READ))],
+    "credit:reply_letter": [Rule("letter", per_object(LETTER_READ))],
+    "credit:statement_file": [Rule("accountstatement", LIMIT_REQUEST_READERS)],
+    "credit:reply_templates": [Rule(expect=users("admin"))],
+    "credit:reply_template": [Rule("replytemplate", users("admin"))],
+    "credit:application_new": [Rule("customer", per_object(CREDIT_REQUESTERS))],
+    "credit:application": [Rule("creditapplication", LIMIT_REQUEST_READERS)],
+    "credit:section_save": [Rule("creditapplication", users("credit"), "POST")],
+    "credit:report_sign": [Rule("creditapplication", users("credit"), "POST")],
+    "api/v1/credit/limit-requests/": [
+        Rule(expect=ACCOUNT_MANAGERS | users("credit"), method="POST")
+    ],
+    "api/v1/credit/limit-requests/<int:pk>/": [Rule("limitrequest", LIMIT_REQUEST_READERS)],
+    "api/v1/credit/receivables/": [Rule(expect=users("credit", "finance"), method="POST")],
+    "api/v1/credit/orders/": [Rule(expect=users("credit", "finance"), method="POST")],
     "api/v1/destructions/<int:pk>/execute/": [
         Rule(
             "destruction",
@@ -1009,6 +1067,11 @@ def world(demo: dict[str, User]) -> dict[str, Any]:
         "outbox": _failed_mail(demo["manager1"]),
         "chatrobot": None,
         "robotmessage": None,
+        "creditoverride": _credit_override(objects["A"]["customer"], demo["credit"]),
+        "limitrequest": _limit_request(demo),
+        "creditapplication": _credit_application(demo),
+        "accountstatement": _account_statement(objects["A"]["customer"], demo["credit"]),
+        "replytemplate": ReplyTemplate.objects.create(title="催款函", body="致{customer}"),
     }
     shared["chatrobot"], shared["robotmessage"] = _failed_robot_message()
     from kehu.audit.models import AuditEvent
@@ -1024,6 +1087,45 @@ def world(demo: dict[str, User]) -> dict[str, Any]:
         dimension=shared["dimension"], code="v", name="值"
     )
     return {"objects": objects, "shared": shared}
+
+
+def _credit_override(customer: Any, by: User) -> Any:
+    from kehu.credit import services as credit
+    from kehu.credit.exposure import account_for
+
+    until = timezone.localdate() + datetime.timedelta(days=5)
+    return credit.override_grant(account_for(customer), reason="回款承诺", until=until, by=by)
+
+
+def _limit_request(demo: dict[str, User]) -> Any:
+    """A pending limit request of manager1's for a further active SALE customer."""
+    from decimal import Decimal
+
+    from kehu.credit import limits
+
+    customer = _active(demo["manager1"], demo).customer
+    data = {"kind": "new", "limit_amount": Decimal("300000"), "payment_days": 30,
+            "reason": "新客户首次授信"}  # fmt: skip
+    return limits.limit_request_create(customer, data, by=demo["manager1"])
+
+
+def _credit_application(demo: dict[str, User]) -> Any:
+    """A credit application of manager1's for a further active SALE customer."""
+    from decimal import Decimal
+
+    from kehu.credit import applications
+
+    customer = _active(demo["manager1"], demo).customer
+    data = {"requested_limit": Decimal("300000"), "payment_days": 30, "reason": "首次授信"}
+    return applications.application_create(customer, data, by=demo["manager1"])
+
+
+def _account_statement(customer: Any, by: User) -> Any:
+    from kehu.credit import postcredit
+
+    upload = SimpleUploadedFile("对账单.pdf", samples.pdf(), content_type="application/pdf")
+    data = {"as_of": datetime.date(2026, 10, 31), "balance": 1000, "status": "sent"}
+    return postcredit.account_statement_record(customer, data, upload, by=by)
 
 
 def _failed_mail(user: Any) -> Any:
@@ -1062,6 +1164,7 @@ def _failed_robot_message() -> tuple[Any, Any]:
 # Rule kinds naming an object of another kind: in the URL in another way, or in the body only.
 IN_BODY = {"customer_body": "customer", "transfer_body": "transfer"}
 OBJECT_OF = {
+    "letter": "customer",
     "reveal": "contact",
     "reveal_api": "contact",
     "person_api": "contact",
@@ -1091,6 +1194,8 @@ def url_for(key: str, route: str, rule: Rule, obj: Any) -> str:
         kwargs = {"seq": obj.seq}
     elif rule.kind == "filing_act":
         kwargs = {"pk": obj.pk, "action": "supplement"}
+    elif rule.kind == "letter":
+        kwargs = {"pk": obj.pk, "template_pk": ReplyTemplate.objects.get().pk}
     elif rule.kind not in (None, "reveal_api", *IN_BODY):
         kwargs = {"pk": obj.pk}
     if "/" not in key:  # a named pattern

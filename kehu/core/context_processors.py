@@ -82,6 +82,18 @@ NAVIGATION: list[tuple[Any, list[Item | str]]] = [
         ],
     ),
     (
+        _("Credit"),
+        [
+            (_("Credit register"), "report-money", "credit:register", "credit.creditaccount.view"),
+            (
+                _("Import receivables"),
+                "file-import",
+                "credit:import",
+                "credit.receivable.import",
+            ),
+        ],
+    ),
+    (
         _("Administration"),
         [
             "units",
@@ -96,6 +108,18 @@ NAVIGATION: list[tuple[Any, list[Item | str]]] = [
             ),
             "calendar-days",
             "approver-rules",
+            (
+                _("Standard reply letters"),
+                "mail",
+                "credit:reply_templates",
+                "credit.replytemplate.change",
+            ),
+            (
+                _("Limit approval bands"),
+                "stairs",
+                "credit:limit_bands",
+                "credit.limitband.change",
+            ),
             "filing-checklist",
             "risk-rules",
             "watch-list",

@@ -16,6 +16,7 @@ from kehu.core.digest import lookup_digest
 from kehu.core.masking import ID_NUMBER, mask
 from kehu.core.models import OrgUnit, TrackedModel
 from kehu.core.rowbound import RowBoundManager
+from kehu.customers.flags import raised as raised_flags
 
 
 def _digest(kind: str, value: str) -> str:
@@ -277,6 +278,11 @@ class Customer(TrackedModel):
         if update_fields is not None and "legal_rep_phone" in update_fields:
             kwargs["update_fields"] = {*kwargs["update_fields"], "legal_rep_phone_digest"}
         super().save(*args, **kwargs)
+
+    def flags(self) -> Any:
+        """The flags other contexts raise for this customer (kehu.customers.flags), read from
+        the annotations of the list's query."""
+        return raised_flags(self)
 
     @property
     def is_organization(self) -> bool:

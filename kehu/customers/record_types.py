@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.core import policy
 from kehu.customers import filters, forms, selectors, serializers, services
+from kehu.customers.flags import annotate_flags
 from kehu.customers.models import (
     BankAccount,
     ChangeRequest,
@@ -86,6 +87,7 @@ register(
                 Column("kind", badge=True, secondary=True),
                 Column("identifier", label=_("Credit code / ID number"), secondary=True),
                 Column("status", sort="status", badge=True),
+                Column("flags", label=_("Flags")),
                 Column("owner.full_name", label=_("Account manager"), secondary=True),
                 Column("unit.name", label=_("Department"), secondary=True),
                 Column("city", secondary=True),
@@ -100,7 +102,9 @@ register(
             private_search=is_exact_value,
             # The list and the export show the columns: no contacts or classifications, and
             # of the customer's fifty fields only theirs.
-            queryset=lambda: Customer.objects.select_related("owner", "unit").only(*LIST_FIELDS),
+            queryset=lambda: annotate_flags(
+                Customer.objects.select_related("owner", "unit").only(*LIST_FIELDS)
+            ),
             # Counting a million-row list exactly costs more than the page itself.
             count_limit=1_000,
             # A search for a common term skips the n-gram index and tests rows one by one, so

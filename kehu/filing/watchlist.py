@@ -5,8 +5,6 @@ credit code, or list and name when the code is blank)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +18,7 @@ from kehu.customers.identifiers import clean_credit_code
 from kehu.customers.models import Customer
 from kehu.filing.models import WatchList, WatchListEntry, name_key
 from kehu.infra.normalize import clean_text, compact_code, parse_date
+from kehu.infra.tabular import read_table
 
 
 def matches(customer: Customer) -> QuerySet[WatchListEntry]:
@@ -75,34 +74,6 @@ class Preview:
 
     def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action and not r.errors)
-
-
-def _read_table(name: str, content: bytes) -> list[list[str]]:
-    if name.lower().endswith(".xlsx") or content[:2] == b"PK":
-        from openpyxl import load_workbook
-
-        try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-        except Exception as error:  # openpyxl raises many kinds on a damaged file
-            raise ValidationError(_("The file is not a readable xlsx workbook.")) from error
-        if sheet is None:
-            return []
-        return [
-            [
-                "" if v is None else (v.date().isoformat() if hasattr(v, "date") else str(v))
-                for v in r
-            ]
-            for r in sheet.iter_rows(values_only=True)
-        ]
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ValidationError(_("The file is neither UTF-8 nor GB18030 text."))
-    return [list(r) for r in csv.reader(io.StringIO(text))]
 
 
 def _clean_row(line: int, raw: dict[str, str]) -> Row:
@@ -164,7 +135,7 @@ _COMPARED = ("name", "credit_code", "list_kind", "source", "listed_on", "note")
 def preview(name: str, content: bytes) -> Preview:
     """Read and check every row; nothing is saved."""
     try:
-        table = _read_table(name, content)
+        table = read_table(name, content)
     except ValidationError as error:
         return Preview([], [str(m) for m in error.messages])
     table = [r for r in table if any(str(c).strip() for c in r)]

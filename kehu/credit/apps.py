@@ -1,0 +1,42 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CreditConfig(AppConfig):
+    name = "kehu.credit"
+    label = "credit"
+    verbose_name = _("Credit file")
+
+    def ready(self) -> None:
+        from kehu.api import routes
+        from kehu.core import policy
+        from kehu.credit import processes, reviews, tasks  # noqa: F401  (registers processes)
+        from kehu.credit.models import (
+            CreditAccount,
+            CreditApplication,
+            HoldOverride,
+            LimitGrant,
+            LimitRequest,
+            OpenOrder,
+            Receivable,
+        )
+        from kehu.credit.selectors import card_panel, held_condition
+        from kehu.customers import card, flags
+        from kehu.customers.models import Customer
+        from kehu.ops.reminders import register_rule
+        from kehu.ops.schedule import register_periodic
+
+        customer = (Customer, "customer_id")
+        for direct in (CreditAccount, Receivable, OpenOrder):
+            policy.register_scope(
+                direct, "customer__unit__path", "customer__owner_id", grant_parent=customer
+            )
+        for of_account in (HoldOverride, LimitGrant, LimitRequest, CreditApplication):
+            policy.register_scope(
+                of_account, "account__customer__unit__path", "account__customer__owner_id"
+            )
+        register_periodic(*tasks.PERIODIC)
+        register_rule(reviews.REVIEW_RULE)
+        card.register_panel(card_panel)
+        flags.register_flag(flags.Flag("credit_hold", _("Credit hold"), held_condition))
+        routes.register_endpoints("kehu.credit.api")

@@ -1,0 +1,139 @@
+"""The limit approval table (授信额度审批表) and the notification letter to the customer
+(额度通知函) as PDFs, with the embedded CJK font of every Kehu form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kehu.credit.models import LimitRequest
+from kehu.infra import pdf
+
+
+def _person(user: Any) -> str:
+    return (user.full_name or user.username) if user is not None else ""
+
+
+def _yuan(value: Any) -> str:
+    return f"{value:,.2f} 元"
+
+
+def _date(value: Any) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "hour"):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    return str(value.isoformat())
+
+
+def approval_table(request: LimitRequest, *, printed_by: Any) -> bytes:
+    account = request.account
+    customer = account.customer
+    doc = pdf.Document(
+        title=_("Credit limit approval table"), author=_person(printed_by), subject=request.number
+    )
+    doc.key_values(
+        [
+            (_("number"), request.number),
+            (_("customer"), customer.name),
+            (_("Credit code / ID number"), customer.identifier()),
+            (_("Account manager"), _person(customer.owner)),
+            (_("department"), customer.unit.name),
+            (_("kind"), request.get_kind_display()),
+            (_("requested limit"), _yuan(request.limit_amount)),
+            (_("payment terms (days)"), request.payment_days),
+            (_("overdue amount allowed"), _yuan(request.overdue_allowed)),
+            (
+                _("temporary limit"),
+                f"{_yuan(request.temporary_amount)} → {_date(request.temporary_until)}"
+                if request.temporary_until
+                else "",
+            ),
+            (_("reason"), request.reason),
+            (_("requested by"), _person(request.requested_by)),
+            (_("requested at"), _date(request.created_at)),
+            (_("status"), request.get_status_display()),
+        ]
+    )
+    doc.heading(_("Current credit position"))
+    doc.key_values(
+        [
+            (_("credit limit"), _yuan(account.limit_amount)),
+            (_("open receivables"), _yuan(account.open_receivables)),
+            (_("open orders"), _yuan(account.open_orders)),
+            (_("exposure"), _yuan(account.exposure)),
+            (_("credit rating"), account.rating),
+        ]
+    )
+    doc.heading(_("Approvals"))
+    steps = (
+        list(request.case.steps.select_related("completed_by").order_by("pk"))
+        if request.case
+        else []
+    )
+    done = [s for s in steps if s.completed_at]
+    if done:
+        doc.signature_lines(
+            [
+                (
+                    s.label,
+                    f"{_person(s.completed_by)} · {s.outcome_label}"
+                    + (f" · {s.comment}" if s.comment else ""),
+                    _date(s.completed_at),
+                )
+                for s in done
+            ]
+        )
+    else:
+        doc.paragraph(_("No step completed yet."))
+    return doc.build()
+
+
+def notification_letter(request: LimitRequest, *, printed_by: Any) -> bytes:
+    """The letter telling the customer its approved limit and terms."""
+    account = request.account
+    customer = account.customer
+    doc = pdf.Document(
+        title=_("Credit limit notification letter"),
+        author=_person(printed_by),
+        subject=request.number,
+    )
+    doc.paragraph(_("To: %(name)s") % {"name": customer.name})
+    doc.spacer()
+    doc.paragraph(
+        _(
+            "We are pleased to inform you that the following credit terms have been approved "
+            "for your company (reference %(number)s):"
+        )
+        % {"number": request.number}
+    )
+    doc.spacer(2)
+    rows = [
+        (_("credit limit"), _yuan(request.limit_amount)),
+        (_("payment terms (days)"), request.payment_days),
+        (_("overdue amount allowed"), _yuan(request.overdue_allowed)),
+    ]
+    if request.temporary_until:
+        rows.append(
+            (
+                _("temporary limit"),
+                f"{_yuan(request.temporary_amount)}（{_('valid until')} "
+                f"{_date(request.temporary_until)}）",
+            )
+        )
+    rows.append((_("effective from"), _date(request.updated_at)[:10]))
+    doc.key_values(rows)
+    doc.spacer()
+    doc.paragraph(
+        _(
+            "Orders beyond the available credit, or while payments are overdue beyond the "
+            "allowance, are held until settled. Please contact your account manager with any "
+            "question."
+        )
+    )
+    doc.spacer()
+    doc.paragraph(_("Account manager: %(name)s") % {"name": _person(customer.owner)}, style="small")
+    doc.paragraph(_date(timezone.localdate()))
+    return doc.build()
