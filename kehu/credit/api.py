@@ -27,7 +27,7 @@ from kehu.credit.selectors import credit_customer, reason_labels
 from kehu.customers.models import Customer
 
 
-class CheckSerializer(serializers.Serializer[Any]):
+class CreditCheckSerializer(serializers.Serializer[Any]):
     customer = serializers.IntegerField(help_text="The customer's number.")
     amount = ChineseAmountField(help_text='The order amount in 元, e.g. 125000.00 or "12.5万".')
 
@@ -41,15 +41,15 @@ class CheckSerializer(serializers.Serializer[Any]):
         return value
 
 
-class ReasonSerializer(serializers.Serializer[Any]):
+class CreditReasonSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     message = serializers.CharField()
 
 
-class CheckResultSerializer(serializers.Serializer[Any]):
+class CreditCheckResultSerializer(serializers.Serializer[Any]):
     allowed = serializers.BooleanField()
     status = serializers.CharField(help_text='"allowed" or "held"')
-    reasons = ReasonSerializer(many=True)
+    reasons = CreditReasonSerializer(many=True)
     exposure = serializers.DecimalField(max_digits=18, decimal_places=2)
     limit = serializers.DecimalField(max_digits=18, decimal_places=2)
     available = serializers.DecimalField(max_digits=18, decimal_places=2)
@@ -63,9 +63,9 @@ class CheckView(Endpoint):
 
     required_permissions = {"POST": "credit.creditaccount.check"}
 
-    @extend_schema(request=CheckSerializer, responses=CheckResultSerializer)
+    @extend_schema(request=CreditCheckSerializer, responses=CreditCheckResultSerializer)
     def post(self, request: Request) -> Response:
-        given = CheckSerializer(data=request.data)
+        given = CreditCheckSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         pk = given.validated_data["customer"]
         # The account row in the reader's scope answers in one query; a customer without
@@ -78,10 +78,10 @@ class CheckView(Endpoint):
             **result.__dict__,
             "status": "allowed" if result.allowed else "held",
         }
-        return Response(CheckResultSerializer(data).data)
+        return Response(CreditCheckResultSerializer(data).data)
 
 
-class AccountSerializer(serializers.ModelSerializer[CreditAccount]):
+class CreditAccountSerializer(serializers.ModelSerializer[CreditAccount]):
     exposure = serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True)
     hold_reason_labels = serializers.SerializerMethodField()
 
@@ -104,13 +104,13 @@ class AccountView(Endpoint):
 
     required_permissions = {"GET": "credit.creditaccount.view"}
 
-    @extend_schema(responses=AccountSerializer)
+    @extend_schema(responses=CreditAccountSerializer)
     def get(self, request: Request, pk: int) -> Response:
         customer = credit_customer(request.user, pk)
         account = CreditAccount.objects.filter(customer=customer).first() or CreditAccount(
             customer=customer
         )
-        data = AccountSerializer(account).data
+        data = CreditAccountSerializer(account).data
         today = timezone.localdate()
         data["ageing"] = {k: str(v) for k, v in ageing([customer.pk], today).items()}
         return Response(data)
@@ -141,7 +141,7 @@ class UpsertResultSerializer(serializers.Serializer[Any]):
     unchanged = serializers.IntegerField()
 
 
-class ItemsSerializer(serializers.Serializer[Any]):
+class CreditItemsSerializer(serializers.Serializer[Any]):
     items = serializers.ListField(
         child=serializers.DictField(),
         help_text="Invoices (invoice_number, invoice_date, due_date, amount, paid) or orders "
@@ -174,7 +174,7 @@ class ItemsView(Endpoint):
     kind = "invoices"
     required_permissions = {"POST": "credit.receivable.import"}
 
-    @extend_schema(request=ItemsSerializer, responses=UpsertResultSerializer)
+    @extend_schema(request=CreditItemsSerializer, responses=UpsertResultSerializer)
     def post(self, request: Request) -> Response:
         shape = InvoiceSerializer if self.kind == "invoices" else OrderSerializer
         payload = request.data if isinstance(request.data, dict) else {}
