@@ -16,6 +16,7 @@ from kehu.core.digest import lookup_digest
 from kehu.core.masking import ID_NUMBER, mask
 from kehu.core.models import OrgUnit, TrackedModel
 from kehu.core.rowbound import RowBoundManager
+from kehu.customers import freshness
 
 
 def _digest(kind: str, value: str) -> str:
@@ -285,6 +286,10 @@ class Customer(TrackedModel):
     @property
     def in_active_register(self) -> bool:
         return self.status in ACTIVE_REGISTER
+
+    def freshness(self) -> str:
+        """A "stale" badge when the data has not been verified for too long (REV-2)."""
+        return freshness.badge_of(self)
 
     def identifier(self) -> str:
         """Credit code, or the ID number masked (110105************) for lists."""

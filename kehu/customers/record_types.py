@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core import policy
-from kehu.customers import filters, forms, selectors, serializers, services
+from kehu.customers import filters, forms, freshness, selectors, serializers, services
 from kehu.customers.models import (
     BankAccount,
     ChangeRequest,
@@ -60,7 +60,7 @@ policy.register_scope(
 # test_list_pages_ask_no_query_per_row catches.
 LIST_FIELDS = (
     *("id", "version", "kind", "name", "name_pinyin", "status", "credit_code", "id_number"),
-    *("city", "completeness", "updated_at", "owner", "unit"),
+    *("city", "completeness", "updated_at", "owner", "unit", "last_verified_at"),
     *("owner__username", "owner__full_name", "unit__name", "unit__code"),
 )
 
@@ -90,6 +90,7 @@ register(
                 Column("unit.name", label=_("Department"), secondary=True),
                 Column("city", secondary=True),
                 Column("completeness", sort="completeness", secondary=True),
+                Column("freshness", label=_("Verification"), secondary=True),
                 Column("updated_at", sort="updated_at", secondary=True),
             ],
             filterset=filters.CustomerFilter,
@@ -100,7 +101,9 @@ register(
             private_search=is_exact_value,
             # The list and the export show the columns: no contacts or classifications, and
             # of the customer's fifty fields only theirs.
-            queryset=lambda: Customer.objects.select_related("owner", "unit").only(*LIST_FIELDS),
+            queryset=lambda: freshness.with_stale_flag(
+                Customer.objects.select_related("owner", "unit").only(*LIST_FIELDS)
+            ),
             # Counting a million-row list exactly costs more than the page itself.
             count_limit=1_000,
             # A search for a common term skips the n-gram index and tests rows one by one, so
