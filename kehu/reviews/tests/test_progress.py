@@ -131,7 +131,9 @@ def test_progress_and_answers_through_the_api(
         f"/api/v1/review-tasks/{ids[1]}/confirm/", {}, content_type="application/json"
     )
     assert other.status_code == 404
-    refused = owner.post(f"/api/v1/review-tasks/{ids[1]}/correct/", {}, content_type="application/json")
+    refused = owner.post(
+        f"/api/v1/review-tasks/{ids[1]}/correct/", {}, content_type="application/json"
+    )
     assert refused.status_code == 400
     assert api_for("compliance").get("/api/v1/review-campaigns/").json()["results"][0]["id"] == (
         campaign.pk
