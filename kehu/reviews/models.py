@@ -51,6 +51,12 @@ class ReviewSettings(models.Model):
 
     @classmethod
     def current(cls) -> ReviewSettings:
+        """The stored settings, or the defaults until an administrator saves them (a page
+        that only reads them writes nothing)."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+    @classmethod
+    def stored(cls) -> ReviewSettings:
         found, _created = cls.objects.get_or_create(pk=1)
         return found
 

@@ -210,6 +210,6 @@ def settings_save(data: dict[str, Any], expected_version: int | None) -> ReviewS
         **data,
         "months": ",".join(str(int(p)) for p in str(data["months"]).split(",") if p.strip()),
     }
-    updated = audited_update(ReviewSettings.current(), data, expected_version)
+    updated = audited_update(ReviewSettings.stored(), data, expected_version)
     assert isinstance(updated, ReviewSettings)
     return updated

@@ -100,9 +100,7 @@ def test_mid_cycle_month_reviews_high_risk_customers_only(
 ) -> None:
     ordinary, risky = make_active("manager1"), make_active("manager1")
     mark_high_risk(risky, demo["compliance"])
-    config = ReviewSettings.current()
-    config.mid_cycle_month = 5
-    config.save()
+    services.settings_save({"months": "2,8", "mid_cycle_month": 5}, 1)
 
     services.open_due_campaign(D(2026, 5, 6))  # 1-5 May are the Labour Day holiday
     campaign = ReviewCampaign.objects.get()
