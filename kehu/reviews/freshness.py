@@ -36,6 +36,8 @@ def verified_before(day: datetime.date) -> Q:
 
 
 class ReviewStalenessRule:
+    """The customers' staleness rule (kehu.customers.freshness) from the review settings."""
+
     def stale_q(self, today: datetime.date) -> Q:
         config = ReviewSettings.current()
         normal = verified_before(months_before(today, config.stale_months))
@@ -45,7 +47,7 @@ class ReviewStalenessRule:
         )
 
 
-def period_months(customer: Customer, high_risk: bool, config: ReviewSettings) -> int:
+def period_months(high_risk: bool, config: ReviewSettings) -> int:
     return config.stale_months_high_risk if high_risk else config.stale_months
 
 
@@ -53,7 +55,7 @@ def stale_on(customer: Customer, high_risk: bool, config: ReviewSettings) -> dat
     """The day the customer's data becomes stale unless verified again."""
     verified = customer.last_verified_at or customer.created_at
     day = timezone.localdate(verified)
-    return months_after(day, period_months(customer, high_risk, config))
+    return months_after(day, period_months(high_risk, config))
 
 
 RULE = ReviewStalenessRule()
