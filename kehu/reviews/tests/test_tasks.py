@@ -117,7 +117,7 @@ def test_correct_on_the_page_after_editing_the_customer(
     task = task_of(customer)
     owner = client_for("manager1")
     refused = owner.post(f"/reviews/tasks/{task.pk}/correct/", {}, follow=True)
-    assert "No correction is recorded" in refused.content.decode()
+    assert "自审查发起以来没有记录到任何更正" in refused.content.decode()  # pages speak Chinese
     update_customer(customer, {"city": "天津"}, customer.version)
     owner.post(f"/reviews/tasks/{task.pk}/correct/", {})
     task.refresh_from_db()
