@@ -139,7 +139,7 @@ def report_pdf(user: Any, campaign: ReviewCampaign) -> bytes:
     document.key_values(
         [
             (_("Opened on"), campaign.opened_on.isoformat()),
-            (_("Deadline"), campaign.deadline.isoformat()),
+            (_("Review deadline"), campaign.deadline.isoformat()),
             (_("Status"), campaign.get_status_display()),
             (
                 _("Closed at"),

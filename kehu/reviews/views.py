@@ -114,7 +114,7 @@ TASK_COLUMNS = [
     ("unit.name", _("Department")),
     ("owner.full_name", _("Account manager")),
     ("status", _("Status")),
-    ("campaign.deadline", _("Deadline")),
+    ("campaign.deadline", _("Review deadline")),
     ("done_at", _("Done at")),
     ("changes_text", _("What changed")),
     ("stale_items", _("Stale items found")),
