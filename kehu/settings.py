@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "kehu.privacy",
     "kehu.archives",
     "kehu.credit",
+    "kehu.reviews",
     "kehu.api",
     "kehu.ops",
 ]

@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("kehu.privacy.urls")),
     path("", include("kehu.archives.urls")),
     path("", include("kehu.credit.urls")),
+    path("", include("kehu.reviews.urls")),
     path("", include("kehu.generic.urls")),
 ]

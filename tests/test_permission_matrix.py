@@ -46,6 +46,8 @@ from kehu.documents.models import DocumentType
 from kehu.filing.models import ChecklistItem, RiskRule, WatchListEntry
 from kehu.generic.services import audited_create
 from kehu.privacy import consent, disclosures, requests
+from kehu.reviews import services as reviews
+from kehu.reviews.models import ReviewTask
 from kehu.workflow import services as workflow
 from kehu.workflow.models import ApproverRule
 
@@ -191,6 +193,16 @@ STATEMENT_READ = {"A": _STATEMENT_SALE, "B": _STATEMENT_SALE, "C": users("audito
 # A limit request of a SALE customer: its readers in SALE and BJ, and the auditor.
 LIMIT_REQUEST_READERS = users("manager1", "manager2", "head_sale", "credit", "finance", "gm",
                               "auditor")  # fmt: skip
+# The register review (a task per customer A/B/C on the archive world's active customer of
+# the same owner): account managers see their own tasks, the head of SALE, compliance and
+# the general manager (BJ) those of SALE, the auditor all; only the owner answers.
+REVIEW_CAMPAIGN_READERS = ACCOUNT_MANAGERS | users("head_sale", "compliance", "gm", "auditor")
+REVIEW_TASK_READ = {
+    "A": users("manager1", "head_sale", "compliance", "gm", "auditor"),
+    "B": users("manager2", "head_sale", "compliance", "gm", "auditor"),
+    "C": users("manager4", "auditor"),
+}
+REVIEW_REPORTERS = users("compliance", "auditor")
 
 
 def _filing_step(filing: Any) -> Any:
@@ -777,6 +789,27 @@ RULES: dict[str, list[Rule]] = {
     "api/v1/credit/limit-requests/<int:pk>/": [Rule("limitrequest", LIMIT_REQUEST_READERS)],
     "api/v1/credit/receivables/": [Rule(expect=users("credit", "finance"), method="POST")],
     "api/v1/credit/orders/": [Rule(expect=users("credit", "finance"), method="POST")],
+    # The register review.
+    "reviews:campaigns": [
+        Rule(expect=REVIEW_CAMPAIGN_READERS),
+        Rule(expect=users("compliance"), method="POST"),
+    ],
+    "reviews:campaign": [Rule("reviewcampaign", REVIEW_CAMPAIGN_READERS)],
+    "reviews:campaign_close": [Rule("reviewcampaign", users("compliance"), "POST")],
+    "reviews:report_xlsx": [Rule("reviewcampaign", REVIEW_REPORTERS)],
+    "reviews:report_pdf": [Rule("reviewcampaign", REVIEW_REPORTERS)],
+    "reviews:settings": [Rule(expect=ADMIN)],
+    "reviews:tasks": [Rule(expect=REVIEW_CAMPAIGN_READERS)],
+    "reviews:task": [Rule("reviewtask", per_object(REVIEW_TASK_READ))],
+    "reviews:task_confirm": [Rule("reviewtask", per_object(OWNER), "POST")],
+    "reviews:task_correct": [Rule("reviewtask", per_object(OWNER), "POST")],
+    "api:review-campaigns-list": [Rule(expect=REVIEW_CAMPAIGN_READERS)],
+    "api:review-campaigns-detail": [Rule("reviewcampaign", REVIEW_CAMPAIGN_READERS)],
+    "api:review_progress": [Rule("reviewcampaign", REVIEW_CAMPAIGN_READERS)],
+    "api:review-tasks-list": [Rule(expect=REVIEW_CAMPAIGN_READERS)],
+    "api:review-tasks-detail": [Rule("reviewtask", per_object(REVIEW_TASK_READ))],
+    "api:review_task_confirm": [Rule("reviewtask", per_object(OWNER), "POST")],
+    "api:review_task_correct": [Rule("reviewtask", per_object(OWNER), "POST")],
     "api/v1/destructions/<int:pk>/execute/": [
         Rule(
             "destruction",
@@ -1040,6 +1073,14 @@ def world(demo: dict[str, User]) -> dict[str, Any]:
             objects[key]["transfer"] = Transfer.objects.get(
                 dossier=objects[key]["dossier"], status="proposed"
             )
+        # The register review, opened by hand: a task for each active customer.
+        campaign, _created = reviews.campaign_open(
+            datetime.date(2026, 8, 1), by=demo["compliance"], everyone=True
+        )
+        for key in ("A", "B", "C"):
+            objects[key]["reviewtask"] = ReviewTask.objects.get(
+                campaign=campaign, customer=objects[key]["dossier"].customer
+            )
         watch = audited_create(
             WatchListEntry(name="某异常经营有限公司", list_kind="abnormal", source="公示系统")
         )
@@ -1072,6 +1113,7 @@ def world(demo: dict[str, User]) -> dict[str, Any]:
         "creditapplication": _credit_application(demo),
         "accountstatement": _account_statement(objects["A"]["customer"], demo["credit"]),
         "replytemplate": ReplyTemplate.objects.create(title="催款函", body="致{customer}"),
+        "reviewcampaign": campaign,
     }
     shared["chatrobot"], shared["robotmessage"] = _failed_robot_message()
     from kehu.audit.models import AuditEvent

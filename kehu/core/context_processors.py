@@ -50,6 +50,12 @@ NAVIGATION: list[tuple[Any, list[Item | str]]] = [
             ),
             (_("Filings"), "file-check", "filing:list", "filing.filing.view"),
             (_("Data provisions"), "share", "privacy:disclosures", "privacy.disclosure.view"),
+            (
+                _("Register review"),
+                "clipboard-check",
+                "reviews:campaigns",
+                "reviews.reviewcampaign.view",
+            ),
         ],
     ),
     (
@@ -140,6 +146,12 @@ NAVIGATION: list[tuple[Any, list[Item | str]]] = [
                 "lock-square",
                 "privacy:tiers",
                 "privacy.sensitivitytiers.change",
+            ),
+            (
+                _("Review settings"),
+                "calendar-repeat",
+                "reviews:settings",
+                "reviews.reviewsettings.change",
             ),
             (
                 _("Security policy"),

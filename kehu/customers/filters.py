@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.core import policy
 from kehu.core.models import OrgUnit, User
+from kehu.customers import freshness
 from kehu.customers.models import (
     ACTIVE_REGISTER,
     BankAccount,
@@ -65,6 +66,9 @@ class CustomerFilter(ListFilterSet):
     nature = django_filters.ChoiceFilter(label=_("Nature"), choices=Nature.choices)
     province = django_filters.ChoiceFilter(label=_("Province"), choices=[(p, p) for p in PROVINCES])
     city = django_filters.CharFilter(label=_("City"), method="by_city")
+    stale = django_filters.BooleanFilter(
+        label=_("Stale (not verified for too long)"), method="by_stale"
+    )
 
     class Meta:
         model = Customer
@@ -78,6 +82,7 @@ class CustomerFilter(ListFilterSet):
             "nature",
             "province",
             "city",
+            "stale",
         ]
 
     def __init__(self, data: Any = None, *args: Any, user: Any = None, **kwargs: Any) -> None:
@@ -117,6 +122,14 @@ class CustomerFilter(ListFilterSet):
         """ "北京" and "北京市" are the same city."""
         city = value.strip().removesuffix("市")
         return queryset.filter(city__in=[city, f"{city}市"]) if city else queryset
+
+    def by_stale(
+        self, queryset: QuerySet[Customer], name: str, value: bool | None
+    ) -> QuerySet[Customer]:
+        if value is None:
+            return queryset
+        stale = freshness.stale_q()
+        return queryset.filter(stale) if value else queryset.exclude(stale)
 
     def by_register(
         self, queryset: QuerySet[Customer], name: str, value: str

@@ -61,7 +61,7 @@ policy.register_scope(
 # test_list_pages_ask_no_query_per_row catches.
 LIST_FIELDS = (
     *("id", "version", "kind", "name", "name_pinyin", "status", "credit_code", "id_number"),
-    *("city", "completeness", "updated_at", "owner", "unit"),
+    *("city", "completeness", "updated_at", "owner", "unit", "last_verified_at"),
     *("owner__username", "owner__full_name", "unit__name", "unit__code"),
 )
 

@@ -27,6 +27,9 @@ PAGES = [*ADMIN_PAGES, *sorted(CUSTOMER_PAGES), "/classification-dimensions/"]
 ALWAYS = {"/", "/api/v1/docs/", "/tasks/", "/cases/", "/privacy/grants/", "/tokens/"}
 # The register of customer data provided outside the owning department.
 DISCLOSURES = {"/privacy/disclosures/"}
+# The register review's campaigns: account managers, their heads, compliance, the general
+# manager and the auditor.
+REVIEWS = {"/reviews/"}
 ARCHIVE_READ = {"/dossiers/", "/archive-items/"}
 LOANS = {"/archives/loans/"}
 ARCHIVIST = ARCHIVE_READ | LOANS | {"/archives/transfers/", "/cabinets/", "/archives/disposition/"}
@@ -36,32 +39,35 @@ ARCHIVIST |= {"/archives/destructions/", "/archive-categories/", "/archives/sett
 ALLOWED = {
     "admin": {"/units/", "/users/", "/security-policy/", "/audit/", "/classification-dimensions/"}
     | {"/privacy/retention/", "/ops/outbox/", "/access-limits/", "/tokens/all/"}
-    | {"/privacy/tiers/"}
+    | {"/privacy/tiers/", "/reviews/settings/"}
     | DOCUMENT_ADMIN
     | WORKFLOW_ADMIN
     | FILING_ADMIN,
     "auditor": {"/units/", "/users/", "/audit/", "/privacy/grant-register/"}
     | CUSTOMER_PAGES
     | DISCLOSURES
+    | REVIEWS
     | ARCHIVE_READ
     | {"/archives/transfers/", "/cabinets/", "/archives/destructions/", "/archive-categories/"},
     "head_sale": {"/units/", "/users/"}
     | CUSTOMER_PAGES
     | DISCLOSURES
+    | REVIEWS
     | ARCHIVE_READ
     | LOANS
     | {"/archives/transfers/"},
     "gm": {"/units/", "/users/"}
     | CUSTOMER_PAGES
     | DISCLOSURES
+    | REVIEWS
     | ARCHIVE_READ
     | LOANS
     | {"/archives/destructions/"},
-    "manager1": CUSTOMER_PAGES | LOANS | DISCLOSURES,
-    "manager2": CUSTOMER_PAGES | LOANS | DISCLOSURES,
-    "manager3": CUSTOMER_PAGES | LOANS | DISCLOSURES,
-    "manager4": CUSTOMER_PAGES | LOANS | DISCLOSURES,
-    "compliance": CUSTOMER_PAGES | WATCH_LIST | DISCLOSURES,
+    "manager1": CUSTOMER_PAGES | LOANS | DISCLOSURES | REVIEWS,
+    "manager2": CUSTOMER_PAGES | LOANS | DISCLOSURES | REVIEWS,
+    "manager3": CUSTOMER_PAGES | LOANS | DISCLOSURES | REVIEWS,
+    "manager4": CUSTOMER_PAGES | LOANS | DISCLOSURES | REVIEWS,
+    "compliance": CUSTOMER_PAGES | WATCH_LIST | DISCLOSURES | REVIEWS,
     "credit": CUSTOMER_PAGES | ARCHIVE_READ | {"/archives/transfers/"},
     "archivist": ARCHIVIST,
     "finance": set(),

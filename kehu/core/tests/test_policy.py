@@ -248,8 +248,11 @@ NAV = {
     "grant_register": "/privacy/grant-register/",
     "disclosures": "/privacy/disclosures/",
     "tiers": "/privacy/tiers/",
+    "reviews": "/reviews/",
+    "review_settings": "/reviews/settings/",
 }
 CUSTOMER_NAV = {"customers", "contacts", "changes", "expiring", "filings", "disclosures"}
+CUSTOMER_NAV |= {"reviews"}
 FILING_ADMIN = {"checklist", "rules", "watch", "watch_import"}
 # Everybody has tasks and deadlines, may receive access grants and keeps their own API tokens.
 WORK = {"tasks", "due", "reminders", "cases", "grants", "my_tokens"}
@@ -266,7 +269,7 @@ ARCHIVIST_NAV |= {"categories", "archive_settings"}
             "admin",
             {"home", "units", "users", "security", "audit", "api", "classes", "doctypes"}
             | {"retention", "outbox", "limits", "all_tokens", "tiers"}
-            | {"integrity", "calendar", "chains"}
+            | {"integrity", "calendar", "chains", "review_settings"}
             | FILING_ADMIN
             | WORK,
         ),
