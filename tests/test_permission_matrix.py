@@ -47,6 +47,7 @@ from kehu.generic.services import audited_create
 from kehu.privacy import consent, disclosures, requests
 from kehu.workflow import services as workflow
 from kehu.workflow.models import ApproverRule
+from tests.record_type_samples import accepted_for_filing
 
 pytestmark = pytest.mark.django_db
 
@@ -607,6 +608,8 @@ RULES: dict[str, list[Rule]] = {
     "archives:settings": [Rule(expect=users("archivist"))],
     "archives:cabinet_check": [Rule("cabinet", users("archivist"), "POST")],
     "archives:cabinet_index_pdf": [Rule("cabinet", ARCHIVE_CONFIG)],
+    "archives:check_register": [Rule(expect=ARCHIVE_CONFIG)],
+    "archives:check_register_export": [Rule(expect=ARCHIVE_CONFIG)],
     "api/v1/cabinets/<int:pk>/checks/": [
         Rule("cabinet", ARCHIVE_CONFIG),
         Rule("cabinet", users("archivist"), "POST"),
@@ -632,6 +635,15 @@ RULES: dict[str, list[Rule]] = {
     "archives:catalogue_pdf": [Rule(expect=users("archivist", "auditor"))],
     "archives:folder_label_pdf": [Rule("dossier", per_object(DOSSIER_READ))],
     "archives:dossier_catalogue_pdf": [Rule("dossier", per_object(DOSSIER_READ))],
+    # The check before filing: the archivist who files.
+    "archives:dossier_review": [
+        Rule("dossier", per_object(ARCHIVE_WORK)),
+        Rule("dossier", per_object(ARCHIVE_WORK), "POST"),
+    ],
+    "api/v1/dossiers/<int:pk>/reviews/": [
+        Rule("dossier", per_object(DOSSIER_READ)),
+        Rule("dossier", per_object(ARCHIVE_WORK), "POST"),
+    ],
     # Holds: the archivist and the general manager.
     "archives:place_hold": [Rule("dossier", per_object(HOLDERS), "POST")],
     "archives:lift_hold": [Rule("hold", per_object(HOLDERS), "POST")],
@@ -874,8 +886,8 @@ def _archive_world(owner: User, demo: dict[str, User]) -> dict[str, Any]:
     archivist = demo["archivist"]
     dossier = _active(owner, demo)
     item = archives.file_item(
-        {"dossier": dossier, "category": ArchiveCategory.objects.get(code="basic"),
-         "title": "营业执照"}
+        {"dossier": accepted_for_filing(dossier),
+         "category": ArchiveCategory.objects.get(code="basic"), "title": "营业执照"}
     )  # fmt: skip
     hold = retention.place_hold(dossier, name="诉讼保全", reason="合同纠纷", by=archivist)
     loan = loans.request_loan(dossier=dossier, borrower=owner, purpose="核对合同", kind="physical")
@@ -883,8 +895,8 @@ def _archive_world(owner: User, demo: dict[str, User]) -> dict[str, Any]:
     loan = loans.loan_issue(loan, by=archivist)
     ended = _active(owner, demo)
     complaint = archives.file_item(
-        {"dossier": ended, "category": ArchiveCategory.objects.get(code="complaints"),
-         "title": "投诉处理记录"}
+        {"dossier": accepted_for_filing(ended),
+         "category": ArchiveCategory.objects.get(code="complaints"), "title": "投诉处理记录"}
     )  # fmt: skip
     services.change_status(ended.customer, "past", "停止合作", demo["gm"])
     Dossier.objects.filter(pk=ended.pk).update(closed_on=datetime.date(2014, 6, 30))
