@@ -42,7 +42,7 @@ from kehu.customers.tests.factories import org_data
 from kehu.documents import samples
 from kehu.documents import services as documents
 from kehu.documents.models import DocumentType
-from kehu.filing.models import ChecklistItem, RiskRule, WatchListEntry
+from kehu.filing.models import ChecklistItem, RiskRule, WatchListEntry, WatchListHit
 from kehu.generic.services import audited_create
 from kehu.privacy import consent, disclosures, requests
 from kehu.workflow import services as workflow
@@ -132,6 +132,7 @@ COMPLETE_BODY = {"outcome": "approved", "comment": "同意"}
 # head open filings for customers they edit; compliance does the second review.
 FILERS = ACCOUNT_MANAGERS | {"head_sale"}
 SECOND_REVIEWERS = {"A": users("compliance"), "B": users("compliance"), "C": NOBODY}
+HIT_CLEARERS = SECOND_REVIEWERS
 # Archives (a dossier per customer A/B/C on a third, active customer of the same owner): the
 # archivist (BJ) does the archive work in BJ; department heads, the general manager and the
 # credit manager (who receives transfers) read their units' dossiers; account managers hold
@@ -570,6 +571,15 @@ RULES: dict[str, list[Rule]] = {
     "filing:detail": [Rule("filing", per_object(READ))],
     "filing:pdf": [Rule("filing", per_object(READ))],
     "filing:open": [Rule("customer_pk", per_object(EDIT), "POST")],
+    # Ongoing watch-list monitoring: compliance clears a false match of a customer it sees.
+    "filing:clear_hit": [
+        Rule("watchhit", per_object(HIT_CLEARERS)),
+        Rule("watchhit", per_object(HIT_CLEARERS), "POST", body=lambda hit: {"reason": "同名"}),
+    ],
+    "api/v1/customers/<int:pk>/watch-list-hits/": [Rule("customer", per_object(READ))],
+    "api/v1/watch-list-hits/<int:pk>/clear/": [
+        Rule("watchhit", per_object(HIT_CLEARERS), "POST", body=lambda hit: {"reason": "同名"}),
+    ],
     # The account manager, the opener (the same) or the department head.
     "filing:withdraw": [Rule("filing", per_object(EDIT), "POST")],
     # Requesting a supplement in the second review: its assignee, compliance, only.
@@ -834,7 +844,12 @@ def _customer_world(owner: User, demo: dict[str, User]) -> dict[str, Any]:
     licence = DocumentType.objects.get(code="business_licence")
     upload = SimpleUploadedFile("licence.png", samples.png(), content_type="image/png")
     version = documents.document_upload(customer, licence, upload, owner)
+    entry = WatchListEntry.objects.create(name=customer.name, list_kind="other")
+    watch_hit = WatchListHit.objects.create(
+        customer=customer, entry=entry, matched_by="name", found_at=timezone.now()
+    )
     return {
+        "watchhit": watch_hit,
         "customer": customer,
         "customer_pk": customer,
         "contact": contact,

@@ -13,7 +13,7 @@ from kehu.core.navigation import with_return
 from kehu.customers.card import CardPanel
 from kehu.customers.models import Customer, CustomerStatus
 from kehu.documents.models import Document
-from kehu.filing import checklist
+from kehu.filing import checklist, monitoring
 from kehu.filing.models import FINAL_STAGES, Filing
 from kehu.workflow.selectors import open_steps_for
 
@@ -81,6 +81,17 @@ def card_panel(request: Any, customer: Customer) -> CardPanel:
         card_context(request, customer, filings, open_filing),
         attach_users=((filings, "decided_by"),),
         locks_lifecycle=open_filing is not None,
+    )
+
+
+def watch_list_panel(request: Any, customer: Customer) -> CardPanel:
+    """The card's watch-list alert: the customer's hits not cleared, and whether the reader
+    may clear them (compliance)."""
+    return CardPanel(
+        {
+            "watch_hits": monitoring.open_hits(customer),
+            "can_clear_hits": policy.has_perm(request.user, "filing.watchlisthit.change"),
+        }
     )
 
 
