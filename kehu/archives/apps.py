@@ -9,16 +9,19 @@ class ArchivesConfig(AppConfig):
 
     def ready(self) -> None:
         from kehu.api import routes
-        from kehu.archives import loans, processes, record_types, tasks, transfers  # noqa: F401  (register)
+        from kehu.archives import loans, processes, record_types, reminders, tasks, transfers  # noqa: F401  (register)
         from kehu.archives.receivers import on_status_changed
         from kehu.archives.selectors import card_panel, home_stats
         from kehu.core import calendar
         from kehu.core.home import register_stats
         from kehu.customers import card
         from kehu.customers.signals import customer_status_changed
+        from kehu.ops.reminders import register_rule
         from kehu.ops.schedule import register_periodic
 
         register_periodic(*tasks.PERIODIC)
+        for rule in reminders.RULES:
+            register_rule(rule)
         register_stats(home_stats)
         card.register_panel(card_panel)
         # The customer lifecycle numbers dossiers and starts retention clocks.

@@ -32,8 +32,6 @@ from kehu.core.grants import grant_access
 from kehu.core.models import Role, User
 from kehu.core.notifications import notify
 from kehu.core.selectors import holders_of
-from kehu.ops import reminders
-from kehu.ops.reminders import notify_once
 from kehu.workflow import services as workflow
 
 PROCESS = "archives.borrow"
@@ -324,72 +322,6 @@ def report_incident(loan: Loan, *, by: Any, kind: str, report: str) -> Loan:
 
 def archivists_for(dossier: Dossier) -> list[User]:
     return list(holders_of(Role.ARCHIVIST, dossier.customer.unit))
-
-
-def remind_overdue(today: datetime.date | None = None) -> dict[str, int]:
-    """Daily job: the borrower is reminded the working day before a folder is due and when it
-    is overdue (the archivists too); after three overdue working days the borrower's
-    department head and the general manager are told (escalation, audited)."""
-    today = today or timezone.localdate()
-    counts = {"due": 0, "overdue": 0, "escalated": 0}
-    loans = Loan.objects.filter(
-        status=LoanStatus.ISSUED, kind=LoanKind.PHYSICAL, due_date__isnull=False
-    ).select_related("borrower__unit", "dossier__customer__unit")
-    tomorrow = calendar.add_working_days(today, 1)
-    for loan in loans:
-        assert loan.due_date is not None
-        with transaction.atomic():
-            if today < loan.due_date <= tomorrow and loan.due_reminded_on is None:
-                notify_once(
-                    "archives.loan.due",
-                    loan,
-                    loan.due_date,
-                    [loan.borrower],
-                    _("Please return %(n)s by %(due)s")
-                    % {"n": loan.dossier.archive_number, "due": loan.due_date.isoformat()},
-                    loan.purpose,
-                    loan_url(loan),
-                    email=True,
-                )
-                Loan.objects.filter(pk=loan.pk).update(due_reminded_on=today)
-                counts["due"] += 1
-            if loan.due_date >= today:
-                continue
-            if loan.overdue_reminded_on is None and reminders.claim(
-                "archives.loan.overdue", loan, loan.due_date
-            ):
-                notify(
-                    [loan.borrower, *archivists_for(loan.dossier)],
-                    _("Overdue: %(n)s was due on %(due)s")
-                    % {"n": loan.dossier.archive_number, "due": loan.due_date.isoformat()},
-                    str(loan.borrower),
-                    loan_url(loan),
-                    email=True,
-                )
-                Loan.objects.filter(pk=loan.pk).update(overdue_reminded_on=today)
-                record("archives.loan.overdue", loan, extra={"due": loan.due_date})
-                counts["overdue"] += 1
-            late = calendar.working_days_between(loan.due_date, today)
-            if (
-                late >= ESCALATE_AFTER_WORKING_DAYS
-                and loan.escalated_on is None
-                and reminders.claim("archives.loan.escalate", loan, loan.due_date)
-            ):
-                people = set(holders_of(Role.GENERAL_MANAGER, loan.dossier.customer.unit))
-                if loan.borrower.unit is not None:
-                    people |= set(holders_of(Role.DEPARTMENT_HEAD, loan.borrower.unit))
-                notify(
-                    people,
-                    _("Escalated: %(n)s overdue for %(days)s working days")
-                    % {"n": loan.dossier.archive_number, "days": late},
-                    str(loan.borrower),
-                    loan_url(loan),
-                    email=True,
-                )
-                Loan.objects.filter(pk=loan.pk).update(escalated_on=today)
-                record("archives.loan.escalate", loan, extra={"working_days_late": late})
-                counts["escalated"] += 1
-    return counts
 
 
 def loan_cancel(loan: Loan, *, by: Any) -> Loan:

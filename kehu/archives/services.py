@@ -30,7 +30,6 @@ from kehu.core.notifications import notify
 from kehu.core.numbering import format_number, next_value
 from kehu.customers.models import Customer, CustomerStatus
 from kehu.generic.services import audited_create, audited_update
-from kehu.ops.reminders import notify_once
 
 DOSSIER_FIELDS: tuple[str, ...] = ("title", "category", "confidentiality", "custodian")
 DOSSIER_FIELDS += ("cabinet", "shelf", "position", "note")
@@ -318,30 +317,6 @@ def archivists() -> list[User]:
     return list(
         User.objects.filter(is_active=True, role_assignments__role=Role.ARCHIVIST).distinct()
     )
-
-
-def remind_cabinet_checks(today: datetime.date | None = None) -> int:
-    """Daily job: tell the archivists once about every cabinet whose monthly check is due."""
-    today = today or timezone.localdate()
-    sent = 0
-    for cabinet in Cabinet.objects.filter(is_active=True).order_by("code"):
-        due = next_check_due(cabinet)
-        if due > today or (cabinet.check_reminded_on and cabinet.check_reminded_on >= due):
-            continue
-        with transaction.atomic():
-            notify_once(
-                "archives.cabinet.check",
-                cabinet,
-                due,
-                archivists(),
-                _("Monthly check of cabinet %(code)s is due (%(date)s)")
-                % {"code": cabinet.code, "date": due.isoformat()},
-                _("Check the lock and the protection against damp, and record the check."),
-                reverse("generic:cabinets_detail", args=[cabinet.pk]),
-            )
-            Cabinet.objects.filter(pk=cabinet.pk).update(check_reminded_on=today)
-        sent += 1
-    return sent
 
 
 def save_settings(data: dict[str, Any], expected_version: int | None) -> ArchiveSettings:

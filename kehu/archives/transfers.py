@@ -21,7 +21,6 @@ from kehu.core import calendar
 from kehu.core.models import Role
 from kehu.core.notifications import notify
 from kehu.core.selectors import holders_of
-from kehu.ops import reminders
 
 RECEIVER_ROLE = {Stage.CREDIT_OFFICE: Role.CREDIT_MANAGER, Stage.ARCHIVE_ROOM: Role.ARCHIVIST}
 NEXT_STAGE = {Stage.DEPARTMENT: Stage.CREDIT_OFFICE, Stage.CREDIT_OFFICE: Stage.ARCHIVE_ROOM}
@@ -94,8 +93,8 @@ def _propose(dossier: Dossier, due: datetime.date | None) -> Transfer | None:
 
 
 def propose_transfers(today: datetime.date | None = None) -> dict[str, int]:
-    """Daily job: dossiers numbered before last year leave the department; credit-office
-    hand-overs past their month are flagged once."""
+    """Daily job: dossiers numbered before last year leave the department (the hand-overs'
+    deadlines are reminded by the reminder engine, `reminders.TRANSFER_RULE`)."""
     today = today or timezone.localdate()
     first_day_of_last_year = datetime.datetime(today.year - 1, 1, 1)
     cutoff = timezone.make_aware(first_day_of_last_year)
@@ -107,33 +106,7 @@ def propose_transfers(today: datetime.date | None = None) -> dict[str, int]:
         .select_related("customer__unit")
     )
     proposed = sum(1 for d in due_for_transfer if _propose(d, None))
-    late = Transfer.objects.filter(
-        status=TransferStatus.PROPOSED, due_date__lt=today, overdue_notified_on__isnull=True
-    ).select_related("dossier__customer__unit")
-    flagged = 0
-    for transfer in late:
-        with transaction.atomic():
-            if not reminders.claim(
-                "archives.transfer.overdue", transfer, transfer.due_date or today
-            ):
-                continue  # an overlapping run flagged it
-            people = receivers(transfer) + list(
-                holders_of(
-                    RECEIVER_ROLE[Stage(transfer.from_stage)], transfer.dossier.customer.unit
-                )
-                if transfer.from_stage in RECEIVER_ROLE
-                else []
-            )
-            notify(
-                people,
-                _("Hand-over overdue: %(n)s") % {"n": transfer.dossier.archive_number},
-                str(transfer),
-                reverse("archives:transfers"),
-            )
-            Transfer.objects.filter(pk=transfer.pk).update(overdue_notified_on=today)
-            record("archives.transfer.overdue", transfer, extra={"due": transfer.due_date})
-        flagged += 1
-    return {"proposed": proposed, "overdue": flagged}
+    return {"proposed": proposed}
 
 
 def transfer_confirm(transfer: Transfer, *, by: Any, note: str = "") -> Transfer:

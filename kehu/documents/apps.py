@@ -14,13 +14,16 @@ class DocumentsConfig(AppConfig):
         from kehu.customers.signals import customer_merged
         from kehu.documents import (
             record_types,  # noqa: F401  (registers the record types)
+            reminders,
             tasks,
         )
         from kehu.documents.selectors import card_panel, home_stats
         from kehu.documents.services import on_customer_merged
+        from kehu.ops.reminders import register_rule
         from kehu.ops.schedule import register_periodic
 
         register_periodic(*tasks.PERIODIC)
+        register_rule(reminders.EXPIRY_RULE)
         register_stats(home_stats)
         card.register_panel(card_panel)
         customer_merged.connect(on_customer_merged, dispatch_uid="documents.customer_merged")

@@ -10,7 +10,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -27,7 +26,6 @@ from kehu.customers.duplicates import resolve
 from kehu.customers.models import Customer
 from kehu.documents.models import Document, DocumentType, DocumentVersion
 from kehu.infra.uploads import check_upload, safe_name
-from kehu.ops.reminders import notify_once
 
 log = logging.getLogger(__name__)
 
@@ -301,44 +299,6 @@ def verify_all() -> VerifyResult:
             extra={"checked": result.checked},
         )
     return result
-
-
-def notify_expiring(today: datetime.date | None = None) -> int:
-    """DOC-4, daily: tell each owner about documents entering the warning window, and once
-    more when they have expired."""
-    today = today or timezone.localdate()
-    window = today + datetime.timedelta(days=settings.KEHU_EXPIRY_WARNING_DAYS)
-    sent = 0
-    documents = Document.objects.filter(expires_on__isnull=False, expires_on__lte=window)
-    for document in documents.select_related("customer__owner", "doc_type"):
-        assert document.expires_on is not None
-        expired = document.expires_on < today
-        already = document.expiry_notified_on
-        if already and (not expired or already > document.expires_on):
-            continue
-        link = reverse("documents:document", args=[document.pk])
-        if expired:
-            title = _("%(type)s of %(customer)s expired on %(date)s")
-        else:
-            title = _("%(type)s of %(customer)s expires on %(date)s")
-        with transaction.atomic():
-            notify_once(
-                "documents.document.expired" if expired else "documents.document.expiring",
-                document,
-                document.expires_on,
-                [document.customer.owner],
-                title
-                % {
-                    "type": document.doc_type.name,
-                    "customer": document.customer.name,
-                    "date": document.expires_on.isoformat(),
-                },
-                _("Upload the renewed document to the customer's dossier."),
-                link,
-            )
-            Document.objects.filter(pk=document.pk).update(expiry_notified_on=today)
-        sent += 1
-    return sent
 
 
 def file_extension(version: DocumentVersion) -> str:

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.tasks import task
 
-from kehu.documents.services import notify_expiring, verify_all
+from kehu.documents.services import verify_all
 from kehu.ops.schedule import Periodic
 
 
@@ -15,17 +15,7 @@ def verify_documents() -> dict[str, Any]:
     return {"checked": result.checked, "problems": len(result.problems)}
 
 
-@task()
-def notify_expiring_documents() -> dict[str, Any]:
-    return {"sent": notify_expiring()}
-
-
 PERIODIC = (
-    Periodic(
-        "documents-expiry",
-        "kehu.documents.tasks.notify_expiring_documents",
-        datetime.timedelta(days=1),
-    ),
     Periodic(
         "documents-verify",
         "kehu.documents.tasks.verify_documents",

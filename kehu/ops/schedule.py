@@ -43,6 +43,10 @@ SCHEDULE = [
     ),
     Periodic("audit-head-export", "kehu.ops.tasks.export_audit_head", datetime.timedelta(days=1)),
     Periodic("audit-verify", "kehu.ops.tasks.verify_audit_chain", datetime.timedelta(days=1)),
+    Periodic("reminders", "kehu.ops.tasks.send_reminders", DAY, at=datetime.time(7, 0)),
+    Periodic(
+        "reminder-digest", "kehu.ops.tasks.send_reminder_digests", DAY, at=datetime.time(8, 0)
+    ),
 ]
 
 

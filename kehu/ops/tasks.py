@@ -6,6 +6,8 @@ from django.tasks import task
 
 from kehu.audit.monitor import seal_and_export, verify_and_alarm
 from kehu.audit.services import export_head
+from kehu.core.calendar import warn_missing_schedule
+from kehu.ops.reminders import run_reminders, send_digests
 
 
 @task()
@@ -31,3 +33,15 @@ def seal_and_export_audit() -> dict[str, Any]:
 def verify_audit_chain() -> dict[str, Any]:
     """Seal, verify and export the audit chain; a failure alarms administrators and auditors."""
     return verify_and_alarm()
+
+
+@task()
+def send_reminders() -> dict[str, Any]:
+    """Daily: every reminder rule's deadlines; a warning when next year's calendar is missing."""
+    return {"told": run_reminders(), "missing_schedules": warn_missing_schedule()}
+
+
+@task()
+def send_reminder_digests() -> dict[str, Any]:
+    """Daily: the digest mail of each user who chose it."""
+    return {"mails": send_digests()}

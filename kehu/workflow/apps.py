@@ -11,9 +11,10 @@ class WorkflowConfig(AppConfig):
     def ready(self) -> None:
         from kehu.api import routes
         from kehu.core import calendar
-        from kehu.ops.schedule import register_periodic
-        from kehu.workflow import deadlines, processes, record_types, tasks  # noqa: F401
+        from kehu.ops.reminders import register_rule
+        from kehu.workflow import deadlines, processes, record_types, reminders  # noqa: F401
 
         routes.register_endpoints("kehu.workflow.api")
         calendar.register_deadline_recount(deadlines.recount_due_dates)
-        register_periodic(*tasks.PERIODIC)
+        register_rule(reminders.STEP_RULE)
+        register_rule(reminders.SUPPLEMENT_RULE)

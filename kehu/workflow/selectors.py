@@ -30,7 +30,7 @@ def _assigned_to(user: Any) -> Q:
 
 def _escalated_to(user: Any) -> Q:
     """Overdue steps escalated to the user as head of the department they were assigned in
-    (the unit `services.escalate_overdue` takes: the step's unit, else its assignee's, else
+    (the unit `reminders.step_unit` gives: the step's unit, else its assignee's, else
     the case's), or of a unit above it: the escalation's link must open the case."""
     condition = Q(pk__in=[])
     for grant in policy.held_roles(user):

@@ -21,9 +21,6 @@ from kehu.audit.services import record
 from kehu.core import calendar, numbering
 from kehu.core.models import OrgUnit, Role, User
 from kehu.core.notifications import notify
-from kehu.core.selectors import holders_of
-from kehu.ops import reminders
-from kehu.ops.reminders import notify_once
 from kehu.workflow import definitions
 
 # The errors and rules are part of this module's interface (views, API, processes).
@@ -347,75 +344,3 @@ def add_comment(case: Case, *, by: User, text: str, step: Step | None = None) ->
         comment = Comment.objects.create(case=case, step=step, author=by, text=text)
         record("workflow.comment.add", case, extra={"comment": text})
     return comment
-
-
-# --- deadlines (daily jobs) --------------------------------------------------------------
-
-
-def remind_due(today: datetime.date | None = None) -> int:
-    """Remind assignees of open steps due on the next working day (once per step)."""
-    today = today or timezone.localdate()
-    tomorrow = calendar.add_working_days(today, 1)
-    sent = 0
-    steps = Step.objects.filter(
-        status=StepStatus.OPEN, due_date__gt=today, due_date__lte=tomorrow, reminded_on__isnull=True
-    ).select_related("case")
-    for step in steps:
-        with transaction.atomic():
-            sent += notify_once(
-                "workflow.step.due",
-                step,
-                step.due_date or tomorrow,
-                assignees(step),
-                _("Due tomorrow: %(step)s") % {"step": step.label},
-                f"{step.case.number} {step.case.title} · {_('due')} {step.due_date:%Y-%m-%d}",
-                case_url(step.case),
-                email=True,
-            )
-            Step.objects.filter(pk=step.pk).update(reminded_on=today)
-    return sent
-
-
-def escalate_overdue(today: datetime.date | None = None) -> list[Step]:
-    """Overdue steps (due before `today`, not yet escalated): the assignees are told and the
-    step escalated to the head of the assignee's department (FIL-8). Audited."""
-    today = today or timezone.localdate()
-    escalated = []
-    steps = Step.objects.filter(
-        status=StepStatus.OPEN, due_date__lt=today, escalated_at__isnull=True
-    ).select_related("case", "assignee_unit", "assignee_user__unit")
-    for step in steps:
-        unit = step.assignee_unit or getattr(step.assignee_user, "unit", None) or step.case.unit
-        heads = list(holders_of(Role.DEPARTMENT_HEAD, unit))
-        with transaction.atomic():
-            if not reminders.claim("workflow.step.escalate", step, step.due_date or today):
-                continue  # an overlapping run escalated it
-            Step.objects.filter(pk=step.pk).update(escalated_at=timezone.now())
-            overdue_days = calendar.working_days_between(step.due_date or today, today)
-            body = _("%(case)s: %(step)s was due on %(due)s (%(days)s working days overdue).") % {
-                "case": f"{step.case.number} {step.case.title}",
-                "step": step.label,
-                "due": f"{step.due_date:%Y-%m-%d}",
-                "days": overdue_days,
-            }
-            notify(
-                assignees(step),
-                _("Overdue: %(step)s") % {"step": step.label},
-                body,
-                case_url(step.case),
-                email=True,
-            )
-            notify(
-                heads,
-                _("Escalated: %(step)s") % {"step": step.label},
-                body,
-                case_url(step.case),
-                email=True,
-            )
-            record(
-                "workflow.step.escalate",
-                step.case,
-                extra={"step": step.key, "due": step.due_date, "to": [h.username for h in heads]},
-            )
-        escalated.append(step)
-    return escalated

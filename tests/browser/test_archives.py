@@ -80,12 +80,12 @@ def test_borrow_approve_issue_remind_return(new_page: Callable[..., Page], serve
     loan_pk = loan_url.strip("/").split("/")[-1]
     counts = server.shell(
         "import datetime\n"
-        "from kehu.archives.loans import remind_overdue\n"
         "from kehu.archives.models import Loan\n"
+        "from kehu.ops.reminders import run_reminders\n"
         f"loan = Loan.objects.get(pk={loan_pk})\n"
-        "print(remind_overdue(loan.due_date + datetime.timedelta(days=1)))\n"
+        "print(run_reminders(loan.due_date + datetime.timedelta(days=1), ['archives.loan']))\n"
     )
-    assert "'overdue': 1" in counts
+    assert "'archives.loan': " in counts and "'archives.loan': 0" not in counts
     borrower.goto("/notifications/")
     assert borrower.locator(f"#notification-list a[href='{loan_url}']").count() == before + 1
 

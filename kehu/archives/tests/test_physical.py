@@ -18,6 +18,7 @@ from kehu.archives.models import ArchiveCategory, Cabinet, Dossier
 from kehu.audit.models import AuditEvent
 from kehu.core.models import Notification, User
 from kehu.customers.models import Customer
+from kehu.ops.reminders import run_reminders
 from tests.record_type_samples import accepted_for_filing
 
 
@@ -97,6 +98,9 @@ def test_shelf_beyond_the_cabinet_is_refused(
     assert "shelf" in response.context["form"].errors
 
 
+CABINET = "archives.cabinet_check"
+
+
 @pytest.mark.django_db
 def test_monthly_check_and_reminder_when_due(
     demo: dict[str, User], client_for: Callable[[str], Client]
@@ -104,8 +108,8 @@ def test_monthly_check_and_reminder_when_due(
     cabinet = services.audited_create(Cabinet(code="G10", name="十号档案柜", shelves=3))
     today = datetime.date.today()
     # Never checked: due at once, reminded once.
-    assert services.remind_cabinet_checks(today) == 1
-    assert services.remind_cabinet_checks(today) == 0
+    assert run_reminders(today, [CABINET]) == {CABINET: 1}
+    assert run_reminders(today, [CABINET]) == {CABINET: 0}
     assert Notification.objects.filter(user=demo["archivist"], title__contains="G10").count() == 1
     client = client_for("archivist")
     response = client.post(
@@ -122,9 +126,9 @@ def test_monthly_check_and_reminder_when_due(
     cabinet.refresh_from_db()
     assert cabinet.last_checked_on == today
     assert services.next_check_due(cabinet) == services.add_month(today)
-    assert services.remind_cabinet_checks(today + datetime.timedelta(days=5)) == 0
+    assert run_reminders(today + datetime.timedelta(days=5), [CABINET]) == {CABINET: 0}
     later = services.add_month(today)
-    assert services.remind_cabinet_checks(later) == 1
+    assert run_reminders(later, [CABINET]) == {CABINET: 1}
     # A problem needs a note; with one, the archivists are told.
     refused = client.post(f"/cabinets/{cabinet.pk}/check/", {"checked_on": today.isoformat()})
     assert refused.status_code == 302 and cabinet.checks.count() == 1

@@ -18,6 +18,7 @@ from kehu.archives.models import Dossier, Transfer
 from kehu.audit.models import AuditEvent
 from kehu.core.models import Notification, User
 from kehu.customers.models import Customer
+from kehu.ops.reminders import run_reminders
 
 
 @pytest.fixture
@@ -57,8 +58,10 @@ def test_older_dossiers_move_with_confirmations(
     assert second.due_date == transfers.hand_over_by(timezone.localdate())
     # Late: flagged once.
     late = second.due_date + datetime.timedelta(days=1)
-    assert transfers.propose_transfers(late)["overdue"] == 1
-    assert transfers.propose_transfers(late)["overdue"] == 0
+    assert run_reminders(late, ["archives.transfer"])["archives.transfer"] >= 1
+    assert run_reminders(late, ["archives.transfer"]) == {"archives.transfer": 0}
+    second.refresh_from_db()
+    assert second.overdue_notified_on == late
     token = create_token(demo["archivist"], "t")[1]
     api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     done = api.post(f"/api/v1/transfers/{second.pk}/confirm/", {}, content_type="application/json")

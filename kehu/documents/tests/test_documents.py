@@ -30,6 +30,7 @@ from kehu.documents import services
 from kehu.documents.models import Document, DocumentType, DocumentVersion
 from kehu.documents.tests.conftest import PNG, docx_bytes, pdf_bytes, upload_file
 from kehu.infra import uploads
+from kehu.ops.reminders import run_reminders
 
 pytestmark = pytest.mark.django_db
 _n = itertools.count(1)
@@ -51,6 +52,9 @@ def make_customer(owner: User, name: str = "", code: bool = True) -> Customer:
 
 def licence() -> DocumentType:
     return DocumentType.objects.get(code="business_licence")
+
+
+EXPIRY = "documents.expiry"
 
 
 @pytest.fixture
@@ -362,13 +366,13 @@ def test_expiring_list_and_daily_notice(
     assert [r.doc_type.code for r in rows] == ["industry_permit", "business_licence"]
     assert client_for("manager3").get("/documents/expiring/").context["rows"] == []
     translation.activate("en")  # the pages above switched this thread to the UI's Chinese
-    assert services.notify_expiring() == 2
-    assert services.notify_expiring() == 0  # once per document and state
+    assert run_reminders(kinds=[EXPIRY]) == {EXPIRY: 2}
+    assert run_reminders(kinds=[EXPIRY]) == {EXPIRY: 0}  # once per document and stage
     notes = Notification.objects.filter(user=demo["manager1"])
     assert notes.filter(title__contains="expired").count() == 1
     # Expired since the first notice: one more notice.
     later = today + datetime.timedelta(days=6)
-    assert services.notify_expiring(later) == 1
+    assert run_reminders(later, [EXPIRY]) == {EXPIRY: 1}
     assert soon.document.pk in Document.objects.filter(expiry_notified_on=later).values_list(
         "pk", flat=True
     )

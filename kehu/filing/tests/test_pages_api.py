@@ -29,7 +29,7 @@ from kehu.filing.models import Filing, Stage
 from kehu.filing.tests.conftest import make_customer, passing_checks, ready_customer
 from kehu.filing.views import FILINGS_PER_PAGE
 from kehu.ops.outbox import deliver_pending
-from kehu.workflow import services as workflow
+from kehu.ops.reminders import run_reminders
 
 pytestmark = pytest.mark.django_db
 
@@ -252,11 +252,11 @@ def test_a_filing_task_is_mailed_to_its_assignee(
     assert second is not None and second.due_date is not None
     smtp.envelopes.clear()
     with committed():
-        workflow.remind_due(today=second.due_date - datetime.timedelta(days=1))
+        run_reminders(second.due_date - datetime.timedelta(days=1), ["workflow.step"])
     assert [e.rcpt_tos for e in smtp.envelopes] == [[demo["compliance"].email]]
     smtp.envelopes.clear()
     with committed():
-        workflow.escalate_overdue(today=calendar.add_working_days(second.due_date, 1))
+        run_reminders(calendar.add_working_days(second.due_date, 1), ["workflow.step"])
     mailed = sorted(address for e in smtp.envelopes for address in e.rcpt_tos)
     assert demo["compliance"].email in mailed
 

@@ -11,9 +11,10 @@ import pytest
 from django.db import connection, connections, transaction
 
 from kehu.core.models import Notification, OrgUnit, User
-from kehu.ops.reminders import notify_once
+from kehu.ops.reminders import Due, ReminderRule, remind
 
 DAY = datetime.date(2027, 3, 1)
+RULE = ReminderRule(kind="test.kind", label="测试", pending=lambda today, user: ())
 
 
 def _blocked_on_a_lock(pid: int) -> bool:
@@ -33,11 +34,12 @@ def test_two_overlapping_runs_notify_once_on_postgresql() -> None:
     first_claimed, first_may_commit = threading.Event(), threading.Event()
     second_pid: list[int] = []
     sent: dict[str, int] = {}
+    due = Due(obj=unit, deadline=DAY, recipients=[person], title="提醒")
 
     def first_run() -> None:
         try:
             with transaction.atomic():
-                sent["first"] = notify_once("test.kind", unit, DAY, [person], "提醒")
+                sent["first"] = remind(RULE, due, DAY)
                 first_claimed.set()
                 first_may_commit.wait(timeout=60)
         finally:
@@ -49,7 +51,7 @@ def test_two_overlapping_runs_notify_once_on_postgresql() -> None:
                 cursor.execute("SELECT pg_backend_pid()")
                 second_pid.append(cursor.fetchone()[0])
             with transaction.atomic():
-                sent["second"] = notify_once("test.kind", unit, DAY, [person], "提醒")
+                sent["second"] = remind(RULE, due, DAY)
         finally:
             connections.close_all()
 

@@ -13,7 +13,8 @@ from django_tasks_db.models import DBTaskResult
 from kehu.ops.schedule import SCHEDULE, enqueue_due
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
-DAILY = [job.name for job in SCHEDULE if job.every == datetime.timedelta(days=1)]
+# The daily jobs at the default time of day (the reminders have their own morning hours).
+DAILY = [job.name for job in SCHEDULE if job.every == datetime.timedelta(days=1) and not job.at]
 RETENTION = "privacy-retention"
 VERIFY = "documents-verify"  # weekly
 
@@ -41,6 +42,11 @@ def test_daily_jobs_run_at_their_time_of_day_not_when_the_scheduler_started() ->
     assert daily(enqueue_due(at(8, 2, 0))) == DAILY
     assert daily(enqueue_due(at(8, 14, 0))) == []
     assert runs_of(RETENTION) == 2
+    assert runs_of("reminders") == 2  # at once, then on the 8th at 07:00
+    enqueue_due(at(9, 6, 59))
+    assert runs_of("reminders") == 2
+    enqueue_due(at(9, 7, 0))
+    assert runs_of("reminders") == 3
 
 
 @pytest.mark.django_db
@@ -60,7 +66,7 @@ def test_runs_missed_while_down_are_caught_up_once() -> None:
 def test_a_job_can_have_its_own_time_of_day() -> None:
     enqueue_due(at(7, 7, 0))
     due = enqueue_due(at(8, 2, 0))
-    assert "documents-expiry" in due and RETENTION not in due
+    assert "audit-verify" in due and RETENTION not in due
     assert RETENTION not in enqueue_due(at(8, 6, 29))
     assert RETENTION in enqueue_due(at(8, 6, 30))
 

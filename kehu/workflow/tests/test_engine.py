@@ -15,6 +15,7 @@ from kehu.audit.models import AuditEvent
 from kehu.core.models import Notification, OrgUnit, Role, RoleAssignment, User
 from kehu.customers.models import Customer, CustomerKind
 from kehu.customers.services import create_customer
+from kehu.ops.reminders import run_reminders
 from kehu.workflow import selectors, services
 from kehu.workflow.definitions import Process, StepSpec, register
 from kehu.workflow.models import ApproverRule, Case, CaseStatus, StepStatus
@@ -53,6 +54,11 @@ def fixed_today(monkeypatch: pytest.MonkeyPatch) -> Callable[[dt.date], None]:
         monkeypatch.setattr(timezone, "localdate", lambda *a, **k: day)
 
     return set_today
+
+
+def told(kind: str) -> int:
+    """One reminder round of one kind today; how many people it told."""
+    return run_reminders(kinds=[kind]).get(kind, 0)
 
 
 @pytest.fixture
@@ -166,7 +172,11 @@ def test_waiting_for_the_customer_stops_the_clock(
     with pytest.raises(services.WorkflowError):
         services.complete_step(step, by=demo["manager1"], outcome="pass")
     fixed_today(D(2026, 2, 26))  # a waiting step is never overdue, whatever the date
-    assert services.escalate_overdue() == []
+    assert told("workflow.step") == 0
+    # The supplement the customer owed by 25 Feb is chased: the reviewer and the case's opener.
+    assert told("workflow.supplement") == 2
+    assert told("workflow.supplement") == 0
+    assert Notification.objects.filter(user=demo["head_sale"], title__contains="营业执照").exists()
     step = services.resume_step(step, by=demo["manager1"], note="已补交")
     # Waited 3 working days (14, 24, 25 ... 26 Feb is the 4th): due moves by them.
     assert step.status == StepStatus.OPEN
@@ -196,22 +206,23 @@ def test_reminder_and_escalation_with_a_fixed_clock(
     )
     step = case.steps.get()  # due Tue 24 Feb
     fixed_today(D(2026, 2, 23))  # last holiday day: the next working day is the due date
-    assert services.remind_due() == 1
-    assert services.remind_due() == 0  # once per step
+    assert told("workflow.step") == 1
+    assert told("workflow.step") == 0  # once per step
     assert Notification.objects.filter(user=demo["manager1"], title__contains="审核").count() >= 2
 
     fixed_today(D(2026, 2, 24))
-    assert services.escalate_overdue() == []  # due today is not overdue
+    assert told("workflow.step") == 0  # due today is not overdue
+    step.refresh_from_db()
+    assert step.escalated_at is None
     fixed_today(D(2026, 2, 26))
-    (escalated,) = services.escalate_overdue()
-    assert escalated.pk == step.pk
+    assert told("workflow.step") == 2  # the assignee: overdue; the head: escalated
     step.refresh_from_db()
     assert step.escalated_at is not None and step.is_overdue(D(2026, 2, 26))
     assert step in selectors.overdue_for(demo["manager1"], D(2026, 2, 26))
     # The head of the assignee's department hears of it, once.
     head_notes = Notification.objects.filter(user=demo["head_sale"], link=f"/cases/{case.pk}/")
     assert head_notes.count() == 1
-    assert services.escalate_overdue() == []
+    assert told("workflow.step") == 0
     event = AuditEvent.objects.get(action="workflow.step.escalate")
     assert event.extra["to"] == ["head_sale"]
 
@@ -241,8 +252,8 @@ def test_a_step_escalated_to_another_department_opens_its_case_to_that_head(
     assert head_client.get(url).status_code == 403
 
     fixed_today(D(2026, 3, 20))
-    (escalated,) = services.escalate_overdue()
-    note = Notification.objects.get(user=head_mkt, title__contains=escalated.label)
+    told("workflow.step")
+    note = Notification.objects.get(user=head_mkt, title__contains=case.steps.get().label)
     assert note.link == url
     assert selectors.can_view_case(User.objects.get(pk=head_mkt.pk), case)
     assert head_client.get(url).status_code == 200

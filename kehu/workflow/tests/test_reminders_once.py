@@ -14,7 +14,7 @@ from kehu.customers.models import Customer
 from kehu.ops.models import Outbox
 from kehu.workflow import services
 from kehu.workflow.models import Step
-from kehu.workflow.tests.test_engine import customer, fixed_today  # noqa: F401
+from kehu.workflow.tests.test_engine import customer, fixed_today, told  # noqa: F401
 
 D = dt.date
 
@@ -36,17 +36,17 @@ def test_overlapping_reminder_and_escalation_runs_notify_once(
     mails = Outbox.objects.filter(to=demo["manager1"].email)
     mails_before = mails.count()
     fixed_today(D(2026, 2, 23))
-    assert services.remind_due() == 1
+    assert told("workflow.step") == 1
     # The overlapping run read the step while it was not yet marked reminded.
     Step.objects.filter(pk=step.pk).update(reminded_on=None)
-    assert services.remind_due() == 0
+    assert told("workflow.step") == 0
     assert reminders.count() == before + 1
     assert mails.count() == mails_before + 1
 
     fixed_today(D(2026, 2, 26))
-    assert len(services.escalate_overdue()) == 1
+    assert told("workflow.step") == 2  # overdue to the reviewer, escalated to the head
     Step.objects.filter(pk=step.pk).update(escalated_at=None)
-    assert services.escalate_overdue() == []
+    assert told("workflow.step") == 0
     head_notes = Notification.objects.filter(user=demo["head_sale"], link=f"/cases/{case.pk}/")
     assert head_notes.count() == 1
     assert AuditEvent.objects.filter(action="workflow.step.escalate").count() == 1

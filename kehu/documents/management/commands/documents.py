@@ -1,4 +1,4 @@
-"""`kehu documents verify` and `kehu documents notify-expiring`."""
+"""`kehu documents verify`."""
 
 from typing import Any
 
@@ -8,18 +8,13 @@ from kehu.documents import services
 
 
 class Command(BaseCommand):
-    help = "Check stored documents against their SHA-256, or send the expiry notices."
+    help = "Check stored documents against their SHA-256."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         sub.add_parser("verify", help="Re-read every stored version; non-zero exit on a problem.")
-        sub.add_parser("notify-expiring", help="Tell owners about expiring documents.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["action"] == "notify-expiring":
-            sent = services.notify_expiring()
-            self.stdout.write(f"{sent} expiry notices sent")
-            return
         result = services.verify_all()
         for problem in result.problems:
             self.stderr.write(
