@@ -121,6 +121,7 @@ def test_archivist_daily_pages(page: Page, server: Server) -> None:
     page.wait_for_selector("#check-form")
     checks = page.locator("#cabinet-checks [data-check]").count()
     page.uncheck("#id_damp_ok")
-    page.fill("#id_note", "柜内潮湿，已放置干燥剂")
+    page.fill("#id_damp_note", "柜内潮湿，已放置干燥剂")
     assert submit(page, "#record-check") == 302
     assert page.locator("#cabinet-checks [data-check]").count() == checks + 1
+    assert page.locator("#cabinet-checks [data-problem]").count() >= 1
