@@ -24,6 +24,8 @@ NAVIGATION: list[tuple[Any, list[Item | str]]] = [
         [
             (_("Home"), "home", "core:home", ""),
             (_("My tasks"), "checklist", "workflow:tasks", ""),
+            (_("What is due"), "alarm", "ops:due", ""),
+            (_("Reminder settings"), "bell-cog", "ops:reminder-settings", ""),
             (_("Cases"), "folders", "workflow:cases", ""),
             (_("Access grants"), "key", "privacy:grants", ""),
             (_("My API tokens"), "key", "tokens:mine", ""),

@@ -75,6 +75,9 @@ READ_ONLY_MAY_POST = frozenset(
         "tokens:revoke",
         "api:tokens",
         "api:token_revoke",
+        # How their own reminders reach them.
+        "ops:reminder-settings",
+        "api:reminder_settings",
     }
 )
 

@@ -16,7 +16,7 @@ from kehu.audit.models import AuditEvent
 from kehu.core import calendar, policy, services
 from kehu.core.access import get_visible_or_404, require, requires
 from kehu.core.forms import AdminPasswordForm, CertificationForm, RoleGrantForm, SecurityPolicyForm
-from kehu.core.home import stats_for
+from kehu.core.home import lazy_panels, stats_for
 from kehu.core.models import (
     ArchivistCertification,
     Notification,
@@ -55,6 +55,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "core/home.html",
         {
             "stats": stats,
+            "lazy_panels": [reverse(name) for name in lazy_panels()],
             "missing_years": missing_years,
             "recent_sign_ins": recent_sign_ins,
             "grants": user.role_assignments.select_related("unit"),

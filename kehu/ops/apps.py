@@ -10,9 +10,13 @@ class OpsConfig(AppConfig):
     def ready(self) -> None:
         from django.tasks.signals import task_finished
 
+        from kehu.api import routes
         from kehu.core import mail
+        from kehu.core.home import register_lazy_panel
         from kehu.ops.jobs import on_task_finished
         from kehu.ops.outbox import queue_mails
 
         task_finished.connect(on_task_finished, dispatch_uid="kehu-ops-job-alarm")
         mail.set_queue(queue_mails)
+        register_lazy_panel("ops:due-panel")
+        routes.register_endpoints("kehu.ops.api")

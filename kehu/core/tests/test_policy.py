@@ -220,6 +220,8 @@ NAV = {
     "doctypes": "/document-types/",
     "integrity": "/documents/integrity/",
     "tasks": "/tasks/",
+    "due": "/ops/due/",
+    "reminders": "/ops/reminders/",
     "cases": "/cases/",
     "grants": "/privacy/grants/",
     "retention": "/privacy/retention/",
@@ -249,8 +251,8 @@ NAV = {
 }
 CUSTOMER_NAV = {"customers", "contacts", "changes", "expiring", "filings", "disclosures"}
 FILING_ADMIN = {"checklist", "rules", "watch", "watch_import"}
-# Everybody has tasks, may receive access grants and keeps their own API tokens.
-WORK = {"tasks", "cases", "grants", "my_tokens"}
+# Everybody has tasks and deadlines, may receive access grants and keeps their own API tokens.
+WORK = {"tasks", "due", "reminders", "cases", "grants", "my_tokens"}
 ARCHIVE_READ = {"dossiers", "register"}
 # The archivist does the archive functions and nothing else (SEC-1).
 ARCHIVIST_NAV = ARCHIVE_READ | {"loans", "transfers", "cabinets", "disposition", "destructions"}

@@ -11,7 +11,7 @@ from kehu.ops.reminders.engine import (
     send_digests,
     stage_for,
 )
-from kehu.ops.reminders.rules import (
+from kehu.ops.reminders.registry import (
     Due,
     ReminderRule,
     get_rule,

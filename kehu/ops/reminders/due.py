@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from kehu.ops.reminders.rules import Due, ReminderRule, rules
+from kehu.ops.reminders.registry import Due, ReminderRule, rules
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,32 @@ class DueItem:
     @property
     def is_today(self) -> bool:
         return self.due.deadline == self.today
+
+    @property
+    def state(self) -> str:
+        """ "overdue", "today" or "soon"."""
+        return "overdue" if self.is_overdue else "today" if self.is_today else "soon"
+
+    @property
+    def state_label(self) -> str:
+        labels = {"overdue": _("Overdue"), "today": _("Due today"), "soon": _("Coming up")}
+        return str(labels[self.state])
+
+    @property
+    def kind_label(self) -> str:
+        return str(self.rule.label)
+
+    @property
+    def title(self) -> str:
+        return self.due.title
+
+    @property
+    def deadline(self) -> datetime.date:
+        return self.due.deadline
+
+    @property
+    def link(self) -> str:
+        return self.due.link
 
 
 def only_for(user: Any, dues: Iterable[Due]) -> Iterator[Due]:

@@ -19,7 +19,7 @@ from kehu.core.models import Role, User
 from kehu.core.notifications import notify
 from kehu.core.selectors import holders_of
 from kehu.ops.models import DigestEntry, ReminderChannel, ReminderPreference, ReminderSent
-from kehu.ops.reminders.rules import Due, ReminderRule, rules
+from kehu.ops.reminders.registry import Due, ReminderRule, rules
 
 ESCALATE = "escalate"
 # Chunk of object ids looked up at once in the reminder ledger.
