@@ -118,10 +118,19 @@ def home_stats(user: Any) -> list[tuple[Any, int, str]]:
     from django.urls import reverse
     from django.utils.translation import gettext_lazy
 
-    if not policy.has_perm(user, "filing.filing.view"):
-        return []
-    open_filings = visible_filings(user).exclude(stage__in=FINAL_STAGES)
-    return [(gettext_lazy("Filings under way"), open_filings.count(), reverse("filing:list"))]
+    stats: list[tuple[Any, int, str]] = []
+    if policy.has_perm(user, "filing.filing.view"):
+        open_filings = visible_filings(user).exclude(stage__in=FINAL_STAGES)
+        stats.append(
+            (gettext_lazy("Filings under way"), open_filings.count(), reverse("filing:list"))
+        )
+    if policy.has_perm(user, "filing.watchlisthit.change"):
+        # Compliance: the customers it sees that are flagged and not cleared.
+        customers = policy.scope(user, Customer.objects.all())
+        flagged = monitoring.customers_flagged(customers, "watch_list", "open").count()
+        link = reverse("generic:customers_list") + "?watch_list=open"
+        stats.append((gettext_lazy("Customers on the watch list"), flagged, link))
+    return stats
 
 
 # --- the filing page --------------------------------------------------------------------

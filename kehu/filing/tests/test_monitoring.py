@@ -167,6 +167,10 @@ def test_card_shows_the_hit_and_compliance_clears_it_with_a_reason(
     ever = client_for("head_sale").get("/customers/", {"watch_list": "any"}).content.decode()
     assert customer.name in ever
 
+    # The home page tells compliance how many flagged customers remain.
+    home = compliance.get("/").content.decode()
+    assert "/customers/?watch_list=open" in home
+
     # Importing the same list again does not flag the cleared match anew.
     assert watchlist.import_file("list.csv", listed).flagged == 0
     with pytest.raises(ValidationError):
