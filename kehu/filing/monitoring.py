@@ -58,7 +58,7 @@ def matching_pairs(
             for entry in by_code.get(customer.credit_code or "", []):
                 yield customer, entry, "credit_code"
     # The customers' own similarity key narrows the candidates; the list's exact key decides.
-    candidates = sorted({customer_name_key(entries[0].name) for entries in by_name.values()})
+    candidates = sorted({customer_name_key(named[0].name) for named in by_name.values()})
     for keys in _batches(candidates):
         for customer in customers.filter(name_key__in=keys).order_by("pk"):
             for entry in by_name.get(name_key(customer.name), []):
