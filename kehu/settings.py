@@ -348,6 +348,15 @@ KEHU_HEALTH_MAX_WAIT_SECONDS = env_int("KEHU_HEALTH_MAX_WAIT_SECONDS", 900)
 # Outgoing mail is retried with a doubling pause from this one, and fails after that many tries.
 KEHU_MAIL_RETRY_SECONDS = env_int("KEHU_MAIL_RETRY_SECONDS", 60)
 KEHU_MAIL_MAX_ATTEMPTS = env_int("KEHU_MAIL_MAX_ATTEMPTS", 8)
+# Chat robots (WeCom, DingTalk, Feishu): retried like mail unless set apart; each call waits
+# at most KEHU_ROBOT_TIMEOUT_SECONDS. A webhook must point at its platform's official host or
+# at one listed in KEHU_ROBOT_ALLOWED_HOSTS (comma-separated: a relay, 127.0.0.1 for tests).
+KEHU_ROBOT_RETRY_SECONDS = env_int("KEHU_ROBOT_RETRY_SECONDS", KEHU_MAIL_RETRY_SECONDS)
+KEHU_ROBOT_MAX_ATTEMPTS = env_int("KEHU_ROBOT_MAX_ATTEMPTS", KEHU_MAIL_MAX_ATTEMPTS)
+KEHU_ROBOT_TIMEOUT_SECONDS = env_int("KEHU_ROBOT_TIMEOUT_SECONDS", 10)
+KEHU_ROBOT_ALLOWED_HOSTS = [
+    h.strip().lower() for h in env("KEHU_ROBOT_ALLOWED_HOSTS").split(",") if h.strip()
+]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -383,6 +392,8 @@ SPECTACULAR_SETTINGS = {
         "ArchiveStageEnum": "kehu.archives.models.Stage",
         "LoanKindEnum": "kehu.archives.models.LoanKind",
         "IncidentKindEnum": "kehu.archives.models.IncidentKind",
+        "ReminderChannelEnum": "kehu.ops.models.ReminderChannel",
+        "ConsentChannelEnum": "kehu.privacy.models.Channel",
     },
 }
 

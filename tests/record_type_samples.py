@@ -263,6 +263,16 @@ def document_type() -> dict[str, Any]:
     }
 
 
+def chat_robot() -> dict[str, Any]:
+    n = next(_counter)
+    return {
+        "name": f"样例群机器人{n}",
+        "platform": "wecom",
+        "webhook_url": f"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=sample-{n}",
+        "is_active": "on",
+    }
+
+
 def approver_rule() -> dict[str, Any]:
     from kehu.workflow import definitions
 
@@ -342,6 +352,7 @@ SAMPLES: dict[str, Samples] = {
     "risk-rules": Samples(risk_rule, dict(FILING_USERS), unit_scoped=False),
     "document-types": Samples(document_type, dict(ADMIN_USERS), unit_scoped=False),
     "approver-rules": Samples(approver_rule, dict(ADMIN_USERS), unit_scoped=False),
+    "chat-robots": Samples(chat_robot, dict(ADMIN_USERS), unit_scoped=False),
     "calendar-days": Samples(calendar_day, dict(ADMIN_USERS), unit_scoped=False),
     "calendar-years": Samples(calendar_year, dict(ADMIN_USERS), unit_scoped=False),
     "units": Samples(unit),

@@ -395,6 +395,12 @@ RULES: dict[str, list[Rule]] = {
     "privacy:tiers": [Rule(expect=ADMIN)],
     "ops:outbox": [Rule(expect=ADMIN)],
     "ops:outbox-retry": [Rule("outbox", ADMIN, "POST")],
+    "ops:robot-outbox": [Rule(expect=ADMIN)],
+    "ops:robot-message-retry": [Rule("robotmessage", ADMIN, "POST")],
+    "ops:robot-test": [Rule("chatrobot", ADMIN, "POST")],
+    "api:chat_robot_test": [Rule("chatrobot", ADMIN, "POST")],
+    "api:robot_messages": [Rule(expect=ADMIN)],
+    "api:robot_message_retry": [Rule("robotmessage", ADMIN, "POST")],
     "privacy:request": [Rule("subjectrequest", REQUEST_READERS)],
     "privacy:request_package": [Rule("subjectrequest", REQUEST_READERS)],
     "privacy:request_new": [Rule("person", per_object(EDIT))],
@@ -532,6 +538,15 @@ RULES: dict[str, list[Rule]] = {
         "calendaryear",
         view=users("admin", "auditor"),
         export=ADMIN,
+        add=ADMIN,
+        change=ADMIN,
+    ),
+    # Chat robots: the administrator keeps them, the auditor reads them (masked).
+    **record_rules(
+        "chat-robots",
+        "chatrobot",
+        view=users("admin", "auditor"),
+        export=users("admin", "auditor"),
         add=ADMIN,
         change=ADMIN,
     ),
@@ -1019,7 +1034,10 @@ def world(demo: dict[str, User]) -> dict[str, Any]:
         "category": ArchiveCategory.objects.get(code="basic"),
         "cabinet": cabinet,
         "outbox": _failed_mail(demo["manager1"]),
+        "chatrobot": None,
+        "robotmessage": None,
     }
+    shared["chatrobot"], shared["robotmessage"] = _failed_robot_message()
     from kehu.audit.models import AuditEvent
     from kehu.customers.models import ClassificationDimension, ClassificationValue
 
@@ -1043,6 +1061,29 @@ def _failed_mail(user: Any) -> Any:
     return Outbox.objects.create(
         to=user.email, subject="提醒", body="正文", status="failed", next_try_at=timezone.now()
     )
+
+
+def _failed_robot_message() -> tuple[Any, Any]:
+    from django.utils import timezone
+
+    from kehu.ops.models import RobotMessage
+    from kehu.ops.robots import robot_create
+
+    robot = robot_create(
+        {
+            "name": "矩阵测试群",
+            "platform": "wecom",
+            "webhook_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=matrix-key",
+        }
+    )
+    message = RobotMessage.objects.create(
+        robot=robot,
+        kind="ops.robot-test",
+        title="提醒",
+        status="failed",
+        next_try_at=timezone.now(),
+    )
+    return robot, message
 
 
 # Rule kinds naming an object of another kind: in the URL in another way, or in the body only.

@@ -45,7 +45,7 @@ NOT_AUDITED = frozenset(
 def snapshot(obj: Model) -> dict[str, Any]:
     """The audited state of `obj`: related objects by their name, not their id; the fields
     declared sensitive (kehu.core.masking) masked, because the audit chain cannot forget what
-    it holds and personal data must be erasable (PIPL)."""
+    it holds and personal data must be erasable (PIPL); credentials redacted."""
     data = {k: v for k, v in model_to_dict(obj).items() if k not in NOT_AUDITED}
     for field in obj._meta.concrete_fields:
         if field.is_relation and field.name in data and data[field.name] is not None:
@@ -54,6 +54,11 @@ def snapshot(obj: Model) -> dict[str, Any]:
     for name, found in masking.declared_fields(obj).items():
         if data.get(name) and (found.applies is None or found.applies(obj)):
             data[name] = masking.mask(found.kind, data[name])
+    # Credentials a model names in AUDIT_REDACTED ({field: redact}) — a chat robot's webhook
+    # key — are never revealed, so the chain holds only what `redact` makes of them.
+    for name, redact in getattr(obj, "AUDIT_REDACTED", {}).items():
+        if data.get(name):
+            data[name] = redact(data[name])
     return data
 
 

@@ -13,6 +13,7 @@ class OpsConfig(AppConfig):
         from kehu.api import routes
         from kehu.core import mail
         from kehu.core.home import register_lazy_panel
+        from kehu.ops import record_types, reminders, robots  # noqa: F401  (register the types)
         from kehu.ops.jobs import on_task_finished
         from kehu.ops.outbox import queue_mails
 
@@ -20,3 +21,6 @@ class OpsConfig(AppConfig):
         mail.set_queue(queue_mails)
         register_lazy_panel("ops:due-panel")
         routes.register_endpoints("kehu.ops.api")
+        routes.register_endpoints("kehu.ops.robot_api")
+        # The chat robots hear of every reminder (once per stage, in its transaction).
+        reminders.register_broadcast(robots.queue_robot_messages)

@@ -1,6 +1,15 @@
+from collections.abc import Callable
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from kehu.core.crypto import EncryptedTextField
+from kehu.core.digest import lookup_digest
+from kehu.core.models import OrgUnit, TrackedModel
+from kehu.core.rowbound import RowBoundManager
+from kehu.ops.robot_platforms import RobotPlatform, check_webhook, mask_webhook
 
 
 class ScheduledRun(models.Model):
@@ -99,13 +108,10 @@ class OutboxStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class Outbox(models.Model):
-    """An e-mail to one address, written in the caller's transaction and sent by the job
-    worker with retries (a mail server that is down delays mail, it never loses it)."""
+class QueuedDelivery(models.Model):
+    """A message written in the caller's transaction and sent later by the job worker, with
+    retries (kehu.ops.delivery): a receiving server that is down delays it, never loses it."""
 
-    to = models.EmailField(_("to"))
-    subject = models.CharField(_("subject"), max_length=300)
-    body = models.TextField(_("message"))
     status = models.CharField(
         _("status"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
     )
@@ -114,6 +120,17 @@ class Outbox(models.Model):
     next_try_at = models.DateTimeField(_("next try"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Outbox(QueuedDelivery):
+    """An e-mail to one address (kehu.ops.outbox sends it)."""
+
+    to = models.EmailField(_("to"))
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("message"))
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -126,3 +143,89 @@ class Outbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"
+
+
+def _redacted_secret(value: str) -> str:
+    """A secret in an audit event: a keyed fingerprint that shows a change, never the value."""
+    return "#" + lookup_digest("ops.chatrobot.secret", value)[:12]
+
+
+class ChatRobot(TrackedModel):
+    """A group chat's robot that reminders are posted to: the reminders of its unit and the
+    units below it (all units when none is set), of the kinds it lists (all when none).
+    Its webhook address (which holds the chat's key) and signing secret are stored
+    encrypted and shown only masked; audit events hold them redacted (`AUDIT_REDACTED`)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    platform = models.CharField(_("platform"), max_length=10, choices=RobotPlatform.choices)
+    webhook_url = EncryptedTextField(_("webhook address"))
+    secret = EncryptedTextField(_("signing secret"), blank=True)
+    unit = models.ForeignKey(
+        OrgUnit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("unit"),
+        help_text=_(
+            "Reminders of this unit and the units below it; empty: the whole organisation."
+        ),
+    )
+    kinds = models.JSONField(
+        _("reminder kinds"),
+        default=list,
+        blank=True,
+        help_text=_("Only reminders of these kinds; none ticked: every kind."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = RowBoundManager()
+
+    AUDIT_REDACTED: ClassVar[dict[str, Callable[[str], str]]] = {
+        "webhook_url": mask_webhook,
+        "secret": _redacted_secret,
+    }
+
+    class Meta:
+        verbose_name = _("chat robot")
+        verbose_name_plural = _("chat robots")
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        check_webhook(self.platform, self.webhook_url, self.secret)
+
+    @property
+    def webhook_shown(self) -> str:
+        return mask_webhook(self.webhook_url)
+
+    @property
+    def kinds_shown(self) -> str:
+        return "、".join(self.kinds) if self.kinds else str(_("every kind"))
+
+    @property
+    def signed(self) -> bool:
+        return bool(self.secret)
+
+
+class RobotMessage(QueuedDelivery):
+    """A reminder posted to one chat robot (kehu.ops.robots sends it)."""
+
+    robot = models.ForeignKey(
+        ChatRobot, on_delete=models.CASCADE, related_name="messages", verbose_name=_("chat robot")
+    )
+    kind = models.CharField(_("reminder kind"), max_length=60)
+    title = models.CharField(_("title"), max_length=300)
+    text = models.TextField(_("message"), blank=True)
+    link = models.CharField(_("link"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("chat robot message")
+        verbose_name_plural = _("chat robot messages")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "next_try_at"], name="robot_message_due")]
+
+    def __str__(self) -> str:
+        return f"{self.robot}: {self.title}"

@@ -36,6 +36,7 @@ class Periodic:
 # Ops' own jobs; every other app registers its jobs from its apps.py `ready()`.
 SCHEDULE = [
     Periodic("mail-outbox", "kehu.ops.tasks.send_mail", datetime.timedelta(minutes=1)),
+    Periodic("robot-outbox", "kehu.ops.tasks.send_robot_messages", datetime.timedelta(minutes=1)),
     Periodic(
         "audit-seal-export",
         "kehu.ops.tasks.seal_and_export_audit",

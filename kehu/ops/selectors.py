@@ -1,5 +1,5 @@
-"""The state of the job queue, the scheduler and the outbox, as /health/ reports it (counts
-and ages only: nothing personal)."""
+"""The state of the job queue, the scheduler and the outboxes, as /health/ reports it (counts
+and ages only: nothing personal); the chat robot's detail page."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from django.tasks.base import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from kehu.ops.models import Heartbeat, Outbox, OutboxStatus
+from kehu.core import policy
+from kehu.ops.models import ChatRobot, Heartbeat, Outbox, OutboxStatus, RobotMessage
+from kehu.ops.reminders import registered_kinds
 
 
 def _ready_since(enqueued_at: datetime.datetime, run_after: datetime.datetime) -> Any:
@@ -46,6 +48,10 @@ def queue_state(now: datetime.datetime | None = None) -> dict[str, Any]:
             "pending": Outbox.objects.filter(status=OutboxStatus.PENDING).count(),
             "failed": Outbox.objects.filter(status=OutboxStatus.FAILED).count(),
         },
+        "robots": {
+            "pending": RobotMessage.objects.filter(status=OutboxStatus.PENDING).count(),
+            "failed": RobotMessage.objects.filter(status=OutboxStatus.FAILED).count(),
+        },
     }
 
 
@@ -58,3 +64,13 @@ def problems(state: dict[str, Any]) -> list[str]:
     if state["jobs"]["oldest_waiting_seconds"] > settings.KEHU_HEALTH_MAX_WAIT_SECONDS:
         found.append("queue-waiting-too-long")
     return found
+
+
+def robot_context(request: Any, robot: ChatRobot) -> dict[str, Any]:
+    """The robot's detail page: its masked webhook and its latest messages."""
+    labels = dict(registered_kinds())
+    return {
+        "robot_kinds": [labels.get(kind, kind) for kind in robot.kinds],
+        "robot_messages": robot.messages.order_by("-created_at", "-pk")[:10],
+        "can_test": policy.has_perm(request.user, "ops.chatrobot.change", robot),
+    }

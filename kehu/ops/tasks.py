@@ -19,6 +19,14 @@ def send_mail() -> dict[str, Any]:
 
 
 @task()
+def send_robot_messages() -> dict[str, Any]:
+    """Every minute: post the chat robots' messages."""
+    from kehu.ops.robots import deliver_robot_messages
+
+    return deliver_robot_messages()
+
+
+@task()
 def export_audit_head() -> dict[str, Any]:
     return export_head()
 

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_POST
 
 from kehu.core import policy
 from kehu.core.access import requires
-from kehu.ops import outbox, selectors
-from kehu.ops.models import Outbox, OutboxStatus
+from kehu.ops import outbox, robots, selectors
+from kehu.ops.models import ChatRobot, Outbox, OutboxStatus, RobotMessage
 
 
 def health(request: HttpRequest) -> JsonResponse:
@@ -43,3 +43,35 @@ def outbox_retry(request: HttpRequest, pk: int) -> HttpResponse:
     outbox.retry(get_object_or_404(Outbox, pk=pk), by=request.user)
     messages.success(request, _("The e-mail will be sent again."))
     return redirect(reverse("ops:outbox"))
+
+
+@login_required
+@requires("ops.robotmessage.view")
+def robot_outbox(request: HttpRequest) -> HttpResponse:
+    """Chat robot messages that failed or still wait (a retry for failed ones)."""
+    rows = RobotMessage.objects.exclude(status=OutboxStatus.SENT).select_related("robot")
+    return render(
+        request, "ops/robot_outbox.html", {"rows": rows.order_by("status", "-created_at")[:200]}
+    )
+
+
+@login_required
+@require_POST
+@requires("ops.robotmessage.change")
+def robot_message_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    robots.robot_message_retry(get_object_or_404(RobotMessage, pk=pk), by=request.user)
+    messages.success(request, _("The message will be posted again."))
+    return redirect(reverse("ops:robot-outbox"))
+
+
+@login_required
+@require_POST
+@requires("ops.chatrobot.change")
+def robot_test(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue a test message to the robot; the next round of the job posts it."""
+    robot = get_object_or_404(ChatRobot, pk=pk)
+    robots.robot_send_test(robot, by=request.user)
+    messages.success(
+        request, _("A test message is queued; it is posted within a minute. Check the chat.")
+    )
+    return redirect(reverse("generic:chat-robots_detail", args=[robot.pk]))

@@ -176,6 +176,8 @@ def server() -> Iterator[Server]:
         KEHU_SIGNIN_ATTEMPTS_PER_MINUTE="1000",
         KEHU_DEMO_PASSWORD=demo_password(),
         KEHU_DEMO_CUSTOMERS="100",  # enough for every flow; the server starts sooner
+        # Chat robots may post to the tests' stand-in of the platforms on 127.0.0.1.
+        KEHU_ROBOT_ALLOWED_HOSTS="127.0.0.1",
         DJANGO_SETTINGS_MODULE="kehu.settings",
         PYTHONUNBUFFERED="1",
     )

@@ -1,0 +1,50 @@
+"""The chat robots as a record type: administrators keep them (list, detail, edit, export,
+API); the webhook address and secret appear only masked."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from kehu.generic.registry import (
+    ApiSpec,
+    Column,
+    DetailSpec,
+    EditSpec,
+    ListSpec,
+    Nav,
+    RecordType,
+    register,
+)
+from kehu.ops import filters, forms, robots, selectors, serializers
+from kehu.ops.models import ChatRobot
+
+register(
+    RecordType(
+        model=ChatRobot,
+        slug="chat-robots",
+        nav=Nav(_("Chat robots"), icon="robot", permission="change"),
+        queryset=lambda: ChatRobot.objects.select_related("unit"),
+        listing=ListSpec(
+            columns=[
+                Column("name", sort="name", link=True),
+                Column("platform", sort="platform", badge=True),
+                Column("webhook_shown", label=_("webhook address")),
+                Column("unit"),
+                Column("kinds_shown", label=_("reminder kinds")),
+                Column("is_active", badge=True),
+            ],
+            filterset=filters.ChatRobotFilter,
+            default_sort="name",
+            search_fields=["name"],
+        ),
+        detail=DetailSpec(
+            fields=["name", "platform", "unit", "is_active", "updated_at"],
+            panels=["ops/_robot_panel.html"],
+            context=selectors.robot_context,
+        ),
+        edit=EditSpec(
+            form=forms.ChatRobotForm, create=robots.robot_create, update=robots.robot_update
+        ),
+        api=ApiSpec(serializer=serializers.ChatRobotSerializer),
+    )
+)
