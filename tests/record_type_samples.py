@@ -150,13 +150,24 @@ def dossier(user: User) -> dict[str, Any]:
     }
 
 
+def accepted_for_filing(dossier: Any) -> Any:
+    """The dossier, after the demo archivist accepted its materials in a check before
+    filing (items are filed only then)."""
+    from kehu.archives.reviews import record_review
+
+    reviewer = User.objects.get(username="archivist")
+    accepted = {"authentic": True, "complete": True, "accurate": True, "outcome": "accepted"}
+    record_review(dossier, reviewer, accepted)
+    return dossier
+
+
 def archive_item(user: User) -> dict[str, Any]:
     from kehu.archives.models import Medium
     from kehu.archives.services import default_category, open_dossier
 
     n = next(_archive_counter)
     return {
-        "dossier": open_dossier(_archived_customer(n)).pk,
+        "dossier": accepted_for_filing(open_dossier(_archived_customer(n))).pk,
         "category": default_category().pk,
         "title": f"样例归档文件{n:05d}",
         "medium": Medium.PAPER,

@@ -23,6 +23,7 @@ from kehu.documents import samples
 from kehu.documents import services as documents
 from kehu.documents.models import DocumentType
 from kehu.privacy import grants
+from tests.record_type_samples import accepted_for_filing
 
 pytestmark = pytest.mark.django_db
 
@@ -38,8 +39,8 @@ def granted(demo: dict[str, User]) -> dict[str, Any]:
     customer = services.change_status(customer, "active", "备案通过", demo["gm"])
     dossier = Dossier.objects.get(customer=customer)
     item = archives.file_item(
-        {"dossier": dossier, "category": ArchiveCategory.objects.get(code="basic"),
-         "title": "营业执照"}
+        {"dossier": accepted_for_filing(dossier),
+         "category": ArchiveCategory.objects.get(code="basic"), "title": "营业执照"}
     )  # fmt: skip
     account = services.create_bank_account(
         {"customer": customer, "account_name": customer.name, "bank_name": "中国银行",

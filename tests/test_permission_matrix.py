@@ -43,13 +43,14 @@ from kehu.customers.tests.factories import org_data
 from kehu.documents import samples
 from kehu.documents import services as documents
 from kehu.documents.models import DocumentType
-from kehu.filing.models import ChecklistItem, RiskRule, WatchListEntry
+from kehu.filing.models import ChecklistItem, RiskRule, WatchListEntry, WatchListHit
 from kehu.generic.services import audited_create
 from kehu.privacy import consent, disclosures, requests
 from kehu.reviews import services as reviews
 from kehu.reviews.models import ReviewTask
 from kehu.workflow import services as workflow
 from kehu.workflow.models import ApproverRule
+from tests.record_type_samples import accepted_for_filing
 
 pytestmark = pytest.mark.django_db
 
@@ -134,6 +135,7 @@ COMPLETE_BODY = {"outcome": "approved", "comment": "同意"}
 # head open filings for customers they edit; compliance does the second review.
 FILERS = ACCOUNT_MANAGERS | {"head_sale"}
 SECOND_REVIEWERS = {"A": users("compliance"), "B": users("compliance"), "C": NOBODY}
+HIT_CLEARERS = SECOND_REVIEWERS
 # Archives (a dossier per customer A/B/C on a third, active customer of the same owner): the
 # archivist (BJ) does the archive work in BJ; department heads, the general manager and the
 # credit manager (who receives transfers) read their units' dossiers; account managers hold
@@ -620,6 +622,15 @@ RULES: dict[str, list[Rule]] = {
     "filing:detail": [Rule("filing", per_object(READ))],
     "filing:pdf": [Rule("filing", per_object(READ))],
     "filing:open": [Rule("customer_pk", per_object(EDIT), "POST")],
+    # Ongoing watch-list monitoring: compliance clears a false match of a customer it sees.
+    "filing:clear_hit": [
+        Rule("watchhit", per_object(HIT_CLEARERS)),
+        Rule("watchhit", per_object(HIT_CLEARERS), "POST", body=lambda hit: {"reason": "同名"}),
+    ],
+    "api/v1/customers/<int:pk>/watch-list-hits/": [Rule("customer", per_object(READ))],
+    "api/v1/watch-list-hits/<int:pk>/clear/": [
+        Rule("watchhit", per_object(HIT_CLEARERS), "POST", body=lambda hit: {"reason": "同名"}),
+    ],
     # The account manager, the opener (the same) or the department head.
     "filing:withdraw": [Rule("filing", per_object(EDIT), "POST")],
     # Requesting a supplement in the second review: its assignee, compliance, only.
@@ -658,6 +669,8 @@ RULES: dict[str, list[Rule]] = {
     "archives:settings": [Rule(expect=users("archivist"))],
     "archives:cabinet_check": [Rule("cabinet", users("archivist"), "POST")],
     "archives:cabinet_index_pdf": [Rule("cabinet", ARCHIVE_CONFIG)],
+    "archives:check_register": [Rule(expect=ARCHIVE_CONFIG)],
+    "archives:check_register_export": [Rule(expect=ARCHIVE_CONFIG)],
     "api/v1/cabinets/<int:pk>/checks/": [
         Rule("cabinet", ARCHIVE_CONFIG),
         Rule("cabinet", users("archivist"), "POST"),
@@ -683,6 +696,15 @@ RULES: dict[str, list[Rule]] = {
     "archives:catalogue_pdf": [Rule(expect=users("archivist", "auditor"))],
     "archives:folder_label_pdf": [Rule("dossier", per_object(DOSSIER_READ))],
     "archives:dossier_catalogue_pdf": [Rule("dossier", per_object(DOSSIER_READ))],
+    # The check before filing: the archivist who files.
+    "archives:dossier_review": [
+        Rule("dossier", per_object(ARCHIVE_WORK)),
+        Rule("dossier", per_object(ARCHIVE_WORK), "POST"),
+    ],
+    "api/v1/dossiers/<int:pk>/reviews/": [
+        Rule("dossier", per_object(DOSSIER_READ)),
+        Rule("dossier", per_object(ARCHIVE_WORK), "POST"),
+    ],
     # Holds: the archivist and the general manager.
     "archives:place_hold": [Rule("dossier", per_object(HOLDERS), "POST")],
     "archives:lift_hold": [Rule("hold", per_object(HOLDERS), "POST")],
@@ -933,7 +955,12 @@ def _customer_world(owner: User, demo: dict[str, User]) -> dict[str, Any]:
     licence = DocumentType.objects.get(code="business_licence")
     upload = SimpleUploadedFile("licence.png", samples.png(), content_type="image/png")
     version = documents.document_upload(customer, licence, upload, owner)
+    entry = WatchListEntry.objects.create(name=customer.name, list_kind="other")
+    watch_hit = WatchListHit.objects.create(
+        customer=customer, entry=entry, matched_by="name", found_at=timezone.now()
+    )
     return {
+        "watchhit": watch_hit,
         "customer": customer,
         "customer_pk": customer,
         "contact": contact,
@@ -985,8 +1012,8 @@ def _archive_world(owner: User, demo: dict[str, User]) -> dict[str, Any]:
     archivist = demo["archivist"]
     dossier = _active(owner, demo)
     item = archives.file_item(
-        {"dossier": dossier, "category": ArchiveCategory.objects.get(code="basic"),
-         "title": "营业执照"}
+        {"dossier": accepted_for_filing(dossier),
+         "category": ArchiveCategory.objects.get(code="basic"), "title": "营业执照"}
     )  # fmt: skip
     hold = retention.place_hold(dossier, name="诉讼保全", reason="合同纠纷", by=archivist)
     loan = loans.request_loan(dossier=dossier, borrower=owner, purpose="核对合同", kind="physical")
@@ -994,8 +1021,8 @@ def _archive_world(owner: User, demo: dict[str, User]) -> dict[str, Any]:
     loan = loans.loan_issue(loan, by=archivist)
     ended = _active(owner, demo)
     complaint = archives.file_item(
-        {"dossier": ended, "category": ArchiveCategory.objects.get(code="complaints"),
-         "title": "投诉处理记录"}
+        {"dossier": accepted_for_filing(ended),
+         "category": ArchiveCategory.objects.get(code="complaints"), "title": "投诉处理记录"}
     )  # fmt: skip
     services.change_status(ended.customer, "past", "停止合作", demo["gm"])
     Dossier.objects.filter(pk=ended.pk).update(closed_on=datetime.date(2014, 6, 30))

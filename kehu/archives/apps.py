@@ -12,6 +12,7 @@ class ArchivesConfig(AppConfig):
         from kehu.archives import loans, processes, record_types, reminders, tasks, transfers  # noqa: F401  (register)
         from kehu.archives.receivers import on_status_changed
         from kehu.archives.selectors import card_panel, home_stats
+        from kehu.archives.training import TRAINING_RULE
         from kehu.core import calendar
         from kehu.core.home import register_stats
         from kehu.customers import card
@@ -22,6 +23,7 @@ class ArchivesConfig(AppConfig):
         register_periodic(*tasks.PERIODIC)
         for rule in reminders.RULES:
             register_rule(rule)
+        register_rule(TRAINING_RULE)
         register_stats(home_stats)
         card.register_panel(card_panel)
         # The customer lifecycle numbers dossiers and starts retention clocks.

@@ -17,6 +17,7 @@ from kehu.archives.models import (
     DossierItem,
     IncidentKind,
     LoanKind,
+    ReviewOutcome,
 )
 from kehu.core import policy
 from kehu.core.models import User
@@ -139,7 +140,37 @@ class CabinetCheckForm(forms.Form):
     checked_on = forms.DateField(label=_("checked on"), initial=timezone.localdate)
     lock_ok = forms.BooleanField(label=_("lock in order"), required=False, initial=True)
     damp_ok = forms.BooleanField(label=_("dry, no damp"), required=False, initial=True)
+    damp_note = forms.CharField(label=_("damp care note"), required=False, max_length=300)
+    disinfected = forms.BooleanField(label=_("disinfected"), required=False, initial=True)
+    disinfection_note = forms.CharField(
+        label=_("disinfection note"), required=False, max_length=300
+    )
+    dust_ok = forms.BooleanField(label=_("free of dust"), required=False, initial=True)
+    dust_note = forms.CharField(label=_("dust care note"), required=False, max_length=300)
     note = forms.CharField(label=_("note"), required=False, max_length=300)
+
+
+class ArchivingReviewForm(forms.Form):
+    """The check before filing: three checks with notes, and the outcome."""
+
+    authentic = forms.BooleanField(label=_("authentic"), required=False)
+    authenticity_note = forms.CharField(
+        label=_("authenticity note"), required=False, max_length=300
+    )
+    complete = forms.BooleanField(label=_("complete"), required=False)
+    completeness_note = forms.CharField(
+        label=_("completeness note"), required=False, max_length=300
+    )
+    accurate = forms.BooleanField(label=_("accurate"), required=False)
+    accuracy_note = forms.CharField(label=_("accuracy note"), required=False, max_length=300)
+    outcome = forms.ChoiceField(
+        label=_("outcome"), choices=ReviewOutcome.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("reason for returning"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class ProposeDestructionForm(forms.Form):

@@ -129,7 +129,9 @@ class Cabinet(TrackedModel):
 
 
 class CabinetCheck(models.Model):
-    """The monthly check of a cabinet's lock and protection against damp."""
+    """The monthly check of a cabinet: its lock, and the care of the files against damp, dust
+    and pests (消毒、防潮、防尘), each done or not with a note. Checks recorded before the care
+    items were kept leave them empty (None)."""
 
     cabinet = models.ForeignKey(Cabinet, on_delete=models.PROTECT, related_name="checks")
     checked_on = models.DateField(_("checked on"))
@@ -138,6 +140,13 @@ class CabinetCheck(models.Model):
     )
     lock_ok = models.BooleanField(_("lock in order"))
     damp_ok = models.BooleanField(_("dry, no damp"))
+    damp_note = models.CharField(_("damp care note"), max_length=300, blank=True)
+    disinfected = models.BooleanField(_("disinfected"), null=True)
+    disinfection_note = models.CharField(_("disinfection note"), max_length=300, blank=True)
+    dust_ok = models.BooleanField(_("free of dust"), null=True)
+    dust_note = models.CharField(_("dust care note"), max_length=300, blank=True)
+    # Set when any of the above was not in order: such checks are flagged and filterable.
+    has_problem = models.BooleanField(_("problem found"), default=False, db_index=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -148,6 +157,48 @@ class CabinetCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cabinet.code} {self.checked_on}"
+
+
+class ReviewOutcome(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted for filing")
+    RETURNED = "returned", _("Returned for correction")
+
+
+class ArchivingReview(models.Model):
+    """The check before filing into the archive (归档前审查): the archivist confirms that the
+    materials handed in are authentic, complete and accurate. Items are filed into a dossier
+    only while its latest review is accepted; each item names the review it was filed under."""
+
+    dossier = models.ForeignKey(
+        "Dossier", verbose_name=_("dossier"), on_delete=models.PROTECT, related_name="reviews"
+    )
+    authentic = models.BooleanField(_("authentic"))
+    authenticity_note = models.CharField(_("authenticity note"), max_length=300, blank=True)
+    complete = models.BooleanField(_("complete"))
+    completeness_note = models.CharField(_("completeness note"), max_length=300, blank=True)
+    accurate = models.BooleanField(_("accurate"))
+    accuracy_note = models.CharField(_("accuracy note"), max_length=300, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=ReviewOutcome.choices)
+    reason = models.TextField(_("reason for returning"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"))
+
+    class Meta:
+        verbose_name = _("pre-archiving review")
+        verbose_name_plural = _("pre-archiving reviews")
+        ordering = ["-reviewed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} {self.reviewed_at:%Y-%m-%d}"
+
+    @property
+    def accepted(self) -> bool:
+        return self.outcome == ReviewOutcome.ACCEPTED
 
 
 class Dossier(TrackedModel):
@@ -271,6 +322,15 @@ class DossierItem(TrackedModel):
         _("reference code"), max_length=80, unique=True, editable=False
     )
     destroyed_at = models.DateTimeField(_("destroyed at"), null=True, blank=True, editable=False)
+    review = models.ForeignKey(
+        ArchivingReview,
+        verbose_name=_("pre-archiving review"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="items",
+        editable=False,
+    )
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:

@@ -34,6 +34,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "archives.archivesettings.*",
         "archives.dossier.*",
         "archives.dossieritem.*",
+        "archives.archivingreview.*",
         "archives.cabinet.*",
         "archives.hold.*",
         "archives.loan.*",

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from kehu.archives import retention
 from kehu.archives.forms import CabinetCheckForm
 from kehu.archives.models import (
     ArchiveCategory,
+    ArchivingReview,
     Cabinet,
     Destruction,
     Dossier,
@@ -72,6 +73,9 @@ def dossier_context(request: Any, dossier: Dossier) -> dict[str, Any]:
         "can_file": policy.has_perm(user, "archives.dossieritem.add", dossier)
         and dossier.destroyed_at is None,
         "can_hold": policy.has_perm(user, "archives.hold.add", dossier),
+        "reviews": dossier_reviews(dossier),
+        "can_review": policy.has_perm(user, "archives.archivingreview.add", dossier)
+        and dossier.destroyed_at is None,
         "can_borrow": bool(dossier.archive_number)
         and policy.has_perm(user, "archives.loan.add")
         and dossier.destroyed_at is None,
@@ -81,12 +85,26 @@ def dossier_context(request: Any, dossier: Dossier) -> dict[str, Any]:
     }
 
 
+def dossier_reviews(dossier: Dossier) -> list[ArchivingReview]:
+    """The dossier's checks before filing, newest first (the first decides filing)."""
+    return list(
+        dossier.reviews.select_related("reviewed_by")
+        .annotate(filed=Count("items"))
+        .order_by("-reviewed_at", "-pk")
+    )
+
+
 def cabinet_context(request: Any, cabinet: Cabinet) -> dict[str, Any]:
     return {
         "checks": list(cabinet.checks.select_related("checked_by")[:24]),
         "check_due": next_check_due(cabinet),
         "can_check": policy.has_perm(request.user, "archives.cabinet.change", cabinet),
         "check_form": CabinetCheckForm(),
+        "care_items": [
+            ("damp_ok", _("dry, no damp"), "damp_note", _("damp care note")),
+            ("disinfected", _("disinfected"), "disinfection_note", _("disinfection note")),
+            ("dust_ok", _("free of dust"), "dust_note", _("dust care note")),
+        ],
         "cabinet_dossiers": cabinet_index(request.user, cabinet),
     }
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehu.archives import reviews
 from kehu.archives.models import (
     ArchiveCategory,
     ArchiveSettings,
@@ -170,6 +171,7 @@ def file_item(data: dict[str, Any]) -> DossierItem:
     document = data.get("document")
     if dossier.destroyed_at is not None:
         raise ValidationError({"dossier": [_("This dossier was destroyed.")]})
+    review = reviews.review_allowing_filing(dossier)
     if document is not None and document.customer_id != dossier.customer_id:
         raise ValidationError({"document": [_("The document belongs to another customer.")]})
     with transaction.atomic():
@@ -187,6 +189,7 @@ def file_item(data: dict[str, Any]) -> DossierItem:
             medium=data.get("medium") or "paper",
             pages=data.get("pages"),
             note=data.get("note", ""),
+            review=review,
             filed_at=now,
             filed_by=_actor_user(),
             year=year,
@@ -195,7 +198,9 @@ def file_item(data: dict[str, Any]) -> DossierItem:
             reference_code=reference_code(fonds, category, year, category.retention, org, item_no),
         )
         item.full_clean()
-        return audited_create(item, extra={"reference_code": item.reference_code})
+        return audited_create(
+            item, extra={"reference_code": item.reference_code, "review": review.pk}
+        )
 
 
 def update_item(
@@ -228,6 +233,15 @@ def next_check_due(cabinet: Cabinet) -> datetime.date:
     return add_month(start) if cabinet.last_checked_on else start
 
 
+# The care items of a cabinet check: (done flag, its note), each required with a note when
+# not done.
+CARE_ITEMS = (
+    ("damp_ok", "damp_note"),
+    ("disinfected", "disinfection_note"),
+    ("dust_ok", "dust_note"),
+)
+
+
 def record_check(
     cabinet: Cabinet,
     by: Any,
@@ -235,21 +249,45 @@ def record_check(
     checked_on: datetime.date,
     lock_ok: bool,
     damp_ok: bool,
+    disinfected: bool,
+    dust_ok: bool,
+    damp_note: str = "",
+    disinfection_note: str = "",
+    dust_note: str = "",
     note: str = "",
 ) -> CabinetCheck:
-    """The monthly check (ARC-3); a problem found is noted and the archivists are told."""
+    """The monthly check (ARC-3, ARC-9): the lock and the care against damp, pests and dust.
+    Whatever is not in order is explained in its note, the check is flagged and the
+    archivists are told."""
+    values = {
+        "damp_ok": damp_ok,
+        "damp_note": damp_note.strip(),
+        "disinfected": disinfected,
+        "disinfection_note": disinfection_note.strip(),
+        "dust_ok": dust_ok,
+        "dust_note": dust_note.strip(),
+    }
+    errors: dict[str, list[str]] = {}
     if checked_on > timezone.localdate():
-        raise ValidationError({"checked_on": [_("The check cannot be in the future.")]})
-    if not (lock_ok and damp_ok) and not note.strip():
-        raise ValidationError({"note": [_("Describe the problem found.")]})
+        errors["checked_on"] = [_("The check cannot be in the future.")]
+    if not lock_ok and not note.strip():
+        errors["note"] = [_("Describe the problem found.")]
+    for done, explained in CARE_ITEMS:
+        if not values[done] and not values[explained]:
+            errors[explained] = [_("Say what was not done and why.")]
+    if errors:
+        raise ValidationError(errors)
+    problem = not (lock_ok and damp_ok and disinfected and dust_ok)
+    notes = [values[explained] for _done, explained in CARE_ITEMS]
     with transaction.atomic():
         check = CabinetCheck.objects.create(
             cabinet=cabinet,
             checked_on=checked_on,
             checked_by=by,
             lock_ok=lock_ok,
-            damp_ok=damp_ok,
+            has_problem=problem,
             note=note.strip(),
+            **values,
         )
         latest = max(filter(None, [cabinet.last_checked_on, checked_on]))
         Cabinet.objects.filter(pk=cabinet.pk).update(last_checked_on=latest)
@@ -260,15 +298,16 @@ def record_check(
             extra={
                 "checked_on": checked_on,
                 "lock_ok": lock_ok,
-                "damp_ok": damp_ok,
+                **values,
+                "has_problem": problem,
                 "note": check.note,
             },
         )
-        if not (lock_ok and damp_ok):
+        if problem:
             notify(
                 archivists(),
                 _("Cabinet %(code)s: problem found at the check") % {"code": cabinet.code},
-                check.note,
+                "; ".join(str(text) for text in [check.note, *notes] if text),
                 reverse("generic:cabinets_detail", args=[cabinet.pk]),
             )
     return check

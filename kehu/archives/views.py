@@ -20,6 +20,7 @@ from kehu.archives import (
     loans,
     pdfs,
     retention,
+    reviews,
     selectors,
     services,
     transfers,
@@ -76,6 +77,27 @@ def cabinet_check(request: HttpRequest, pk: int) -> HttpResponse:
         for errors in form.errors.values():
             messages.error(request, " ".join(str(e) for e in errors))
     return redirect("generic:cabinets_detail", cabinet.pk)
+
+
+@login_required
+def dossier_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """The check before filing into the archive (归档前审查) of one dossier."""
+    dossier = get_visible_or_404(request.user, selectors.dossier_rows(), pk)
+    require(request.user, "archives.archivingreview.add", dossier)
+    form = forms.ArchivingReviewForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                reviews.record_review(dossier, request.user, form.cleaned_data)
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                messages.success(request, _("Check before filing recorded."))
+                return redirect("generic:dossiers_detail", dossier.pk)
+        status = 400
+    context = {"form": form, "obj": dossier, "reviews": selectors.dossier_reviews(dossier)}
+    return render(request, "archives/review.html", context, status=status)
 
 
 # --- printable forms (kehu.infra.pdf) ----------------------------------------------------

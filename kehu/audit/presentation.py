@@ -102,6 +102,8 @@ VERBS: dict[str, Any] = {
     "upload": _("uploaded"),
     "verified": _("verified"),
     "verify_failed": _("verification failed"),
+    "watch_list_hit": _("found on the watch list"),
+    "watch_list_clear": _("watch-list match cleared"),
     "wait": _("waiting for a supplement"),
     "withdraw": _("withdrawn"),
 }

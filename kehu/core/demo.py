@@ -72,6 +72,7 @@ def load_demo() -> bool:
                 services.save_certification(
                     user,
                     {
+                        "education": "bachelor",
                         "training_date": today - datetime.timedelta(days=60),
                         "exam_date": today - datetime.timedelta(days=30),
                         "certificate_no": "DA-2026-0001",

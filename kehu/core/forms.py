@@ -103,11 +103,25 @@ class RoleGrantForm(forms.Form):
 class CertificationForm(forms.ModelForm[ArchivistCertification]):
     class Meta:
         model = ArchivistCertification
-        fields = ["training_date", "exam_date", "certificate_no", "valid_until"]
+        fields = [
+            "education",
+            "training_date",
+            "exam_date",
+            "certificate_no",
+            "valid_until",
+            "last_training_on",
+        ]
         widgets = {
             name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-            for name in ("training_date", "exam_date", "valid_until")
+            for name in ("training_date", "exam_date", "valid_until", "last_training_on")
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["education"].required = True
+        self.fields["last_training_on"].help_text = _(
+            "The yearly re-training falls due a year after this date (or after the exam)."
+        )
 
 
 class SecurityPolicyForm(forms.Form):

@@ -161,16 +161,46 @@ class RoleAssignment(models.Model):
         return f"{self.get_role_display()} @ {self.unit.code}"
 
 
+class Education(models.TextChoices):
+    """Highest education completed, lowest first; an archivist needs 大专 or above."""
+
+    JUNIOR_SECONDARY = "junior_secondary", _("Junior secondary school or below")
+    SENIOR_SECONDARY = "senior_secondary", _("Senior secondary or technical school")
+    JUNIOR_COLLEGE = "junior_college", _("Junior college (大专)")
+    BACHELOR = "bachelor", _("Bachelor (本科)")
+    MASTER = "master", _("Master (硕士)")
+    DOCTORATE = "doctorate", _("Doctorate (博士)")
+
+
+# The education levels that qualify for the archivist role: 大专 (junior college) or above.
+ARCHIVIST_EDUCATION = frozenset(
+    {Education.JUNIOR_COLLEGE, Education.BACHELOR, Education.MASTER, Education.DOCTORATE}
+)
+
+
+def one_year_after(day: datetime.date) -> datetime.date:
+    """The same day a year later (29 February: 28 February)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
 class ArchivistCertification(models.Model):
-    """Training and exam record; the archivist role needs a valid one (ARC-8)."""
+    """Training, exam and education record; the archivist role needs a valid one, with 大专
+    or above (ARC-8), and a re-training every year."""
 
     user = models.OneToOneField(
         User, on_delete=models.CASCADE, related_name="archivist_certification"
+    )
+    education = models.CharField(
+        _("education"), max_length=20, choices=Education.choices, blank=True
     )
     training_date = models.DateField(_("training date"))
     exam_date = models.DateField(_("exam date"))
     certificate_no = models.CharField(_("certificate number"), max_length=50)
     valid_until = models.DateField(_("valid until"))
+    last_training_on = models.DateField(_("last re-training"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("archivist certification")
@@ -180,7 +210,16 @@ class ArchivistCertification(models.Model):
         return self.certificate_no
 
     def is_valid_on(self, day: datetime.date) -> bool:
-        return self.exam_date <= day <= self.valid_until
+        return self.exam_date <= day <= self.valid_until and self.education_qualifies
+
+    @property
+    def education_qualifies(self) -> bool:
+        return self.education in ARCHIVIST_EDUCATION
+
+    @property
+    def retrain_due(self) -> datetime.date:
+        """The yearly re-training: a year after the last one, or after the certification."""
+        return one_year_after(self.last_training_on or self.exam_date)
 
 
 class SecurityPolicy(models.Model):

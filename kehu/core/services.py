@@ -131,8 +131,8 @@ def grant_role(user: User, role: str, unit: OrgUnit, *, by: User | None = None) 
     if role == Role.ARCHIVIST and not valid_certification(user):
         raise ValidationError(
             _(
-                "The archivist role needs a valid archivist certification (training and exam). "
-                "Record the certification first."
+                "The archivist role needs a valid archivist certification (training and exam, "
+                "junior college (大专) education or above). Record the certification first."
             )
         )
     with transaction.atomic():
@@ -158,7 +158,9 @@ def revoke_role(assignment: RoleAssignment) -> None:
 
 
 def save_certification(user: User, data: dict[str, Any]) -> ArchivistCertification:
-    fields = ("training_date", "exam_date", "certificate_no", "valid_until")
+    """Record the archivist's education, training, exam and yearly re-training; only 大专
+    (junior college) or above may be certified (ARC-8)."""
+    fields = ("education", "training_date", "exam_date", "certificate_no", "valid_until")
     with transaction.atomic():
         certification = ArchivistCertification.objects.filter(user=user).first()
         before = snapshot(certification) if certification else {}
@@ -166,10 +168,21 @@ def save_certification(user: User, data: dict[str, Any]) -> ArchivistCertificati
             certification = ArchivistCertification(user=user)
         for name in fields:
             setattr(certification, name, data[name])
+        certification.last_training_on = data.get("last_training_on")
+        if not certification.education_qualifies:
+            raise ValidationError(
+                {"education": [_("An archivist needs junior college (大专) education or above.")]}
+            )
         if certification.exam_date < certification.training_date:
             raise ValidationError(_("The exam cannot be before the training."))
         if certification.valid_until < certification.exam_date:
             raise ValidationError(_("The certification cannot expire before the exam date."))
+        if certification.last_training_on and certification.last_training_on < (
+            certification.exam_date
+        ):
+            raise ValidationError(
+                {"last_training_on": [_("The re-training cannot be before the exam.")]}
+            )
         certification.full_clean()
         certification.save()
         record(

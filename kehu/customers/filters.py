@@ -1,7 +1,10 @@
-"""Filters of the customer list (CUS-15), shared by the page, the export and the API."""
+"""Filters of the customer list (CUS-15), shared by the page, the export and the API. Other
+contexts add filters of their own facts about a customer (filing: on the watch list) with
+`register_list_filter` from their `ready`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import django_filters
@@ -47,6 +50,14 @@ class _OfferedIdField(django_filters.fields.ChoiceField):
 
 class OfferedIdFilter(django_filters.ChoiceFilter):
     field_class = _OfferedIdField
+
+
+# Filters registered by other contexts: name -> a function making a fresh filter.
+_LIST_FILTERS: dict[str, Callable[[], django_filters.Filter]] = {}
+
+
+def register_list_filter(name: str, make: Callable[[], django_filters.Filter]) -> None:
+    _LIST_FILTERS[name] = make
 
 
 class CustomerFilter(ListFilterSet):
@@ -105,6 +116,8 @@ class CustomerFilter(ListFilterSet):
             self.filters[f"cls_{code}"] = OfferedIdFilter(
                 label=name, field_name="classifications", choices=values
             )
+        for filter_name, make in _LIST_FILTERS.items():
+            self.filters[filter_name] = make()
 
     def _scope_choices(self, user: Any) -> None:
         """Offer the departments and account managers of the reader's scope, not the whole

@@ -54,11 +54,15 @@ def import_watchlist(request: HttpRequest) -> HttpResponse:
         storage.delete(stored)
         messages.success(
             request,
-            _("Imported: %(new)s new, %(updated)s updated, %(same)s unchanged.")
+            _(
+                "Imported: %(new)s new, %(updated)s updated, %(same)s unchanged; "
+                "%(flagged)s active customers newly found on the list."
+            )
             % {
                 "new": result.count("new"),
                 "updated": result.count("update"),
                 "same": result.count("same"),
+                "flagged": result.flagged,
             },
         )
         return redirect("generic:watch-list_list")

@@ -23,9 +23,10 @@ from kehu.api.base import Endpoint, invalid
 from kehu.api.pagination import KeysetPagination
 from kehu.customers import services as customer_services
 from kehu.customers.api import CustomerActionView
+from kehu.customers.selectors import customer_rows
 from kehu.customers.serializers import CustomerSerializer
-from kehu.filing import checklist, selectors, services
-from kehu.filing.models import Filing, ItemCheck, RiskReport
+from kehu.filing import checklist, monitoring, selectors, services
+from kehu.filing.models import Filing, ItemCheck, RiskReport, WatchListHit
 from kehu.workflow.api import StepSerializer
 from kehu.workflow.services import WorkflowError
 
@@ -188,7 +189,63 @@ class FilingDetailView(Endpoint):
         return Response(FilingSerializer(filing).data)
 
 
+class WatchListHitSerializer(serializers.ModelSerializer[WatchListHit]):
+    entry_name = serializers.CharField(source="entry.name", read_only=True)
+    list_kind = serializers.CharField(source="entry.list_kind", read_only=True)
+    cleared_by = serializers.CharField(
+        source="cleared_by.username", read_only=True, default=None, allow_null=True
+    )
+
+    class Meta:
+        model = WatchListHit
+        fields = [
+            "id",
+            "customer",
+            "entry",
+            "entry_name",
+            "list_kind",
+            "matched_by",
+            "found_at",
+            "cleared_at",
+            "cleared_by",
+            "clear_reason",
+        ]
+        read_only_fields = fields
+
+
+class ClearHitSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField()
+
+
+class CustomerWatchListHitsView(Endpoint):
+    """A customer's watch-list hits (ongoing monitoring), open and cleared."""
+
+    @extend_schema(responses=WatchListHitSerializer(many=True))
+    def get(self, request: Request, pk: int) -> Response:
+        customer = self.get_visible(customer_rows(), pk)
+        hits = customer.watch_list_hits.select_related("entry", "cleared_by")
+        return Response(WatchListHitSerializer(hits, many=True).data)
+
+
+class WatchListHitClearView(Endpoint):
+    required_permissions = {"POST": "filing.watchlisthit.change"}
+
+    @extend_schema(request=ClearHitSerializer, responses=WatchListHitSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        hit = self.get_or_404(WatchListHit.objects.select_related("entry"), pk)
+        self.get_visible(customer_rows(), hit.customer_id)
+        data = ClearHitSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            cleared = monitoring.clear_hit(hit, request.user, data.validated_data["reason"])
+        except DjangoValidationError as error:
+            raise invalid(error) from None
+        return Response(WatchListHitSerializer(cleared).data)
+
+
 urlpatterns = [
     path("filings/", FilingListView.as_view(), name="filings"),
     path("filings/<int:pk>/", FilingDetailView.as_view(), name="filing"),
+    path("customers/<int:pk>/watch-list-hits/", CustomerWatchListHitsView.as_view()),
+    path("watch-list-hits/<int:pk>/clear/", WatchListHitClearView.as_view()),
 ]

@@ -1,6 +1,7 @@
 """Demo filings in different states: collecting, waiting for a supplement, in the
 second review, a high-risk one in due diligence, waiting for approval, approved, rejected —
-all made through the services, as the demo users would. A few watch list entries too."""
+all made through the services, as the demo users would. A few watch list entries too, one of
+them naming an active customer of manager1's, so that its card shows the monitoring flag."""
 
 from __future__ import annotations
 
@@ -13,12 +14,12 @@ from kehu.audit.context import SYSTEM, acting_as
 from kehu.core.models import User
 from kehu.customers import services as customer_services
 from kehu.customers.identifiers import make_credit_code
-from kehu.customers.models import Customer, CustomerKind
+from kehu.customers.models import Customer, CustomerKind, CustomerStatus
 from kehu.documents import samples
 from kehu.documents import services as document_services
 from kehu.documents.models import DocumentType
-from kehu.filing import selectors, services
-from kehu.filing.models import Filing, WatchListEntry
+from kehu.filing import monitoring, selectors, services
+from kehu.filing.models import Filing, WatchList, WatchListEntry
 
 # (state to reach, the demo customer's name, its industry)
 PLAN = [
@@ -146,4 +147,17 @@ def load() -> int:
             filing = services.open_filing(customer, by=owner)
             _advance(filing, target, users)
             created += 1
+        watched = (
+            Customer.objects.filter(owner=owner, status=CustomerStatus.ACTIVE)
+            .order_by("pk")
+            .first()
+        )
+        if watched is not None:
+            WatchListEntry.objects.create(
+                name=watched.name,
+                credit_code=watched.credit_code or "",
+                list_kind=WatchList.OTHER,
+                source="演示：法院失信被执行人公告",
+            )
+            monitoring.flag_matching_customers()
     return created

@@ -43,6 +43,14 @@ class WatchListConfirmForm(forms.Form):
     token = forms.CharField(widget=forms.HiddenInput)
 
 
+class ClearHitForm(forms.Form):
+    reason = forms.CharField(
+        label=_("reason for clearing"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why this customer is not the entity on the list (e.g. a namesake)."),
+    )
+
+
 class OpenFilingForm(forms.Form):
     declared_address_changes = forms.IntegerField(
         label=_("address changes on record"),

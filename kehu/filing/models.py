@@ -156,6 +156,53 @@ class WatchListEntry(TrackedModel):
         super().save(*args, **kwargs)
 
 
+class WatchListHit(models.Model):
+    """An active customer found on the watch list when the list was imported again (ongoing
+    monitoring, REV-4): flagged on the card and the customer list until compliance clears it
+    as a false match. One per customer and entry, so a re-import never flags it twice."""
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="watch_list_hits",
+    )
+    entry = models.ForeignKey(
+        WatchListEntry,
+        verbose_name=_("watch list entry"),
+        on_delete=models.CASCADE,
+        related_name="hits",
+    )
+    matched_by = models.CharField(_("matched by"), max_length=20)
+    found_at = models.DateTimeField(_("found at"))
+    cleared_at = models.DateTimeField(_("cleared at"), null=True, blank=True)
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cleared by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    clear_reason = models.TextField(_("reason for clearing"), blank=True)
+
+    class Meta:
+        verbose_name = _("watch list hit")
+        verbose_name_plural = _("watch list hits")
+        ordering = ["-found_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "entry"], name="one_hit_per_entry")
+        ]
+        indexes = [models.Index(fields=["customer", "cleared_at"], name="watch_hit_open")]
+
+    def __str__(self) -> str:
+        return f"{self.entry.name} ({self.entry.get_list_kind_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.cleared_at is None
+
+
 class RuleKind(models.TextChoices):
     SENSITIVE_INDUSTRY = "sensitive_industry", _("Sensitive industry")
     ADDRESS_CITIES_DIFFER = (

@@ -16,6 +16,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.DEPARTMENT_HEAD: {"filing.filing.view", "filing.filing.*"},
     Role.GENERAL_MANAGER: {"filing.filing.view"},
     Role.ACCOUNT_MANAGER: {"filing.filing.view", "filing.filing.add"},
-    Role.COMPLIANCE: FILING_CONFIG_READ | {"filing.filing.view", "filing.watchlistentry.*"},
+    # Compliance also clears false watch-list matches of active customers (REV-4).
+    Role.COMPLIANCE: FILING_CONFIG_READ
+    | {"filing.filing.view", "filing.watchlistentry.*", "filing.watchlisthit.*"},
     Role.CREDIT_MANAGER: {"filing.filing.view"},
 }

@@ -13,7 +13,7 @@ from kehu.core.navigation import with_return
 from kehu.customers.card import CardPanel
 from kehu.customers.models import Customer, CustomerStatus
 from kehu.documents.models import Document
-from kehu.filing import checklist
+from kehu.filing import checklist, monitoring
 from kehu.filing.models import FINAL_STAGES, Filing
 from kehu.workflow.selectors import open_steps_for
 
@@ -84,6 +84,17 @@ def card_panel(request: Any, customer: Customer) -> CardPanel:
     )
 
 
+def watch_list_panel(request: Any, customer: Customer) -> CardPanel:
+    """The card's watch-list alert: the customer's hits not cleared, and whether the reader
+    may clear them (compliance)."""
+    return CardPanel(
+        {
+            "watch_hits": monitoring.open_hits(customer),
+            "can_clear_hits": policy.has_perm(request.user, "filing.watchlisthit.change"),
+        }
+    )
+
+
 def filing_under_way(customer: Customer) -> bool:
     return open_filing_of(customer) is not None
 
@@ -107,10 +118,19 @@ def home_stats(user: Any) -> list[tuple[Any, int, str]]:
     from django.urls import reverse
     from django.utils.translation import gettext_lazy
 
-    if not policy.has_perm(user, "filing.filing.view"):
-        return []
-    open_filings = visible_filings(user).exclude(stage__in=FINAL_STAGES)
-    return [(gettext_lazy("Filings under way"), open_filings.count(), reverse("filing:list"))]
+    stats: list[tuple[Any, int, str]] = []
+    if policy.has_perm(user, "filing.filing.view"):
+        open_filings = visible_filings(user).exclude(stage__in=FINAL_STAGES)
+        stats.append(
+            (gettext_lazy("Filings under way"), open_filings.count(), reverse("filing:list"))
+        )
+    if policy.has_perm(user, "filing.watchlisthit.change"):
+        # Compliance: the customers it sees that are flagged and not cleared.
+        customers = policy.scope(user, Customer.objects.all())
+        flagged = monitoring.customers_flagged(customers, "watch_list", "open").count()
+        link = reverse("generic:customers_list") + "?watch_list=open"
+        stats.append((gettext_lazy("Customers on the watch list"), flagged, link))
+    return stats
 
 
 # --- the filing page --------------------------------------------------------------------

@@ -13,4 +13,5 @@ urlpatterns = [
     path("filings/<int:pk>/<slug:action>/", views.act, name="act"),
     path("customers/<int:customer_pk>/filing/", views.open_for_customer, name="open"),
     path("watch-list/import/", admin_views.import_watchlist, name="watchlist_import"),
+    path("watch-list/hits/<int:pk>/clear/", views.clear_hit, name="clear_hit"),
 ]

@@ -20,17 +20,19 @@ from django.views.decorators.http import require_POST
 
 from kehu.core import policy
 from kehu.core.access import DENIED, get_visible_or_404, requires
+from kehu.core.forms import add_errors
 from kehu.customers.forms import CustomerForm
 from kehu.customers.selectors import customer_rows
-from kehu.filing import printing, selectors, services
+from kehu.filing import monitoring, printing, selectors, services
 from kehu.filing.forms import (
+    ClearHitForm,
     DecisionForm,
     OpenFilingForm,
     ReviewForm,
     RiskReportForm,
     SupplementForm,
 )
-from kehu.filing.models import FINAL_STAGES, Filing, Stage
+from kehu.filing.models import FINAL_STAGES, Filing, Stage, WatchListHit
 from kehu.generic import registry
 from kehu.generic.listing import named_page
 from kehu.generic.models import SubmissionToken
@@ -249,3 +251,27 @@ def filing_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     content = printing.filing_form(filing, printed_by=request.user)
     services.record_print(filing)
     return pdf.response(content, f"客户备案表_{filing.number}_{filing.customer.name}.pdf")
+
+
+@login_required
+@requires("filing.watchlisthit.change")
+def clear_hit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Compliance clears a false watch-list match of a customer, with the reason."""
+    hit = WatchListHit.objects.select_related("entry").filter(pk=pk).first()
+    if hit is None:
+        raise Http404
+    customer = get_visible_or_404(request.user, customer_rows(), hit.customer_id)
+    form = ClearHitForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                monitoring.clear_hit(hit, request.user, form.cleaned_data["reason"])
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                messages.success(request, _("Watch-list match cleared."))
+                return redirect("generic:customers_detail", customer.pk)
+        status = 400
+    context = {"form": form, "hit": hit, "customer": customer}
+    return render(request, "filing/clear_hit.html", context, status=status)

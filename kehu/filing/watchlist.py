@@ -1,7 +1,8 @@
 """The watch list (FIL-4): matching a customer by credit code and by name, and the import of
 an administrator's file (CSV or xlsx) with a preview and per-row errors. An import is all or
 nothing, and importing the same file again changes nothing (rows are matched by list and
-credit code, or list and name when the code is blank)."""
+credit code, or list and name when the code is blank). Each import then flags the active
+customers newly found on the list (kehu.filing.monitoring)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from kehu.audit.services import record
 from kehu.customers.identifiers import clean_credit_code
 from kehu.customers.models import Customer
+from kehu.filing import monitoring
 from kehu.filing.models import WatchList, WatchListEntry, name_key
 from kehu.infra.normalize import clean_text, compact_code, parse_date
 from kehu.infra.tabular import read_table
@@ -63,6 +65,8 @@ class Row:
 class Preview:
     rows: list[Row]
     file_errors: list[str] = field(default_factory=list)
+    # Active customers newly found on the list by the import.
+    flagged: int = 0
 
     @property
     def errors(self) -> list[Row]:
@@ -172,7 +176,8 @@ def preview(name: str, content: bytes) -> Preview:
 
 def import_file(name: str, content: bytes) -> Preview:
     """Import every row or none: raises ValidationError (with the preview's errors) if any
-    row is wrong. New entries are created, changed ones updated, identical ones left alone."""
+    row is wrong. New entries are created, changed ones updated, identical ones left alone;
+    then every active customer newly matching an active entry is flagged and reported."""
     result = preview(name, content)
     if not result.ok:
         raise ValidationError(_("The file has errors; nothing was imported."))
@@ -189,6 +194,7 @@ def import_file(name: str, content: bytes) -> Preview:
                     setattr(row.existing, key, value)
                 row.existing.version += 1
                 row.existing.save()
+        result.flagged = len(monitoring.flag_matching_customers())
         record(
             "filing.watchlistentry.import",
             None,
@@ -198,6 +204,7 @@ def import_file(name: str, content: bytes) -> Preview:
                 "new": result.count("new"),
                 "updated": result.count("update"),
                 "unchanged": result.count("same"),
+                "customers_flagged": result.flagged,
             },
         )
     return result

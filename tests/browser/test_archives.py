@@ -1,8 +1,8 @@
 """Archives in the browser: the whole borrowing path — an account manager from
 another department asks for a SALE folder, the general manager (not the archivist) approves,
 the archivist issues it, the overdue reminder reaches the borrower (fixed clock), the
-archivist takes it back — and the archivist's daily pages (catalogue, dossier, cabinet check,
-hold, label PDF)."""
+archivist takes it back — and the archivist's daily pages (catalogue, dossier, check before
+filing, cabinet check with its care items, hold, label PDF)."""
 
 from __future__ import annotations
 
@@ -116,11 +116,22 @@ def test_archivist_daily_pages(page: Page, server: Server) -> None:
     assert submit(page, "#place-hold") == 302
     assert page.locator("#holds [data-hold]").count() >= 1
 
+    # The check before filing: materials accepted, then the item is filed.
+    page.click("#review-link")
+    page.wait_for_selector("#review-form")
+    for passed in ("authentic", "complete", "accurate"):
+        page.check(f"input[name={passed}]")
+    page.check("input[name=outcome][value=accepted]")
+    assert submit(page, "#save-review") == 302
+    page.wait_for_url(f"**/dossiers/{pk}/")
+    assert page.locator("#archiving-reviews [data-outcome=accepted]").count() >= 1
+
     page.goto("/cabinets/")
     page.locator("#record-table tbody a").first.click()
     page.wait_for_selector("#check-form")
     checks = page.locator("#cabinet-checks [data-check]").count()
     page.uncheck("#id_damp_ok")
-    page.fill("#id_note", "柜内潮湿，已放置干燥剂")
+    page.fill("#id_damp_note", "柜内潮湿，已放置干燥剂")
     assert submit(page, "#record-check") == 302
     assert page.locator("#cabinet-checks [data-check]").count() == checks + 1
+    assert page.locator("#cabinet-checks [data-problem]").count() >= 1

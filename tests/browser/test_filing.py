@@ -175,3 +175,24 @@ def test_watch_list_import_with_preview(page: Page) -> None:
     assert submit(page, "#confirm-import") == 302
     page.goto(f"/watch-list/?q={name}")
     assert name in page.inner_text("#record-table")
+
+
+def test_compliance_clears_a_watch_list_flag(page: Page) -> None:
+    """The demo's active customer found on the watch list: compliance finds it through the
+    customer list's filter, sees the flag on its card and clears it with a reason."""
+    sign_in_ok(page, "compliance")
+    page.goto("/customers/?watch_list=open")
+    rows = page.locator("#record-table tbody a")
+    assert rows.count() >= 1
+    rows.first.click()
+    page.wait_for_selector("#watch-list-hits")
+    card_url = page.url
+    hits = page.locator("#watch-list-hits [data-hit]").count()
+    page.locator("#watch-list-hits .clear-hit").first.click()
+    page.wait_for_selector("#clear-hit-form")
+    assert submit(page, "#clear-hit") == 400
+    assert page.locator("#clear-hit-form .invalid-feedback, #clear-hit-form .errorlist").count()
+    page.fill("#id_reason", "同名不同主体，统一社会信用代码不符")
+    assert submit(page, "#clear-hit") == 302
+    assert page.url == card_url
+    assert page.locator("#watch-list-hits [data-hit]").count() == hits - 1

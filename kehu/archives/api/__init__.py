@@ -4,12 +4,13 @@ pages."""
 
 from django.urls import path
 
-from kehu.archives.api import cabinets, destructions, holds, loans, transfers
+from kehu.archives.api import cabinets, destructions, holds, loans, reviews, transfers
 
 urlpatterns = [
     path("cabinets/<int:pk>/checks/", cabinets.CabinetChecksView.as_view()),
     path("dossiers/<int:pk>/holds/", holds.DossierHoldsView.as_view()),
     path("holds/<int:pk>/lift/", holds.HoldLiftView.as_view()),
+    path("dossiers/<int:pk>/reviews/", reviews.DossierReviewsView.as_view()),
     path("loans/", loans.LoansView.as_view()),
     path("loans/<int:pk>/", loans.LoanDetailView.as_view()),
     path("loans/<int:pk>/renewal/", loans.LoanActionView.as_view(action="renewal")),

@@ -18,8 +18,28 @@ class CheckSerializer(serializers.ModelSerializer[CabinetCheck]):
 
     class Meta:
         model = CabinetCheck
-        fields = ["id", "cabinet", "checked_on", "checked_by", "lock_ok", "damp_ok", "note"]
-        read_only_fields = ["id", "cabinet", "checked_by"]
+        fields = [
+            "id",
+            "cabinet",
+            "checked_on",
+            "checked_by",
+            "lock_ok",
+            "damp_ok",
+            "damp_note",
+            "disinfected",
+            "disinfection_note",
+            "dust_ok",
+            "dust_note",
+            "has_problem",
+            "note",
+        ]
+        read_only_fields = ["id", "cabinet", "checked_by", "has_problem"]
+        # Checks recorded before the care items were kept leave them empty; a new check
+        # states each of them.
+        extra_kwargs = {
+            "disinfected": {"allow_null": False, "required": True},
+            "dust_ok": {"allow_null": False, "required": True},
+        }
 
 
 class CabinetChecksView(Endpoint):
@@ -44,6 +64,11 @@ class CabinetChecksView(Endpoint):
                 checked_on=values["checked_on"],
                 lock_ok=values["lock_ok"],
                 damp_ok=values["damp_ok"],
+                disinfected=values["disinfected"],
+                dust_ok=values["dust_ok"],
+                damp_note=values.get("damp_note", ""),
+                disinfection_note=values.get("disinfection_note", ""),
+                dust_note=values.get("dust_note", ""),
                 note=values.get("note", ""),
             )
         except DjangoValidationError as error:

@@ -15,6 +15,7 @@ from kehu.archives.models import ArchiveCategory, Cabinet, Dossier, Loan
 from kehu.core.models import User
 from kehu.customers.models import Customer
 from kehu.customers.services import change_status
+from tests.record_type_samples import accepted_for_filing
 
 
 def api(user: User) -> Client:
@@ -29,7 +30,13 @@ def test_archive_api_end_to_end(
     customer = make_active()
     dossier = Dossier.objects.get(customer=customer)
     cabinet = services.audited_create(Cabinet(code="G77", name="七七柜", shelves=2))
-    check = {"checked_on": datetime.date.today().isoformat(), "lock_ok": True, "damp_ok": True}
+    check = {
+        "checked_on": datetime.date.today().isoformat(),
+        "lock_ok": True,
+        "damp_ok": True,
+        "disinfected": True,
+        "dust_ok": True,
+    }
     assert (
         archivist.post(
             f"/api/v1/cabinets/{cabinet.pk}/checks/", check, content_type="application/json"
@@ -70,7 +77,7 @@ def test_archive_api_end_to_end(
 
     item = services.file_item(
         {
-            "dossier": dossier,
+            "dossier": accepted_for_filing(dossier),
             "category": ArchiveCategory.objects.get(code="complaints"),
             "title": "投诉",
         }

@@ -44,6 +44,7 @@ def second_archivist(demo: dict[str, User]) -> User:
     services.save_certification(
         user,
         {
+            "education": "bachelor",
             "training_date": today - datetime.timedelta(days=60),
             "exam_date": today - datetime.timedelta(days=30),
             "certificate_no": "DA-2026-0002",

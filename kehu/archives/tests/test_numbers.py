@@ -20,6 +20,7 @@ from kehu.audit.models import AuditEvent
 from kehu.core.models import User
 from kehu.customers.models import Customer
 from kehu.customers.services import change_status
+from tests.record_type_samples import accepted_for_filing
 
 YEAR = timezone.localdate().year
 
@@ -95,6 +96,7 @@ def test_filed_items_get_a_reference_code_that_never_changes(
     dossier = Dossier.objects.get(customer=make_active())
     basic = ArchiveCategory.objects.get(code="basic")
     contracts = ArchiveCategory.objects.get(code="contracts")
+    accepted_for_filing(dossier)
     one = services.file_item({"dossier": dossier, "category": basic, "title": "营业执照"})
     two = services.file_item({"dossier": dossier, "category": basic, "title": "开户许可证"})
     three = services.file_item({"dossier": dossier, "category": contracts, "title": "购销合同"})

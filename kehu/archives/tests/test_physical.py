@@ -19,6 +19,7 @@ from kehu.audit.models import AuditEvent
 from kehu.core.models import Notification, User
 from kehu.customers.models import Customer
 from kehu.ops.reminders import run_reminders
+from tests.record_type_samples import accepted_for_filing
 
 
 def pdf_text(content: bytes) -> str:
@@ -37,7 +38,7 @@ def placed(demo: dict[str, User], make_active: Callable[..., Customer]) -> Dossi
     dossier = services.update_dossier(dossier, values, None)
     services.file_item(
         {
-            "dossier": dossier,
+            "dossier": accepted_for_filing(dossier),
             "category": ArchiveCategory.objects.get(code="basic"),
             "title": "营业执照复印件",
             "pages": 2,
@@ -113,7 +114,13 @@ def test_monthly_check_and_reminder_when_due(
     client = client_for("archivist")
     response = client.post(
         f"/cabinets/{cabinet.pk}/check/",
-        {"checked_on": today.isoformat(), "lock_ok": "on", "damp_ok": "on"},
+        {
+            "checked_on": today.isoformat(),
+            "lock_ok": "on",
+            "damp_ok": "on",
+            "disinfected": "on",
+            "dust_ok": "on",
+        },
     )
     assert response.status_code == 302
     cabinet.refresh_from_db()
@@ -127,7 +134,13 @@ def test_monthly_check_and_reminder_when_due(
     assert refused.status_code == 302 and cabinet.checks.count() == 1
     client.post(
         f"/cabinets/{cabinet.pk}/check/",
-        {"checked_on": today.isoformat(), "lock_ok": "on", "note": "柜内潮湿，已放干燥剂"},
+        {
+            "checked_on": today.isoformat(),
+            "lock_ok": "on",
+            "disinfected": "on",
+            "dust_ok": "on",
+            "damp_note": "柜内潮湿，已放干燥剂",
+        },
     )
     assert cabinet.checks.count() == 2
     assert AuditEvent.objects.filter(action="archives.cabinet.check").count() == 2

@@ -27,6 +27,7 @@ from kehu.documents import services as documents
 from kehu.documents.models import Document, DocumentType, DocumentVersion
 from kehu.workflow import services as workflow
 from kehu.workflow.models import Step
+from tests.record_type_samples import accepted_for_filing
 
 
 def stored_files(folder: Path) -> list[Path]:
@@ -55,7 +56,7 @@ def ended(demo: dict[str, User], make_active: Callable[..., Customer]) -> Dossie
     documents.document_upload(
         customer, other_type, SimpleUploadedFile("c2.png", samples.png(seed=2)), demo["manager1"]
     )
-    dossier = Dossier.objects.get(customer=customer)
+    dossier = accepted_for_filing(Dossier.objects.get(customer=customer))
     services.file_item(
         {
             "dossier": dossier,

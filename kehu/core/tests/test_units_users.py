@@ -284,11 +284,12 @@ def test_admin_password_reset_is_audited(
 # --- roles and the archivist certification (ARC-8) ------------------------------------
 
 
-def certify(user: User, *, exam: int, valid_until: int) -> None:
+def certify(user: User, *, exam: int, valid_until: int, education: str = "bachelor") -> None:
     """Record a certification; `exam` and `valid_until` are days from today."""
     services.save_certification(
         user,
         {
+            "education": education,
             "training_date": today() + (exam - 10) * DAY,
             "exam_date": today() + exam * DAY,
             "certificate_no": f"DA-{user.pk}",
@@ -329,6 +330,57 @@ def test_certification_not_valid_today_is_refused(
     assert not RoleAssignment.objects.filter(user=newcomer).exists()
 
 
+@pytest.mark.parametrize("education", ["junior_secondary", "senior_secondary", ""])
+def test_only_junior_college_or_above_is_certified(newcomer: User, education: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        certify(newcomer, exam=-5, valid_until=365, education=education)
+    assert "education" in refused.value.message_dict
+    assert not ArchivistCertification.objects.filter(user=newcomer).exists()
+    with pytest.raises(ValidationError):
+        services.grant_role(newcomer, Role.ARCHIVIST, unit("ARCH"))
+
+
+@pytest.mark.parametrize("education", ["junior_college", "bachelor", "master", "doctorate"])
+def test_junior_college_or_above_may_hold_the_role(newcomer: User, education: str) -> None:
+    certify(newcomer, exam=-5, valid_until=365, education=education)
+    services.grant_role(newcomer, Role.ARCHIVIST, unit("ARCH"))
+
+
+def test_certification_without_education_does_not_qualify(newcomer: User) -> None:
+    """A certification recorded before education was kept does not let the role be given."""
+    certify(newcomer, exam=-5, valid_until=365)
+    ArchivistCertification.objects.filter(user=newcomer).update(education="")
+    with pytest.raises(ValidationError):
+        services.grant_role(newcomer, Role.ARCHIVIST, unit("ARCH"))
+
+
+def test_retrain_due_a_year_after_the_exam_or_last_training(newcomer: User) -> None:
+    certify(newcomer, exam=-30, valid_until=365)
+    certification = ArchivistCertification.objects.get(user=newcomer)
+    exam = certification.exam_date
+    assert certification.retrain_due == exam.replace(year=exam.year + 1)
+    certification.last_training_on = datetime.date(2024, 2, 29)
+    assert certification.retrain_due == datetime.date(2025, 2, 28)
+
+
+def test_low_education_is_refused_beside_the_field(
+    client_for: Callable[[str], Client], newcomer: User
+) -> None:
+    response = client_for("admin").post(
+        reverse("core:certification", args=[newcomer.pk]),
+        {
+            "education": "senior_secondary",
+            "training_date": (today() - 20 * DAY).isoformat(),
+            "exam_date": (today() - 10 * DAY).isoformat(),
+            "certificate_no": "DA-9",
+            "valid_until": (today() + 300 * DAY).isoformat(),
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["education"]
+    assert not ArchivistCertification.objects.filter(user=newcomer).exists()
+
+
 def test_certification_valid_through_its_last_day(newcomer: User) -> None:
     certify(newcomer, exam=-30, valid_until=0)
     services.grant_role(newcomer, Role.ARCHIVIST, unit("ARCH"))
@@ -351,6 +403,7 @@ def test_archivist_grant_through_the_pages(
     bad = client.post(
         cert_url,
         {
+            "education": "junior_college",
             "training_date": (today() - DAY).isoformat(),
             "exam_date": (today() - 2 * DAY).isoformat(),  # exam before training
             "certificate_no": "DA-9",
@@ -364,6 +417,7 @@ def test_archivist_grant_through_the_pages(
     saved = client.post(
         cert_url,
         {
+            "education": "junior_college",
             "training_date": (today() - 20 * DAY).isoformat(),
             "exam_date": (today() - 10 * DAY).isoformat(),
             "certificate_no": "DA-9",

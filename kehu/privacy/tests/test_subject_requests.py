@@ -24,6 +24,7 @@ from kehu.customers.models import Customer
 from kehu.privacy import requests
 from kehu.privacy.models import DeletionLedger, Restriction, SubjectRequest
 from kehu.workflow import services as workflow
+from tests.record_type_samples import accepted_for_filing
 
 pytestmark = pytest.mark.django_db
 PHONE = "13766667777"
@@ -120,7 +121,13 @@ def test_deletion_under_archive_retention_restricts_instead(
     person = make_person(phone=PHONE)
     with acting_as(SYSTEM):
         dossier = archives.open_dossier(person)
-        archives.file_item({"dossier": dossier, "category": default_category(), "title": "合同"})
+        archives.file_item(
+            {
+                "dossier": accepted_for_filing(dossier),
+                "category": default_category(),
+                "title": "合同",
+            }
+        )
         scan = SimpleUploadedFile("身份证.png", samples.png(), content_type="image/png")
         version = documents.document_upload(
             person, DocumentType.objects.get(code="business_licence"), scan, demo["manager1"]

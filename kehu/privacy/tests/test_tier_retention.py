@@ -20,6 +20,7 @@ from kehu.customers.models import BankAccount, Contact, Customer
 from kehu.privacy import retention
 from kehu.privacy.models import DeletionLedger, Restriction, RetentionSettings, SensitivityTiers
 from kehu.privacy.tests.test_retention import end_relationship
+from tests.record_type_samples import accepted_for_filing
 
 pytestmark = pytest.mark.django_db
 
@@ -151,7 +152,13 @@ def test_a_customer_whose_archive_is_kept_is_left_to_the_archive_rule(
     person = make_person()
     with acting_as(SYSTEM):
         dossier = archives.open_dossier(person)
-        archives.file_item({"dossier": dossier, "category": default_category(), "title": "合同"})
+        archives.file_item(
+            {
+                "dossier": accepted_for_filing(dossier),
+                "category": default_category(),
+                "title": "合同",
+            }
+        )
     end_relationship(person, demo["head_sale"], 2)
 
     assert retention.run().as_dict()["tier_expired"] == 0
