@@ -51,6 +51,20 @@ NAVIGATION: list[tuple[Any, list[Item | str]]] = [
         ],
     ),
     (
+        _("Contracts"),
+        [
+            "contracts",
+            "projects",
+            "contract-checklist",
+            (
+                _("Contract settings"),
+                "settings",
+                "contracts:settings",
+                "contracts.contractsettings.change",
+            ),
+        ],
+    ),
+    (
         _("Archives"),
         [
             "dossiers",

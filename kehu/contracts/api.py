@@ -1,0 +1,164 @@
+"""Contracts in the API beyond the generated record endpoints (`/api/v1/contracts/`,
+`/api/v1/projects/`, `/api/v1/contract-checklist/`): a contract's status steps and
+disputes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import path
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from kehu.api.base import Endpoint, invalid
+from kehu.contracts import checklist, selectors, services
+from kehu.contracts.forms import AttachForm
+from kehu.contracts.models import Contract, ContractStatus
+from kehu.contracts.serializers import ContractSerializer
+from kehu.generic.services import StaleEditError
+
+
+class TransitionSerializer(serializers.Serializer[Any]):
+    status = serializers.ChoiceField(choices=ContractStatus.choices)
+    on = serializers.DateField(required=False, allow_null=True)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(required=False)
+
+
+class DisputeSerializer(serializers.Serializer[Any]):
+    on = serializers.DateField(required=False, allow_null=True)
+    reason = serializers.CharField()
+
+
+class ContractActionView(Endpoint):
+    def contract(self, pk: int) -> Contract:
+        contract = self.get_visible(selectors.contract_rows(), pk)
+        self.require("contracts.contract.transition", contract)
+        return contract
+
+    def answer(self, request: Request, contract: Contract) -> Response:
+        return Response(ContractSerializer(contract, context={"request": request}).data)
+
+
+class ContractTransitionView(ContractActionView):
+    @extend_schema(request=TransitionSerializer, responses=ContractSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        contract = self.contract(pk)
+        data = TransitionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            updated = services.contract_transition(
+                contract,
+                data.validated_data["status"],
+                by=request.user,
+                on=data.validated_data.get("on"),
+                reason=data.validated_data["reason"],
+                expected_version=data.validated_data.get("version"),
+            )
+        except StaleEditError as error:
+            return Response(
+                {"detail": str(error), "changes": error.changes}, status=status.HTTP_409_CONFLICT
+            )
+        except DjangoValidationError as error:
+            raise invalid(error) from None
+        return self.answer(request, updated)
+
+
+class ContractDisputeView(ContractActionView):
+    @extend_schema(request=DisputeSerializer, responses=ContractSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        contract = self.contract(pk)
+        data = DisputeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            updated = services.contract_mark_disputed(
+                contract,
+                by=request.user,
+                reason=data.validated_data["reason"],
+                on=data.validated_data.get("on"),
+            )
+        except DjangoValidationError as error:
+            raise invalid(error) from None
+        return self.answer(request, updated)
+
+
+class ChecklistEntrySerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the item's, not the field's
+    required = serializers.BooleanField()  # type: ignore[assignment]  # the item's
+    state = serializers.ChoiceField(choices=["ok", "missing", "optional"])
+    document_versions = serializers.ListField(child=serializers.IntegerField())
+
+
+class AttachSerializer(serializers.Serializer[Any]):
+    doc_type = serializers.CharField(help_text="the dossier item's document type code")
+    file = serializers.FileField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+def checklist_data(contract: Contract) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": e.code,
+            "label": e.label,
+            "required": e.required,
+            "state": e.state,
+            "document_versions": [d.version_id for d in e.filed],
+        }
+        for e in checklist.evaluate(contract)
+    ]
+
+
+class ContractChecklistView(Endpoint):
+    """The contract's dossier checklist; POST files a document as one of its items."""
+
+    @extend_schema(responses=ChecklistEntrySerializer(many=True))
+    def get(self, request: Request, pk: int) -> Response:
+        contract = self.get_visible(selectors.contract_rows(), pk)
+        return Response(checklist_data(contract))
+
+    @extend_schema(
+        request={"multipart/form-data": AttachSerializer},
+        responses=ChecklistEntrySerializer(many=True),
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        contract = self.get_visible(selectors.contract_rows(), pk)
+        self.require("contracts.contract.attach", contract)
+        data = AttachSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        form = AttachForm(
+            {"doc_type": data.validated_data["doc_type"], "note": data.validated_data["note"]},
+            {"file": data.validated_data["file"]},
+            contract=contract,
+        )
+        if not form.is_valid():
+            raise exceptions.ValidationError(
+                {k: [str(m) for m in v] for k, v in form.errors.items()}
+            )
+        try:
+            services.contract_document_attach(
+                contract,
+                form.cleaned_data["doc_type"],
+                form.cleaned_data["file"],
+                by=request.user,
+                note=form.cleaned_data["note"],
+            )
+        except DjangoValidationError as error:
+            raise invalid(error) from None
+        return Response(checklist_data(contract), status=status.HTTP_201_CREATED)
+
+
+urlpatterns = [
+    path(
+        "contracts/<int:pk>/checklist/", ContractChecklistView.as_view(), name="contract_checklist"
+    ),
+    path(
+        "contracts/<int:pk>/transition/",
+        ContractTransitionView.as_view(),
+        name="contract_transition",
+    ),
+    path("contracts/<int:pk>/dispute/", ContractDisputeView.as_view(), name="contract_dispute"),
+]

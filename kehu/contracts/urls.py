@@ -1,0 +1,12 @@
+from django.urls import path
+
+from kehu.contracts import views
+
+app_name = "contracts"
+
+urlpatterns = [
+    path("contracts/settings/", views.settings_page, name="settings"),
+    path("contracts/<int:pk>/transition/", views.contract_transition, name="transition"),
+    path("contracts/<int:pk>/dispute/", views.contract_dispute, name="dispute"),
+    path("contracts/<int:pk>/attach/", views.contract_attach, name="attach"),
+]
