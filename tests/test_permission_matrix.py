@@ -35,6 +35,7 @@ from kehu.archives import transfers
 from kehu.archives.models import ArchiveCategory, Cabinet, Transfer
 from kehu.audit.context import SYSTEM, acting_as
 from kehu.contracts import services as contracts
+from kehu.contracts import statistics
 from kehu.contracts.models import ChecklistItem as ContractChecklistItem
 from kehu.core import grants, policy
 from kehu.core.middleware import is_list_search
@@ -190,6 +191,7 @@ CONTRACT_ADD = ACCOUNT_MANAGERS | users("head_sale")
 CONTRACT_FILERS = {"A": EDIT["A"] | users("credit"), "B": EDIT["B"] | users("credit"),
                    "C": EDIT["C"]}  # fmt: skip
 CONTRACT_CONFIG = users("admin", "credit")
+CONTRACT_RECEIVERS = {"A": users("credit"), "B": users("credit"), "C": NOBODY}
 
 
 def _filing_step(filing: Any) -> Any:
@@ -750,6 +752,18 @@ RULES: dict[str, list[Rule]] = {
     "contracts:attach": [Rule("contract", per_object(CONTRACT_FILERS), "POST")],
     "api:contract_transition": [Rule("contract", per_object(EDIT), "POST")],
     "api:contract_dispute": [Rule("contract", per_object(EDIT), "POST")],
+    # Hand-overs (CON-3): the receipt of the open one (to the contract officer) by the credit
+    # manager; the list with the contract.
+    "contracts:receive": [Rule("handover", per_object(CONTRACT_RECEIVERS), "POST")],
+    "api:handover_receipt": [Rule("handover", per_object(CONTRACT_RECEIVERS), "POST")],
+    "api:contract_handovers": [Rule("contract", per_object(CONTRACT_READ))],
+    # The semi-annual statistics: the credit manager generates, the general manager and the
+    # auditor read (company-wide figures).
+    "contracts:statistics": [
+        Rule(expect=users("credit", "gm", "auditor")),
+        Rule(expect=users("credit"), method="POST"),
+    ],
+    "contracts:statistics_file": [Rule("statisticsreport", users("credit", "gm", "auditor"))],
     "api:contract_checklist": [
         Rule("contract", per_object(CONTRACT_READ)),
         Rule("contract", per_object(CONTRACT_FILERS), "POST"),
@@ -969,7 +983,8 @@ def _contract_world(customer: Any) -> dict[str, Any]:
          "signing_unit": "北京华夏贸易有限公司", "signatory": "王强", "handler": owner,
          "amount": Decimal("1000.00")}
     )  # fmt: skip
-    return {"project": project, "contract": contract}
+    contract = contracts.contract_transition(contract, "signed", by=owner)
+    return {"project": project, "contract": contract, "handover": contract.handovers.get()}
 
 
 @pytest.fixture
@@ -1059,6 +1074,9 @@ def world(demo: dict[str, User]) -> dict[str, Any]:
         "category": ArchiveCategory.objects.get(code="basic"),
         "cabinet": cabinet,
         "contractchecklistitem": ContractChecklistItem.objects.first(),
+        "statisticsreport": statistics.report_generate(
+            statistics.half_year(datetime.date(2026, 3, 1)), by=demo["credit"]
+        ),
         "outbox": _failed_mail(demo["manager1"]),
     }
     from kehu.audit.models import AuditEvent
@@ -1118,6 +1136,8 @@ def url_for(key: str, route: str, rule: Rule, obj: Any) -> str:
         kwargs = {"seq": obj.seq}
     elif rule.kind == "filing_act":
         kwargs = {"pk": obj.pk, "action": "supplement"}
+    elif rule.kind == "statisticsreport":
+        kwargs = {"pk": obj.pk, "kind": "pdf"}
     elif rule.kind not in (None, "reveal_api", *IN_BODY):
         kwargs = {"pk": obj.pk}
     if "/" not in key:  # a named pattern

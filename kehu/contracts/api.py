@@ -14,9 +14,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kehu.api.base import Endpoint, invalid
-from kehu.contracts import checklist, selectors, services
+from kehu.contracts import checklist, handovers, selectors, services
 from kehu.contracts.forms import AttachForm
-from kehu.contracts.models import Contract, ContractStatus
+from kehu.contracts.handovers import ReceiptForm
+from kehu.contracts.models import Contract, ContractStatus, Handover, HandoverStage
 from kehu.contracts.serializers import ContractSerializer
 from kehu.generic.services import StaleEditError
 
@@ -151,7 +152,68 @@ class ContractChecklistView(Endpoint):
         return Response(checklist_data(contract), status=status.HTTP_201_CREATED)
 
 
+class HandoverSerializer(serializers.ModelSerializer[Handover]):
+    handed_by = serializers.CharField(
+        source="handed_by.username", read_only=True, default=None, allow_null=True
+    )
+    received_by = serializers.CharField(
+        source="received_by.username", read_only=True, default=None, allow_null=True
+    )
+
+    class Meta:
+        model = Handover
+        fields = [
+            "id", "contract", "stage", "occasion", "occasion_on", "due_on", "status",
+            "handed_by", "received_by", "received_at", "items", "note", "step", "version",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ReceiptSerializer(serializers.Serializer[Any]):
+    items = serializers.ListField(
+        child=serializers.CharField(), help_text="codes of the dossier items handed over"
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ContractHandoversView(Endpoint):
+    """The hand-overs of a contract's dossier, oldest first."""
+
+    @extend_schema(responses=HandoverSerializer(many=True))
+    def get(self, request: Request, pk: int) -> Response:
+        contract = self.get_visible(selectors.contract_rows(), pk)
+        rows = selectors.contract_handovers(contract)
+        return Response(HandoverSerializer(rows, many=True).data)
+
+
+class HandoverReceiptView(Endpoint):
+    """The receiver confirms a hand-over with the items received."""
+
+    @extend_schema(request=ReceiptSerializer, responses=HandoverSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        handover = self.get_or_404(selectors.handover_rows(), pk)
+        # A hand-over is seen with its contract.
+        contract = self.get_visible(selectors.contract_rows(), handover.contract_id)
+        self.require(selectors.RECEIVE_PERMISSION[HandoverStage(handover.stage)], contract)
+        data = ReceiptSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        form = ReceiptForm(data.validated_data, contract=contract)
+        try:
+            received = handovers.handover_receive(handover, by=request.user, form=form)
+        except DjangoValidationError as error:
+            raise invalid(error) from None
+        return Response(HandoverSerializer(received).data)
+
+
 urlpatterns = [
+    path(
+        "contracts/<int:pk>/handovers/", ContractHandoversView.as_view(), name="contract_handovers"
+    ),
+    path(
+        "contract-handovers/<int:pk>/receipt/",
+        HandoverReceiptView.as_view(),
+        name="handover_receipt",
+    ),
     path(
         "contracts/<int:pk>/checklist/", ContractChecklistView.as_view(), name="contract_checklist"
     ),

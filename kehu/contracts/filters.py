@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kehu.contracts.models import (
@@ -11,6 +15,8 @@ from kehu.contracts.models import (
     ContractStatus,
     ContractType,
     Currency,
+    Handover,
+    HandoverStatus,
     Project,
     ProjectStatus,
 )
@@ -53,9 +59,23 @@ class ContractFilter(ListFilterSet):
         label=_("amount up to"), field_name="amount", lookup_expr="lte"
     )
 
+    handover_overdue = django_filters.BooleanFilter(
+        label=_("hand-over overdue"), method="by_handover_overdue"
+    )
+
     class Meta:
         model = Contract
         fields = ["unit", "contract_type", "status", "currency", "customer", "project", "disputed"]
+
+    def by_handover_overdue(
+        self, queryset: QuerySet[Contract], name: str, value: Any
+    ) -> QuerySet[Contract]:
+        if value is None:
+            return queryset
+        late = Handover.objects.filter(
+            contract=OuterRef("pk"), status=HandoverStatus.OPEN, due_on__lt=timezone.localdate()
+        )
+        return queryset.filter(Exists(late)) if value else queryset.exclude(Exists(late))
 
 
 class ChecklistItemFilter(ListFilterSet):

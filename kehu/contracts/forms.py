@@ -3,12 +3,13 @@ those the user may see (the policy), and the services check the rules between fi
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kehu.contracts import checklist, services
+from kehu.contracts import checklist, services, statistics
 from kehu.contracts.models import (
     ChecklistItem,
     Contract,
@@ -198,3 +199,20 @@ class AttachForm(forms.Form):
                 is_active=True, for_contracts=True, pk__in=codes
             )
         self.fields["file"].widget.attrs["accept"] = ".pdf,.jpg,.jpeg,.png,.tif,.tiff,.docx,.xlsx"
+
+
+def half_of(period: statistics.Period) -> int:
+    return 1 if period.start.month == 1 else 2
+
+
+class StatisticsForm(forms.Form):
+    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
+    half = forms.TypedChoiceField(
+        label=_("half-year"),
+        coerce=int,
+        choices=[(1, _("first half")), (2, _("second half"))],
+    )
+
+    def period(self) -> statistics.Period:
+        month = 1 if self.cleaned_data["half"] == 1 else 7
+        return statistics.half_year(datetime.date(self.cleaned_data["year"], month, 1))

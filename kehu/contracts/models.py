@@ -4,9 +4,12 @@ dossier to the contract officer and the archive room, and the semi-annual statis
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.models import TrackedModel
@@ -198,6 +201,17 @@ class Contract(TrackedModel):
     def get_absolute_url(self) -> str:
         return reverse("generic:contracts_detail", args=[self.pk])
 
+    @property
+    def handover_state(self) -> str:
+        """The open hand-over's deadline, flagged when past (`handover_due` is annotated by
+        the ledger and the card: kehu.contracts.selectors.with_handover_due)."""
+        due = getattr(self, "handover_due", None)
+        if due is None:
+            return ""
+        if due < timezone.localdate():
+            return str(_("%(date)s overdue") % {"date": f"{due:%Y-%m-%d}"})
+        return f"{due:%Y-%m-%d}"
+
 
 class EventKind(models.TextChoices):
     """What the semi-annual statistics count (CON-4): a status reached, or a dispute."""
@@ -220,6 +234,7 @@ class ContractEvent(models.Model):
     unit = models.ForeignKey("core.OrgUnit", on_delete=models.PROTECT, related_name="+")
     contract_type = models.CharField(max_length=20, choices=ContractType.choices)
     amount = models.DecimalField(max_digits=16, decimal_places=2)
+    currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.CNY)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -296,3 +311,113 @@ class ContractDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract_id} {self.doc_type_id}"
+
+
+class HandoverStage(models.TextChoices):
+    OFFICER = "officer", _("To the contract officer")
+    ARCHIVE_ROOM = "archive_room", _("To the archive room")
+
+
+class HandoverStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for receipt")
+    RECEIVED = "received", _("Received")
+
+
+class Handover(TrackedModel):
+    """A hand-over of a contract's dossier (CON-3): after signing, changing or ending the
+    contract, from its handler to the contract officer; then from the officer to the
+    archive room. The receiver's receipt records who handed over what, and when; the
+    workflow step (`step`) carries the deadline, its reminders and escalation."""
+
+    contract = models.ForeignKey(
+        Contract, verbose_name=_("contract"), on_delete=models.PROTECT, related_name="handovers"
+    )
+    stage = models.CharField(_("hand-over"), max_length=20, choices=HandoverStage.choices)
+    occasion = models.CharField(_("occasion"), max_length=20, choices=EventKind.choices)
+    occasion_on = models.DateField(_("occasion date"))
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=HandoverStatus.choices, default=HandoverStatus.OPEN
+    )
+    step = models.OneToOneField(
+        "workflow.Step",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contract_handover",
+    )
+    handed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handed over by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("received by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    # What was handed over: [{"code", "name", "documents": [contract document ids]}].
+    items = models.JSONField(_("items handed over"), default=list, blank=True)
+    note = models.CharField(_("receipt note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("contract hand-over")
+        verbose_name_plural = _("contract hand-overs")
+        ordering = ["due_on", "pk"]
+        indexes = [
+            models.Index(fields=["contract", "status", "due_on"], name="handover_contract_open"),
+            models.Index(fields=["status", "due_on"], name="handover_status_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract.number} {self.get_stage_display()}"
+
+    def get_absolute_url(self) -> str:
+        return self.contract.get_absolute_url()
+
+    def overdue(self, today: datetime.date) -> bool:
+        return self.status == HandoverStatus.OPEN and self.due_on < today
+
+
+class StatisticsReport(models.Model):
+    """The semi-annual contract statistics (CON-4) of one half-year, as generated: its
+    figures and the Excel and PDF files, kept (encrypted) under kehu.core.storage.
+    Generating the same half-year again adds the next version; none is changed."""
+
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period until"))
+    number = models.PositiveSmallIntegerField(_("report version"))
+    due_on = models.DateField(_("due on"))
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("generated by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    generated_at = models.DateTimeField(_("generated at"), auto_now_add=True)
+    rows = models.JSONField(default=list)
+    xlsx_name = models.CharField(max_length=500)
+    xlsx_sha256 = models.CharField(max_length=64)
+    pdf_name = models.CharField(max_length=500)
+    pdf_sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("contract statistics report")
+        verbose_name_plural = _("contract statistics reports")
+        ordering = ["-period_start", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period_start", "number"], name="statistics_report_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_start:%Y-%m}–{self.period_end:%Y-%m} v{self.number}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from kehu.contracts import filters, forms, selectors, serializers, services
-from kehu.contracts.models import ChecklistItem, Contract, ContractDocument, Project
+from kehu.contracts.models import ChecklistItem, Contract, ContractDocument, Handover, Project
 from kehu.core import policy
 from kehu.customers.models import Customer
 from kehu.generic.registry import (
@@ -29,6 +29,7 @@ policy.register_scope(
     Contract, "customer__unit__path", "customer__owner_id", grant_parent=(Customer, "customer_id"),
     grant_actions=("view",),
 )  # fmt: skip
+policy.register_scope(Handover, "contract__customer__unit__path", "contract__customer__owner_id")
 policy.register_scope(
     ContractDocument, "contract__customer__unit__path", "contract__customer__owner_id"
 )
@@ -90,11 +91,12 @@ register(
                 Column("signed_on", sort="signed_on"),
                 Column("ends_on", secondary=True),
                 Column("handler.full_name", label=_("handler"), secondary=True),
+                Column("handover_state", label=_("hand-over due")),
             ],
             filterset=filters.ContractFilter,
             default_sort="-updated_at",
             search_fields=["number", "title", "customer__name"],
-            queryset=lambda: Contract.objects.select_related("customer", "unit", "handler"),
+            queryset=selectors.ledger_rows,
             count_limit=10_000,
         ),
         detail=DetailSpec(
@@ -121,7 +123,11 @@ register(
                 "disputed",
                 "note",
             ],
-            panels=["contracts/_contract_status.html", "contracts/_contract_checklist.html"],
+            panels=[
+                "contracts/_contract_status.html",
+                "contracts/_contract_handovers.html",
+                "contracts/_contract_checklist.html",
+            ],
             context=selectors.contract_context,
             parent="customer",
         ),

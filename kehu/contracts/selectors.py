@@ -4,22 +4,56 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.urls import reverse
+from django.utils import timezone
 
 from kehu.contracts import checklist
 from kehu.contracts.forms import AttachForm
-from kehu.contracts.models import Contract, ContractStatus, Project
+from kehu.contracts.handovers import ReceiptForm
+from kehu.contracts.models import (
+    Contract,
+    ContractStatus,
+    Handover,
+    HandoverStage,
+    HandoverStatus,
+    Project,
+)
 from kehu.contracts.services import TRANSITIONS
 from kehu.core import policy
 from kehu.customers.card import CardPanel
 from kehu.customers.models import Customer
 
 CARD_ROWS = 20
+# Who confirms a hand-over's receipt: the contract officer, then the archive room.
+RECEIVE_PERMISSION = {
+    HandoverStage.OFFICER: "contracts.contract.receive",
+    HandoverStage.ARCHIVE_ROOM: "contracts.contract.archive",
+}
 
 
 def contract_rows() -> QuerySet[Contract]:
     return Contract.objects.select_related("customer", "unit", "project", "handler")
+
+
+def with_handover_due(rows: QuerySet[Contract]) -> QuerySet[Contract]:
+    """`handover_due`: the deadline of the contract's open hand-over, if any (the ledger's
+    column; read per row shown, through the index of open hand-overs)."""
+    waiting = Handover.objects.filter(contract=OuterRef("pk"), status=HandoverStatus.OPEN)
+    return rows.annotate(handover_due=Subquery(waiting.order_by("due_on").values("due_on")[:1]))
+
+
+def ledger_rows() -> QuerySet[Contract]:
+    return with_handover_due(Contract.objects.select_related("customer", "unit", "handler"))
+
+
+def handover_rows() -> QuerySet[Handover]:
+    return Handover.objects.select_related("contract", "contract__customer", "step")
+
+
+def contract_handovers(contract: Contract) -> list[Handover]:
+    rows = contract.handovers.select_related("handed_by", "received_by", "step")
+    return list(rows.order_by("pk"))
 
 
 def project_rows() -> QuerySet[Project]:
@@ -46,7 +80,17 @@ def contract_context(request: Any, contract: Contract) -> dict[str, Any]:
     may_transition = policy.has_perm(user, "contracts.contract.transition", contract)
     entries = checklist.evaluate(contract)
     may_attach = policy.has_perm(user, "contracts.contract.attach", contract)
+    today = timezone.localdate()
+    rounds = contract_handovers(contract)
+    waiting = next((h for h in rounds if h.status == HandoverStatus.OPEN), None)
+    may_receive = waiting is not None and policy.has_perm(
+        user, RECEIVE_PERMISSION[HandoverStage(waiting.stage)], contract
+    )
     return {
+        "contract_handovers": rounds,
+        "contract_handover_waiting": waiting,
+        "contract_handover_overdue": waiting is not None and waiting.overdue(today),
+        "contract_receipt_form": ReceiptForm(contract=contract) if may_receive else None,
         "contract_checklist": entries,
         "contract_missing": checklist.missing(entries),
         "contract_attach_form": AttachForm(contract=contract) if may_attach else None,
@@ -72,13 +116,14 @@ def card_context(user: Any, customer: Customer) -> dict[str, Any]:
     """The card's contracts panel: the customer's projects and newest contracts."""
     if not policy.has_perm(user, "contracts.contract.view", Contract(customer=customer)):
         return {"contracts_visible": False}
-    contracts = list(customer_contracts(user, customer)[: CARD_ROWS + 1])
+    contracts = list(with_handover_due(customer_contracts(user, customer))[: CARD_ROWS + 1])
     add_probe = Contract(customer=customer, unit_id=customer.unit_id)
     return {
         "contracts_visible": True,
         "card_projects": list(customer_projects(user, customer)[:CARD_ROWS]),
         "card_contracts": contracts[:CARD_ROWS],
         "card_contracts_more": len(contracts) > CARD_ROWS,
+        "card_today": timezone.localdate(),
         "card_contracts_url": f"{reverse('generic:contracts_list')}?customer={customer.pk}",
         "can_add_contract": policy.has_perm(user, "contracts.contract.add", add_probe),
         "can_add_project": policy.has_perm(

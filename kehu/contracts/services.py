@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from kehu.audit.context import current_actor
 from kehu.audit.services import record
+from kehu.contracts import handovers
 from kehu.contracts.models import (
     ChecklistItem,
     Contract,
@@ -233,6 +234,7 @@ def _event(contract: Contract, kind: str, on: datetime.date, by: Any, reason: st
         unit=contract.unit,
         contract_type=contract.contract_type,
         amount=contract.amount,
+        currency=contract.currency,
         by=by,
         reason=reason,
     )
@@ -274,6 +276,8 @@ def contract_transition(
         current.save(update_fields=["status", "signed_on", "version", "updated_at"])
         if to_status in EVENT_OF:
             _event(current, EVENT_OF[ContractStatus(to_status)], on, by, reason)
+        if to_status in HANDOVER_STATUSES:
+            handovers.open_handover(current, EVENT_OF[ContractStatus(to_status)], on, by)
         record(
             "contracts.contract.transition",
             current,
@@ -311,7 +315,7 @@ def contract_mark_disputed(
 
 
 def settings_save(data: dict[str, Any], expected_version: int | None) -> ContractSettings:
-    pattern = data.get("number_pattern", "")
+    pattern = data.get("number_pattern") or ContractSettings.current().number_pattern
     try:
         numbering.format_number(pattern, seq=1, dept="SALE", year=2026)
     except numbering.NumberPatternError:

@@ -9,4 +9,11 @@ urlpatterns = [
     path("contracts/<int:pk>/transition/", views.contract_transition, name="transition"),
     path("contracts/<int:pk>/dispute/", views.contract_dispute, name="dispute"),
     path("contracts/<int:pk>/attach/", views.contract_attach, name="attach"),
+    path("contract-handovers/<int:pk>/receive/", views.handover_receive, name="receive"),
+    path("contracts/statistics/", views.statistics_page, name="statistics"),
+    path(
+        "contracts/statistics/<int:pk>/<str:kind>/",
+        views.statistics_file,
+        name="statistics_file",
+    ),
 ]

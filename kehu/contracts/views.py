@@ -6,16 +6,24 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kehu.contracts import forms, selectors, services
-from kehu.contracts.models import ContractSettings
-from kehu.core.access import get_visible_or_404, require, requires
+from kehu.audit.services import record
+from kehu.contracts import forms, handovers, selectors, services, statistics
+from kehu.contracts.handovers import ReceiptForm
+from kehu.contracts.models import ContractSettings, HandoverStage, StatisticsReport
+from kehu.core import policy, storage
+from kehu.core.access import get_from_visible_or_404, get_visible_or_404, require, requires
 from kehu.core.forms import add_errors
 from kehu.generic.services import StaleEditError
+from kehu.infra.file_headers import protect
+from kehu.workflow.errors import WorkflowError
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
@@ -120,3 +128,68 @@ def contract_attach(request: HttpRequest, pk: int) -> HttpResponse:
         for text in errors:
             messages.error(request, f"{label}: {text}" if label else str(text))
     return redirect(contract.get_absolute_url())
+
+
+@login_required
+@require_POST
+def handover_receive(request: HttpRequest, pk: int) -> HttpResponse:
+    handover = get_from_visible_or_404(selectors.handover_rows(), pk)
+    # A hand-over is seen with its contract.
+    contract = get_visible_or_404(request.user, selectors.contract_rows(), handover.contract_id)
+    require(request.user, selectors.RECEIVE_PERMISSION[HandoverStage(handover.stage)], contract)
+    form = ReceiptForm(request.POST, contract=contract)
+    try:
+        handovers.handover_receive(handover, by=request.user, form=form)
+    except ValidationError as error:
+        _show_errors(request, error)
+    except WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Receipt recorded."))
+    return redirect(contract.get_absolute_url())
+
+
+@login_required
+@requires("contracts.statisticsreport.view")
+def statistics_page(request: HttpRequest) -> HttpResponse:
+    """The semi-annual reports kept so far; generating one for a half-year (a new version
+    when it exists already)."""
+    today = timezone.localdate()
+    due = statistics.period_due(today)
+    if request.method == "POST":
+        require(request.user, "contracts.statisticsreport.add")
+        form = forms.StatisticsForm(request.POST)
+        if form.is_valid():
+            report = statistics.report_generate(form.period(), by=request.user)
+            messages.success(request, _("Report generated (version %(n)s).") % {"n": report.number})
+            return redirect("contracts:statistics")
+    else:
+        form = forms.StatisticsForm(initial={"year": due.start.year, "half": forms.half_of(due)})
+    return render(
+        request,
+        "contracts/statistics.html",
+        {
+            "form": form,
+            "reports": StatisticsReport.objects.select_related("generated_by")[:100],
+            "due_period": due,
+            "due_generated": statistics.generated_for(due),
+            "can_generate": policy.has_perm(request.user, "contracts.statisticsreport.add"),
+        },
+    )
+
+
+@login_required
+def statistics_file(request: HttpRequest, pk: int, kind: str) -> HttpResponseBase:
+    require(request.user, "contracts.statisticsreport.view")
+    report = get_from_visible_or_404(StatisticsReport.objects.all(), pk)
+    if kind not in ("xlsx", "pdf"):
+        raise Http404
+    name, content_type = {
+        "xlsx": (report.xlsx_name, XLSX),
+        "pdf": (report.pdf_name, "application/pdf"),
+    }[kind]
+    record("contracts.statisticsreport.download", report, extra={"file": kind})
+    response = StreamingHttpResponse(storage.iter_plain(name), content_type=content_type)
+    filename = f"contract-statistics-{report.period_start:%Y-%m}-v{report.number}.{kind}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return protect(response, content_type)

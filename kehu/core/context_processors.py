@@ -57,6 +57,12 @@ NAVIGATION: list[tuple[Any, list[Item | str]]] = [
             "projects",
             "contract-checklist",
             (
+                _("Semi-annual contract statistics"),
+                "chart-bar",
+                "contracts:statistics",
+                "contracts.statisticsreport.view",
+            ),
+            (
                 _("Contract settings"),
                 "settings",
                 "contracts:settings",
