@@ -29,6 +29,7 @@ BENCHMARKS = (
     "excel_export",
     "documents",
     "customers",
+    "contracts",
 )
 HERE = Path(__file__).resolve().parent
 ENV_URL = os.environ.get("KEHU_DATABASE_URL", "")

@@ -4,9 +4,11 @@ disputes."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, StreamingHttpResponse
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
@@ -14,12 +16,21 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kehu.api.base import Endpoint, invalid
-from kehu.contracts import checklist, handovers, selectors, services
+from kehu.audit.services import record
+from kehu.contracts import checklist, handovers, selectors, services, statistics
 from kehu.contracts.forms import AttachForm
 from kehu.contracts.handovers import ReceiptForm
-from kehu.contracts.models import Contract, ContractStatus, Handover, HandoverStage
+from kehu.contracts.models import (
+    Contract,
+    ContractStatus,
+    Handover,
+    HandoverStage,
+    StatisticsReport,
+)
 from kehu.contracts.serializers import ContractSerializer
+from kehu.core import storage
 from kehu.generic.services import StaleEditError
+from kehu.infra.file_headers import protect
 
 
 class TransitionSerializer(serializers.Serializer[Any]):
@@ -205,7 +216,76 @@ class HandoverReceiptView(Endpoint):
         return Response(HandoverSerializer(received).data)
 
 
+class StatisticsReportSerializer(serializers.ModelSerializer[StatisticsReport]):
+    generated_by = serializers.CharField(
+        source="generated_by.username", read_only=True, default=None, allow_null=True
+    )
+
+    class Meta:
+        model = StatisticsReport
+        fields = [
+            "id", "period_start", "period_end", "number", "due_on", "generated_by",
+            "generated_at", "rows", "xlsx_sha256", "pdf_sha256",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class GenerateSerializer(serializers.Serializer[Any]):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    half = serializers.ChoiceField(choices=[1, 2])
+
+
+class StatisticsReportsView(Endpoint):
+    """The semi-annual contract statistics kept, newest first; POST generates the
+    half-year's next version."""
+
+    required_permissions = {
+        "GET": "contracts.statisticsreport.view",
+        "POST": "contracts.statisticsreport.add",
+    }
+
+    @extend_schema(responses=StatisticsReportSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        rows = StatisticsReport.objects.select_related("generated_by")[:100]
+        return Response(StatisticsReportSerializer(rows, many=True).data)
+
+    @extend_schema(request=GenerateSerializer, responses=StatisticsReportSerializer)
+    def post(self, request: Request) -> Response:
+        data = GenerateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        month = 1 if data.validated_data["half"] == 1 else 7
+        period = statistics.half_year(datetime.date(data.validated_data["year"], month, 1))
+        report = statistics.report_generate(period, by=request.user)
+        return Response(StatisticsReportSerializer(report).data, status=status.HTTP_201_CREATED)
+
+
+class StatisticsFileView(Endpoint):
+    """A kept report's Excel or PDF file."""
+
+    required_permissions = {"GET": "contracts.statisticsreport.view"}
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    def get(self, request: Request, pk: int, kind: str) -> StreamingHttpResponse:
+        report = self.get_or_404(StatisticsReport.objects.all(), pk)
+        if kind not in ("xlsx", "pdf"):
+            raise Http404
+        name = report.xlsx_name if kind == "xlsx" else report.pdf_name
+        content_type = statistics.XLSX if kind == "xlsx" else "application/pdf"
+        record("contracts.statisticsreport.download", report, extra={"file": kind, "via": "api"})
+        response = StreamingHttpResponse(storage.iter_plain(name), content_type=content_type)
+        filename = f"contract-statistics-{report.period_start:%Y-%m}-v{report.number}.{kind}"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        protect(response, content_type)
+        return response
+
+
 urlpatterns = [
+    path("contract-statistics/", StatisticsReportsView.as_view(), name="contract_statistics"),
+    path(
+        "contract-statistics/<int:pk>/<str:kind>/",
+        StatisticsFileView.as_view(),
+        name="contract_statistics_file",
+    ),
     path(
         "contracts/<int:pk>/handovers/", ContractHandoversView.as_view(), name="contract_handovers"
     ),

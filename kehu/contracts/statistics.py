@@ -13,7 +13,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.db import transaction
-from django.db.models import BooleanField, Case, Count, Max, Sum, Value, When
+from django.db.models import BooleanField, Case, Count, Max, QuerySet, Sum, Value, When
 from django.utils.translation import gettext as _
 
 from kehu.audit.services import record
@@ -31,6 +31,7 @@ KINDS = (
     EventKind.DISPUTED,
 )
 DUE_DAY = 10
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True)
@@ -79,23 +80,29 @@ class Line:
     previous_amount: Decimal
 
 
-def aggregate(period: Period) -> list[Line]:
-    """One grouped query over the dated contract events of both half-years."""
+def grouped(period: Period) -> QuerySet[Any, Any]:
+    """One grouped query over the dated contract events of the half-year and the one
+    before: counts and amounts per department, type, currency, event and half-year."""
     previous = period.previous
     current = Case(
         When(happened_on__gte=period.start, then=Value(True)),
         default=Value(False),
         output_field=BooleanField(),
     )
-    grouped = (
+    return (
         ContractEvent.objects.filter(happened_on__gte=previous.start, happened_on__lte=period.end)
         .annotate(current=current)
         .values("unit__code", "unit__name", "contract_type", "currency", "kind", "current")
         .annotate(n=Count("id"), total=Sum("amount"))
         .order_by()
     )
+
+
+def aggregate(period: Period) -> list[Line]:
+    """The grouped figures as report lines, the previous half-year beside each."""
+    grouped_rows = grouped(period)
     table: dict[tuple[str, str, str, str, str], dict[bool, tuple[int, Decimal]]] = {}
-    for row in grouped:
+    for row in grouped_rows:
         key = (
             row["unit__code"], row["unit__name"], row["contract_type"], row["currency"],
             row["kind"],

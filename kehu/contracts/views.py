@@ -23,8 +23,6 @@ from kehu.generic.services import StaleEditError
 from kehu.infra.file_headers import protect
 from kehu.workflow.errors import WorkflowError
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 @login_required
 @requires("contracts.contractsettings.change")
@@ -185,7 +183,7 @@ def statistics_file(request: HttpRequest, pk: int, kind: str) -> HttpResponseBas
     if kind not in ("xlsx", "pdf"):
         raise Http404
     name, content_type = {
-        "xlsx": (report.xlsx_name, XLSX),
+        "xlsx": (report.xlsx_name, statistics.XLSX),
         "pdf": (report.pdf_name, "application/pdf"),
     }[kind]
     record("contracts.statisticsreport.download", report, extra={"file": kind})

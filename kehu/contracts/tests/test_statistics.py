@@ -130,3 +130,25 @@ def test_the_report_is_a_reminder_rule_until_generated(demo: dict[str, User]) ->
     assert [d.deadline for d in reminders.semiannual_pending(D(2026, 7, 1), None)] == [
         D(2027, 1, 10)
     ]
+
+
+def test_the_api_generates_lists_and_downloads(
+    events: None, api_for: Callable[[str], Client]
+) -> None:
+    api = api_for("credit")
+    created = api.post(
+        "/api/v1/contract-statistics/", {"year": 2026, "half": 1}, content_type="application/json"
+    )
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["number"] == 1 and body["due_on"] == "2026-07-10"
+    assert len(body["rows"]) == 6
+    listed = api_for("gm").get("/api/v1/contract-statistics/").json()
+    assert [row["id"] for row in listed] == [body["id"]]
+    refused = api_for("gm").post(
+        "/api/v1/contract-statistics/", {"year": 2026, "half": 1}, content_type="application/json"
+    )
+    assert refused.status_code == 403
+    pdf_file = api.get(f"/api/v1/contract-statistics/{body['id']}/pdf/")
+    assert pdf_file.status_code == 200
+    assert b"".join(pdf_file.streaming_content)[:5] == b"%PDF-"  # type: ignore[attr-defined]
