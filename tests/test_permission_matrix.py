@@ -768,9 +768,7 @@ RULES: dict[str, list[Rule]] = {
         Rule(expect=users("credit", "gm", "auditor")),
         Rule(expect=users("credit"), method="POST"),
     ],
-    "api:contract_statistics_file": [
-        Rule("statisticsreport", users("credit", "gm", "auditor"))
-    ],
+    "api:contract_statistics_file": [Rule("statisticsreport", users("credit", "gm", "auditor"))],
     "api:contract_checklist": [
         Rule("contract", per_object(CONTRACT_READ)),
         Rule("contract", per_object(CONTRACT_FILERS), "POST"),
