@@ -1,4 +1,4 @@
-"""Demo contracts: for forty active demo customers a transaction project and one to three
+"""Demo contracts: for sixteen active demo customers a transaction project and one to three
 contracts in every status (signed ones with their dossier hand-overs, one of them overdue,
 some with items filed), a supplementary agreement, a dispute, and the last half-year's
 statistics report — all through the services, as the demo users would."""
@@ -27,6 +27,7 @@ TITLES = {
     ContractType.PURCHASE: "原材料采购合同",
     ContractType.FRAMEWORK: "战略合作框架协议",
 }
+DEMO_CUSTOMERS = 16
 # The status each demo contract reaches, in turn.
 PATHS = [
     (),
@@ -56,7 +57,7 @@ def load() -> int:
     customers = Customer.objects.filter(status=CustomerStatus.ACTIVE).select_related("owner")
     created = 0
     with acting_as(SYSTEM), transaction.atomic():
-        for n, customer in enumerate(customers.order_by("pk")[:40]):
+        for n, customer in enumerate(customers.order_by("pk")[:DEMO_CUSTOMERS]):
             owner = customer.owner
             if owner is None:
                 continue
