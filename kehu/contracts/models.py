@@ -202,10 +202,16 @@ class Contract(TrackedModel):
         return reverse("generic:contracts_detail", args=[self.pk])
 
     @property
+    def handover_due(self) -> datetime.date | None:
+        """The open hand-over's deadline, when the rows were read with their open hand-overs
+        (kehu.contracts.selectors.with_open_handovers: the ledger and the card)."""
+        waiting = getattr(self, "open_handovers", None)
+        return waiting[0].due_on if waiting else None
+
+    @property
     def handover_state(self) -> str:
-        """The open hand-over's deadline, flagged when past (`handover_due` is annotated by
-        the ledger and the card: kehu.contracts.selectors.with_handover_due)."""
-        due = getattr(self, "handover_due", None)
+        """The open hand-over's deadline, flagged when past."""
+        due = self.handover_due
         if due is None:
             return ""
         if due < timezone.localdate():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -36,15 +36,15 @@ def contract_rows() -> QuerySet[Contract]:
     return Contract.objects.select_related("customer", "unit", "project", "handler")
 
 
-def with_handover_due(rows: QuerySet[Contract]) -> QuerySet[Contract]:
-    """`handover_due`: the deadline of the contract's open hand-over, if any (the ledger's
-    column; read per row shown, through the index of open hand-overs)."""
-    waiting = Handover.objects.filter(contract=OuterRef("pk"), status=HandoverStatus.OPEN)
-    return rows.annotate(handover_due=Subquery(waiting.order_by("due_on").values("due_on")[:1]))
+def with_open_handovers(rows: QuerySet[Contract]) -> QuerySet[Contract]:
+    """`open_handovers` of each row (the ledger's and the card's hand-over column): one
+    query for the rows shown, none in the list's count."""
+    waiting = Handover.objects.filter(status=HandoverStatus.OPEN).order_by("due_on", "pk")
+    return rows.prefetch_related(Prefetch("handovers", queryset=waiting, to_attr="open_handovers"))
 
 
 def ledger_rows() -> QuerySet[Contract]:
-    return with_handover_due(Contract.objects.select_related("customer", "unit", "handler"))
+    return with_open_handovers(Contract.objects.select_related("customer", "unit", "handler"))
 
 
 def handover_rows() -> QuerySet[Handover]:
@@ -116,7 +116,7 @@ def card_context(user: Any, customer: Customer) -> dict[str, Any]:
     """The card's contracts panel: the customer's projects and newest contracts."""
     if not policy.has_perm(user, "contracts.contract.view", Contract(customer=customer)):
         return {"contracts_visible": False}
-    contracts = list(with_handover_due(customer_contracts(user, customer))[: CARD_ROWS + 1])
+    contracts = list(with_open_handovers(customer_contracts(user, customer))[: CARD_ROWS + 1])
     add_probe = Contract(customer=customer, unit_id=customer.unit_id)
     return {
         "contracts_visible": True,
