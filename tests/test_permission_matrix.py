@@ -747,6 +747,7 @@ RULES: dict[str, list[Rule]] = {
         change=CONTRACT_CONFIG,
     ),
     "contracts:settings": [Rule(expect=CONTRACT_CONFIG)],
+    "contracts:ledger_pdf": [Rule(expect=CONTRACT_EXPORT)],
     "contracts:transition": [Rule("contract", per_object(EDIT), "POST")],
     "contracts:dispute": [Rule("contract", per_object(EDIT), "POST")],
     "contracts:attach": [Rule("contract", per_object(CONTRACT_FILERS), "POST")],

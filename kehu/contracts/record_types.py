@@ -3,6 +3,7 @@ and the contract dossier checklist, each with list, filters, export, detail, edi
 
 from __future__ import annotations
 
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kehu.contracts import filters, forms, selectors, serializers, services
@@ -98,6 +99,7 @@ register(
             search_fields=["number", "title", "customer__name"],
             queryset=selectors.ledger_rows,
             count_limit=10_000,
+            print_url=reverse_lazy("contracts:ledger_pdf"),
         ),
         detail=DetailSpec(
             fields=[

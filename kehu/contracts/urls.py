@@ -6,6 +6,7 @@ app_name = "contracts"
 
 urlpatterns = [
     path("contracts/settings/", views.settings_page, name="settings"),
+    path("contracts/ledger.pdf", views.ledger_pdf, name="ledger_pdf"),
     path("contracts/<int:pk>/transition/", views.contract_transition, name="transition"),
     path("contracts/<int:pk>/dispute/", views.contract_dispute, name="dispute"),
     path("contracts/<int:pk>/attach/", views.contract_attach, name="attach"),

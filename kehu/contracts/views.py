@@ -13,13 +13,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kehu.audit.services import record
-from kehu.contracts import forms, handovers, selectors, services, statistics
+from kehu.contracts import forms, handovers, pdfs, selectors, services, statistics
 from kehu.contracts.handovers import ReceiptForm
 from kehu.contracts.models import ContractSettings, HandoverStage, StatisticsReport
 from kehu.core import policy, storage
 from kehu.core.access import get_from_visible_or_404, get_visible_or_404, require, requires
 from kehu.core.forms import add_errors
+from kehu.generic import listing, registry
 from kehu.generic.services import StaleEditError
+from kehu.infra import pdf
 from kehu.infra.file_headers import protect
 from kehu.workflow.errors import WorkflowError
 
@@ -191,3 +193,22 @@ def statistics_file(request: HttpRequest, pk: int, kind: str) -> HttpResponseBas
     filename = f"contract-statistics-{report.period_start:%Y-%m}-v{report.number}.{kind}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return protect(response, content_type)
+
+
+@login_required
+def ledger_pdf(request: HttpRequest) -> HttpResponse:
+    """The ledger as printed: the rows of the page's filters (at most PRINT_LIMIT)."""
+    record_type = registry.get("contracts")
+    require(request.user, "contracts.contract.export")
+    rows, _filters = listing.visible_rows(record_type, request.user, request.GET, "export")
+    sort = listing.sort_key(record_type, request.GET.get("sort", ""))
+    shown = list(rows.order_by(sort, "pk")[: pdfs.PRINT_LIMIT])
+    content = pdfs.ledger(record_type, shown, request.user)
+    record(
+        "contracts.contract.print",
+        None,
+        object_type="contracts.contract",
+        object_repr="contracts.contract",
+        extra={"filters": request.GET.dict(), "rows": len(shown)},
+    )
+    return pdf.response(content, "合同管理台帐.pdf")

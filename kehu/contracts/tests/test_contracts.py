@@ -170,6 +170,9 @@ def test_the_ledger_shows_contracts_of_customers_the_user_sees(
     export = client_for("auditor").get("/contracts/export.xlsx")
     assert export.status_code == 200
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+    printed = client_for("manager2").get("/contracts/ledger.pdf", {"status": "draft"})
+    assert printed.status_code == 200 and printed.content[:5] == b"%PDF-"
+    assert client_for("archivist").get("/contracts/ledger.pdf").status_code == 403
 
 
 def test_account_managers_keep_contracts_of_their_own_customers(
