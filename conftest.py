@@ -88,6 +88,7 @@ SEEDING_MIGRATIONS = [
     ("kehu.archives.migrations.0002_seed_archive_categories", "archives.ArchiveCategory"),
     ("kehu.documents.migrations.0002_seed_document_types", "documents.DocumentType"),
     ("kehu.filing.migrations.0002_default_checklist_and_rules", "filing.ChecklistItem"),
+    ("kehu.contracts.migrations.0002_seed_checklist", "contracts.ChecklistItem"),
 ]
 
 

@@ -30,6 +30,7 @@ BENCHMARKS = (
     "documents",
     "customers",
     "credit_check",
+    "contracts",
 )
 HERE = Path(__file__).resolve().parent
 ENV_URL = os.environ.get("KEHU_DATABASE_URL", "")

@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "kehu.archives",
     "kehu.credit",
     "kehu.reviews",
+    "kehu.contracts",
     "kehu.api",
     "kehu.ops",
 ]

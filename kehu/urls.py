@@ -21,5 +21,6 @@ urlpatterns = [
     path("", include("kehu.archives.urls")),
     path("", include("kehu.credit.urls")),
     path("", include("kehu.reviews.urls")),
+    path("", include("kehu.contracts.urls")),
     path("", include("kehu.generic.urls")),
 ]

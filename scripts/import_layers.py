@@ -35,6 +35,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("customers",),
     ("documents",),
     ("filing", "archives", "privacy", "credit", "reviews"),
+    ("contracts",),
 )
 RANK = {unit: rank for rank, units in enumerate(LAYERS) for unit in units}
 APPS = {unit for unit in RANK if ":" not in unit}

@@ -295,6 +295,67 @@ def calendar_year() -> dict[str, Any]:
     return {"year": 2040 + next(_counter), "note": f"国务院办公厅通知 第{next(_counter)}号"}
 
 
+# --- contracts -------------------------------------------------------------------------
+
+# The head of SALE keeps contracts and projects, the administrator holds no permission on
+# them, the general manager of BJ reads SALE's and MKT's but not SH-SALE's and changes none,
+# and an account manager of SH-SALE adds the rows he does not see.
+CONTRACT_USERS = {"editor": "head_sale", "outsider": "admin", "scoped": "gm",
+                  "elsewhere": "manager4"}  # fmt: skip
+
+
+def project(user: User) -> dict[str, Any]:
+    n = next(_counter)
+    return {
+        "customer": new_customer(user).pk,
+        "name": f"样例交易项目{n:05d}",
+        "starts_on": "2026-01-01",
+        "ends_on": "2026-12-31",
+        "owner": user.pk,
+        "status": "active",
+        "note": "",
+    }
+
+
+def contract(user: User) -> dict[str, Any]:
+    n = next(_counter)
+    return {
+        "customer": new_customer(user).pk,
+        "number": "",
+        "title": f"样例合同{n:05d}",
+        "contract_type": "sales",
+        "signing_unit": "北京华夏贸易有限公司",
+        "signatory": "王强",
+        "counterparty_signatory": "",
+        "handler": user.pk,
+        "amount": "10000.00",
+        "currency": "CNY",
+        "signed_on": "2026-02-01",
+        "effective_on": "2026-02-01",
+        "ends_on": "2026-12-31",
+        "payment_terms": "货到30日内付款",
+        "guarantee": "",
+        "note": "",
+    }
+
+
+def contract_checklist_item() -> dict[str, Any]:
+    from kehu.documents.models import DocumentType
+
+    n = next(_counter)
+    doc_type = DocumentType.objects.filter(for_contracts=True).order_by("pk").first()
+    assert doc_type is not None
+    return {
+        "name": f"样例合同清单项{n}",
+        "contract_type": "service",
+        "doc_type": doc_type.pk,
+        "required": "on",
+        "order": 100 + n,
+        "is_active": "on",
+        "note": "",
+    }
+
+
 # --- organisation ----------------------------------------------------------------------
 
 
@@ -355,6 +416,9 @@ SAMPLES: dict[str, Samples] = {
     "chat-robots": Samples(chat_robot, dict(ADMIN_USERS), unit_scoped=False),
     "calendar-days": Samples(calendar_day, dict(ADMIN_USERS), unit_scoped=False),
     "calendar-years": Samples(calendar_year, dict(ADMIN_USERS), unit_scoped=False),
+    "projects": Samples(project, dict(CONTRACT_USERS), text_field="name"),
+    "contracts": Samples(contract, dict(CONTRACT_USERS), text_field="title", search_field="title"),
+    "contract-checklist": Samples(contract_checklist_item, dict(ADMIN_USERS), unit_scoped=False),
     "units": Samples(unit),
     "users": Samples(user),
 }

@@ -20,6 +20,7 @@ import datetime
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -33,6 +34,9 @@ from kehu.api.services import create_token
 from kehu.archives import transfers
 from kehu.archives.models import ArchiveCategory, Cabinet, Transfer
 from kehu.audit.context import SYSTEM, acting_as
+from kehu.contracts import services as contracts
+from kehu.contracts import statistics
+from kehu.contracts.models import ChecklistItem as ContractChecklistItem
 from kehu.core import grants, policy
 from kehu.core.middleware import is_list_search
 from kehu.core.models import CalendarDay, CalendarYear, OrgUnit, Role, RoleAssignment, User
@@ -205,6 +209,22 @@ REVIEW_TASK_READ = {
     "C": users("manager4", "auditor"),
 }
 REVIEW_REPORTERS = users("compliance", "auditor")
+# Contracts and projects (one of each per customer A/B/C): whoever reads the customer reads
+# them, and the archivist (BJ), who receives contract dossiers; the customer's editors keep
+# them; the credit manager (the contract officer, BJ) files items too and keeps the
+# checklist and the settings with the administrator.
+CONTRACT_READ = {
+    "A": SALE_READERS | users("archivist"),
+    "B": SALE_READERS | users("archivist"),
+    "C": SH_READERS,
+}
+CONTRACT_LIST = CUSTOMER_READERS | users("archivist")
+CONTRACT_EXPORT = CUSTOMER_READERS
+CONTRACT_ADD = ACCOUNT_MANAGERS | users("head_sale")
+CONTRACT_FILERS = {"A": EDIT["A"] | users("credit"), "B": EDIT["B"] | users("credit"),
+                   "C": EDIT["C"]}  # fmt: skip
+CONTRACT_CONFIG = users("admin", "credit")
+CONTRACT_RECEIVERS = {"A": users("credit"), "B": users("credit"), "C": NOBODY}
 
 
 def _filing_step(filing: Any) -> Any:
@@ -832,6 +852,61 @@ RULES: dict[str, list[Rule]] = {
     "api:review-tasks-detail": [Rule("reviewtask", per_object(REVIEW_TASK_READ))],
     "api:review_task_confirm": [Rule("reviewtask", per_object(OWNER), "POST")],
     "api:review_task_correct": [Rule("reviewtask", per_object(OWNER), "POST")],
+    # Contracts (CON-1 … CON-5).
+    **record_rules(
+        "contracts",
+        "contract",
+        view=per_object(CONTRACT_READ),
+        listing=CONTRACT_LIST,
+        export=CONTRACT_EXPORT,
+        add=CONTRACT_ADD,
+        change=per_object(EDIT),
+    ),
+    **record_rules(
+        "projects",
+        "project",
+        view=per_object(READ),
+        listing=CUSTOMER_READERS,
+        export=CONTRACT_EXPORT,
+        add=CONTRACT_ADD,
+        change=per_object(EDIT),
+    ),
+    **record_rules(
+        "contract-checklist",
+        "contractchecklistitem",
+        view=CONTRACT_CONFIG | users("auditor"),
+        export=CONTRACT_CONFIG | users("auditor"),
+        add=CONTRACT_CONFIG,
+        change=CONTRACT_CONFIG,
+    ),
+    "contracts:settings": [Rule(expect=CONTRACT_CONFIG)],
+    "contracts:ledger_pdf": [Rule(expect=CONTRACT_EXPORT)],
+    "contracts:transition": [Rule("contract", per_object(EDIT), "POST")],
+    "contracts:dispute": [Rule("contract", per_object(EDIT), "POST")],
+    "contracts:attach": [Rule("contract", per_object(CONTRACT_FILERS), "POST")],
+    "api:contract_transition": [Rule("contract", per_object(EDIT), "POST")],
+    "api:contract_dispute": [Rule("contract", per_object(EDIT), "POST")],
+    # Hand-overs (CON-3): the receipt of the open one (to the contract officer) by the credit
+    # manager; the list with the contract.
+    "contracts:receive": [Rule("handover", per_object(CONTRACT_RECEIVERS), "POST")],
+    "api:handover_receipt": [Rule("handover", per_object(CONTRACT_RECEIVERS), "POST")],
+    "api:contract_handovers": [Rule("contract", per_object(CONTRACT_READ))],
+    # The semi-annual statistics: the credit manager generates, the general manager and the
+    # auditor read (company-wide figures).
+    "contracts:statistics": [
+        Rule(expect=users("credit", "gm", "auditor")),
+        Rule(expect=users("credit"), method="POST"),
+    ],
+    "contracts:statistics_file": [Rule("statisticsreport", users("credit", "gm", "auditor"))],
+    "api:contract_statistics": [
+        Rule(expect=users("credit", "gm", "auditor")),
+        Rule(expect=users("credit"), method="POST"),
+    ],
+    "api:contract_statistics_file": [Rule("statisticsreport", users("credit", "gm", "auditor"))],
+    "api:contract_checklist": [
+        Rule("contract", per_object(CONTRACT_READ)),
+        Rule("contract", per_object(CONTRACT_FILERS), "POST"),
+    ],
     "api/v1/destructions/<int:pk>/execute/": [
         Rule(
             "destruction",
@@ -1040,6 +1115,22 @@ def _archive_world(owner: User, demo: dict[str, User]) -> dict[str, Any]:
     }
 
 
+def _contract_world(customer: Any) -> dict[str, Any]:
+    """A project and a draft contract of `customer` (handled by its owner)."""
+    owner = customer.owner
+    project = contracts.project_create(
+        {"customer": customer, "name": "供货项目", "starts_on": datetime.date(2026, 1, 1),
+         "owner": owner}
+    )  # fmt: skip
+    contract = contracts.contract_create(
+        {"customer": customer, "project": project, "title": "供货合同", "contract_type": "sales",
+         "signing_unit": "北京华夏贸易有限公司", "signatory": "王强", "handler": owner,
+         "amount": Decimal("1000.00")}
+    )  # fmt: skip
+    contract = contracts.contract_transition(contract, "signed", by=owner)
+    return {"project": project, "contract": contract, "handover": contract.handovers.get()}
+
+
 @pytest.fixture
 def world(demo: dict[str, User]) -> dict[str, Any]:
     with acting_as(SYSTEM):
@@ -1094,6 +1185,8 @@ def world(demo: dict[str, User]) -> dict[str, Any]:
         for key, owner in (("A", "manager1"), ("B", "manager2"), ("C", "manager4")):
             objects[key]["filing"] = _filing_world(demo[owner], demo)
             objects[key].update(_archive_world(demo[owner], demo))
+        for key in ("A", "B", "C"):
+            objects[key].update(_contract_world(objects[key]["customer"]))
         # The daily job proposes the dossiers' hand-over to the credit management office.
         transfers.propose_transfers(datetime.date(2030, 1, 1))
         for key in ("A", "B", "C"):
@@ -1132,6 +1225,10 @@ def world(demo: dict[str, User]) -> dict[str, Any]:
         "riskrule": RiskRule.objects.first(),
         "category": ArchiveCategory.objects.get(code="basic"),
         "cabinet": cabinet,
+        "contractchecklistitem": ContractChecklistItem.objects.first(),
+        "statisticsreport": statistics.report_generate(
+            statistics.half_year(datetime.date(2026, 3, 1)), by=demo["credit"]
+        ),
         "outbox": _failed_mail(demo["manager1"]),
         "chatrobot": None,
         "robotmessage": None,
@@ -1265,6 +1362,8 @@ def url_for(key: str, route: str, rule: Rule, obj: Any) -> str:
         kwargs = {"pk": obj.pk, "action": "supplement"}
     elif rule.kind == "letter":
         kwargs = {"pk": obj.pk, "template_pk": ReplyTemplate.objects.get().pk}
+    elif rule.kind == "statisticsreport":
+        kwargs = {"pk": obj.pk, "kind": "pdf"}
     elif rule.kind not in (None, "reveal_api", *IN_BODY):
         kwargs = {"pk": obj.pk}
     if "/" not in key:  # a named pattern

@@ -59,6 +59,26 @@ NAVIGATION: list[tuple[Any, list[Item | str]]] = [
         ],
     ),
     (
+        _("Contracts"),
+        [
+            "contracts",
+            "projects",
+            "contract-checklist",
+            (
+                _("Semi-annual contract statistics"),
+                "chart-bar",
+                "contracts:statistics",
+                "contracts.statisticsreport.view",
+            ),
+            (
+                _("Contract settings"),
+                "settings",
+                "contracts:settings",
+                "contracts.contractsettings.change",
+            ),
+        ],
+    ),
+    (
         _("Archives"),
         [
             "dossiers",

@@ -48,4 +48,12 @@ class DocumentTypeForm(forms.ModelForm[DocumentType]):
 
     class Meta:
         model = DocumentType
-        fields = ["code", "name", "has_dates", "content_types", "order", "is_active"]
+        fields = [
+            "code",
+            "name",
+            "has_dates",
+            "content_types",
+            "order",
+            "is_active",
+            "for_contracts",
+        ]

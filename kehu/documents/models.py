@@ -31,6 +31,12 @@ class DocumentType(TrackedModel):
     )
     order = models.PositiveIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    # Items of a contract's dossier: the contract checklist asks for them, not the card.
+    for_contracts = models.BooleanField(
+        _("contract dossier item"),
+        default=False,
+        help_text=_("Filed with a contract; the card does not name it as missing."),
+    )
 
     class Meta:
         verbose_name = _("document type")

@@ -54,7 +54,15 @@ register(
             search_fields=["name", "code"],
         ),
         detail=DetailSpec(
-            fields=["code", "name", "has_dates", "content_types", "order", "is_active"]
+            fields=[
+                "code",
+                "name",
+                "has_dates",
+                "content_types",
+                "order",
+                "is_active",
+                "for_contracts",
+            ]
         ),
         edit=EditSpec(form=forms.DocumentTypeForm),
         api=ApiSpec(serializer=serializers.DocumentTypeSerializer),

@@ -99,7 +99,8 @@ class TypeShown(NamedTuple):
 @config_cache(DocumentType)
 def active_types() -> tuple[TypeShown, ...]:
     """The active document types, in their order: the card names those not in the dossier."""
-    rows = DocumentType.objects.filter(is_active=True).values_list("pk", "code", "name")
+    active = DocumentType.objects.filter(is_active=True, for_contracts=False)
+    rows = active.values_list("pk", "code", "name")
     return tuple(TypeShown(*row) for row in rows)
 
 

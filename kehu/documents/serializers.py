@@ -15,6 +15,15 @@ class DocumentTypeSerializer(serializers.ModelSerializer[DocumentType]):
 
     class Meta:
         model = DocumentType
-        fields = ["id", "code", "name", "has_dates", "content_types", "order", "is_active"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "has_dates",
+            "content_types",
+            "order",
+            "is_active",
+            "for_contracts",
+        ]
         fields += ["version"]
         read_only_fields = ["id"]

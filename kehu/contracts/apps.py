@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ContractsConfig(AppConfig):
+    name = "kehu.contracts"
+    label = "contracts"
+    verbose_name = _("Contracts")
+
+    def ready(self) -> None:
+        from kehu.api import routes
+        from kehu.contracts import processes, record_types, reminders  # noqa: F401  (register)
+        from kehu.contracts.selectors import card_panel
+        from kehu.customers import card
+        from kehu.ops.reminders import register_rule
+
+        card.register_panel(card_panel)
+        routes.register_endpoints("kehu.contracts.api")
+        register_rule(reminders.SEMIANNUAL_RULE)

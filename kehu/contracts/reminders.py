@@ -1,0 +1,62 @@
+"""The contract archive's reminder rules for kehu.ops.reminders (the one reminder engine):
+the semi-annual statistics are due 10 January and 10 July; the credit manager, who prepares
+them, is reminded until the half-year's report has been generated. (The dossier hand-overs
+are workflow steps: the workflow reminds and escalates them.)"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kehu.contracts import statistics
+from kehu.contracts.models import ContractSettings
+from kehu.core.models import Role, User
+from kehu.ops.models import ReminderChannel
+from kehu.ops.reminders import Due, ReminderRule
+
+SEMIANNUAL = "contracts.semiannual_report"
+
+
+def report_preparers() -> list[User]:
+    """Who prepares the statistics: every active holder of the credit manager role."""
+    rows = User.objects.filter(is_active=True, role_assignments__role=Role.CREDIT_MANAGER)
+    return list(rows.distinct().order_by("pk"))
+
+
+def semiannual_pending(today: datetime.date, user: User | None) -> Iterable[Due]:
+    """The half-year report due next, while it has not been generated."""
+    period = statistics.period_due(today)
+    if statistics.generated_for(period):
+        # Reminders reach ahead: the next half-year's deadline once this one's is met.
+        period = statistics.half_year(period.end + datetime.timedelta(days=1))
+        if period.due_on > today + datetime.timedelta(days=200) or statistics.generated_for(period):
+            return []
+    recipients = report_preparers()
+    if user is not None and user.pk not in {r.pk for r in recipients}:
+        return []
+    return [
+        Due(
+            obj=ContractSettings.current(),
+            deadline=period.due_on,
+            recipients=recipients,
+            title=_("Semi-annual contract statistics %(period)s due on %(due)s")
+            % {"period": period.label, "due": f"{period.due_on:%Y-%m-%d}"},
+            link=reverse("contracts:statistics"),
+            unit=None,
+        )
+    ]
+
+
+SEMIANNUAL_RULE = ReminderRule(
+    kind=SEMIANNUAL,
+    label=gettext_lazy("Semi-annual contract statistics"),
+    pending=semiannual_pending,
+    before=(10, 3, 1),
+    every_after=2,
+    escalate_after=5,
+    default_channel=ReminderChannel.EMAIL,
+)
