@@ -97,7 +97,7 @@ class ContractDisputeView(ContractActionView):
         return self.answer(request, updated)
 
 
-class ChecklistEntrySerializer(serializers.Serializer[Any]):
+class ContractChecklistEntrySerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     label = serializers.CharField()  # type: ignore[assignment]  # the item's, not the field's
     required = serializers.BooleanField()  # type: ignore[assignment]  # the item's
@@ -127,14 +127,14 @@ def checklist_data(contract: Contract) -> list[dict[str, Any]]:
 class ContractChecklistView(Endpoint):
     """The contract's dossier checklist; POST files a document as one of its items."""
 
-    @extend_schema(responses=ChecklistEntrySerializer(many=True))
+    @extend_schema(responses=ContractChecklistEntrySerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
         contract = self.get_visible(selectors.contract_rows(), pk)
         return Response(checklist_data(contract))
 
     @extend_schema(
         request={"multipart/form-data": AttachSerializer},
-        responses=ChecklistEntrySerializer(many=True),
+        responses=ContractChecklistEntrySerializer(many=True),
     )
     def post(self, request: Request, pk: int) -> Response:
         contract = self.get_visible(selectors.contract_rows(), pk)

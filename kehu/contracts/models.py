@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.models import TrackedModel
+from kehu.customers.models import Currency
 
 DEFAULT_NUMBER_PATTERN = "HT-{dept}-{year}-{seq:04d}"
 
@@ -104,14 +105,6 @@ class ContractStatus(models.TextChoices):
     CHANGED = "changed", _("Changed")
     TERMINATED = "terminated", _("Terminated")
     COMPLETED = "completed", _("Completed")
-
-
-class Currency(models.TextChoices):
-    CNY = "CNY", _("Renminbi (CNY)")
-    USD = "USD", _("US dollar (USD)")
-    EUR = "EUR", _("Euro (EUR)")
-    HKD = "HKD", _("Hong Kong dollar (HKD)")
-    JPY = "JPY", _("Japanese yen (JPY)")
 
 
 class Contract(TrackedModel):

@@ -167,6 +167,6 @@ register(
             fields=["name", "contract_type", "doc_type", "required", "order", "is_active", "note"]
         ),
         edit=EditSpec(form=forms.ChecklistItemForm),
-        api=ApiSpec(serializer=serializers.ChecklistItemSerializer),
+        api=ApiSpec(serializer=serializers.ContractChecklistItemSerializer),
     )
 )

@@ -78,7 +78,7 @@ class ContractSerializer(serializers.ModelSerializer[Contract]):
         return customer
 
 
-class ChecklistItemSerializer(serializers.ModelSerializer[ChecklistItem]):
+class ContractChecklistItemSerializer(serializers.ModelSerializer[ChecklistItem]):
     class Meta:
         model = ChecklistItem
         fields = ["id", "name", "contract_type", "doc_type", "required", "order", "is_active"]

@@ -10,11 +10,13 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
 from kehu.archives.models import DossierItem
+from kehu.archives.services import open_dossier
 from kehu.contracts import handovers, services
 from kehu.contracts.models import Contract, ContractSettings, Handover
 from kehu.core.models import Notification, User
@@ -23,6 +25,7 @@ from kehu.documents import samples
 from kehu.documents.models import DocumentType
 from kehu.ops.reminders import run_reminders
 from kehu.workflow.errors import WorkflowError
+from tests.record_type_samples import accepted_for_filing
 
 pytestmark = pytest.mark.django_db
 
@@ -128,6 +131,11 @@ def test_both_receipts_are_recorded_and_the_archive_files_the_items(
     assert second.due_on == dt.date(2026, 11, 9)  # a month after the receipt
     assert second.step is not None and second.step.assignee_role == "archivist"
     fixed_today(dt.date(2026, 10, 20))
+    with pytest.raises(ValidationError):  # the check before filing into the archive first
+        handovers.handover_receive(second, by=demo["archivist"], form=_receipt(second, items))
+    second.refresh_from_db()
+    assert second.status != "received"
+    accepted_for_filing(open_dossier(signed.customer))
     done = handovers.handover_receive(second, by=demo["archivist"], form=_receipt(second, items))
     assert done.status == "received"
     filed = DossierItem.objects.filter(dossier__customer=signed.customer).order_by("pk")
@@ -174,6 +182,7 @@ def test_receipts_through_the_pages_and_the_api(
         content_type="application/json",
     )
     assert bad.status_code == 400
+    accepted_for_filing(open_dossier(signed.customer))
     ok = api.post(
         f"/api/v1/contract-handovers/{listed[1]['id']}/receipt/",
         {"items": ["contract_original"]},
