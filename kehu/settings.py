@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "kehu.filing",
     "kehu.privacy",
     "kehu.archives",
+    "kehu.interactions",
     "kehu.api",
     "kehu.ops",
 ]

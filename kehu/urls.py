@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("kehu.filing.urls")),
     path("", include("kehu.privacy.urls")),
     path("", include("kehu.archives.urls")),
+    path("", include("kehu.interactions.urls")),
     path("", include("kehu.generic.urls")),
 ]

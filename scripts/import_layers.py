@@ -34,7 +34,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("workflow", "ops"),
     ("customers",),
     ("documents",),
-    ("filing", "archives", "privacy"),
+    ("filing", "archives", "privacy", "interactions"),
 )
 RANK = {unit: rank for rank, units in enumerate(LAYERS) for unit in units}
 APPS = {unit for unit in RANK if ":" not in unit}

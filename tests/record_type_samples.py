@@ -120,6 +120,21 @@ def classification_value() -> dict[str, Any]:
             "is_active": "on"}  # fmt: skip
 
 
+# --- interactions ----------------------------------------------------------------------
+
+
+def interaction(user: User) -> dict[str, Any]:
+    """A phone call with a new customer of `user` (who may record communications for it)."""
+    n = next(_counter)
+    return {
+        "customer": new_customer(user).pk,
+        "occurred_at": "2026-11-02T10:00",
+        "channel": "phone",
+        "subject": f"样例沟通{n:05d}",
+        "needs": "询问年度报价",
+    }
+
+
 # --- archives --------------------------------------------------------------------------
 
 # The archivist (BJ) files; the head of SALE reads SALE's dossiers only; account managers
@@ -321,6 +336,9 @@ SAMPLES: dict[str, Samples] = {
         text_field="name",
         search_field="name",
         unit_scoped=False,
+    ),
+    "interactions": Samples(
+        interaction, dict(CUSTOMER_USERS), text_field="subject", search_field="subject"
     ),
     "dossiers": Samples(dossier, dict(DOSSIER_USERS), text_field="title"),
     "archive-items": Samples(

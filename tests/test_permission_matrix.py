@@ -44,6 +44,7 @@ from kehu.documents import services as documents
 from kehu.documents.models import DocumentType
 from kehu.filing.models import ChecklistItem, RiskRule, WatchListEntry
 from kehu.generic.services import audited_create
+from kehu.interactions import services as interactions
 from kehu.privacy import consent, disclosures, requests
 from kehu.workflow import services as workflow
 from kehu.workflow.models import ApproverRule
@@ -455,6 +456,20 @@ RULES: dict[str, list[Rule]] = {
         change=per_object(EDIT),
     ),
     **record_rules(
+        "interactions",
+        "interaction",
+        view=per_object(READ),
+        listing=CUSTOMER_READERS,
+        export=users("head_sale", "gm", "auditor"),
+        add=ACCOUNT_MANAGERS | {"head_sale"},
+        change=per_object(EDIT),
+    ),
+    "interactions:timeline": [Rule("customer", per_object(READ))],
+    "api:customer_timeline": [Rule("customer", per_object(READ))],
+    # Marking a follow-up done: who edits the communication (its follow-up is the owner's).
+    "interactions:follow_up_done": [Rule("interaction", per_object(EDIT), "POST")],
+    "api:interaction_follow_up_done": [Rule("interaction", per_object(EDIT), "POST")],
+    **record_rules(
         "contacts",
         "contact",
         view=per_object(READ),
@@ -819,6 +834,11 @@ def _customer_world(owner: User, demo: dict[str, User]) -> dict[str, Any]:
         owner,
         None,
     )  # fmt: skip
+    talk = interactions.interaction_create(
+        {"customer": customer, "submitted_by": owner, "channel": "phone", "subject": "报价沟通",
+         "occurred_at": timezone.now() - datetime.timedelta(days=1), "follow_up": "寄报价单",
+         "follow_up_due": datetime.date(2026, 12, 20)}
+    )  # fmt: skip
     licence = DocumentType.objects.get(code="business_licence")
     upload = SimpleUploadedFile("licence.png", samples.png(), content_type="image/png")
     version = documents.document_upload(customer, licence, upload, owner)
@@ -834,6 +854,7 @@ def _customer_world(owner: User, demo: dict[str, User]) -> dict[str, Any]:
         "document": version.document,
         "version": version,
         "apitoken": create_token(owner, "matrix")[0],
+        "interaction": talk,
     }
 
 

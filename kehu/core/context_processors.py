@@ -50,6 +50,7 @@ NAVIGATION: list[tuple[Any, list[Item | str]]] = [
             (_("Data provisions"), "share", "privacy:disclosures", "privacy.disclosure.view"),
         ],
     ),
+    (_("Interactions"), ["interactions"]),
     (
         _("Archives"),
         [

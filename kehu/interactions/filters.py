@@ -1,0 +1,35 @@
+"""List filters of the interaction record types (pages and API alike)."""
+
+from __future__ import annotations
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from kehu.core.models import OrgUnit
+from kehu.generic.filtering import IdFilter, ListFilterSet
+from kehu.interactions.models import Channel, Interaction
+
+
+class InteractionFilter(ListFilterSet):
+    customer = IdFilter(label=_("customer number"), field_name="customer_id")
+    channel = django_filters.ChoiceFilter(label=_("channel"), choices=Channel.choices)
+    unit = django_filters.ModelChoiceFilter(
+        label=_("Department"), field_name="customer__unit", queryset=OrgUnit.objects.all()
+    )
+    occurred_from = django_filters.DateFilter(
+        label=_("from"), field_name="occurred_at", lookup_expr="date__gte"
+    )
+    occurred_to = django_filters.DateFilter(
+        label=_("to"), field_name="occurred_at", lookup_expr="date__lte"
+    )
+    follow_up_open = django_filters.BooleanFilter(
+        label=_("follow-up open"), method="filter_follow_up_open"
+    )
+
+    class Meta:
+        model = Interaction
+        fields = ["customer", "channel", "unit"]
+
+    def filter_follow_up_open(self, queryset, name, value):  # type: ignore[no-untyped-def]
+        done = {"follow_up_done_at__isnull": True, "follow_up_due__isnull": False}
+        return queryset.filter(**done) if value else queryset.exclude(**done)

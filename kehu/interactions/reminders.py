@@ -1,0 +1,51 @@
+"""The follow-ups of the communication log in the reminder engine: reminded to whoever does
+them the working day before, then every three days while overdue, escalated to the
+department head a week late."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kehu.core import calendar
+from kehu.interactions.models import Interaction
+from kehu.ops.models import ReminderChannel
+from kehu.ops.reminders import Due, ReminderRule
+
+
+def pending_follow_ups(today: datetime.date, user: Any) -> Iterator[Due]:
+    horizon = calendar.add_working_days(today, FOLLOW_UP_RULE.horizon)
+    rows = Interaction.objects.filter(
+        follow_up_done_at__isnull=True, follow_up_due__isnull=False, follow_up_due__lte=horizon
+    ).select_related("customer__unit", "follow_up_owner", "author")
+    if user is not None:
+        rows = rows.filter(follow_up_owner=user)
+    for row in rows.order_by("follow_up_due", "pk"):
+        assert row.follow_up_due is not None
+        yield Due(
+            obj=row,
+            deadline=row.follow_up_due,
+            recipients=[row.follow_up_owner or row.author],
+            title=_("Follow-up with %(customer)s: %(action)s")
+            % {"customer": row.customer.name, "action": row.follow_up[:80]},
+            link=reverse("generic:interactions_detail", args=[row.pk]),
+            unit=row.customer.unit,
+        )
+
+
+FOLLOW_UP_RULE = ReminderRule(
+    kind="interactions.follow_up",
+    label=gettext_lazy("Follow-up of a communication"),
+    pending=pending_follow_ups,
+    before=(1,),
+    every_after=3,
+    escalate_after=5,
+    default_channel=ReminderChannel.APP,
+)
+
+RULES = [FOLLOW_UP_RULE]

@@ -1,0 +1,70 @@
+"""Reads shared by the card, the pages and the API: the card's timeline panel and what a
+communication's detail page shows beyond its fields."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.dateparse import parse_datetime
+
+from kehu.core import policy
+from kehu.customers.card import CardPanel
+from kehu.customers.models import Customer
+from kehu.interactions import timeline
+from kehu.interactions.models import Interaction
+from kehu.interactions.personal import personal_note_visible
+
+CARD_ENTRIES = 10
+
+
+def timeline_context(
+    user: Any, customer: Customer, kind: str, before: datetime.datetime | None, limit: int
+) -> dict[str, Any]:
+    shown = timeline.visible_sources(user)
+    kinds = {s.kind for s in shown}
+    kind = kind if kind in kinds else ""
+    entries = timeline.timeline(user, customer, kind=kind, before=before, limit=limit + 1)
+    return {
+        "timeline_entries": entries[:limit],
+        "timeline_more": entries[limit].when if len(entries) > limit else None,
+        "timeline_kinds": [(s.kind, s.label) for s in shown],
+        "timeline_kind": kind,
+        "timeline_url": reverse("interactions:timeline", args=[customer.pk]),
+        "timeline_add_url": (
+            f"{reverse('generic:interactions_add')}?customer={customer.pk}"
+            if policy.has_perm(user, "interactions.interaction.add")
+            and policy.has_perm(user, "customers.customer.change", customer)
+            else ""
+        ),
+    }
+
+
+def card_panel(request: HttpRequest, customer: Customer) -> CardPanel:
+    if not timeline.visible_sources(request.user):
+        return CardPanel({"timeline_shown": False})
+    kind = request.GET.get("timeline", "")
+    context = timeline_context(request.user, customer, kind, None, CARD_ENTRIES)
+    return CardPanel({"timeline_shown": True, **context})
+
+
+def parse_before(value: str) -> datetime.datetime | None:
+    return parse_datetime(value) if value else None
+
+
+def interaction_context(request: HttpRequest, obj: Interaction) -> dict[str, Any]:
+    """The detail page's extras: participants, contacts, the personal note when its reader may
+    see it, and whether the follow-up can be marked done."""
+    user = request.user
+    return {
+        "participants": list(obj.our_participants.all()),
+        "contacts_present": list(obj.contacts.all()),
+        "personal_note": obj.personal_note if personal_note_visible(user, obj) else "",
+        "can_mark_done": obj.follow_up_open
+        and (
+            policy.has_perm(user, "interactions.interaction.change", obj)
+            or obj.follow_up_owner_id == getattr(user, "pk", None)
+        ),
+    }

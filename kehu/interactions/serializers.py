@@ -1,0 +1,35 @@
+"""The interaction record types in the API: the same field names as the forms, `version`
+for optimistic locking; the personal note only for who may read it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from kehu.interactions.models import Interaction
+from kehu.interactions.personal import personal_note_visible
+
+
+class InteractionSerializer(serializers.ModelSerializer[Interaction]):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    author_name = serializers.CharField(source="author.username", read_only=True)
+    submitted_by = serializers.HiddenField(default=serializers.CurrentUserDefault())
+
+    class Meta:
+        model = Interaction
+        fields = [
+            "id", "customer", "customer_name", "occurred_at", "ended_at", "channel", "subject",
+            "our_participants", "contacts", "content", "needs", "follow_up", "follow_up_due",
+            "follow_up_owner", "follow_up_done_at", "project_ref", "personal_note", "submitted_by",
+            "author_name", "version",
+        ]  # fmt: skip
+        read_only_fields = ["id", "follow_up_done_at", "version"]
+
+    def to_representation(self, instance: Interaction) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if data.get("personal_note") and not personal_note_visible(user, instance):
+            data["personal_note"] = ""
+        return data

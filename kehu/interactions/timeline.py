@@ -1,0 +1,120 @@
+"""The customer card's timeline of interactions: every kind of interaction (communications
+now; complaints, surveys and the others as they arrive) declares a source here, and the
+timeline merges the newest entries of the sources the reader may see, newest first."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from kehu.core import policy
+from kehu.customers.models import Customer
+from kehu.interactions.models import Channel, Interaction
+
+PAGE = 20
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of the timeline."""
+
+    kind: str
+    kind_label: Any
+    when: datetime.datetime
+    title: str
+    summary: str
+    link: str
+    who: str = ""
+    badge: str = ""
+    pk: int = 0
+
+
+@dataclass(frozen=True)
+class Source:
+    """A kind of entry: who may see it (`permission` on the model, scoped to the customer's
+    rows), and its newest entries up to `before` (exclusive) for a customer."""
+
+    kind: str
+    label: Any
+    permission: str
+    entries: Callable[[Customer, Any, datetime.datetime | None, int], list[Entry]]
+
+
+_SOURCES: dict[str, Source] = {}
+
+
+def register_source(source: Source) -> None:
+    _SOURCES[source.kind] = source
+
+
+def sources() -> list[Source]:
+    return list(_SOURCES.values())
+
+
+def visible_sources(user: Any) -> list[Source]:
+    return [s for s in _SOURCES.values() if policy.has_perm(user, s.permission)]
+
+
+def timeline(
+    user: Any,
+    customer: Customer,
+    *,
+    kind: str = "",
+    before: datetime.datetime | None = None,
+    limit: int = PAGE,
+) -> list[Entry]:
+    """The newest `limit` entries the user may see (of one kind when `kind` names one)."""
+    chosen = [s for s in visible_sources(user) if not kind or s.kind == kind]
+    merged: list[Entry] = []
+    for source in chosen:
+        merged.extend(source.entries(customer, user, before, limit))
+    merged.sort(key=lambda e: (e.when, e.pk), reverse=True)
+    return merged[:limit]
+
+
+# --- communications ----------------------------------------------------------------------
+
+
+def communications(
+    customer: Customer, user: Any, before: datetime.datetime | None, limit: int
+) -> list[Entry]:
+    rows: QuerySet[Interaction] = policy.scope(
+        user, Interaction.objects.filter(customer=customer)
+    ).select_related("author")
+    if before is not None:
+        rows = rows.filter(Q(occurred_at__lt=before))
+    entries = []
+    for row in rows.order_by("-occurred_at", "-id")[:limit]:
+        badge = ""
+        if row.follow_up_open:
+            badge = str(_("follow-up due %(date)s") % {"date": row.follow_up_due})
+        entries.append(
+            Entry(
+                kind="communication",
+                kind_label=Channel(row.channel).label,
+                when=row.occurred_at,
+                title=row.subject,
+                summary=(row.needs or row.content)[:160],
+                link=reverse("generic:interactions_detail", args=[row.pk]),
+                who=row.author.full_name or row.author.username,
+                badge=badge,
+                pk=row.pk,
+            )
+        )
+    return entries
+
+
+register_source(
+    Source(
+        kind="communication",
+        label=_("Communications"),
+        permission="interactions.interaction.view",
+        entries=communications,
+    )
+)
