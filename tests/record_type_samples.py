@@ -135,6 +135,20 @@ def interaction(user: User) -> dict[str, Any]:
     }
 
 
+def complaint(user: User) -> dict[str, Any]:
+    """A complaint about a new customer of `user`, handled by the user's department."""
+    n = next(_counter)
+    return {
+        "customer": new_customer(user).pk,
+        "received_on": "2026-11-02",
+        "channel": "phone",
+        "category": "delivery",
+        "content": f"样例投诉{n:05d}：送货延误",
+        "route": "service_process",
+        "handling_unit": user.unit_id,
+    }
+
+
 # --- archives --------------------------------------------------------------------------
 
 # The archivist (BJ) files; the head of SALE reads SALE's dossiers only; account managers
@@ -339,6 +353,9 @@ SAMPLES: dict[str, Samples] = {
     ),
     "interactions": Samples(
         interaction, dict(CUSTOMER_USERS), text_field="subject", search_field="subject"
+    ),
+    "complaints": Samples(
+        complaint, dict(CUSTOMER_USERS), text_field="content", search_field="content"
     ),
     "dossiers": Samples(dossier, dict(DOSSIER_USERS), text_field="title"),
     "archive-items": Samples(

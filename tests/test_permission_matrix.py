@@ -44,7 +44,9 @@ from kehu.documents import services as documents
 from kehu.documents.models import DocumentType
 from kehu.filing.models import ChecklistItem, RiskRule, WatchListEntry
 from kehu.generic.services import audited_create
+from kehu.interactions import complaints
 from kehu.interactions import services as interactions
+from kehu.interactions.models import Complaint
 from kehu.privacy import consent, disclosures, requests
 from kehu.workflow import services as workflow
 from kehu.workflow.models import ApproverRule
@@ -148,6 +150,13 @@ ARCHIVE_CONFIG = users("archivist", "auditor")
 # loan register (archives.loan.*; a request still needs the general manager's approval, as
 # the archive room is outside every customer's department). The loans of A/B/C are their
 # owners' (manager1 borrows A's dossier, …), issued on paper.
+# Complaints stay with the business department, the general manager and the auditor.
+COMPLAINT_READ = {
+    "A": users("manager1", "manager2", "head_sale", "gm", "auditor"),
+    "B": users("manager1", "manager2", "head_sale", "gm", "auditor"),
+    "C": users("manager4", "auditor"),
+}
+COMPLAINT_REPLY = {k: v - {"auditor"} for k, v in COMPLAINT_READ.items()}
 LOAN_REQUESTERS = ACCOUNT_MANAGERS | {"head_sale", "gm", "archivist"}
 # A loan is read by its borrower, the archivist, the department head and the general
 # manager of the dossier's unit (told of overdue and damaged loans, and the general manager
@@ -464,6 +473,20 @@ RULES: dict[str, list[Rule]] = {
         add=ACCOUNT_MANAGERS | {"head_sale"},
         change=per_object(EDIT),
     ),
+    **record_rules(
+        "complaints",
+        "complaint",
+        view=per_object(COMPLAINT_READ),
+        listing=ACCOUNT_MANAGERS | users("head_sale", "gm", "auditor"),
+        export=users("head_sale", "gm", "auditor"),
+        add=ACCOUNT_MANAGERS | {"head_sale"},
+        change=per_object(EDIT),
+    ),
+    # The reply answers every reader but the read-only auditor alike (a message; the
+    # service refuses who may not send it).
+    "interactions:complaint_reply": [Rule("complaint", per_object(COMPLAINT_REPLY), "POST")],
+    "api:complaint_reply": [Rule("complaint", per_object(COMPLAINT_REPLY), "POST")],
+    "interactions:reply_letter": [Rule("complaint", per_object(COMPLAINT_READ))],
     "interactions:timeline": [Rule("customer", per_object(READ))],
     "api:customer_timeline": [Rule("customer", per_object(READ))],
     # Marking a follow-up done: who edits the communication (its follow-up is the owner's).
@@ -839,6 +862,13 @@ def _customer_world(owner: User, demo: dict[str, User]) -> dict[str, Any]:
          "occurred_at": timezone.now() - datetime.timedelta(days=1), "follow_up": "寄报价单",
          "follow_up_due": datetime.date(2026, 12, 20)}
     )  # fmt: skip
+    complaint = complaints.complaint_open(
+        {"customer": customer, "submitted_by": owner, "received_on": datetime.date(2026, 11, 2),
+         "channel": "phone", "content": "送货延误", "category": "delivery",
+         "route": "service_process", "handling_unit": customer.unit}
+    )  # fmt: skip
+    # As if the general manager had approved the result: the reply letter exists.
+    Complaint.objects.filter(pk=complaint.pk).update(approved_at=timezone.now(), result="补发")
     licence = DocumentType.objects.get(code="business_licence")
     upload = SimpleUploadedFile("licence.png", samples.png(), content_type="image/png")
     version = documents.document_upload(customer, licence, upload, owner)
@@ -855,6 +885,7 @@ def _customer_world(owner: User, demo: dict[str, User]) -> dict[str, Any]:
         "version": version,
         "apitoken": create_token(owner, "matrix")[0],
         "interaction": talk,
+        "complaint": complaint,
     }
 
 

@@ -1,5 +1,6 @@
 """Interactions in the API beyond the generated record endpoints: a customer's timeline
-(newest first, one kind or all) and marking a follow-up done."""
+(newest first, one kind or all), marking a follow-up done, replying to a complaint (its
+handling and approval steps go through the workflow's tasks API)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ from rest_framework.response import Response
 
 from kehu.api.base import Endpoint, invalid
 from kehu.customers.models import Customer
-from kehu.interactions import selectors, services, timeline
-from kehu.interactions.models import Interaction
-from kehu.interactions.serializers import InteractionSerializer
+from kehu.interactions import complaints, selectors, services, timeline
+from kehu.interactions.models import Complaint, Interaction
+from kehu.interactions.serializers import ComplaintSerializer, InteractionSerializer
 
 
 class EntrySerializer(serializers.Serializer[Any]):
@@ -67,7 +68,26 @@ class FollowUpDoneView(Endpoint):
         return Response(InteractionSerializer(done, context={"request": request}).data)
 
 
+class ReplyRequestSerializer(serializers.Serializer[Any]):
+    reply_text = serializers.CharField()
+
+
+class ComplaintReplyView(Endpoint):
+    """Send the reply (after the general manager's approval), by whoever it is assigned to."""
+
+    @extend_schema(request=ReplyRequestSerializer, responses=ComplaintSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        complaint = self.get_visible(Complaint, pk)
+        form = complaints.ReplyForm({"reply_text": request.data.get("reply_text", "")})  # type: ignore[union-attr]
+        try:
+            done = complaints.complaint_reply(complaint, by=request.user, form=form)
+        except DjangoValidationError as error:
+            raise invalid(error) from None
+        return Response(ComplaintSerializer(done, context={"request": request}).data)
+
+
 urlpatterns = [
+    path("complaints/<int:pk>/reply/", ComplaintReplyView.as_view(), name="complaint_reply"),
     path("customers/<int:pk>/timeline/", TimelineView.as_view(), name="customer_timeline"),
     path(
         "interactions/<int:pk>/follow-up-done/",

@@ -10,7 +10,7 @@ class InteractionsConfig(AppConfig):
     def ready(self) -> None:
         from kehu.api import routes
         from kehu.customers import card
-        from kehu.interactions import record_types, reminders  # noqa: F401  (register)
+        from kehu.interactions import processes, record_types, reminders  # noqa: F401  (register)
         from kehu.interactions.selectors import card_panel
         from kehu.ops.reminders import register_rule
 

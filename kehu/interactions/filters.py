@@ -7,7 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.core.models import OrgUnit
 from kehu.generic.filtering import IdFilter, ListFilterSet
-from kehu.interactions.models import Channel, Interaction
+from kehu.interactions.models import (
+    Channel,
+    Complaint,
+    ComplaintCategory,
+    ComplaintRoute,
+    ComplaintStatus,
+    Interaction,
+)
 
 
 class InteractionFilter(ListFilterSet):
@@ -33,3 +40,23 @@ class InteractionFilter(ListFilterSet):
     def filter_follow_up_open(self, queryset, name, value):  # type: ignore[no-untyped-def]
         done = {"follow_up_done_at__isnull": True, "follow_up_due__isnull": False}
         return queryset.filter(**done) if value else queryset.exclude(**done)
+
+
+class ComplaintFilter(ListFilterSet):
+    customer = IdFilter(label=_("customer number"), field_name="customer_id")
+    status = django_filters.ChoiceFilter(label=_("status"), choices=ComplaintStatus.choices)
+    route = django_filters.ChoiceFilter(label=_("route"), choices=ComplaintRoute.choices)
+    category = django_filters.ChoiceFilter(label=_("category"), choices=ComplaintCategory.choices)
+    handling_unit = django_filters.ModelChoiceFilter(
+        label=_("handling department"), queryset=OrgUnit.objects.all()
+    )
+    received_from = django_filters.DateFilter(
+        label=_("from"), field_name="received_on", lookup_expr="gte"
+    )
+    received_to = django_filters.DateFilter(
+        label=_("to"), field_name="received_on", lookup_expr="lte"
+    )
+
+    class Meta:
+        model = Complaint
+        fields = ["customer", "status", "route", "category", "handling_unit"]

@@ -8,10 +8,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core import policy
-from kehu.core.models import User
+from kehu.core.models import OrgUnit, UnitKind, User
 from kehu.customers.assignment import attachable_customers
 from kehu.customers.models import Contact
-from kehu.interactions.models import Interaction
+from kehu.interactions.models import Complaint, Interaction
 from kehu.interactions.personal import PERM, personal_note_visible
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -68,4 +68,32 @@ class InteractionForm(forms.ModelForm[Interaction]):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         data["submitted_by"] = self.user  # the service checks and records who submits
+        return data
+
+
+class ComplaintForm(forms.ModelForm[Complaint]):
+    """Record a complaint: when, how, what, and the route that decides who handles it."""
+
+    class Meta:
+        model = Complaint
+        fields = [
+            "customer", "received_on", "channel", "category", "content", "route",
+            "handling_unit", "production_unit",
+        ]  # fmt: skip
+        widgets = {"received_on": DATE, "content": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        fields: dict[str, Any] = self.fields
+        fields["customer"].queryset = attachable_customers(user).order_by("name_pinyin")
+        departments = OrgUnit.objects.filter(kind=UnitKind.DEPARTMENT).order_by("code")
+        fields["handling_unit"].queryset = departments
+        fields["production_unit"].queryset = departments
+        if self.instance.pk:
+            fields["customer"].disabled = True
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["submitted_by"] = self.user
         return data

@@ -92,3 +92,274 @@ class Interaction(TrackedModel):
     @property
     def follow_up_open(self) -> bool:
         return self.follow_up_due is not None and self.follow_up_done_at is None
+
+
+class ComplaintRoute(models.TextChoices):
+    """The two routes of a complaint (seed 003, 客户投诉管理)."""
+
+    # 服务质量不达标: the business department organises, the production department joins.
+    SERVICE_STANDARD = "service_standard", _("Service quality below the standard")
+    # 服务过程中的不满意: the responsible department handles it.
+    SERVICE_PROCESS = "service_process", _("Dissatisfaction during the service")
+
+
+class ComplaintCategory(models.TextChoices):
+    QUALITY = "quality", _("Product or service quality")
+    DELIVERY = "delivery", _("Delivery and schedule")
+    ATTITUDE = "attitude", _("Staff attitude")
+    PRICE = "price", _("Price and billing")
+    OTHER = "other", _("Other")
+
+
+class ComplaintStatus(models.TextChoices):
+    HANDLING = "handling", _("Being handled")
+    APPROVAL = "approval", _("Awaiting the general manager's approval")
+    REPLY = "reply", _("Approved, reply due")
+    CONFIRMATION = "confirmation", _("Replied, awaiting the customer's confirmation")
+    CLOSED = "closed", _("Closed")
+
+
+class Complaint(TrackedModel):
+    """A customer's complaint, handled as a workflow case: handling by the responsible
+    department (with the production department on the service-standard route), approval of
+    the result by the general manager, the reply letter, the customer's confirmation."""
+
+    number = models.CharField(_("complaint number"), max_length=40, blank=True, db_index=True)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        related_name="complaints",
+        verbose_name=_("customer"),
+    )
+    received_on = models.DateField(_("received on"))
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    content = models.TextField(_("content of the complaint"))
+    category = models.CharField(_("category"), max_length=20, choices=ComplaintCategory.choices)
+    route = models.CharField(_("route"), max_length=30, choices=ComplaintRoute.choices)
+    handling_unit = models.ForeignKey(
+        "core.OrgUnit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("handling department"),
+    )
+    production_unit = models.ForeignKey(
+        "core.OrgUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("production department"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ComplaintStatus.choices,
+        default=ComplaintStatus.HANDLING,
+    )
+    measures = models.TextField(_("handling steps"), blank=True)
+    production_opinion = models.TextField(_("production department's measures"), blank=True)
+    result = models.TextField(_("result"), blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    reply_text = models.TextField(_("reply to the customer"), blank=True)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("replied by"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed by the customer at"), null=True, blank=True)
+    confirmation_note = models.TextField(_("the customer's confirmation"), blank=True)
+    case = models.OneToOneField(
+        "workflow.Case",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("case"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        ordering = ["-received_on", "-pk"]
+        indexes = [
+            models.Index(fields=["customer", "-received_on", "-id"], name="complaint_customer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number or self.pk} {self.get_category_display()}"
+
+
+class SurveyKind(models.TextChoices):
+    SATISFACTION = "satisfaction", _("Customer satisfaction")
+    PRODUCT_USE = "product_use", _("Product-use feedback")
+    PRODUCT_QUALITY = "product_quality", _("Product-quality tracking")
+
+
+class Scale(models.TextChoices):
+    FIVE = "five", _("1–5 scale")
+    NPS = "nps", _("Recommendation 0–10 (NPS)")
+    TEXT = "text", _("Free text")
+
+
+SCALE_RANGE = {Scale.FIVE: (1, 5), Scale.NPS: (0, 10)}
+
+
+class SurveyTemplate(TrackedModel):
+    """A questionnaire an administrator builds: its items follow, one per line."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=SurveyKind.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("survey template")
+        verbose_name_plural = _("survey templates")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SurveyItem(TrackedModel):
+    """One question of a template; `target` is the CSAT (or NPS) below which a corrective
+    action opens."""
+
+    template = models.ForeignKey(
+        SurveyTemplate, on_delete=models.CASCADE, related_name="items", verbose_name=_("template")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=1)
+    label = models.CharField(_("question"), max_length=200)
+    scale = models.CharField(_("scale"), max_length=10, choices=Scale.choices)
+    target = models.DecimalField(_("target"), max_digits=5, decimal_places=1, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("survey item")
+        verbose_name_plural = _("survey items")
+        ordering = ["template", "order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.template}: {self.label}"
+
+
+class SurveyStatus(models.TextChoices):
+    SENT = "sent", _("Sent to the account manager")
+    ANSWERED = "answered", _("Answered")
+
+
+class Survey(TrackedModel):
+    """One customer's questionnaire of one year: a task for the account manager, who records
+    the customer's answers by the due date."""
+
+    template = models.ForeignKey(
+        SurveyTemplate, on_delete=models.PROTECT, related_name="surveys", verbose_name=_("template")
+    )
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        related_name="surveys",
+        verbose_name=_("customer"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("account manager"),
+    )
+    due_date = models.DateField(_("due"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=SurveyStatus.choices, default=SurveyStatus.SENT
+    )
+    answered_on = models.DateField(_("answered on"), null=True, blank=True)
+    respondent = models.CharField(_("respondent"), max_length=100, blank=True)
+    comment = models.TextField(_("comments"), blank=True)
+
+    class Meta:
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+        ordering = ["-year", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "customer", "year"], name="survey_once_a_year"
+            )
+        ]
+        indexes = [models.Index(fields=["customer", "-created_at"], name="survey_customer")]
+
+    def __str__(self) -> str:
+        return f"{self.template} {self.year} · {self.customer}"
+
+
+class SurveyAnswer(models.Model):
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="answers")
+    item = models.ForeignKey(SurveyItem, on_delete=models.PROTECT, related_name="answers")
+    score = models.SmallIntegerField(null=True, blank=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "item"], name="survey_answer_once")
+        ]
+
+
+class CorrectiveStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+
+
+class CorrectiveAction(TrackedModel):
+    """纠正预防措施: opened when an item's result of a year falls below its target."""
+
+    item = models.ForeignKey(
+        SurveyItem, on_delete=models.PROTECT, related_name="actions", verbose_name=_("item")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    unit = models.ForeignKey(
+        "core.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("department")
+    )
+    measured = models.DecimalField(_("result"), max_digits=5, decimal_places=1)
+    target = models.DecimalField(_("target"), max_digits=5, decimal_places=1)
+    description = models.TextField(_("measures"), blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("responsible"),
+    )
+    due_date = models.DateField(_("due"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=CorrectiveStatus.choices, default=CorrectiveStatus.OPEN
+    )
+
+    class Meta:
+        verbose_name = _("corrective action")
+        verbose_name_plural = _("corrective actions")
+        ordering = ["-year", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "year", "unit"], name="corrective_once_per_item_year_unit"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item.label} {self.year} · {self.unit}"

@@ -17,8 +17,8 @@ from kehu.generic.registry import (
     RecordType,
     register,
 )
-from kehu.interactions import filters, forms, selectors, serializers, services
-from kehu.interactions.models import Interaction
+from kehu.interactions import complaints, filters, forms, selectors, serializers, services
+from kehu.interactions.models import Complaint, Interaction
 
 policy.register_scope(
     Interaction,
@@ -27,6 +27,8 @@ policy.register_scope(
     grant_parent=(Customer, "customer_id"),
     grant_actions=("view",),
 )
+
+policy.register_scope(Complaint, "customer__unit__path", "customer__owner_id")
 
 # The personal note never enters the audit trail or an export in clear.
 masking.register(Interaction, "personal_note", masking.HIDDEN)
@@ -80,5 +82,65 @@ register(
             update=services.interaction_update,
         ),
         api=ApiSpec(serializer=serializers.InteractionSerializer),
+    )
+)
+
+register(
+    RecordType(
+        model=Complaint,
+        slug="complaints",
+        nav=Nav(_("Complaints"), icon="message-report"),
+        queryset=lambda: Complaint.objects.select_related(
+            "customer", "customer__unit", "handling_unit", "production_unit", "recorded_by"
+        ),
+        listing=ListSpec(
+            columns=[
+                Column("number", sort="number", link=True),
+                Column("received_on", sort="received_on"),
+                Column("customer.name", label=_("Customer")),
+                Column("category", badge=True),
+                Column("route", badge=True, secondary=True),
+                Column("handling_unit.name", label=_("handling department")),
+                Column("status", badge=True),
+            ],
+            filterset=filters.ComplaintFilter,
+            default_sort="-received_on",
+            search_fields=["number", "content", "customer__name"],
+        ),
+        detail=DetailSpec(
+            fields=[
+                "number",
+                "customer",
+                "received_on",
+                "channel",
+                "category",
+                "route",
+                "content",
+                "handling_unit",
+                "production_unit",
+                "status",
+                "measures",
+                "production_opinion",
+                "result",
+                "approved_by",
+                "approved_at",
+                "reply_text",
+                "replied_by",
+                "replied_at",
+                "confirmed_at",
+                "confirmation_note",
+                "recorded_by",
+            ],
+            panels=["interactions/_complaint_panel.html"],
+            context=selectors.complaint_context,
+            parent="customer",
+        ),
+        edit=EditSpec(
+            form=forms.ComplaintForm,
+            takes_user=True,
+            create=complaints.complaint_open,
+            update=complaints.complaint_update,
+        ),
+        api=ApiSpec(serializer=serializers.ComplaintSerializer),
     )
 )

@@ -13,9 +13,10 @@ from django.utils.dateparse import parse_datetime
 from kehu.core import policy
 from kehu.customers.card import CardPanel
 from kehu.customers.models import Customer
-from kehu.interactions import timeline
-from kehu.interactions.models import Interaction
+from kehu.interactions import complaints, pdfs, timeline
+from kehu.interactions.models import Complaint, Interaction
 from kehu.interactions.personal import personal_note_visible
+from kehu.workflow.rules import may_act
 
 CARD_ENTRIES = 10
 
@@ -67,4 +68,20 @@ def interaction_context(request: HttpRequest, obj: Interaction) -> dict[str, Any
             policy.has_perm(user, "interactions.interaction.change", obj)
             or obj.follow_up_owner_id == getattr(user, "pk", None)
         ),
+    }
+
+
+def complaint_context(request: HttpRequest, obj: Complaint) -> dict[str, Any]:
+    """The complaint page's extras: its case, and the reply form for whoever sends it (the
+    standard letter prefilled) once the general manager has approved the result."""
+    reply_step = complaints.open_step(obj, "reply")
+    may_reply = reply_step is not None and may_act(request.user, reply_step)
+    return {
+        "case_url": reverse("workflow:case", args=[obj.case_id]) if obj.case_id else "",
+        "reply_form": complaints.ReplyForm(initial={"reply_text": pdfs.standard_reply(obj)})
+        if may_reply
+        else None,
+        "letter_url": reverse("interactions:reply_letter", args=[obj.pk])
+        if obj.approved_at is not None
+        else "",
     }

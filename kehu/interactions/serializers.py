@@ -7,7 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from kehu.interactions.models import Interaction
+from kehu.interactions.models import Complaint, Interaction
 from kehu.interactions.personal import personal_note_visible
 
 
@@ -33,3 +33,25 @@ class InteractionSerializer(serializers.ModelSerializer[Interaction]):
         if data.get("personal_note") and not personal_note_visible(user, instance):
             data["personal_note"] = ""
         return data
+
+
+class ComplaintSerializer(serializers.ModelSerializer[Complaint]):
+    """A complaint: recorded fields writable; what the handling case wrote, read-only."""
+
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    submitted_by = serializers.HiddenField(default=serializers.CurrentUserDefault())
+
+    class Meta:
+        model = Complaint
+        fields = [
+            "id", "number", "customer", "customer_name", "received_on", "channel", "content",
+            "category", "route", "handling_unit", "production_unit", "status", "measures",
+            "production_opinion", "result", "approved_by", "approved_at", "reply_text",
+            "replied_at", "replied_by", "confirmed_at", "confirmation_note", "case",
+            "submitted_by", "version",
+        ]  # fmt: skip
+        read_only_fields = [
+            "id", "number", "status", "measures", "production_opinion", "result", "approved_by",
+            "approved_at", "reply_text", "replied_at", "replied_by", "confirmed_at",
+            "confirmation_note", "case", "version",
+        ]  # fmt: skip

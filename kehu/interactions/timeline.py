@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.core import policy
 from kehu.customers.models import Customer
-from kehu.interactions.models import Channel, Interaction
+from kehu.interactions.models import Channel, Complaint, Interaction
 
 PAGE = 20
 
@@ -116,5 +116,39 @@ register_source(
         label=_("Communications"),
         permission="interactions.interaction.view",
         entries=communications,
+    )
+)
+
+
+# --- complaints --------------------------------------------------------------------------
+
+
+def complaint_entries(
+    customer: Customer, user: Any, before: datetime.datetime | None, limit: int
+) -> list[Entry]:
+    rows = policy.scope(user, Complaint.objects.filter(customer=customer))
+    if before is not None:
+        rows = rows.filter(created_at__lt=before)
+    return [
+        Entry(
+            kind="complaint",
+            kind_label=_("Complaint"),
+            when=row.created_at,
+            title=f"{row.number} {row.get_category_display()}",
+            summary=row.content[:160],
+            link=reverse("generic:complaints_detail", args=[row.pk]),
+            badge=row.get_status_display(),
+            pk=row.pk,
+        )
+        for row in rows.order_by("-created_at", "-id")[:limit]
+    ]
+
+
+register_source(
+    Source(
+        kind="complaint",
+        label=_("Complaints"),
+        permission="interactions.complaint.view",
+        entries=complaint_entries,
     )
 )
