@@ -319,6 +319,9 @@ class SurveyAnswer(models.Model):
             models.UniqueConstraint(fields=["survey", "item"], name="survey_answer_once")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.item.label}: {self.text if self.score is None else self.score}"
+
 
 class CorrectiveStatus(models.TextChoices):
     OPEN = "open", _("Open")
