@@ -44,9 +44,14 @@ from kehu.documents import services as documents
 from kehu.documents.models import DocumentType
 from kehu.filing.models import ChecklistItem, RiskRule, WatchListEntry
 from kehu.generic.services import audited_create
-from kehu.interactions import complaints
+from kehu.interactions import complaints, research, surveys
 from kehu.interactions import services as interactions
-from kehu.interactions.models import Complaint
+from kehu.interactions.models import (
+    Complaint,
+    CorrectiveAction,
+    SurveyItem,
+    SurveyTemplate,
+)
 from kehu.privacy import consent, disclosures, requests
 from kehu.workflow import services as workflow
 from kehu.workflow.models import ApproverRule
@@ -156,6 +161,8 @@ COMPLAINT_READ = {
     "B": users("manager1", "manager2", "head_sale", "gm", "auditor"),
     "C": users("manager4", "auditor"),
 }
+# Survey templates: the administrator builds them; who works with surveys reads them.
+SURVEY_CONFIG_READ = ACCOUNT_MANAGERS | users("admin", "head_sale", "gm", "auditor")
 COMPLAINT_REPLY = {k: v - {"auditor"} for k, v in COMPLAINT_READ.items()}
 LOAN_REQUESTERS = ACCOUNT_MANAGERS | {"head_sale", "gm", "archivist"}
 # A loan is read by its borrower, the archivist, the department head and the general
@@ -487,6 +494,64 @@ RULES: dict[str, list[Rule]] = {
     "interactions:complaint_reply": [Rule("complaint", per_object(COMPLAINT_REPLY), "POST")],
     "api:complaint_reply": [Rule("complaint", per_object(COMPLAINT_REPLY), "POST")],
     "interactions:reply_letter": [Rule("complaint", per_object(COMPLAINT_READ))],
+    **record_rules(
+        "survey-templates",
+        "surveytemplate",
+        view=SURVEY_CONFIG_READ,
+        export=users("admin", "auditor"),
+        add=ADMIN,
+        change=ADMIN,
+    ),
+    **record_rules(
+        "survey-items",
+        "surveyitem",
+        view=SURVEY_CONFIG_READ,
+        export=users("admin", "auditor"),
+        add=ADMIN,
+        change=ADMIN,
+    ),
+    **record_rules(
+        "surveys",
+        "survey",
+        view=per_object(COMPLAINT_READ),
+        listing=ACCOUNT_MANAGERS | users("head_sale", "gm", "auditor"),
+        export=users("head_sale", "gm", "auditor"),
+        add=users("head_sale"),
+        change=per_object(EDIT),
+    ),
+    **record_rules(
+        "corrective-actions",
+        "correctiveaction",
+        view=users("manager1", "manager2", "head_sale", "gm", "auditor"),
+        listing=ACCOUNT_MANAGERS | users("head_sale", "gm", "auditor"),
+        export=users("head_sale", "gm", "auditor"),
+        add=users("head_sale", "gm"),
+        change=users("head_sale", "gm"),
+    ),
+    "interactions:survey_send": [Rule(expect=users("head_sale"))],
+    "interactions:survey_results": [
+        Rule(expect=ACCOUNT_MANAGERS | users("head_sale", "gm", "auditor"))
+    ],
+    # The answering page shows every reader the survey; answering is checked by the service
+    # (an empty form is refused alike).
+    "interactions:survey_answer": [
+        Rule("survey", per_object(COMPLAINT_READ)),
+        Rule("survey", per_object(COMPLAINT_REPLY), "POST"),
+    ],
+    **record_rules(
+        "customer-research",
+        "research",
+        view=per_object(COMPLAINT_READ),
+        listing=ACCOUNT_MANAGERS | users("head_sale", "gm", "auditor"),
+        export=users("head_sale", "gm", "auditor"),
+        add=ACCOUNT_MANAGERS | {"head_sale"},
+        change=per_object(EDIT),
+    ),
+    # Signing, evaluating and voiding answer every reader but the auditor alike (a message;
+    # the service refuses who may not).
+    "interactions:research_sign": [Rule("research", per_object(COMPLAINT_REPLY), "POST")],
+    "interactions:research_evaluate": [Rule("research", per_object(COMPLAINT_REPLY), "POST")],
+    "interactions:research_void": [Rule("research", per_object(COMPLAINT_REPLY), "POST")],
     "interactions:timeline": [Rule("customer", per_object(READ))],
     "api:customer_timeline": [Rule("customer", per_object(READ))],
     # Marking a follow-up done: who edits the communication (its follow-up is the owner's).
@@ -867,6 +932,17 @@ def _customer_world(owner: User, demo: dict[str, User]) -> dict[str, Any]:
          "channel": "phone", "content": "送货延误", "category": "delivery",
          "route": "service_process", "handling_unit": customer.unit}
     )  # fmt: skip
+    questionnaire, _new = SurveyTemplate.objects.get_or_create(
+        name="年度满意度调查", defaults={"kind": "satisfaction"}
+    )
+    survey = surveys.survey_create(
+        {"template": questionnaire, "customer": customer, "year": 2026,
+         "due_date": datetime.date(2026, 12, 31), "submitted_by": owner}
+    )  # fmt: skip
+    study = research.research_create(
+        {"customer": customer, "submitted_by": owner, "researched_on": datetime.date(2026, 11, 2),
+         "action_plan": "拜访采购部"}
+    )  # fmt: skip
     # As if the general manager had approved the result: the reply letter exists.
     Complaint.objects.filter(pk=complaint.pk).update(approved_at=timezone.now(), result="补发")
     licence = DocumentType.objects.get(code="business_licence")
@@ -886,6 +962,8 @@ def _customer_world(owner: User, demo: dict[str, User]) -> dict[str, Any]:
         "apitoken": create_token(owner, "matrix")[0],
         "interaction": talk,
         "complaint": complaint,
+        "survey": survey,
+        "research": study,
     }
 
 
@@ -1018,6 +1096,13 @@ def world(demo: dict[str, User]) -> dict[str, Any]:
             WatchListEntry(name="某异常经营有限公司", list_kind="abnormal", source="公示系统")
         )
         cabinet = audited_create(Cabinet(code="G01", name="一号档案柜", room="档案室"))
+        item = SurveyItem.objects.create(
+            template=SurveyTemplate.objects.get(name="年度满意度调查"), label="服务质量",
+            scale="five", target=80,
+        )  # fmt: skip
+        corrective = audited_create(
+            CorrectiveAction(item=item, year=2026, unit=sale, measured=60, target=80)
+        )
     shared: dict[str, Any] = {
         "user": demo["manager1"],
         "assignment": demo["manager1"].role_assignments.first(),
@@ -1038,6 +1123,9 @@ def world(demo: dict[str, User]) -> dict[str, Any]:
         "riskrule": RiskRule.objects.first(),
         "category": ArchiveCategory.objects.get(code="basic"),
         "cabinet": cabinet,
+        "surveytemplate": SurveyTemplate.objects.get(name="年度满意度调查"),
+        "surveyitem": item,
+        "correctiveaction": corrective,
         "outbox": _failed_mail(demo["manager1"]),
     }
     from kehu.audit.models import AuditEvent

@@ -6,14 +6,22 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.models import OrgUnit
-from kehu.generic.filtering import IdFilter, ListFilterSet
+from kehu.generic.filtering import IdFilter, ListFilterSet, YearFilter
 from kehu.interactions.models import (
     Channel,
     Complaint,
     ComplaintCategory,
     ComplaintRoute,
     ComplaintStatus,
+    CorrectiveAction,
+    CorrectiveStatus,
+    CustomerResearch,
     Interaction,
+    Survey,
+    SurveyItem,
+    SurveyKind,
+    SurveyStatus,
+    SurveyTemplate,
 )
 
 
@@ -60,3 +68,57 @@ class ComplaintFilter(ListFilterSet):
     class Meta:
         model = Complaint
         fields = ["customer", "status", "route", "category", "handling_unit"]
+
+
+class SurveyTemplateFilter(ListFilterSet):
+    kind = django_filters.ChoiceFilter(label=_("kind"), choices=SurveyKind.choices)
+
+    class Meta:
+        model = SurveyTemplate
+        fields = ["kind"]
+
+
+class SurveyItemFilter(ListFilterSet):
+    template = django_filters.ModelChoiceFilter(
+        label=_("template"), queryset=SurveyTemplate.objects.all()
+    )
+
+    class Meta:
+        model = SurveyItem
+        fields = ["template"]
+
+
+class SurveyFilter(ListFilterSet):
+    customer = IdFilter(label=_("customer number"), field_name="customer_id")
+    template = django_filters.ModelChoiceFilter(
+        label=_("template"), queryset=SurveyTemplate.objects.all()
+    )
+    year = YearFilter(label=_("year"))
+    status = django_filters.ChoiceFilter(label=_("status"), choices=SurveyStatus.choices)
+
+    class Meta:
+        model = Survey
+        fields = ["customer", "template", "year", "status"]
+
+
+class CorrectiveActionFilter(ListFilterSet):
+    year = YearFilter(label=_("year"))
+    status = django_filters.ChoiceFilter(label=_("status"), choices=CorrectiveStatus.choices)
+
+    class Meta:
+        model = CorrectiveAction
+        fields = ["year", "status"]
+
+
+class ResearchFilter(ListFilterSet):
+    customer = IdFilter(label=_("customer number"), field_name="customer_id")
+    signed = django_filters.BooleanFilter(
+        label=_("signed"), field_name="signed_at", lookup_expr="isnull", exclude=True
+    )
+    voided = django_filters.BooleanFilter(
+        label=_("voided"), field_name="voided_at", lookup_expr="isnull", exclude=True
+    )
+
+    class Meta:
+        model = CustomerResearch
+        fields = ["customer"]

@@ -366,3 +366,46 @@ class CorrectiveAction(TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.item.label} {self.year} · {self.unit}"
+
+
+class CustomerResearch(TrackedModel):
+    """客户调研: who decides at the customer and with what weight, who supplies it now (our
+    competitors), what it needs, where to start and the plan. The personal part counts as
+    complete at 50 %, the current-partner part at 70 %; signed by its author, evaluated by
+    the head, voided when found inaccurate."""
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        related_name="research",
+        verbose_name=_("customer"),
+    )
+    researched_on = models.DateField(_("researched on"))
+    # [{"rank": 1, "name", "gender", "title", "phone", "weight", "birthday", …}, …]
+    decision_makers = models.JSONField(_("decision-makers"), default=list, blank=True)
+    # [{"name", "products", "share", "price_level", "strengths", "weaknesses", …}, …]
+    suppliers = models.JSONField(_("current suppliers"), default=list, blank=True)
+    demand_analysis = models.TextField(_("product demand analysis"), blank=True)
+    entry_points = models.TextField(_("entry-point analysis"), blank=True)
+    action_plan = models.TextField(_("action plan"), blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("author"),
+    )  # fmt: skip
+    signed_at = models.DateTimeField(_("signed by the author at"), null=True, blank=True)
+    evaluation = models.TextField(_("head's evaluation"), blank=True)
+    evaluated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", verbose_name=_("evaluated by"),
+    )  # fmt: skip
+    evaluated_at = models.DateTimeField(_("evaluated at"), null=True, blank=True)
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    void_reason = models.TextField(_("reason for voiding"), blank=True)
+
+    class Meta:
+        verbose_name = _("customer research")
+        verbose_name_plural = _("customer research")
+        ordering = ["-researched_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.customer} · {self.researched_on}"

@@ -5,7 +5,11 @@ general manager (who approves their results) and the auditor."""
 
 from kehu.core.models import Role
 
+SURVEY_TEMPLATES_READ = {"interactions.surveytemplate.view", "interactions.surveyitem.view"}
+
 ROLE_PERMISSIONS: dict[str, set[str]] = {
+    # The administrator builds the survey templates (no customer data).
+    Role.SYSTEM_ADMIN: {"interactions.surveytemplate.*", "interactions.surveyitem.*"},
     Role.AUDITOR: {"interactions.*.view", "interactions.*.export"},
     # Not "interactions.interaction.*": personal notes are the account manager's only.
     Role.DEPARTMENT_HEAD: {
@@ -17,13 +21,38 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "interactions.complaint.add",
         "interactions.complaint.change",
         "interactions.complaint.export",
-    },
+        "interactions.survey.view",
+        "interactions.survey.add",
+        "interactions.survey.change",
+        "interactions.survey.export",
+        "interactions.correctiveaction.view",
+        "interactions.correctiveaction.add",
+        "interactions.correctiveaction.change",
+        "interactions.correctiveaction.export",
+        "interactions.customerresearch.view",
+        "interactions.customerresearch.add",
+        "interactions.customerresearch.change",
+        "interactions.customerresearch.export",
+        # 业务经理评定: the head evaluates research and voids what proves inaccurate.
+        "interactions.customerresearch.evaluate",
+    }
+    | SURVEY_TEMPLATES_READ,
     Role.GENERAL_MANAGER: {
         "interactions.interaction.view",
         "interactions.interaction.export",
         "interactions.complaint.view",
         "interactions.complaint.export",
-    },
+        # Survey results and the corrective actions (seed 003).
+        "interactions.survey.view",
+        "interactions.survey.export",
+        "interactions.correctiveaction.view",
+        "interactions.correctiveaction.add",
+        "interactions.correctiveaction.change",
+        "interactions.correctiveaction.export",
+        "interactions.customerresearch.view",
+        "interactions.customerresearch.export",
+    }
+    | SURVEY_TEMPLATES_READ,
     Role.ACCOUNT_MANAGER: {
         "interactions.interaction.view",
         "interactions.interaction.add",
@@ -35,7 +64,16 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "interactions.complaint.view",
         "interactions.complaint.add",
         "interactions.complaint.change:own",
-    },
+        # Surveys are sent to the account manager, who records the customer's answers.
+        "interactions.survey.view",
+        "interactions.survey.change:own",
+        "interactions.correctiveaction.view",
+        # Customer research (客户调研): kept from competitors, so not outside the department.
+        "interactions.customerresearch.view",
+        "interactions.customerresearch.add",
+        "interactions.customerresearch.change:own",
+    }
+    | SURVEY_TEMPLATES_READ,
     Role.COMPLIANCE: {"interactions.interaction.view"},
     Role.CREDIT_MANAGER: {"interactions.interaction.view"},
 }

@@ -12,13 +12,31 @@ from kehu.generic.registry import (
     Column,
     DetailSpec,
     EditSpec,
+    ListAction,
     ListSpec,
     Nav,
     RecordType,
     register,
 )
-from kehu.interactions import complaints, filters, forms, selectors, serializers, services
-from kehu.interactions.models import Complaint, Interaction
+from kehu.interactions import (
+    complaints,
+    filters,
+    forms,
+    research,
+    selectors,
+    serializers,
+    services,
+    surveys,
+)
+from kehu.interactions.models import (
+    Complaint,
+    CorrectiveAction,
+    CustomerResearch,
+    Interaction,
+    Survey,
+    SurveyItem,
+    SurveyTemplate,
+)
 
 policy.register_scope(
     Interaction,
@@ -29,6 +47,9 @@ policy.register_scope(
 )
 
 policy.register_scope(Complaint, "customer__unit__path", "customer__owner_id")
+policy.register_scope(Survey, "customer__unit__path", "customer__owner_id")
+policy.register_scope(CorrectiveAction, "unit__path")
+policy.register_scope(CustomerResearch, "customer__unit__path", "customer__owner_id")
 
 # The personal note never enters the audit trail or an export in clear.
 masking.register(Interaction, "personal_note", masking.HIDDEN)
@@ -142,5 +163,200 @@ register(
             update=complaints.complaint_update,
         ),
         api=ApiSpec(serializer=serializers.ComplaintSerializer),
+    )
+)
+
+register(
+    RecordType(
+        model=SurveyTemplate,
+        slug="survey-templates",
+        nav=Nav(_("Survey templates"), icon="forms"),
+        listing=ListSpec(
+            columns=[
+                Column("name", sort="name", link=True),
+                Column("kind", badge=True),
+                Column("is_active", badge=True),
+            ],
+            filterset=filters.SurveyTemplateFilter,
+            default_sort="name",
+            search_fields=["name"],
+        ),
+        detail=DetailSpec(fields=["name", "kind", "is_active", "note"]),
+        edit=EditSpec(form=forms.SurveyTemplateForm),
+        api=ApiSpec(serializer=serializers.SurveyTemplateSerializer),
+    )
+)
+
+register(
+    RecordType(
+        model=SurveyItem,
+        slug="survey-items",
+        queryset=lambda: SurveyItem.objects.select_related("template"),
+        listing=ListSpec(
+            columns=[
+                Column("label", sort="label", link=True),
+                Column("template.name", label=_("template")),
+                Column("order", sort="order"),
+                Column("scale", badge=True),
+                Column("target"),
+            ],
+            filterset=filters.SurveyItemFilter,
+            default_sort="order",
+            search_fields=["label", "template__name"],
+        ),
+        detail=DetailSpec(fields=["template", "order", "label", "scale", "target"]),
+        edit=EditSpec(form=forms.SurveyItemForm),
+        api=ApiSpec(serializer=serializers.SurveyItemSerializer),
+    )
+)
+
+register(
+    RecordType(
+        model=Survey,
+        slug="surveys",
+        nav=Nav(_("Surveys"), icon="clipboard-list"),
+        queryset=lambda: Survey.objects.select_related(
+            "template", "customer", "customer__unit", "assignee"
+        ),
+        listing=ListSpec(
+            columns=[
+                Column("template.name", label=_("template"), link=True),
+                Column("customer.name", label=_("Customer")),
+                Column("year", sort="year"),
+                Column("assignee.full_name", label=_("account manager")),
+                Column("due_date", sort="due_date"),
+                Column("status", badge=True),
+            ],
+            filterset=filters.SurveyFilter,
+            default_sort="-year",
+            search_fields=["customer__name", "template__name"],
+            actions=[
+                ListAction(
+                    _("Send a survey"),
+                    "interactions:survey_send",
+                    "interactions.survey.add",
+                    "send",
+                    "send-surveys-link",
+                ),
+                ListAction(
+                    _("Survey results"),
+                    "interactions:survey_results",
+                    "interactions.survey.view",
+                    "chart-bar",
+                    "survey-results-link",
+                ),
+            ],
+        ),
+        detail=DetailSpec(
+            fields=[
+                "template",
+                "customer",
+                "year",
+                "assignee",
+                "due_date",
+                "status",
+                "answered_on",
+                "respondent",
+                "comment",
+            ],
+            panels=["interactions/_survey_panel.html"],
+            context=selectors.survey_context,
+            parent="customer",
+        ),
+        edit=EditSpec(form=forms.SurveyForm, takes_user=True, create=surveys.survey_create),
+        api=ApiSpec(serializer=serializers.SurveySerializer),
+    )
+)
+
+register(
+    RecordType(
+        model=CorrectiveAction,
+        slug="corrective-actions",
+        nav=Nav(_("Corrective actions"), icon="tool"),
+        queryset=lambda: CorrectiveAction.objects.select_related("item", "unit", "owner"),
+        listing=ListSpec(
+            columns=[
+                Column("item.label", label=_("item"), link=True),
+                Column("year", sort="year"),
+                Column("unit.name", label=_("department")),
+                Column("measured"),
+                Column("target"),
+                Column("due_date"),
+                Column("status", badge=True),
+            ],
+            filterset=filters.CorrectiveActionFilter,
+            default_sort="-year",
+            search_fields=["item__label", "description"],
+        ),
+        detail=DetailSpec(
+            fields=[
+                "item",
+                "year",
+                "unit",
+                "measured",
+                "target",
+                "description",
+                "owner",
+                "due_date",
+                "status",
+            ],
+        ),
+        edit=EditSpec(
+            form=forms.CorrectiveActionForm,
+            create_form=forms.CorrectiveActionCreateForm,
+            takes_user=True,
+            create=surveys.corrective_action_create,
+        ),
+        api=ApiSpec(serializer=serializers.CorrectiveActionSerializer),
+    )
+)
+
+register(
+    RecordType(
+        model=CustomerResearch,
+        slug="customer-research",
+        nav=Nav(_("Customer research"), icon="zoom-question"),
+        queryset=lambda: CustomerResearch.objects.select_related(
+            "customer", "customer__unit", "author", "evaluated_by"
+        ),
+        listing=ListSpec(
+            columns=[
+                Column("customer.name", label=_("Customer"), link=True),
+                Column("researched_on", sort="researched_on"),
+                Column("author.full_name", label=_("author")),
+                Column("signed_at"),
+                Column("evaluated_at", secondary=True),
+                Column("voided_at", secondary=True),
+            ],
+            filterset=filters.ResearchFilter,
+            default_sort="-researched_on",
+            search_fields=["customer__name", "demand_analysis", "action_plan"],
+        ),
+        detail=DetailSpec(
+            fields=[
+                "customer",
+                "researched_on",
+                "demand_analysis",
+                "entry_points",
+                "action_plan",
+                "author",
+                "signed_at",
+                "evaluation",
+                "evaluated_by",
+                "evaluated_at",
+                "voided_at",
+                "void_reason",
+            ],
+            panels=["interactions/_research_panel.html"],
+            context=selectors.research_context,
+            parent="customer",
+        ),
+        edit=EditSpec(
+            form=forms.ResearchForm,
+            takes_user=True,
+            create=research.research_create,
+            update=research.research_update,
+        ),
+        api=ApiSpec(serializer=serializers.ResearchSerializer),
     )
 )

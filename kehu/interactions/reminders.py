@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kehu.core import calendar
-from kehu.interactions.models import Interaction
+from kehu.interactions.models import Interaction, Survey, SurveyStatus
 from kehu.ops.models import ReminderChannel
 from kehu.ops.reminders import Due, ReminderRule
 
@@ -48,4 +48,36 @@ FOLLOW_UP_RULE = ReminderRule(
     default_channel=ReminderChannel.APP,
 )
 
-RULES = [FOLLOW_UP_RULE]
+
+def pending_surveys(today: datetime.date, user: Any) -> Iterator[Due]:
+    """Surveys sent to account managers and not answered yet (at least one a year per active
+    customer: the yearly round sends them)."""
+    horizon = calendar.add_working_days(today, SURVEY_RULE.horizon)
+    rows = Survey.objects.filter(status=SurveyStatus.SENT, due_date__lte=horizon)
+    if user is not None:
+        rows = rows.filter(assignee=user)
+    for row in rows.select_related("customer__unit", "assignee", "template").order_by(
+        "due_date", "pk"
+    ):
+        yield Due(
+            obj=row,
+            deadline=row.due_date,
+            recipients=[row.assignee],
+            title=_("Survey %(template)s with %(customer)s")
+            % {"template": row.template.name, "customer": row.customer.name},
+            link=reverse("interactions:survey_answer", args=[row.pk]),
+            unit=row.customer.unit,
+        )
+
+
+SURVEY_RULE = ReminderRule(
+    kind="interactions.survey",
+    label=gettext_lazy("Customer survey to record"),
+    pending=pending_surveys,
+    before=(5, 1),
+    every_after=5,
+    escalate_after=10,
+    default_channel=ReminderChannel.DIGEST,
+)
+
+RULES = [FOLLOW_UP_RULE, SURVEY_RULE]

@@ -13,8 +13,14 @@ from django.utils.dateparse import parse_datetime
 from kehu.core import policy
 from kehu.customers.card import CardPanel
 from kehu.customers.models import Customer
-from kehu.interactions import complaints, pdfs, timeline
-from kehu.interactions.models import Complaint, Interaction
+from kehu.interactions import complaints, pdfs, research, timeline
+from kehu.interactions.models import (
+    Complaint,
+    CustomerResearch,
+    Interaction,
+    Survey,
+    SurveyStatus,
+)
 from kehu.interactions.personal import personal_note_visible
 from kehu.workflow.rules import may_act
 
@@ -84,4 +90,36 @@ def complaint_context(request: HttpRequest, obj: Complaint) -> dict[str, Any]:
         "letter_url": reverse("interactions:reply_letter", args=[obj.pk])
         if obj.approved_at is not None
         else "",
+    }
+
+
+def survey_context(request: HttpRequest, obj: Survey) -> dict[str, Any]:
+    """The survey page: its answers, and the answering link for whoever records them."""
+    user = request.user
+    may_answer = obj.status == SurveyStatus.SENT and (
+        obj.assignee_id == getattr(user, "pk", None)
+        or policy.has_perm(user, "interactions.survey.change", obj)
+    )
+    return {
+        "survey_answers": list(obj.answers.select_related("item").order_by("item__order")),
+        "answer_url": reverse("interactions:survey_answer", args=[obj.pk]) if may_answer else "",
+    }
+
+
+def research_context(request: HttpRequest, obj: CustomerResearch) -> dict[str, Any]:
+    """The research page: both parts as tables, how complete they are, and the author's
+    signature, the head's evaluation and voiding for whoever may do them."""
+    user = request.user
+    may_evaluate = obj.voided_at is None and policy.has_perm(
+        user, "interactions.customerresearch.evaluate", obj
+    )
+    return {
+        "completion": research.completion(obj),
+        "personal_keys": list(research.PERSONAL.items()),
+        "supplier_keys": list(research.SUPPLIER.items()),
+        "may_sign": obj.signed_at is None
+        and obj.voided_at is None
+        and obj.author_id == getattr(user, "pk", None),
+        "may_evaluate": may_evaluate and obj.signed_at is not None and obj.evaluated_at is None,
+        "may_void": may_evaluate,
     }

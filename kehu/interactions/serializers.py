@@ -7,7 +7,15 @@ from typing import Any
 
 from rest_framework import serializers
 
-from kehu.interactions.models import Complaint, Interaction
+from kehu.interactions.models import (
+    Complaint,
+    CorrectiveAction,
+    CustomerResearch,
+    Interaction,
+    Survey,
+    SurveyItem,
+    SurveyTemplate,
+)
 from kehu.interactions.personal import personal_note_visible
 
 
@@ -54,4 +62,64 @@ class ComplaintSerializer(serializers.ModelSerializer[Complaint]):
             "id", "number", "status", "measures", "production_opinion", "result", "approved_by",
             "approved_at", "reply_text", "replied_at", "replied_by", "confirmed_at",
             "confirmation_note", "case", "version",
+        ]  # fmt: skip
+
+
+class SurveyTemplateSerializer(serializers.ModelSerializer[SurveyTemplate]):
+    class Meta:
+        model = SurveyTemplate
+        fields = ["id", "name", "kind", "is_active", "note", "version"]
+        read_only_fields = ["id", "version"]
+
+
+class SurveyItemSerializer(serializers.ModelSerializer[SurveyItem]):
+    class Meta:
+        model = SurveyItem
+        fields = ["id", "template", "order", "label", "scale", "target", "version"]
+        read_only_fields = ["id", "version"]
+
+
+class SurveySerializer(serializers.ModelSerializer[Survey]):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    submitted_by = serializers.HiddenField(default=serializers.CurrentUserDefault())
+
+    class Meta:
+        model = Survey
+        fields = [
+            "id", "template", "customer", "customer_name", "year", "assignee", "due_date",
+            "status", "answered_on", "respondent", "comment", "submitted_by", "version",
+        ]  # fmt: skip
+        read_only_fields = ["id", "assignee", "status", "answered_on", "comment", "version"]
+
+
+class CorrectiveActionSerializer(serializers.ModelSerializer[CorrectiveAction]):
+    submitted_by = serializers.HiddenField(default=serializers.CurrentUserDefault())
+
+    class Meta:
+        model = CorrectiveAction
+        fields = [
+            "id", "item", "year", "unit", "measured", "target", "description", "owner",
+            "due_date", "status", "submitted_by", "version",
+        ]  # fmt: skip
+        read_only_fields = ["id", "version"]
+
+
+class ResearchSerializer(serializers.ModelSerializer[CustomerResearch]):
+    """Research with its decision-makers and suppliers as lists; signing, evaluating and
+    voiding are pages' actions."""
+
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    submitted_by = serializers.HiddenField(default=serializers.CurrentUserDefault())
+
+    class Meta:
+        model = CustomerResearch
+        fields = [
+            "id", "customer", "customer_name", "researched_on", "decision_makers", "suppliers",
+            "demand_analysis", "entry_points", "action_plan", "author", "signed_at",
+            "evaluation", "evaluated_by", "evaluated_at", "voided_at", "void_reason",
+            "submitted_by", "version",
+        ]  # fmt: skip
+        read_only_fields = [
+            "id", "author", "signed_at", "evaluation", "evaluated_by", "evaluated_at",
+            "voided_at", "void_reason", "version",
         ]  # fmt: skip

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.core import policy
 from kehu.customers.models import Customer
-from kehu.interactions.models import Channel, Complaint, Interaction
+from kehu.interactions.models import Channel, Complaint, CustomerResearch, Interaction, Survey
 
 PAGE = 20
 
@@ -150,5 +150,73 @@ register_source(
         label=_("Complaints"),
         permission="interactions.complaint.view",
         entries=complaint_entries,
+    )
+)
+
+
+# --- surveys -----------------------------------------------------------------------------
+
+
+def survey_entries(
+    customer: Customer, user: Any, before: datetime.datetime | None, limit: int
+) -> list[Entry]:
+    rows = policy.scope(user, Survey.objects.filter(customer=customer)).select_related("template")
+    if before is not None:
+        rows = rows.filter(created_at__lt=before)
+    return [
+        Entry(
+            kind="survey",
+            kind_label=_("Survey"),
+            when=row.created_at,
+            title=f"{row.template.name} {row.year}",
+            summary=row.comment[:160],
+            link=reverse("generic:surveys_detail", args=[row.pk]),
+            badge=row.get_status_display(),
+            pk=row.pk,
+        )
+        for row in rows.order_by("-created_at", "-id")[:limit]
+    ]
+
+
+register_source(
+    Source(
+        kind="survey",
+        label=_("Surveys"),
+        permission="interactions.survey.view",
+        entries=survey_entries,
+    )
+)
+
+
+# --- customer research -------------------------------------------------------------------
+
+
+def research_entries(
+    customer: Customer, user: Any, before: datetime.datetime | None, limit: int
+) -> list[Entry]:
+    rows = policy.scope(user, CustomerResearch.objects.filter(customer=customer))
+    if before is not None:
+        rows = rows.filter(created_at__lt=before)
+    return [
+        Entry(
+            kind="research",
+            kind_label=_("Customer research"),
+            when=row.created_at,
+            title=str(row.researched_on),
+            summary=row.action_plan[:160],
+            link=reverse("generic:customer-research_detail", args=[row.pk]),
+            badge=str(_("voided")) if row.voided_at else "",
+            pk=row.pk,
+        )
+        for row in rows.order_by("-created_at", "-id")[:limit]
+    ]
+
+
+register_source(
+    Source(
+        kind="research",
+        label=_("Customer research"),
+        permission="interactions.customerresearch.view",
+        entries=research_entries,
     )
 )

@@ -8,14 +8,31 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kehu.core.access import get_visible_or_404
+from kehu.core.access import get_visible_or_404, requires
+from kehu.core.forms import add_errors
 from kehu.customers.models import Customer
 from kehu.infra import pdf
-from kehu.interactions import complaints, pdfs, selectors, services, timeline
-from kehu.interactions.models import Complaint, Interaction
+from kehu.interactions import (
+    complaints,
+    forms,
+    pdfs,
+    research,
+    selectors,
+    services,
+    surveys,
+    timeline,
+)
+from kehu.interactions.models import (
+    Complaint,
+    CustomerResearch,
+    Interaction,
+    Survey,
+    SurveyTemplate,
+)
 
 TIMELINE_PAGE = 50
 
@@ -68,3 +85,91 @@ def reply_letter(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     content = pdfs.reply_letter(complaint, printed_by=request.user)
     return pdf.response(content, f"{complaint.number}-回复函.pdf")
+
+
+# --- surveys -------------------------------------------------------------------------------
+
+
+@login_required
+def survey_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    survey = get_visible_or_404(request.user, Survey, pk)
+    form_class = forms.answer_form_class(survey)
+    form = form_class(request.POST or None, initial={"answered_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            surveys.survey_answer(
+                survey, by=request.user, answers=data,  # type: ignore[arg-type]
+                respondent=data.pop("respondent", ""), comment=data.pop("comment", ""),
+                answered_on=data.pop("answered_on", None),
+            )  # fmt: skip
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Answers recorded."))
+            return redirect("generic:surveys_detail", survey.pk)
+    return render(
+        request,
+        "interactions/survey_answer.html",
+        {"survey": survey, "form": form, "answers": survey.answers.select_related("item")},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@requires("interactions.survey.add")
+def survey_send(request: HttpRequest) -> HttpResponse:
+    form = forms.SurveySendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sent = surveys.survey_send(by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("%(n)s surveys sent.") % {"n": sent})
+            return redirect("generic:surveys_list")
+    return render(
+        request, "interactions/survey_send.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@requires("interactions.survey.view")
+def survey_results(request: HttpRequest) -> HttpResponse:
+    templates = SurveyTemplate.objects.order_by("name")
+    template = templates.filter(pk=request.GET.get("template") or 0).first() or templates.first()
+    year_text = request.GET.get("year", "")
+    year = int(year_text) if year_text.isdigit() else timezone.localdate().year
+    context: dict[str, object] = {"templates": templates, "template": template, "year": year}
+    if template is not None:
+        context["overall"] = surveys.aggregate(template, year=year, user=request.user)
+        context["by_unit"] = surveys.aggregate_by_unit(template, year=year, user=request.user)
+    return render(request, "interactions/survey_results.html", context)
+
+
+# --- customer research ---------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def research_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Sign (the author), evaluate or void (the head) a research."""
+    found = get_visible_or_404(request.user, CustomerResearch, pk)
+    try:
+        if action == "sign":
+            research.research_sign(found, by=request.user)
+        elif action == "evaluate":
+            text = request.POST.get("evaluation", "")
+            research.research_evaluate(found, by=request.user, evaluation=text)
+        elif action == "void":
+            research.research_void(
+                found, by=request.user, reason=request.POST.get("void_reason", "")
+            )
+        else:
+            raise Http404
+    except (ValidationError, PermissionDenied) as error:
+        shown = error.messages if isinstance(error, ValidationError) else [str(error)]
+        messages.error(request, " ".join(shown))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("generic:customer-research_detail", found.pk)
