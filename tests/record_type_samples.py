@@ -196,6 +196,12 @@ def customer_research(user: User) -> dict[str, Any]:
             "dm1_title": "总经理", "dm1_phone": "13800000001", "dm1_weight": "70"}  # fmt: skip
 
 
+def visit_plan(user: User) -> dict[str, Any]:
+    n = next(_counter)
+    return {"customer": new_customer(user).pk, "kind": "visit", "planned_on": "2099-09-15",
+            "purpose": f"年度拜访{n:05d}"}  # fmt: skip
+
+
 # --- archives --------------------------------------------------------------------------
 
 # The archivist (BJ) files; the head of SALE reads SALE's dossiers only; account managers
@@ -422,6 +428,9 @@ SAMPLES: dict[str, Samples] = {
         dict(CUSTOMER_USERS),
         text_field="action_plan",
         search_field="action_plan",
+    ),
+    "visit-plans": Samples(
+        visit_plan, dict(CUSTOMER_USERS), text_field="purpose", search_field="purpose"
     ),
     "dossiers": Samples(dossier, dict(DOSSIER_USERS), text_field="title"),
     "archive-items": Samples(

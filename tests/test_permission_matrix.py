@@ -44,7 +44,7 @@ from kehu.documents import services as documents
 from kehu.documents.models import DocumentType
 from kehu.filing.models import ChecklistItem, RiskRule, WatchListEntry
 from kehu.generic.services import audited_create
-from kehu.interactions import complaints, research, surveys
+from kehu.interactions import complaints, research, surveys, visits
 from kehu.interactions import services as interactions
 from kehu.interactions.models import (
     Complaint,
@@ -552,6 +552,16 @@ RULES: dict[str, list[Rule]] = {
     "interactions:research_sign": [Rule("research", per_object(COMPLAINT_REPLY), "POST")],
     "interactions:research_evaluate": [Rule("research", per_object(COMPLAINT_REPLY), "POST")],
     "interactions:research_void": [Rule("research", per_object(COMPLAINT_REPLY), "POST")],
+    **record_rules(
+        "visit-plans",
+        "visitplan",
+        view=per_object(COMPLAINT_READ),
+        listing=ACCOUNT_MANAGERS | users("head_sale", "gm", "auditor"),
+        export=users("head_sale", "gm", "auditor"),
+        add=ACCOUNT_MANAGERS | {"head_sale"},
+        change=per_object(EDIT),
+    ),
+    "interactions:visit_done": [Rule("visitplan", per_object(COMPLAINT_REPLY), "POST")],
     "interactions:timeline": [Rule("customer", per_object(READ))],
     "api:customer_timeline": [Rule("customer", per_object(READ))],
     # Marking a follow-up done: who edits the communication (its follow-up is the owner's).
@@ -943,6 +953,10 @@ def _customer_world(owner: User, demo: dict[str, User]) -> dict[str, Any]:
         {"customer": customer, "submitted_by": owner, "researched_on": datetime.date(2026, 11, 2),
          "action_plan": "拜访采购部"}
     )  # fmt: skip
+    visit = visits.visit_plan_create(
+        {"customer": customer, "submitted_by": owner, "kind": "visit", "purpose": "年度拜访",
+         "planned_on": datetime.date(2099, 9, 15)}
+    )  # fmt: skip
     # As if the general manager had approved the result: the reply letter exists.
     Complaint.objects.filter(pk=complaint.pk).update(approved_at=timezone.now(), result="补发")
     licence = DocumentType.objects.get(code="business_licence")
@@ -964,6 +978,7 @@ def _customer_world(owner: User, demo: dict[str, User]) -> dict[str, Any]:
         "complaint": complaint,
         "survey": survey,
         "research": study,
+        "visitplan": visit,
     }
 
 

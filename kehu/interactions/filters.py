@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from kehu.core.models import OrgUnit
+from kehu.core.models import OrgUnit, User
 from kehu.generic.filtering import IdFilter, ListFilterSet, YearFilter
 from kehu.interactions.models import (
     Channel,
@@ -22,6 +22,9 @@ from kehu.interactions.models import (
     SurveyKind,
     SurveyStatus,
     SurveyTemplate,
+    VisitKind,
+    VisitPlan,
+    VisitStatus,
 )
 
 
@@ -122,3 +125,22 @@ class ResearchFilter(ListFilterSet):
     class Meta:
         model = CustomerResearch
         fields = ["customer"]
+
+
+class VisitPlanFilter(ListFilterSet):
+    customer = IdFilter(label=_("customer number"), field_name="customer_id")
+    planner = django_filters.ModelChoiceFilter(
+        label=_("account manager"), queryset=User.objects.filter(is_active=True)
+    )
+    kind = django_filters.ChoiceFilter(label=_("kind"), choices=VisitKind.choices)
+    status = django_filters.ChoiceFilter(label=_("status"), choices=VisitStatus.choices)
+    planned_from = django_filters.DateFilter(
+        label=_("from"), field_name="planned_on", lookup_expr="gte"
+    )
+    planned_to = django_filters.DateFilter(
+        label=_("to"), field_name="planned_on", lookup_expr="lte"
+    )
+
+    class Meta:
+        model = VisitPlan
+        fields = ["customer", "planner", "kind", "status"]

@@ -23,6 +23,7 @@ from kehu.interactions.models import (
     Survey,
     SurveyItem,
     SurveyTemplate,
+    VisitPlan,
 )
 from kehu.interactions.personal import PERM, personal_note_visible
 from kehu.interactions.surveys import field_name
@@ -298,3 +299,25 @@ class EvaluationForm(forms.Form):
 
 class VoidForm(forms.Form):
     void_reason = forms.CharField(label=_("reason for voiding"), widget=forms.Textarea)
+
+
+class VisitPlanForm(forms.ModelForm[VisitPlan]):
+    """Plan a visit or greeting; the customer's account manager carries it out."""
+
+    class Meta:
+        model = VisitPlan
+        fields = ["customer", "kind", "planned_on", "purpose"]
+        widgets = {"planned_on": DATE}
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        fields: dict[str, Any] = self.fields
+        fields["customer"].queryset = attachable_customers(user).order_by("name_pinyin")
+        if self.instance.pk:
+            fields["customer"].disabled = True
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["submitted_by"] = self.user
+        return data

@@ -409,3 +409,53 @@ class CustomerResearch(TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.customer} · {self.researched_on}"
+
+
+class VisitKind(models.TextChoices):
+    VISIT = "visit", _("Visit")
+    SPRING_FESTIVAL = "spring_festival", _("Spring Festival greeting")
+    MID_AUTUMN = "mid_autumn", _("Mid-Autumn greeting")
+    ANNIVERSARY = "anniversary", _("Anniversary")
+    EVENT = "event", _("Event")
+
+
+class VisitStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class VisitPlan(TrackedModel):
+    """A planned visit or greeting (关系维护): reminded to its account manager; once done it
+    is recorded in the communication log."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="visit_plans",
+        verbose_name=_("customer"),
+    )  # fmt: skip
+    kind = models.CharField(_("kind"), max_length=20, choices=VisitKind.choices)
+    planned_on = models.DateField(_("planned on"))
+    purpose = models.CharField(_("purpose"), max_length=200)
+    planner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("account manager"),
+    )  # fmt: skip
+    status = models.CharField(
+        _("status"), max_length=20, choices=VisitStatus.choices, default=VisitStatus.PLANNED
+    )
+    communication = models.OneToOneField(
+        Interaction, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("communication"),
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("visit plan")
+        verbose_name_plural = _("visit plans")
+        ordering = ["planned_on", "pk"]
+        indexes = [
+            models.Index(fields=["planner", "status", "planned_on"], name="visit_planner"),
+            models.Index(fields=["customer", "-planned_on"], name="visit_customer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.planned_on} {self.get_kind_display()} · {self.customer}"

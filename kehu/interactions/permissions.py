@@ -35,6 +35,10 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "interactions.customerresearch.export",
         # 业务经理评定: the head evaluates research and voids what proves inaccurate.
         "interactions.customerresearch.evaluate",
+        "interactions.visitplan.view",
+        "interactions.visitplan.add",
+        "interactions.visitplan.change",
+        "interactions.visitplan.export",
     }
     | SURVEY_TEMPLATES_READ,
     Role.GENERAL_MANAGER: {
@@ -51,6 +55,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "interactions.correctiveaction.export",
         "interactions.customerresearch.view",
         "interactions.customerresearch.export",
+        "interactions.visitplan.view",
+        "interactions.visitplan.export",
     }
     | SURVEY_TEMPLATES_READ,
     Role.ACCOUNT_MANAGER: {
@@ -72,6 +78,10 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "interactions.customerresearch.view",
         "interactions.customerresearch.add",
         "interactions.customerresearch.change:own",
+        # The visit plan: the department's, planned for the customers they own.
+        "interactions.visitplan.view",
+        "interactions.visitplan.add",
+        "interactions.visitplan.change:own",
     }
     | SURVEY_TEMPLATES_READ,
     Role.COMPLIANCE: {"interactions.interaction.view"},

@@ -27,6 +27,7 @@ from kehu.interactions import (
     serializers,
     services,
     surveys,
+    visits,
 )
 from kehu.interactions.models import (
     Complaint,
@@ -36,6 +37,7 @@ from kehu.interactions.models import (
     Survey,
     SurveyItem,
     SurveyTemplate,
+    VisitPlan,
 )
 
 policy.register_scope(
@@ -49,6 +51,7 @@ policy.register_scope(
 policy.register_scope(Complaint, "customer__unit__path", "customer__owner_id")
 policy.register_scope(Survey, "customer__unit__path", "customer__owner_id")
 policy.register_scope(CorrectiveAction, "unit__path")
+policy.register_scope(VisitPlan, "customer__unit__path", "customer__owner_id")
 policy.register_scope(CustomerResearch, "customer__unit__path", "customer__owner_id")
 
 # The personal note never enters the audit trail or an export in clear.
@@ -358,5 +361,48 @@ register(
             update=research.research_update,
         ),
         api=ApiSpec(serializer=serializers.ResearchSerializer),
+    )
+)
+
+register(
+    RecordType(
+        model=VisitPlan,
+        slug="visit-plans",
+        nav=Nav(_("Visit plan"), icon="calendar-event"),
+        queryset=lambda: VisitPlan.objects.select_related("customer", "customer__unit", "planner"),
+        listing=ListSpec(
+            columns=[
+                Column("planned_on", sort="planned_on", link=True),
+                Column("customer.name", label=_("Customer")),
+                Column("kind", badge=True),
+                Column("purpose"),
+                Column("planner.full_name", label=_("account manager")),
+                Column("status", badge=True),
+            ],
+            filterset=filters.VisitPlanFilter,
+            default_sort="planned_on",
+            search_fields=["purpose", "customer__name"],
+        ),
+        detail=DetailSpec(
+            fields=[
+                "customer",
+                "kind",
+                "planned_on",
+                "purpose",
+                "planner",
+                "status",
+                "communication",
+            ],
+            panels=["interactions/_visit_panel.html"],
+            context=selectors.visit_context,
+            parent="customer",
+        ),
+        edit=EditSpec(
+            form=forms.VisitPlanForm,
+            takes_user=True,
+            create=visits.visit_plan_create,
+            update=visits.visit_plan_update,
+        ),
+        api=ApiSpec(serializer=serializers.VisitPlanSerializer),
     )
 )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kehu.core import calendar
-from kehu.interactions.models import Interaction, Survey, SurveyStatus
+from kehu.interactions.models import Interaction, Survey, SurveyStatus, VisitPlan, VisitStatus
 from kehu.ops.models import ReminderChannel
 from kehu.ops.reminders import Due, ReminderRule
 
@@ -80,4 +80,35 @@ SURVEY_RULE = ReminderRule(
     default_channel=ReminderChannel.DIGEST,
 )
 
-RULES = [FOLLOW_UP_RULE, SURVEY_RULE]
+
+def pending_visits(today: datetime.date, user: Any) -> Iterator[Due]:
+    """Planned visits and greetings, reminded to the account manager ahead of the day."""
+    horizon = today + datetime.timedelta(days=max(VISIT_RULE.before))
+    rows = VisitPlan.objects.filter(status=VisitStatus.PLANNED, planned_on__lte=horizon)
+    if user is not None:
+        rows = rows.filter(planner=user)
+    for row in rows.select_related("customer__unit", "planner").order_by("planned_on", "pk"):
+        yield Due(
+            obj=row,
+            deadline=row.planned_on,
+            recipients=[row.planner],
+            title=_("%(kind)s with %(customer)s: %(purpose)s")
+            % {"kind": row.get_kind_display(), "customer": row.customer.name,
+               "purpose": row.purpose[:80]},
+            link=reverse("generic:visit-plans_detail", args=[row.pk]),
+            unit=row.customer.unit,
+        )  # fmt: skip
+
+
+VISIT_RULE = ReminderRule(
+    kind="interactions.visit",
+    label=gettext_lazy("Planned visit or greeting"),
+    pending=pending_visits,
+    before=(7, 1),
+    every_after=None,
+    escalate_after=None,
+    working_days=False,
+    default_channel=ReminderChannel.APP,
+)
+
+RULES = [FOLLOW_UP_RULE, SURVEY_RULE, VISIT_RULE]

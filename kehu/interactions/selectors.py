@@ -20,6 +20,8 @@ from kehu.interactions.models import (
     Interaction,
     Survey,
     SurveyStatus,
+    VisitPlan,
+    VisitStatus,
 )
 from kehu.interactions.personal import personal_note_visible
 from kehu.workflow.rules import may_act
@@ -123,3 +125,13 @@ def research_context(request: HttpRequest, obj: CustomerResearch) -> dict[str, A
         "may_evaluate": may_evaluate and obj.signed_at is not None and obj.evaluated_at is None,
         "may_void": may_evaluate,
     }
+
+
+def visit_context(request: HttpRequest, obj: VisitPlan) -> dict[str, Any]:
+    """Whether the reader may record the visit as done (its account manager or the head)."""
+    user = request.user
+    may = obj.status == VisitStatus.PLANNED and (
+        obj.planner_id == getattr(user, "pk", None)
+        or policy.has_perm(user, "interactions.visitplan.change", obj)
+    )
+    return {"may_record_visit": may}

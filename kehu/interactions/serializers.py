@@ -15,6 +15,7 @@ from kehu.interactions.models import (
     Survey,
     SurveyItem,
     SurveyTemplate,
+    VisitPlan,
 )
 from kehu.interactions.personal import personal_note_visible
 
@@ -123,3 +124,16 @@ class ResearchSerializer(serializers.ModelSerializer[CustomerResearch]):
             "id", "author", "signed_at", "evaluation", "evaluated_by", "evaluated_at",
             "voided_at", "void_reason", "version",
         ]  # fmt: skip
+
+
+class VisitPlanSerializer(serializers.ModelSerializer[VisitPlan]):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    submitted_by = serializers.HiddenField(default=serializers.CurrentUserDefault())
+
+    class Meta:
+        model = VisitPlan
+        fields = [
+            "id", "customer", "customer_name", "kind", "planned_on", "purpose", "planner",
+            "status", "communication", "submitted_by", "version",
+        ]  # fmt: skip
+        read_only_fields = ["id", "planner", "status", "communication", "version"]

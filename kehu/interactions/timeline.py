@@ -15,7 +15,15 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.core import policy
 from kehu.customers.models import Customer
-from kehu.interactions.models import Channel, Complaint, CustomerResearch, Interaction, Survey
+from kehu.interactions.models import (
+    Channel,
+    Complaint,
+    CustomerResearch,
+    Interaction,
+    Survey,
+    VisitPlan,
+    VisitStatus,
+)
 
 PAGE = 20
 
@@ -218,5 +226,42 @@ register_source(
         label=_("Customer research"),
         permission="interactions.customerresearch.view",
         entries=research_entries,
+    )
+)
+
+
+# --- planned visits and greetings ---------------------------------------------------------
+
+
+def visit_entries(
+    customer: Customer, user: Any, before: datetime.datetime | None, limit: int
+) -> list[Entry]:
+    """Plans still open (done ones are in the communication log)."""
+    rows = policy.scope(
+        user, VisitPlan.objects.filter(customer=customer, status=VisitStatus.PLANNED)
+    )
+    if before is not None:
+        rows = rows.filter(created_at__lt=before)
+    return [
+        Entry(
+            kind="visit",
+            kind_label=row.get_kind_display(),
+            when=row.created_at,
+            title=row.purpose,
+            summary=str(_("planned on %(date)s") % {"date": row.planned_on}),
+            link=reverse("generic:visit-plans_detail", args=[row.pk]),
+            badge=row.get_status_display(),
+            pk=row.pk,
+        )
+        for row in rows.order_by("-created_at", "-id")[:limit]
+    ]
+
+
+register_source(
+    Source(
+        kind="visit",
+        label=_("Visit plan"),
+        permission="interactions.visitplan.view",
+        entries=visit_entries,
     )
 )

@@ -25,6 +25,7 @@ from kehu.interactions import (
     services,
     surveys,
     timeline,
+    visits,
 )
 from kehu.interactions.models import (
     Complaint,
@@ -32,6 +33,7 @@ from kehu.interactions.models import (
     Interaction,
     Survey,
     SurveyTemplate,
+    VisitPlan,
 )
 
 TIMELINE_PAGE = 50
@@ -173,3 +175,17 @@ def research_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     else:
         messages.success(request, _("Saved."))
     return redirect("generic:customer-research_detail", found.pk)
+
+
+@login_required
+@require_POST
+def visit_done(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_visible_or_404(request.user, VisitPlan, pk)
+    try:
+        visits.visit_done(plan, by=request.user, summary=request.POST.get("summary", ""))
+    except (ValidationError, PermissionDenied) as error:
+        shown = error.messages if isinstance(error, ValidationError) else [str(error)]
+        messages.error(request, " ".join(shown))
+    else:
+        messages.success(request, _("Recorded in the communication log."))
+    return redirect("generic:visit-plans_detail", plan.pk)
