@@ -202,6 +202,13 @@ def visit_plan(user: User) -> dict[str, Any]:
             "purpose": f"年度拜访{n:05d}"}  # fmt: skip
 
 
+def service_ticket(user: User) -> dict[str, Any]:
+    n = next(_counter)
+    return {"customer": new_customer(user).pk, "problem_type": "network",
+            "description": f"VPN 无法连接{n:05d}", "handler": user.pk,
+            "started_at": "2026-11-03T10:00", "status": "open", "sla_hours": 8}  # fmt: skip
+
+
 # --- archives --------------------------------------------------------------------------
 
 # The archivist (BJ) files; the head of SALE reads SALE's dossiers only; account managers
@@ -431,6 +438,12 @@ SAMPLES: dict[str, Samples] = {
     ),
     "visit-plans": Samples(
         visit_plan, dict(CUSTOMER_USERS), text_field="purpose", search_field="purpose"
+    ),
+    "service-tickets": Samples(
+        service_ticket,
+        dict(CUSTOMER_USERS),
+        text_field="description",
+        search_field="description",
     ),
     "dossiers": Samples(dossier, dict(DOSSIER_USERS), text_field="title"),
     "archive-items": Samples(

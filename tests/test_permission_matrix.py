@@ -44,7 +44,7 @@ from kehu.documents import services as documents
 from kehu.documents.models import DocumentType
 from kehu.filing.models import ChecklistItem, RiskRule, WatchListEntry
 from kehu.generic.services import audited_create
-from kehu.interactions import complaints, research, surveys, visits
+from kehu.interactions import complaints, research, surveys, tickets, visits
 from kehu.interactions import services as interactions
 from kehu.interactions.models import (
     Complaint,
@@ -562,6 +562,15 @@ RULES: dict[str, list[Rule]] = {
         change=per_object(EDIT),
     ),
     "interactions:visit_done": [Rule("visitplan", per_object(COMPLAINT_REPLY), "POST")],
+    **record_rules(
+        "service-tickets",
+        "serviceticket",
+        view=per_object(COMPLAINT_READ),
+        listing=ACCOUNT_MANAGERS | users("head_sale", "gm", "auditor"),
+        export=users("head_sale", "gm", "auditor"),
+        add=ACCOUNT_MANAGERS | {"head_sale"},
+        change=per_object(EDIT),
+    ),
     "interactions:timeline": [Rule("customer", per_object(READ))],
     "api:customer_timeline": [Rule("customer", per_object(READ))],
     # Marking a follow-up done: who edits the communication (its follow-up is the owner's).
@@ -957,6 +966,11 @@ def _customer_world(owner: User, demo: dict[str, User]) -> dict[str, Any]:
         {"customer": customer, "submitted_by": owner, "kind": "visit", "purpose": "年度拜访",
          "planned_on": datetime.date(2099, 9, 15)}
     )  # fmt: skip
+    ticket = tickets.ticket_create(
+        {"customer": customer, "submitted_by": owner, "problem_type": "network",
+         "description": "VPN 无法连接", "handler": owner, "sla_hours": 8,
+         "started_at": timezone.now() - datetime.timedelta(hours=1)}
+    )  # fmt: skip
     # As if the general manager had approved the result: the reply letter exists.
     Complaint.objects.filter(pk=complaint.pk).update(approved_at=timezone.now(), result="补发")
     licence = DocumentType.objects.get(code="business_licence")
@@ -979,6 +993,7 @@ def _customer_world(owner: User, demo: dict[str, User]) -> dict[str, Any]:
         "survey": survey,
         "research": study,
         "visitplan": visit,
+        "serviceticket": ticket,
     }
 
 

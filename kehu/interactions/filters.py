@@ -17,11 +17,14 @@ from kehu.interactions.models import (
     CorrectiveStatus,
     CustomerResearch,
     Interaction,
+    ProblemType,
+    ServiceTicket,
     Survey,
     SurveyItem,
     SurveyKind,
     SurveyStatus,
     SurveyTemplate,
+    TicketStatus,
     VisitKind,
     VisitPlan,
     VisitStatus,
@@ -144,3 +147,17 @@ class VisitPlanFilter(ListFilterSet):
     class Meta:
         model = VisitPlan
         fields = ["customer", "planner", "kind", "status"]
+
+
+class TicketFilter(ListFilterSet):
+    customer = IdFilter(label=_("customer number"), field_name="customer_id")
+    problem_type = django_filters.ChoiceFilter(label=_("problem type"), choices=ProblemType.choices)
+    status = django_filters.ChoiceFilter(label=_("status"), choices=TicketStatus.choices)
+    breached = django_filters.BooleanFilter(label=_("SLA breached"))
+    handler = django_filters.ModelChoiceFilter(
+        label=_("handler"), queryset=User.objects.filter(is_active=True)
+    )
+
+    class Meta:
+        model = ServiceTicket
+        fields = ["customer", "problem_type", "status", "breached", "handler"]

@@ -20,6 +20,7 @@ from kehu.interactions.models import (
     CustomerResearch,
     Interaction,
     Scale,
+    ServiceTicket,
     Survey,
     SurveyItem,
     SurveyTemplate,
@@ -314,6 +315,38 @@ class VisitPlanForm(forms.ModelForm[VisitPlan]):
         self.user = user
         fields: dict[str, Any] = self.fields
         fields["customer"].queryset = attachable_customers(user).order_by("name_pinyin")
+        if self.instance.pk:
+            fields["customer"].disabled = True
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["submitted_by"] = self.user
+        return data
+
+
+class TicketForm(forms.ModelForm[ServiceTicket]):
+    class Meta:
+        model = ServiceTicket
+        fields = [
+            "customer", "problem_type", "description", "handler", "handler_staff_no",
+            "started_at", "ended_at", "steps", "status", "solution", "satisfaction", "sla_hours",
+        ]  # fmt: skip
+        widgets = {
+            "started_at": DATETIME,
+            "ended_at": DATETIME,
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "steps": forms.Textarea(attrs={"rows": 3}),
+            "solution": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        fields: dict[str, Any] = self.fields
+        fields["customer"].queryset = attachable_customers(user).order_by("name_pinyin")
+        fields["handler"].queryset = User.objects.filter(is_active=True).order_by("username")
+        for name in ("started_at", "ended_at"):
+            fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
         if self.instance.pk:
             fields["customer"].disabled = True
 

@@ -459,3 +459,55 @@ class VisitPlan(TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.planned_on} {self.get_kind_display()} · {self.customer}"
+
+
+class ProblemType(models.TextChoices):
+    NETWORK = "network", _("Network")
+    HARDWARE = "hardware", _("Hardware fault")
+    SOFTWARE = "software", _("Software")
+    ACCOUNT = "account", _("Account and access")
+    OTHER = "other", _("Other")
+
+
+class TicketStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    IN_PROGRESS = "in_progress", _("In progress")
+    CLOSED = "closed", _("Closed")
+
+
+class ServiceTicket(TrackedModel):
+    """A service ticket (IT support style): the problem, who handles it (and their staff
+    number), start and end, the steps taken, the solution and the customer's satisfaction;
+    the SLA counts working hours from the start."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="tickets",
+        verbose_name=_("customer"),
+    )  # fmt: skip
+    problem_type = models.CharField(_("problem type"), max_length=20, choices=ProblemType.choices)
+    description = models.TextField(_("description"))
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("handler"),
+    )  # fmt: skip
+    handler_staff_no = models.CharField(_("staff number"), max_length=30, blank=True)
+    started_at = models.DateTimeField(_("started at"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    steps = models.TextField(_("steps taken"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=TicketStatus.choices, default=TicketStatus.OPEN
+    )
+    solution = models.TextField(_("solution"), blank=True)
+    satisfaction = models.PositiveSmallIntegerField(_("satisfaction (1–5)"), null=True, blank=True)
+    sla_hours = models.PositiveSmallIntegerField(_("SLA (working hours)"), default=8)
+    due_at = models.DateTimeField(_("due by (SLA)"), null=True, blank=True)
+    breached = models.BooleanField(_("SLA breached"), default=False)
+
+    class Meta:
+        verbose_name = _("service ticket")
+        verbose_name_plural = _("service tickets")
+        ordering = ["-started_at", "-pk"]
+        indexes = [models.Index(fields=["customer", "-started_at"], name="ticket_customer")]
+
+    def __str__(self) -> str:
+        return f"{self.get_problem_type_display()} · {self.customer} · {self.started_at:%Y-%m-%d}"

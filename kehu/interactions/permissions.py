@@ -39,6 +39,10 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "interactions.visitplan.add",
         "interactions.visitplan.change",
         "interactions.visitplan.export",
+        "interactions.serviceticket.view",
+        "interactions.serviceticket.add",
+        "interactions.serviceticket.change",
+        "interactions.serviceticket.export",
     }
     | SURVEY_TEMPLATES_READ,
     Role.GENERAL_MANAGER: {
@@ -57,6 +61,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "interactions.customerresearch.export",
         "interactions.visitplan.view",
         "interactions.visitplan.export",
+        "interactions.serviceticket.view",
+        "interactions.serviceticket.export",
     }
     | SURVEY_TEMPLATES_READ,
     Role.ACCOUNT_MANAGER: {
@@ -82,6 +88,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "interactions.visitplan.view",
         "interactions.visitplan.add",
         "interactions.visitplan.change:own",
+        "interactions.serviceticket.view",
+        "interactions.serviceticket.add",
+        "interactions.serviceticket.change:own",
     }
     | SURVEY_TEMPLATES_READ,
     Role.COMPLIANCE: {"interactions.interaction.view"},

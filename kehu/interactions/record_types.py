@@ -27,6 +27,7 @@ from kehu.interactions import (
     serializers,
     services,
     surveys,
+    tickets,
     visits,
 )
 from kehu.interactions.models import (
@@ -34,6 +35,7 @@ from kehu.interactions.models import (
     CorrectiveAction,
     CustomerResearch,
     Interaction,
+    ServiceTicket,
     Survey,
     SurveyItem,
     SurveyTemplate,
@@ -51,6 +53,7 @@ policy.register_scope(
 policy.register_scope(Complaint, "customer__unit__path", "customer__owner_id")
 policy.register_scope(Survey, "customer__unit__path", "customer__owner_id")
 policy.register_scope(CorrectiveAction, "unit__path")
+policy.register_scope(ServiceTicket, "customer__unit__path", "customer__owner_id")
 policy.register_scope(VisitPlan, "customer__unit__path", "customer__owner_id")
 policy.register_scope(CustomerResearch, "customer__unit__path", "customer__owner_id")
 
@@ -404,5 +407,56 @@ register(
             update=visits.visit_plan_update,
         ),
         api=ApiSpec(serializer=serializers.VisitPlanSerializer),
+    )
+)
+
+register(
+    RecordType(
+        model=ServiceTicket,
+        slug="service-tickets",
+        nav=Nav(_("Service tickets"), icon="lifebuoy"),
+        queryset=lambda: ServiceTicket.objects.select_related(
+            "customer", "customer__unit", "handler"
+        ),
+        listing=ListSpec(
+            columns=[
+                Column("started_at", sort="started_at", link=True),
+                Column("customer.name", label=_("Customer")),
+                Column("problem_type", badge=True),
+                Column("handler.full_name", label=_("handler")),
+                Column("status", badge=True),
+                Column("due_at"),
+                Column("breached", badge=True),
+            ],
+            filterset=filters.TicketFilter,
+            default_sort="-started_at",
+            search_fields=["description", "solution", "customer__name"],
+        ),
+        detail=DetailSpec(
+            fields=[
+                "customer",
+                "problem_type",
+                "description",
+                "handler",
+                "handler_staff_no",
+                "started_at",
+                "ended_at",
+                "steps",
+                "status",
+                "solution",
+                "satisfaction",
+                "sla_hours",
+                "due_at",
+                "breached",
+            ],
+            parent="customer",
+        ),
+        edit=EditSpec(
+            form=forms.TicketForm,
+            takes_user=True,
+            create=tickets.ticket_create,
+            update=tickets.ticket_update,
+        ),
+        api=ApiSpec(serializer=serializers.TicketSerializer),
     )
 )

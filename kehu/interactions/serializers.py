@@ -12,6 +12,7 @@ from kehu.interactions.models import (
     CorrectiveAction,
     CustomerResearch,
     Interaction,
+    ServiceTicket,
     Survey,
     SurveyItem,
     SurveyTemplate,
@@ -137,3 +138,17 @@ class VisitPlanSerializer(serializers.ModelSerializer[VisitPlan]):
             "status", "communication", "submitted_by", "version",
         ]  # fmt: skip
         read_only_fields = ["id", "planner", "status", "communication", "version"]
+
+
+class TicketSerializer(serializers.ModelSerializer[ServiceTicket]):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    submitted_by = serializers.HiddenField(default=serializers.CurrentUserDefault())
+
+    class Meta:
+        model = ServiceTicket
+        fields = [
+            "id", "customer", "customer_name", "problem_type", "description", "handler",
+            "handler_staff_no", "started_at", "ended_at", "steps", "status", "solution",
+            "satisfaction", "sla_hours", "due_at", "breached", "submitted_by", "version",
+        ]  # fmt: skip
+        read_only_fields = ["id", "due_at", "breached", "version"]

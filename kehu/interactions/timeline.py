@@ -20,6 +20,7 @@ from kehu.interactions.models import (
     Complaint,
     CustomerResearch,
     Interaction,
+    ServiceTicket,
     Survey,
     VisitPlan,
     VisitStatus,
@@ -263,5 +264,39 @@ register_source(
         label=_("Visit plan"),
         permission="interactions.visitplan.view",
         entries=visit_entries,
+    )
+)
+
+
+# --- service tickets ---------------------------------------------------------------------
+
+
+def ticket_entries(
+    customer: Customer, user: Any, before: datetime.datetime | None, limit: int
+) -> list[Entry]:
+    rows = policy.scope(user, ServiceTicket.objects.filter(customer=customer))
+    if before is not None:
+        rows = rows.filter(started_at__lt=before)
+    return [
+        Entry(
+            kind="ticket",
+            kind_label=_("Service ticket"),
+            when=row.started_at,
+            title=row.get_problem_type_display(),
+            summary=row.description[:160],
+            link=reverse("generic:service-tickets_detail", args=[row.pk]),
+            badge=str(_("SLA breached")) if row.breached else row.get_status_display(),
+            pk=row.pk,
+        )
+        for row in rows.order_by("-started_at", "-id")[:limit]
+    ]
+
+
+register_source(
+    Source(
+        kind="ticket",
+        label=_("Service tickets"),
+        permission="interactions.serviceticket.view",
+        entries=ticket_entries,
     )
 )
