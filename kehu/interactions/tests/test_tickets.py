@@ -20,8 +20,8 @@ from kehu.interactions.models import ServiceTicket
 pytestmark = pytest.mark.django_db
 
 
-def local(*parts: int) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime(*parts))
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime(year, month, day, hour, minute))
 
 
 @pytest.mark.django_db
