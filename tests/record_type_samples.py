@@ -209,6 +209,13 @@ def service_ticket(user: User) -> dict[str, Any]:
             "started_at": "2026-11-03T10:00", "status": "open", "sla_hours": 8}  # fmt: skip
 
 
+def purchase(user: User) -> dict[str, Any]:
+    n = next(_counter)
+    return {"customer": new_customer(user).pk, "purchased_on": "2026-11-02",
+            "product": f"彩盒{n:05d}", "quantity": "100.00", "unit_price": "2.50",
+            "amount": "250.00", "order_number": f"PO-{n:05d}"}  # fmt: skip
+
+
 # --- archives --------------------------------------------------------------------------
 
 # The archivist (BJ) files; the head of SALE reads SALE's dossiers only; account managers
@@ -445,6 +452,7 @@ SAMPLES: dict[str, Samples] = {
         text_field="description",
         search_field="description",
     ),
+    "purchases": Samples(purchase, dict(CUSTOMER_USERS), text_field="product"),
     "dossiers": Samples(dossier, dict(DOSSIER_USERS), text_field="title"),
     "archive-items": Samples(
         archive_item, dict(DOSSIER_USERS), text_field="title", search_field="title"

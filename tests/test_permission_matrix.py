@@ -44,7 +44,7 @@ from kehu.documents import services as documents
 from kehu.documents.models import DocumentType
 from kehu.filing.models import ChecklistItem, RiskRule, WatchListEntry
 from kehu.generic.services import audited_create
-from kehu.interactions import complaints, research, surveys, tickets, visits
+from kehu.interactions import complaints, purchases, research, surveys, tickets, visits
 from kehu.interactions import services as interactions
 from kehu.interactions.models import (
     Complaint,
@@ -571,6 +571,16 @@ RULES: dict[str, list[Rule]] = {
         add=ACCOUNT_MANAGERS | {"head_sale"},
         change=per_object(EDIT),
     ),
+    **record_rules(
+        "purchases",
+        "purchase",
+        view=per_object(COMPLAINT_READ),
+        listing=ACCOUNT_MANAGERS | users("head_sale", "gm", "auditor"),
+        export=users("head_sale", "gm", "auditor"),
+        add=ACCOUNT_MANAGERS | {"head_sale"},
+        change=per_object(EDIT),
+    ),
+    "interactions:purchase_import": [Rule(expect=ACCOUNT_MANAGERS | {"head_sale"})],
     "interactions:timeline": [Rule("customer", per_object(READ))],
     "api:customer_timeline": [Rule("customer", per_object(READ))],
     # Marking a follow-up done: who edits the communication (its follow-up is the owner's).
@@ -971,6 +981,10 @@ def _customer_world(owner: User, demo: dict[str, User]) -> dict[str, Any]:
          "description": "VPN 无法连接", "handler": owner, "sla_hours": 8,
          "started_at": timezone.now() - datetime.timedelta(hours=1)}
     )  # fmt: skip
+    bought = purchases.purchase_create(
+        {"customer": customer, "submitted_by": owner, "purchased_on": datetime.date(2026, 11, 2),
+         "product": "彩盒", "quantity": 100, "unit_price": 2}
+    )  # fmt: skip
     # As if the general manager had approved the result: the reply letter exists.
     Complaint.objects.filter(pk=complaint.pk).update(approved_at=timezone.now(), result="补发")
     licence = DocumentType.objects.get(code="business_licence")
@@ -994,6 +1008,7 @@ def _customer_world(owner: User, demo: dict[str, User]) -> dict[str, Any]:
         "research": study,
         "visitplan": visit,
         "serviceticket": ticket,
+        "purchase": bought,
     }
 
 

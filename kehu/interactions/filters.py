@@ -18,6 +18,7 @@ from kehu.interactions.models import (
     CustomerResearch,
     Interaction,
     ProblemType,
+    Purchase,
     ServiceTicket,
     Survey,
     SurveyItem,
@@ -161,3 +162,17 @@ class TicketFilter(ListFilterSet):
     class Meta:
         model = ServiceTicket
         fields = ["customer", "problem_type", "status", "breached", "handler"]
+
+
+class PurchaseFilter(ListFilterSet):
+    customer = IdFilter(label=_("customer number"), field_name="customer_id")
+    purchased_from = django_filters.DateFilter(
+        label=_("from"), field_name="purchased_on", lookup_expr="gte"
+    )
+    purchased_to = django_filters.DateFilter(
+        label=_("to"), field_name="purchased_on", lookup_expr="lte"
+    )
+
+    class Meta:
+        model = Purchase
+        fields = ["customer"]

@@ -19,6 +19,7 @@ from kehu.interactions.models import (
     CorrectiveAction,
     CustomerResearch,
     Interaction,
+    Purchase,
     Scale,
     ServiceTicket,
     Survey,
@@ -354,3 +355,31 @@ class TicketForm(forms.ModelForm[ServiceTicket]):
         data = super().clean() or {}
         data["submitted_by"] = self.user
         return data
+
+
+class PurchaseForm(forms.ModelForm[Purchase]):
+    """A purchase; the amount is quantity × unit price when left empty."""
+
+    class Meta:
+        model = Purchase
+        fields = ["customer", "purchased_on", "product", "quantity", "unit_price", "amount"]
+        fields += ["order_number", "note"]
+        widgets = {"purchased_on": DATE}
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        fields: dict[str, Any] = self.fields
+        fields["customer"].queryset = attachable_customers(user).order_by("name_pinyin")
+        fields["amount"].required = False
+        if self.instance.pk:
+            fields["customer"].disabled = True
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["submitted_by"] = self.user
+        return data
+
+
+class PurchaseImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"))

@@ -511,3 +511,36 @@ class ServiceTicket(TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.get_problem_type_display()} · {self.customer} · {self.started_at:%Y-%m-%d}"
+
+
+class Purchase(TrackedModel):
+    """A purchase by the customer (交易记录): what, how many, at what price, on which order."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="purchases",
+        verbose_name=_("customer"),
+    )  # fmt: skip
+    purchased_on = models.DateField(_("date"))
+    product = models.CharField(_("product or service"), max_length=200)
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=2)
+    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
+    order_number = models.CharField(_("order number"), max_length=60, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("purchase")
+        verbose_name_plural = _("purchases")
+        ordering = ["-purchased_on", "-pk"]
+        indexes = [models.Index(fields=["customer", "-purchased_on"], name="purchase_customer")]
+        constraints = [
+            # A re-imported file adds nothing twice.
+            models.UniqueConstraint(
+                fields=["customer", "order_number", "product"],
+                condition=~models.Q(order_number=""),
+                name="purchase_once_per_order_line",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purchased_on} {self.product}"

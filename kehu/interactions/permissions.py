@@ -43,6 +43,10 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "interactions.serviceticket.add",
         "interactions.serviceticket.change",
         "interactions.serviceticket.export",
+        "interactions.purchase.view",
+        "interactions.purchase.add",
+        "interactions.purchase.change",
+        "interactions.purchase.export",
     }
     | SURVEY_TEMPLATES_READ,
     Role.GENERAL_MANAGER: {
@@ -63,6 +67,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "interactions.visitplan.export",
         "interactions.serviceticket.view",
         "interactions.serviceticket.export",
+        "interactions.purchase.view",
+        "interactions.purchase.export",
     }
     | SURVEY_TEMPLATES_READ,
     Role.ACCOUNT_MANAGER: {
@@ -91,6 +97,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "interactions.serviceticket.view",
         "interactions.serviceticket.add",
         "interactions.serviceticket.change:own",
+        "interactions.purchase.view",
+        "interactions.purchase.add",
+        "interactions.purchase.change:own",
     }
     | SURVEY_TEMPLATES_READ,
     Role.COMPLIANCE: {"interactions.interaction.view"},

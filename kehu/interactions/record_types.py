@@ -22,6 +22,7 @@ from kehu.interactions import (
     complaints,
     filters,
     forms,
+    purchases,
     research,
     selectors,
     serializers,
@@ -35,6 +36,7 @@ from kehu.interactions.models import (
     CorrectiveAction,
     CustomerResearch,
     Interaction,
+    Purchase,
     ServiceTicket,
     Survey,
     SurveyItem,
@@ -54,6 +56,7 @@ policy.register_scope(Complaint, "customer__unit__path", "customer__owner_id")
 policy.register_scope(Survey, "customer__unit__path", "customer__owner_id")
 policy.register_scope(CorrectiveAction, "unit__path")
 policy.register_scope(ServiceTicket, "customer__unit__path", "customer__owner_id")
+policy.register_scope(Purchase, "customer__unit__path", "customer__owner_id")
 policy.register_scope(VisitPlan, "customer__unit__path", "customer__owner_id")
 policy.register_scope(CustomerResearch, "customer__unit__path", "customer__owner_id")
 
@@ -458,5 +461,52 @@ register(
             update=tickets.ticket_update,
         ),
         api=ApiSpec(serializer=serializers.TicketSerializer),
+    )
+)
+
+register(
+    RecordType(
+        model=Purchase,
+        slug="purchases",
+        nav=Nav(_("Purchases"), icon="shopping-cart"),
+        queryset=lambda: Purchase.objects.select_related("customer", "customer__unit"),
+        listing=ListSpec(
+            columns=[
+                Column("purchased_on", sort="purchased_on", link=True),
+                Column("customer.name", label=_("Customer")),
+                Column("product", sort="product"),
+                Column("quantity"),
+                Column("unit_price"),
+                Column("amount", sort="amount"),
+                Column("order_number", secondary=True),
+            ],
+            filterset=filters.PurchaseFilter,
+            default_sort="-purchased_on",
+            search_fields=["product", "order_number", "customer__name"],
+            actions=[
+                ListAction(
+                    _("Import"),
+                    "interactions:purchase_import",
+                    "interactions.purchase.add",
+                    "file-import",
+                    "import-purchases",
+                )
+            ],
+        ),
+        detail=DetailSpec(
+            fields=[
+                "customer",
+                "purchased_on",
+                "product",
+                "quantity",
+                "unit_price",
+                "amount",
+                "order_number",
+                "note",
+            ],
+            parent="customer",
+        ),
+        edit=EditSpec(form=forms.PurchaseForm, takes_user=True, create=purchases.purchase_create),
+        api=ApiSpec(serializer=serializers.PurchaseSerializer),
     )
 )

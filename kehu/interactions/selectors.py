@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_datetime
 from kehu.core import policy
 from kehu.customers.card import CardPanel
 from kehu.customers.models import Customer
-from kehu.interactions import complaints, pdfs, research, timeline
+from kehu.interactions import complaints, pdfs, purchases, research, timeline
 from kehu.interactions.models import (
     Complaint,
     CustomerResearch,
@@ -56,7 +56,14 @@ def card_panel(request: HttpRequest, customer: Customer) -> CardPanel:
         return CardPanel({"timeline_shown": False})
     kind = request.GET.get("timeline", "")
     context = timeline_context(request.user, customer, kind, None, CARD_ENTRIES)
-    return CardPanel({"timeline_shown": True, **context})
+    shown_profile = policy.has_perm(request.user, "interactions.purchase.view")
+    return CardPanel(
+        {
+            "timeline_shown": True,
+            "customer_profile": purchases.profile(customer) if shown_profile else None,
+            **context,
+        }
+    )
 
 
 def parse_before(value: str) -> datetime.datetime | None:

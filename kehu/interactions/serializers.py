@@ -12,6 +12,7 @@ from kehu.interactions.models import (
     CorrectiveAction,
     CustomerResearch,
     Interaction,
+    Purchase,
     ServiceTicket,
     Survey,
     SurveyItem,
@@ -152,3 +153,17 @@ class TicketSerializer(serializers.ModelSerializer[ServiceTicket]):
             "satisfaction", "sla_hours", "due_at", "breached", "submitted_by", "version",
         ]  # fmt: skip
         read_only_fields = ["id", "due_at", "breached", "version"]
+
+
+class PurchaseSerializer(serializers.ModelSerializer[Purchase]):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    submitted_by = serializers.HiddenField(default=serializers.CurrentUserDefault())
+
+    class Meta:
+        model = Purchase
+        fields = [
+            "id", "customer", "customer_name", "purchased_on", "product", "quantity",
+            "unit_price", "amount", "order_number", "note", "submitted_by", "version",
+        ]  # fmt: skip
+        read_only_fields = ["id", "version"]
+        extra_kwargs = {"amount": {"required": False}}

@@ -10,6 +10,7 @@ urlpatterns = [
     path("complaints/<int:pk>/reply/", views.complaint_reply, name="complaint_reply"),
     path("complaints/<int:pk>/reply.pdf", views.reply_letter, name="reply_letter"),
     path("visit-plans/<int:pk>/done/", views.visit_done, name="visit_done"),
+    path("purchases/import/", views.purchase_import, name="purchase_import"),
     path("surveys/send/", views.survey_send, name="survey_send"),
     path("surveys/results/", views.survey_results, name="survey_results"),
     path("surveys/<int:pk>/answer/", views.survey_answer, name="survey_answer"),

@@ -20,6 +20,7 @@ from kehu.interactions import (
     complaints,
     forms,
     pdfs,
+    purchases,
     research,
     selectors,
     services,
@@ -189,3 +190,29 @@ def visit_done(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Recorded in the communication log."))
     return redirect("generic:visit-plans_detail", plan.pk)
+
+
+@login_required
+@requires("interactions.purchase.add")
+def purchase_import(request: HttpRequest) -> HttpResponse:
+    """Import purchases from a CSV file: every line valid or nothing stored."""
+    form = forms.PurchaseImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = purchases.purchases_import(upload.read(), by=request.user)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(created)s purchases imported, %(skipped)s already there.")
+                % {"created": result.created, "skipped": result.skipped},
+            )
+            return redirect("generic:purchases_list")
+    return render(
+        request,
+        "interactions/purchase_import.html",
+        {"form": form, "columns": list(purchases.COLUMNS.values())},
+        status=400 if form.errors else 200,
+    )
