@@ -44,6 +44,9 @@ COLUMNS = {
 
 def _check(data: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
+    for key in ("quantity", "unit_price", "amount"):
+        if data.get(key) is not None:
+            data[key] = Decimal(str(data[key]))
     quantity, price = data.get("quantity"), data.get("unit_price")
     if quantity is not None and quantity <= 0:
         errors["quantity"] = [_("The quantity must be more than zero.")]
