@@ -516,7 +516,7 @@ RULES: dict[str, list[Rule]] = {
         view=per_object(COMPLAINT_READ),
         listing=ACCOUNT_MANAGERS | users("head_sale", "gm", "auditor"),
         export=users("head_sale", "gm", "auditor"),
-        add=users("head_sale"),
+        add=ACCOUNT_MANAGERS | {"head_sale"},
         change=per_object(EDIT),
     ),
     **record_rules(
@@ -528,7 +528,7 @@ RULES: dict[str, list[Rule]] = {
         add=users("head_sale", "gm"),
         change=users("head_sale", "gm"),
     ),
-    "interactions:survey_send": [Rule(expect=users("head_sale"))],
+    "interactions:survey_send": [Rule(expect=ACCOUNT_MANAGERS | {"head_sale"})],
     "interactions:survey_results": [
         Rule(expect=ACCOUNT_MANAGERS | users("head_sale", "gm", "auditor"))
     ],

@@ -50,7 +50,20 @@ NAVIGATION: list[tuple[Any, list[Item | str]]] = [
             (_("Data provisions"), "share", "privacy:disclosures", "privacy.disclosure.view"),
         ],
     ),
-    (_("Interactions"), ["interactions"]),
+    (
+        _("Interactions"),
+        [
+            "interactions",
+            "complaints",
+            "surveys",
+            "corrective-actions",
+            "customer-research",
+            "visit-plans",
+            "service-tickets",
+            "purchases",
+            "survey-templates",
+        ],
+    ),
     (
         _("Archives"),
         [

@@ -82,8 +82,10 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "interactions.complaint.view",
         "interactions.complaint.add",
         "interactions.complaint.change:own",
-        # Surveys are sent to the account manager, who records the customer's answers.
+        # Surveys are sent to the account manager, who records the customer's answers (and
+        # may send one to a customer of their own).
         "interactions.survey.view",
+        "interactions.survey.add",
         "interactions.survey.change:own",
         "interactions.correctiveaction.view",
         # Customer research (客户调研): kept from competitors, so not outside the department.

@@ -53,7 +53,9 @@ def survey_send(
     if due_date < timezone.localdate():
         raise ValidationError({"due_date": [_("The due date must not be in the past.")]})
     rows = customers if customers is not None else Customer.objects.all()
-    rows = policy.scope(by, rows.filter(status=CustomerStatus.ACTIVE, merged_into=None))
+    # The customers the sender works on: an account manager's own, the head's department's.
+    active = rows.filter(status=CustomerStatus.ACTIVE, merged_into=None)
+    rows = policy.scope(by, active, "change")
     rows = rows.exclude(surveys__template=template, surveys__year=year)
     with transaction.atomic():
         surveys = [
