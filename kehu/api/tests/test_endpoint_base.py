@@ -53,7 +53,7 @@ def test_no_endpoint_is_defined_in_the_machinery() -> None:
     endpoints = {view for _name, view in _api_views() if issubclass(view, Endpoint)}
     token_endpoints = {view for view in endpoints if view.__module__ == "kehu.api.token_api"}
     assert {view.__module__.split(".")[1] for view in endpoints - token_endpoints} == {
-        "archives", "customers", "documents", "filing", "privacy", "workflow",
+        "archives", "customers", "documents", "filing", "interactions", "privacy", "workflow",
     }  # fmt: skip
 
 
