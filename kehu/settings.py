@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "kehu.credit",
     "kehu.reviews",
     "kehu.contracts",
+    "kehu.interactions",
     "kehu.api",
     "kehu.ops",
 ]
@@ -413,6 +414,14 @@ SPECTACULAR_SETTINGS = {
         "ContractStatusEnum": "kehu.contracts.models.ContractStatus",
         "HandoverStatusEnum": "kehu.contracts.models.HandoverStatus",
         "DisclosureStatusEnum": "kehu.privacy.models.DisclosureStatus",
+        "InteractionChannelEnum": "kehu.interactions.models.Channel",
+        "ComplaintStatusEnum": "kehu.interactions.models.ComplaintStatus",
+        "SurveyStatusEnum": "kehu.interactions.models.SurveyStatus",
+        "CorrectiveStatusEnum": "kehu.interactions.models.CorrectiveStatus",
+        "VisitStatusEnum": "kehu.interactions.models.VisitStatus",
+        "TicketStatusEnum": "kehu.interactions.models.TicketStatus",
+        "VisitKindEnum": "kehu.interactions.models.VisitKind",
+        "SurveyKindEnum": "kehu.interactions.models.SurveyKind",
     },
 }
 

@@ -22,5 +22,6 @@ urlpatterns = [
     path("", include("kehu.credit.urls")),
     path("", include("kehu.reviews.urls")),
     path("", include("kehu.contracts.urls")),
+    path("", include("kehu.interactions.urls")),
     path("", include("kehu.generic.urls")),
 ]

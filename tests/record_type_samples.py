@@ -120,6 +120,102 @@ def classification_value() -> dict[str, Any]:
             "is_active": "on"}  # fmt: skip
 
 
+# --- interactions ----------------------------------------------------------------------
+
+
+def interaction(user: User) -> dict[str, Any]:
+    """A phone call with a new customer of `user` (who may record communications for it)."""
+    n = next(_counter)
+    return {
+        "customer": new_customer(user).pk,
+        "occurred_at": "2026-11-02T10:00",
+        "channel": "phone",
+        "subject": f"样例沟通{n:05d}",
+        "needs": "询问年度报价",
+    }
+
+
+def complaint(user: User) -> dict[str, Any]:
+    """A complaint about a new customer of `user`, handled by the user's department."""
+    n = next(_counter)
+    return {
+        "customer": new_customer(user).pk,
+        "received_on": "2026-11-02",
+        "channel": "phone",
+        "category": "delivery",
+        "content": f"样例投诉{n:05d}：送货延误",
+        "route": "service_process",
+        "handling_unit": user.unit_id,
+    }
+
+
+SURVEY_CONFIG_USERS = {"editor": "admin", "outsider": "archivist", "scoped": "auditor"}
+# The head of SALE follows corrective actions, SALE's account managers read SALE's, the
+# general manager (BJ) opens them for BJ too.
+CORRECTIVE_USERS = {"editor": "head_sale", "outsider": "archivist", "scoped": "manager1",
+                    "elsewhere": "gm"}  # fmt: skip
+
+
+def _survey_template() -> Any:
+    from kehu.interactions.models import SurveyTemplate
+
+    n = next(_counter)
+    return SurveyTemplate.objects.create(name=f"样例调查{n:05d}", kind="satisfaction")
+
+
+def survey_template() -> dict[str, Any]:
+    n = next(_counter)
+    return {"name": f"满意度调查{n:05d}", "kind": "satisfaction", "is_active": "on"}
+
+
+def survey_item() -> dict[str, Any]:
+    n = next(_counter)
+    return {"template": _survey_template().pk, "order": n % 30 + 1, "label": f"服务质量{n:05d}",
+            "scale": "five", "target": "80.0"}  # fmt: skip
+
+
+def survey(user: User) -> dict[str, Any]:
+    return {"template": _survey_template().pk, "customer": new_customer(user).pk,
+            "year": 2026, "due_date": "2026-12-31", "respondent": "王经理"}  # fmt: skip
+
+
+def corrective_action(user: User) -> dict[str, Any]:
+    from kehu.interactions.models import SurveyItem
+
+    n = next(_counter)
+    item = SurveyItem.objects.create(template=_survey_template(), label="服务质量", scale="five")
+    return {"item": item.pk, "year": 2026, "unit": user.unit_id, "measured": "60.0",
+            "target": "80.0", "description": f"加强服务培训{n:05d}"}  # fmt: skip
+
+
+def customer_research(user: User) -> dict[str, Any]:
+    """Research on a new customer of `user`: the first decision-maker's exact data."""
+    n = next(_counter)
+    return {"customer": new_customer(user).pk, "researched_on": "2026-11-02",
+            "action_plan": f"先拜访采购部{n:05d}", "dm1_name": "李总", "dm1_gender": "male",
+            "dm1_title": "总经理", "dm1_phone": "13800000001", "dm1_weight": "70"}  # fmt: skip
+
+
+def visit_plan(user: User) -> dict[str, Any]:
+    n = next(_counter)
+    return {"customer": new_customer(user).pk, "kind": "visit", "planned_on": "2099-09-15",
+            "purpose": f"年度拜访{n:05d}"}  # fmt: skip
+
+
+def service_ticket(user: User) -> dict[str, Any]:
+    n = next(_counter)
+    return {"customer": new_customer(user).pk, "problem_type": "network",
+            "description": f"VPN 无法连接{n:05d}", "handler": user.pk,
+            "started_at": "2026-11-03T10:00", "status": "open", "sla_hours": 8}  # fmt: skip
+
+
+def purchase(user: User) -> dict[str, Any]:
+    n = next(_counter)
+    return {"customer": new_customer(user).pk, "purchased_on": "2026-11-02",
+            "product": f"彩盒{n:05d}", "quantity": "100.00", "unit_price": "2.50",
+            "amount": "250.00", "order_number": f"PO-{n:05d}"}  # fmt: skip
+
+
 # --- archives --------------------------------------------------------------------------
 
 # The archivist (BJ) files; the head of SALE reads SALE's dossiers only; account managers
@@ -404,6 +500,41 @@ SAMPLES: dict[str, Samples] = {
         search_field="name",
         unit_scoped=False,
     ),
+    "interactions": Samples(
+        interaction, dict(CUSTOMER_USERS), text_field="subject", search_field="subject"
+    ),
+    "complaints": Samples(
+        complaint, dict(CUSTOMER_USERS), text_field="content", search_field="content"
+    ),
+    "survey-templates": Samples(survey_template, dict(SURVEY_CONFIG_USERS), unit_scoped=False),
+    "survey-items": Samples(
+        survey_item, dict(SURVEY_CONFIG_USERS), text_field="label", unit_scoped=False
+    ),
+    "surveys": Samples(
+        survey, dict(CUSTOMER_USERS), text_field="respondent", search_field="customer"
+    ),
+    "corrective-actions": Samples(
+        corrective_action,
+        dict(CORRECTIVE_USERS),
+        text_field="description",
+        search_field="description",
+    ),
+    "customer-research": Samples(
+        customer_research,
+        dict(CUSTOMER_USERS),
+        text_field="action_plan",
+        search_field="action_plan",
+    ),
+    "visit-plans": Samples(
+        visit_plan, dict(CUSTOMER_USERS), text_field="purpose", search_field="purpose"
+    ),
+    "service-tickets": Samples(
+        service_ticket,
+        dict(CUSTOMER_USERS),
+        text_field="description",
+        search_field="description",
+    ),
+    "purchases": Samples(purchase, dict(CUSTOMER_USERS), text_field="product"),
     "dossiers": Samples(dossier, dict(DOSSIER_USERS), text_field="title"),
     "archive-items": Samples(
         archive_item, dict(DOSSIER_USERS), text_field="title", search_field="title"

@@ -49,6 +49,14 @@ from kehu.documents import services as documents
 from kehu.documents.models import DocumentType
 from kehu.filing.models import ChecklistItem, RiskRule, WatchListEntry, WatchListHit
 from kehu.generic.services import audited_create
+from kehu.interactions import complaints, purchases, research, surveys, tickets, visits
+from kehu.interactions import services as interactions
+from kehu.interactions.models import (
+    Complaint,
+    CorrectiveAction,
+    SurveyItem,
+    SurveyTemplate,
+)
 from kehu.privacy import consent, disclosures, requests
 from kehu.reviews import services as reviews
 from kehu.reviews.models import ReviewTask
@@ -156,6 +164,15 @@ ARCHIVE_CONFIG = users("archivist", "auditor")
 # loan register (archives.loan.*; a request still needs the general manager's approval, as
 # the archive room is outside every customer's department). The loans of A/B/C are their
 # owners' (manager1 borrows A's dossier, …), issued on paper.
+# Complaints stay with the business department, the general manager and the auditor.
+COMPLAINT_READ = {
+    "A": users("manager1", "manager2", "head_sale", "gm", "auditor"),
+    "B": users("manager1", "manager2", "head_sale", "gm", "auditor"),
+    "C": users("manager4", "auditor"),
+}
+# Survey templates: the administrator builds them; who works with surveys reads them.
+SURVEY_CONFIG_READ = ACCOUNT_MANAGERS | users("admin", "head_sale", "gm", "auditor")
+COMPLAINT_REPLY = {k: v - {"auditor"} for k, v in COMPLAINT_READ.items()}
 LOAN_REQUESTERS = ACCOUNT_MANAGERS | {"head_sale", "gm", "archivist"}
 # A loan is read by its borrower, the archivist, the department head and the general
 # manager of the dossier's unit (told of overdue and damaged loans, and the general manager
@@ -518,6 +535,121 @@ RULES: dict[str, list[Rule]] = {
         add=ACCOUNT_MANAGERS | {"head_sale"},
         change=per_object(EDIT),
     ),
+    **record_rules(
+        "interactions",
+        "interaction",
+        view=per_object(READ),
+        listing=CUSTOMER_READERS,
+        export=users("head_sale", "gm", "auditor"),
+        add=ACCOUNT_MANAGERS | {"head_sale"},
+        change=per_object(EDIT),
+    ),
+    **record_rules(
+        "complaints",
+        "complaint",
+        view=per_object(COMPLAINT_READ),
+        listing=ACCOUNT_MANAGERS | users("head_sale", "gm", "auditor"),
+        export=users("head_sale", "gm", "auditor"),
+        add=ACCOUNT_MANAGERS | {"head_sale"},
+        change=per_object(EDIT),
+    ),
+    # The reply answers every reader but the read-only auditor alike (a message; the
+    # service refuses who may not send it).
+    "interactions:complaint_reply": [Rule("complaint", per_object(COMPLAINT_REPLY), "POST")],
+    "api:complaint_reply": [Rule("complaint", per_object(COMPLAINT_REPLY), "POST")],
+    "interactions:reply_letter": [Rule("complaint", per_object(COMPLAINT_READ))],
+    **record_rules(
+        "survey-templates",
+        "surveytemplate",
+        view=SURVEY_CONFIG_READ,
+        export=users("admin", "auditor"),
+        add=ADMIN,
+        change=ADMIN,
+    ),
+    **record_rules(
+        "survey-items",
+        "surveyitem",
+        view=SURVEY_CONFIG_READ,
+        export=users("admin", "auditor"),
+        add=ADMIN,
+        change=ADMIN,
+    ),
+    **record_rules(
+        "surveys",
+        "survey",
+        view=per_object(COMPLAINT_READ),
+        listing=ACCOUNT_MANAGERS | users("head_sale", "gm", "auditor"),
+        export=users("head_sale", "gm", "auditor"),
+        add=ACCOUNT_MANAGERS | {"head_sale"},
+        change=per_object(EDIT),
+    ),
+    **record_rules(
+        "corrective-actions",
+        "correctiveaction",
+        view=users("manager1", "manager2", "head_sale", "gm", "auditor"),
+        listing=ACCOUNT_MANAGERS | users("head_sale", "gm", "auditor"),
+        export=users("head_sale", "gm", "auditor"),
+        add=users("head_sale", "gm"),
+        change=users("head_sale", "gm"),
+    ),
+    "interactions:survey_send": [Rule(expect=ACCOUNT_MANAGERS | {"head_sale"})],
+    "interactions:survey_results": [
+        Rule(expect=ACCOUNT_MANAGERS | users("head_sale", "gm", "auditor"))
+    ],
+    # The answering page shows every reader the survey; answering is checked by the service
+    # (an empty form is refused alike).
+    "interactions:survey_answer": [
+        Rule("survey", per_object(COMPLAINT_READ)),
+        Rule("survey", per_object(COMPLAINT_REPLY), "POST"),
+    ],
+    **record_rules(
+        "customer-research",
+        "research",
+        view=per_object(COMPLAINT_READ),
+        listing=ACCOUNT_MANAGERS | users("head_sale", "gm", "auditor"),
+        export=users("head_sale", "gm", "auditor"),
+        add=ACCOUNT_MANAGERS | {"head_sale"},
+        change=per_object(EDIT),
+    ),
+    # Signing, evaluating and voiding answer every reader but the auditor alike (a message;
+    # the service refuses who may not).
+    "interactions:research_sign": [Rule("research", per_object(COMPLAINT_REPLY), "POST")],
+    "interactions:research_evaluate": [Rule("research", per_object(COMPLAINT_REPLY), "POST")],
+    "interactions:research_void": [Rule("research", per_object(COMPLAINT_REPLY), "POST")],
+    **record_rules(
+        "visit-plans",
+        "visitplan",
+        view=per_object(COMPLAINT_READ),
+        listing=ACCOUNT_MANAGERS | users("head_sale", "gm", "auditor"),
+        export=users("head_sale", "gm", "auditor"),
+        add=ACCOUNT_MANAGERS | {"head_sale"},
+        change=per_object(EDIT),
+    ),
+    "interactions:visit_done": [Rule("visitplan", per_object(COMPLAINT_REPLY), "POST")],
+    **record_rules(
+        "service-tickets",
+        "serviceticket",
+        view=per_object(COMPLAINT_READ),
+        listing=ACCOUNT_MANAGERS | users("head_sale", "gm", "auditor"),
+        export=users("head_sale", "gm", "auditor"),
+        add=ACCOUNT_MANAGERS | {"head_sale"},
+        change=per_object(EDIT),
+    ),
+    **record_rules(
+        "purchases",
+        "purchase",
+        view=per_object(COMPLAINT_READ),
+        listing=ACCOUNT_MANAGERS | users("head_sale", "gm", "auditor"),
+        export=users("head_sale", "gm", "auditor"),
+        add=ACCOUNT_MANAGERS | {"head_sale"},
+        change=per_object(EDIT),
+    ),
+    "interactions:purchase_import": [Rule(expect=ACCOUNT_MANAGERS | {"head_sale"})],
+    "interactions:timeline": [Rule("customer", per_object(READ))],
+    "api:customer_timeline": [Rule("customer", per_object(READ))],
+    # Marking a follow-up done: who edits the communication (its follow-up is the owner's).
+    "interactions:follow_up_done": [Rule("interaction", per_object(EDIT), "POST")],
+    "api:interaction_follow_up_done": [Rule("interaction", per_object(EDIT), "POST")],
     **record_rules(
         "contacts",
         "contact",
@@ -1027,6 +1159,42 @@ def _customer_world(owner: User, demo: dict[str, User]) -> dict[str, Any]:
         owner,
         None,
     )  # fmt: skip
+    talk = interactions.interaction_create(
+        {"customer": customer, "submitted_by": owner, "channel": "phone", "subject": "报价沟通",
+         "occurred_at": timezone.now() - datetime.timedelta(days=1), "follow_up": "寄报价单",
+         "follow_up_due": datetime.date(2026, 12, 20)}
+    )  # fmt: skip
+    complaint = complaints.complaint_open(
+        {"customer": customer, "submitted_by": owner, "received_on": datetime.date(2026, 11, 2),
+         "channel": "phone", "content": "送货延误", "category": "delivery",
+         "route": "service_process", "handling_unit": customer.unit}
+    )  # fmt: skip
+    questionnaire, _new = SurveyTemplate.objects.get_or_create(
+        name="年度满意度调查", defaults={"kind": "satisfaction"}
+    )
+    survey = surveys.survey_create(
+        {"template": questionnaire, "customer": customer, "year": 2026,
+         "due_date": datetime.date(2026, 12, 31), "submitted_by": owner}
+    )  # fmt: skip
+    study = research.research_create(
+        {"customer": customer, "submitted_by": owner, "researched_on": datetime.date(2026, 11, 2),
+         "action_plan": "拜访采购部"}
+    )  # fmt: skip
+    visit = visits.visit_plan_create(
+        {"customer": customer, "submitted_by": owner, "kind": "visit", "purpose": "年度拜访",
+         "planned_on": datetime.date(2099, 9, 15)}
+    )  # fmt: skip
+    ticket = tickets.ticket_create(
+        {"customer": customer, "submitted_by": owner, "problem_type": "network",
+         "description": "VPN 无法连接", "handler": owner, "sla_hours": 8,
+         "started_at": timezone.now() - datetime.timedelta(hours=1)}
+    )  # fmt: skip
+    bought = purchases.purchase_create(
+        {"customer": customer, "submitted_by": owner, "purchased_on": datetime.date(2026, 11, 2),
+         "product": "彩盒", "quantity": 100, "unit_price": 2}
+    )  # fmt: skip
+    # As if the general manager had approved the result: the reply letter exists.
+    Complaint.objects.filter(pk=complaint.pk).update(approved_at=timezone.now(), result="补发")
     licence = DocumentType.objects.get(code="business_licence")
     upload = SimpleUploadedFile("licence.png", samples.png(), content_type="image/png")
     version = documents.document_upload(customer, licence, upload, owner)
@@ -1047,6 +1215,13 @@ def _customer_world(owner: User, demo: dict[str, User]) -> dict[str, Any]:
         "document": version.document,
         "version": version,
         "apitoken": create_token(owner, "matrix")[0],
+        "interaction": talk,
+        "complaint": complaint,
+        "survey": survey,
+        "research": study,
+        "visitplan": visit,
+        "serviceticket": ticket,
+        "purchase": bought,
     }
 
 
@@ -1205,6 +1380,13 @@ def world(demo: dict[str, User]) -> dict[str, Any]:
             WatchListEntry(name="某异常经营有限公司", list_kind="abnormal", source="公示系统")
         )
         cabinet = audited_create(Cabinet(code="G01", name="一号档案柜", room="档案室"))
+        item = SurveyItem.objects.create(
+            template=SurveyTemplate.objects.get(name="年度满意度调查"), label="服务质量",
+            scale="five", target=80,
+        )  # fmt: skip
+        corrective = audited_create(
+            CorrectiveAction(item=item, year=2026, unit=sale, measured=60, target=80)
+        )
     shared: dict[str, Any] = {
         "user": demo["manager1"],
         "assignment": demo["manager1"].role_assignments.first(),
@@ -1229,6 +1411,9 @@ def world(demo: dict[str, User]) -> dict[str, Any]:
         "statisticsreport": statistics.report_generate(
             statistics.half_year(datetime.date(2026, 3, 1)), by=demo["credit"]
         ),
+        "surveytemplate": SurveyTemplate.objects.get(name="年度满意度调查"),
+        "surveyitem": item,
+        "correctiveaction": corrective,
         "outbox": _failed_mail(demo["manager1"]),
         "chatrobot": None,
         "robotmessage": None,

@@ -13,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from kehu.audit.models import AuditEvent
 
 VERBS: dict[str, Any] = {
+    "answer": _("answers recorded"),
+    "follow_up_done": _("follow-up done"),
+    "send": _("sent"),
     "create": _("created"),
     "update": _("changed"),
     "delete": _("deleted"),

@@ -79,6 +79,20 @@ NAVIGATION: list[tuple[Any, list[Item | str]]] = [
         ],
     ),
     (
+        _("Interactions"),
+        [
+            "interactions",
+            "complaints",
+            "surveys",
+            "corrective-actions",
+            "customer-research",
+            "visit-plans",
+            "service-tickets",
+            "purchases",
+            "survey-templates",
+        ],
+    ),
+    (
         _("Archives"),
         [
             "dossiers",

@@ -29,7 +29,8 @@ from kehu.infra.uploads import check_upload
 # Fields a change request may correct (not owner, department, status: those have their own way).
 PROPOSABLE = (
     "name", "credit_code", "org_code", "nature", "industry", "legal_rep_name",
-    "legal_rep_title", "legal_rep_phone", "registered_address", "operating_address",
+    "legal_rep_title", "legal_rep_phone", "chairman", "general_manager", "registered_address",
+    "operating_address",
     "founded_on", "registered_capital", "capital_currency", "business_scope",
     "operating_term_until", "licence_valid_until", "issuing_authority", "certifications",
     "gender", "birth_date", "occupation", "employer", "phone", "email", "address", "province",

@@ -38,6 +38,8 @@ SECTIONS = [
             "legal_rep_title",
             "legal_rep_phone",
             "legal_rep_id_number",
+            "chairman",
+            "general_manager",
             "registered_address",
             "operating_address",
             "founded_on",

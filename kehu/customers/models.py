@@ -183,6 +183,9 @@ class Customer(TrackedModel):
     industry = models.CharField(_("industry"), max_length=1, choices=Industry.choices, blank=True)
     legal_rep_name = models.CharField(_("legal representative"), max_length=50, blank=True)
     legal_rep_title = models.CharField(_("legal representative's title"), max_length=50, blank=True)
+    # 董事长 and 总经理: basic data of an organisation, besides the legal representative.
+    chairman = models.CharField(_("chairman"), max_length=50, blank=True)
+    general_manager = models.CharField(_("general manager"), max_length=50, blank=True)
     # A person's phone, as a contact's mobile is: encrypted, masked, found by its digest.
     legal_rep_phone = EncryptedTextField(_("legal representative's phone"), blank=True)
     legal_rep_phone_digest = models.CharField(

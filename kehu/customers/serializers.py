@@ -94,7 +94,8 @@ class CustomerSerializer(MaskedFieldsMixin, serializers.ModelSerializer[Customer
         fields = [
             "id", "kind", "name", "status", "owner", "owner_name", "unit", "unit_code",
             "credit_code", "org_code", "id_number", "nature", "industry", "legal_rep_name",
-            "legal_rep_title", "legal_rep_phone", "legal_rep_id_number", "registered_address",
+            "legal_rep_title", "legal_rep_phone", "legal_rep_id_number", "chairman",
+            "general_manager", "registered_address",
             "operating_address", "founded_on", "registered_capital", "capital_currency",
             "business_scope", "operating_term_until", "licence_valid_until",
             "issuing_authority", "certifications", "gender", "birth_date", "occupation",

@@ -39,17 +39,18 @@ from kehu.infra.ratelimit import RateLimited
 CUSTOMER_FIELDS = (
     "kind", "name", "owner", "unit", "credit_code", "org_code", "id_number", "nature",
     "industry", "legal_rep_name", "legal_rep_title", "legal_rep_phone", "legal_rep_id_number",
-    "registered_address", "operating_address", "founded_on", "registered_capital",
-    "capital_currency", "business_scope", "operating_term_until", "licence_valid_until",
-    "issuing_authority", "certifications", "gender", "birth_date", "occupation", "employer",
-    "phone", "email", "address", "province", "city", "products", "cooperation_since",
-    "contract_numbers", "note",
+    "chairman", "general_manager", "registered_address", "operating_address", "founded_on",
+    "registered_capital", "capital_currency", "business_scope", "operating_term_until",
+    "licence_valid_until", "issuing_authority", "certifications", "gender", "birth_date",
+    "occupation", "employer", "phone", "email", "address", "province", "city", "products",
+    "cooperation_since", "contract_numbers", "note",
 )  # fmt: skip
 ORGANIZATION_ONLY = (
     "credit_code", "org_code", "nature", "industry", "legal_rep_name", "legal_rep_title",
-    "legal_rep_phone", "legal_rep_id_number", "registered_address", "operating_address",
-    "founded_on", "registered_capital", "business_scope", "operating_term_until",
-    "licence_valid_until", "issuing_authority", "certifications",
+    "legal_rep_phone", "legal_rep_id_number", "chairman", "general_manager",
+    "registered_address", "operating_address", "founded_on", "registered_capital",
+    "business_scope", "operating_term_until", "licence_valid_until", "issuing_authority",
+    "certifications",
 )  # fmt: skip
 INDIVIDUAL_ONLY = ("id_number", "gender", "birth_date", "occupation", "employer")
 CONTACT_FIELDS = (

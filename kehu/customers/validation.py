@@ -32,6 +32,8 @@ TEXT_FIELDS = (
     "name",
     "legal_rep_name",
     "legal_rep_title",
+    "chairman",
+    "general_manager",
     "registered_address",
     "operating_address",
     "issuing_authority",

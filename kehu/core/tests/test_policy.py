@@ -250,6 +250,15 @@ NAV = {
     "tiers": "/privacy/tiers/",
     "reviews": "/reviews/",
     "review_settings": "/reviews/settings/",
+    "interactions": "/interactions/",
+    "complaints": "/complaints/",
+    "surveys": "/surveys/",
+    "corrective": "/corrective-actions/",
+    "research": "/customer-research/",
+    "visits": "/visit-plans/",
+    "tickets": "/service-tickets/",
+    "purchases": "/purchases/",
+    "survey_templates": "/survey-templates/",
 }
 CUSTOMER_NAV = {"customers", "contacts", "changes", "expiring", "filings", "disclosures"}
 CUSTOMER_NAV |= {"reviews"}
@@ -260,6 +269,9 @@ ARCHIVE_READ = {"dossiers", "register"}
 # The archivist does the archive functions and nothing else (SEC-1).
 ARCHIVIST_NAV = ARCHIVE_READ | {"loans", "transfers", "cabinets", "disposition", "destructions"}
 ARCHIVIST_NAV |= {"categories", "archive_settings"}
+# Interactions: the business department, the general manager and the auditor.
+INTERACTIONS_NAV = {"interactions", "complaints", "surveys", "corrective", "research", "visits"}
+INTERACTIONS_NAV |= {"tickets", "purchases", "survey_templates"}
 
 
 @pytest.mark.parametrize(
@@ -271,7 +283,8 @@ ARCHIVIST_NAV |= {"categories", "archive_settings"}
             | {"retention", "outbox", "limits", "all_tokens", "tiers"}
             | {"integrity", "calendar", "chains", "review_settings"}
             | FILING_ADMIN
-            | WORK,
+            | WORK
+            | {"survey_templates"},
         ),
         (
             "auditor",
@@ -279,6 +292,7 @@ ARCHIVIST_NAV |= {"categories", "archive_settings"}
             | CUSTOMER_NAV
             | WORK
             | ARCHIVE_READ
+            | INTERACTIONS_NAV
             | {"transfers", "cabinets", "destructions", "categories"},
         ),
         (
@@ -287,6 +301,7 @@ ARCHIVIST_NAV |= {"categories", "archive_settings"}
             | CUSTOMER_NAV
             | WORK
             | ARCHIVE_READ
+            | INTERACTIONS_NAV
             | {"loans", "destructions"},
         ),
         (
@@ -295,9 +310,10 @@ ARCHIVIST_NAV |= {"categories", "archive_settings"}
             | CUSTOMER_NAV
             | WORK
             | ARCHIVE_READ
+            | INTERACTIONS_NAV
             | {"loans", "transfers"},
         ),
-        ("manager1", {"home", "api"} | CUSTOMER_NAV | WORK | {"loans"}),
+        ("manager1", {"home", "api"} | CUSTOMER_NAV | WORK | INTERACTIONS_NAV | {"loans"}),
         ("archivist", {"home", "api"} | WORK | ARCHIVIST_NAV),
     ],
 )

@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InteractionsConfig(AppConfig):
+    name = "kehu.interactions"
+    label = "interactions"
+    verbose_name = _("Interactions")
+
+    def ready(self) -> None:
+        from kehu.api import routes
+        from kehu.customers import card
+        from kehu.interactions import processes, record_types, reminders, tasks  # noqa: F401  (register)
+        from kehu.interactions.selectors import card_panel
+        from kehu.ops.reminders import register_rule
+        from kehu.ops.schedule import register_periodic
+
+        register_periodic(*tasks.PERIODIC)
+        for rule in reminders.RULES:
+            register_rule(rule)
+        card.register_panel(card_panel)
+        routes.register_endpoints("kehu.interactions.api")
