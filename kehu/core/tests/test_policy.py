@@ -259,6 +259,16 @@ NAV = {
     "tickets": "/service-tickets/",
     "purchases": "/purchases/",
     "survey_templates": "/survey-templates/",
+    "robots": "/chat-robots/",
+    "credit": "/credit/",
+    "credit_import": "/credit/import/",
+    "limit_bands": "/credit/limit-bands/",
+    "reply_letters": "/credit/reply-letters/",
+    "contracts": "/contracts/",
+    "projects": "/projects/",
+    "contract_stats": "/contracts/statistics/",
+    "contract_checklist": "/contract-checklist/",
+    "contract_settings": "/contracts/settings/",
 }
 CUSTOMER_NAV = {"customers", "contacts", "changes", "expiring", "filings", "disclosures"}
 CUSTOMER_NAV |= {"reviews"}
@@ -272,6 +282,8 @@ ARCHIVIST_NAV |= {"categories", "archive_settings"}
 # Interactions: the business department, the general manager and the auditor.
 INTERACTIONS_NAV = {"interactions", "complaints", "surveys", "corrective", "research", "visits"}
 INTERACTIONS_NAV |= {"tickets", "purchases", "survey_templates"}
+# The credit register and the contract ledger: whoever reads the customers of a department.
+CREDIT_CONTRACTS = {"credit", "contracts", "projects"}
 
 
 @pytest.mark.parametrize(
@@ -284,7 +296,8 @@ INTERACTIONS_NAV |= {"tickets", "purchases", "survey_templates"}
             | {"integrity", "calendar", "chains", "review_settings"}
             | FILING_ADMIN
             | WORK
-            | {"survey_templates"},
+            | {"survey_templates", "robots", "limit_bands", "reply_letters"}
+            | {"contract_checklist", "contract_settings"},
         ),
         (
             "auditor",
@@ -293,6 +306,8 @@ INTERACTIONS_NAV |= {"tickets", "purchases", "survey_templates"}
             | WORK
             | ARCHIVE_READ
             | INTERACTIONS_NAV
+            | CREDIT_CONTRACTS
+            | {"contract_stats"}
             | {"transfers", "cabinets", "destructions", "categories"},
         ),
         (
@@ -302,6 +317,8 @@ INTERACTIONS_NAV |= {"tickets", "purchases", "survey_templates"}
             | WORK
             | ARCHIVE_READ
             | INTERACTIONS_NAV
+            | CREDIT_CONTRACTS
+            | {"contract_stats"}
             | {"loans", "destructions"},
         ),
         (
@@ -311,10 +328,15 @@ INTERACTIONS_NAV |= {"tickets", "purchases", "survey_templates"}
             | WORK
             | ARCHIVE_READ
             | INTERACTIONS_NAV
+            | CREDIT_CONTRACTS
             | {"loans", "transfers"},
         ),
-        ("manager1", {"home", "api"} | CUSTOMER_NAV | WORK | INTERACTIONS_NAV | {"loans"}),
-        ("archivist", {"home", "api"} | WORK | ARCHIVIST_NAV),
+        (
+            "manager1",
+            {"home", "api"} | CUSTOMER_NAV | WORK | INTERACTIONS_NAV | CREDIT_CONTRACTS | {"loans"},
+        ),
+        # The archivist receives contract dossiers from the ledger.
+        ("archivist", {"home", "api"} | WORK | ARCHIVIST_NAV | {"contracts"}),
     ],
 )
 def test_navigation_shows_only_allowed_items(
