@@ -5,6 +5,7 @@ Every KEHU_* variable is documented in docs/operations.md.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -205,7 +206,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     if _sqlite_file.parent.is_dir() and not _sqlite_file.exists():
         # Create the database file private before SQLite does (it would follow the umask,
         # usually 0644); SQLite gives its -wal and -shm files the same mode.
-        os.close(os.open(_sqlite_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        # Another process starting at the same moment (collectstatic beside migrate) may
+        # have created it first.
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(_sqlite_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     for _suffix in ("", "-wal", "-shm"):
         make_private(Path(f"{_sqlite_file}{_suffix}"), 0o600)
 elif (
