@@ -25,6 +25,7 @@ WATCH_LIST = {"/watch-list/", "/watch-list/import/"}
 PAGES = [*ADMIN_PAGES, *sorted(CUSTOMER_PAGES), "/classification-dimensions/"]
 # Home, the API documentation and the workflow's task pages: every signed-in user.
 ALWAYS = {"/", "/api/v1/docs/", "/tasks/", "/cases/", "/privacy/grants/", "/tokens/"}
+ALWAYS |= {"/ops/due/", "/ops/reminders/"}
 # The register of customer data provided outside the owning department.
 DISCLOSURES = {"/privacy/disclosures/"}
 # The register review's campaigns: account managers, their heads, compliance, the general
@@ -34,12 +35,20 @@ ARCHIVE_READ = {"/dossiers/", "/archive-items/"}
 LOANS = {"/archives/loans/"}
 ARCHIVIST = ARCHIVE_READ | LOANS | {"/archives/transfers/", "/cabinets/", "/archives/disposition/"}
 ARCHIVIST |= {"/archives/destructions/", "/archive-categories/", "/archives/settings/"}
+# Interactions: the business department, the general manager and the auditor.
+INTERACTIONS = {"/interactions/", "/complaints/", "/surveys/", "/corrective-actions/"}
+INTERACTIONS |= {"/customer-research/", "/visit-plans/", "/service-tickets/", "/purchases/"}
+INTERACTIONS |= {"/survey-templates/"}
+# The credit register and the contract ledger: the readers of a department's customers.
+CREDIT_CONTRACTS = {"/credit/", "/contracts/", "/projects/"}
 
 # From the apps' permissions.py (ROLE_PERMISSIONS) and kehu/core/context_processors.py NAVIGATION.
 ALLOWED = {
     "admin": {"/units/", "/users/", "/security-policy/", "/audit/", "/classification-dimensions/"}
     | {"/privacy/retention/", "/ops/outbox/", "/access-limits/", "/tokens/all/"}
-    | {"/privacy/tiers/", "/reviews/settings/"}
+    | {"/privacy/tiers/", "/reviews/settings/", "/survey-templates/", "/chat-robots/"}
+    | {"/credit/limit-bands/", "/credit/reply-letters/"}
+    | {"/contract-checklist/", "/contracts/settings/"}
     | DOCUMENT_ADMIN
     | WORKFLOW_ADMIN
     | FILING_ADMIN,
@@ -48,6 +57,9 @@ ALLOWED = {
     | DISCLOSURES
     | REVIEWS
     | ARCHIVE_READ
+    | INTERACTIONS
+    | CREDIT_CONTRACTS
+    | {"/contracts/statistics/"}
     | {"/archives/transfers/", "/cabinets/", "/archives/destructions/", "/archive-categories/"},
     "head_sale": {"/units/", "/users/"}
     | CUSTOMER_PAGES
@@ -55,6 +67,8 @@ ALLOWED = {
     | REVIEWS
     | ARCHIVE_READ
     | LOANS
+    | INTERACTIONS
+    | CREDIT_CONTRACTS
     | {"/archives/transfers/"},
     "gm": {"/units/", "/users/"}
     | CUSTOMER_PAGES
@@ -62,15 +76,26 @@ ALLOWED = {
     | REVIEWS
     | ARCHIVE_READ
     | LOANS
-    | {"/archives/destructions/"},
-    "manager1": CUSTOMER_PAGES | LOANS | DISCLOSURES | REVIEWS,
-    "manager2": CUSTOMER_PAGES | LOANS | DISCLOSURES | REVIEWS,
-    "manager3": CUSTOMER_PAGES | LOANS | DISCLOSURES | REVIEWS,
-    "manager4": CUSTOMER_PAGES | LOANS | DISCLOSURES | REVIEWS,
-    "compliance": CUSTOMER_PAGES | WATCH_LIST | DISCLOSURES | REVIEWS,
-    "credit": CUSTOMER_PAGES | ARCHIVE_READ | {"/archives/transfers/"},
-    "archivist": ARCHIVIST,
-    "finance": set(),
+    | INTERACTIONS
+    | CREDIT_CONTRACTS
+    | {"/contracts/statistics/", "/archives/destructions/"},
+    "manager1": CUSTOMER_PAGES | LOANS | DISCLOSURES | REVIEWS | INTERACTIONS | CREDIT_CONTRACTS,
+    "manager2": CUSTOMER_PAGES | LOANS | DISCLOSURES | REVIEWS | INTERACTIONS | CREDIT_CONTRACTS,
+    "manager3": CUSTOMER_PAGES | LOANS | DISCLOSURES | REVIEWS | INTERACTIONS | CREDIT_CONTRACTS,
+    "manager4": CUSTOMER_PAGES | LOANS | DISCLOSURES | REVIEWS | INTERACTIONS | CREDIT_CONTRACTS,
+    "compliance": CUSTOMER_PAGES
+    | WATCH_LIST
+    | DISCLOSURES
+    | REVIEWS
+    | {"/contracts/", "/projects/", "/interactions/"},
+    "credit": CUSTOMER_PAGES
+    | ARCHIVE_READ
+    | CREDIT_CONTRACTS
+    | {"/archives/transfers/", "/interactions/", "/credit/import/"}
+    | {"/contract-checklist/", "/contracts/settings/", "/contracts/statistics/"},
+    # The archivist receives contract dossiers from the ledger.
+    "archivist": ARCHIVIST | {"/contracts/"},
+    "finance": {"/credit/", "/credit/import/"},
 }
 # Pages reachable without a navigation entry (account managers may read classifications).
 ALSO_OPENS = {"/classification-dimensions/": CUSTOMER_PAGES}
