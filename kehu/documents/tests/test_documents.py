@@ -369,7 +369,7 @@ def test_expiring_list_and_daily_notice(
     assert run_reminders(kinds=[EXPIRY]) == {EXPIRY: 2}
     assert run_reminders(kinds=[EXPIRY]) == {EXPIRY: 0}  # once per document and stage
     notes = Notification.objects.filter(user=demo["manager1"])
-    assert notes.filter(title__contains="expired").count() == 1
+    assert notes.filter(title__startswith="Expired").count() == 1
     # Expired since the first notice: one more notice.
     later = today + datetime.timedelta(days=6)
     assert run_reminders(later, [EXPIRY]) == {EXPIRY: 1}
