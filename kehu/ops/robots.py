@@ -165,6 +165,8 @@ def post(message: RobotMessage) -> None:
     """Post one message to its robot; raises RobotRefused or RobotUnreachable. Errors never
     quote the webhook address (it holds the chat's key)."""
     robot = message.robot
+    if not robot.is_active:  # deactivated after the message was queued
+        raise RobotRefused(_("The robot has been deactivated."))
     try:  # the hosts allowed may have narrowed since the robot was saved
         check_webhook(robot.platform, robot.webhook_url, robot.secret)
     except ValidationError as error:

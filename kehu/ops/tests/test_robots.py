@@ -256,3 +256,13 @@ def test_a_robot_whose_host_is_no_longer_allowed_is_not_called() -> None:
             assert robots.deliver_robot_messages()["deferred"] == 1
     assert server.requests == 0
     assert "qyapi.weixin.qq.com" in RobotMessage.objects.get().last_error
+
+
+def test_a_robot_deactivated_after_queueing_is_not_called() -> None:
+    with robot_server() as server:
+        robot = make_robot(server, "dingtalk")
+        robots.queue_robot_messages("archives.loan", None, "提醒", "正文", "")
+        ChatRobot.objects.filter(pk=robot.pk).update(is_active=False)
+        assert robots.deliver_robot_messages()["deferred"] == 1
+    assert server.requests == 0
+    assert RobotMessage.objects.get().last_error.endswith("机器人已停用。")
