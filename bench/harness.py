@@ -137,3 +137,30 @@ def measure_alternating(
             f"round {round_no + (0 if warmup else 1)}/{reps}: "
             + ", ".join(f"{m.key} {m.times[-1] * 1000:.1f} ms" for m, _ in cases)
         )
+
+
+def signed_in_client(user: Any) -> Any:
+    """A test client signed in as `user` as after the sign-in page: the second factor passed
+    (a confirmed device is made when the user's roles require one) and a purpose of use
+    declared, so that pages answer instead of redirecting."""
+    from django.test import Client
+    from django.utils import timezone
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from kehu.audit.purpose import SESSION_KEY as PURPOSE_SESSION_KEY
+
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[PURPOSE_SESSION_KEY] = {
+        "choice": "review",
+        "note": "",
+        "declared_at": timezone.now().isoformat(),
+    }
+    session.save()
+    return client

@@ -23,7 +23,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from bench.data import analyze, make_units, make_user_with_role, make_users
-from bench.harness import Measurement, Results, log, measure_alternating, timed
+from bench.harness import Measurement, Results, log, measure_alternating, signed_in_client, timed
 from kehu.core.models import Role
 from kehu.generic import listing, registry
 from kehu.generic.templatetags.kehu import tabler_widget
@@ -164,7 +164,6 @@ def run(config: dict[str, Any]) -> Results:
         results.facts[f"{prefix}_visible_rows"] = visible
         log(f"list_pages: {who} sees {visible:,} users")
         cursors = _page_cases(results, prefix, who, queryset, visible, reps)
-        client = Client()
-        client.force_login(user)
+        client = signed_in_client(user)
         _view_cases(results, prefix, who, client, cursors, queryset, reps)
     return results
