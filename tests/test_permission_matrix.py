@@ -311,6 +311,7 @@ def record_rules(
     return {
         f"generic:{slug}_list": [Rule(expect=flat_list)],
         f"generic:{slug}_export": [Rule(expect=export)],
+        f"generic:{slug}_export_csv": [Rule(expect=export)],
         f"generic:{slug}_add": [Rule(expect=add)],
         f"generic:{slug}_detail": [Rule(kind, view)],
         f"generic:{slug}_edit": [Rule(kind, change)],
