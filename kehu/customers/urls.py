@@ -14,6 +14,7 @@ urlpatterns = [
         name="dismiss_flag",
     ),
     path("customers/<int:pk>/propose/", views.propose, name="propose"),
+    path("customers/<int:pk>/package/", views.dossier_package, name="package"),
     path("change-requests/", views.change_requests, name="change_requests"),
     path("change-requests/<int:pk>/", views.change_request, name="change_request"),
     path("change-requests/<int:pk>/file/", views.change_request_file, name="change_request_file"),

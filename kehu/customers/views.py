@@ -17,9 +17,16 @@ from django.views.decorators.http import require_POST
 from kehu.audit.services import record
 from kehu.core import masking, policy
 from kehu.core.access import DENIED, get_visible_or_404, require, requires
-from kehu.customers import changes, duplicates, selectors, services
-from kehu.customers.forms import ChangeRequestForm, DecisionForm, MergeForm, StatusForm
+from kehu.customers import changes, duplicates, package_job, selectors, services
+from kehu.customers.forms import (
+    ChangeRequestForm,
+    DecisionForm,
+    MergeForm,
+    PackageForm,
+    StatusForm,
+)
 from kehu.customers.models import ChangeRequest, Customer, DuplicateFlag
+from kehu.generic.list_export import job_url
 from kehu.generic.listing import named_page
 from kehu.generic.services import StaleEditError
 from kehu.infra.file_headers import protect
@@ -238,3 +245,25 @@ def change_requests(request: HttpRequest) -> HttpResponse:
         for name, rows in (("waiting", waiting), ("mine", mine))
     }
     return render(request, "customers/change_requests.html", pages)
+
+
+@login_required
+def dossier_package(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask for the customer's complete dossier package (made as a background job)."""
+    customer = get_visible_or_404(request.user, selectors.customer_rows(), pk)
+    require(request.user, package_job.EXPORT, customer)
+    may_reveal = package_job.may_reveal_any(request.user, customer)
+    data = request.POST if request.method == "POST" else None
+    form = PackageForm(data, may_reveal=may_reveal)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = package_job.start_package(request.user, customer, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The dossier package is being made."))
+            return redirect(job_url(job))
+    status = 400 if form.errors else 200
+    return render(
+        request, "customers/package.html", {"customer": customer, "form": form}, status=status
+    )
