@@ -24,8 +24,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.audit.services import record
-from kehu.core import masking
+from kehu.core import masking, policy
 from kehu.customers.models import Customer
+from kehu.generic import registry
+from kehu.generic.cells import cell_value
 from kehu.infra import pdf
 
 # Bytes read from a source file per step.
@@ -111,6 +113,21 @@ class Package:
                 str(note),
             )
         )
+
+    def records(self, slug: str, lookup: str = "customer", title: Any = None) -> int:
+        """A section listing the customer's rows of a record type (those `lookup` ties to the
+        customer, within the user's scope) with the type's list columns, masked as in its
+        list; the number of rows."""
+        rt = registry.get(slug)
+        if not policy.has_perm(self.user, policy.perm_name(rt.model, "view")):
+            return 0
+        rows = policy.scope(self.user, rt.list_base_queryset()).filter(**{lookup: self.customer})
+        columns = [c for c in rt.listing.columns if c.name.split(".")[0] != lookup]
+        table = [[cell_value(row, c.name) for c in columns] for row in rows.order_by("pk")]
+        if table:
+            header = [rt.column_label(c) for c in columns]
+            self.section(title or rt.verbose_name_plural, rows=[header, *table])
+        return len(table)
 
     def add_file(self, path: str, source: Source, note: Any = "") -> PackedFile:
         """Write a file into the zip (bytes, byte chunks or a file on disk), hashing it."""

@@ -11,6 +11,4 @@ class GenericConfig(AppConfig):
         from kehu.generic import list_export
         from kehu.generic.jobs import register_job_kind
 
-        register_job_kind(
-            list_export.JOB_KIND, list_export.run_export, label=_("Export of a list")
-        )
+        register_job_kind(list_export.JOB_KIND, list_export.run_export, label=_("Export of a list"))

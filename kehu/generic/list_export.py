@@ -111,7 +111,7 @@ def respond(export: ListExport) -> HttpResponseBase | UserJob:
         response["Content-Disposition"] = f'attachment; filename="{export.filename()}"'
     else:
         # Written into an anonymous temporary file (gone when the response closes it).
-        handle = tempfile.TemporaryFile()
+        handle = tempfile.TemporaryFile()  # noqa: SIM115  (closed by the response)
         write_xlsx(handle, export.title, columns, rows_of(queryset), exporter)
         handle.seek(0)
         response = FileResponse(
