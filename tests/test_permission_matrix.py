@@ -375,6 +375,7 @@ RULES: dict[str, list[Rule]] = {
     "customers:dismiss_flag": [Rule("flag", per_object(EDIT), "POST")],
     "customers:propose": [Rule("customer", per_object(PROPOSERS))],
     "customers:package": [Rule("customer", per_object(PACKAGERS))],
+    "customers:list_pdf": [Rule(expect=users("head_sale", "gm", "auditor"))],
     "customers:change_requests": [Rule(expect=CUSTOMER_READERS)],
     "customers:change_request": [Rule("changerequest", per_object(READ))],
     "customers:change_request_file": [Rule("changerequest", per_object(READ))],

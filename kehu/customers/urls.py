@@ -5,6 +5,7 @@ from kehu.customers import views
 app_name = "customers"
 
 urlpatterns = [
+    path("customers/list.pdf", views.customer_list_pdf, name="list_pdf"),
     path("customers/<int:pk>/status/", views.change_status, name="change_status"),
     path("customers/<int:pk>/verify/", views.verify, name="verify"),
     path("customers/<int:pk>/merge/", views.merge, name="merge"),

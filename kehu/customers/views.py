@@ -26,9 +26,11 @@ from kehu.customers.forms import (
     StatusForm,
 )
 from kehu.customers.models import ChangeRequest, Customer, DuplicateFlag
+from kehu.generic import listing, printing, private_search, registry
 from kehu.generic.list_export import job_url
 from kehu.generic.listing import named_page
 from kehu.generic.services import StaleEditError
+from kehu.infra import pdf
 from kehu.infra.file_headers import protect
 from kehu.infra.uploads import sniff_head
 
@@ -267,3 +269,37 @@ def dossier_package(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "customers/package.html", {"customer": customer, "form": form}, status=status
     )
+
+
+# The customer list's columns the printed list (客户一览表) leaves out: the department heads
+# each group, flags and the time of the last change are for the screen.
+NOT_PRINTED = {"unit.name", "flags", "updated_at"}
+
+
+@login_required
+def customer_list_pdf(request: HttpRequest) -> HttpResponse:
+    """The customer list per department (客户一览表): the list's rows with its filters,
+    grouped by department."""
+    record_type = registry.get("customers")
+    require(request.user, "customers.customer.export")
+    params = private_search.for_reading(request, request.GET)
+    rows, _filters = listing.visible_rows(record_type, request.user, params, "export")
+    sort = listing.sort_key(record_type, request.GET.get("sort", ""))
+    total, _more = listing.count_rows(rows)
+    shown = rows.order_by("unit__path", sort, "pk")[: printing.PRINT_LIMIT]
+    columns = [c for c in record_type.listing.columns if c.name not in NOT_PRINTED]
+    title = str(_("Customer list"))
+    content = printing.list_pdf(
+        title, record_type, columns, shown, request.user, group_by="unit.name", total=total
+    )
+    filters = {
+        k: v for k, v in params.items() if k != "q" or not private_search.is_private(record_type, v)
+    }
+    record(
+        "customers.customer.print",
+        None,
+        object_type="customers.customer",
+        object_repr=title,
+        extra={"filters": filters, "rows": min(total, printing.PRINT_LIMIT)},
+    )
+    return pdf.response(content, "客户一览表.pdf")

@@ -123,3 +123,23 @@ def test_a_long_list_becomes_a_job(client_for: Any, demo: Any, fmt: str) -> None
     assert job.summary == {"rows": len(expected)} and job.total == len(expected)
     event = AuditEvent.objects.get(action="customers.customer.export")
     assert event.extra["rows"] == len(expected) and event.extra["format"] == fmt
+
+
+def test_the_customer_list_prints_per_department(client_for: Any, demo: Any) -> None:
+    import pypdf
+
+    response = client_for("gm").get("/customers/list.pdf?status=active")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    reader = pypdf.PdfReader(io.BytesIO(response.content))
+    text = "".join("".join(page.extract_text().split()) for page in reader.pages)
+    visible = _visible("customers", demo["gm"], "status=active")
+    assert visible
+    for customer in visible:
+        assert "".join(customer.name.split()) in text
+        assert "".join(customer.unit.name.split()) in text
+    assert "客户一览表" in text
+    individuals = [c for c in visible if c.id_number]
+    assert all(c.id_number not in text for c in individuals)
+    event = AuditEvent.objects.get(action="customers.customer.print")
+    assert event.extra["rows"] == len(visible)
+    assert client_for("manager1").get("/customers/list.pdf").status_code == 403
