@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponseBase, QueryDict, StreamingHttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -86,7 +87,7 @@ def _private(record_type: RecordType, text: str) -> bool:
 
 def job_url(job: UserJob) -> str:
     """The job's page, where its owner follows it and downloads its file."""
-    return f"/jobs/{job.pk}/"
+    return reverse("jobs:detail", args=[job.pk])
 
 
 def rows_of(queryset: QuerySet[Any]) -> Iterator[Any]:
