@@ -63,6 +63,10 @@ CONTACT = ("name", "title", "department", "role", "mobile", "office_phone", "ema
 ACCOUNT = ("account_name", "bank_name", "branch", "account_number", "is_primary")
 
 
+def _label(model: Any, name: str) -> str:
+    return str(getattr(model._meta.get_field(name), "verbose_name", name))
+
+
 def _present(names: tuple[str, ...]) -> list[str]:
     fields = {f.name for f in Customer._meta.get_fields()}
     return [name for name in names if name in fields]
@@ -78,12 +82,12 @@ def customer_part(package: Package) -> None:
     package.section(_("Basic data"), pairs)
     contacts = list(policy.scope(user, Contact.objects.filter(customer=customer)))
     if contacts:
-        header = [str(Contact._meta.get_field(n).verbose_name) for n in CONTACT]
+        header = [_label(Contact, n) for n in CONTACT]
         rows = [[package.value(c, n) for n in CONTACT] for c in contacts]
         package.section(_("Contacts"), rows=[header, *rows])
     accounts = list(policy.scope(user, BankAccount.objects.filter(customer=customer)))
     if accounts:
-        header = [str(BankAccount._meta.get_field(n).verbose_name) for n in ACCOUNT]
+        header = [_label(BankAccount, n) for n in ACCOUNT]
         rows = [[package.value(a, n) for n in ACCOUNT] for a in accounts]
         package.section(_("Bank accounts"), rows=[header, *rows])
     classes = customer.classifications.select_related("dimension")
@@ -91,12 +95,12 @@ def customer_part(package: Package) -> None:
         package.section(_("Classifications"), [(v.dimension.name, v.name) for v in classes])
     changes = customer.status_changes.select_related("changed_by").order_by("changed_at")
     if changes:
-        rows = [
+        steps = [
             [c.changed_at, c.get_from_status_display(), c.get_to_status_display(), c.reason]
             for c in changes
         ]
-        header = [_("changed at"), _("from"), _("to"), _("reason")]
-        package.section(_("Status changes"), rows=[header, *rows])
+        titles = [_("changed at"), _("from"), _("to"), _("reason")]
+        package.section(_("Status changes"), rows=[titles, *steps])
 
 
 def _subjects(customer: Customer) -> Q:

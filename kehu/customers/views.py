@@ -293,7 +293,9 @@ def customer_list_pdf(request: HttpRequest) -> HttpResponse:
         title, record_type, columns, shown, request.user, group_by="unit.name", total=total
     )
     filters = {
-        k: v for k, v in params.items() if k != "q" or not private_search.is_private(record_type, v)
+        k: v
+        for k, v in params.items()
+        if k != "q" or not private_search.is_private(record_type, str(v))
     }
     record(
         "customers.customer.print",

@@ -33,7 +33,7 @@ def documents_part(package: Package) -> None:
         document.customer = customer
         versions = DocumentVersion.objects.filter(document=document).order_by("number")
         if not package.all_versions:
-            versions = versions.filter(pk=document.current_id)
+            versions = versions.filter(pk=document.current_id or 0)
         for version in versions:
             version.document = document
             current = version.pk == document.current_id

@@ -75,8 +75,9 @@ class ListExport:
     def filters(self) -> dict[str, Any]:
         # A private search (a full ID number) is never written into the audit trail.
         shown = {k: v for k, v in self.params.items() if k != "q"}
-        if self.params.get("q") and not _private(self.record_type, self.params["q"]):
-            shown["q"] = self.params["q"]
+        text = str(self.params.get("q", ""))
+        if text and not _private(self.record_type, text):
+            shown["q"] = text
         return shown
 
 

@@ -38,7 +38,7 @@ def _csv_rows(response: Any) -> list[list[str]]:
 
 
 def _xlsx_rows(content: bytes) -> list[list[Any]]:
-    sheet = load_workbook(io.BytesIO(content), read_only=True).active
+    sheet = load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
     return [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
 
 
