@@ -27,6 +27,7 @@ BENCHMARKS = (
     "audit_verify",
     "list_pages",
     "excel_export",
+    "list_export",
     "documents",
     "customers",
     "credit_check",

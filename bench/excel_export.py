@@ -20,7 +20,7 @@ from bench.data import analyze, make_units, make_user_with_role, make_users
 from bench.harness import Measurement, Results, log, measure_alternating, timed
 from kehu.core.models import Role
 from kehu.generic import cells, listing, registry
-from kehu.generic.export import EXPORT_LIMIT, _plain, rows_to_xlsx
+from kehu.generic.export import XLSX_MAX_ROWS, _plain, rows_to_xlsx
 
 
 def run(config: dict[str, Any]) -> Results:
@@ -41,7 +41,7 @@ def run(config: dict[str, Any]) -> Results:
     title = str(rt.verbose_name_plural)
 
     def rows_iter() -> Any:
-        return queryset[:EXPORT_LIMIT].iterator(chunk_size=2000)
+        return queryset[:XLSX_MAX_ROWS].iterator(chunk_size=2000)
 
     def values_of(objects: Any) -> list[list[Any]]:
         return [[_plain(cells.cell_value(r, name)) for name, _l in columns] for r in objects]

@@ -188,6 +188,8 @@ CACHES = {
 }
 # Searches for a full ID number, phone or mobile a user may make per minute (each audited).
 KEHU_SENSITIVE_SEARCHES_PER_MINUTE = env_int("KEHU_SENSITIVE_SEARCHES_PER_MINUTE", 10)
+# A list export of more rows than this runs as the user's background job (Jobs page).
+KEHU_EXPORT_INLINE_ROWS = env_int("KEHU_EXPORT_INLINE_ROWS", 5000)
 
 # Database: KEHU_DATABASE_URL (postgres://… in production), else SQLite in the data folder.
 DATABASE_URL = env("KEHU_DATABASE_URL", f"sqlite:///{DATA_DIR / 'kehu.sqlite3'}")

@@ -110,6 +110,12 @@ DECIDERS = {
     "C": {"manager4"},
 }
 MERGERS = {"A": users("head_sale", "gm"), "B": users("head_sale", "gm"), "C": NOBODY}
+# The dossier package needs the export permission on the customer.
+PACKAGERS = {
+    "A": users("head_sale", "gm", "auditor"),
+    "B": users("head_sale", "gm", "auditor"),
+    "C": users("auditor"),
+}
 ADMIN = users("admin")
 TOKEN_KEEPERS = {key: owners | ADMIN for key, owners in OWNER.items()}
 ORG_READERS = users("admin", "auditor", "head_sale", "gm")
@@ -311,6 +317,7 @@ def record_rules(
     return {
         f"generic:{slug}_list": [Rule(expect=flat_list)],
         f"generic:{slug}_export": [Rule(expect=export)],
+        f"generic:{slug}_export_csv": [Rule(expect=export)],
         f"generic:{slug}_add": [Rule(expect=add)],
         f"generic:{slug}_detail": [Rule(kind, view)],
         f"generic:{slug}_edit": [Rule(kind, change)],
@@ -376,6 +383,8 @@ RULES: dict[str, list[Rule]] = {
     "customers:merge": [Rule("customer", per_object(MERGERS))],
     "customers:dismiss_flag": [Rule("flag", per_object(EDIT), "POST")],
     "customers:propose": [Rule("customer", per_object(PROPOSERS))],
+    "customers:package": [Rule("customer", per_object(PACKAGERS))],
+    "customers:list_pdf": [Rule(expect=users("head_sale", "gm", "auditor"))],
     "customers:change_requests": [Rule(expect=CUSTOMER_READERS)],
     "customers:change_request": [Rule("changerequest", per_object(READ))],
     "customers:change_request_file": [Rule("changerequest", per_object(READ))],
@@ -1713,6 +1722,7 @@ AUDITOR_OWN_WRITES = {
     "privacy:reveal": "reveals a masked value: a read, audited with its reason",
     "api:reveal": "reveals a masked value: a read, audited with its reason",
     "privacy:purpose": "declares the purpose of use of their own session (audited)",
+    "customers:package": "asks for a customer's dossier package: an export, as their own job",
     "tokens:mine": "creates their own API token (a credential, not data)",
     "tokens:revoke": "revokes their own API token",
     "api:tokens": "creates their own API token (a credential, not data)",

@@ -10,12 +10,13 @@ class ArchivesConfig(AppConfig):
     def ready(self) -> None:
         from kehu.api import routes
         from kehu.archives import loans, processes, record_types, reminders, tasks, transfers  # noqa: F401  (register)
+        from kehu.archives.package import archives_part
         from kehu.archives.receivers import on_status_changed
         from kehu.archives.selectors import card_panel, home_stats
         from kehu.archives.training import TRAINING_RULE
         from kehu.core import calendar
         from kehu.core.home import register_stats
-        from kehu.customers import card
+        from kehu.customers import card, package
         from kehu.customers.signals import customer_status_changed
         from kehu.ops.reminders import register_rule
         from kehu.ops.schedule import register_periodic
@@ -26,6 +27,7 @@ class ArchivesConfig(AppConfig):
         register_rule(TRAINING_RULE)
         register_stats(home_stats)
         card.register_panel(card_panel)
+        package.register_part(archives_part)
         # The customer lifecycle numbers dossiers and starts retention clocks.
         customer_status_changed.connect(on_status_changed, dispatch_uid="archives.status_changed")
         routes.register_endpoints("kehu.archives.api")

@@ -60,6 +60,7 @@ VERBS: dict[str, Any] = {
     "download": _("downloaded"),
     "read": _("viewed"),
     "reveal": _("masked value revealed"),
+    "package": _("dossier package made"),
     "add": _("added"),
     "alarm": _("integrity alarm raised"),
     "anonymise": _("anonymised"),

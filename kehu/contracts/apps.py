@@ -10,10 +10,12 @@ class ContractsConfig(AppConfig):
     def ready(self) -> None:
         from kehu.api import routes
         from kehu.contracts import processes, record_types, reminders  # noqa: F401  (register)
+        from kehu.contracts.package import contracts_part
         from kehu.contracts.selectors import card_panel
-        from kehu.customers import card
+        from kehu.customers import card, package
         from kehu.ops.reminders import register_rule
 
         card.register_panel(card_panel)
+        package.register_part(contracts_part)
         routes.register_endpoints("kehu.contracts.api")
         register_rule(reminders.SEMIANNUAL_RULE)

@@ -70,6 +70,8 @@ READ_ONLY_MAY_POST = frozenset(
         "api:reveal",
         # The purpose of use of their own session (audited): what their reads are for.
         "privacy:purpose",
+        # A customer's dossier package: an export (audited), made as their own job.
+        "customers:package",
         # Their own API tokens: a credential of their own, not data.
         "tokens:mine",
         "tokens:revoke",

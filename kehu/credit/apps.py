@@ -20,8 +20,9 @@ class CreditConfig(AppConfig):
             OpenOrder,
             Receivable,
         )
+        from kehu.credit.package import credit_part
         from kehu.credit.selectors import card_panel, held_condition
-        from kehu.customers import card, flags
+        from kehu.customers import card, flags, package
         from kehu.customers.models import Customer
         from kehu.ops.reminders import register_rule
         from kehu.ops.schedule import register_periodic
@@ -38,5 +39,6 @@ class CreditConfig(AppConfig):
         register_periodic(*tasks.PERIODIC)
         register_rule(reviews.REVIEW_RULE)
         card.register_panel(card_panel)
+        package.register_part(credit_part)
         flags.register_flag(flags.Flag("credit_hold", _("Credit hold"), held_condition))
         routes.register_endpoints("kehu.credit.api")

@@ -11,10 +11,13 @@ class CustomersConfig(AppConfig):
         from kehu.api import routes
         from kehu.core.home import register_stats
         from kehu.customers import (  # noqa: F401  (register the personal data, record types)
+            package_job,
             record_types,
             sensitive,
         )
         from kehu.customers.selectors import home_stats
+        from kehu.generic.jobs import register_job_kind
 
         register_stats(home_stats)
+        register_job_kind(package_job.JOB_KIND, package_job.run_package, label=_("Dossier package"))
         routes.register_endpoints("kehu.customers.api")

@@ -298,6 +298,35 @@ class MergeForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class PackageForm(forms.Form):
+    """What the dossier package holds beyond the current state: every document version, and
+    masked values in plain text (for whoever may reveal them, with a reason)."""
+
+    all_versions = forms.BooleanField(
+        label=_("Every version of each document, not only the current one"), required=False
+    )
+    reveal = forms.BooleanField(label=_("Show masked values in plain text"), required=False)
+    reason = forms.CharField(
+        label=_("Reason for showing them"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, may_reveal: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not may_reveal:
+            del self.fields["reveal"]
+            del self.fields["reason"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data.setdefault("reveal", False)
+        data.setdefault("reason", "")
+        if data["reveal"] and not data["reason"].strip():
+            self.add_error("reason", _("Give the reason for revealing masked values."))
+        return data
+
+
 class DecisionForm(forms.Form):
     accept = forms.TypedChoiceField(
         choices=[("1", _("Accept")), ("0", _("Reject"))], coerce=lambda v: v == "1"

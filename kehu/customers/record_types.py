@@ -5,6 +5,7 @@ declared in kehu.customers.sensitive."""
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core import policy
@@ -110,6 +111,8 @@ register(
             # A search for a common term skips the n-gram index and tests rows one by one, so
             # its count stops sooner (bench/README.md). A larger page counts to its size.
             search_count_limit=100,
+            # The customer list per department (客户一览表).
+            print_url=reverse_lazy("customers:list_pdf"),
         ),
         detail=DetailSpec(template="customers/card.html", context=selectors.card_context),
         edit=EditSpec(

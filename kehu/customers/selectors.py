@@ -132,6 +132,7 @@ def card_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
         ),
         "customer_has_grants": present.grants,  # read by {% grants_panel %}
         "can_merge": policy.has_perm(user, "customers.customer.merge", customer),
+        "can_package": policy.has_perm(user, "customers.customer.export", customer),
         "can_verify": policy.has_perm(user, "customers.customer.verify", customer),
         "can_propose": policy.has_perm(user, "customers.changerequest.add", customer),
         "can_edit_contacts": policy.has_perm(user, "customers.customer.change", customer),

@@ -5,6 +5,7 @@ from kehu.customers import views
 app_name = "customers"
 
 urlpatterns = [
+    path("customers/list.pdf", views.customer_list_pdf, name="list_pdf"),
     path("customers/<int:pk>/status/", views.change_status, name="change_status"),
     path("customers/<int:pk>/verify/", views.verify, name="verify"),
     path("customers/<int:pk>/merge/", views.merge, name="merge"),
@@ -14,6 +15,7 @@ urlpatterns = [
         name="dismiss_flag",
     ),
     path("customers/<int:pk>/propose/", views.propose, name="propose"),
+    path("customers/<int:pk>/package/", views.dossier_package, name="package"),
     path("change-requests/", views.change_requests, name="change_requests"),
     path("change-requests/<int:pk>/", views.change_request, name="change_request"),
     path("change-requests/<int:pk>/file/", views.change_request_file, name="change_request_file"),

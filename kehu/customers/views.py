@@ -17,11 +17,20 @@ from django.views.decorators.http import require_POST
 from kehu.audit.services import record
 from kehu.core import masking, policy
 from kehu.core.access import DENIED, get_visible_or_404, require, requires
-from kehu.customers import changes, duplicates, selectors, services
-from kehu.customers.forms import ChangeRequestForm, DecisionForm, MergeForm, StatusForm
+from kehu.customers import changes, duplicates, package_job, selectors, services
+from kehu.customers.forms import (
+    ChangeRequestForm,
+    DecisionForm,
+    MergeForm,
+    PackageForm,
+    StatusForm,
+)
 from kehu.customers.models import ChangeRequest, Customer, DuplicateFlag
+from kehu.generic import listing, printing, private_search, registry
+from kehu.generic.list_export import job_url
 from kehu.generic.listing import named_page
 from kehu.generic.services import StaleEditError
+from kehu.infra import pdf
 from kehu.infra.file_headers import protect
 from kehu.infra.uploads import sniff_head
 
@@ -238,3 +247,61 @@ def change_requests(request: HttpRequest) -> HttpResponse:
         for name, rows in (("waiting", waiting), ("mine", mine))
     }
     return render(request, "customers/change_requests.html", pages)
+
+
+@login_required
+def dossier_package(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask for the customer's complete dossier package (made as a background job)."""
+    customer = get_visible_or_404(request.user, selectors.customer_rows(), pk)
+    require(request.user, package_job.EXPORT, customer)
+    may_reveal = package_job.may_reveal_any(request.user, customer)
+    data = request.POST if request.method == "POST" else None
+    form = PackageForm(data, may_reveal=may_reveal)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = package_job.start_package(request.user, customer, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The dossier package is being made."))
+            return redirect(job_url(job))
+    status = 400 if form.errors else 200
+    return render(
+        request, "customers/package.html", {"customer": customer, "form": form}, status=status
+    )
+
+
+# The customer list's columns the printed list (客户一览表) leaves out: the department heads
+# each group, flags and the time of the last change are for the screen.
+NOT_PRINTED = {"unit.name", "flags", "updated_at"}
+
+
+@login_required
+def customer_list_pdf(request: HttpRequest) -> HttpResponse:
+    """The customer list per department (客户一览表): the list's rows with its filters,
+    grouped by department."""
+    record_type = registry.get("customers")
+    require(request.user, "customers.customer.export")
+    params = private_search.for_reading(request, request.GET)
+    rows, _filters = listing.visible_rows(record_type, request.user, params, "export")
+    sort = listing.sort_key(record_type, request.GET.get("sort", ""))
+    total, _more = listing.count_rows(rows)
+    shown = rows.order_by("unit__path", sort, "pk")[: printing.PRINT_LIMIT]
+    columns = [c for c in record_type.listing.columns if c.name not in NOT_PRINTED]
+    title = str(_("Customer list"))
+    content = printing.list_pdf(
+        title, record_type, columns, shown, request.user, group_by="unit.name", total=total
+    )
+    filters = {
+        k: v
+        for k, v in params.items()
+        if k != "q" or not private_search.is_private(record_type, str(v))
+    }
+    record(
+        "customers.customer.print",
+        None,
+        object_type="customers.customer",
+        object_repr=title,
+        extra={"filters": filters, "rows": min(total, printing.PRINT_LIMIT)},
+    )
+    return pdf.response(content, "客户一览表.pdf")

@@ -18,6 +18,11 @@ def _patterns() -> list[URLPattern]:
                 views.RecordExportView.as_view(**kwargs),
                 name=f"{rt.slug}_export",
             ),
+            path(
+                f"{rt.slug}/export.csv",
+                views.RecordExportView.as_view(fmt="csv", **kwargs),
+                name=f"{rt.slug}_export_csv",
+            ),
             path(f"{rt.slug}/add/", views.RecordEditView.as_view(**kwargs), name=f"{rt.slug}_add"),
             path(
                 f"{rt.slug}/<int:pk>/",

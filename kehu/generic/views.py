@@ -11,10 +11,9 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Model
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -24,9 +23,8 @@ from kehu.audit.selectors import history_for
 from kehu.core import masking, policy
 from kehu.core.access import NOT_FOUND, require
 from kehu.core.navigation import return_target
-from kehu.generic import listing, private_search, registry, services
+from kehu.generic import list_export, listing, private_search, registry, services
 from kehu.generic.cells import cell_value, rows_cells
-from kehu.generic.export import columns_for, export_queryset
 from kehu.generic.models import SubmissionToken
 from kehu.generic.registry import RecordType
 from kehu.infra.prepared import prepared_statements
@@ -168,33 +166,30 @@ def action_cell(action: Any, row: Model) -> SafeString:
 
 
 class RecordExportView(RecordView):
-    def get(self, request: HttpRequest) -> HttpResponse:
+    """The list's rows as a file (`fmt`: xlsx or csv), or its background job when long."""
+
+    fmt = "xlsx"
+
+    def get(self, request: HttpRequest) -> HttpResponseBase:
         self.require("export")
         rt = self.record_type
         params = private_search.for_reading(request, request.GET)
         try:
-            rows, _filterset = listing.visible_rows(rt, request.user, params, "export")
+            listing.visible_rows(rt, request.user, params, "export")
         except RateLimited as error:
             messages.error(request, str(error))
             return redirect(reverse(rt.url_name("list")))
         sort = listing.sort_key(rt, request.GET.get("sort", ""))
-        columns = [(c.name, str(rt.column_label(c))) for c in rt.listing.columns]
-        columns = columns_for(rt.model, columns, request.user)
-        content = export_queryset(
-            rt.label,
-            str(rt.verbose_name_plural),
-            columns,
-            rows.order_by(sort, "pk"),
-            request.user,
-            {k: v for k, v in request.GET.items()},
+        export = list_export.ListExport(rt, request.user, params, sort, self.fmt)
+        answer = list_export.respond(export)
+        if isinstance(answer, HttpResponseBase):
+            return answer
+        messages.info(
+            request,
+            _("The list has more than %(count)s rows: it is being exported in the background.")
+            % {"count": list_export.inline_rows()},
         )
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-        response = HttpResponse(
-            content,
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{rt.slug}-{stamp}.xlsx"'
-        return response
+        return redirect(list_export.job_url(answer))
 
 
 class RecordDetailView(RecordView):

@@ -9,8 +9,9 @@ class InteractionsConfig(AppConfig):
 
     def ready(self) -> None:
         from kehu.api import routes
-        from kehu.customers import card
+        from kehu.customers import card, package
         from kehu.interactions import processes, record_types, reminders, tasks  # noqa: F401  (register)
+        from kehu.interactions.package import interactions_part
         from kehu.interactions.selectors import card_panel
         from kehu.ops.reminders import register_rule
         from kehu.ops.schedule import register_periodic
@@ -19,4 +20,5 @@ class InteractionsConfig(AppConfig):
         for rule in reminders.RULES:
             register_rule(rule)
         card.register_panel(card_panel)
+        package.register_part(interactions_part)
         routes.register_endpoints("kehu.interactions.api")
