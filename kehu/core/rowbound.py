@@ -127,3 +127,26 @@ def bind_to_rows(objs: Iterable[models.Model]) -> None:
                 value = getattr(obj, field.attname)
                 if value and isinstance(value, str) and not isinstance(value, Sealed | Unreadable):
                     setattr(obj, field.attname, seal(value, field.context, row=obj.pk))
+
+
+def insert_rows(objs: list[Any]) -> None:
+    """Insert new objects of one model whose pk is set (`reserve_ids`) with one executemany:
+    the values as `bulk_create` would prepare them (`pre_save`, `get_db_prep_save`), without
+    compiling a statement per batch. No signals, as with `bulk_create`."""
+    if not objs:
+        return
+    from django.db import connection
+
+    model = type(objs[0])
+    fields = model._meta.concrete_fields
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    table = connection.ops.quote_name(model._meta.db_table)
+    rows = [
+        tuple(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
+        for obj in objs
+    ]
+    for obj in objs:
+        obj._state.adding = False
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608

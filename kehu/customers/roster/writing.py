@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from kehu.audit.services import record_many
 from kehu.core.digest import lookup_digest
-from kehu.core.rowbound import bind_to_rows, reserve_ids
+from kehu.core.rowbound import bind_to_rows, insert_rows, reserve_ids
 from kehu.customers import completeness, duplicates, search
 from kehu.customers.models import BankAccount, Contact, Customer, CustomerStatus
 from kehu.customers.roster.flags import flag_new_customers
@@ -42,13 +42,14 @@ def _digest(kind: str, value: str) -> str:
 def derive(customer: Customer, contacts: list[Contact], accounts: int) -> None:
     """`services.refresh_derived` without its queries: the contacts and the number of
     accounts are given."""
-    customer.name_pinyin = search.pinyin_of(customer.name)[0]
+    pinyin = search.pinyin_of(customer.name)
+    customer.name_pinyin = pinyin[0]
     customer.name_key = name_key(customer.name)
     customer.id_number_digest = _digest("id_number", customer.id_number) or None
     customer.legal_rep_digest = _digest("id_number", customer.legal_rep_id_number)
     customer.phone_digest = _digest("phone", customer.phone)
     customer.legal_rep_phone_digest = _digest("phone", customer.legal_rep_phone)
-    customer.search_text = search.build_search_text(customer, contacts)
+    customer.search_text = search.build_search_text(customer, contacts, pinyin)
     customer.completeness = completeness.assess(customer, contacts, accounts).percent
 
 
@@ -106,10 +107,8 @@ def _create(rows: list[Planned], context: RosterContext) -> list[tuple[Any, dict
     bind_to_rows(customers)
     bind_to_rows(contacts)
     bind_to_rows(accounts)
-    Customer.objects.bulk_create(customers, batch_size=100)
-    Contact.objects.bulk_create(contacts, batch_size=200)
-    BankAccount.objects.bulk_create(accounts, batch_size=200)
-    Through.objects.bulk_create(links, batch_size=500)
+    for objs in (customers, contacts, accounts, links):
+        insert_rows(objs)
     storage.write([(c.pk, c.search_text) for c in customers])
     flag_new_customers(customers, contacts)
     return events
@@ -182,7 +181,7 @@ def _update(rows: list[Planned], context: RosterContext) -> list[tuple[Any, dict
         for obj, pk in zip(objs, reserve_ids(model, len(objs)), strict=True):
             obj.pk = pk
         bind_to_rows(objs)
-        model.objects.bulk_create(objs, batch_size=200)
+        insert_rows(objs)
     if changed_contacts:
         Contact.objects.bulk_update(changed_contacts, [*CONTACT_COMPARED, "mobile_digest", "version"])
     if changed_accounts:

@@ -8,6 +8,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from kehu.generic.importing import values
@@ -54,6 +55,11 @@ class Layout:
     columns: list[Column | None]
     missing: list[Column]
     repeated: list[str]
+
+    @cached_property
+    def plan(self) -> list[tuple[int, str, Column]]:
+        """(index, heading, column) of the file's imported columns."""
+        return [(i, h, c) for i, (h, c) in enumerate(zip(self.headings, self.columns, strict=True)) if c]
 
     @property
     def fields(self) -> set[str]:

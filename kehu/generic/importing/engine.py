@@ -93,7 +93,7 @@ def _messages(error: ValidationError, layout: Layout, columns: list[Column]) -> 
 
 def _rows(name: str, content: bytes) -> Iterator[tuple[int, list[Any]]]:
     for line, cells in enumerate(iter_cells(name, content), start=1):
-        if any(c not in (None, "") and (not isinstance(c, str) or c.strip()) for c in cells):
+        if any(cells) or any(c is not None and c != "" for c in cells):
             yield line, cells
 
 
@@ -152,6 +152,42 @@ def check(
     return outcome
 
 
+def parse_cells(layout: Layout, cells: list[Any]) -> tuple[dict[str, Any], list[str], set[str]]:
+    """A row's cells as {field: value} of the columns given, the messages of cells that do not
+    parse and the fields they concern."""
+    values: dict[str, Any] = {}
+    messages: list[str] = []
+    failed: set[str] = set()
+    width = len(cells)
+    for index, heading, column in layout.plan:
+        cell = cells[index] if index < width else ""
+        if cell == "" or cell is None:
+            continue
+        try:
+            value = column.parse(cell)
+        except ValidationError as error:
+            messages += [f"{heading}：{m}" for m in error.messages]
+            failed.add(column.field)
+            continue
+        if value is not None:
+            values[column.field] = value
+    return values, messages, failed
+
+
+def read_values(
+    spec: ImportSpec, name: str, content: bytes, context: Any
+) -> Iterator[tuple[int, dict[str, Any], list[str]]]:
+    """Each data row's parsed values and cell messages, without the record's checks."""
+    rows = _rows(name, content)
+    header = next(rows, None)
+    if header is None:
+        return
+    layout = match_headings(header[1], spec.columns(context))
+    for line, cells in rows:
+        values, messages, _failed = parse_cells(layout, cells)
+        yield line, values, messages
+
+
 def _check_row(
     spec: ImportSpec,
     context: Any,
@@ -162,20 +198,7 @@ def _check_row(
     seen: dict[Hashable, int],
     outcome: Outcome,
 ) -> Planned | None:
-    values: dict[str, Any] = {}
-    messages: list[str] = []
-    failed: set[str] = set()
-    for heading, column, cell in zip(layout.headings, layout.columns, cells, strict=False):
-        if column is None:
-            continue
-        try:
-            value = column.parse(cell)
-        except ValidationError as error:
-            messages += [f"{heading}：{m}" for m in error.messages]
-            failed.add(column.field)
-            continue
-        if value is not None:
-            values[column.field] = value
+    values, messages, failed = parse_cells(layout, cells)
     for column in columns:
         if column.required and column.field not in values and column.field not in failed:
             messages.append(_("%(column)s: this column is required.") % {"column": column.zh})

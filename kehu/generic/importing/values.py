@@ -28,17 +28,22 @@ def blank(value: Any) -> bool:
 
 
 def text(value: Any) -> str | None:
-    """Free text, trimmed, full-width letters and digits made half-width."""
+    """Free text, trimmed. Full-width letters and digits, runs of spaces and invisible
+    characters are the record's own checks' to normalise (as for typed input)."""
+    if value.__class__ is str:
+        return value.strip() or None
     if blank(value):
         return None
     return clean_text(cell_text(value))
 
 
 def raw_text(value: Any) -> str | None:
-    """Text as given (codes, numbers the record's own validation normalises)."""
-    if blank(value):
+    """Text as given, trimmed (codes and numbers the record's own checks normalise)."""
+    if value.__class__ is str:
+        return value.strip() or None
+    if value is None:
         return None
-    return strip_invisible(cell_text(value)).strip()
+    return strip_invisible(cell_text(value)).strip() or None
 
 
 def date(value: Any) -> datetime.date | None:
@@ -113,11 +118,14 @@ def choice(options: Mapping[str, Any], message: Any) -> Callable[[Any], Any]:
     from kehu.generic.importing.columns import heading_key
 
     known = {heading_key(label): stored for label, stored in options.items()}
+    exact = dict(options)
 
     def parse(value: Any) -> Any:
         if blank(value):
             return None
-        found = known.get(heading_key(cell_text(value)))
+        found = exact.get(value) if isinstance(value, str) else None
+        if found is None:
+            found = known.get(heading_key(cell_text(value)))
         if found is None:
             raise ValidationError(str(message))
         return found
