@@ -350,6 +350,8 @@ KEHU_JOBS_AT = dict(
 KEHU_WORKER_STALE_SECONDS = env_int("KEHU_WORKER_STALE_SECONDS", 120)
 KEHU_JOB_MAX_ATTEMPTS = env_int("KEHU_JOB_MAX_ATTEMPTS", 3)
 KEHU_JOB_TIME_LIMIT_SECONDS = env_int("KEHU_JOB_TIME_LIMIT_SECONDS", 3600)
+# How long the result file of a user's background job (an export, a package) stays to download.
+KEHU_JOB_RESULT_DAYS = env_int("KEHU_JOB_RESULT_DAYS", 7)
 # /health/ answers 503 when the scheduler has not ticked, or a job has waited, this long.
 KEHU_HEALTH_SCHEDULER_STALE_SECONDS = env_int("KEHU_HEALTH_SCHEDULER_STALE_SECONDS", 300)
 KEHU_HEALTH_MAX_WAIT_SECONDS = env_int("KEHU_HEALTH_MAX_WAIT_SECONDS", 900)

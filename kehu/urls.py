@@ -12,6 +12,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("health/", health, name="health"),
     path("ops/", include("kehu.ops.urls")),
+    path("jobs/", include("kehu.generic.jobs.urls")),
     path("", include("kehu.core.urls")),
     path("", include("kehu.customers.urls")),
     path("", include("kehu.documents.urls")),

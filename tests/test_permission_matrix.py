@@ -335,6 +335,15 @@ RULES: dict[str, list[Rule]] = {
     "ops:reminder-settings": [Rule()],
     "api:due": [Rule()],
     "api:reminder_settings": [Rule()],
+    # A user's background jobs: their own only.
+    "jobs:list": [Rule()],
+    "jobs:detail": [Rule("userjob", per_object(OWNER))],
+    "jobs:cancel": [Rule("userjob", per_object(OWNER), "POST")],
+    "jobs:download": [Rule("userjob", per_object(OWNER))],
+    "api:jobs": [Rule()],
+    "api:job": [Rule("userjob", per_object(OWNER))],
+    "api:job_cancel": [Rule("userjob", per_object(OWNER), "POST")],
+    "api:job_download": [Rule("userjob", per_object(OWNER))],
     "api:api-root": [Rule()],
     "api:schema": [Rule()],
     "api:docs": [Rule()],
@@ -1215,6 +1224,7 @@ def _customer_world(owner: User, demo: dict[str, User]) -> dict[str, Any]:
         "document": version.document,
         "version": version,
         "apitoken": create_token(owner, "matrix")[0],
+        "userjob": _running_job_with_result(owner),
         "interaction": talk,
         "complaint": complaint,
         "survey": survey,
@@ -1438,6 +1448,26 @@ def world(demo: dict[str, User]) -> dict[str, Any]:
         dimension=shared["dimension"], code="v", name="值"
     )
     return {"objects": objects, "shared": shared}
+
+
+def _running_job_with_result(owner: User) -> Any:
+    """A job of `owner` still running (so it can be cancelled) with a result to download."""
+    import io
+
+    from kehu.core import storage
+    from kehu.generic.models import JobState, UserJob
+
+    stored = storage.store("jobs/matrix.csv", io.BytesIO(b"a,b\n"))
+    return UserJob.objects.create(
+        owner=owner,
+        kind="matrix",
+        title="导出",
+        state=JobState.RUNNING,
+        result_file=stored.name,
+        result_name="export.csv",
+        result_type="text/csv",
+        result_expires_at=timezone.now() + datetime.timedelta(days=1),
+    )
 
 
 def _credit_override(customer: Any, by: User) -> Any:

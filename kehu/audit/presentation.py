@@ -121,6 +121,9 @@ VERBS: dict[str, Any] = {
     "watch_list_hit": _("found on the watch list"),
     "watch_list_clear": _("watch-list match cleared"),
     "wait": _("waiting for a supplement"),
+    "start": _("started"),
+    "succeeded": _("succeeded"),
+    "cancelled": _("cancelled"),
     "withdraw": _("withdrawn"),
 }
 

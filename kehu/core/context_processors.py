@@ -26,6 +26,7 @@ NAVIGATION: list[tuple[Any, list[Item | str]]] = [
             (_("My tasks"), "checklist", "workflow:tasks", ""),
             (_("What is due"), "alarm", "ops:due", ""),
             (_("Reminder settings"), "bell-cog", "ops:reminder-settings", ""),
+            (_("Background jobs"), "progress", "jobs:list", ""),
             (_("Cases"), "folders", "workflow:cases", ""),
             (_("Access grants"), "key", "privacy:grants", ""),
             (_("My API tokens"), "key", "tokens:mine", ""),

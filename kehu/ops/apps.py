@@ -22,5 +22,6 @@ class OpsConfig(AppConfig):
         register_lazy_panel("ops:due-panel")
         routes.register_endpoints("kehu.ops.api")
         routes.register_endpoints("kehu.ops.robot_api")
+        routes.register_endpoints("kehu.ops.job_api")
         # The chat robots hear of every reminder (once per stage, in its transaction).
         reminders.register_broadcast(robots.queue_robot_messages)

@@ -22,6 +22,7 @@ from kehu.audit.monitor import alarm_recipients as audit_recipients
 from kehu.audit.services import record
 from kehu.core.models import Role, User
 from kehu.core.notifications import notify
+from kehu.generic.jobs.services import fail_abandoned, forget_expired
 from kehu.ops.models import Heartbeat
 from kehu.ops.schedule import SCHEDULE
 
@@ -108,6 +109,7 @@ def reclaim_stale(now: datetime.datetime | None = None) -> dict[str, int]:
             job.exception_class_path = STALE_JOB
             job.traceback = f"worker stopped or time limit passed; {attempts} attempts"
             job.save(update_fields=["status", "finished_at", "exception_class_path", "traceback"])
+            fail_abandoned([str(job.pk)])
             alarm(job)
             counts["failed"] += 1
     return counts
@@ -119,6 +121,7 @@ def prune(now: datetime.datetime) -> None:
 
     week_ago, month_ago = now - datetime.timedelta(days=7), now - datetime.timedelta(days=30)
     DBTaskResult.objects.successful().filter(finished_at__lt=week_ago).delete()
+    forget_expired(now)
     Outbox.objects.filter(status=OutboxStatus.SENT, sent_at__lt=month_ago).delete()
 
 
@@ -190,4 +193,5 @@ def on_task_finished(sender: Any, task_result: Any, **kwargs: Any) -> None:
     job = DBTaskResult.objects.filter(pk=task_result.id).first()
     if job is not None:
         with transaction.atomic():
+            fail_abandoned([str(job.pk)])
             alarm(job)

@@ -25,7 +25,7 @@ WATCH_LIST = {"/watch-list/", "/watch-list/import/"}
 PAGES = [*ADMIN_PAGES, *sorted(CUSTOMER_PAGES), "/classification-dimensions/"]
 # Home, the API documentation and the workflow's task pages: every signed-in user.
 ALWAYS = {"/", "/api/v1/docs/", "/tasks/", "/cases/", "/privacy/grants/", "/tokens/"}
-ALWAYS |= {"/ops/due/", "/ops/reminders/"}
+ALWAYS |= {"/ops/due/", "/ops/reminders/", "/jobs/"}
 # The register of customer data provided outside the owning department.
 DISCLOSURES = {"/privacy/disclosures/"}
 # The register review's campaigns: account managers, their heads, compliance, the general

@@ -222,6 +222,7 @@ NAV = {
     "tasks": "/tasks/",
     "due": "/ops/due/",
     "reminders": "/ops/reminders/",
+    "jobs": "/jobs/",
     "cases": "/cases/",
     "grants": "/privacy/grants/",
     "retention": "/privacy/retention/",
@@ -274,7 +275,7 @@ CUSTOMER_NAV = {"customers", "contacts", "changes", "expiring", "filings", "disc
 CUSTOMER_NAV |= {"reviews"}
 FILING_ADMIN = {"checklist", "rules", "watch", "watch_import"}
 # Everybody has tasks and deadlines, may receive access grants and keeps their own API tokens.
-WORK = {"tasks", "due", "reminders", "cases", "grants", "my_tokens"}
+WORK = {"tasks", "due", "reminders", "jobs", "cases", "grants", "my_tokens"}
 ARCHIVE_READ = {"dossiers", "register"}
 # The archivist does the archive functions and nothing else (SEC-1).
 ARCHIVIST_NAV = ARCHIVE_READ | {"loans", "transfers", "cabinets", "disposition", "destructions"}
