@@ -377,6 +377,14 @@ RULES: dict[str, list[Rule]] = {
     "customers:dismiss_flag": [Rule("flag", per_object(EDIT), "POST")],
     "customers:propose": [Rule("customer", per_object(PROPOSERS))],
     "customers:change_requests": [Rule(expect=CUSTOMER_READERS)],
+    # The roster import: whoever may create customers somewhere; a preview is its owner's
+    # check job only (the matrix's jobs are of another kind: nobody's preview).
+    "customers:import": [Rule(expect=ACCOUNT_MANAGERS | {"head_sale"})],
+    "customers:import_template": [Rule(expect=ACCOUNT_MANAGERS | {"head_sale"})],
+    "customers:import_preview": [Rule("userjob", per_object({"A": set(), "B": set(), "C": set()}))],
+    "customers:import_confirm": [
+        Rule("userjob", per_object({"A": set(), "B": set(), "C": set()}), "POST")
+    ],
     "customers:change_request": [Rule("changerequest", per_object(READ))],
     "customers:change_request_file": [Rule("changerequest", per_object(READ))],
     "api/v1/customers/<int:pk>/status/": [

@@ -17,4 +17,19 @@ class CustomersConfig(AppConfig):
         from kehu.customers.selectors import home_stats
 
         register_stats(home_stats)
+        from kehu.customers.roster.jobs import KIND, run_roster_job
+        from kehu.generic.jobs import register_job_kind
+
+        register_job_kind(KIND, run_roster_job, label=_("Customer import"))
+        from kehu.generic import registry
+
+        registry.get("customers").listing.add_action(
+            registry.ListAction(
+                _("Import customers"),
+                url_name="customers:import",
+                permission="customers.customer.add",
+                icon="upload",
+                element_id="import-customers",
+            )
+        )
         routes.register_endpoints("kehu.customers.api")

@@ -70,3 +70,29 @@ def roster_template(user: User, unit: OrgUnit | None = None) -> bytes:
 def roster_error_report(name: str, content: bytes, outcome: Outcome) -> bytes:
     with translation.override(settings.LANGUAGE_CODE):
         return error_report(name, content, outcome.errors)
+
+
+def start_check(user: User, unit: OrgUnit, name: str, content: bytes, good_rows_only: bool) -> Any:
+    """Queue the dry run of an uploaded roster (a job); its summary links to the preview."""
+    from kehu.customers.roster.jobs import KIND
+    from kehu.generic.jobs import start_job
+
+    context_for(user, unit)  # refused here, not only in the worker
+    params = {"unit": unit.pk, "dry_run": True, "good_rows_only": good_rows_only}
+    title = _("Check of customer import %(name)s") % {"name": name}
+    return start_job(user, KIND, title, params, input_file=(name, content))
+
+
+def confirm_import(user: User, checked: Any, good_rows_only: bool) -> Any:
+    """Queue the import of a checked file (the dry-run job `checked`, owned by `user`)."""
+    from kehu.core.storage import iter_plain
+    from kehu.customers.roster.jobs import KIND
+    from kehu.generic.jobs import start_job
+
+    unit = OrgUnit.objects.get(pk=checked.params["unit"])
+    context_for(user, unit)
+    content = b"".join(iter_plain(checked.input_file))
+    params = {"unit": unit.pk, "dry_run": False, "good_rows_only": good_rows_only,
+              "checked_job": checked.pk}  # fmt: skip
+    title = _("Customer import %(name)s") % {"name": checked.input_name}
+    return start_job(user, KIND, title, params, input_file=(checked.input_name, content))
