@@ -80,7 +80,7 @@ def error_report(name: str, content: bytes, errors: Mapping[str, list[str]]) -> 
         if not header_done:
             if not any(t.strip() for t in texts):
                 continue
-            sheet.append(_cells(sheet, [_("Errors"), _("Row"), *texts], bold=True))
+            sheet.append(_cells(sheet, [_("What is wrong"), _("Line"), *texts], bold=True))
             header_done = True
             continue
         messages = errors.get(str(line))
