@@ -49,7 +49,8 @@ CUSTOMER_COLUMNS = {"客户类型": "kind", "客户名称": "name", "统一社�
                     "身份证号码": "id_number", "法定代表人": "legal_rep_name",
                     "注册地址": "registered_address", "成立日期": "founded_on",
                     "注册资本": "registered_capital", "经营范围": "business_scope",
-                    "电话": "phone", "省份": "province", "城市": "city", "备注": "note"}  # fmt: skip
+                    "电话": "phone", "省份": "province", "城市": "city",
+                    "备注": "note"}  # fmt: skip
 WORDS = "华夏鑫源恒通瑞丰宏达金泰盛世永安天成博远嘉禾创新汇智云海东方长城"
 CITIES = [("北京市", "北京市"), ("上海市", "上海市"), ("广东省", "广州市"), ("浙江省", "杭州市")]
 
@@ -142,12 +143,15 @@ def _raw_rows(content: bytes, owner_id: int, unit_id: int) -> tuple[list[tuple],
     from python_calamine import CalamineWorkbook
 
     now = timezone.now().isoformat(" ")
-    rows = list(CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).iter_rows())[1:]
+    rows = list(
+        CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).iter_rows()
+    )[1:]
     customers, contacts = [], []
     for pk, row in enumerate(rows, start=1):
         kind = "organization" if row[0] == "企业" else "individual"
         customers.append((pk, kind, row[1], row[2] or None, row[3], row[10], row[11], row[12],
-                          row[5], row[6], row[9], "prospect", owner_id, unit_id, now, now))  # fmt: skip
+                          row[5], row[6], row[9], "prospect", owner_id, unit_id, now,
+                          now))  # fmt: skip
         if row[14]:
             contacts.append((pk, pk, row[14], row[15], row[16], row[17], now, now))
     return customers, contacts
@@ -222,10 +226,13 @@ def run(config: dict[str, Any]) -> Results:
         assert result.totals["new"] + result.totals["update"] == count, result.totals
 
     cases = [
-        (Measurement("executemany", "raw executemany, customers + contacts", count, "rows"), executemany),
+        (Measurement("executemany", "raw executemany, customers + contacts", count, "rows"),
+         executemany),
         (Measurement("kehu", "Kehu import_roster (full)", count, "rows"), ours),
-        (Measurement("iex_tuned", "django-import-export, tuned", count, "rows"), lambda: peer(True)),
-        (Measurement("iex_default", "django-import-export, default", count, "rows"), lambda: peer(False)),
+        (Measurement("iex_tuned", "django-import-export, tuned", count, "rows"),
+         lambda: peer(True)),
+        (Measurement("iex_default", "django-import-export, default", count, "rows"),
+         lambda: peer(False)),
     ]  # fmt: skip
     only = set(filter(None, str(config.get("import_cases") or "").split(",")))
     cases = [c for c in cases if not only or c[0].key in only]
@@ -247,5 +254,7 @@ def run(config: dict[str, Any]) -> Results:
         tracemalloc.stop()
         results.facts[f"peak_python_heap_mib_{rows}"] = round(peak / 2**20, 1)
         log(f"imports: peak Python heap at {rows:,} rows: {peak / 2**20:.1f} MiB")
-    results.facts["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    results.facts["peak_rss_mib"] = round(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
+    )
     return results

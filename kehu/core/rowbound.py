@@ -110,7 +110,7 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
                 [table, column, count],
             )
             return [row[0] for row in cursor.fetchall()]
-        cursor.execute(f'SELECT MAX("{column}") FROM "{table}"')  # noqa: S608
+        cursor.execute(f'SELECT MAX("{column}") FROM "{table}"')
         largest = cursor.fetchone()[0] or 0
         cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
         found = cursor.fetchone()
@@ -143,10 +143,9 @@ def insert_rows(objs: list[Any]) -> None:
     marks = ", ".join(["%s"] * len(fields))
     table = connection.ops.quote_name(model._meta.db_table)
     rows = [
-        tuple(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
-        for obj in objs
+        tuple(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields) for obj in objs
     ]
     for obj in objs:
         obj._state.adding = False
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)

@@ -230,14 +230,14 @@ class RosterImportView(Endpoint):
 
     @extend_schema(request=RosterImportSerializer, responses={202: None})
     def post(self, request: Request) -> Response:
-        from kehu.core.models import OrgUnit
         from kehu.customers.roster import services as roster
         from kehu.generic.jobs import start_job
         from kehu.infra.uploads import safe_name
 
         data = RosterImportSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        unit = roster.import_units(request.user).filter(pk=data.validated_data["unit"]).first()
+        units = roster.import_units(request.user)  # type: ignore[arg-type]
+        unit = units.filter(pk=data.validated_data["unit"]).first()
         if unit is None:
             raise exceptions.PermissionDenied()
         upload = data.validated_data["file"]
@@ -247,7 +247,9 @@ class RosterImportView(Endpoint):
             "dry_run": data.validated_data["dry_run"],
             "good_rows_only": data.validated_data["good_rows_only"],
         }
-        job = start_job(request.user, "customers.import", name, params, input_file=(name, upload.read()))
+        job = start_job(
+            request.user, "customers.import", name, params, input_file=(name, upload.read())
+        )
         return Response({"job": job.pk, "state": job.state}, status=status.HTTP_202_ACCEPTED)
 
 

@@ -47,14 +47,19 @@ KIND = _choice(
 )  # fmt: skip
 
 
-def _field(name: str, zh: str, en: str, parse: Any = v.text, example: Any = "", **kw: Any) -> Column:
+def _field(
+    name: str, zh: str, en: str, parse: Any = v.text, example: Any = "", **kw: Any
+) -> Column:
     field = Customer._meta.get_field(name)
-    return Column(name, zh, en, parse, help=field.verbose_name, example=example, **kw)
+    return Column(
+        name, zh, en, parse, help=getattr(field, "verbose_name", name), example=example, **kw
+    )
 
 
 def _contact(name: str, zh: str, en: str, parse: Any = v.text, **kw: Any) -> Column:
     field = Contact._meta.get_field(name)
-    label = format_lazy("{}: {}", _("Primary contact"), field.verbose_name)
+    verbose = getattr(field, "verbose_name", name)
+    label = format_lazy("{}: {}", _("Primary contact"), verbose)
     return Column(f"contact_{name}", zh, en, parse, help=label, **kw)
 
 
@@ -86,7 +91,8 @@ def customer_columns() -> list[Column]:
         _field("registered_address", "注册地址", "registered_address",
                example="北京市海淀区中关村大街1号"),
         _field("operating_address", "经营地址", "operating_address"),
-        _field("founded_on", "成立日期", "founded_on", v.date, allowed=DATES, example="2015年3月5日"),
+        _field("founded_on", "成立日期", "founded_on", v.date, allowed=DATES,
+               example="2015年3月5日"),
         _field("registered_capital", "注册资本", "registered_capital", v.amount, allowed=AMOUNTS,
                example="500万"),
         _field("capital_currency", "币种", "capital_currency", _choice(Currency.choices),
@@ -96,7 +102,8 @@ def customer_columns() -> list[Column]:
         _field("licence_valid_until", "执照有效期至", "licence_valid_until", v.date, allowed=DATES),
         _field("issuing_authority", "发证机关", "issuing_authority"),
         _field("certifications", "资质认证", "certifications"),
-        _field("gender", "性别", "gender", _choice(Gender.choices), allowed=_labels(Gender.choices)),
+        _field("gender", "性别", "gender", _choice(Gender.choices),
+               allowed=_labels(Gender.choices)),
         _field("birth_date", "出生日期", "birth_date", v.date, allowed=DATES),
         _field("occupation", "职业", "occupation"),
         _field("employer", "工作单位", "employer"),

@@ -36,7 +36,9 @@ def flag_new_customers(customers: list[Customer], contacts: list[Contact]) -> in
     by_rep: dict[str, list[int]] = defaultdict(list)
     reps = {c.legal_rep_digest for c in customers if c.legal_rep_digest}
     if reps:
-        for pk, digest in others.filter(legal_rep_digest__in=reps).values_list("pk", "legal_rep_digest"):
+        for pk, digest in others.filter(legal_rep_digest__in=reps).values_list(
+            "pk", "legal_rep_digest"
+        ):
             by_rep[digest].append(pk)
     by_phone: dict[str, set[int]] = defaultdict(set)
     if digest_of:

@@ -46,7 +46,9 @@ def run_roster_job(ctx: JobContext) -> dict[str, Any]:
             progress=progress,
         )
     if outcome.errors:
-        ctx.attach_result(_("import errors.xlsx"), roster_error_report(name, content, outcome), XLSX)
+        ctx.attach_result(
+            _("import errors.xlsx"), roster_error_report(name, content, outcome), XLSX
+        )
     summary = summary_of(outcome)
     if params.get("dry_run"):
         summary["link"] = reverse("customers:import_preview", args=[ctx.job.pk])

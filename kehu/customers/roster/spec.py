@@ -60,14 +60,16 @@ class RosterContext:
         return cls(user, unit, dimensions, values, file_name)
 
 
-def _limit(model: Any, data: dict[str, Any], errors: dict[str, list[str]], prefix: str = "") -> None:
+def _limit(
+    model: Any, data: dict[str, Any], errors: dict[str, list[str]], prefix: str = ""
+) -> None:
     """Text longer than its column is refused (the form's max_length), never cut."""
     for name, value in data.items():
         if not isinstance(value, str):
             continue
         try:
             limit = model._meta.get_field(name).max_length
-        except Exception:  # noqa: BLE001 — not a model field
+        except Exception:
             continue
         if limit:
             try:
@@ -77,7 +79,9 @@ def _limit(model: Any, data: dict[str, Any], errors: dict[str, list[str]], prefi
                     errors.setdefault(key, []).extend(messages)
 
 
-def _split(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, int]]:
+def _split(
+    values: dict[str, Any],
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, int]]:
     customer, contact, bank, classes = {}, {}, {}, {}
     for name, value in values.items():
         if name.startswith(CONTACT_PREFIX):
@@ -140,7 +144,9 @@ class RosterImport(ImportSpec):
         cleaned |= {CLASS_PREFIX + k: x for k, x in classes.items()}
         return cleaned
 
-    def _clean_contact(self, contact: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
+    def _clean_contact(
+        self, contact: dict[str, Any], errors: dict[str, list[str]]
+    ) -> dict[str, Any]:
         if not contact.get("name"):
             errors["contact_name"] = [_("Enter the contact's name.")]
             return contact
@@ -234,7 +240,9 @@ def find_account(customer: Customer, number: str) -> BankAccount | None:
     return next((a for a in customer.bank_accounts.all() if a.account_number == number), None)
 
 
-def changes_of(values: dict[str, Any], customer: Customer, context: RosterContext) -> dict[str, list[Any]]:
+def changes_of(
+    values: dict[str, Any], customer: Customer, context: RosterContext
+) -> dict[str, list[Any]]:
     """{field: [stored, given]} of what the row would change on the stored customer (blank
     cells change nothing)."""
     given, contact, bank, classes = _split(values)
@@ -259,7 +267,10 @@ def changes_of(values: dict[str, Any], customer: Customer, context: RosterContex
     if bank.get("account_number"):
         account = find_account(customer, bank["account_number"])
         if account is None:
-            changes["bank_account"] = [None, _shown(BankAccount, "account_number", bank["account_number"])]
+            changes["bank_account"] = [
+                None,
+                _shown(BankAccount, "account_number", bank["account_number"]),
+            ]
         else:
             for name in BANK_COMPARED:
                 if name in bank and not _same(getattr(account, name), bank[name]):

@@ -26,7 +26,9 @@ XLSX_MAGIC = b"PK\x03\x04"
 
 
 class RosterUploadForm(forms.Form):
-    unit = forms.ModelChoiceField(queryset=None, label=gettext_lazy("Department"))
+    unit: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, label=gettext_lazy("Department")
+    )
     file = forms.FileField(
         label=gettext_lazy("Roster file"),
         help_text=gettext_lazy("An .xlsx workbook or a .csv file (UTF-8 or GBK)."),
@@ -87,7 +89,7 @@ def roster_template(request: HttpRequest) -> HttpResponse:
 
 
 def _checked_job(request: HttpRequest, pk: int) -> UserJob:
-    job = UserJob.objects.filter(pk=pk, owner=request.user, kind=KIND).first()
+    job = UserJob.objects.filter(pk=pk, owner_id=request.user.pk, kind=KIND).first()
     if job is None or not job.params.get("dry_run"):
         raise Http404(_("No such record, or you may not see it."))
     return job

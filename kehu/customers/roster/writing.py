@@ -76,6 +76,11 @@ def _account(customer: Customer, values: dict[str, Any], primary: bool) -> BankA
     return account
 
 
+def _number(objs: list[Any], model: Any) -> None:
+    for obj, pk in zip(objs, reserve_ids(model, len(objs)), strict=True):
+        obj.pk = pk
+
+
 def _create(rows: list[Planned], context: RosterContext) -> list[tuple[Any, dict[str, Any]]]:
     now = timezone.now()
     customers, contacts, accounts, links, events = [], [], [], [], []
@@ -101,14 +106,15 @@ def _create(rows: list[Planned], context: RosterContext) -> list[tuple[Any, dict
             value = context.values[value_id]
             filled[f"classification.{value.dimension.code}"] = value.name
         events.append((customer, {k: [None, x] for k, x in filled.items()}))
-    for objs, model in ((contacts, Contact), (accounts, BankAccount)):
-        for obj, pk in zip(objs, reserve_ids(model, len(objs)), strict=True):
-            obj.pk = pk
+    _number(contacts, Contact)
+    _number(accounts, BankAccount)
     bind_to_rows(customers)
     bind_to_rows(contacts)
     bind_to_rows(accounts)
-    for objs in (customers, contacts, accounts, links):
-        insert_rows(objs)
+    insert_rows(customers)
+    insert_rows(contacts)
+    insert_rows(accounts)
+    insert_rows(links)
     storage.write([(c.pk, c.search_text) for c in customers])
     flag_new_customers(customers, contacts)
     return events
@@ -150,7 +156,9 @@ def _update(rows: list[Planned], context: RosterContext) -> list[tuple[Any, dict
         if bank.get("account_number"):
             account = find_account(customer, bank["account_number"])
             if account is None:
-                new_accounts.append(_account(customer, bank, not any(a.is_primary for a in accounts)))
+                new_accounts.append(
+                    _account(customer, bank, not any(a.is_primary for a in accounts))
+                )
                 accounts.append(new_accounts[-1])
             elif any(f"bank_account.{n}" in row.changes for n in BANK_COMPARED):
                 for name in BANK_COMPARED:
@@ -165,7 +173,9 @@ def _update(rows: list[Planned], context: RosterContext) -> list[tuple[Any, dict
             if before is not None and before.pk != value.pk:
                 links_to_drop.append((customer.pk, before.pk))
             if before is None or before.pk != value.pk:
-                links_to_add.append(Through(customer_id=customer.pk, classificationvalue_id=value.pk))
+                links_to_add.append(
+                    Through(customer_id=customer.pk, classificationvalue_id=value.pk)
+                )
         derive(customer, contacts, len(accounts))
         customer.version += 1
         customer.last_verified_at = now
@@ -177,13 +187,16 @@ def _update(rows: list[Planned], context: RosterContext) -> list[tuple[Any, dict
         [*sorted(changed_fields), *DERIVED, "version", "last_verified_at", "updated_at"],
         batch_size=100,
     )
-    for objs, model in ((new_contacts, Contact), (new_accounts, BankAccount)):
-        for obj, pk in zip(objs, reserve_ids(model, len(objs)), strict=True):
-            obj.pk = pk
-        bind_to_rows(objs)
-        insert_rows(objs)
+    _number(new_contacts, Contact)
+    _number(new_accounts, BankAccount)
+    bind_to_rows(new_contacts)
+    bind_to_rows(new_accounts)
+    insert_rows(new_contacts)
+    insert_rows(new_accounts)
     if changed_contacts:
-        Contact.objects.bulk_update(changed_contacts, [*CONTACT_COMPARED, "mobile_digest", "version"])
+        Contact.objects.bulk_update(
+            changed_contacts, [*CONTACT_COMPARED, "mobile_digest", "version"]
+        )
     if changed_accounts:
         BankAccount.objects.bulk_update(changed_accounts, [*BANK_COMPARED, "version"])
     for customer_id, value_id in links_to_drop:

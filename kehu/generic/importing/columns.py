@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -41,9 +41,9 @@ class Column:
     help: Any = ""
     allowed: Any = ""
     example: Any = ""
-    aliases: tuple[str, ...] = field(default_factory=tuple)
+    aliases: tuple[str, ...] = ()
 
-    def keys(self) -> set[str]:
+    def heading_keys(self) -> set[str]:
         return {heading_key(h) for h in (self.zh, self.en, self.field, *self.aliases)}
 
 
@@ -59,7 +59,9 @@ class Layout:
     @cached_property
     def plan(self) -> list[tuple[int, str, Column]]:
         """(index, heading, column) of the file's imported columns."""
-        return [(i, h, c) for i, (h, c) in enumerate(zip(self.headings, self.columns, strict=True)) if c]
+        return [
+            (i, h, c) for i, (h, c) in enumerate(zip(self.headings, self.columns, strict=True)) if c
+        ]
 
     @property
     def fields(self) -> set[str]:
@@ -68,14 +70,14 @@ class Layout:
 
 def match_headings(headings: Sequence[Any], declared: Sequence[Column]) -> Layout:
     by_key: dict[str, Column] = {}
-    for column in declared:
-        for key in column.keys():
-            by_key.setdefault(key, column)
+    for each in declared:
+        for key in each.heading_keys():
+            by_key.setdefault(key, each)
     matched: list[Column | None] = []
     seen: set[str] = set()
     repeated: list[str] = []
     for heading in headings:
-        column = by_key.get(heading_key(heading))
+        column: Column | None = by_key.get(heading_key(heading))
         if column is not None and column.field in seen:
             repeated.append(str(heading))
             column = None

@@ -34,7 +34,9 @@ Progress = Callable[[int, int, str], None]
 class Outcome:
     """What a check or an import found and did (JSON-serialisable with `as_json`)."""
 
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys((NEW, UPDATE, SAME, ERROR), 0))
+    counts: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys((NEW, UPDATE, SAME, ERROR), 0)
+    )
     samples: dict[str, list[dict[str, Any]]] = field(
         default_factory=lambda: {NEW: [], UPDATE: [], SAME: [], ERROR: []}
     )
@@ -68,9 +70,7 @@ class Outcome:
 
     def note(self, row: Planned) -> None:
         self.counts[row.action] += 1
-        self._sample(
-            row.action, {"line": row.line, "label": row.label, "changes": row.changes}
-        )
+        self._sample(row.action, {"line": row.line, "label": row.label, "changes": row.changes})
 
     def fail(self, line: int, label: str, messages: list[str]) -> None:
         self.counts[ERROR] += 1
@@ -260,7 +260,7 @@ def _spilled(spill: IO[bytes], size: int) -> Iterator[list[Planned]]:
     batch: list[Planned] = []
     while True:
         try:
-            line, key, values, label = pickle.load(spill)  # noqa: S301 (our own temp file)
+            line, key, values, label = pickle.load(spill)
         except EOFError:
             break
         batch.append(Planned(line=line, key=key, values=values, label=label))

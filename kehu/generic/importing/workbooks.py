@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from kehu.generic.importing.columns import Column
 from kehu.infra.tabular import cell_text, iter_cells
@@ -41,12 +42,14 @@ def template(columns: list[Column]) -> bytes:
     for cell in sheet[1]:
         cell.font = _BOLD
     for index, column in enumerate(columns, start=1):
-        letter = sheet.cell(row=1, column=index).column_letter
+        letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = max(12, len(column.zh) * 2 + 4)
         sheet.cell(row=2, column=index).number_format = "@"
     sheet.freeze_panes = "A2"
     notes = workbook.create_sheet(_("Columns explained"))
-    notes.append([_("Column"), _("English heading"), _("Required"), _("Meaning"), _("Allowed values")])
+    notes.append(
+        [_("Column"), _("English heading"), _("Required"), _("Meaning"), _("Allowed values")]
+    )
     for cell in notes[1]:
         cell.font = _BOLD
     for column in columns:
@@ -88,9 +91,7 @@ def error_report(name: str, content: bytes, errors: Mapping[str, list[str]]) -> 
             continue
         if not messages and not any(t.strip() for t in texts):
             continue
-        sheet.append(
-            _cells(sheet, ["；".join(messages or []), line, *texts], bad=bool(messages))
-        )
+        sheet.append(_cells(sheet, ["；".join(messages or []), line, *texts], bad=bool(messages)))
     return _save(workbook)
 
 
