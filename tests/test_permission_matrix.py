@@ -381,6 +381,7 @@ RULES: dict[str, list[Rule]] = {
     # check job only (the matrix's jobs are of another kind: nobody's preview).
     "customers:import": [Rule(expect=ACCOUNT_MANAGERS | {"head_sale"})],
     "customers:import_template": [Rule(expect=ACCOUNT_MANAGERS | {"head_sale"})],
+    "api/v1/customer-imports/": [Rule(expect=ACCOUNT_MANAGERS | {"head_sale"}, method="POST")],
     "customers:import_preview": [Rule("userjob", per_object({"A": set(), "B": set(), "C": set()}))],
     "customers:import_confirm": [
         Rule("userjob", per_object({"A": set(), "B": set(), "C": set()}), "POST")

@@ -234,9 +234,11 @@ class RosterImportView(Endpoint):
         from kehu.generic.jobs import start_job
         from kehu.infra.uploads import safe_name
 
+        units = roster.import_units(request.user)  # type: ignore[arg-type]
+        if not units.exists():
+            raise exceptions.PermissionDenied()
         data = RosterImportSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        units = roster.import_units(request.user)  # type: ignore[arg-type]
         unit = units.filter(pk=data.validated_data["unit"]).first()
         if unit is None:
             raise exceptions.PermissionDenied()
