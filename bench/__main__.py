@@ -32,6 +32,7 @@ BENCHMARKS = (
     "customers",
     "credit_check",
     "contracts",
+    "imports",
 )
 HERE = Path(__file__).resolve().parent
 ENV_URL = os.environ.get("KEHU_DATABASE_URL", "")
@@ -81,6 +82,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument(
         "--only", default="", help=f"comma-separated subset of: {', '.join(BENCHMARKS)}"
+    )
+    parser.add_argument(
+        "--import-reps", type=int, default=1, help="repetitions of each import (default 1)"
+    )
+    parser.add_argument(
+        "--import-cases",
+        default="",
+        help="imports: only these cases (executemany,kehu,iex_tuned,iex_default)",
     )
     parser.add_argument(
         "--quick", action="store_true", help="small sizes for a smoke run (about 30 s)"
@@ -232,6 +241,9 @@ def main(argv: list[str]) -> int:
         "users": args.size,
         "events": args.size,
         "customers": args.size,
+        "size": args.size,
+        "import_reps": args.import_reps,
+        "import_cases": args.import_cases,
         "append_events": args.append_events,
         "append_batch": args.append_batch,
         "export_rows": args.export_rows,

@@ -386,6 +386,15 @@ RULES: dict[str, list[Rule]] = {
     "customers:package": [Rule("customer", per_object(PACKAGERS))],
     "customers:list_pdf": [Rule(expect=users("head_sale", "gm", "auditor"))],
     "customers:change_requests": [Rule(expect=CUSTOMER_READERS)],
+    # The roster import: whoever may create customers somewhere; a preview is its owner's
+    # check job only (the matrix's jobs are of another kind: nobody's preview).
+    "customers:import": [Rule(expect=ACCOUNT_MANAGERS | {"head_sale"})],
+    "customers:import_template": [Rule(expect=ACCOUNT_MANAGERS | {"head_sale"})],
+    "api/v1/customer-imports/": [Rule(expect=ACCOUNT_MANAGERS | {"head_sale"}, method="POST")],
+    "customers:import_preview": [Rule("userjob", per_object({"A": set(), "B": set(), "C": set()}))],
+    "customers:import_confirm": [
+        Rule("userjob", per_object({"A": set(), "B": set(), "C": set()}), "POST")
+    ],
     "customers:change_request": [Rule("changerequest", per_object(READ))],
     "customers:change_request_file": [Rule("changerequest", per_object(READ))],
     "api/v1/customers/<int:pk>/status/": [

@@ -215,7 +215,48 @@ class ChangeRequestDecisionView(CustomerActionView):
         return Response(ChangeRequestSerializer(decided).data)
 
 
+class RosterImportSerializer(serializers.Serializer[Any]):
+    file = serializers.FileField(help_text="An .xlsx workbook or a .csv file (UTF-8 or GBK).")
+    unit = serializers.IntegerField(help_text="The department the new customers belong to.")
+    dry_run = serializers.BooleanField(default=True, help_text="Only check; save nothing.")
+    good_rows_only = serializers.BooleanField(default=False)
+
+
+class RosterImportView(Endpoint):
+    """Start a roster check (dry run) or import as a background job (follow it under
+    /api/v1/jobs/<id>/; the error report is its result file)."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request=RosterImportSerializer, responses={202: None})
+    def post(self, request: Request) -> Response:
+        from kehu.customers.roster import services as roster
+        from kehu.generic.jobs import start_job
+        from kehu.infra.uploads import safe_name
+
+        units = roster.import_units(request.user)  # type: ignore[arg-type]
+        if not units.exists():
+            raise exceptions.PermissionDenied()
+        data = RosterImportSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        unit = units.filter(pk=data.validated_data["unit"]).first()
+        if unit is None:
+            raise exceptions.PermissionDenied()
+        upload = data.validated_data["file"]
+        name = safe_name(upload.name)
+        params = {
+            "unit": unit.pk,
+            "dry_run": data.validated_data["dry_run"],
+            "good_rows_only": data.validated_data["good_rows_only"],
+        }
+        job = start_job(
+            request.user, "customers.import", name, params, input_file=(name, upload.read())
+        )
+        return Response({"job": job.pk, "state": job.state}, status=status.HTTP_202_ACCEPTED)
+
+
 urlpatterns = [
+    path("customer-imports/", RosterImportView.as_view()),
     path("customers/<int:pk>/status/", CustomerStatusView.as_view()),
     path("customers/<int:pk>/merge/", CustomerMergeView.as_view()),
     path("customers/<int:pk>/duplicates/", CustomerDuplicatesView.as_view()),

@@ -15,9 +15,21 @@ class CustomersConfig(AppConfig):
             record_types,
             sensitive,
         )
+        from kehu.customers.roster import jobs as roster_jobs
         from kehu.customers.selectors import home_stats
+        from kehu.generic import registry
         from kehu.generic.jobs import register_job_kind
 
         register_stats(home_stats)
         register_job_kind(package_job.JOB_KIND, package_job.run_package, label=_("Dossier package"))
+        register_job_kind(roster_jobs.KIND, roster_jobs.run_roster_job, label=_("Customer import"))
+        registry.get("customers").listing.add_action(
+            registry.ListAction(
+                _("Import customers"),
+                url_name="customers:import",
+                permission="customers.customer.add",
+                icon="upload",
+                element_id="import-customers",
+            )
+        )
         routes.register_endpoints("kehu.customers.api")

@@ -1,11 +1,16 @@
 from django.urls import path
 
 from kehu.customers import views
+from kehu.customers.roster import views as roster_views
 
 app_name = "customers"
 
 urlpatterns = [
     path("customers/list.pdf", views.customer_list_pdf, name="list_pdf"),
+    path("customers/import/", roster_views.roster_import, name="import"),
+    path("customers/import/template.xlsx", roster_views.roster_template, name="import_template"),
+    path("customers/import/<int:pk>/", roster_views.roster_preview, name="import_preview"),
+    path("customers/import/<int:pk>/confirm/", roster_views.roster_confirm, name="import_confirm"),
     path("customers/<int:pk>/status/", views.change_status, name="change_status"),
     path("customers/<int:pk>/verify/", views.verify, name="verify"),
     path("customers/<int:pk>/merge/", views.merge, name="merge"),

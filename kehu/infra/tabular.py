@@ -1,45 +1,77 @@
-"""Reading an imported table (xlsx or CSV in UTF-8 or GB18030) as rows of text, and naming
-its columns by their headings: the one reader behind every file import."""
+"""Reading an imported table: the first sheet of an xlsx workbook (python-calamine) or CSV in
+UTF-8, GBK or GB18030 (detected), row by row without holding the whole table as Python
+objects. The one reader behind every file import (kehu.generic.importing and the older
+per-app imports that name columns with `named_rows`)."""
 
 from __future__ import annotations
 
 import csv
+import datetime
 import io
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from kehu.infra.normalize import clean_text
 
+# UTF-8 first: a GB18030 decoder accepts almost any bytes, a UTF-8 decoder does not. GBK is a
+# subset of GB18030, so one decoder reads both.
+ENCODINGS = ("utf-8-sig", "gb18030")
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+def is_xlsx(name: str, content: bytes) -> bool:
+    return name.lower().endswith(".xlsx") or content[:4] == XLSX_MAGIC
+
+
+def decode_text(content: bytes) -> tuple[str, str]:
+    """(text, encoding) of a CSV file's bytes."""
+    for encoding in ENCODINGS:
+        try:
+            return content.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise ValidationError(_("The file is neither UTF-8 nor GB18030 text."))
+
+
+def iter_cells(name: str, content: bytes) -> Iterator[list[Any]]:
+    """Each row of the file as its cells: from xlsx text, numbers (float), booleans and dates
+    as calamine returns them; from CSV text. Blank cells are ""."""
+    if is_xlsx(name, content):
+        from python_calamine import CalamineWorkbook
+
+        try:
+            workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
+            sheet = workbook.get_sheet_by_index(0)
+        except Exception as error:  # calamine raises several kinds on a damaged file
+            raise ValidationError(_("The file is not a readable xlsx workbook.")) from error
+        yield from sheet.iter_rows()
+        return
+    text, _encoding = decode_text(content)
+    yield from csv.reader(io.StringIO(text))
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text: whole numbers without ".0" (phone numbers typed as numbers), dates as
+    YYYY-MM-DD."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if not value.time() else value.isoformat(sep=" ")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
 
 def read_table(name: str, content: bytes) -> list[list[str]]:
     """Every row of the file's first sheet as text (dates as YYYY-MM-DD)."""
-    if name.lower().endswith(".xlsx") or content[:2] == b"PK":
-        from openpyxl import load_workbook
-
-        try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-        except Exception as error:  # openpyxl raises many kinds on a damaged file
-            raise ValidationError(_("The file is not a readable xlsx workbook.")) from error
-        if sheet is None:
-            return []
-        return [
-            [
-                "" if v is None else (v.date().isoformat() if hasattr(v, "date") else str(v))
-                for v in r
-            ]
-            for r in sheet.iter_rows(values_only=True)
-        ]
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ValidationError(_("The file is neither UTF-8 nor GB18030 text."))
-    return [list(r) for r in csv.reader(io.StringIO(text))]
+    return [[cell_text(v) for v in row] for row in iter_cells(name, content)]
 
 
 def named_rows(

@@ -47,13 +47,15 @@ def pinyin_of(name: str) -> tuple[str, str]:
     return re.sub(r"\s+", "", "".join(syllables)), re.sub(r"\s+", "", initials)
 
 
-def build_search_text(customer: Any, contacts: Iterable[Any] = ()) -> str:
+def build_search_text(
+    customer: Any, contacts: Iterable[Any] = (), pinyin: tuple[str, str] | None = None
+) -> str:
     """Everything the search box finds a customer by, lower case, `|`-separated so a term
     never matches across two values. Personal phones (an individual's phone, the legal
     representative's, contacts' mobiles) and ID numbers are encrypted and stay out of the
     text and its index (SEC-3): they are found by their full value through the keyed
     digests (`exact_matches`)."""
-    full, initials = pinyin_of(customer.name)
+    full, initials = pinyin or pinyin_of(customer.name)
     personal_phone = customer.kind == CustomerKind.INDIVIDUAL
     parts = [
         customer.name,
