@@ -5,6 +5,7 @@ background job (kehu.generic.jobs), whose result file they download from the Job
 
 from __future__ import annotations
 
+import io
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpResponseBase, QueryDict, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBase, QueryDict, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -112,13 +113,11 @@ def respond(export: ListExport) -> HttpResponseBase | UserJob:
         )
         response["Content-Disposition"] = f'attachment; filename="{export.filename()}"'
     else:
-        # Written into an anonymous temporary file (gone when the response closes it).
-        handle = tempfile.TemporaryFile()  # noqa: SIM115  (closed by the response)
-        write_xlsx(handle, export.title, columns, rows_of(queryset), exporter)
-        handle.seek(0)
-        response = FileResponse(
-            handle, as_attachment=True, filename=export.filename(), content_type=XLSX_TYPE
-        )
+        # At most the inline limit of rows: small enough to send from memory.
+        buffer = io.BytesIO()
+        write_xlsx(buffer, export.title, columns, rows_of(queryset), exporter)
+        response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{export.filename()}"'
     protect(response, CSV_TYPE if export.fmt == "csv" else XLSX_TYPE)
     return response
 
