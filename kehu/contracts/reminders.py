@@ -1,5 +1,5 @@
 """The contract archive's reminder rules for kehu.ops.reminders (the one reminder engine):
-the semi-annual statistics are due 10 January and 10 July; the credit manager, who prepares
+the semi-annual statistics are due 10 January and 10 July; the contract officer, who prepares
 them, is reminded until the half-year's report has been generated. (The dossier hand-overs
 are workflow steps: the workflow reminds and escalates them.)"""
 
@@ -22,8 +22,12 @@ SEMIANNUAL = "contracts.semiannual_report"
 
 
 def report_preparers() -> list[User]:
-    """Who prepares the statistics: every active holder of the credit manager role."""
-    rows = User.objects.filter(is_active=True, role_assignments__role=Role.CREDIT_MANAGER)
+    """Who prepares the statistics: every active holder of the contract officer role."""
+    return holders(Role.CONTRACT_OFFICER)
+
+
+def holders(role: str) -> list[User]:
+    rows = User.objects.filter(is_active=True, role_assignments__role=role)
     return list(rows.distinct().order_by("pk"))
 
 
