@@ -17,3 +17,4 @@ class ContractsConfig(AppConfig):
         card.register_panel(card_panel)
         routes.register_endpoints("kehu.contracts.api")
         register_rule(reminders.SEMIANNUAL_RULE)
+        register_rule(reminders.ANNUAL_RULE)

@@ -1,6 +1,8 @@
 """The contract archive's reminder rules for kehu.ops.reminders (the one reminder engine):
 the semi-annual statistics are due 10 January and 10 July; the contract officer, who prepares
-them, is reminded until the half-year's report has been generated. (The dossier hand-overs
+them, is reminded until the half-year's report has been generated. The annual
+credit-management analysis report is due 10 January; the credit manager is reminded until
+the year's report has been generated. (The dossier hand-overs
 are workflow steps: the workflow reminds and escalates them.)"""
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kehu.contracts import statistics
+from kehu.contracts import annual, statistics
 from kehu.contracts.models import ContractSettings
 from kehu.core.models import Role, User
 from kehu.ops.models import ReminderChannel
@@ -59,6 +61,44 @@ SEMIANNUAL_RULE = ReminderRule(
     kind=SEMIANNUAL,
     label=gettext_lazy("Semi-annual contract statistics"),
     pending=semiannual_pending,
+    before=(10, 3, 1),
+    every_after=2,
+    escalate_after=5,
+    default_channel=ReminderChannel.EMAIL,
+)
+
+
+ANNUAL = "contracts.annual_credit_report"
+
+
+def annual_pending(today: datetime.date, user: User | None) -> Iterable[Due]:
+    """The year's credit-management analysis report, while it has not been generated."""
+    year = annual.year_due(today)
+    if annual.generated_for(year):
+        year += 1  # the next one, once its deadline is near
+        if annual.due_on(year) > today + datetime.timedelta(days=200):
+            return []
+    recipients = holders(Role.CREDIT_MANAGER)
+    if user is not None and user.pk not in {r.pk for r in recipients}:
+        return []
+    due = annual.due_on(year)
+    return [
+        Due(
+            obj=ContractSettings.current(),
+            deadline=due,
+            recipients=recipients,
+            title=_("Annual credit-management analysis report %(year)s due on %(due)s")
+            % {"year": year, "due": f"{due:%Y-%m-%d}"},
+            link=reverse("contracts:statistics"),
+            unit=None,
+        )
+    ]
+
+
+ANNUAL_RULE = ReminderRule(
+    kind=ANNUAL,
+    label=gettext_lazy("Annual credit-management analysis report"),
+    pending=annual_pending,
     before=(10, 3, 1),
     every_after=2,
     escalate_after=5,
