@@ -3,10 +3,10 @@ for the year before), per department (the customers' units) and in total: from t
 file, the accounts, the limits granted, the accounts on credit hold, the exposure, the open
 receivables by age (not yet due, overdue up to 90 days, overdue longer), the year's invoices
 and what has been collected on them, the problem accounts reported in the year and not
-rejected (问题帐款, the bad debts); and the contracts signed, terminated and disputed in the year (the dated
-events the semi-annual statistics count). Balances are those of the day the report is
-generated; flows count the year. Generated as Excel and PDF and kept as a versioned report
-(kehu.contracts.statistics.keep_report)."""
+rejected (问题帐款, the bad debts); and the contracts signed, terminated and disputed in
+the year (the dated events the semi-annual statistics count). Balances are those of the day
+the report is generated; flows count the year. Generated as Excel and PDF and kept as a
+versioned report (kehu.contracts.statistics.keep_report)."""
 
 from __future__ import annotations
 

@@ -18,8 +18,15 @@ from rest_framework.response import Response
 
 from kehu.api.base import Endpoint, invalid
 from kehu.audit.services import record
-from kehu.contracts import annual, checklist, departments, handovers, selectors, services
-from kehu.contracts import statistics
+from kehu.contracts import (
+    annual,
+    checklist,
+    departments,
+    handovers,
+    selectors,
+    services,
+    statistics,
+)
 from kehu.contracts.forms import AttachForm
 from kehu.contracts.handovers import ReceiptForm
 from kehu.contracts.models import (

@@ -87,7 +87,7 @@ def table(user: Any, period: Span) -> list[dict[str, Any]]:
     for kind in (EventKind.CHANGED, EventKind.TERMINATED, EventKind.DISPUTED):
         sums |= _sums(kind, amount=False)
     sums |= _sums(EventKind.SIGNED, amount=True, previous=True)
-    grouped = (
+    query = (
         visible_events(user)
         .filter(happened_on__gte=period.previous_start, happened_on__lte=period.end)
         .annotate(current=current)
@@ -95,6 +95,7 @@ def table(user: Any, period: Span) -> list[dict[str, Any]]:
         .annotate(**sums)
         .order_by("unit__code", "currency")
     )
+    grouped: list[dict[str, Any]] = [dict(row) for row in query]
     rows = [_shown(row, f"{row['unit__name']} ({row['unit__code']})") for row in grouped]
     totals: dict[str, dict[str, Any]] = {}
     for row in grouped:

@@ -232,6 +232,6 @@ class DepartmentStatisticsForm(forms.Form):
         label=_("period"),
         coerce=int,
         required=False,
-        empty_value=0,
+        empty_value=None,
         choices=[(0, _("whole year")), (1, _("first half")), (2, _("second half"))],
     )

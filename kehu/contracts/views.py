@@ -207,15 +207,13 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @requires(departments.PERMISSION)
-def department_statistics(request: HttpRequest) -> HttpResponseBase:
+def department_statistics(request: HttpRequest) -> HttpResponse:
     """RPT-2: the contract statistics of the reader's departments for a half-year or a
     year; `?format=xlsx` or `pdf` exports them (audited)."""
     today = timezone.localdate()
     form = forms.DepartmentStatisticsForm(request.GET or {"year": today.year, "half": 0})
     if not form.is_valid():
-        return render(
-            request, "contracts/departments.html", {"form": form, "rows": []}, status=400
-        )
+        return render(request, "contracts/departments.html", {"form": form, "rows": []}, status=400)
     period = departments.span(form.cleaned_data["year"], form.cleaned_data["half"] or None)
     rows = departments.table(request.user, period)
     kind = request.GET.get("format", "")
@@ -236,7 +234,8 @@ def department_statistics(request: HttpRequest) -> HttpResponseBase:
             departments.to_xlsx(period, rows, name), content_type=statistics.XLSX
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return protect(response, statistics.XLSX)
+        protect(response, statistics.XLSX)
+        return response
     return render(
         request,
         "contracts/departments.html",

@@ -79,9 +79,7 @@ class UploadSerializer(serializers.Serializer[Any]):
         "version (none: a new document).",
     )
     title = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
-    reference = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=100
-    )
+    reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
 
 
 class CustomerDocumentsView(CustomerActionView):

@@ -189,10 +189,10 @@ def _target(
         raise ValidationError(
             {"reference": [_("The customer already has a document of this type with this number.")]}
         )
-    created = Document.objects.create(
+    new = Document.objects.create(
         customer=customer, doc_type=doc_type, is_single=False, title=title, reference=reference
     )
-    return created, True
+    return new, True
 
 
 def document_type_save_several(doc_type: DocumentType, multiple: bool) -> None:
@@ -274,11 +274,12 @@ def on_customer_merged(
 
 
 def move_on_merge(keep: Customer, gone: Customer) -> int:
-    """Inside the merge's transaction: the absorbed customer's
-    documents go to the survivor, each with an audit event (of a type that allows several,
-    side by side); where both have a document of a single-instance type, the absorbed one's versions are appended (renumbered,
-    the event lists old and new numbers) to the survivor's, newest stays current, and the
-    emptied document row stays with the absorbed customer, so its history still resolves."""
+    """Inside the merge's transaction: the absorbed customer's documents go to the
+    survivor, each with an audit event (of a type that allows several, side by side);
+    where both have a document of a single-instance type, the absorbed one's versions are
+    appended (renumbered, the event lists old and new numbers) to the survivor's, newest
+    stays current, and the emptied document row stays with the absorbed customer, so its
+    history still resolves."""
     moved = 0
     for document in Document.objects.select_for_update().filter(customer=gone).order_by("pk"):
         target = None

@@ -4,6 +4,8 @@ services and selectors do the work; the policy decides."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,10 +28,10 @@ from kehu.core.access import DENIED, get_visible_or_404, require, requires
 from kehu.core.forms import add_errors
 from kehu.core.navigation import return_target
 from kehu.customers.duplicates import resolve
+from kehu.customers.models import Customer
 from kehu.customers.selectors import customer_rows
 from kehu.documents import opening, selectors, services
 from kehu.documents.forms import UploadForm
-from kehu.customers.models import Customer
 from kehu.documents.models import Document, DocumentType, DocumentVersion
 from kehu.infra.file_headers import protect
 
@@ -73,7 +75,7 @@ def upload(request: HttpRequest, customer_pk: int) -> HttpResponse:
                     else redirect("documents:document", version.document_id)
                 )
     else:
-        initial = {}
+        initial: dict[str, Any] = {}
         code = request.GET.get("type")
         if code and DocumentType.objects.filter(code=code, is_active=True).exists():
             initial["doc_type"] = code

@@ -197,7 +197,8 @@ def test_the_contract_officer_role_receives_not_the_credit_manager(
     """Contract duties belong to the contract officer (合同管理员): a credit manager who is
     not also contract officer reads the ledger but neither receives nor keeps the
     checklist; someone who is only contract officer does both."""
-    from kehu.core import policy, services as core_services
+    from kehu.core import policy
+    from kehu.core import services as core_services
     from kehu.core.models import OrgUnit, Role
 
     bj = OrgUnit.objects.get(code="BJ")
@@ -219,7 +220,9 @@ def test_the_contract_officer_role_receives_not_the_credit_manager(
         handovers.handover_receive(
             first, by=credit_only, form=_receipt(first, ["contract_original"])
         )
-    done = handovers.handover_receive(first, by=officer, form=_receipt(first, ["contract_original"]))
+    done = handovers.handover_receive(
+        first, by=officer, form=_receipt(first, ["contract_original"])
+    )
     assert done.received_by == officer
     demo["officer"] = officer
     assert client_for("officer").get(f"/contracts/{signed.pk}/").status_code == 200

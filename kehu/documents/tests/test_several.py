@@ -92,7 +92,9 @@ def test_checklist_counts_a_type_present_while_one_is_valid(demo: dict[str, User
     assert state() == checklist.MISSING
     old = put(customer, permit(), by, title="旧证", expires_on=TODAY - datetime.timedelta(days=3))
     assert state() == checklist.EXPIRED
-    fresh = put(customer, permit(), by, title="新证", expires_on=TODAY + datetime.timedelta(days=90))
+    fresh = put(
+        customer, permit(), by, title="新证", expires_on=TODAY + datetime.timedelta(days=90)
+    )
     entry = {e.key: e for e in checklist.evaluate(customer)}["doc:industry_permit"]
     assert entry.state == checklist.OK and entry.document_id == fresh.document_id
     assert old.document_id != fresh.document_id
