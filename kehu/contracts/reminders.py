@@ -2,7 +2,8 @@
 the semi-annual statistics are due 10 January and 10 July; the contract officer, who prepares
 them, is reminded until the half-year's report has been generated. The annual
 credit-management analysis report is due 10 January; the credit manager is reminded until
-the year's report has been generated. (The dossier hand-overs
+the year's report has been generated. A contract in force nearing or past its end date is
+reminded to its handler. (The dossier hand-overs
 are workflow steps: the workflow reminds and escalates them.)"""
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kehu.contracts import annual, statistics
-from kehu.contracts.models import ContractSettings
+from kehu.contracts.models import Contract, ContractSettings, ContractStatus
 from kehu.core.models import Role, User
 from kehu.ops.models import ReminderChannel
 from kehu.ops.reminders import Due, ReminderRule
@@ -103,4 +104,46 @@ ANNUAL_RULE = ReminderRule(
     every_after=2,
     escalate_after=5,
     default_channel=ReminderChannel.EMAIL,
+)
+
+
+CONTRACT_END = "contracts.contract_end"
+# Contracts in force: their end date is a deadline of the handler's.
+IN_FORCE = (ContractStatus.SIGNED, ContractStatus.PERFORMING, ContractStatus.CHANGED)
+
+
+def contract_end_pending(today: datetime.date, user: User | None) -> Iterable[Due]:
+    """Contracts in force whose end date is near or past: the handler records the contract
+    performed, renews or ends it (and its dossier is then handed over)."""
+    window = today + datetime.timedelta(days=CONTRACT_END_RULE.horizon)
+    contracts = Contract.objects.filter(
+        status__in=IN_FORCE, ends_on__isnull=False, ends_on__lte=window
+    )
+    if user is not None:
+        contracts = contracts.filter(handler=user)
+    rows = contracts.select_related("handler", "unit", "customer").order_by("ends_on", "pk")
+    for contract in rows:
+        assert contract.ends_on is not None
+        yield Due(
+            obj=contract,
+            deadline=contract.ends_on,
+            recipients=[contract.handler],
+            title=_("Contract %(number)s with %(customer)s ends on %(date)s")
+            % {
+                "number": contract.number,
+                "customer": contract.customer.name,
+                "date": f"{contract.ends_on:%Y-%m-%d}",
+            },
+            link=contract.get_absolute_url(),
+            body=_("Record the contract performed, changed or terminated."),
+            unit=contract.unit,
+        )
+
+
+CONTRACT_END_RULE = ReminderRule(
+    kind=CONTRACT_END,
+    label=gettext_lazy("Contract ending"),
+    pending=contract_end_pending,
+    before=(30, 7),
+    working_days=False,
 )

@@ -235,3 +235,34 @@ def test_the_annual_report_is_reminded_to_the_credit_manager(demo: dict[str, Use
     annual.report_generate(2026, by=demo["credit"], today=D(2027, 1, 2))
     assert list(reminders.annual_pending(D(2027, 1, 2), None)) == []
     assert [d.deadline for d in reminders.annual_pending(D(2027, 12, 1), None)] == [D(2028, 1, 10)]
+
+
+# --- contract deadlines: the end date reminded, the review following the duration --------
+
+
+def test_a_contract_ending_is_reminded_and_reviewed_that_month(
+    demo: dict[str, User],
+    make_customer: Callable[..., Customer],
+    make_contract: Callable[..., Any],
+) -> None:
+    from kehu.contracts import selectors, services
+    from kehu.reviews.models import ReviewSettings
+    from kehu.reviews.selection import customers_to_review
+
+    customer = make_customer()
+    contract = make_contract(customer, effective_on=D(2026, 3, 1), ends_on=D(2026, 9, 30))
+    assert list(reminders.contract_end_pending(D(2026, 9, 1), None)) == []  # a draft
+    services.contract_transition(contract, "signed", by=demo["manager1"], on=D(2026, 3, 1))
+    (due,) = reminders.contract_end_pending(D(2026, 9, 1), None)
+    assert due.deadline == D(2026, 9, 30) and due.recipients == [demo["manager1"]]
+    assert contract.number in due.title
+    assert list(reminders.contract_end_pending(D(2026, 9, 1), demo["manager2"])) == []
+    assert list(reminders.contract_end_pending(D(2026, 6, 1), None)) == []  # not yet near
+    september = selectors.ending_contracts_review(D(2026, 9, 1), None)
+    assert list(september) == [customer]
+    assert not selectors.ending_contracts_review(D(2026, 10, 1), None).exists()
+    Customer.objects.filter(pk=customer.pk).update(status="active")
+    config = ReviewSettings.current()
+    assert 9 not in config.month_numbers()  # an extra review, not the campaign's month
+    assert customer in customers_to_review(D(2026, 9, 1), config)
+    assert customer not in customers_to_review(D(2026, 10, 1), config)
