@@ -407,6 +407,7 @@ SPECTACULAR_SETTINGS = {
         "ReminderChannelEnum": "kehu.ops.models.ReminderChannel",
         "ConsentChannelEnum": "kehu.privacy.models.Channel",
         "CurrencyEnum": "kehu.customers.models.Currency",
+        "ContractReportKindEnum": "kehu.contracts.models.ReportKind",
         "OutboxStatusEnum": "kehu.ops.models.OutboxStatus",
         "CampaignStatusEnum": "kehu.reviews.models.CampaignStatus",
         "ReviewTaskStatusEnum": "kehu.reviews.models.TaskStatus",

@@ -1045,13 +1045,13 @@ RULES: dict[str, list[Rule]] = {
     "contracts:attach": [Rule("contract", per_object(CONTRACT_FILERS), "POST")],
     "api:contract_transition": [Rule("contract", per_object(EDIT), "POST")],
     "api:contract_dispute": [Rule("contract", per_object(EDIT), "POST")],
-    # Hand-overs (CON-3): the receipt of the open one (to the contract officer) by the credit
-    # manager; the list with the contract.
+    # Hand-overs (CON-3): the receipt of the open one by the contract officer (the demo's
+    # credit officer); the list with the contract.
     "contracts:receive": [Rule("handover", per_object(CONTRACT_RECEIVERS), "POST")],
     "api:handover_receipt": [Rule("handover", per_object(CONTRACT_RECEIVERS), "POST")],
     "api:contract_handovers": [Rule("contract", per_object(CONTRACT_READ))],
-    # The semi-annual statistics: the credit manager generates, the general manager and the
-    # auditor read (company-wide figures).
+    # The periodic reports (semi-annual statistics, annual credit report): the credit and
+    # contract officer generates, the general manager and the auditor read (company-wide).
     "contracts:statistics": [
         Rule(expect=users("credit", "gm", "auditor")),
         Rule(expect=users("credit"), method="POST"),
@@ -1062,6 +1062,9 @@ RULES: dict[str, list[Rule]] = {
         Rule(expect=users("credit"), method="POST"),
     ],
     "api:contract_statistics_file": [Rule("statisticsreport", users("credit", "gm", "auditor"))],
+    # Statistics per department (RPT-2): whoever reads contracts, of his departments only.
+    "contracts:department_statistics": [Rule(expect=CONTRACT_LIST)],
+    "api:contract_department_statistics": [Rule(expect=CONTRACT_LIST)],
     "api:contract_checklist": [
         Rule("contract", per_object(CONTRACT_READ)),
         Rule("contract", per_object(CONTRACT_FILERS), "POST"),

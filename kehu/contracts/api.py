@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, StreamingHttpResponse
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
@@ -17,7 +18,15 @@ from rest_framework.response import Response
 
 from kehu.api.base import Endpoint, invalid
 from kehu.audit.services import record
-from kehu.contracts import checklist, handovers, selectors, services, statistics
+from kehu.contracts import (
+    annual,
+    checklist,
+    departments,
+    handovers,
+    selectors,
+    services,
+    statistics,
+)
 from kehu.contracts.forms import AttachForm
 from kehu.contracts.handovers import ReceiptForm
 from kehu.contracts.models import (
@@ -25,6 +34,7 @@ from kehu.contracts.models import (
     ContractStatus,
     Handover,
     HandoverStage,
+    ReportKind,
     StatisticsReport,
 )
 from kehu.contracts.serializers import ContractSerializer
@@ -224,20 +234,29 @@ class StatisticsReportSerializer(serializers.ModelSerializer[StatisticsReport]):
     class Meta:
         model = StatisticsReport
         fields = [
-            "id", "period_start", "period_end", "number", "due_on", "generated_by",
+            "id", "kind", "period_start", "period_end", "number", "due_on", "generated_by",
             "generated_at", "rows", "xlsx_sha256", "pdf_sha256",
         ]  # fmt: skip
         read_only_fields = fields
 
 
 class GenerateSerializer(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=ReportKind.choices, default=ReportKind.SEMIANNUAL)
     year = serializers.IntegerField(min_value=2000, max_value=2100)
-    half = serializers.ChoiceField(choices=[1, 2])
+    half = serializers.ChoiceField(
+        choices=[1, 2], required=False, help_text="The half-year of the semi-annual statistics."
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["kind"] == ReportKind.SEMIANNUAL and not attrs.get("half"):
+            raise serializers.ValidationError({"half": [_("Choose the half-year.")]})
+        return attrs
 
 
 class StatisticsReportsView(Endpoint):
-    """The semi-annual contract statistics kept, newest first; POST generates the
-    half-year's next version."""
+    """The periodic reports kept (the semi-annual contract statistics and the annual
+    credit-management analysis report), newest first; POST generates the period's next
+    version."""
 
     required_permissions = {
         "GET": "contracts.statisticsreport.view",
@@ -253,10 +272,52 @@ class StatisticsReportsView(Endpoint):
     def post(self, request: Request) -> Response:
         data = GenerateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        month = 1 if data.validated_data["half"] == 1 else 7
-        period = statistics.half_year(datetime.date(data.validated_data["year"], month, 1))
-        report = statistics.report_generate(period, by=request.user)
+        values = data.validated_data
+        if values["kind"] == ReportKind.ANNUAL_CREDIT:
+            report = annual.report_generate(values["year"], by=request.user)
+        else:
+            month = 1 if values["half"] == 1 else 7
+            period = statistics.half_year(datetime.date(values["year"], month, 1))
+            report = statistics.report_generate(period, by=request.user)
         return Response(StatisticsReportSerializer(report).data, status=status.HTTP_201_CREATED)
+
+
+class DepartmentStatisticsQuery(serializers.Serializer[Any]):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    half = serializers.ChoiceField(choices=[0, 1, 2], required=False, default=0)
+
+
+class DepartmentLineSerializer(serializers.Serializer[Any]):
+    unit = serializers.CharField()
+    currency = serializers.CharField()
+    total = serializers.BooleanField()
+    signed_n = serializers.IntegerField()
+    signed_amount = serializers.DecimalField(max_digits=18, decimal_places=2)
+    completed_n = serializers.IntegerField()
+    completed_amount = serializers.DecimalField(max_digits=18, decimal_places=2)
+    changed_n = serializers.IntegerField()
+    terminated_n = serializers.IntegerField()
+    disputed_n = serializers.IntegerField()
+    prev_signed_n = serializers.IntegerField()
+    prev_signed_amount = serializers.DecimalField(max_digits=18, decimal_places=2)
+
+
+class DepartmentStatisticsView(Endpoint):
+    """RPT-2: contract statistics per department of the reader's departments, for a year
+    (`half` 0) or a half-year (1, 2), with the previous period's signings."""
+
+    required_permissions = {"GET": departments.PERMISSION}
+
+    @extend_schema(
+        parameters=[DepartmentStatisticsQuery], responses=DepartmentLineSerializer(many=True)
+    )
+    def get(self, request: Request) -> Response:
+        query = DepartmentStatisticsQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        values = query.validated_data
+        period = departments.span(values["year"], values["half"] or None)
+        rows = departments.table(request.user, period)
+        return Response(DepartmentLineSerializer(rows, many=True).data)
 
 
 class StatisticsFileView(Endpoint):
@@ -273,7 +334,7 @@ class StatisticsFileView(Endpoint):
         content_type = statistics.XLSX if kind == "xlsx" else "application/pdf"
         record("contracts.statisticsreport.download", report, extra={"file": kind, "via": "api"})
         response = StreamingHttpResponse(storage.iter_plain(name), content_type=content_type)
-        filename = f"contract-statistics-{report.period_start:%Y-%m}-v{report.number}.{kind}"
+        filename = statistics.filename(report, kind)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         protect(response, content_type)
         return response
@@ -281,6 +342,11 @@ class StatisticsFileView(Endpoint):
 
 urlpatterns = [
     path("contract-statistics/", StatisticsReportsView.as_view(), name="contract_statistics"),
+    path(
+        "contract-statistics/departments/",
+        DepartmentStatisticsView.as_view(),
+        name="contract_department_statistics",
+    ),
     path(
         "contract-statistics/<int:pk>/<str:kind>/",
         StatisticsFileView.as_view(),

@@ -216,3 +216,22 @@ class StatisticsForm(forms.Form):
     def period(self) -> statistics.Period:
         month = 1 if self.cleaned_data["half"] == 1 else 7
         return statistics.half_year(datetime.date(self.cleaned_data["year"], month, 1))
+
+
+class AnnualReportForm(forms.Form):
+    """The year of the annual credit-management analysis report."""
+
+    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
+
+
+class DepartmentStatisticsForm(forms.Form):
+    """The period of the statistics per department: a half-year or the whole year."""
+
+    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
+    half = forms.TypedChoiceField(
+        label=_("period"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        choices=[(0, _("whole year")), (1, _("first half")), (2, _("second half"))],
+    )

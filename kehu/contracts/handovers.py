@@ -1,5 +1,5 @@
 """Hand-overs of a contract's dossier (CON-3): after signing, changing or ending a contract its
-handler hands the dossier to the contract officer (the credit manager) within the configured
+handler hands the dossier to the contract officer (合同管理员) within the configured
 period; the officer hands it to the archive room within a month, whose receipt files the
 items into the customer's archive dossier. Each receipt records who handed over what, and
 when. Deadlines, reminders and escalation are the workflow step's (process

@@ -385,11 +385,20 @@ class Handover(TrackedModel):
         return self.status == HandoverStatus.OPEN and self.due_on < today
 
 
-class StatisticsReport(models.Model):
-    """The semi-annual contract statistics (CON-4) of one half-year, as generated: its
-    figures and the Excel and PDF files, kept (encrypted) under kehu.core.storage.
-    Generating the same half-year again adds the next version; none is changed."""
+class ReportKind(models.TextChoices):
+    SEMIANNUAL = "semiannual", _("Semi-annual contract statistics")
+    ANNUAL_CREDIT = "annual_credit", _("Annual credit-management analysis report")
 
+
+class StatisticsReport(models.Model):
+    """A periodic report of CON-4 as generated: the semi-annual contract statistics of a
+    half-year, or the annual credit-management analysis report of a year; its figures and
+    the Excel and PDF files, kept (encrypted) under kehu.core.storage. Generating the same
+    period again adds the next version; none is changed."""
+
+    kind = models.CharField(
+        _("report"), max_length=20, choices=ReportKind.choices, default=ReportKind.SEMIANNUAL
+    )
     period_start = models.DateField(_("period from"))
     period_end = models.DateField(_("period until"))
     number = models.PositiveSmallIntegerField(_("report version"))
@@ -414,7 +423,7 @@ class StatisticsReport(models.Model):
         ordering = ["-period_start", "-number"]
         constraints = [
             models.UniqueConstraint(
-                fields=["period_start", "number"], name="statistics_report_version"
+                fields=["kind", "period_start", "number"], name="statistics_report_version"
             )
         ]
 

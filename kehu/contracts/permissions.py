@@ -1,8 +1,9 @@
 """What each role may do with contracts: account managers keep the contracts and projects of
 their own customers, department heads those of their department; whoever reads customers
-reads their contracts; the credit manager (the contract officer) and the archivist receive
-the hand-overs and read what they receive; the credit manager also keeps the checklist, the
-settings and the semi-annual statistics."""
+reads their contracts; the contract officer (合同管理员, the seeds' 信用(合同)管理员) and the
+archivist receive the hand-overs and read what they receive; the contract officer also keeps
+the ledger's checklist, the settings and the semi-annual statistics; the credit manager
+prepares the annual credit-management analysis report."""
 
 from kehu.core.models import Role
 
@@ -31,7 +32,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     },
     Role.GENERAL_MANAGER: READ | {"contracts.statisticsreport.view"},
     Role.COMPLIANCE: READ,
-    Role.CREDIT_MANAGER: READ
+    Role.CREDIT_MANAGER: READ | {"contracts.statisticsreport.*"},
+    Role.CONTRACT_OFFICER: READ
     | {
         "contracts.contract.receive",
         "contracts.contract.attach",

@@ -1,7 +1,7 @@
 """The hand-over process of a contract's dossier on the workflow engine:
 
     contract signed / changed / ended
-      → receipt by the contract officer (credit manager; due: the configured period)
+      → receipt by the contract officer (合同管理员; due: the configured period)
       → receipt by the archive room (archivist; due: a month after the first receipt),
         which files the items into the customer's archive dossier.
 
@@ -23,7 +23,10 @@ from kehu.workflow.definitions import Process, StepSpec, register
 from kehu.workflow.models import Case, Step
 
 RECEIVED = {"received": _("Confirm receipt")}
-RECEIVER = {HandoverStage.OFFICER: Role.CREDIT_MANAGER, HandoverStage.ARCHIVE_ROOM: Role.ARCHIVIST}
+RECEIVER = {
+    HandoverStage.OFFICER: Role.CONTRACT_OFFICER,
+    HandoverStage.ARCHIVE_ROOM: Role.ARCHIVIST,
+}
 
 
 class HandoverProcess(Process):

@@ -15,6 +15,7 @@ from kehu.generic.registry import (
     Column,
     DetailSpec,
     EditSpec,
+    ListAction,
     ListSpec,
     Nav,
     RecordType,
@@ -100,6 +101,15 @@ register(
             queryset=selectors.ledger_rows,
             count_limit=10_000,
             print_url=reverse_lazy("contracts:ledger_pdf"),
+            actions=[
+                ListAction(
+                    _("Contract statistics by department"),
+                    "contracts:department_statistics",
+                    "contracts.contract.view",
+                    "table",
+                    "department-statistics-link",
+                )
+            ],
         ),
         detail=DetailSpec(
             fields=[

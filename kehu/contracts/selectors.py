@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -130,3 +131,16 @@ def card_context(user: Any, customer: Customer) -> dict[str, Any]:
             user, "contracts.project.add", Project(customer=customer)
         ),
     }
+
+
+def ending_contracts_review(month: datetime.date, config: Any) -> QuerySet[Customer]:
+    """REV-4's contract part (kehu.reviews.selection's extra reviews): a customer whose
+    contract in force ends in the month is reviewed that month, so that the review follows
+    the contracts' duration."""
+    last = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    ending = Contract.objects.filter(
+        status__in=(ContractStatus.SIGNED, ContractStatus.PERFORMING, ContractStatus.CHANGED),
+        ends_on__gte=month.replace(day=1),
+        ends_on__lt=last,
+    )
+    return Customer.objects.filter(pk__in=ending.values("customer_id"))

@@ -27,7 +27,7 @@ from kehu.contracts.models import (
 )
 from kehu.core import numbering
 from kehu.core.models import User
-from kehu.documents.models import DocumentType
+from kehu.documents.models import Document, DocumentType
 from kehu.documents.services import document_upload
 from kehu.generic.services import audited_create, audited_update, lock_current
 
@@ -334,6 +334,20 @@ def settings_save(data: dict[str, Any], expected_version: int | None) -> Contrac
 # --- dossier items ----------------------------------------------------------------------
 
 
+def item_document(contract: Contract, doc_type: DocumentType) -> Document | None:
+    """The contract's own document of this item, once a file has been filed for it (none
+    for a single-instance type: the customer's one document of the type takes the file)."""
+    if not doc_type.multiple:
+        return None
+    filed = (
+        ContractDocument.objects.filter(contract=contract, doc_type=doc_type)
+        .select_related("version__document")
+        .order_by("-attached_at", "-pk")
+        .first()
+    )
+    return filed.version.document if filed is not None else None
+
+
 def contract_document_attach(
     contract: Contract,
     doc_type: DocumentType,
@@ -344,8 +358,10 @@ def contract_document_attach(
     issued_on: datetime.date | None = None,
     expires_on: datetime.date | None = None,
 ) -> ContractDocument:
-    """File `upload` as an item of the contract's dossier: a new version of the customer's
-    document of that type (kehu.documents), bound to this contract."""
+    """File `upload` as an item of the contract's dossier, bound to this contract: the first
+    file of an item is a document of its own (titled with the contract, numbered with its
+    number: kehu.documents, a type that allows several per customer), the next ones its
+    new versions."""
     if (
         not doc_type.for_contracts
         or not ChecklistItem.objects.filter(doc_type=doc_type, is_active=True).exists()
@@ -366,6 +382,9 @@ def contract_document_attach(
         issued_on=issued_on,
         expires_on=expires_on,
         note=note,
+        document=item_document(contract, doc_type),
+        title=contract.title,
+        reference=contract.number,
     )
     with transaction.atomic():
         item = ContractDocument.objects.create(

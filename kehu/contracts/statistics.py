@@ -17,7 +17,13 @@ from django.db.models import BooleanField, Case, Count, Max, QuerySet, Sum, Valu
 from django.utils.translation import gettext as _
 
 from kehu.audit.services import record
-from kehu.contracts.models import ContractEvent, ContractType, EventKind, StatisticsReport
+from kehu.contracts.models import (
+    ContractEvent,
+    ContractType,
+    EventKind,
+    ReportKind,
+    StatisticsReport,
+)
 from kehu.core import storage
 from kehu.generic.export import rows_to_xlsx
 from kehu.infra import pdf
@@ -181,15 +187,28 @@ def to_pdf(period: Period, rows: list[dict[str, Any]], by: str) -> bytes:
     return doc.build()
 
 
-def report_generate(period: Period, *, by: Any) -> StatisticsReport:
-    """Compute the half-year's statistics and keep them with their Excel and PDF files as
-    the period's next report version (audited)."""
-    name = getattr(by, "full_name", "") or getattr(by, "username", "") or "system"
-    rows = shown_rows(aggregate(period))
-    stem = f"contracts/statistics/{period.start:%Y}-H{1 if period.start.month == 1 else 2}"
-    xlsx = storage.store(f"{stem}.xlsx", io.BytesIO(to_xlsx(period, rows, name)))
+def author(by: Any) -> str:
+    return getattr(by, "full_name", "") or getattr(by, "username", "") or "system"
+
+
+def keep_report(
+    kind: str,
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    due_on: datetime.date,
+    rows: list[dict[str, Any]],
+    files: tuple[bytes, bytes],
+    stem: str,
+    label: str,
+    by: Any,
+) -> StatisticsReport:
+    """Keep a generated report (its rows, its Excel and PDF `files`) as the period's next
+    version of its kind (audited). The files are written before the transaction and removed
+    again if it fails."""
+    xlsx = storage.store(f"{stem}.xlsx", io.BytesIO(files[0]))
     try:
-        document = storage.store(f"{stem}.pdf", io.BytesIO(to_pdf(period, rows, name)))
+        document = storage.store(f"{stem}.pdf", io.BytesIO(files[1]))
     except BaseException:
         storage.delete(xlsx.name)
         raise
@@ -197,14 +216,15 @@ def report_generate(period: Period, *, by: Any) -> StatisticsReport:
         with transaction.atomic():
             last = (
                 StatisticsReport.objects.select_for_update()
-                .filter(period_start=period.start)
+                .filter(kind=kind, period_start=start)
                 .aggregate(n=Max("number"))["n"]
             )
             report = StatisticsReport.objects.create(
-                period_start=period.start,
-                period_end=period.end,
+                kind=kind,
+                period_start=start,
+                period_end=end,
                 number=(last or 0) + 1,
-                due_on=period.due_on,
+                due_on=due_on,
                 generated_by=by if getattr(by, "pk", None) else None,
                 rows=rows,
                 xlsx_name=xlsx.name,
@@ -215,7 +235,12 @@ def report_generate(period: Period, *, by: Any) -> StatisticsReport:
             record(
                 "contracts.statisticsreport.generate",
                 report,
-                extra={"period": period.label, "version": report.number, "lines": len(rows)},
+                extra={
+                    "report": kind,
+                    "period": label,
+                    "version": report.number,
+                    "lines": len(rows),
+                },
             )
     except BaseException:
         storage.delete(xlsx.name)
@@ -224,8 +249,33 @@ def report_generate(period: Period, *, by: Any) -> StatisticsReport:
     return report
 
 
+def report_generate(period: Period, *, by: Any) -> StatisticsReport:
+    """Compute the half-year's statistics and keep them with their Excel and PDF files as
+    the period's next report version (audited)."""
+    name = author(by)
+    rows = shown_rows(aggregate(period))
+    return keep_report(
+        ReportKind.SEMIANNUAL,
+        period.start,
+        period.end,
+        due_on=period.due_on,
+        rows=rows,
+        files=(to_xlsx(period, rows, name), to_pdf(period, rows, name)),
+        stem=f"contracts/statistics/{period.start:%Y}-H{1 if period.start.month == 1 else 2}",
+        label=period.label,
+        by=by,
+    )
+
+
+def filename(report: StatisticsReport, kind: str) -> str:
+    """The downloaded file's name: the report's kind, period and version."""
+    stem = "contract-statistics" if report.kind == ReportKind.SEMIANNUAL else "credit-report"
+    return f"{stem}-{report.period_start:%Y-%m}-v{report.number}.{kind}"
+
+
 def generated_for(period: Period) -> bool:
-    return StatisticsReport.objects.filter(period_start=period.start).exists()
+    kept = StatisticsReport.objects.filter(kind=ReportKind.SEMIANNUAL)
+    return kept.filter(period_start=period.start).exists()
 
 
 def totals(lines: list[Line]) -> dict[str, int]:

@@ -13,6 +13,11 @@ urlpatterns = [
     path("contract-handovers/<int:pk>/receive/", views.handover_receive, name="receive"),
     path("contracts/statistics/", views.statistics_page, name="statistics"),
     path(
+        "contracts/statistics/departments/",
+        views.department_statistics,
+        name="department_statistics",
+    ),
+    path(
         "contracts/statistics/<int:pk>/<str:kind>/",
         views.statistics_file,
         name="statistics_file",

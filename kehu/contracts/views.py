@@ -13,9 +13,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kehu.audit.services import record
-from kehu.contracts import forms, handovers, pdfs, selectors, services, statistics
+from kehu.contracts import (
+    annual,
+    departments,
+    forms,
+    handovers,
+    pdfs,
+    selectors,
+    services,
+    statistics,
+)
 from kehu.contracts.handovers import ReceiptForm
-from kehu.contracts.models import ContractSettings, HandoverStage, StatisticsReport
+from kehu.contracts.models import ContractSettings, HandoverStage, ReportKind, StatisticsReport
 from kehu.core import policy, storage
 from kehu.core.access import get_from_visible_or_404, get_visible_or_404, require, requires
 from kehu.core.forms import add_errors
@@ -152,28 +161,91 @@ def handover_receive(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @requires("contracts.statisticsreport.view")
 def statistics_page(request: HttpRequest) -> HttpResponse:
-    """The semi-annual reports kept so far; generating one for a half-year (a new version
-    when it exists already)."""
+    """The periodic reports of CON-4 kept so far (the semi-annual contract statistics and
+    the annual credit-management analysis report); generating one for a period (a new
+    version when it exists already)."""
     today = timezone.localdate()
     due = statistics.period_due(today)
+    due_year = annual.year_due(today)
+    form = forms.StatisticsForm(initial={"year": due.start.year, "half": forms.half_of(due)})
+    annual_form = forms.AnnualReportForm(initial={"year": due_year})
+    status = 200
     if request.method == "POST":
         require(request.user, "contracts.statisticsreport.add")
-        form = forms.StatisticsForm(request.POST)
-        if form.is_valid():
-            report = statistics.report_generate(form.period(), by=request.user)
+        report = None
+        if request.POST.get("report") == ReportKind.ANNUAL_CREDIT:
+            annual_form = forms.AnnualReportForm(request.POST)
+            if annual_form.is_valid():
+                report = annual.report_generate(annual_form.cleaned_data["year"], by=request.user)
+        else:
+            form = forms.StatisticsForm(request.POST)
+            if form.is_valid():
+                report = statistics.report_generate(form.period(), by=request.user)
+        if report is not None:
             messages.success(request, _("Report generated (version %(n)s).") % {"n": report.number})
             return redirect("contracts:statistics")
-    else:
-        form = forms.StatisticsForm(initial={"year": due.start.year, "half": forms.half_of(due)})
+        status = 400
+    reports = StatisticsReport.objects.select_related("generated_by")
     return render(
         request,
         "contracts/statistics.html",
         {
             "form": form,
-            "reports": StatisticsReport.objects.select_related("generated_by")[:100],
+            "annual_form": annual_form,
+            "reports": reports.filter(kind=ReportKind.SEMIANNUAL)[:100],
+            "annual_reports": reports.filter(kind=ReportKind.ANNUAL_CREDIT)[:100],
             "due_period": due,
             "due_generated": statistics.generated_for(due),
+            "due_year": due_year,
+            "due_year_on": annual.due_on(due_year),
+            "due_year_generated": annual.generated_for(due_year),
             "can_generate": policy.has_perm(request.user, "contracts.statisticsreport.add"),
+        },
+        status=status,
+    )
+
+
+@login_required
+@requires(departments.PERMISSION)
+def department_statistics(request: HttpRequest) -> HttpResponse:
+    """RPT-2: the contract statistics of the reader's departments for a half-year or a
+    year; `?format=xlsx` or `pdf` exports them (audited)."""
+    today = timezone.localdate()
+    form = forms.DepartmentStatisticsForm(request.GET or {"year": today.year, "half": 0})
+    if not form.is_valid():
+        return render(request, "contracts/departments.html", {"form": form, "rows": []}, status=400)
+    period = departments.span(form.cleaned_data["year"], form.cleaned_data["half"] or None)
+    rows = departments.table(request.user, period)
+    kind = request.GET.get("format", "")
+    if kind in ("xlsx", "pdf"):
+        require(request.user, "contracts.contract.export")
+        name = statistics.author(request.user)
+        record(
+            "contracts.contract.export",
+            None,
+            object_type="contracts.contract",
+            object_repr=departments.title(period),
+            extra={"report": "departments", "period": period.label, "format": kind},
+        )
+        filename = f"contract-statistics-departments-{period.start:%Y-%m}.{kind}"
+        if kind == "pdf":
+            return pdf.response(departments.to_pdf(period, rows, name), filename)
+        response = HttpResponse(
+            departments.to_xlsx(period, rows, name), content_type=statistics.XLSX
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        protect(response, statistics.XLSX)
+        return response
+    return render(
+        request,
+        "contracts/departments.html",
+        {
+            "form": form,
+            "rows": rows,
+            "period": period,
+            "columns": departments.columns(),
+            "can_export": policy.has_perm(request.user, "contracts.contract.export"),
+            "query": request.GET.urlencode() or f"year={today.year}&half=0",
         },
     )
 
@@ -190,8 +262,7 @@ def statistics_file(request: HttpRequest, pk: int, kind: str) -> HttpResponseBas
     }[kind]
     record("contracts.statisticsreport.download", report, extra={"file": kind})
     response = StreamingHttpResponse(storage.iter_plain(name), content_type=content_type)
-    filename = f"contract-statistics-{report.period_start:%Y-%m}-v{report.number}.{kind}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = f'attachment; filename="{statistics.filename(report, kind)}"'
     return protect(response, content_type)
 
 

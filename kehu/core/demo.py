@@ -38,12 +38,15 @@ USERS = [
     ("manager4", "徐静", "SH-SALE", [(Role.ACCOUNT_MANAGER, "SH-SALE")]),
     ("head_sale", "王强", "SALE", [(Role.DEPARTMENT_HEAD, "SALE")]),
     ("compliance", "刘洋", "LEGAL", [(Role.COMPLIANCE, "BJ")]),
-    ("credit", "陈静", "CREDIT", [(Role.CREDIT_MANAGER, "BJ")]),
+    # The credit (contract) officer of the seeds: both roles on one person.
+    ("credit", "陈静", "CREDIT", [(Role.CREDIT_MANAGER, "BJ"), (Role.CONTRACT_OFFICER, "BJ")]),
     ("archivist", "赵敏", "ARCH", [(Role.ARCHIVIST, "BJ")]),
     ("finance", "孙丽", "FIN", [(Role.FINANCE, "BJ")]),
     ("gm", "周总", "BJ", [(Role.GENERAL_MANAGER, "BJ")]),
     ("auditor", "吴审", "GRP", [(Role.AUDITOR, "GRP")]),
 ]
+# How many roles the demo users hold in all (the credit officer holds two).
+ROLE_GRANTS = sum(len(grants) for *_user, grants in USERS)
 
 
 def load_demo() -> bool:

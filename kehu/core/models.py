@@ -30,6 +30,7 @@ class Role(models.TextChoices):
     COMPLIANCE = "compliance", _("Compliance officer")
     ARCHIVIST = "archivist", _("Archivist")
     CREDIT_MANAGER = "credit_manager", _("Credit manager")
+    CONTRACT_OFFICER = "contract_officer", _("Contract officer")
     DEPARTMENT_HEAD = "department_head", _("Department head")
     GENERAL_MANAGER = "general_manager", _("General manager")
     FINANCE = "finance", _("Finance")

@@ -71,4 +71,6 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | PROPOSE
     | {"customers.customer.reveal", "customers.contact.reveal"},
     Role.CREDIT_MANAGER: CUSTOMER_READ | PROPOSE,
+    # The counterparties of the contracts whose dossiers the contract officer receives.
+    Role.CONTRACT_OFFICER: CUSTOMER_READ,
 }

@@ -53,7 +53,10 @@ class DocumentSerializer(serializers.ModelSerializer[Document]):
 
     class Meta:
         model = Document
-        fields = ["id", "customer", "doc_type", "doc_type_name", "expires_on", "current", "page"]
+        fields = [
+            "id", "customer", "doc_type", "doc_type_name", "title", "reference", "expires_on",
+            "current", "page",
+        ]  # fmt: skip
         read_only_fields = fields
 
     def get_page(self, obj: Document) -> str:
@@ -69,6 +72,14 @@ class UploadSerializer(serializers.Serializer[Any]):
     expires_on = serializers.DateField(required=False, allow_null=True)
     attested = serializers.BooleanField(required=False, default=False)
     note = serializers.CharField(required=False, allow_blank=True, default="")
+    document = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="A type that allows several per customer: the document that gets the new "
+        "version (none: a new document).",
+    )
+    title = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
 
 
 class CustomerDocumentsView(CustomerActionView):
@@ -88,6 +99,11 @@ class CustomerDocumentsView(CustomerActionView):
         data = UploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
+        target = None
+        if values.get("document"):
+            target = self.get_visible(selectors.document_rows(), values["document"])
+            if target.customer_id != customer.pk:
+                raise exceptions.NotFound()
         try:
             version = services.document_upload(
                 customer,
@@ -98,6 +114,9 @@ class CustomerDocumentsView(CustomerActionView):
                 expires_on=values.get("expires_on"),
                 attested=values["attested"],
                 note=values["note"],
+                document=target,
+                title=values["title"],
+                reference=values["reference"],
             )
         except DjangoValidationError as error:
             raise invalid(error) from None

@@ -15,6 +15,22 @@ class UploadForm(forms.Form):
         queryset=DocumentType.objects.filter(is_active=True),
         to_field_name="code",
     )
+    document = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    title = forms.CharField(
+        label=_("Title"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "Types that allow several per customer: what tells this document apart "
+            "(e.g. the permit's name or the statement's period)."
+        ),
+    )
+    reference = forms.CharField(
+        label=_("Document number"),
+        required=False,
+        max_length=100,
+        help_text=_("The number printed on the document, if any."),
+    )
     file = forms.FileField(label=_("File"), help_text=_("PDF or a scan (JPEG, PNG, TIFF)."))
     issued_on = forms.DateField(
         label=_("Issued on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -52,6 +68,7 @@ class DocumentTypeForm(forms.ModelForm[DocumentType]):
             "code",
             "name",
             "has_dates",
+            "multiple",
             "content_types",
             "order",
             "is_active",

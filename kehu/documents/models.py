@@ -1,5 +1,7 @@
-"""Dossier documents (DOC-1 … DOC-7): configurable types, one document per customer and type,
-versions that supersede without erasing. The files themselves live in the encrypted storage
+"""Dossier documents (DOC-1 … DOC-8): configurable types, one document per customer and type
+or, for a type that allows several (permits, certificates, statements, contract originals),
+as many as the customer has, each with its own title, number and expiry; versions that
+supersede without erasing. The files themselves live in the encrypted storage
 (kehu.core.storage); rows keep the stored name, the original name and the SHA-256."""
 
 from __future__ import annotations
@@ -29,6 +31,15 @@ class DocumentType(TrackedModel):
         blank=True,
         help_text=_("Empty: PDF, JPEG, PNG and TIFF."),
     )
+    multiple = models.BooleanField(
+        _("several per customer"),
+        default=False,
+        help_text=_(
+            "A customer may hold several documents of this type (permits, certificates, "
+            "statements of several periods), each with its own title, number, expiry and "
+            "versions."
+        ),
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
     # Items of a contract's dossier: the contract checklist asks for them, not the card.
@@ -51,7 +62,8 @@ class DocumentType(TrackedModel):
 
 
 class Document(TrackedModel):
-    """A customer's document of one type; its content is the latest version."""
+    """A customer's document of one type; its content is the latest version. Of a type that
+    allows several, the title and number tell the customer's documents apart."""
 
     customer = models.ForeignKey(
         "customers.Customer",
@@ -62,6 +74,11 @@ class Document(TrackedModel):
     doc_type = models.ForeignKey(
         DocumentType, verbose_name=_("type"), on_delete=models.PROTECT, related_name="documents"
     )
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    reference = models.CharField(_("document number"), max_length=100, blank=True)
+    # Copied from the type: one document per customer and type while True (the constraint
+    # below cannot follow the type's column).
+    is_single = models.BooleanField(default=True, editable=False)
     current = models.ForeignKey(
         "DocumentVersion",
         verbose_name=_("current version"),
@@ -79,11 +96,21 @@ class Document(TrackedModel):
         verbose_name_plural = _("documents")
         ordering = ["doc_type__order", "doc_type__code", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["customer", "doc_type"], name="document_per_type"),
+            models.UniqueConstraint(
+                fields=["customer", "doc_type"],
+                condition=models.Q(is_single=True),
+                name="document_per_type",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.customer.name} · {self.doc_type.name}"
+        return f"{self.customer.name} · {self.label}"
+
+    @property
+    def label(self) -> str:
+        """The type's name, with the document's own title and number when it has them."""
+        parts = [self.doc_type.name, self.title, self.reference]
+        return " · ".join(dict.fromkeys(p for p in parts if p))
 
 
 class DocumentVersion(models.Model):

@@ -15,4 +15,5 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | {"documents.document.add:own", "documents.documentversion.attest:own"},
     Role.COMPLIANCE: DOCUMENT_READ,
     Role.CREDIT_MANAGER: DOCUMENT_READ,
+    Role.CONTRACT_OFFICER: DOCUMENT_READ,
 }

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.core import policy
 from kehu.customers.models import Customer
-from kehu.documents import filters, forms, serializers
+from kehu.documents import filters, forms, serializers, services
 from kehu.documents.models import Document, DocumentType, DocumentVersion
 from kehu.generic.registry import (
     ApiSpec,
@@ -46,6 +46,7 @@ register(
                 Column("name", sort="name", link=True),
                 Column("code", sort="code"),
                 Column("has_dates", badge=True),
+                Column("multiple", badge=True),
                 Column("order", sort="order"),
                 Column("is_active", badge=True),
             ],
@@ -58,13 +59,14 @@ register(
                 "code",
                 "name",
                 "has_dates",
+                "multiple",
                 "content_types",
                 "order",
                 "is_active",
                 "for_contracts",
             ]
         ),
-        edit=EditSpec(form=forms.DocumentTypeForm),
+        edit=EditSpec(form=forms.DocumentTypeForm, update=services.document_type_update),
         api=ApiSpec(serializer=serializers.DocumentTypeSerializer),
     )
 )

@@ -29,7 +29,7 @@ def pending_expiries(today: datetime.date, user: User | None) -> Iterator[Due]:
             deadline=document.expires_on,
             recipients=[document.customer.owner],
             title=_("%(type)s of %(customer)s")
-            % {"type": document.doc_type.name, "customer": document.customer.name},
+            % {"type": document.label, "customer": document.customer.name},
             link=reverse("documents:document", args=[document.pk]),
             body=_("Upload the renewed document to the customer's dossier."),
             unit=document.customer.unit,

@@ -20,6 +20,7 @@ class DocumentTypeSerializer(serializers.ModelSerializer[DocumentType]):
             "code",
             "name",
             "has_dates",
+            "multiple",
             "content_types",
             "order",
             "is_active",

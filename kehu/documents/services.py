@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import get_valid_filename
@@ -25,6 +25,7 @@ from kehu.core.notifications import notify
 from kehu.customers.duplicates import resolve
 from kehu.customers.models import Customer
 from kehu.documents.models import Document, DocumentType, DocumentVersion
+from kehu.generic.services import audited_update
 from kehu.infra.uploads import check_upload, safe_name
 
 log = logging.getLogger(__name__)
@@ -80,8 +81,14 @@ def document_upload(
     expires_on: datetime.date | None = None,
     attested: bool = False,
     note: str = "",
+    document: Document | None = None,
+    title: str = "",
+    reference: str = "",
 ) -> DocumentVersion:
     """Keep `upload` as the newest version of the customer's document of this type (DOC-3).
+
+    Of a type that allows several per customer (DOC-8), `document` names the one that gets
+    the new version; without it a new document is created with `title` and `reference`.
 
     Checks first; a refused file leaves nothing behind. The encrypted blob is written before
     the database transaction (a long write must not hold the database's write lock) and
@@ -90,14 +97,15 @@ def document_upload(
     if not doc_type.is_active:
         raise ValidationError({"doc_type": [_("This document type is no longer in use.")]})
     issued_on, expires_on = _clean_dates(doc_type, issued_on, expires_on)
+    title, reference = (title or "").strip()[:200], (reference or "").strip()[:100]
+    _check_target(customer, doc_type, document)
     content_type = check_upload(upload, doc_type.allowed_types())
     original = safe_name(getattr(upload, "name", "") or "")
     upload.seek(0)
     kept = storage.store(stored_name(customer, doc_type, content_type), upload)
     try:
         with transaction.atomic():
-            document, created = Document.objects.get_or_create(customer=customer, doc_type=doc_type)
-            document = Document.objects.select_for_update().get(pk=document.pk)
+            document, created = _target(customer, doc_type, document, title, reference)
             number = (document.versions.aggregate(n=Max("number"))["n"] or 0) + 1
             now = timezone.now()
             version = DocumentVersion.objects.create(
@@ -130,6 +138,8 @@ def document_upload(
                 extra={
                     "customer": customer.pk,
                     "doc_type": doc_type.code,
+                    "title": document.title,
+                    "reference": document.reference,
                     "version": number,
                     "file": original,
                     "size": kept.size,
@@ -142,6 +152,86 @@ def document_upload(
         storage.delete(kept.name)
         raise
     return version
+
+
+def _check_target(customer: Customer, doc_type: DocumentType, document: Document | None) -> None:
+    if document is None:
+        return
+    if document.customer_id != customer.pk or document.doc_type_id != doc_type.pk:
+        raise ValidationError(
+            {"document": [_("This document is not the customer's document of this type.")]}
+        )
+
+
+def _target(
+    customer: Customer,
+    doc_type: DocumentType,
+    document: Document | None,
+    title: str,
+    reference: str,
+) -> tuple[Document, bool]:
+    """The document (locked) that receives the new version, and whether it is new: the one
+    of its type for a single-instance type; the one named, or a new one, for a type that
+    allows several."""
+    if document is not None:
+        return Document.objects.select_for_update().get(pk=document.pk), False
+    if not doc_type.multiple:
+        found, created = Document.objects.get_or_create(
+            customer=customer, doc_type=doc_type, is_single=True
+        )
+        return Document.objects.select_for_update().get(pk=found.pk), created
+    if not title:
+        count = Document.objects.filter(customer=customer, doc_type=doc_type).count()
+        title = f"{doc_type.name} {count + 1}"
+    if reference and (
+        Document.objects.filter(customer=customer, doc_type=doc_type, reference=reference).exists()
+    ):
+        raise ValidationError(
+            {"reference": [_("The customer already has a document of this type with this number.")]}
+        )
+    new = Document.objects.create(
+        customer=customer, doc_type=doc_type, is_single=False, title=title, reference=reference
+    )
+    return new, True
+
+
+def document_type_save_several(doc_type: DocumentType, multiple: bool) -> None:
+    """Inside the type's audited save: switching a type to "several per customer" frees its
+    documents from the one-per-type rule; switching back is refused while a customer holds
+    more than one document of the type."""
+    if multiple:
+        Document.objects.filter(doc_type=doc_type, is_single=True).update(is_single=False)
+        return
+    crowded = (
+        Document.objects.filter(doc_type=doc_type)
+        .values("customer")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+    )
+    if crowded.exists():
+        raise ValidationError(
+            {
+                "multiple": [
+                    _(
+                        "Some customers hold several documents of this type; it stays a "
+                        "type that allows several."
+                    )
+                ]
+            }
+        )
+    Document.objects.filter(doc_type=doc_type, is_single=False).update(is_single=True)
+
+
+def document_type_update(
+    doc_type: DocumentType, data: dict[str, Any], expected_version: int | None
+) -> DocumentType:
+    """The administrator's change of a type (the generic edit page and API)."""
+    with transaction.atomic():
+        updated = audited_update(doc_type, data, expected_version)
+        assert isinstance(updated, DocumentType)
+        if "multiple" in data:
+            document_type_save_several(updated, bool(data["multiple"]))
+    return updated
 
 
 def document_attest(version: DocumentVersion, by: Any) -> DocumentVersion:
@@ -184,14 +274,19 @@ def on_customer_merged(
 
 
 def move_on_merge(keep: Customer, gone: Customer) -> int:
-    """Inside the merge's transaction: the absorbed customer's
-    documents go to the survivor, each with an audit event; where both have a document of a
-    type (one per type and customer), the absorbed one's versions are appended (renumbered,
-    the event lists old and new numbers) to the survivor's, newest stays current, and the
-    emptied document row stays with the absorbed customer, so its history still resolves."""
+    """Inside the merge's transaction: the absorbed customer's documents go to the
+    survivor, each with an audit event (of a type that allows several, side by side);
+    where both have a document of a single-instance type, the absorbed one's versions are
+    appended (renumbered, the event lists old and new numbers) to the survivor's, newest
+    stays current, and the emptied document row stays with the absorbed customer, so its
+    history still resolves."""
     moved = 0
     for document in Document.objects.select_for_update().filter(customer=gone).order_by("pk"):
-        target = Document.objects.filter(customer=keep, doc_type=document.doc_type_id).first()
+        target = None
+        if document.is_single:
+            target = Document.objects.filter(
+                customer=keep, doc_type=document.doc_type_id, is_single=True
+            ).first()
         if target is None:
             document.customer = keep
             document.version += 1

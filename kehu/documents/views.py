@@ -4,10 +4,18 @@ services and selectors do the work; the policy decides."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -20,10 +28,11 @@ from kehu.core.access import DENIED, get_visible_or_404, require, requires
 from kehu.core.forms import add_errors
 from kehu.core.navigation import return_target
 from kehu.customers.duplicates import resolve
+from kehu.customers.models import Customer
 from kehu.customers.selectors import customer_rows
 from kehu.documents import opening, selectors, services
 from kehu.documents.forms import UploadForm
-from kehu.documents.models import DocumentType, DocumentVersion
+from kehu.documents.models import Document, DocumentType, DocumentVersion
 from kehu.infra.file_headers import protect
 
 
@@ -36,6 +45,7 @@ def upload(request: HttpRequest, customer_pk: int) -> HttpResponse:
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data
+            target = _target(request, customer, data["document"])
             try:
                 version = services.document_upload(
                     customer,
@@ -46,6 +56,9 @@ def upload(request: HttpRequest, customer_pk: int) -> HttpResponse:
                     expires_on=data["expires_on"],
                     attested=data["attested"],
                     note=data["note"],
+                    document=target,
+                    title=data["title"],
+                    reference=data["reference"],
                 )
             except ValidationError as error:
                 add_errors(form, error)
@@ -62,10 +75,15 @@ def upload(request: HttpRequest, customer_pk: int) -> HttpResponse:
                     else redirect("documents:document", version.document_id)
                 )
     else:
-        initial = {}
+        initial: dict[str, Any] = {}
         code = request.GET.get("type")
         if code and DocumentType.objects.filter(code=code, is_active=True).exists():
             initial["doc_type"] = code
+        existing = request.GET.get("document", "")
+        target = _target(request, customer, int(existing)) if existing.isdigit() else None
+        if target is not None:
+            initial.update(document=target.pk, doc_type=target.doc_type.code)
+            initial.update(title=target.title, reference=target.reference)
         form = UploadForm(initial=initial)
     return render(
         request,
@@ -79,6 +97,16 @@ def upload(request: HttpRequest, customer_pk: int) -> HttpResponse:
             ),
         },
     )
+
+
+def _target(request: HttpRequest, customer: Customer, pk: int | None) -> Document | None:
+    """The customer's document a new version is for (a type that allows several)."""
+    if not pk:
+        return None
+    found = get_visible_or_404(request.user, selectors.document_rows(), pk)
+    if found.customer_id != customer.pk:
+        raise Http404
+    return found
 
 
 @login_required

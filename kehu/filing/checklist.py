@@ -51,12 +51,26 @@ def _field_present(customer: Customer, name: str) -> bool:
     return value not in (None, "")
 
 
+def _better(kept: Document | None, other: Document, today: datetime.date) -> Document:
+    """Of two documents of one type (a type that allows several, DOC-8), the one that
+    answers the item: a valid one before an expired one; among valid ones the one without
+    an expiry date or valid longest; among expired ones the latest to expire."""
+    if kept is None:
+        return other
+
+    def rank(document: Document) -> tuple[bool, datetime.date]:
+        until = document.expires_on
+        return (until is None or until >= today, until or datetime.date.max)
+
+    return other if rank(other) > rank(kept) else kept
+
+
 def evaluate(customer: Customer, today: datetime.date | None = None) -> list[Entry]:
     """Each applicable item once (the first by order), with its state in the dossier."""
     today = today or timezone.localdate()
-    documents = {
-        d.doc_type_id: d for d in Document.objects.filter(customer=customer, current__isnull=False)
-    }
+    documents: dict[int, Document] = {}
+    for found in Document.objects.filter(customer=customer, current__isnull=False):
+        documents[found.doc_type_id] = _better(documents.get(found.doc_type_id), found, today)
     entries: list[Entry] = []
     seen: set[str] = set()
     for item in items_for(customer):

@@ -1,8 +1,9 @@
 """Contracts in the browser: an account manager opens a transaction project and a contract
 from his customer's card, signs it and files its dossier items; the contract officer
 confirms the hand-over, the archive room confirms its own and the items land in the
-customer's archive dossier; the department head finds the contract in the ledger; the
-contract officer generates the semi-annual statistics and downloads them."""
+customer's archive dossier; the department head finds the contract in the ledger and
+downloads his department's statistics; the contract officer generates the semi-annual
+statistics and the annual credit-management analysis report and downloads them."""
 
 from __future__ import annotations
 
@@ -104,6 +105,16 @@ def test_project_contract_items_handovers_ledger_and_report(
     sign_in_ok(head, "head_sale")
     head.goto("/contracts/?q=浏览器测试供货合同")
     assert "浏览器测试供货合同" in head.content()
+    head.click("#department-statistics-link")
+    head.fill("#id_year", "2026")
+    head.select_option("#id_half", "0")
+    head.click("#show-departments")
+    head.wait_for_selector("#departments-table")
+    units = head.locator("#departments-table tbody td:first-child").all_inner_texts()
+    assert "销售部 (SALE)" in units and not any("MKT" in unit for unit in units)
+    with head.expect_download() as table:
+        head.click("#departments-xlsx")
+    assert Path(table.value.path()).read_bytes()[:2] == b"PK"
 
     officer.goto("/contracts/statistics/")
     officer.fill("#id_year", "2026")
@@ -115,3 +126,10 @@ def test_project_contract_items_handovers_ledger_and_report(
     with officer.expect_download() as pdf_download:
         officer.locator(".report-pdf").first.click()
     assert Path(pdf_download.value.path()).read_bytes()[:5] == b"%PDF-"
+
+    officer.fill("#id_annual_year", "2026")
+    assert submit(officer, "#generate-annual") == 302
+    with officer.expect_download() as annual:
+        officer.locator("#annual-reports .report-pdf").first.click()
+    assert annual.value.suggested_filename.startswith("credit-report-2026")
+    assert Path(annual.value.path()).read_bytes()[:5] == b"%PDF-"

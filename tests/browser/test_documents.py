@@ -71,3 +71,33 @@ def test_upload_preview_replace_keeps_the_old_version(page: Page, server: Server
     # The card lists the document with its current file.
     page.goto(f"/customers/{pk}/")
     assert "营业执照-新.pdf" in page.inner_text("#documents")
+
+
+def test_two_permits_each_with_its_own_versions(page: Page, server: Server) -> None:
+    """DOC-8: a type that allows several per customer: two permits side by side on the card,
+    a new version of one leaves the other as it was."""
+    pk = int(server.shell(FIND_CUSTOMER).strip().splitlines()[-1])
+    sign_in_ok(page, "manager1")
+    for title, number in (("食品经营许可证", "JY-001"), ("排污许可证", "PW-002")):
+        page.goto(f"/customers/{pk}/documents/upload/?type=industry_permit")
+        page.fill("#id_title", title)
+        page.fill("#id_reference", number)
+        page.set_input_files(
+            "#id_file",
+            {"name": f"{title}.pdf", "mimeType": "application/pdf", "buffer": samples.pdf(title)},
+        )
+        assert submit(page, "#upload") == 302
+    assert "排污许可证" in page.inner_text(".page-title")
+    page.click("#new-version")
+    assert page.input_value("#id_title") == "排污许可证"
+    page.set_input_files(
+        "#id_file",
+        {"name": "排污许可证-换发.pdf", "mimeType": "application/pdf", "buffer": samples.pdf("v2")},
+    )
+    assert submit(page, "#upload") == 302
+    assert page.locator("#versions tbody tr").count() == 2
+    page.goto(f"/customers/{pk}/")
+    permits = page.locator("#documents tr[data-doc-type='industry_permit']").all_inner_texts()
+    assert len(permits) == 2
+    assert any("食品经营许可证 · JY-001" in row for row in permits)
+    assert any("排污许可证-换发.pdf" in row for row in permits)

@@ -17,7 +17,7 @@ from kehu.api.models import ApiToken, hash_token
 from kehu.api.services import create_token
 from kehu.audit.models import AuditEvent
 from kehu.audit.services import record
-from kehu.core.demo import USERS
+from kehu.core.demo import ROLE_GRANTS
 from kehu.core.models import User
 
 # The demo data is loaded once per module (see conftest.py); each test rolls back.
@@ -225,7 +225,7 @@ def test_audit_event_detail_and_filters(demo: dict[str, User]) -> None:
     assert detail.status_code == 200
     assert detail.json()["seq"] == 3
     grants = client.get("/api/v1/audit-events/", {"action": "core.user.role_grant"}).json()
-    assert grants["count"] == len(USERS)
+    assert grants["count"] == ROLE_GRANTS
     assert {e["action"] for e in grants["results"]} == {"core.user.role_grant"}
     system = client.get("/api/v1/audit-events/", {"user": "SYSTEM", "size": "500"}).json()
     assert system["count"] == AuditEvent.objects.filter(actor_username="system").count() > 0

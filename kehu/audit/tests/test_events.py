@@ -13,7 +13,7 @@ from kehu.audit.context import SYSTEM, Actor, acting_as
 from kehu.audit.models import AuditEvent
 from kehu.audit.services import diff, record
 from kehu.core import services
-from kehu.core.demo import USERS
+from kehu.core.demo import ROLE_GRANTS
 from kehu.core.models import OrgUnit, User
 
 # The demo data is loaded once per module (see conftest.py); each test rolls back.
@@ -186,7 +186,7 @@ def test_audit_trail_page_and_export(
     assert export["Content-Disposition"].startswith('attachment; filename="audit-')
     event = last_event(action="audit.auditevent.export")
     assert event.actor_username == username
-    assert event.extra["rows"] == len(USERS)  # one role grant per demo user
+    assert event.extra["rows"] == ROLE_GRANTS  # the demo users' role grants
     assert event.extra["filters"] == {"action": "core.user.role_grant"}
 
 

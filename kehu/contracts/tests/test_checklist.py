@@ -127,3 +127,68 @@ def test_contract_document_types_are_not_missing_on_the_card(
     customer = make_customer()
     card = client_for("manager1").get(f"/customers/{customer.pk}/").content.decode()
     assert "合同正本" not in card and "谈判记录" not in card
+
+
+def test_each_contracts_original_is_a_document_of_its_own(
+    demo: dict[str, User],
+    make_customer: Callable[..., Customer],
+    make_contract: Callable[..., Contract],
+) -> None:
+    customer = make_customer()
+    first = make_contract(customer, title="甲合同")
+    second = make_contract(customer, title="乙合同")
+    original = DocumentType.objects.get(code="contract_original")
+    assert original.multiple
+    by = demo["manager1"]
+    a1 = services.contract_document_attach(first, original, _pdf(), by=by)
+    b1 = services.contract_document_attach(second, original, _pdf(), by=by)
+    a2 = services.contract_document_attach(first, original, _pdf("签字版.pdf"), by=by)
+    assert a1.version.document_id == a2.version.document_id != b1.version.document_id
+    assert (a1.version.number, a2.version.number, b1.version.number) == (1, 2, 1)
+    document = a2.version.document
+    assert (document.title, document.reference) == ("甲合同", first.number)
+    assert document.current_id == a2.version_id
+
+
+def test_the_migration_splits_one_document_filed_for_several_contracts(
+    demo: dict[str, User],
+    make_customer: Callable[..., Customer],
+    make_contract: Callable[..., Contract],
+) -> None:
+    """The data as it was: one document per customer and type, its versions filed for
+    several contracts; the migration gives each contract its document."""
+    import importlib
+
+    from django.apps import apps
+
+    from kehu.archives.models import DossierItem
+    from kehu.documents.models import Document
+
+    split = importlib.import_module(
+        "kehu.contracts.migrations.0005_one_document_per_contract_item"
+    ).split
+    customer = make_customer()
+    first, second = make_contract(customer), make_contract(customer)
+    original = DocumentType.objects.get(code="contract_original")
+    by = demo["manager1"]
+    items = [
+        services.contract_document_attach(contract, original, _pdf(), by=by)
+        for contract in (first, second, first)
+    ]
+    # Back to the old shape: every version under the first document, numbered 1, 2, 3.
+    old = items[0].version.document
+    for n, item in enumerate(items, start=1):
+        DocumentVersion.objects.filter(pk=item.version_id).update(document=old, number=n + 10)
+    for n, item in enumerate(items, start=1):
+        DocumentVersion.objects.filter(pk=item.version_id).update(number=n)
+    Document.objects.filter(customer=customer).exclude(pk=old.pk).delete()
+    Document.objects.filter(pk=old.pk).update(current=items[2].version, title="", reference="")
+    split(apps, None)
+    documents = {d.reference: d for d in Document.objects.filter(customer=customer)}
+    assert set(documents) == {first.number, second.number}
+    assert documents[first.number].pk == old.pk  # it held the current version
+    assert [v.number for v in documents[first.number].versions.order_by("number")] == [1, 2]
+    assert documents[first.number].current_id == items[2].version_id
+    assert documents[second.number].current_id == items[1].version_id
+    assert DocumentVersion.objects.count() == 3
+    assert not DossierItem.objects.exists()

@@ -67,7 +67,7 @@ def test_the_deadline_counts_days_and_moves_past_the_holiday(
     assert handover.due_on == dt.date(2026, 10, 8)
     assert handover.handed_by == demo["manager1"]
     assert handover.step is not None and handover.step.due_date == dt.date(2026, 10, 8)
-    assert handover.step.assignee_role == "credit_manager"
+    assert handover.step.assignee_role == "contract_officer"
     assert Notification.objects.filter(user=demo["manager1"], title__contains=signed.number)
     assert handovers.officer_due(dt.date(2026, 9, 21), days=5) == dt.date(2026, 9, 28)
     config = ContractSettings.current()
@@ -87,7 +87,7 @@ def test_reminded_before_and_escalated_after_the_deadline(
     assert steps_told(dt.date(2026, 9, 30)) >= 1
     assert Notification.objects.filter(user=demo["credit"], title__contains="Due 2026-10-08")
     assert steps_told(dt.date(2026, 10, 8)) == 0  # due today: not late
-    assert steps_told(dt.date(2026, 10, 9)) >= 2  # overdue: the credit manager and the head
+    assert steps_told(dt.date(2026, 10, 9)) >= 2  # overdue: the contract officer and the head
     step = Handover.objects.get(contract=signed).step
     assert step is not None and step.escalated_at is not None
     assert Notification.objects.filter(user=demo["head_sale"], title__contains="Escalated")
@@ -189,3 +189,40 @@ def test_receipts_through_the_pages_and_the_api(
         content_type="application/json",
     )
     assert ok.status_code == 200 and ok.json()["status"] == "received"
+
+
+def test_the_contract_officer_role_receives_not_the_credit_manager(
+    demo: dict[str, User], signed: Contract, client_for: Callable[..., Client]
+) -> None:
+    """Contract duties belong to the contract officer (合同管理员): a credit manager who is
+    not also contract officer reads the ledger but neither receives nor keeps the
+    checklist; someone who is only contract officer does both."""
+    from kehu.core import policy
+    from kehu.core import services as core_services
+    from kehu.core.models import OrgUnit, Role
+
+    bj = OrgUnit.objects.get(code="BJ")
+    credit_only = core_services.create_user(
+        {"username": "credit_only", "full_name": "信用甲", "unit": bj, "is_active": True}
+    )
+    core_services.grant_role(credit_only, Role.CREDIT_MANAGER, bj)
+    officer = core_services.create_user(
+        {"username": "officer", "full_name": "合同乙", "unit": bj, "is_active": True}
+    )
+    core_services.grant_role(officer, Role.CONTRACT_OFFICER, bj)
+    credit_only, officer = (User.objects.get(pk=u.pk) for u in (credit_only, officer))
+    for perm in ("contracts.contract.receive", "contracts.checklistitem.change"):
+        assert not policy.has_perm(credit_only, perm, signed if "receive" in perm else None)
+        assert policy.has_perm(officer, perm, signed if "receive" in perm else None)
+    assert policy.has_perm(credit_only, "contracts.contract.view", signed)
+    first = Handover.objects.get(contract=signed)
+    with pytest.raises(WorkflowError):
+        handovers.handover_receive(
+            first, by=credit_only, form=_receipt(first, ["contract_original"])
+        )
+    done = handovers.handover_receive(
+        first, by=officer, form=_receipt(first, ["contract_original"])
+    )
+    assert done.received_by == officer
+    demo["officer"] = officer
+    assert client_for("officer").get(f"/contracts/{signed.pk}/").status_code == 200

@@ -123,7 +123,7 @@ def test_the_report_is_a_reminder_rule_until_generated(demo: dict[str, User]) ->
     assert due.deadline == D(2026, 7, 10)
     assert [u.username for u in due.recipients] == ["credit"]
     assert list(reminders.semiannual_pending(D(2026, 7, 1), demo["manager1"])) == []
-    # Seven working days ahead: the reminder ten days ahead goes to the credit manager, once.
+    # Seven working days ahead: the reminder ten days ahead goes to the contract officer, once.
     assert run_reminders(D(2026, 7, 1), [reminders.SEMIANNUAL]) == {reminders.SEMIANNUAL: 1}
     assert run_reminders(D(2026, 7, 2), [reminders.SEMIANNUAL]) == {reminders.SEMIANNUAL: 0}
     statistics.report_generate(H1_2026, by=demo["credit"])

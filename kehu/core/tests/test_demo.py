@@ -12,7 +12,7 @@ from django.utils import translation
 from kehu.audit.models import AuditEvent
 from kehu.audit.selectors import verify_chain
 from kehu.core import services
-from kehu.core.demo import UNITS, USERS, load_demo
+from kehu.core.demo import ROLE_GRANTS, UNITS, USERS, load_demo
 from kehu.core.models import ArchivistCertification, OrgUnit, RoleAssignment, User
 from kehu.customers.models import Customer, CustomerStatus
 from kehu.filing.selectors import open_filing_of
@@ -33,7 +33,7 @@ def counts() -> tuple[int, int, int, int, int]:
 def test_demo_load_is_idempotent(db: None) -> None:
     assert load_demo() is True
     first = counts()
-    assert first[:4] == (len(UNITS), len(USERS), len(USERS), 1)
+    assert first[:4] == (len(UNITS), len(USERS), ROLE_GRANTS, 1)
     assert load_demo() is False
     assert counts() == first
     out = io.StringIO()

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from kehu.audit.models import AuditEvent
 from kehu.core import services
-from kehu.core.demo import USERS
+from kehu.core.demo import ROLE_GRANTS
 from kehu.core.models import ArchivistCertification, OrgUnit, Role, RoleAssignment, User
 
 # The demo data is loaded once per module (see conftest.py); each test rolls back.
@@ -396,7 +396,7 @@ def test_archivist_grant_through_the_pages(
     response = client.post(grant_url, grant)
     assert response.status_code == 302
     assert not RoleAssignment.objects.filter(user=newcomer).exists()
-    assert events("core.user.role_grant") == len(USERS)  # only the demo's grants
+    assert events("core.user.role_grant") == ROLE_GRANTS  # only the demo's grants
 
     cert_url = reverse("core:certification", args=[newcomer.pk])
     assert client.get(cert_url).status_code == 200
