@@ -137,3 +137,77 @@ def notification_letter(request: LimitRequest, *, printed_by: Any) -> bytes:
     doc.paragraph(_("Account manager: %(name)s") % {"name": _person(customer.owner)}, style="small")
     doc.paragraph(_date(timezone.localdate()))
     return doc.build()
+
+
+def investigation_report(application: Any, *, printed_by: Any) -> bytes:
+    """资信调查报告: the application, the standard sections in their order (the site visit
+    and related parties with their forms' records), the rating and the recommendation."""
+    from kehu.credit.applications import SECTIONS
+    from kehu.credit.models import SiteVisit
+
+    account = application.account
+    customer = account.customer
+    doc = pdf.Document(
+        title=_("Credit investigation report"),
+        author=_person(printed_by),
+        subject=application.number,
+    )
+    doc.key_values(
+        [
+            (_("number"), application.number),
+            (_("customer"), customer.name),
+            (_("Credit code / ID number"), customer.identifier()),
+            (_("Account manager"), _person(customer.owner)),
+            (_("requested limit"), _yuan(application.requested_limit)),
+            (_("payment terms (days)"), application.payment_days),
+            (_("expected monthly volume"), _yuan(application.monthly_volume)),
+            (_("guarantees"), application.guarantees),
+            (_("reason"), application.reason),
+            (_("requested by"), _person(application.requested_by)),
+        ]
+    )
+    texts = dict(application.sections.values_list("key", "text"))
+    visit = SiteVisit.objects.filter(application=application).first()
+    parties = list(application.related_parties.select_related("customer"))
+    for key, label in SECTIONS:
+        doc.heading(label)
+        if key == "site_visit" and visit is not None:
+            doc.key_values(
+                [
+                    (_("visited on"), _date(visit.visited_on)),
+                    (_("visited by"), visit.visitors),
+                    (_("premises"), visit.premises),
+                    (_("staff"), visit.staff),
+                    (_("equipment"), visit.equipment),
+                    (_("stock"), visit.stock),
+                    (_("operations seen"), visit.operations),
+                    (_("impression and conclusion"), visit.conclusion),
+                    (_("photos"), visit.photos.count()),
+                ]
+            )
+        if key == "related_parties" and parties:
+            doc.table(
+                [[_("relation"), _("name"), _("shareholding (%)"), _("note")]]
+                + [
+                    [p.get_relation_display(),
+                     p.party_name + (f"（{_('our customer')}）" if p.customer_id else ""),
+                     p.share if p.share is not None else "", p.note]
+                    for p in parties
+                ],  # fmt: skip
+                col_widths=[30, 70, 25, 45],
+            )
+        doc.paragraph(texts.get(key) or "—")
+    doc.heading(_("Credit rating and recommendation"))
+    doc.key_values(
+        [
+            (_("credit rating"), application.rating or "—"),
+            (_("recommended limit"), _yuan(application.recommended_limit)),
+            (_("recommendation"), application.recommendation or "—"),
+            (_("status"), application.get_status_display()),
+        ]
+    )
+    if application.signed_at:
+        doc.signature_lines(
+            [(_("signed"), _person(application.signed_by), _date(application.signed_at))]
+        )
+    return doc.build()

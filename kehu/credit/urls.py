@@ -1,6 +1,12 @@
 from django.urls import path
 
-from kehu.credit import application_views, limit_views, postcredit_views, views
+from kehu.credit import (
+    application_views,
+    investigation_views,
+    limit_views,
+    postcredit_views,
+    views,
+)
 
 app_name = "credit"
 
@@ -41,6 +47,31 @@ urlpatterns = [
         name="section_save",
     ),
     path("credit/applications/<int:pk>/sign/", application_views.report_sign, name="report_sign"),
+    path(
+        "credit/applications/<int:pk>/site-visit/",
+        investigation_views.site_visit,
+        name="site_visit",
+    ),
+    path(
+        "credit/applications/<int:pk>/site-visit/photo/",
+        investigation_views.site_visit_photo,
+        name="site_visit_photo",
+    ),
+    path(
+        "credit/applications/<int:pk>/related-parties/",
+        investigation_views.related_party_add,
+        name="related_party_add",
+    ),
+    path(
+        "credit/related-parties/<int:pk>/remove/",
+        investigation_views.related_party_remove,
+        name="related_party_remove",
+    ),
+    path(
+        "credit/applications/<int:pk>/report.pdf",
+        investigation_views.report_pdf,
+        name="report_pdf",
+    ),
     path(
         "credit/customers/<int:pk>/post-credit/", postcredit_views.post_credit, name="post_credit"
     ),
