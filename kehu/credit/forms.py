@@ -175,9 +175,7 @@ class ReviewForm(forms.Form):
 
 
 def _text(label: Any, rows: int = 2) -> forms.CharField:
-    return forms.CharField(
-        label=label, widget=forms.Textarea(attrs={"rows": rows}), required=False
-    )
+    return forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": rows}), required=False)
 
 
 class SiteVisitForm(forms.Form):

@@ -189,9 +189,12 @@ def investigation_report(application: Any, *, printed_by: Any) -> bytes:
             doc.table(
                 [[_("relation"), _("name"), _("shareholding (%)"), _("note")]]
                 + [
-                    [p.get_relation_display(),
-                     p.party_name + (f"（{_('our customer')}）" if p.customer_id else ""),
-                     p.share if p.share is not None else "", p.note]
+                    [
+                        p.get_relation_display(),
+                        p.party_name + (f"（{_('our customer')}）" if p.customer_id else ""),
+                        p.share if p.share is not None else "",
+                        p.note,
+                    ]
                     for p in parties
                 ],  # fmt: skip
                 col_widths=[30, 70, 25, 45],

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.urls import reverse
@@ -30,8 +31,10 @@ from kehu.credit.models import (
 )
 from kehu.customers.card import CardPanel
 from kehu.customers.models import Customer
+from kehu.workflow.models import Case, CaseStatus
 
 OPEN_ROWS_SHOWN = 200
+REVIEW_PROCESS = "credit.review"
 
 
 def account_rows() -> QuerySet[CreditAccount]:
@@ -101,6 +104,7 @@ def customer_credit(
         )
         if account
         else [],
+        "review_step": _review_step(account),
         "can_review": policy.has_perm(user, "credit.creditreview.add", customer),
         "review_form": ReviewForm(grades=grades()),
         "can_see_statements": policy.has_perm(user, "credit.statement.view", customer),
@@ -108,6 +112,26 @@ def customer_credit(
         "today": today,
         "can_override": policy.has_perm(user, "credit.creditaccount.override", customer),
     }
+
+
+def _review_step(account: CreditAccount | None) -> Any:
+    """The open task of the account's review case (its deadline and case), if any."""
+    case = open_case_of(account) if account is not None else None
+    return case.steps.filter(status="open").first() if case is not None else None
+
+
+def open_case_of(account: CreditAccount) -> Case | None:
+    """The account's open annual review case, if any."""
+    return (
+        Case.objects.filter(
+            process=REVIEW_PROCESS,
+            subject_type=ContentType.objects.get_for_model(CreditAccount),
+            subject_id=account.pk,
+            status=CaseStatus.OPEN,
+        )
+        .order_by("pk")
+        .first()
+    )
 
 
 def grades() -> list[tuple[str, str]]:

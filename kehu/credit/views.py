@@ -205,7 +205,9 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReviewForm(request.POST, grades=selectors.grades())
     if form.is_valid():
         try:
-            reviews.review_complete(account_for(customer), by=request.user, **form.cleaned_data)
+            reviews.review_complete(
+                account_for(customer), by=request.user, form=form, **form.cleaned_data
+            )
         except ValidationError as error:
             add_errors(form, error)
         else:
