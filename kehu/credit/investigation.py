@@ -52,6 +52,7 @@ def site_visit_save(
             errors[name] = [_("Describe what was seen.")]
     if errors:
         raise ValidationError(errors)
+    assert visited is not None
     values = {
         "visited_on": visited,
         "visitors": data["visitors"].strip()[:200],
@@ -127,7 +128,7 @@ def related_party_add(
     """Add a party: a customer of ours the user may see (by its number), or a name."""
     _open(application)
     errors: dict[str, list[str]] = {}
-    relation = data.get("relation")
+    relation = str(data.get("relation") or "")
     if relation not in PartyRelation.values:
         errors["relation"] = [_("Choose the relation.")]
     number, name = data.get("customer"), (data.get("name") or "").strip()

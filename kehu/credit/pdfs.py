@@ -188,15 +188,7 @@ def investigation_report(application: Any, *, printed_by: Any) -> bytes:
         if key == "related_parties" and parties:
             doc.table(
                 [[_("relation"), _("name"), _("shareholding (%)"), _("note")]]
-                + [
-                    [
-                        p.get_relation_display(),
-                        p.party_name + (f"（{_('our customer')}）" if p.customer_id else ""),
-                        p.share if p.share is not None else "",
-                        p.note,
-                    ]
-                    for p in parties
-                ],  # fmt: skip
+                + [_party_row(p) for p in parties],
                 col_widths=[30, 70, 25, 45],
             )
         doc.paragraph(texts.get(key) or "—")
@@ -214,3 +206,11 @@ def investigation_report(application: Any, *, printed_by: Any) -> bytes:
             [(_("signed"), _person(application.signed_by), _date(application.signed_at))]
         )
     return doc.build()
+
+
+def _party_row(party: Any) -> list[Any]:
+    name = party.party_name
+    if party.customer_id:
+        name = f"{name}（{_('our customer')}）"
+    share = party.share if party.share is not None else ""
+    return [party.get_relation_display(), name, share, party.note]

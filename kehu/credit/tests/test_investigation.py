@@ -24,9 +24,16 @@ from kehu.customers.models import Customer
 from kehu.documents import samples
 
 D = Decimal
-VISIT = {"visited_on": datetime.date(2026, 3, 2), "visitors": "王信用、李经理",
-         "premises": "自有厂房约5000平方米", "staff": "员工约120人", "equipment": "数控机床20台",
-         "stock": "原材料充足", "operations": "生产线满负荷运转", "conclusion": "经营正常"}  # fmt: skip
+VISIT = {
+    "visited_on": datetime.date(2026, 3, 2),
+    "visitors": "王信用、李经理",
+    "premises": "自有厂房约5000平方米",
+    "staff": "员工约120人",
+    "equipment": "数控机床20台",
+    "stock": "原材料充足",
+    "operations": "生产线满负荷运转",
+    "conclusion": "经营正常",
+}
 
 
 def pdf_text(content: bytes) -> str:
