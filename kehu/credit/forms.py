@@ -113,9 +113,12 @@ class StatementForm(forms.Form):
                 max_digits=18,
                 decimal_places=2,
             )
+        # The statement's version when an edit page was read (optimistic locking).
+        self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class FollowUpForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     kind = forms.ChoiceField(label=_("kind"), choices=FollowUpKind.choices)
     happened_on = ChineseDateField(label=_("date"), required=False)
     contact = forms.CharField(label=_("contact person"), required=False, max_length=100)
@@ -207,3 +210,15 @@ class RelatedPartyForm(forms.Form):
         label=_("shareholding (%)"), required=False, max_digits=5, decimal_places=2
     )
     note = forms.CharField(label=_("note"), max_length=300, required=False)
+
+
+class RatingGradeForm(forms.Form):
+    """A grade of the rating scale; its code is fixed once created (accounts name it)."""
+
+    code = forms.CharField(label=_("code"), max_length=8, required=False)
+    label = forms.CharField(label=_("label"), max_length=100, required=False)
+    position = forms.IntegerField(label=_("position"), min_value=1, max_value=99, required=False)
+    review_months = forms.IntegerField(
+        label=_("reviewed every (months)"), min_value=1, max_value=60, required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)

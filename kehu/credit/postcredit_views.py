@@ -65,6 +65,7 @@ def _context(request: HttpRequest, customer: Any, forms: dict[str, Any]) -> dict
         },
         "can_answer": policy.has_perm(user, "credit.accountstatement.change", customer),
         "can_settle": policy.has_perm(user, "credit.promise.change", customer),
+        "can_edit_follow_ups": policy.has_perm(user, "credit.followup.change", customer),
         "can_print": policy.has_perm(user, "credit.replytemplate.view"),
     }
 

@@ -2,6 +2,7 @@ from django.urls import path
 
 from kehu.credit import (
     application_views,
+    edit_views,
     investigation_views,
     limit_views,
     postcredit_views,
@@ -92,4 +93,8 @@ urlpatterns = [
         name="reply_template",
     ),
     path("credit/limit-bands/", limit_views.limit_bands, name="limit_bands"),
+    path("credit/rating-scale/", edit_views.rating_scale, name="rating_scale"),
+    path("credit/rating-scale/<int:pk>/", edit_views.rating_scale, name="rating_grade"),
+    path("credit/statements/<int:pk>/edit/", edit_views.statement_edit, name="statement_edit"),
+    path("credit/follow-ups/<int:pk>/edit/", edit_views.follow_up_edit, name="follow_up_edit"),
 ]

@@ -191,6 +191,7 @@ def statements_page(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             "form": form,
             "can_add": can_add,
+            "can_change": policy.has_perm(request.user, "credit.statement.change", customer),
         },
         status=400 if request.method == "POST" else 200,
     )
