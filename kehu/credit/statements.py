@@ -82,7 +82,9 @@ def _clean(
                 _("Current liabilities cannot exceed total liabilities.")
             ]
     period = {"period_kind": kind, "year": year, "part": part}
-    taken = FinancialStatement.objects.filter(account=account, **period).exclude(pk=exclude)
+    taken = FinancialStatement.objects.filter(account=account, **period)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude)
     if not errors and taken.exists():
         errors["__all__"] = [_("This period is already entered for the customer.")]
     if errors:

@@ -33,8 +33,8 @@ def test_rating_scale(client_for: Callable[..., Client]) -> None:
     refused = admin.post("/credit/rating-scale/", {"code": "AA", "label": "", "position": "3"})
     assert refused.status_code == 400
     assert {"code", "label", "review_months"} <= set(refused.context["form"].errors)
-    done = admin.post("/credit/rating-scale/",
-                      {"code": "b+", "label": "较好", "position": "7", "review_months": "6"})  # fmt: skip
+    new = {"code": "b+", "label": "较好", "position": "7", "review_months": "6"}
+    done = admin.post("/credit/rating-scale/", new)
     assert done.status_code == 302 and RatingGrade.objects.filter(code="B+").exists()
 
     grade = RatingGrade.objects.get(code="AA")
