@@ -116,3 +116,26 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     record("credit.report.print", customer, extra={"application": found.number})
     content = pdfs.investigation_report(found, printed_by=request.user)
     return pdf.response(content, f"资信调查报告_{found.number}.pdf")
+
+
+@login_required
+def application_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """信用申请表: for whoever sees the application."""
+    found = _visible_application(request, pk)
+    record("credit.application.print", found.account.customer, extra={"application": found.number})
+    content = pdfs.application_form(found, printed_by=request.user)
+    return pdf.response(content, f"信用申请表_{found.number}.pdf")
+
+
+@login_required
+def site_visit_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """现场调查表: for readers of investigations."""
+    found = _visible_application(request, pk)
+    customer = found.account.customer
+    require(request.user, "credit.investigation.view", customer)
+    visit = SiteVisit.objects.filter(application=found).first()
+    if visit is None:
+        raise Http404(NOT_FOUND)
+    record("credit.sitevisit.print", customer, extra={"application": found.number})
+    content = pdfs.site_visit_form(found, visit, printed_by=request.user)
+    return pdf.response(content, f"现场调查表_{found.number}.pdf")

@@ -214,3 +214,95 @@ def _party_row(party: Any) -> list[Any]:
         name = f"{name}（{_('our customer')}）"
     share = party.share if party.share is not None else ""
     return [party.get_relation_display(), name, share, party.note]
+
+
+def _approvals(doc: pdf.Document, case: Any) -> None:
+    steps = list(case.steps.select_related("completed_by").order_by("pk")) if case else []
+    done = [s for s in steps if s.completed_at]
+    doc.heading(_("Approvals"))
+    if not done:
+        doc.paragraph(_("No step completed yet."))
+        return
+    doc.signature_lines(
+        [
+            (s.label, f"{_person(s.completed_by)} · {s.outcome_label}", _date(s.completed_at))
+            for s in done
+        ]
+    )
+
+
+def application_form(application: Any, *, printed_by: Any) -> bytes:
+    """信用申请表: what the account manager asked for (no investigation notes)."""
+    customer = application.account.customer
+    doc = pdf.Document(
+        title=_("Credit application form"), author=_person(printed_by), subject=application.number
+    )
+    doc.key_values(
+        [
+            (_("number"), application.number),
+            (_("customer"), customer.name),
+            (_("Credit code / ID number"), customer.identifier()),
+            (_("department"), customer.unit.name),
+            (_("requested limit"), _yuan(application.requested_limit)),
+            (_("payment terms (days)"), application.payment_days),
+            (_("expected monthly volume"), _yuan(application.monthly_volume)),
+            (_("guarantees"), application.guarantees),
+            (_("reason"), application.reason),
+            (_("status"), application.get_status_display()),
+        ]
+    )
+    doc.signature_lines(
+        [(_("requested by"), _person(application.requested_by), _date(application.created_at))]
+    )
+    return doc.build()
+
+
+def site_visit_form(application: Any, visit: Any, *, printed_by: Any) -> bytes:
+    """现场调查表: the site visit as recorded, with the number of photos kept."""
+    customer = application.account.customer
+    doc = pdf.Document(
+        title=_("Site visit form"), author=_person(printed_by), subject=application.number
+    )
+    doc.key_values(
+        [
+            (_("customer"), customer.name),
+            (_("Credit code / ID number"), customer.identifier()),
+            (_("number"), application.number),
+            (_("visited on"), _date(visit.visited_on)),
+            (_("visited by"), visit.visitors),
+            (_("premises"), visit.premises),
+            (_("staff"), visit.staff),
+            (_("equipment"), visit.equipment),
+            (_("stock"), visit.stock),
+            (_("operations seen"), visit.operations),
+            (_("impression and conclusion"), visit.conclusion),
+            (_("photos"), visit.photos.count()),
+        ]
+    )
+    doc.signature_lines([(_("visited by"), visit.visitors, _date(visit.visited_on))])
+    return doc.build()
+
+
+def problem_report(report: Any, *, printed_by: Any) -> bytes:
+    """收款异样报告表 or 问题帐款报告书 with the account's position and its approvals."""
+    account = report.account
+    customer = account.customer
+    doc = pdf.Document(
+        title=report.get_kind_display(), author=_person(printed_by), subject=report.number
+    )
+    doc.key_values(
+        [
+            (_("number"), report.number),
+            (_("customer"), customer.name),
+            (_("Account manager"), _person(customer.owner)),
+            (_("amount concerned"), _yuan(report.amount)),
+            (_("credit limit"), _yuan(account.limit_amount)),
+            (_("exposure"), _yuan(account.exposure)),
+            (_("description"), report.description),
+            (_("proposed measures"), report.measures),
+            (_("reported by"), _person(report.reported_by)),
+            (_("status"), report.get_status_display()),
+        ]
+    )
+    _approvals(doc, report.case)
+    return doc.build()

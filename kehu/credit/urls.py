@@ -69,6 +69,17 @@ urlpatterns = [
         name="related_party_remove",
     ),
     path(
+        "credit/applications/<int:pk>/application.pdf",
+        investigation_views.application_pdf,
+        name="application_pdf",
+    ),
+    path(
+        "credit/applications/<int:pk>/site-visit.pdf",
+        investigation_views.site_visit_pdf,
+        name="site_visit_pdf",
+    ),
+    path("credit/problems/<int:pk>/report.pdf", postcredit_views.problem_pdf, name="problem_pdf"),
+    path(
         "credit/applications/<int:pk>/report.pdf",
         investigation_views.report_pdf,
         name="report_pdf",

@@ -44,7 +44,7 @@ def test_rating_scale(client_for: Callable[..., Client]) -> None:
     grade.refresh_from_db()
     assert (grade.code, grade.label, grade.review_months) == ("AA", "优良", 9)  # code kept
     stale = admin.post(f"/credit/rating-scale/{grade.pk}/", {**form, "version": grade.version - 1})
-    assert stale.status_code == 400 and "changed this meanwhile" in stale.content.decode()
+    assert stale.status_code == 400 and "他人已修改此记录" in stale.content.decode()
     event = AuditEvent.objects.filter(action="credit.ratinggrade.change").get()
     assert set(event.changes) == {"label", "review_months"}
     for user in ("credit", "manager1"):

@@ -134,7 +134,7 @@ def test_pages_and_the_report_pdf(
     form = {**VISIT, "visited_on": "2026-03-02", "conclusion": "秘密结论"}
     assert credit.post(f"{base}/site-visit/", form).status_code == 302
     stale = credit.post(f"{base}/site-visit/", {**form, "version": "99"})
-    assert stale.status_code == 400 and "changed this meanwhile" in stale.content.decode()
+    assert stale.status_code == 400 and "他人已修改此记录" in stale.content.decode()
     added = credit.post(f"{base}/related-parties/", {"relation": "affiliate", "name": "关联甲公司"})
     assert added.status_code == 302
     page = credit.get(f"{base}/").content.decode()
@@ -158,3 +158,42 @@ def test_pages_and_the_report_pdf(
                         ).status_code == 403  # fmt: skip
     assert client_for("manager4").get(f"{base}/report.pdf").status_code == 404
     assert AuditEvent.objects.filter(action="credit.report.print").count() == 1
+
+
+@pytest.mark.django_db
+def test_application_site_visit_and_problem_pdfs(
+    demo: dict[str, User],
+    client_for: Callable[..., Client],
+    active: Customer,  # noqa: F811
+) -> None:
+    from kehu.credit import postcredit
+    from kehu.workflow import services as workflow
+
+    application = apply(active, demo["manager1"])
+    base = f"/credit/applications/{application.pk}"
+    manager, credit = client_for("manager1"), client_for("credit")
+    form = manager.get(f"{base}/application.pdf")
+    assert form.status_code == 200
+    text = pdf_text(form.content)
+    assert active.name in text and "300,000.00" in text and "新签年度合同" in text
+    assert credit.get(f"{base}/site-visit.pdf").status_code == 404  # none recorded yet
+    investigation.site_visit_save(application, VISIT, by=demo["credit"])
+    visit = credit.get(f"{base}/site-visit.pdf")
+    assert visit.status_code == 200 and "数控机床20台" in pdf_text(visit.content)
+    assert manager.get(f"{base}/site-visit.pdf").status_code == 403
+    assert client_for("manager4").get(f"{base}/application.pdf").status_code == 404
+
+    report = postcredit.problem_report_create(
+        active,
+        {"kind": "abnormal", "amount": D("1000"), "description": "付款方名称不符",
+         "measures": "核实"},
+        by=demo["manager1"],
+    )  # fmt: skip
+    assert report.case is not None
+    workflow.complete_step(report.case.steps.get(), by=demo["credit"], outcome="approved")
+    printed = manager.get(f"/credit/problems/{report.pk}/report.pdf")
+    assert printed.status_code == 200
+    text = pdf_text(printed.content)
+    assert "收款异样报告表" in text and active.name in text and "付款方名称不符" in text
+    assert client_for("manager4").get(f"/credit/problems/{report.pk}/report.pdf").status_code == 404
+    assert AuditEvent.objects.filter(action="credit.problem.print").count() == 1
