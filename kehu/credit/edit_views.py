@@ -109,10 +109,8 @@ def follow_up_edit(request: HttpRequest, pk: int) -> HttpResponse:
     customer = selectors.credit_customer(
         request.user, found.account.customer_id, "credit.followup.change"
     )
-    initial = {
-        "kind": found.kind, "happened_on": found.happened_on, "contact": found.contact,
-        "summary": found.summary, "next_step": found.next_step, "version": found.version,
-    }  # fmt: skip
+    names = ("kind", "action", "happened_on", "contact", "summary", "next_step", "version")
+    initial = {name: getattr(found, name) for name in names}
     form = FollowUpForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.core.models import Role
 from kehu.credit.models import (
+    DebtAction,
     FigureUnit,
     FollowUpKind,
     LimitKind,
@@ -120,6 +121,11 @@ class StatementForm(forms.Form):
 class FollowUpForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     kind = forms.ChoiceField(label=_("kind"), choices=FollowUpKind.choices)
+    action = forms.ChoiceField(
+        label=_("debt-collection action"),
+        choices=[("", "—"), *DebtAction.choices],
+        required=False,
+    )
     happened_on = ChineseDateField(label=_("date"), required=False)
     contact = forms.CharField(label=_("contact person"), required=False, max_length=100)
     summary = forms.CharField(

@@ -446,11 +446,23 @@ class FollowUpKind(models.TextChoices):
     DEBT_COLLECTION = "debt_collection", _("Debt-collection action")
 
 
+class DebtAction(models.TextChoices):
+    LAWYER_LETTER = "lawyer_letter", _("Lawyer's letter")
+    LAWSUIT = "lawsuit", _("Lawsuit")
+    SETTLEMENT = "settlement", _("Settlement")
+    WRITE_OFF = "write_off", _("Write-off")
+    OTHER = "other", _("Other action")
+
+
 class FollowUp(TrackedModel):
     """A call, a collection call or a debt-collection action on the customer's account."""
 
     account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="follow_ups")
     kind = models.CharField(_("kind"), max_length=20, choices=FollowUpKind.choices)
+    # What a debt-collection record did (empty for calls).
+    action = models.CharField(
+        _("debt-collection action"), max_length=20, choices=DebtAction.choices, blank=True
+    )
     happened_on = models.DateField(_("date"))
     contact = models.CharField(_("contact person"), max_length=100, blank=True)
     summary = models.TextField(_("summary"))

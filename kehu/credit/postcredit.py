@@ -22,6 +22,7 @@ from kehu.credit.exposure import account_for, credit_check
 from kehu.credit.models import (
     ZERO,
     AccountStatement,
+    DebtAction,
     FollowUp,
     FollowUpKind,
     LimitRequestStatus,
@@ -53,6 +54,11 @@ def _follow_up_clean(data: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     if data.get("kind") not in FollowUpKind.values:
         errors["kind"] = [_("Choose the kind of record.")]
+    action = data.get("action") or ""
+    if data.get("kind") == FollowUpKind.DEBT_COLLECTION and action not in DebtAction.values:
+        errors["action"] = [_("Choose the debt-collection action.")]
+    elif data.get("kind") != FollowUpKind.DEBT_COLLECTION and action:
+        errors["action"] = [_("Only a debt-collection record names an action.")]
     happened = data.get("happened_on")
     if happened is None:
         errors["happened_on"] = [_("This date is required.")]
@@ -64,6 +70,7 @@ def _follow_up_clean(data: dict[str, Any]) -> dict[str, Any]:
         raise ValidationError(errors)
     return {
         "kind": data["kind"],
+        "action": action,
         "happened_on": happened,
         "contact": (data.get("contact") or "").strip()[:100],
         "summary": data["summary"].strip(),

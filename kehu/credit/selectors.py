@@ -59,7 +59,7 @@ def visible_accounts(user: Any) -> QuerySet[CreditAccount]:
     return policy.scope(user, account_rows(), "view")
 
 
-def register_rows(user: Any, today: datetime.date | None = None) -> QuerySet[CreditAccount]:
+def register_rows(user: Any, today: datetime.date | None = None) -> QuerySet[Any]:
     """The credit register's accounts in `user`'s scope with their exposure, utilisation of
     the limit (percent, one decimal; none without a limit) and worst ageing bucket (from the
     oldest unpaid due date the account keeps)."""

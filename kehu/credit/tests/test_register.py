@@ -7,6 +7,7 @@ import datetime
 import io
 from collections.abc import Callable
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.test import Client
@@ -40,7 +41,10 @@ def test_register_utilisation_ageing_and_sort(
     invoice(overdue, "R-2", today - datetime.timedelta(days=45), "1000")
     invoice(no_limit, "R-3", today - datetime.timedelta(days=130), "10")
 
-    rows = {a.customer_id: a for a in selectors.register_rows(demo["credit"], today)}
+    read = selectors.register_rows(demo["credit"], today).values(
+        "customer_id", "utilisation", "worst_bucket"
+    )
+    rows = {a["customer_id"]: SimpleNamespace(**a) for a in read}
     assert rows[half.pk].utilisation == Decimal("50.0") and rows[half.pk].worst_bucket == ""
     assert rows[overdue.pk].utilisation == Decimal("1.0")
     assert rows[overdue.pk].worst_bucket == "31-60"
@@ -57,7 +61,7 @@ def test_register_utilisation_ageing_and_sort(
     assert order("-ageing") == [no_limit.pk, overdue.pk, half.pk]
     assert order("ageing") == [half.pk, overdue.pk, no_limit.pk]
     export = credit.get("/credit/register.xlsx", {"sort": "-utilisation"})
-    sheet = load_workbook(io.BytesIO(export.content)).active
+    sheet = load_workbook(io.BytesIO(export.content)).worksheets[0]
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     header = values[1]
     assert "utilisation (%)" in header or "额度使用率（%）" in header
