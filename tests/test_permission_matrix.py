@@ -984,6 +984,25 @@ RULES: dict[str, list[Rule]] = {
     "credit:application": [Rule("creditapplication", LIMIT_REQUEST_READERS)],
     "credit:section_save": [Rule("creditapplication", users("credit"), "POST")],
     "credit:report_sign": [Rule("creditapplication", users("credit"), "POST")],
+    # The investigation's forms: credit staff; its report: whoever reads investigations.
+    "credit:site_visit": [
+        Rule("creditapplication", users("credit")),
+        Rule("creditapplication", users("credit"), "POST"),
+    ],
+    "credit:site_visit_photo": [Rule("creditapplication", users("credit"), "POST")],
+    "credit:related_party_add": [Rule("creditapplication", users("credit"), "POST")],
+    "credit:related_party_remove": [Rule("relatedparty", users("credit"), "POST")],
+    "credit:report_pdf": [Rule("creditapplication", _STATEMENT_SALE)],
+    "credit:application_pdf": [Rule("creditapplication", LIMIT_REQUEST_READERS)],
+    "credit:site_visit_pdf": [Rule("sitevisit", _STATEMENT_SALE)],
+    "credit:problem_pdf": [Rule("problemreport", CREDIT_READ["A"])],
+    "credit:rating_scale": [
+        Rule(expect=users("admin")),
+        Rule(expect=users("admin"), method="POST"),
+    ],
+    "credit:rating_grade": [Rule("ratinggrade", users("admin"))],
+    "credit:statement_edit": [Rule("financialstatement", users("credit"))],
+    "credit:follow_up_edit": [Rule("followup", users("credit"))],
     "api/v1/credit/limit-requests/": [
         Rule(expect=ACCOUNT_MANAGERS | users("credit"), method="POST")
     ],
@@ -1451,6 +1470,12 @@ def world(demo: dict[str, User]) -> dict[str, Any]:
         "creditoverride": _credit_override(objects["A"]["customer"], demo["credit"]),
         "limitrequest": _limit_request(demo),
         "creditapplication": _credit_application(demo),
+        "relatedparty": _related_party(demo),
+        "sitevisit": _site_visit(demo),
+        "problemreport": _problem_report(objects["A"]["customer"], demo["manager1"]),
+        "financialstatement": _statement(objects["A"]["customer"], demo["credit"]),
+        "followup": _follow_up(objects["A"]["customer"], demo["manager1"]),
+        "ratinggrade": _rating_grade(),
         "accountstatement": _account_statement(objects["A"]["customer"], demo["credit"]),
         "replytemplate": ReplyTemplate.objects.create(title="催款函", body="致{customer}"),
         "reviewcampaign": campaign,
@@ -1520,6 +1545,54 @@ def _credit_application(demo: dict[str, User]) -> Any:
     customer = _active(demo["manager1"], demo).customer
     data = {"requested_limit": Decimal("300000"), "payment_days": 30, "reason": "首次授信"}
     return applications.application_create(customer, data, by=demo["manager1"])
+
+
+def _related_party(demo: dict[str, User]) -> Any:
+    from kehu.credit import investigation
+
+    application = _credit_application(demo)
+    data = {"relation": "guarantor", "name": "担保人甲"}
+    return investigation.related_party_add(application, data, by=demo["credit"])
+
+
+def _site_visit(demo: dict[str, User]) -> Any:
+    """An application with its site visit recorded (the URLs name the application)."""
+    from kehu.credit import investigation
+    from kehu.credit.tests.test_investigation import VISIT
+
+    application = _credit_application(demo)
+    investigation.site_visit_save(application, VISIT, by=demo["credit"])
+    return application
+
+
+def _problem_report(customer: Any, by: User) -> Any:
+    from decimal import Decimal
+
+    from kehu.credit import postcredit
+
+    data = {"kind": "abnormal", "amount": Decimal("1000"), "description": "付款方不符",
+            "measures": "核实"}  # fmt: skip
+    return postcredit.problem_report_create(customer, data, by=by)
+
+
+def _statement(customer: Any, by: User) -> Any:
+    from kehu.credit import statements
+    from kehu.credit.tests.test_statements import YEAR
+
+    return statements.statement_create(customer, YEAR, by=by)
+
+
+def _follow_up(customer: Any, by: User) -> Any:
+    from kehu.credit import postcredit
+
+    data = {"kind": "call", "happened_on": datetime.date(2026, 10, 31), "summary": "对账"}
+    return postcredit.follow_up_record(customer, data, by=by)
+
+
+def _rating_grade() -> Any:
+    from kehu.credit.models import RatingGrade
+
+    return RatingGrade.objects.get(code="AA")
 
 
 def _account_statement(customer: Any, by: User) -> Any:

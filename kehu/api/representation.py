@@ -129,12 +129,15 @@ class Plan:
         self,
         serializer: serializers.Serializer[Any],
         orderings: Mapping[str, Iterable[str]],
-        computed: Mapping[str, tuple[str, Any]] | None = None,
+        computed: Mapping[str, tuple[Any, ...]] | None = None,
+        annotate: Callable[[Any], Any] | None = None,
     ) -> None:
         own = type(serializer).to_representation
         if own not in _PLANNABLE:
             raise CannotPlan("to_representation")
         self.model: Any = serializer.Meta.model  # type: ignore[attr-defined]
+        # Adds the annotations computed fields read to every queryset the plan reads.
+        self.annotate = annotate
         self.columns: list[str] = []
         # The representation's keys in the serializer's order and, for each, the key of the
         # row it is copied from (nested lists are put in the row under "<name>:related").
@@ -152,8 +155,8 @@ class Plan:
         for field in serializer._readable_fields:
             name, attrs = str(field.field_name), field.source_attrs
             if computed and name in computed:
-                path, default = computed[name]
-                self._add_column(name, path, None)
+                path, default, *convert = computed[name]
+                self._add_column(name, path, convert[0] if convert else None)
                 self.defaults.append((name, default))
                 continue
             if field.source == "*" or not attrs:
@@ -232,6 +235,8 @@ class Plan:
 
     def values(self, queryset: Any, *extra: str) -> Any:
         """`queryset` as the values this plan builds its rows from (and `extra` lookups)."""
+        if self.annotate is not None:
+            queryset = self.annotate(queryset)
         return queryset.values(*dict.fromkeys(["pk", *extra, *self.columns]))
 
     def rows(self, queryset: Any, key: str = "pk") -> Built:
@@ -372,7 +377,9 @@ def cached_plan(list_class: Any, serializer_class: Any) -> Plan | None:
     key = (list_class, serializer_class)
     if key not in _PLANS:
         try:
-            _PLANS[key] = Plan(serializer_class(), list_class.orderings, list_class.computed)
+            _PLANS[key] = Plan(
+                serializer_class(), list_class.orderings, list_class.computed, list_class.annotate
+            )
         except CannotPlan:
             _PLANS[key] = None
     return _PLANS[key]
@@ -402,8 +409,11 @@ class FastListSerializer(serializers.ListSerializer[Any]):
     names the order of nested lists (default: the related model's ordering)."""
 
     orderings: dict[str, Iterable[str]] = {}
-    # Method fields read from one column: name → (values() path, value when it is NULL).
-    computed: dict[str, tuple[str, Any]] = {}
+    # Method fields read from one column: name → (values() path, value when it is NULL[,
+    # converter of a value that is not NULL]); the path may name an annotation `annotate`
+    # adds to the queryset.
+    computed: dict[str, tuple[Any, ...]] = {}
+    annotate: Callable[[Any], Any] | None = None
 
     def to_representation(self, data: Any) -> list[Any]:
         rows = list(data.all() if isinstance(data, models.manager.BaseManager) else data)

@@ -93,6 +93,7 @@ VERBS: dict[str, Any] = {
     "place": _("placed"),
     "preview": _("previewed"),
     "print": _("printed"),
+    "photo": _("photo added"),
     "profile_change": _("profile changed"),
     "profile_open": _("profile opened"),
     "propose": _("proposed"),

@@ -161,6 +161,12 @@ NAVIGATION: list[tuple[Any, list[Item | str]]] = [
                 "credit:limit_bands",
                 "credit.limitband.change",
             ),
+            (
+                _("Credit rating scale"),
+                "chart-bar",
+                "credit:rating_scale",
+                "credit.ratinggrade.change",
+            ),
             "filing-checklist",
             "risk-rules",
             "watch-list",

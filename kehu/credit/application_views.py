@@ -17,9 +17,9 @@ from django.views.decorators.http import require_POST
 from kehu.core import policy
 from kehu.core.access import NOT_FOUND, require, requires
 from kehu.core.forms import add_errors
-from kehu.credit import applications, selectors
-from kehu.credit.forms import ApplicationForm, SignForm
-from kehu.credit.models import CreditApplication, RatingGrade
+from kehu.credit import applications, investigation, selectors
+from kehu.credit.forms import ApplicationForm, PhotoForm, RelatedPartyForm, SignForm
+from kehu.credit.models import CreditApplication, RatingGrade, SiteVisit
 from kehu.filing.watchlist import matches
 
 
@@ -70,7 +70,13 @@ def _context(
     reads_report = policy.has_perm(request.user, "credit.investigation.view", customer)
     writes = policy.has_perm(request.user, "credit.investigation.change", customer)
     saved = {s.key: s for s in found.sections.select_related("saved_by")} if reads_report else {}
+    visit = SiteVisit.objects.filter(application=found).first() if reads_report else None
     return {
+        "site_visit": visit,
+        "photos": investigation.site_visit_photos(visit),
+        "parties": list(found.related_parties.select_related("customer")) if reads_report else [],
+        "party_form": RelatedPartyForm(),
+        "photo_form": PhotoForm(),
         "app": found,
         "customer": customer,
         "reads_report": reads_report,

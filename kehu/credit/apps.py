@@ -10,7 +10,7 @@ class CreditConfig(AppConfig):
     def ready(self) -> None:
         from kehu.api import routes
         from kehu.core import policy
-        from kehu.credit import processes, reviews, tasks  # noqa: F401  (registers processes)
+        from kehu.credit import processes, tasks  # noqa: F401  (registers processes)
         from kehu.credit.models import (
             CreditAccount,
             CreditApplication,
@@ -24,7 +24,6 @@ class CreditConfig(AppConfig):
         from kehu.credit.selectors import card_panel, held_condition
         from kehu.customers import card, flags, package
         from kehu.customers.models import Customer
-        from kehu.ops.reminders import register_rule
         from kehu.ops.schedule import register_periodic
 
         customer = (Customer, "customer_id")
@@ -37,7 +36,6 @@ class CreditConfig(AppConfig):
                 of_account, "account__customer__unit__path", "account__customer__owner_id"
             )
         register_periodic(*tasks.PERIODIC)
-        register_rule(reviews.REVIEW_RULE)
         card.register_panel(card_panel)
         package.register_part(credit_part)
         flags.register_flag(flags.Flag("credit_hold", _("Credit hold"), held_condition))

@@ -10,9 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.core.models import Role
 from kehu.credit.models import (
+    DebtAction,
     FigureUnit,
     FollowUpKind,
     LimitKind,
+    PartyRelation,
     PeriodKind,
     ProblemKind,
     ReviewOutcome,
@@ -112,10 +114,18 @@ class StatementForm(forms.Form):
                 max_digits=18,
                 decimal_places=2,
             )
+        # The statement's version when an edit page was read (optimistic locking).
+        self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class FollowUpForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     kind = forms.ChoiceField(label=_("kind"), choices=FollowUpKind.choices)
+    action = forms.ChoiceField(
+        label=_("debt-collection action"),
+        choices=[("", "—"), *DebtAction.choices],
+        required=False,
+    )
     happened_on = ChineseDateField(label=_("date"), required=False)
     contact = forms.CharField(label=_("contact person"), required=False, max_length=100)
     summary = forms.CharField(
@@ -171,3 +181,50 @@ class ReviewForm(forms.Form):
     def __init__(self, *args: Any, grades: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["rating"].choices = [("", "—"), *grades]  # type: ignore[attr-defined]
+
+
+def _text(label: Any, rows: int = 2) -> forms.CharField:
+    return forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": rows}), required=False)
+
+
+class SiteVisitForm(forms.Form):
+    """现场调查表; `version` is the record's version when it was read (optimistic locking)."""
+
+    visited_on = ChineseDateField(label=_("visited on"), required=False)
+    visitors = forms.CharField(label=_("visited by"), max_length=200, required=False)
+    premises = _text(_("premises"))
+    staff = _text(_("staff"))
+    equipment = _text(_("equipment"))
+    stock = _text(_("stock"))
+    operations = _text(_("operations seen"))
+    conclusion = _text(_("impression and conclusion"))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class PhotoForm(forms.Form):
+    photo = forms.FileField(label=_("photo (JPEG or PNG)"), required=False)
+
+
+class RelatedPartyForm(forms.Form):
+    relation = forms.ChoiceField(label=_("relation"), choices=PartyRelation.choices)
+    customer = forms.IntegerField(
+        label=_("our customer (number)"), required=False, min_value=1,
+        help_text=_("A customer of ours: its number; otherwise write the party's name."),
+    )  # fmt: skip
+    name = forms.CharField(label=_("name"), max_length=200, required=False)
+    share = forms.DecimalField(
+        label=_("shareholding (%)"), required=False, max_digits=5, decimal_places=2
+    )
+    note = forms.CharField(label=_("note"), max_length=300, required=False)
+
+
+class RatingGradeForm(forms.Form):
+    """A grade of the rating scale; its code is fixed once created (accounts name it)."""
+
+    code = forms.CharField(label=_("code"), max_length=8, required=False)
+    label = forms.CharField(label=_("label"), max_length=100, required=False)
+    position = forms.IntegerField(label=_("position"), min_value=1, max_value=99, required=False)
+    review_months = forms.IntegerField(
+        label=_("reviewed every (months)"), min_value=1, max_value=60, required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)

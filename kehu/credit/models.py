@@ -270,7 +270,7 @@ class LimitBand(models.Model):
         return f"{self.role} > {self.above}"
 
 
-class RatingGrade(models.Model):
+class RatingGrade(TrackedModel):
     """One grade of the credit rating scale (AAA…C), best first; how often a customer of
     this grade is reviewed."""
 
@@ -379,7 +379,7 @@ def figure_field(verbose_name: object) -> models.DecimalField:
     )
 
 
-class FinancialStatement(models.Model):
+class FinancialStatement(TrackedModel):
     """A customer's balance sheet, income statement and cash flow for one period, as figures
     (stored in 元; `unit` records how they were entered)."""
 
@@ -446,11 +446,23 @@ class FollowUpKind(models.TextChoices):
     DEBT_COLLECTION = "debt_collection", _("Debt-collection action")
 
 
-class FollowUp(models.Model):
+class DebtAction(models.TextChoices):
+    LAWYER_LETTER = "lawyer_letter", _("Lawyer's letter")
+    LAWSUIT = "lawsuit", _("Lawsuit")
+    SETTLEMENT = "settlement", _("Settlement")
+    WRITE_OFF = "write_off", _("Write-off")
+    OTHER = "other", _("Other action")
+
+
+class FollowUp(TrackedModel):
     """A call, a collection call or a debt-collection action on the customer's account."""
 
     account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="follow_ups")
     kind = models.CharField(_("kind"), max_length=20, choices=FollowUpKind.choices)
+    # What a debt-collection record did (empty for calls).
+    action = models.CharField(
+        _("debt-collection action"), max_length=20, choices=DebtAction.choices, blank=True
+    )
     happened_on = models.DateField(_("date"))
     contact = models.CharField(_("contact person"), max_length=100, blank=True)
     summary = models.TextField(_("summary"))
@@ -600,6 +612,10 @@ class CreditReview(models.Model):
     limit_request = models.ForeignKey(
         LimitRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The workflow case of the review (its task with the working-day deadline).
+    case = models.OneToOneField(
+        "workflow.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -612,3 +628,87 @@ class CreditReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} {self.reviewed_at:%Y-%m-%d}"
+
+
+# --- investigation ---------------------------------------------------------------------------
+
+
+class SiteVisit(TrackedModel):
+    """现场调查表: what the investigator saw at the customer's premises; its photos are
+    versions of the customer's site-visit photo document."""
+
+    application = models.OneToOneField(
+        CreditApplication, on_delete=models.CASCADE, related_name="site_visit"
+    )
+    visited_on = models.DateField(_("visited on"))
+    visitors = models.CharField(_("visited by"), max_length=200)
+    premises = models.TextField(_("premises"))
+    staff = models.TextField(_("staff"))
+    equipment = models.TextField(_("equipment"))
+    stock = models.TextField(_("stock"))
+    operations = models.TextField(_("operations seen"))
+    conclusion = models.TextField(_("impression and conclusion"), blank=True)
+    photos = models.ManyToManyField(
+        "documents.DocumentVersion", blank=True, related_name="+", verbose_name=_("photos")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("site visit")
+        verbose_name_plural = _("site visits")
+
+    def __str__(self) -> str:
+        return f"{self.application} {self.visited_on}"
+
+
+class PartyRelation(models.TextChoices):
+    SHAREHOLDER = "shareholder", _("Shareholder")
+    AFFILIATE = "affiliate", _("Affiliated company")
+    GUARANTOR = "guarantor", _("Guarantor")
+
+
+class RelatedParty(models.Model):
+    """One party of the related-party survey: a customer of ours, or a party named in text."""
+
+    application = models.ForeignKey(
+        CreditApplication, on_delete=models.CASCADE, related_name="related_parties"
+    )
+    relation = models.CharField(_("relation"), max_length=20, choices=PartyRelation.choices)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("our customer"),
+    )
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    share = models.DecimalField(
+        _("shareholding (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("related party")
+        verbose_name_plural = _("related parties")
+        ordering = ["relation", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(customer__isnull=False) & models.Q(name=""))
+                | (models.Q(customer__isnull=True) & ~models.Q(name="")),
+                name="credit_party_customer_or_name",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name or str(self.customer)
+
+    @property
+    def party_name(self) -> str:
+        return self.customer.name if self.customer_id else self.name  # type: ignore[union-attr]

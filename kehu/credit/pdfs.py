@@ -137,3 +137,172 @@ def notification_letter(request: LimitRequest, *, printed_by: Any) -> bytes:
     doc.paragraph(_("Account manager: %(name)s") % {"name": _person(customer.owner)}, style="small")
     doc.paragraph(_date(timezone.localdate()))
     return doc.build()
+
+
+def investigation_report(application: Any, *, printed_by: Any) -> bytes:
+    """资信调查报告: the application, the standard sections in their order (the site visit
+    and related parties with their forms' records), the rating and the recommendation."""
+    from kehu.credit.applications import SECTIONS
+    from kehu.credit.models import SiteVisit
+
+    account = application.account
+    customer = account.customer
+    doc = pdf.Document(
+        title=_("Credit investigation report"),
+        author=_person(printed_by),
+        subject=application.number,
+    )
+    doc.key_values(
+        [
+            (_("number"), application.number),
+            (_("customer"), customer.name),
+            (_("Credit code / ID number"), customer.identifier()),
+            (_("Account manager"), _person(customer.owner)),
+            (_("requested limit"), _yuan(application.requested_limit)),
+            (_("payment terms (days)"), application.payment_days),
+            (_("expected monthly volume"), _yuan(application.monthly_volume)),
+            (_("guarantees"), application.guarantees),
+            (_("reason"), application.reason),
+            (_("requested by"), _person(application.requested_by)),
+        ]
+    )
+    texts = dict(application.sections.values_list("key", "text"))
+    visit = SiteVisit.objects.filter(application=application).first()
+    parties = list(application.related_parties.select_related("customer"))
+    for key, label in SECTIONS:
+        doc.heading(label)
+        if key == "site_visit" and visit is not None:
+            doc.key_values(
+                [
+                    (_("visited on"), _date(visit.visited_on)),
+                    (_("visited by"), visit.visitors),
+                    (_("premises"), visit.premises),
+                    (_("staff"), visit.staff),
+                    (_("equipment"), visit.equipment),
+                    (_("stock"), visit.stock),
+                    (_("operations seen"), visit.operations),
+                    (_("impression and conclusion"), visit.conclusion),
+                    (_("photos"), visit.photos.count()),
+                ]
+            )
+        if key == "related_parties" and parties:
+            doc.table(
+                [[_("relation"), _("name"), _("shareholding (%)"), _("note")]]
+                + [_party_row(p) for p in parties],
+                col_widths=[30, 70, 25, 45],
+            )
+        doc.paragraph(texts.get(key) or "—")
+    doc.heading(_("Credit rating and recommendation"))
+    doc.key_values(
+        [
+            (_("credit rating"), application.rating or "—"),
+            (_("recommended limit"), _yuan(application.recommended_limit)),
+            (_("recommendation"), application.recommendation or "—"),
+            (_("status"), application.get_status_display()),
+        ]
+    )
+    if application.signed_at:
+        doc.signature_lines(
+            [(_("signed"), _person(application.signed_by), _date(application.signed_at))]
+        )
+    return doc.build()
+
+
+def _party_row(party: Any) -> list[Any]:
+    name = party.party_name
+    if party.customer_id:
+        name = f"{name}（{_('our customer')}）"
+    share = party.share if party.share is not None else ""
+    return [party.get_relation_display(), name, share, party.note]
+
+
+def _approvals(doc: pdf.Document, case: Any) -> None:
+    steps = list(case.steps.select_related("completed_by").order_by("pk")) if case else []
+    done = [s for s in steps if s.completed_at]
+    doc.heading(_("Approvals"))
+    if not done:
+        doc.paragraph(_("No step completed yet."))
+        return
+    doc.signature_lines(
+        [
+            (s.label, f"{_person(s.completed_by)} · {s.outcome_label}", _date(s.completed_at))
+            for s in done
+        ]
+    )
+
+
+def application_form(application: Any, *, printed_by: Any) -> bytes:
+    """信用申请表: what the account manager asked for (no investigation notes)."""
+    customer = application.account.customer
+    doc = pdf.Document(
+        title=_("Credit application form"), author=_person(printed_by), subject=application.number
+    )
+    doc.key_values(
+        [
+            (_("number"), application.number),
+            (_("customer"), customer.name),
+            (_("Credit code / ID number"), customer.identifier()),
+            (_("department"), customer.unit.name),
+            (_("requested limit"), _yuan(application.requested_limit)),
+            (_("payment terms (days)"), application.payment_days),
+            (_("expected monthly volume"), _yuan(application.monthly_volume)),
+            (_("guarantees"), application.guarantees),
+            (_("reason"), application.reason),
+            (_("status"), application.get_status_display()),
+        ]
+    )
+    doc.signature_lines(
+        [(_("requested by"), _person(application.requested_by), _date(application.created_at))]
+    )
+    return doc.build()
+
+
+def site_visit_form(application: Any, visit: Any, *, printed_by: Any) -> bytes:
+    """现场调查表: the site visit as recorded, with the number of photos kept."""
+    customer = application.account.customer
+    doc = pdf.Document(
+        title=_("Site visit form"), author=_person(printed_by), subject=application.number
+    )
+    doc.key_values(
+        [
+            (_("customer"), customer.name),
+            (_("Credit code / ID number"), customer.identifier()),
+            (_("number"), application.number),
+            (_("visited on"), _date(visit.visited_on)),
+            (_("visited by"), visit.visitors),
+            (_("premises"), visit.premises),
+            (_("staff"), visit.staff),
+            (_("equipment"), visit.equipment),
+            (_("stock"), visit.stock),
+            (_("operations seen"), visit.operations),
+            (_("impression and conclusion"), visit.conclusion),
+            (_("photos"), visit.photos.count()),
+        ]
+    )
+    doc.signature_lines([(_("visited by"), visit.visitors, _date(visit.visited_on))])
+    return doc.build()
+
+
+def problem_report(report: Any, *, printed_by: Any) -> bytes:
+    """收款异样报告表 or 问题帐款报告书 with the account's position and its approvals."""
+    account = report.account
+    customer = account.customer
+    doc = pdf.Document(
+        title=report.get_kind_display(), author=_person(printed_by), subject=report.number
+    )
+    doc.key_values(
+        [
+            (_("number"), report.number),
+            (_("customer"), customer.name),
+            (_("Account manager"), _person(customer.owner)),
+            (_("amount concerned"), _yuan(report.amount)),
+            (_("credit limit"), _yuan(account.limit_amount)),
+            (_("exposure"), _yuan(account.exposure)),
+            (_("description"), report.description),
+            (_("proposed measures"), report.measures),
+            (_("reported by"), _person(report.reported_by)),
+            (_("status"), report.get_status_display()),
+        ]
+    )
+    _approvals(doc, report.case)
+    return doc.build()

@@ -50,6 +50,6 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "credit.investigation.view",
         "credit.statement.view",
     },
-    Role.SYSTEM_ADMIN: {"credit.limitband.*", "credit.replytemplate.*"},
+    Role.SYSTEM_ADMIN: {"credit.limitband.*", "credit.replytemplate.*", "credit.ratinggrade.*"},
     Role.AUDITOR: {"credit.*.view", "credit.*.export"},
 }

@@ -22,6 +22,7 @@ from kehu.credit.exposure import account_for, credit_check
 from kehu.credit.models import (
     ZERO,
     AccountStatement,
+    DebtAction,
     FollowUp,
     FollowUpKind,
     LimitRequestStatus,
@@ -49,10 +50,15 @@ def _amount(errors: dict[str, list[str]], name: str, value: Decimal | None) -> N
         errors[name] = [_("The amount is too large; check the figure and its unit.")]
 
 
-def follow_up_record(customer: Any, data: dict[str, Any], *, by: Any) -> FollowUp:
+def _follow_up_clean(data: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     if data.get("kind") not in FollowUpKind.values:
         errors["kind"] = [_("Choose the kind of record.")]
+    action = data.get("action") or ""
+    if data.get("kind") == FollowUpKind.DEBT_COLLECTION and action not in DebtAction.values:
+        errors["action"] = [_("Choose the debt-collection action.")]
+    elif data.get("kind") != FollowUpKind.DEBT_COLLECTION and action:
+        errors["action"] = [_("Only a debt-collection record names an action.")]
     happened = data.get("happened_on")
     if happened is None:
         errors["happened_on"] = [_("This date is required.")]
@@ -62,18 +68,53 @@ def follow_up_record(customer: Any, data: dict[str, Any], *, by: Any) -> FollowU
         errors["summary"] = [_("Say what was discussed or done.")]
     if errors:
         raise ValidationError(errors)
+    return {
+        "kind": data["kind"],
+        "action": action,
+        "happened_on": happened,
+        "contact": (data.get("contact") or "").strip()[:100],
+        "summary": data["summary"].strip(),
+        "next_step": (data.get("next_step") or "").strip()[:300],
+    }
+
+
+def follow_up_record(customer: Any, data: dict[str, Any], *, by: Any) -> FollowUp:
+    values = _follow_up_clean(data)
     with transaction.atomic():
-        follow_up = FollowUp.objects.create(
-            account=account_for(customer),
-            kind=data["kind"],
-            happened_on=data["happened_on"],
-            contact=(data.get("contact") or "").strip()[:100],
-            summary=data["summary"].strip(),
-            next_step=(data.get("next_step") or "").strip()[:300],
-            recorded_by=by,
-        )
+        follow_up = FollowUp.objects.create(account=account_for(customer), recorded_by=by, **values)
         record("credit.followup.create", customer, extra={"kind": follow_up.kind})
     return follow_up
+
+
+def follow_up_update(
+    follow_up: FollowUp, data: dict[str, Any], *, expected_version: int | None, by: Any
+) -> FollowUp:
+    """Correct a call or collection record; refused when changed since it was read."""
+    values = _follow_up_clean(data)
+    with transaction.atomic():
+        current = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+        if expected_version is None or current.version != expected_version:
+            raise ValidationError(
+                _("Somebody else has changed this meanwhile: reload the page and try again.")
+            )
+        changes = {
+            k: [str(getattr(current, k)), str(v)]
+            for k, v in values.items()
+            if getattr(current, k) != v
+        }
+        if not changes:
+            return current
+        for key, value in values.items():
+            setattr(current, key, value)
+        current.version += 1
+        current.save()
+        record(
+            "credit.followup.change",
+            current.account.customer,
+            changes=changes,
+            extra={"follow_up": current.pk},
+        )
+    return current
 
 
 def account_statement_record(

@@ -18,7 +18,7 @@ from kehu.audit.services import record
 from kehu.core import policy
 from kehu.core.access import NOT_FOUND, require, requires
 from kehu.core.forms import add_errors
-from kehu.credit import postcredit, selectors
+from kehu.credit import pdfs, postcredit, selectors
 from kehu.credit.forms import (
     AccountStatementForm,
     FollowUpForm,
@@ -65,6 +65,7 @@ def _context(request: HttpRequest, customer: Any, forms: dict[str, Any]) -> dict
         },
         "can_answer": policy.has_perm(user, "credit.accountstatement.change", customer),
         "can_settle": policy.has_perm(user, "credit.promise.change", customer),
+        "can_edit_follow_ups": policy.has_perm(user, "credit.followup.change", customer),
         "can_print": policy.has_perm(user, "credit.replytemplate.view"),
     }
 
@@ -140,6 +141,16 @@ def statement_file(request: HttpRequest, pk: int) -> FileResponse:
     return FileResponse(
         found.file.open("rb"), as_attachment=True, filename=found.file_name or "statement"
     )
+
+
+@login_required
+def problem_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """收款异样报告表 / 问题帐款报告书, for whoever reads the customer's credit file."""
+    found = get_object_or_404(ProblemReport.objects.select_related("account", "case"), pk=pk)
+    customer = selectors.credit_customer(request.user, found.account.customer_id)
+    record("credit.problem.print", customer, extra={"report": found.number})
+    content = pdfs.problem_report(found, printed_by=request.user)
+    return pdf.response(content, f"{found.get_kind_display()}_{found.number}.pdf")
 
 
 @login_required

@@ -1,16 +1,19 @@
-"""The credit limit approval (授信额度审批) on the workflow engine: the roles the amount's
-bands name approve in turn (four-eyes: never the requester, nobody twice); the last approval
-puts the limit in force, a rejection closes the request."""
+"""The credit file's processes on the workflow engine. The credit limit approval (授信额度审批):
+the roles the amount's bands name approve in turn (four-eyes: never the requester, nobody
+twice); the last approval puts the limit in force, a rejection closes the request. The
+problem reports' approval, and the annual credit review's task."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.models import Role
-from kehu.credit import limits, postcredit
-from kehu.credit.models import LimitRequest, ProblemReport
+from kehu.credit import limits, postcredit, reviews
+from kehu.credit.forms import ReviewForm
+from kehu.credit.models import LimitRequest, ProblemReport, ReviewOutcome
 from kehu.workflow import services as workflow
 from kehu.workflow.definitions import Process, StepSpec, register
 from kehu.workflow.models import Case, Step
@@ -94,5 +97,41 @@ class ProblemReportProcess(ChainProcess):
         return postcredit.problem_url(case.subject)  # type: ignore[arg-type]
 
 
+class ReviewProcess(Process):
+    """年审评价报告: one task for the credit managers of the customer's units, due on the
+    review date (a working day); completed only with the review form of the credit file."""
+
+    key = reviews.PROCESS
+    label = _("Annual credit review")
+    number_prefix = "NS"  # 年审
+    outcome_labels = {
+        ReviewOutcome.CONFIRMED: ReviewOutcome.CONFIRMED.label,
+        ReviewOutcome.CHANGED: ReviewOutcome.CHANGED.label,
+    }
+    steps = {
+        "review": StepSpec(
+            _("Annual credit review"),
+            outcomes={
+                ReviewOutcome.CONFIRMED: ReviewOutcome.CONFIRMED.label,
+                ReviewOutcome.CHANGED: ReviewOutcome.CHANGED.label,
+            },
+            page_form=ReviewForm,
+        )
+    }
+
+    def start(self, case: Case, **kwargs: Any) -> None:
+        workflow.add_step(
+            case, "review", role=Role.CREDIT_MANAGER, unit=case.unit, due=kwargs.get("due")
+        )
+
+    def on_step_completed(self, case: Case, step: Step) -> None:
+        workflow.finish_case(case, outcome=step.outcome, by=step.completed_by)
+
+    def subject_url(self, case: Case) -> str:
+        account: Any = case.subject
+        return reverse("credit:customer", args=[account.customer_id]) + "#review"
+
+
 register(LimitApprovalProcess())
+register(ReviewProcess())
 register(ProblemReportProcess())

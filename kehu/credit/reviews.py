@@ -1,37 +1,89 @@
 """The annual credit review (年审评价报告, CRD-6): every customer with a limit is due for a
-review at the interval its rating grade names, on a working day; the reminder engine tells
-the credit managers (rule "credit.annual_review"); the review ends in its report and either
-a confirmed limit or a limit request for the change."""
+review at the interval its rating grade names, on a working day. A daily job opens the
+review as a workflow case (`credit.review`) when it comes within REVIEW_HORIZON working days:
+a task for the credit managers of the customer's units, due on the review date, reminded and
+escalated by the workflow's deadlines. The review ends in its report and either a confirmed
+limit or a limit request for the change, which completes the case."""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from kehu.audit.services import record
 from kehu.core import calendar
 from kehu.credit import limits, services
-from kehu.credit.applications import credit_managers
+from kehu.credit.forms import ReviewForm
 from kehu.credit.models import (
     CreditAccount,
     CreditReview,
+    LimitGrant,
     LimitKind,
     RatingGrade,
     ReviewOutcome,
 )
-from kehu.ops.models import ReminderChannel
-from kehu.ops.reminders import Due, ReminderRule
+from kehu.credit.selectors import REVIEW_PROCESS, open_case_of
+from kehu.workflow import services as workflow
+from kehu.workflow.errors import WorkflowError
+from kehu.workflow.models import Case, Step, StepStatus
 
-RULE_KIND = "credit.annual_review"
+PROCESS = REVIEW_PROCESS
+# The review's case opens this many working days before its date.
+REVIEW_HORIZON = 10
+
+
+def review_case_open(account: CreditAccount, *, by: Any, due: datetime.date) -> Case:
+    """Open the account's review case: one step for the credit managers, due on `due`."""
+    customer = account.customer
+    return workflow.open_case(
+        PROCESS,
+        account,
+        unit=customer.unit,
+        by=by,
+        title=_("Annual credit review: %(name)s") % {"name": customer.name},
+        due=due,
+    )
+
+
+def open_due_reviews(today: datetime.date | None = None) -> int:
+    """Open the review cases of the accounts due within the horizon that have none open; the
+    case is opened in the name of whoever granted the limit in force."""
+    today = today or timezone.localdate()
+    horizon = calendar.add_working_days(today, REVIEW_HORIZON)
+    due = (
+        CreditAccount.objects.filter(next_review_on__isnull=False, next_review_on__lte=horizon)
+        .select_related("customer__unit")
+        .order_by("next_review_on", "pk")
+    )
+    opened = 0
+    for account in due:
+        if open_case_of(account) is not None:
+            continue
+        grant = LimitGrant.objects.filter(account=account).select_related("granted_by").first()
+        if grant is None:
+            continue
+        assert account.next_review_on is not None
+        with transaction.atomic():
+            review_case_open(account, by=grant.granted_by, due=account.next_review_on)
+        opened += 1
+    return opened
+
+
+def _review_step(account: CreditAccount, *, by: Any) -> Step:
+    """The open step of the account's review case (a case opened now when none is)."""
+    case = open_case_of(account) or review_case_open(
+        account, by=by, due=account.next_review_on or timezone.localdate()
+    )
+    step = case.steps.filter(status=StepStatus.OPEN, key="review").first()
+    if step is None:
+        raise ValidationError(_("This review has no open task."))
+    return step
 
 
 def review_complete(
@@ -42,9 +94,11 @@ def review_complete(
     outcome: str,
     new_limit: Decimal | None,
     by: Any,
+    form: ReviewForm | None = None,
 ) -> CreditReview:
-    """Record the review. Confirmed: the limit stays (a review entry in the limit history,
-    the next review scheduled); changed: a limit request goes to the approval chain."""
+    """Record the review and complete its task. Confirmed: the limit stays (a review entry in
+    the limit history, the next review scheduled); changed: a limit request goes to the
+    approval chain."""
     errors: dict[str, list[str]] = {}
     if not (report or "").strip():
         errors["report"] = [_("Write the review report.")]
@@ -59,13 +113,20 @@ def review_complete(
     if errors:
         raise ValidationError(errors)
     customer = account.customer
+    if form is None:
+        form = ReviewForm(
+            data={"report": report, "rating": rating, "outcome": outcome,
+                  "new_limit": "" if new_limit is None else str(new_limit)},
+            grades=[(g.code, g.label) for g in RatingGrade.objects.all()],
+        )  # fmt: skip
     with transaction.atomic():
+        step = _review_step(account, by=by)
         CreditAccount.objects.filter(pk=account.pk).update(rating=rating)
         account.rating = rating
         review = CreditReview(
             account=account, due_on=account.next_review_on, report=report.strip(),
             rating=rating, outcome=outcome, new_limit=new_limit or account.limit_amount,
-            reviewed_by=by,
+            reviewed_by=by, case=step.case,
         )  # fmt: skip
         if outcome == ReviewOutcome.CONFIRMED:
             services.limit_grant(
@@ -93,38 +154,10 @@ def review_complete(
             customer,
             extra={"rating": rating, "outcome": outcome, "new_limit": str(review.new_limit)},
         )
+        try:
+            workflow.complete_step(
+                step, by=by, outcome=outcome, comment=report.strip()[:500], page_form=form
+            )
+        except WorkflowError as error:
+            raise ValidationError(str(error)) from None
     return review
-
-
-def pending_reviews(today: datetime.date, user: Any) -> Iterator[Due]:
-    """Accounts due for review within the rule's horizon, to their credit managers."""
-    horizon = calendar.add_working_days(today, max(REVIEW_RULE.before))
-    due = (
-        CreditAccount.objects.filter(next_review_on__isnull=False, next_review_on__lte=horizon)
-        .select_related("customer__unit")
-        .order_by("next_review_on", "pk")
-    )
-    for account in due:
-        assert account.next_review_on is not None
-        recipients = list(credit_managers(account.customer))
-        if user is not None and all(r.pk != user.pk for r in recipients):
-            continue
-        yield Due(
-            obj=account,
-            deadline=account.next_review_on,
-            recipients=recipients,
-            title=_("Annual credit review: %(name)s") % {"name": account.customer.name},
-            link=reverse("credit:customer", args=[account.customer_id]) + "#review",
-            unit=account.customer.unit,
-        )
-
-
-REVIEW_RULE = ReminderRule(
-    kind=RULE_KIND,
-    label=gettext_lazy("Annual credit review"),
-    pending=pending_reviews,
-    before=(10, 3),
-    every_after=5,
-    escalate_after=5,
-    default_channel=ReminderChannel.APP,
-)

@@ -4,16 +4,30 @@ user may see, one customer's credit summary with its ageing, and the card's cred
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Case as Cases
+from django.db.models import (
+    CharField,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Round
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from kehu.core import policy
 from kehu.core.access import NOT_FOUND
-from kehu.credit.exposure import ageing, credit_check, running_override
+from kehu.credit.exposure import BUCKETS, ageing, credit_check, running_override
 from kehu.credit.forms import ReviewForm
 from kehu.credit.models import (
     ZERO,
@@ -30,8 +44,11 @@ from kehu.credit.models import (
 )
 from kehu.customers.card import CardPanel
 from kehu.customers.models import Customer
+from kehu.workflow.models import Case, CaseStatus
 
 OPEN_ROWS_SHOWN = 200
+AMOUNT = DecimalField(max_digits=18, decimal_places=2)
+REVIEW_PROCESS = "credit.review"
 
 
 def account_rows() -> QuerySet[CreditAccount]:
@@ -40,6 +57,38 @@ def account_rows() -> QuerySet[CreditAccount]:
 
 def visible_accounts(user: Any) -> QuerySet[CreditAccount]:
     return policy.scope(user, account_rows(), "view")
+
+
+def register_rows(user: Any, today: datetime.date | None = None) -> QuerySet[Any]:
+    """The credit register's accounts in `user`'s scope with their exposure, utilisation of
+    the limit (percent, one decimal; none without a limit) and worst ageing bucket (from the
+    oldest unpaid due date the account keeps)."""
+    today = today or timezone.localdate()
+    exposure = F("open_receivables") + F("open_orders")
+    buckets = [
+        When(earliest_due__lte=today - datetime.timedelta(days=first), then=Value(label))
+        for label, first, _last in reversed(BUCKETS)
+        if first > 0
+    ]
+    return visible_accounts(user).annotate(
+        exposure_sum=ExpressionWrapper(
+            exposure, output_field=DecimalField(max_digits=18, decimal_places=2)
+        ),
+        utilisation=Cases(
+            When(
+                limit_amount__gt=0,
+                then=Round(exposure * Value(Decimal(100)) / F("limit_amount"), 1),
+            ),
+            default=None,
+            output_field=DecimalField(max_digits=12, decimal_places=1),
+        ),
+        worst_bucket=Cases(
+            *buckets,
+            When(earliest_due__lt=today, then=Value(BUCKETS[0][0])),
+            default=Value(""),
+            output_field=CharField(),
+        ),
+    )
 
 
 def credit_customer(user: Any, pk: Any, perm: str = "credit.creditaccount.view") -> Customer:
@@ -101,6 +150,7 @@ def customer_credit(
         )
         if account
         else [],
+        "review_step": _review_step(account),
         "can_review": policy.has_perm(user, "credit.creditreview.add", customer),
         "review_form": ReviewForm(grades=grades()),
         "can_see_statements": policy.has_perm(user, "credit.statement.view", customer),
@@ -108,6 +158,26 @@ def customer_credit(
         "today": today,
         "can_override": policy.has_perm(user, "credit.creditaccount.override", customer),
     }
+
+
+def _review_step(account: CreditAccount | None) -> Any:
+    """The open task of the account's review case (its deadline and case), if any."""
+    case = open_case_of(account) if account is not None else None
+    return case.steps.filter(status="open").first() if case is not None else None
+
+
+def open_case_of(account: CreditAccount) -> Case | None:
+    """The account's open annual review case, if any."""
+    return (
+        Case.objects.filter(
+            process=REVIEW_PROCESS,
+            subject_type=ContentType.objects.get_for_model(CreditAccount),
+            subject_id=account.pk,
+            status=CaseStatus.OPEN,
+        )
+        .order_by("pk")
+        .first()
+    )
 
 
 def grades() -> list[tuple[str, str]]:

@@ -43,10 +43,11 @@ def figure_label(name: str) -> Any:
     return getattr(field, "verbose_name", name)
 
 
-def statement_create(customer: Any, data: dict[str, Any], *, by: Any) -> FinancialStatement:
-    """Store one period's statement; ValidationError by field, nothing stored, when a figure
-    is wrong, the period is already entered or the balance sheet does not balance."""
-    account = account_for(customer)
+def _clean(
+    account: Any, data: dict[str, Any], *, exclude: int | None = None
+) -> tuple[dict[str, Any], dict[str, Decimal]]:
+    """The period and the figures in 元; ValidationError by field when a figure is wrong,
+    the period is already entered (other than `exclude`) or the sheet does not balance."""
     errors: dict[str, list[str]] = {}
     kind = data.get("period_kind")
     part = data.get("part") or 0
@@ -81,10 +82,21 @@ def statement_create(customer: Any, data: dict[str, Any], *, by: Any) -> Financi
                 _("Current liabilities cannot exceed total liabilities.")
             ]
     period = {"period_kind": kind, "year": year, "part": part}
-    if not errors and FinancialStatement.objects.filter(account=account, **period).exists():
+    taken = FinancialStatement.objects.filter(account=account, **period)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude)
+    if not errors and taken.exists():
         errors["__all__"] = [_("This period is already entered for the customer.")]
     if errors:
         raise ValidationError(errors)
+    return period, figures
+
+
+def statement_create(customer: Any, data: dict[str, Any], *, by: Any) -> FinancialStatement:
+    """Store one period's statement; ValidationError by field, nothing stored, when a figure
+    is wrong, the period is already entered or the balance sheet does not balance."""
+    account = account_for(customer)
+    period, figures = _clean(account, data)
     with transaction.atomic():
         statement = FinancialStatement.objects.create(
             account=account, unit=data.get("unit") or FigureUnit.YUAN, entered_by=by,
@@ -96,6 +108,49 @@ def statement_create(customer: Any, data: dict[str, Any], *, by: Any) -> Financi
             extra={"statement": statement.pk, "period": statement.period_label},
         )
     return statement
+
+
+def statement_update(
+    statement: FinancialStatement, data: dict[str, Any], *, expected_version: int | None, by: Any
+) -> FinancialStatement:
+    """Correct a statement with the same checks; refused when somebody changed it since
+    `expected_version` was read. Audited with the figures changed."""
+    period, figures = _clean(statement.account, data, exclude=statement.pk)
+    values = {**period, **figures, "unit": data.get("unit") or FigureUnit.YUAN}
+    with transaction.atomic():
+        current = FinancialStatement.objects.select_for_update().get(pk=statement.pk)
+        if expected_version is None or current.version != expected_version:
+            raise ValidationError(
+                _("Somebody else has changed this meanwhile: reload the page and try again.")
+            )
+        changes = {
+            k: [str(getattr(current, k)), str(v)]
+            for k, v in values.items()
+            if getattr(current, k) != v
+        }
+        if not changes:
+            return current
+        for key, value in values.items():
+            setattr(current, key, value)
+        current.version += 1
+        current.save()
+        record(
+            "credit.statement.change",
+            current.account.customer,
+            changes=changes,
+            extra={"statement": current.pk, "period": current.period_label},
+        )
+    return current
+
+
+def form_initial(statement: FinancialStatement) -> dict[str, Any]:
+    """The edit form's values: the figures in the unit they were entered in."""
+    factor = WAN if statement.unit == FigureUnit.WAN else Decimal(1)
+    return {
+        "period_kind": statement.period_kind, "year": statement.year, "part": statement.part,
+        "unit": statement.unit, "version": statement.version,
+        **{name: (getattr(statement, name) / factor).quantize(CENT) for name in FIGURES},
+    }  # fmt: skip
 
 
 @dataclass(frozen=True)

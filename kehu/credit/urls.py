@@ -1,6 +1,13 @@
 from django.urls import path
 
-from kehu.credit import application_views, limit_views, postcredit_views, views
+from kehu.credit import (
+    application_views,
+    edit_views,
+    investigation_views,
+    limit_views,
+    postcredit_views,
+    views,
+)
 
 app_name = "credit"
 
@@ -42,6 +49,42 @@ urlpatterns = [
     ),
     path("credit/applications/<int:pk>/sign/", application_views.report_sign, name="report_sign"),
     path(
+        "credit/applications/<int:pk>/site-visit/",
+        investigation_views.site_visit,
+        name="site_visit",
+    ),
+    path(
+        "credit/applications/<int:pk>/site-visit/photo/",
+        investigation_views.site_visit_photo,
+        name="site_visit_photo",
+    ),
+    path(
+        "credit/applications/<int:pk>/related-parties/",
+        investigation_views.related_party_add,
+        name="related_party_add",
+    ),
+    path(
+        "credit/related-parties/<int:pk>/remove/",
+        investigation_views.related_party_remove,
+        name="related_party_remove",
+    ),
+    path(
+        "credit/applications/<int:pk>/application.pdf",
+        investigation_views.application_pdf,
+        name="application_pdf",
+    ),
+    path(
+        "credit/applications/<int:pk>/site-visit.pdf",
+        investigation_views.site_visit_pdf,
+        name="site_visit_pdf",
+    ),
+    path("credit/problems/<int:pk>/report.pdf", postcredit_views.problem_pdf, name="problem_pdf"),
+    path(
+        "credit/applications/<int:pk>/report.pdf",
+        investigation_views.report_pdf,
+        name="report_pdf",
+    ),
+    path(
         "credit/customers/<int:pk>/post-credit/", postcredit_views.post_credit, name="post_credit"
     ),
     path(
@@ -61,4 +104,8 @@ urlpatterns = [
         name="reply_template",
     ),
     path("credit/limit-bands/", limit_views.limit_bands, name="limit_bands"),
+    path("credit/rating-scale/", edit_views.rating_scale, name="rating_scale"),
+    path("credit/rating-scale/<int:pk>/", edit_views.rating_scale, name="rating_grade"),
+    path("credit/statements/<int:pk>/edit/", edit_views.statement_edit, name="statement_edit"),
+    path("credit/follow-ups/<int:pk>/edit/", edit_views.follow_up_edit, name="follow_up_edit"),
 ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -26,6 +27,8 @@ REGISTER_COLUMNS = [
     ("customer.unit.name", _("Department")),
     ("limit_amount", _("credit limit")),
     ("exposure", _("exposure")),
+    ("utilisation", _("utilisation (%)")),
+    ("worst_bucket", _("worst ageing bucket (days past due)")),
     ("open_receivables", _("open receivables")),
     ("open_orders", _("open orders")),
     ("overdue_allowed", _("overdue amount allowed")),
@@ -33,17 +36,38 @@ REGISTER_COLUMNS = [
     ("rating", _("credit rating")),
 ]
 REGISTER_ROWS = 500
+# ?sort= (a leading "-" for descending) → the ordering; the oldest unpaid due date is the
+# worst ageing bucket.
+REGISTER_SORTS = {
+    "name": "customer__name_pinyin",
+    "limit": "limit_amount",
+    "exposure": "exposure_sum",
+    "utilisation": "utilisation",
+    "ageing": "earliest_due",
+}
 
 
 def _register_rows(request: HttpRequest) -> tuple[object, dict[str, str]]:
-    rows = selectors.visible_accounts(request.user).order_by("customer__name_pinyin", "pk")
-    filters = {key: request.GET.get(key, "").strip() for key in ("held", "q")}
+    rows = selectors.register_rows(request.user)
+    filters = {key: request.GET.get(key, "").strip() for key in ("held", "q", "sort")}
     if filters["held"] == "1":
         rows = rows.filter(held=True)
     elif filters["held"] == "0":
         rows = rows.filter(held=False)
     if filters["q"]:
         rows = rows.filter(customer__name__icontains=filters["q"])
+    key = filters["sort"].lstrip("-")
+    if key in REGISTER_SORTS:
+        field = REGISTER_SORTS[key]
+        descending = filters["sort"].startswith("-")
+        # The oldest due date is the worst bucket: "-ageing" lists the worst first.
+        if key == "ageing":
+            descending = not descending
+        order = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
+        rows = rows.order_by(order, "pk")
+    else:
+        filters["sort"] = ""
+        rows = rows.order_by("customer__name_pinyin", "pk")
     return rows, filters
 
 
@@ -60,6 +84,16 @@ def register(request: HttpRequest) -> HttpResponse:
             "shown_max": REGISTER_ROWS,
             "can_export": policy.has_perm(request.user, "credit.creditaccount.export"),
             "can_import": policy.has_perm(request.user, "credit.receivable.import"),
+            "sorts": [
+                (key, label)
+                for key, label in (
+                    ("name", _("Customer")),
+                    ("limit", _("credit limit")),
+                    ("exposure", _("exposure")),
+                    ("utilisation", _("utilisation (%)")),
+                    ("ageing", _("worst ageing bucket (days past due)")),
+                )
+            ],
         },
     )
 
@@ -191,6 +225,7 @@ def statements_page(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             "form": form,
             "can_add": can_add,
+            "can_change": policy.has_perm(request.user, "credit.statement.change", customer),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -205,7 +240,9 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReviewForm(request.POST, grades=selectors.grades())
     if form.is_valid():
         try:
-            reviews.review_complete(account_for(customer), by=request.user, **form.cleaned_data)
+            reviews.review_complete(
+                account_for(customer), by=request.user, form=form, **form.cleaned_data
+            )
         except ValidationError as error:
             add_errors(form, error)
         else:

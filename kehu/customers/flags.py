@@ -9,7 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Case, CharField, QuerySet, Value, When
+from django.db.models.functions import Concat
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,38 @@ def annotate_flags(queryset: QuerySet[Any]) -> QuerySet[Any]:
     if not _FLAGS:
         return queryset
     return queryset.annotate(**{f"flag_{flag.key}": flag.condition() for flag in _FLAGS})
+
+
+KEYS = "flag_keys"
+
+
+def annotate_flag_keys(queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """`queryset` of customers with `flag_keys`: the keys of the raised flags, each followed
+    by a space, in one column (the API reads it as `flags`)."""
+    if KEYS in queryset.query.annotations:
+        return queryset
+    parts: list[Any] = [
+        Case(When(flag.condition(), then=Value(f"{flag.key} ")), default=Value(""))
+        for flag in _FLAGS
+    ]
+    if not parts:
+        return queryset.annotate(**{KEYS: Value("", output_field=CharField())})
+    return queryset.annotate(**{KEYS: Concat(*parts, Value(""), output_field=CharField())})
+
+
+def split_keys(value: str | None) -> list[str]:
+    """The flag keys of a `flag_keys` column."""
+    return (value or "").split()
+
+
+def raised_keys(customer: Any) -> list[str]:
+    """The keys of the flags raised for `customer` (read with `annotate_flag_keys`, else
+    asked in one query)."""
+    if not hasattr(customer, KEYS):
+        model = type(customer)
+        found = annotate_flag_keys(model._default_manager.filter(pk=customer.pk))
+        return split_keys(found.values_list(KEYS, flat=True).first())
+    return split_keys(getattr(customer, KEYS))
 
 
 class FlagText(str):

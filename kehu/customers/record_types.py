@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.core import policy
 from kehu.customers import filters, forms, selectors, serializers, services
-from kehu.customers.flags import annotate_flags
+from kehu.customers.flags import annotate_flag_keys, annotate_flags
 from kehu.customers.models import (
     BankAccount,
     ChangeRequest,
@@ -124,10 +124,12 @@ register(
         ),
         api=ApiSpec(
             serializer=serializers.CustomerSerializer,
-            # The API shows classifications as ids: no dimensions.
-            queryset=lambda: Customer.objects.select_related("owner", "unit").prefetch_related(
-                Prefetch("contacts", queryset=Contact.objects.order_by("-is_primary", "pk")),
-                "classifications",
+            # The API shows classifications as ids: no dimensions; the flags as their keys.
+            queryset=lambda: annotate_flag_keys(
+                Customer.objects.select_related("owner", "unit").prefetch_related(
+                    Prefetch("contacts", queryset=Contact.objects.order_by("-is_primary", "pk")),
+                    "classifications",
+                )
             ),
         ),
     )

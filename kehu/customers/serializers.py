@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from kehu.api.fields import (
@@ -17,7 +18,7 @@ from kehu.api.fields import (
 )
 from kehu.api.representation import FastListSerializer
 from kehu.core import policy
-from kehu.customers import assignment
+from kehu.customers import assignment, flags
 from kehu.customers.models import (
     BankAccount,
     ClassificationDimension,
@@ -75,7 +76,12 @@ class CustomerListSerializer(FastListSerializer):
     # As the API's queryset prefetches them (records.py).
     orderings = {"contacts": ("-is_primary", "pk")}
     # CustomerSerializer.get_archive_number, read from the joined dossier.
-    computed = {"archive_number": ("dossier__archive_number", "")}
+    computed = {
+        "archive_number": ("dossier__archive_number", ""),
+        # CustomerSerializer.get_flags, read from the flags' annotation.
+        "flags": (flags.KEYS, [], flags.split_keys),
+    }
+    annotate = staticmethod(flags.annotate_flag_keys)
 
 
 class CustomerSerializer(MaskedFieldsMixin, serializers.ModelSerializer[Customer]):
@@ -85,6 +91,10 @@ class CustomerSerializer(MaskedFieldsMixin, serializers.ModelSerializer[Customer
     unit_code = serializers.CharField(source="unit.code", read_only=True)
     contacts = ContactSerializer(many=True, read_only=True)
     archive_number = serializers.SerializerMethodField()
+    flags = serializers.SerializerMethodField(
+        help_text="The keys of the flags other contexts raise for the customer (as on its "
+        'list page), e.g. "credit_hold" while it is on credit hold.'
+    )
     classifications = serializers.PrimaryKeyRelatedField(
         many=True, required=False, queryset=ClassificationValue.objects.all()
     )
@@ -101,8 +111,8 @@ class CustomerSerializer(MaskedFieldsMixin, serializers.ModelSerializer[Customer
             "issuing_authority", "certifications", "gender", "birth_date", "occupation",
             "employer", "phone", "email", "address", "province", "city", "products",
             "cooperation_since", "contract_numbers", "note", "classifications", "contacts",
-            "completeness", "last_verified_at", "merged_into", "archive_number", "created_at",
-            "updated_at", "version",
+            "completeness", "last_verified_at", "merged_into", "archive_number", "flags",
+            "created_at", "updated_at", "version",
         ]  # fmt: skip
         read_only_fields = [
             "id", "status", "completeness", "last_verified_at", "merged_into", "created_at",
@@ -120,6 +130,10 @@ class CustomerSerializer(MaskedFieldsMixin, serializers.ModelSerializer[Customer
         # The API's queryset joins the dossier (select_related): no query per row.
         dossier = getattr(obj, "dossier", None)
         return dossier.archive_number if dossier is not None else ""
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_flags(self, obj: Customer) -> list[str]:
+        return flags.raised_keys(obj) if obj.pk else []
 
     def build_field(self, field_name: str, info: Any, model_class: Any, nested_depth: int) -> Any:
         if field_name in DATE_FIELDS:

@@ -47,7 +47,7 @@ ALLOWED = {
     "admin": {"/units/", "/users/", "/security-policy/", "/audit/", "/classification-dimensions/"}
     | {"/privacy/retention/", "/ops/outbox/", "/access-limits/", "/tokens/all/"}
     | {"/privacy/tiers/", "/reviews/settings/", "/survey-templates/", "/chat-robots/"}
-    | {"/credit/limit-bands/", "/credit/reply-letters/"}
+    | {"/credit/limit-bands/", "/credit/reply-letters/", "/credit/rating-scale/"}
     | {"/contract-checklist/", "/contracts/settings/"}
     | DOCUMENT_ADMIN
     | WORKFLOW_ADMIN

@@ -264,6 +264,7 @@ NAV = {
     "credit": "/credit/",
     "credit_import": "/credit/import/",
     "limit_bands": "/credit/limit-bands/",
+    "rating_scale": "/credit/rating-scale/",
     "reply_letters": "/credit/reply-letters/",
     "contracts": "/contracts/",
     "projects": "/projects/",
@@ -297,7 +298,7 @@ CREDIT_CONTRACTS = {"credit", "contracts", "projects"}
             | {"integrity", "calendar", "chains", "review_settings"}
             | FILING_ADMIN
             | WORK
-            | {"survey_templates", "robots", "limit_bands", "reply_letters"}
+            | {"survey_templates", "robots", "limit_bands", "reply_letters", "rating_scale"}
             | {"contract_checklist", "contract_settings"},
         ),
         (

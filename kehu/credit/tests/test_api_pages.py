@@ -154,3 +154,32 @@ def test_import_page(demo: dict[str, User], client_for: Callable[..., Client],
     answer = finance.post("/credit/import/", {"kind": "invoices", "file": bad})
     assert answer.status_code == 400 and b"row-error" in answer.content
     assert client_for("manager1").get("/credit/import/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_customer_api_shows_the_hold_flag(
+    demo: dict[str, User], api_for: Callable[[str], Client], make_customer: Callable[..., Customer]
+) -> None:
+    held = held_customer(make_customer, demo["credit"])
+    clear = make_customer()
+    manager = api_for("manager1")
+    listed = manager.get("/api/v1/customers/", {"q": held.name}).json()["results"]
+    flags = {row["id"]: row["flags"] for row in listed}
+    assert flags[held.pk] == ["credit_hold"]
+    assert manager.get(f"/api/v1/customers/{clear.pk}/").json()["flags"] == []
+    detail = manager.get(f"/api/v1/customers/{held.pk}/").json()
+    assert detail["flags"] == ["credit_hold"]
+    # Read-only: a client cannot lift the hold through the customer.
+    lifted = manager.patch(
+        f"/api/v1/customers/{held.pk}/",
+        {"flags": [], "version": detail["version"]},
+        content_type="application/json",
+    )
+    assert lifted.status_code == 200 and lifted.json()["flags"] == ["credit_hold"]
+    assert CreditAccount.objects.get(customer=held).held
+    # Only what the flag says: no limits, exposure or investigation fields.
+    assert not {"held", "hold_reasons", "limit_amount", "rating"} & set(detail)
+    # Another department's account manager does not see the customer or its flag.
+    assert api_for("manager4").get(f"/api/v1/customers/{held.pk}/").status_code == 404
+    other = api_for("manager4").get("/api/v1/customers/", {"q": held.name}).json()["results"]
+    assert all(row["id"] != held.pk for row in other)

@@ -47,6 +47,21 @@ def test_records_and_promises(
         customer, {"kind": "collection", "happened_on": TODAY, "summary": "催收5月货款"}, by=manager
     )
     assert FollowUp.objects.count() == 1
+    with pytest.raises(ValidationError) as refused:
+        postcredit.follow_up_record(
+            customer,
+            {"kind": "debt_collection", "happened_on": TODAY, "summary": "起诉"},
+            by=manager,
+        )
+    assert set(refused.value.message_dict) == {"action"}
+    called = {"kind": "call", "action": "lawsuit", "happened_on": TODAY, "summary": "x"}
+    with pytest.raises(ValidationError, match="Only a debt-collection"):
+        postcredit.follow_up_record(customer, called, by=manager)
+    lawsuit = postcredit.follow_up_record(
+        customer, {"kind": "debt_collection", "action": "lawsuit", "happened_on": TODAY,
+                   "summary": "向法院起诉"}, by=manager,
+    )  # fmt: skip
+    assert lawsuit.get_action_display() == "Lawsuit"
 
     with pytest.raises(ValidationError):
         postcredit.promise_record(customer, {"amount": D("-1"), "promised_on": TODAY}, by=manager)

@@ -1,6 +1,7 @@
 """The annual credit review: scheduled by the rating's interval on a working day when a limit
-is granted, reminded to the credit managers through the reminder engine, and completed with
-its report — the limit confirmed, or a limit request for the change."""
+is granted, opened as a workflow case (a task with that deadline for the credit managers,
+reminded by the workflow's deadlines) when it comes near, and completed with its report —
+the limit confirmed, or a limit request for the change."""
 
 from __future__ import annotations
 
@@ -15,10 +16,13 @@ from django.utils import timezone
 from kehu.core import calendar
 from kehu.core.models import Notification, User
 from kehu.credit import reviews, services
-from kehu.credit.models import CreditAccount, LimitKind, LimitRequest
+from kehu.credit.models import CreditAccount, CreditReview, LimitKind, LimitRequest
 from kehu.customers.models import Customer
 from kehu.customers.services import change_status
 from kehu.ops.reminders import run_reminders
+from kehu.workflow import services as workflow
+from kehu.workflow.errors import WorkflowError
+from kehu.workflow.models import Case
 
 D = Decimal
 
@@ -41,13 +45,26 @@ def test_review_is_reminded_and_completed(
     account = CreditAccount.objects.get(customer=customer)
     assert account.next_review_on is not None and account.next_review_on > timezone.localdate()
 
-    due = list(reviews.pending_reviews(account.next_review_on, None))
-    assert [d.obj.pk for d in due] == [account.pk]
-    assert demo["credit"] in due[0].recipients
-    assert list(reviews.pending_reviews(account.next_review_on, demo["manager4"])) == []
-    told = run_reminders(account.next_review_on, [reviews.RULE_KIND])
-    assert told[reviews.RULE_KIND] >= 1
-    assert Notification.objects.filter(user=demo["credit"], link__contains="#review").exists()
+    assert reviews.open_due_reviews(timezone.localdate()) == 0  # not near yet
+    near = calendar.add_working_days(account.next_review_on, -reviews.REVIEW_HORIZON)
+    assert reviews.open_due_reviews(near) == 1
+    assert reviews.open_due_reviews(near) == 0  # one case at a time
+    case = Case.objects.get(process=reviews.PROCESS)
+    step = case.steps.get()
+    assert step.due_date == account.next_review_on and step.assignee_role == "credit_manager"
+    assert Notification.objects.filter(user=demo["credit"], link__contains=f"/cases/{case.pk}/")
+    # The workflow's deadlines remind the credit manager before the date.
+    told = run_reminders(calendar.add_working_days(account.next_review_on, -1), ["workflow.step"])
+    assert told["workflow.step"] >= 1
+    # The task is completed only with the review form, not on the case page.
+    with pytest.raises(WorkflowError):
+        workflow.complete_step(step, by=demo["credit"], outcome="confirmed")
+    # Another department's account manager may not complete it.
+    with pytest.raises(ValidationError, match="not assigned"):
+        reviews.review_complete(
+            account, report="x", rating="AA", outcome="confirmed", new_limit=None,
+            by=demo["manager4"],
+        )  # fmt: skip
 
     with pytest.raises(ValidationError) as refused:
         reviews.review_complete(
@@ -61,6 +78,9 @@ def test_review_is_reminded_and_completed(
     )  # fmt: skip
     account.refresh_from_db()
     assert account.rating == "AA" and account.grants.filter(kind="review").exists()
+    case.refresh_from_db()
+    assert case.status == "closed" and case.outcome == "confirmed"
+    assert CreditReview.objects.get().case == case
 
     reviews.review_complete(
         account, report="交易量增长。", rating="AAA", outcome="changed", new_limit=D("500000"),
@@ -69,3 +89,6 @@ def test_review_is_reminded_and_completed(
     request = LimitRequest.objects.get()
     assert request.kind == "increase" and request.limit_amount == D("500000.00")
     assert request.status == "pending"
+    # A review done before its case opened opens and completes one of its own.
+    assert Case.objects.filter(process=reviews.PROCESS).count() == 2
+    assert not Case.objects.filter(process=reviews.PROCESS, status="open").exists()
