@@ -89,7 +89,9 @@ NAVIGATION: list[tuple[Any, list[Item | str]]] = [
             "visit-plans",
             "service-tickets",
             "purchases",
+            "survey-reports",
             "survey-templates",
+            "complaint-reply-letters",
         ],
     ),
     (

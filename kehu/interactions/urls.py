@@ -13,6 +13,13 @@ urlpatterns = [
     path("purchases/import/", views.purchase_import, name="purchase_import"),
     path("surveys/send/", views.survey_send, name="survey_send"),
     path("surveys/results/", views.survey_results, name="survey_results"),
+    path("surveys/results.xlsx", views.survey_results_xlsx, name="survey_results_xlsx"),
+    path("survey-reports/<int:pk>/report.pdf", views.survey_report_pdf, name="survey_report_pdf"),
+    path(
+        "survey-reports/<int:pk>/resubmit/",
+        views.survey_report_resubmit,
+        name="survey_report_resubmit",
+    ),
     path("surveys/<int:pk>/answer/", views.survey_answer, name="survey_answer"),
     *(
         path(
