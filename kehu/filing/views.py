@@ -235,6 +235,8 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def set_signatory(request: HttpRequest, pk: int) -> HttpResponse:
     """Who signs for the customer: the legal representative or an agent (FIL-9)."""
     filing = get_visible_or_404(request.user, selectors.filing_rows(), pk)
+    if not selectors.may_set_signatory(request.user, filing):
+        raise PermissionDenied(DENIED)
     version = request.POST.get("version", "")
     try:
         services.filing_set_signatory(
@@ -244,7 +246,7 @@ def set_signatory(request: HttpRequest, pk: int) -> HttpResponse:
         )  # fmt: skip
     except (ValidationError, WorkflowError) as error:
         messages.error(request, _errors(error))
-    except (StaleEditError, PermissionDenied) as error:
+    except StaleEditError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("Saved."))

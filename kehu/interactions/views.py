@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kehu.core import policy
-from kehu.core.access import get_visible_or_404, requires
+from kehu.core.access import get_visible_or_404, require, requires
 from kehu.core.forms import add_errors
 from kehu.customers.models import Customer
 from kehu.infra import pdf
@@ -162,11 +162,12 @@ def survey_results(request: HttpRequest) -> HttpResponse:
 @requires("interactions.survey.export")
 def survey_results_xlsx(request: HttpRequest) -> HttpResponse:
     """The results the user may see, as a workbook (by item, and every answered survey)."""
-    template = SurveyTemplate.objects.filter(pk=request.GET.get("template") or 0).first()
-    year_text = request.GET.get("year", "")
-    if template is None or not year_text.isdigit():
+    templates = SurveyTemplate.objects.order_by("name")
+    template = templates.filter(pk=request.GET.get("template") or 0).first() or templates.first()
+    if template is None:
         raise Http404
-    year = int(year_text)
+    year_text = request.GET.get("year", "")
+    year = int(year_text) if year_text.isdigit() else timezone.localdate().year
     content = survey_reports.results_xlsx(request.user, template, year)
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="survey-{template.pk}-{year}.xlsx"'
@@ -184,6 +185,7 @@ def survey_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def survey_report_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_visible_or_404(request.user, SurveyReport, pk)
+    require(request.user, "interactions.surveyreport.change", report)
     try:
         survey_reports.report_resubmit(report, by=request.user)
     except (ValidationError, PermissionDenied) as error:

@@ -53,9 +53,9 @@ def answered(
     return template
 
 
-def write(template: SurveyTemplate, by: User, unit: str = "SALE") -> SurveyReport:
+def write(questionnaire: SurveyTemplate, by: User, unit: str = "SALE") -> SurveyReport:
     return survey_reports.report_create(
-        {"template": template, "year": YEAR, "unit": OrgUnit.objects.get(code=unit),
+        {"template": questionnaire, "year": YEAR, "unit": OrgUnit.objects.get(code=unit),
          "analysis": "服务质量低于目标，需改进。", "submitted_by": by}
     )  # fmt: skip
 
@@ -149,7 +149,7 @@ def test_results_export_to_excel_within_the_exporters_scope(
     book = load_workbook(io.BytesIO(response.content))
     by_item, lines = book.worksheets
     overall = [r for r in by_item.iter_rows(min_row=2, values_only=True) if r[1] == "服务质量"]
-    assert overall[0][2] == 5 and float(overall[0][4]) == 60.0
+    assert overall[0][2] == 5 and str(overall[0][4]) in {"60", "60.0"}
     rows = list(lines.iter_rows(min_row=2, values_only=True))
     assert len(rows) == 5 and {r[1] for r in rows} == {"销售部"}
     header = next(lines.iter_rows(max_row=1, values_only=True))
