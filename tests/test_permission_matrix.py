@@ -607,7 +607,7 @@ RULES: dict[str, list[Rule]] = {
         change=users("head_sale"),
     ),
     "interactions:survey_report_pdf": [Rule("surveyreport", SURVEY_REPORT_READ)],
-    "interactions:survey_report_resubmit": [Rule("surveyreport", users("head_sale"), "POST")],
+    "interactions:survey_report_submit": [Rule("surveyreport", users("head_sale"), "POST")],
     "interactions:survey_results_xlsx": [Rule(expect=users("head_sale", "gm", "auditor"))],
     # Standard complaint reply letters: the administrator keeps them, who replies reads them.
     **record_rules(

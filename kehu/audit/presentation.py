@@ -122,7 +122,6 @@ VERBS: dict[str, Any] = {
     "watch_list_clear": _("watch-list match cleared"),
     "wait": _("waiting for a supplement"),
     "withdraw": _("withdrawn"),
-    "resubmit": _("sent again"),
     "round": _("yearly round sent"),
     "id_check": _("ID original checked"),
 }

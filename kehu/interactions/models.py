@@ -379,6 +379,7 @@ class CorrectiveAction(TrackedModel):
 
 
 class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
     APPROVAL = "approval", _("Awaiting the general manager's approval")
     RETURNED = "returned", _("Returned for correction")
     APPROVED = "approved", _("Approved")
@@ -386,8 +387,9 @@ class ReportStatus(models.TextChoices):
 
 class SurveyReport(TrackedModel):
     """顾客满意度调查分析报告: a template's results of a year for a department (and those
-    below it), with the analysis; approved by the general manager before it goes out. The
-    figures are kept as submitted, so the approved report reads as it was approved."""
+    below it), with the analysis; a draft until sent to the general manager, who approves it
+    before it goes out. The figures are kept as sent, so the approved report reads as it was
+    approved."""
 
     number = models.CharField(_("report number"), max_length=40, blank=True, db_index=True)
     template = models.ForeignKey(
@@ -403,7 +405,7 @@ class SurveyReport(TrackedModel):
     #  "units": [{"unit", "results": […]}], "comments": [{"customer", "item", "text"}, …]}
     figures = models.JSONField(_("figures"), default=dict, blank=True)
     status = models.CharField(
-        _("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.APPROVAL
+        _("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",

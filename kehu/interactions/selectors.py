@@ -110,10 +110,10 @@ def complaint_context(request: HttpRequest, obj: Complaint) -> dict[str, Any]:
 
 
 def survey_report_context(request: HttpRequest, obj: SurveyReport) -> dict[str, Any]:
-    """The report's figures as submitted, its case, the PDF and, once returned, sending it
-    again."""
+    """The report's figures as kept, its case, the PDF and, for a draft or a returned
+    report, sending it to the general manager."""
     figures = obj.figures or {}
-    may_resubmit = obj.status == ReportStatus.RETURNED and policy.has_perm(
+    may_submit = obj.status in (ReportStatus.DRAFT, ReportStatus.RETURNED) and policy.has_perm(
         request.user, "interactions.surveyreport.change", obj
     )
     return {
@@ -122,8 +122,8 @@ def survey_report_context(request: HttpRequest, obj: SurveyReport) -> dict[str, 
         "report_comments": figures.get("comments", []),
         "case_url": reverse("workflow:case", args=[obj.case_id]) if obj.case_id else "",
         "pdf_url": reverse("interactions:survey_report_pdf", args=[obj.pk]),
-        "resubmit_url": reverse("interactions:survey_report_resubmit", args=[obj.pk])
-        if may_resubmit
+        "submit_url": reverse("interactions:survey_report_submit", args=[obj.pk])
+        if may_submit
         else "",
     }
 

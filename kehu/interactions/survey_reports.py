@@ -1,6 +1,7 @@
 """The survey analysis report (顾客满意度调查分析报告, INT-4): a template's results of a year
-for a department, the customers' comments and the author's analysis, approved by the general
-manager on the workflow engine; printable as PDF. The figures are kept as submitted."""
+for a department, the customers' comments and the author's analysis; written as a draft, sent
+to the general manager for approval on the workflow engine (returned ones are corrected and
+sent again); printable as PDF. The figures are kept as sent."""
 
 from __future__ import annotations
 
@@ -107,7 +108,7 @@ def _open(report: SurveyReport, by: Any) -> None:
 
 
 def report_create(data: dict[str, Any]) -> SurveyReport:
-    """Write the report from the current answers and send it to the general manager."""
+    """A draft report from the current answers, for a department the user reports on."""
     user = data.get("submitted_by")
     report = SurveyReport(
         template=data["template"], year=data["year"], unit=data["unit"],
@@ -123,21 +124,20 @@ def report_create(data: dict[str, Any]) -> SurveyReport:
         )
     report.figures = figures_of(report.template, report.year, report.unit)
     _check(report.template, report.year, report.figures)
-    report.submitted_at = timezone.now()
     report.full_clean()
-    with transaction.atomic():
-        audited_create(report)
-        _open(report, user)
-    return report
+    return audited_create(report)
+
+
+EDITABLE = (ReportStatus.DRAFT, ReportStatus.RETURNED)
 
 
 def report_update(
     report: SurveyReport, data: dict[str, Any], expected_version: int | None
 ) -> SurveyReport:
-    """Correct the analysis of a returned report (one awaiting approval or approved stays)."""
+    """Correct the analysis of a draft or a returned report (one sent or approved stays)."""
     stored = SurveyReport.objects.get(pk=report.pk)
-    if stored.status != ReportStatus.RETURNED:
-        raise ValidationError(_("Only a report returned for correction changes."))
+    if stored.status not in EDITABLE:
+        raise ValidationError(_("Only a draft or a report returned for correction changes."))
     values = {"analysis": (data.get("analysis") or "").strip()}
     if not values["analysis"]:
         raise ValidationError({"analysis": [_("Write the analysis.")]})
@@ -146,21 +146,22 @@ def report_update(
     return updated
 
 
-def report_resubmit(report: SurveyReport, *, by: Any) -> SurveyReport:
-    """Send a returned report again, with the figures as they are now."""
+def report_submit(report: SurveyReport, *, by: Any) -> SurveyReport:
+    """Send a draft (or a returned report again) to the general manager, with the figures as
+    they are now."""
     if not policy.has_perm(by, "interactions.surveyreport.change", report):
         raise PermissionDenied(DENIED)
     with transaction.atomic():
         current = SurveyReport.objects.select_for_update().get(pk=report.pk)
-        if current.status != ReportStatus.RETURNED:
-            raise ValidationError(_("Only a report returned for correction is sent again."))
+        if current.status not in EDITABLE:
+            raise ValidationError(_("This report has been sent already."))
         current.figures = figures_of(current.template, current.year, current.unit)
         _check(current.template, current.year, current.figures)
         current.status, current.return_reason = ReportStatus.APPROVAL, ""
         current.submitted_at = timezone.now()
         current.version += 1
         current.save()
-        record("interactions.surveyreport.resubmit", current)
+        record("interactions.surveyreport.submit", current)
         _open(current, by)
     return current
 

@@ -16,9 +16,7 @@ urlpatterns = [
     path("surveys/results.xlsx", views.survey_results_xlsx, name="survey_results_xlsx"),
     path("survey-reports/<int:pk>/report.pdf", views.survey_report_pdf, name="survey_report_pdf"),
     path(
-        "survey-reports/<int:pk>/resubmit/",
-        views.survey_report_resubmit,
-        name="survey_report_resubmit",
+        "survey-reports/<int:pk>/submit/", views.survey_report_submit, name="survey_report_submit"
     ),
     path("surveys/<int:pk>/answer/", views.survey_answer, name="survey_answer"),
     *(

@@ -183,11 +183,11 @@ def survey_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def survey_report_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+def survey_report_submit(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_visible_or_404(request.user, SurveyReport, pk)
     require(request.user, "interactions.surveyreport.change", report)
     try:
-        survey_reports.report_resubmit(report, by=request.user)
+        survey_reports.report_submit(report, by=request.user)
     except (ValidationError, PermissionDenied) as error:
         shown = error.messages if isinstance(error, ValidationError) else [str(error)]
         messages.error(request, " ".join(shown))

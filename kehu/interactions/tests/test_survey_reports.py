@@ -1,6 +1,6 @@
-"""The survey analysis report: figures by item and department with n and the comments, the
-general manager's approval on the workflow (or the return and sending again), the PDF; the
-results as Excel for whoever may export them; and the refusals on bad input."""
+"""The survey analysis report: figures by item and department with n and the comments, a
+draft sent to the general manager for approval on the workflow (or returned and sent again),
+the PDF; the results as Excel for whoever may export them; and the refusals on bad input."""
 
 from __future__ import annotations
 
@@ -60,6 +60,12 @@ def write(questionnaire: SurveyTemplate, by: User, unit: str = "SALE") -> Survey
     )  # fmt: skip
 
 
+def sent(questionnaire: SurveyTemplate, by: User) -> SurveyReport:
+    draft = write(questionnaire, by)
+    assert draft.status == ReportStatus.DRAFT and draft.case is None
+    return survey_reports.report_submit(draft, by=by)
+
+
 def approve_step(report: SurveyReport) -> Step:
     return Step.objects.get(case=report.case, key="approve", status=StepStatus.OPEN)
 
@@ -67,7 +73,7 @@ def approve_step(report: SurveyReport) -> Step:
 def test_report_figures_approval_and_pdf(
     answered: SurveyTemplate, demo: dict[str, User], client_for: Callable[..., Any]
 ) -> None:
-    report = write(answered, demo["head_sale"])
+    report = sent(answered, demo["head_sale"])
     assert report.number.startswith("MYD-") and report.status == ReportStatus.APPROVAL
     overall = {row["item"]: row for row in report.figures["overall"]}
     # Hand-computed in test_surveys: 服务质量 CSAT 60.0 % of n = 5, below its target 80.
@@ -90,15 +96,17 @@ def test_report_figures_approval_and_pdf(
     printed = client_for("gm").get(reverse("interactions:survey_report_pdf", args=[report.pk]))
     assert printed.status_code == 200 and printed.content.startswith(b"%PDF")
     assert AuditEvent.objects.filter(action="interactions.surveyreport.print").exists()
-    # An approved report no longer changes.
+    # An approved report no longer changes, nor is it sent again.
     with pytest.raises(ValidationError):
         survey_reports.report_update(report, {"analysis": "改"}, report.version)
+    with pytest.raises(ValidationError):
+        survey_reports.report_submit(report, by=demo["head_sale"])
 
 
 def test_returned_report_is_corrected_and_sent_again(
     answered: SurveyTemplate, demo: dict[str, User], client_for: Callable[..., Any]
 ) -> None:
-    report = write(answered, demo["head_sale"])
+    report = sent(answered, demo["head_sale"])
     workflow.complete_step(approve_step(report), by=demo["gm"], outcome="returned",
                            comment="请补充原因分析")  # fmt: skip
     report.refresh_from_db()
@@ -106,7 +114,7 @@ def test_returned_report_is_corrected_and_sent_again(
     report = survey_reports.report_update(report, {"analysis": "原因：人手不足。"}, report.version)
     first_case = report.case
     client = client_for("head_sale")
-    url = reverse("interactions:survey_report_resubmit", args=[report.pk])
+    url = reverse("interactions:survey_report_submit", args=[report.pk])
     assert client.post(url).status_code == 302
     report.refresh_from_db()
     assert report.status == ReportStatus.APPROVAL and report.case != first_case
