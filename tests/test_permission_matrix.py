@@ -624,6 +624,7 @@ RULES: dict[str, list[Rule]] = {
     ],
     # The answering page shows every reader the survey; answering is checked by the service
     # (an empty form is refused alike).
+    "interactions:survey_form": [Rule("survey", per_object(COMPLAINT_READ))],
     "interactions:survey_answer": [
         Rule("survey", per_object(COMPLAINT_READ)),
         Rule("survey", per_object(COMPLAINT_REPLY), "POST"),

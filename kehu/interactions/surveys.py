@@ -121,6 +121,11 @@ def survey_create(data: dict[str, Any]) -> Survey:
     return audited_create(survey)
 
 
+def record_print(survey: Survey) -> None:
+    """Printing a survey's form is a read of the customer's answers: audited."""
+    record("interactions.survey.print", survey, extra={"customer": survey.customer_id})
+
+
 def field_name(item: SurveyItem) -> str:
     return f"item_{item.pk}"
 

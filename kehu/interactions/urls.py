@@ -19,6 +19,7 @@ urlpatterns = [
         "survey-reports/<int:pk>/submit/", views.survey_report_submit, name="survey_report_submit"
     ),
     path("surveys/<int:pk>/answer/", views.survey_answer, name="survey_answer"),
+    path("surveys/<int:pk>/form.pdf", views.survey_form, name="survey_form"),
     *(
         path(
             f"customer-research/<int:pk>/{action}/",

@@ -124,6 +124,15 @@ def survey_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def survey_form(request: HttpRequest, pk: int) -> HttpResponse:
+    """The survey as a printable form (blank, or with the answers recorded)."""
+    survey = get_visible_or_404(request.user, Survey, pk)
+    content = pdfs.survey_form(survey, printed_by=request.user)
+    surveys.record_print(survey)
+    return pdf.response(content, f"{survey.template.name}-{survey.customer.name}.pdf")
+
+
+@login_required
 @requires("interactions.survey.add")
 def survey_send(request: HttpRequest) -> HttpResponse:
     form = forms.SurveySendForm(request.POST or None)

@@ -165,3 +165,15 @@ def test_results_export_to_excel_within_the_exporters_scope(
     # Another department's head would see none of SALE's answers.
     outside = survey_reports.results_xlsx(demo["auditor"], answered, YEAR)
     assert outside.startswith(b"PK")
+
+
+def test_survey_prints_as_a_form_for_its_readers(
+    answered: SurveyTemplate, demo: dict[str, User], client_for: Callable[..., Any]
+) -> None:
+    survey = Survey.objects.filter(template=answered).order_by("pk").first()
+    assert survey is not None
+    url = reverse("interactions:survey_form", args=[survey.pk])
+    printed = client_for("manager1").get(url)
+    assert printed.status_code == 200 and printed.content.startswith(b"%PDF")
+    assert client_for("manager4").get(url).status_code == 404
+    assert AuditEvent.objects.filter(action="interactions.survey.print").count() == 1
