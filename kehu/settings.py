@@ -431,6 +431,7 @@ SPECTACULAR_SETTINGS = {
         "TicketStatusEnum": "kehu.interactions.models.TicketStatus",
         "VisitKindEnum": "kehu.interactions.models.VisitKind",
         "SurveyKindEnum": "kehu.interactions.models.SurveyKind",
+        "SurveyReportStatusEnum": "kehu.interactions.models.ReportStatus",
     },
 }
 

@@ -154,6 +154,10 @@ SURVEY_CONFIG_USERS = {"editor": "admin", "outsider": "archivist", "scoped": "au
 # general manager (BJ) opens them for BJ too.
 CORRECTIVE_USERS = {"editor": "head_sale", "outsider": "archivist", "scoped": "manager1",
                     "elsewhere": "gm"}  # fmt: skip
+# The head of SALE writes SALE's survey analysis reports; SALE's account managers read them;
+# the head of the production department writes reports manager1 does not see.
+SURVEY_REPORT_USERS = {"editor": "head_sale", "outsider": "archivist", "scoped": "manager1",
+                       "elsewhere": "head_prod"}  # fmt: skip
 
 
 def _survey_template() -> Any:
@@ -186,6 +190,31 @@ def corrective_action(user: User) -> dict[str, Any]:
     item = SurveyItem.objects.create(template=_survey_template(), label="服务质量", scale="five")
     return {"item": item.pk, "year": 2026, "unit": user.unit_id, "measured": "60.0",
             "target": "80.0", "description": f"加强服务培训{n:05d}"}  # fmt: skip
+
+
+def survey_report(user: User) -> dict[str, Any]:
+    """A report of a new template with one answered survey in the user's department."""
+    import datetime
+
+    from kehu.interactions.models import Survey, SurveyAnswer, SurveyItem
+
+    template = _survey_template()
+    item = SurveyItem.objects.create(template=template, label="服务质量", scale="five")
+    survey = Survey.objects.create(
+        template=template, customer=new_customer(user), year=2026, assignee=user,
+        due_date=datetime.date(2026, 12, 31), status="answered",
+        answered_on=datetime.date(2026, 11, 2),
+    )  # fmt: skip
+    SurveyAnswer.objects.create(survey=survey, item=item, score=4)
+    n = next(_counter)
+    return {"template": template.pk, "year": 2026, "unit": user.unit_id,
+            "analysis": f"服务质量良好{n:05d}"}  # fmt: skip
+
+
+def complaint_reply_letter() -> dict[str, Any]:
+    n = next(_counter)
+    return {"title": f"投诉回复函{n:05d}", "route": "", "body": "尊敬的{customer}：{result}",
+            "is_active": "on"}  # fmt: skip
 
 
 def customer_research(user: User) -> dict[str, Any]:
@@ -518,6 +547,15 @@ SAMPLES: dict[str, Samples] = {
         dict(CORRECTIVE_USERS),
         text_field="description",
         search_field="description",
+    ),
+    "survey-reports": Samples(
+        survey_report,
+        dict(SURVEY_REPORT_USERS),
+        text_field="analysis",
+        search_field="analysis",
+    ),
+    "complaint-reply-letters": Samples(
+        complaint_reply_letter, dict(SURVEY_CONFIG_USERS), text_field="title", unit_scoped=False
     ),
     "customer-research": Samples(
         customer_research,

@@ -53,8 +53,10 @@ from kehu.interactions import complaints, purchases, research, surveys, tickets,
 from kehu.interactions import services as interactions
 from kehu.interactions.models import (
     Complaint,
+    ComplaintReplyTemplate,
     CorrectiveAction,
     SurveyItem,
+    SurveyReport,
     SurveyTemplate,
 )
 from kehu.privacy import consent, disclosures, requests
@@ -178,6 +180,7 @@ COMPLAINT_READ = {
 }
 # Survey templates: the administrator builds them; who works with surveys reads them.
 SURVEY_CONFIG_READ = ACCOUNT_MANAGERS | users("admin", "head_sale", "gm", "auditor")
+SURVEY_REPORT_READ = users("manager1", "manager2", "head_sale", "gm", "auditor")
 COMPLAINT_REPLY = {k: v - {"auditor"} for k, v in COMPLAINT_READ.items()}
 LOAN_REQUESTERS = ACCOUNT_MANAGERS | {"head_sale", "gm", "archivist"}
 # A loan is read by its borrower, the archivist, the department head and the general
@@ -619,12 +622,36 @@ RULES: dict[str, list[Rule]] = {
         add=users("head_sale", "gm"),
         change=users("head_sale", "gm"),
     ),
+    # The survey analysis report of SALE: its department's readers, the general manager (who
+    # approves it on the workflow) and the auditor; the department head writes it.
+    **record_rules(
+        "survey-reports",
+        "surveyreport",
+        view=SURVEY_REPORT_READ,
+        listing=ACCOUNT_MANAGERS | users("head_sale", "gm", "auditor"),
+        export=users("head_sale", "gm", "auditor"),
+        add=users("head_sale"),
+        change=users("head_sale"),
+    ),
+    "interactions:survey_report_pdf": [Rule("surveyreport", SURVEY_REPORT_READ)],
+    "interactions:survey_report_submit": [Rule("surveyreport", users("head_sale"), "POST")],
+    "interactions:survey_results_xlsx": [Rule(expect=users("head_sale", "gm", "auditor"))],
+    # Standard complaint reply letters: the administrator keeps them, who replies reads them.
+    **record_rules(
+        "complaint-reply-letters",
+        "complaintletter",
+        view=SURVEY_CONFIG_READ,
+        export=users("admin", "auditor"),
+        add=ADMIN,
+        change=ADMIN,
+    ),
     "interactions:survey_send": [Rule(expect=ACCOUNT_MANAGERS | {"head_sale"})],
     "interactions:survey_results": [
         Rule(expect=ACCOUNT_MANAGERS | users("head_sale", "gm", "auditor"))
     ],
     # The answering page shows every reader the survey; answering is checked by the service
     # (an empty form is refused alike).
+    "interactions:survey_form": [Rule("survey", per_object(COMPLAINT_READ))],
     "interactions:survey_answer": [
         Rule("survey", per_object(COMPLAINT_READ)),
         Rule("survey", per_object(COMPLAINT_REPLY), "POST"),
@@ -812,6 +839,11 @@ RULES: dict[str, list[Rule]] = {
     ],
     # The account manager, the opener (the same) or the department head.
     "filing:withdraw": [Rule("filing", per_object(EDIT), "POST")],
+    # Who signs for the customer: whoever keeps its data, while the filing is under way.
+    "filing:signatory": [Rule("filing", per_object(EDIT), "POST")],
+    "api:filing_signatory": [
+        Rule("filing", per_object(EDIT), "POST", body=lambda f: {"signatory_is_legal_rep": True})
+    ],
     # Requesting a supplement in the second review: its assignee, compliance, only.
     "filing:act": [
         Rule(
@@ -1437,6 +1469,13 @@ def world(demo: dict[str, User]) -> dict[str, Any]:
         corrective = audited_create(
             CorrectiveAction(item=item, year=2026, unit=sale, measured=60, target=80)
         )
+        survey_report = audited_create(
+            SurveyReport(template=item.template, year=2026, unit=sale, analysis="服务质量偏低",
+                         author=demo["head_sale"])
+        )  # fmt: skip
+        reply_letter = audited_create(
+            ComplaintReplyTemplate(title="投诉回复函", body="尊敬的{customer}：{result}")
+        )
     shared: dict[str, Any] = {
         "user": demo["manager1"],
         "assignment": demo["manager1"].role_assignments.first(),
@@ -1464,6 +1503,8 @@ def world(demo: dict[str, User]) -> dict[str, Any]:
         "surveytemplate": SurveyTemplate.objects.get(name="年度满意度调查"),
         "surveyitem": item,
         "correctiveaction": corrective,
+        "surveyreport": survey_report,
+        "complaintletter": reply_letter,
         "outbox": _failed_mail(demo["manager1"]),
         "chatrobot": None,
         "robotmessage": None,

@@ -127,6 +127,8 @@ VERBS: dict[str, Any] = {
     "succeeded": _("succeeded"),
     "cancelled": _("cancelled"),
     "withdraw": _("withdrawn"),
+    "round": _("yearly round sent"),
+    "id_check": _("ID original checked"),
 }
 
 

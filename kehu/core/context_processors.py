@@ -90,7 +90,9 @@ NAVIGATION: list[tuple[Any, list[Item | str]]] = [
             "visit-plans",
             "service-tickets",
             "purchases",
+            "survey-reports",
             "survey-templates",
+            "complaint-reply-letters",
         ],
     ),
     (

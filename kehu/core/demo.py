@@ -25,6 +25,8 @@ UNITS = [
     ("FIN", "财务部", UnitKind.DEPARTMENT, "BJ"),
     ("ARCH", "档案室", UnitKind.DEPARTMENT, "BJ"),
     ("CREDIT", "信用管理部", UnitKind.DEPARTMENT, "BJ"),
+    # 公司生产处: joins the handling of a complaint about below-standard service (seed 003).
+    ("PROD", "生产处", UnitKind.DEPARTMENT, "BJ"),
     ("SH-SALE", "上海销售部", UnitKind.DEPARTMENT, "SH"),
     ("SH-SVC", "上海客户服务部", UnitKind.DEPARTMENT, "SH"),
 ]
@@ -37,6 +39,7 @@ USERS = [
     ("manager3", "黄磊", "MKT", [(Role.ACCOUNT_MANAGER, "MKT")]),
     ("manager4", "徐静", "SH-SALE", [(Role.ACCOUNT_MANAGER, "SH-SALE")]),
     ("head_sale", "王强", "SALE", [(Role.DEPARTMENT_HEAD, "SALE")]),
+    ("head_prod", "郑工", "PROD", [(Role.DEPARTMENT_HEAD, "PROD")]),
     ("compliance", "刘洋", "LEGAL", [(Role.COMPLIANCE, "BJ")]),
     # The credit (contract) officer of the seeds: both roles on one person.
     ("credit", "陈静", "CREDIT", [(Role.CREDIT_MANAGER, "BJ"), (Role.CONTRACT_OFFICER, "BJ")]),

@@ -27,6 +27,7 @@ from kehu.customers.selectors import customer_rows
 from kehu.customers.serializers import CustomerSerializer
 from kehu.filing import checklist, monitoring, selectors, services
 from kehu.filing.models import Filing, ItemCheck, RiskReport, WatchListHit
+from kehu.generic.services import StaleEditError
 from kehu.workflow.api import StepSerializer
 from kehu.workflow.services import WorkflowError
 
@@ -74,13 +75,15 @@ class FilingSerializer(serializers.ModelSerializer[Filing]):
             "id", "number", "customer", "customer_name", "customer_status", "unit", "stage",
             "high_risk", "risk_flags", "declared_address_changes", "opened_by", "created_at",
             "collected_at", "outcome_reason", "decided_by", "decided_at", "case", "checklist",
-            "steps", "checks", "risk_report", "version",
+            "steps", "checks", "risk_report", "signatory_is_legal_rep", "signatory_name",
+            "version",
         ]  # fmt: skip
         read_only_fields = fields
 
     @extend_schema_field(ChecklistEntrySerializer(many=True))
     def get_checklist(self, filing: Filing) -> Any:
-        return ChecklistEntrySerializer(checklist.evaluate(filing.customer), many=True).data
+        entries = checklist.evaluate(filing.customer, filing=filing)
+        return ChecklistEntrySerializer(entries, many=True).data
 
     @extend_schema_field(StepSerializer(many=True))
     def get_steps(self, filing: Filing) -> Any:
@@ -189,6 +192,36 @@ class FilingDetailView(Endpoint):
         return Response(FilingSerializer(filing).data)
 
 
+class SignatorySerializer(serializers.Serializer[Any]):
+    signatory_is_legal_rep = serializers.BooleanField()
+    signatory_name = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class FilingSignatoryView(Endpoint):
+    """Who signs for the customer (FIL-9): an agent brings the power of attorney onto the
+    checklist."""
+
+    @extend_schema(request=SignatorySerializer, responses=FilingSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        filing = self.get_visible(Filing.objects.select_related("customer", "unit"), pk)
+        data = SignatorySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        try:
+            updated = services.filing_set_signatory(
+                filing, by=request.user, legal_rep=values["signatory_is_legal_rep"],
+                name=values["signatory_name"], expected_version=values["version"],
+            )  # fmt: skip
+        except StaleEditError as error:
+            return Response(
+                {"detail": str(error), "changes": error.changes}, status=status.HTTP_409_CONFLICT
+            )
+        except DjangoValidationError as error:
+            raise invalid(error) from None
+        return Response(FilingSerializer(updated).data)
+
+
 class WatchListHitSerializer(serializers.ModelSerializer[WatchListHit]):
     entry_name = serializers.CharField(source="entry.name", read_only=True)
     list_kind = serializers.CharField(source="entry.list_kind", read_only=True)
@@ -246,6 +279,7 @@ class WatchListHitClearView(Endpoint):
 urlpatterns = [
     path("filings/", FilingListView.as_view(), name="filings"),
     path("filings/<int:pk>/", FilingDetailView.as_view(), name="filing"),
+    path("filings/<int:pk>/signatory/", FilingSignatoryView.as_view(), name="filing_signatory"),
     path("customers/<int:pk>/watch-list-hits/", CustomerWatchListHitsView.as_view()),
     path("watch-list-hits/<int:pk>/clear/", WatchListHitClearView.as_view()),
 ]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from kehu.customers.models import Customer
 from kehu.documents.models import Document
-from kehu.filing.models import ChecklistItem, ItemKind
+from kehu.filing.models import ChecklistItem, Filing, ItemCondition, ItemKind
 
 OK, MISSING, EXPIRED = "ok", "missing", "expired"
 
@@ -65,8 +65,19 @@ def _better(kept: Document | None, other: Document, today: datetime.date) -> Doc
     return other if rank(other) > rank(kept) else kept
 
 
-def evaluate(customer: Customer, today: datetime.date | None = None) -> list[Entry]:
-    """Each applicable item once (the first by order), with its state in the dossier."""
+def applies(item: ChecklistItem, filing: Filing | None) -> bool:
+    """An item required on a condition: the power of attorney only when the filing names a
+    signatory other than the legal representative."""
+    if item.condition == ItemCondition.AGENT_SIGNS:
+        return filing is not None and not filing.signatory_is_legal_rep
+    return True
+
+
+def evaluate(
+    customer: Customer, today: datetime.date | None = None, filing: Filing | None = None
+) -> list[Entry]:
+    """Each applicable item once (the first by order), with its state in the dossier; the
+    items on a condition as `filing` (the one under way) decides."""
     today = today or timezone.localdate()
     documents: dict[int, Document] = {}
     for found in Document.objects.filter(customer=customer, current__isnull=False):
@@ -74,7 +85,7 @@ def evaluate(customer: Customer, today: datetime.date | None = None) -> list[Ent
     entries: list[Entry] = []
     seen: set[str] = set()
     for item in items_for(customer):
-        if item.key in seen:
+        if item.key in seen or not applies(item, filing):
             continue
         seen.add(item.key)
         if item.item_kind == ItemKind.FIELD:

@@ -196,7 +196,7 @@ class ChecklistItemForm(forms.ModelForm[ChecklistItem]):
         model = ChecklistItem
         fields = [
             "name", "customer_kind", "industry", "item_kind", "field_name", "doc_type", "note",
-            "order", "is_active",
+            "condition", "order", "is_active",
         ]  # fmt: skip
 
 

@@ -53,6 +53,12 @@ class ItemKind(models.TextChoices):
     DOCUMENT = "document", _("Document")
 
 
+class ItemCondition(models.TextChoices):
+    ALWAYS = "", _("Always")
+    # 授权委托书: only when somebody other than the legal representative signs (FIL-9).
+    AGENT_SIGNS = "agent_signs", _("Only when the signatory is not the legal representative")
+
+
 def check_item(item_kind: str, field_name: str, doc_type: Any) -> None:
     """A data-field item names a field and no document type; a document item the reverse."""
     from django.core.exceptions import ValidationError
@@ -85,6 +91,9 @@ class ChecklistItem(TrackedModel):
         related_name="+",
     )
     note = models.CharField(_("what to check"), max_length=200, blank=True)
+    condition = models.CharField(
+        _("required"), max_length=20, choices=ItemCondition.choices, blank=True, default=""
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -290,6 +299,10 @@ class Filing(TrackedModel):
     )
     risk_flags = models.JSONField(_("risk triggers"), default=list, blank=True)
     high_risk = models.BooleanField(_("high risk"), default=False)
+    # Who signs for the customer: the legal representative, or an agent with a power of
+    # attorney (then a checklist item of its own, FIL-9).
+    signatory_is_legal_rep = models.BooleanField(_("the legal representative signs"), default=True)
+    signatory_name = models.CharField(_("signatory"), max_length=100, blank=True)
     collected_at = models.DateTimeField(_("collection completed"), null=True, blank=True)
     outcome_reason = models.TextField(_("reason"), blank=True)
     decided_by = models.ForeignKey(

@@ -46,6 +46,12 @@ def filing_form(filing: Filing, *, printed_by: Any) -> bytes:
             (_("kind"), customer.get_kind_display()),
             (_("Credit code / ID number"), customer.identifier()),
             (_("legal representative"), customer.legal_rep_name),
+            (
+                _("signatory"),
+                _("The legal representative")
+                if filing.signatory_is_legal_rep
+                else _("%(name)s (power of attorney)") % {"name": filing.signatory_name},
+            ),
             (_("industry"), customer.get_industry_display()),
             (_("registered capital"), customer.registered_capital or ""),
             (_("registered address"), customer.registered_address),
@@ -62,7 +68,7 @@ def filing_form(filing: Filing, *, printed_by: Any) -> bytes:
         [[_("Item"), _("State"), _("Detail")]]
         + [
             [e.label, _("present") if e.present else _("missing"), e.detail or e.note]
-            for e in checklist.evaluate(customer)
+            for e in checklist.evaluate(customer, filing=filing)
         ],
         col_widths=[70, 30, 70],
     )

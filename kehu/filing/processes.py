@@ -136,7 +136,7 @@ class FilingProcess(Process):
         elif outcome == "rejected":
             self._conclude(case, "rejected", by, reason)
         elif step.key == "collect":
-            missing = checklist.missing(checklist.evaluate(filing.customer))
+            missing = checklist.missing(checklist.evaluate(filing.customer, filing=filing))
             if missing:
                 raise WorkflowError(
                     _("Still missing: %(items)s.") % {"items": "、".join(e.label for e in missing)}

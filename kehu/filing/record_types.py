@@ -50,6 +50,7 @@ register(
                 "field_name",
                 "doc_type",
                 "note",
+                "condition",
                 "order",
                 "is_active",
                 "updated_at",

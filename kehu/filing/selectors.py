@@ -11,11 +11,14 @@ from django.utils.translation import gettext as _
 from kehu.core import policy
 from kehu.core.navigation import with_return
 from kehu.customers.card import CardPanel
-from kehu.customers.models import Customer, CustomerStatus
+from kehu.customers.models import Customer, CustomerKind, CustomerStatus
 from kehu.documents.models import Document
 from kehu.filing import checklist, monitoring
-from kehu.filing.models import FINAL_STAGES, Filing
+from kehu.filing.models import FINAL_STAGES, CheckResult, Filing
 from kehu.workflow.selectors import open_steps_for
+
+# The review item recording the check of the legal representative's ID original.
+ID_ORIGINAL = "id_original:legal_rep"
 
 
 def filing_rows() -> QuerySet[Filing]:
@@ -105,7 +108,7 @@ def card_context(
     """The customer card's filing panel: the filings (`card_filings`), the open one's
     checklist."""
     current = next((f for f in filings if f.is_open), None)
-    entries = checklist.evaluate(customer) if current else []
+    entries = checklist.evaluate(customer, filing=current) if current else []
     return {
         "filings": filings,
         "current_filing": current,
@@ -173,17 +176,19 @@ def licence_fact(customer: Customer) -> tuple[str, bool]:
 def review_items(filing: Filing, step_key: str) -> tuple[list[tuple[str, str]], dict[str, str]]:
     """The items a review checks (key, label) and the suggested results."""
     from kehu.filing import watchlist
-    from kehu.filing.models import CheckResult
 
     customer = filing.customer
     initial: dict[str, str] = {}
     if step_key == "initial_review":
-        entries = checklist.evaluate(customer)
+        entries = checklist.evaluate(customer, filing=filing)
         items = [(e.key, f"{e.label}" + (f"（{e.detail}）" if e.detail else "")) for e in entries]
         items += [
             ("consistency:capital_scope", _("Registered capital matches the business scope")),
             ("consistency:contacts", _("Contact details are valid")),
         ]
+        if customer.kind == CustomerKind.ORGANIZATION:
+            # 需核对身份证原件: the reviewer records the check of the original (FIL-9).
+            items.append((ID_ORIGINAL, _("The legal representative's ID original was checked")))
         for e in entries:
             initial[f"result__{e.key}"] = CheckResult.OK if e.present else CheckResult.MISSING
         return items, initial
@@ -207,7 +212,7 @@ def detail_context(filing: Filing, user: Any) -> dict[str, Any]:
     from kehu.filing.models import Review
 
     customer = filing.customer
-    entries = checklist.evaluate(customer)
+    entries = checklist.evaluate(customer, filing=filing)
     steps: list[Any] = []
     if filing.case is not None:
         steps = list(
@@ -226,7 +231,20 @@ def detail_context(filing: Filing, user: Any) -> dict[str, Any]:
         ],
         "risk_report": getattr(filing, "risk_report", None),
         "can_withdraw": can_withdraw(user, filing),
+        "id_original_check": id_original_check(checks),
+        "can_set_signatory": may_set_signatory(user, filing),
     }
+
+
+def may_set_signatory(user: Any, filing: Filing) -> bool:
+    """Whoever keeps the customer's data, while the filing is under way."""
+    return filing.is_open and policy.has_perm(user, "customers.customer.change", filing.customer)
+
+
+def id_original_check(checks: list[Any]) -> Any:
+    """The initial review's check of the legal representative's ID original (who, when), if
+    it was found in order."""
+    return next((c for c in checks if c.key == ID_ORIGINAL and c.result == CheckResult.OK), None)
 
 
 def fulfil_links(entries: list[checklist.Entry], filing: Filing, user: Any) -> dict[str, Any]:

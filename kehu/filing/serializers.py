@@ -16,7 +16,7 @@ class ChecklistItemSerializer(serializers.ModelSerializer[ChecklistItem]):
         model = ChecklistItem
         fields = [
             "id", "name", "customer_kind", "industry", "item_kind", "field_name", "doc_type",
-            "note", "order", "is_active", "version",
+            "note", "condition", "order", "is_active", "version",
         ]  # fmt: skip
         read_only_fields = ["id"]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 
 from kehu.audit.services import record
+from kehu.core.access import DENIED
 from kehu.core.notifications import notify
 from kehu.customers import services as customer_services
 from kehu.customers.models import Customer, CustomerStatus
@@ -30,6 +31,7 @@ from kehu.filing.models import (
     RiskReport,
     Stage,
 )
+from kehu.generic.services import audited_update
 from kehu.workflow import services as workflow
 from kehu.workflow.models import Step
 
@@ -343,8 +345,31 @@ def filing_return(filing: Filing, *, by: Any, reason: str) -> None:
 
 
 def missing_items(filing: Filing) -> list[str]:
-    return [e.label for e in checklist.missing(checklist.evaluate(filing.customer))]
+    return [e.label for e in checklist.missing(checklist.evaluate(filing.customer, filing=filing))]
 
 
 def record_print(filing: Filing) -> None:
     record("filing.filing.print", filing, extra={"number": filing.number})
+
+
+# --- who signs for the customer (FIL-9) -----------------------------------------------------
+
+
+def filing_set_signatory(
+    filing: Filing, *, by: Any, legal_rep: bool, name: str, expected_version: int | None
+) -> Filing:
+    """Record who signs for the customer: the legal representative, or an agent whose power
+    of attorney then joins the checklist."""
+    from kehu.filing.selectors import may_set_signatory
+
+    if not may_set_signatory(by, filing):
+        raise PermissionDenied(DENIED)
+    name = (name or "").strip()
+    if not legal_rep and not name:
+        raise ValidationError(
+            {"signatory_name": [_("Name the person who signs for the customer.")]}
+        )
+    values = {"signatory_is_legal_rep": legal_rep, "signatory_name": "" if legal_rep else name}
+    updated = audited_update(filing, values, expected_version)
+    assert isinstance(updated, Filing)
+    return updated

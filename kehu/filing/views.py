@@ -36,7 +36,7 @@ from kehu.filing.models import FINAL_STAGES, Filing, Stage, WatchListHit
 from kehu.generic import registry
 from kehu.generic.listing import named_page
 from kehu.generic.models import SubmissionToken
-from kehu.generic.services import DuplicateSubmissionError, claim_submission
+from kehu.generic.services import DuplicateSubmissionError, StaleEditError, claim_submission
 from kehu.infra import pdf
 from kehu.workflow.services import WorkflowError, four_eyes_refusal
 
@@ -227,6 +227,29 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.error(request, _errors(error))
         return redirect("filing:detail", filing.pk)
     messages.success(request, _("Saved."))
+    return redirect("filing:detail", filing.pk)
+
+
+@login_required
+@require_POST
+def set_signatory(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who signs for the customer: the legal representative or an agent (FIL-9)."""
+    filing = get_visible_or_404(request.user, selectors.filing_rows(), pk)
+    if not selectors.may_set_signatory(request.user, filing):
+        raise PermissionDenied(DENIED)
+    version = request.POST.get("version", "")
+    try:
+        services.filing_set_signatory(
+            filing, by=request.user, legal_rep=request.POST.get("signatory") != "agent",
+            name=request.POST.get("signatory_name", ""),
+            expected_version=int(version) if version.isdigit() else None,
+        )  # fmt: skip
+    except (ValidationError, WorkflowError) as error:
+        messages.error(request, _errors(error))
+    except StaleEditError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Saved."))
     return redirect("filing:detail", filing.pk)
 
 

@@ -69,7 +69,10 @@ class FollowUpDoneView(Endpoint):
 
 
 class ReplyRequestSerializer(serializers.Serializer[Any]):
-    reply_text = serializers.CharField()
+    reply_text = serializers.CharField(required=False, allow_blank=True)
+    letter = serializers.IntegerField(
+        required=False, allow_null=True, help_text="A standard reply letter (used without text)"
+    )
 
 
 class ComplaintReplyView(Endpoint):
@@ -78,7 +81,9 @@ class ComplaintReplyView(Endpoint):
     @extend_schema(request=ReplyRequestSerializer, responses=ComplaintSerializer)
     def post(self, request: Request, pk: int) -> Response:
         complaint = self.get_visible(Complaint, pk)
-        form = complaints.ReplyForm({"reply_text": request.data.get("reply_text", "")})  # type: ignore[union-attr]
+        given = request.data
+        data = {"reply_text": given.get("reply_text", ""), "letter": given.get("letter") or ""}  # type: ignore[union-attr]
+        form = complaints.ReplyForm(data, complaint=complaint)
         try:
             done = complaints.complaint_reply(complaint, by=request.user, form=form)
         except DjangoValidationError as error:

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,7 +17,12 @@ from kehu.audit.services import record
 from kehu.core.access import DENIED
 from kehu.customers.assignment import attachable_customers
 from kehu.generic.services import audited_create, audited_update
-from kehu.interactions.models import Complaint, ComplaintRoute, ComplaintStatus
+from kehu.interactions.models import (
+    Complaint,
+    ComplaintReplyTemplate,
+    ComplaintRoute,
+    ComplaintStatus,
+)
 from kehu.interactions.services import actor_user
 from kehu.workflow import services as workflow
 from kehu.workflow.models import Step, StepStatus
@@ -27,9 +33,58 @@ FIELDS += ("handling_unit", "production_unit")
 
 
 class ReplyForm(forms.Form):
-    """The reply step's own form: the letter's text (prefilled from the standard letter)."""
+    """The reply step's own form: the letter's text, or a standard letter an administrator
+    keeps (filled with the complaint's data when no text is given)."""
 
-    reply_text = forms.CharField(label=gettext_lazy("reply to the customer"), widget=forms.Textarea)
+    letter = forms.ModelChoiceField(
+        label=gettext_lazy("standard reply letter"),
+        queryset=ComplaintReplyTemplate.objects.filter(is_active=True),
+        required=False,
+    )
+    reply_text = forms.CharField(
+        label=gettext_lazy("reply to the customer"), widget=forms.Textarea, required=False
+    )
+
+    def __init__(self, *args: Any, complaint: Complaint | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.complaint = complaint
+        if complaint is not None:
+            self.fields["letter"].queryset = letters_for(complaint)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        text, letter = (data.get("reply_text") or "").strip(), data.get("letter")
+        if not text and letter is not None and self.complaint is not None:
+            text = fill_letter(letter, self.complaint)
+        if not text:
+            raise ValidationError(
+                {"reply_text": [_("Write the reply or choose a standard letter.")]}
+            )
+        data["reply_text"] = text
+        return data
+
+
+def letters_for(complaint: Complaint) -> Any:
+    """The active standard letters offered on the complaint's route."""
+    return ComplaintReplyTemplate.objects.filter(is_active=True).filter(
+        Q(route="") | Q(route=complaint.route)
+    )
+
+
+def fill_letter(letter: ComplaintReplyTemplate, complaint: Complaint) -> str:
+    """The letter's text with the complaint's data in its placeholders."""
+    values = {
+        "customer": complaint.customer.name,
+        "number": complaint.number,
+        "received": complaint.received_on.isoformat(),
+        "category": str(complaint.get_category_display()),
+        "result": complaint.result,
+        "date": timezone.localdate().isoformat(),
+    }
+    text = letter.body
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", value)
+    return text
 
 
 def _check(data: dict[str, Any]) -> None:

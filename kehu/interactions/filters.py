@@ -11,6 +11,7 @@ from kehu.interactions.models import (
     Channel,
     Complaint,
     ComplaintCategory,
+    ComplaintReplyTemplate,
     ComplaintRoute,
     ComplaintStatus,
     CorrectiveAction,
@@ -19,10 +20,12 @@ from kehu.interactions.models import (
     Interaction,
     ProblemType,
     Purchase,
+    ReportStatus,
     ServiceTicket,
     Survey,
     SurveyItem,
     SurveyKind,
+    SurveyReport,
     SurveyStatus,
     SurveyTemplate,
     TicketStatus,
@@ -115,6 +118,26 @@ class CorrectiveActionFilter(ListFilterSet):
     class Meta:
         model = CorrectiveAction
         fields = ["year", "status"]
+
+
+class SurveyReportFilter(ListFilterSet):
+    template = django_filters.ModelChoiceFilter(
+        label=_("template"), queryset=SurveyTemplate.objects.all()
+    )
+    year = YearFilter(label=_("year"))
+    status = django_filters.ChoiceFilter(label=_("status"), choices=ReportStatus.choices)
+
+    class Meta:
+        model = SurveyReport
+        fields = ["template", "year", "status"]
+
+
+class ComplaintReplyTemplateFilter(ListFilterSet):
+    route = django_filters.ChoiceFilter(label=_("route"), choices=ComplaintRoute.choices)
+
+    class Meta:
+        model = ComplaintReplyTemplate
+        fields = ["route", "is_active"]
 
 
 class ResearchFilter(ListFilterSet):

@@ -16,6 +16,7 @@ from kehu.interactions import research
 from kehu.interactions.models import (
     SCALE_RANGE,
     Complaint,
+    ComplaintReplyTemplate,
     CorrectiveAction,
     CustomerResearch,
     Interaction,
@@ -24,6 +25,7 @@ from kehu.interactions.models import (
     ServiceTicket,
     Survey,
     SurveyItem,
+    SurveyReport,
     SurveyTemplate,
     VisitPlan,
 )
@@ -118,7 +120,7 @@ class ComplaintForm(forms.ModelForm[Complaint]):
 class SurveyTemplateForm(forms.ModelForm[SurveyTemplate]):
     class Meta:
         model = SurveyTemplate
-        fields = ["name", "kind", "is_active", "note"]
+        fields = ["name", "kind", "is_active", "round_month", "note"]
 
 
 class SurveyItemForm(forms.ModelForm[SurveyItem]):
@@ -195,6 +197,43 @@ class CorrectiveActionCreateForm(forms.ModelForm[CorrectiveAction]):
         data = super().clean() or {}
         data["submitted_by"] = self.user
         return data
+
+
+class SurveyReportForm(forms.ModelForm[SurveyReport]):
+    """A survey analysis report: which results (template, year, department) and the analysis;
+    the figures are taken from the answers when it is sent to the general manager."""
+
+    class Meta:
+        model = SurveyReport
+        fields = ["template", "year", "unit", "analysis"]
+        widgets = {"analysis": forms.Textarea(attrs={"rows": 8})}
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: dict[str, Any] = self.fields
+        self.user = user
+        fields["unit"].queryset = policy.units_where(user, "interactions.surveyreport.add")
+        fields["year"].min_value = 2000
+        if self.instance.pk:
+            for name in ("template", "year", "unit"):
+                fields[name].disabled = True
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["submitted_by"] = self.user
+        return data
+
+
+class ComplaintReplyTemplateForm(forms.ModelForm[ComplaintReplyTemplate]):
+    class Meta:
+        model = ComplaintReplyTemplate
+        fields = ["title", "route", "body", "is_active"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 12})}
+        help_texts = {
+            "body": _(
+                "Placeholders: {customer}, {number}, {received}, {category}, {result}, {date}."
+            )
+        }
 
 
 def answer_form_class(survey: Survey) -> type[forms.Form]:

@@ -4,6 +4,7 @@ entry belongs to the customer's unit and owner for visibility, as the customer d
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -228,6 +229,15 @@ class SurveyTemplate(TrackedModel):
     name = models.CharField(_("name"), max_length=100, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=SurveyKind.choices)
     is_active = models.BooleanField(_("active"), default=True)
+    # The yearly round (INT-4): from this month on, every active customer without this year's
+    # survey of the template gets one (blank: sent by hand only).
+    round_month = models.PositiveSmallIntegerField(
+        _("yearly round from month"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_("Every active customer is surveyed each year from this month on."),
+    )
     note = models.TextField(_("note"), blank=True)
 
     class Meta:
@@ -366,6 +376,87 @@ class CorrectiveAction(TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.item.label} {self.year} · {self.unit}"
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    APPROVAL = "approval", _("Awaiting the general manager's approval")
+    RETURNED = "returned", _("Returned for correction")
+    APPROVED = "approved", _("Approved")
+
+
+class SurveyReport(TrackedModel):
+    """顾客满意度调查分析报告: a template's results of a year for a department (and those
+    below it), with the analysis; a draft until sent to the general manager, who approves it
+    before it goes out. The figures are kept as sent, so the approved report reads as it was
+    approved."""
+
+    number = models.CharField(_("report number"), max_length=40, blank=True, db_index=True)
+    template = models.ForeignKey(
+        SurveyTemplate, on_delete=models.PROTECT, related_name="reports",
+        verbose_name=_("template"),
+    )  # fmt: skip
+    year = models.PositiveSmallIntegerField(_("year"))
+    unit = models.ForeignKey(
+        "core.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("department")
+    )
+    analysis = models.TextField(_("analysis and conclusions"))
+    # {"overall": [{"item", "scale", "n", "mean", "csat", "nps", "target"}, …],
+    #  "units": [{"unit", "results": […]}], "comments": [{"customer", "item", "text"}, …]}
+    figures = models.JSONField(_("figures"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("author"),
+    )  # fmt: skip
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", verbose_name=_("approved by"),
+    )  # fmt: skip
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    return_reason = models.TextField(_("reason for the return"), blank=True)
+    case = models.ForeignKey(
+        "workflow.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("case"),
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("survey analysis report")
+        verbose_name_plural = _("survey analysis reports")
+        ordering = ["-year", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "year", "unit"], name="survey_report_once_per_unit_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number or self.pk} {self.template} {self.year}"
+
+
+class ComplaintReplyTemplate(TrackedModel):
+    """回复客户的标准函 for complaints: a standard letter an administrator keeps, with the
+    complaint's data in place of {customer}, {number}, {received}, {category}, {result} and
+    {date}; offered when the reply is written (for one route, or for both)."""
+
+    title = models.CharField(_("title"), max_length=100, unique=True)
+    route = models.CharField(
+        _("route"), max_length=30, choices=ComplaintRoute.choices, blank=True,
+        help_text=_("Blank: offered on both routes."),
+    )  # fmt: skip
+    body = models.TextField(_("text"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("complaint reply letter")
+        verbose_name_plural = _("complaint reply letters")
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class CustomerResearch(TrackedModel):

@@ -1,5 +1,6 @@
 """The reply letter to a complaining customer (回复客户的标准函) as a PDF, from the standard
-letter: the complaint, the approved result, the company's apology and its contact."""
+letter: the complaint, the approved result, the company's apology and its contact; and a
+survey's questionnaire on paper."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.infra import pdf
-from kehu.interactions.models import Complaint
+from kehu.interactions.models import SCALE_RANGE, Complaint, Scale, Survey
 
 
 def standard_reply(complaint: Complaint) -> str:
@@ -63,3 +64,41 @@ def _person(user: Any) -> str:
 
 def _date(value: Any) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d") if value else ""
+
+
+def survey_form(survey: Survey, *, printed_by: Any) -> bytes:
+    """The questionnaire on paper (顾客满意度调查表): each question with its scale to tick,
+    or the answers recorded; handed to the customer or filled in at a visit."""
+    doc = pdf.Document(
+        title=survey.template.name,
+        author=(printed_by.full_name or printed_by.username) if printed_by else "",
+        subject=f"{survey.customer.name} {survey.year}",
+    )
+    doc.key_values(
+        [
+            (_("customer"), survey.customer.name),
+            (_("year"), survey.year),
+            (_("account manager"), _person(survey.assignee)),
+            (_("respondent"), survey.respondent),
+            (_("answered on"), survey.answered_on.isoformat() if survey.answered_on else ""),
+        ]
+    )
+    doc.spacer()
+    given = {a.item_id: a for a in survey.answers.all()}
+    rows: list[list[Any]] = [[_("question"), _("scale"), _("answer")]]
+    for item in survey.template.items.all():
+        answer = given.get(item.pk)
+        shown = "" if answer is None else (answer.text if answer.score is None else answer.score)
+        if item.scale == Scale.TEXT:
+            scale = _("Free text")
+        else:
+            low, high = SCALE_RANGE[Scale(item.scale)]
+            scale = "  ".join(f"□{n}" for n in range(low, high + 1))
+        rows.append([item.label, scale, shown])
+    doc.table(rows, col_widths=[55, 80, 35])
+    doc.spacer()
+    doc.paragraph(_("comments") + ": " + survey.comment)
+    doc.spacer(8)
+    doc.signature_lines([(_("respondent"), survey.respondent, ""), (_("account manager"),
+                         _person(survey.assignee), "")])  # fmt: skip
+    return doc.build()

@@ -5,11 +5,22 @@ general manager (who approves their results) and the auditor."""
 
 from kehu.core.models import Role
 
-SURVEY_TEMPLATES_READ = {"interactions.surveytemplate.view", "interactions.surveyitem.view"}
+SURVEY_TEMPLATES_READ = {
+    "interactions.surveytemplate.view",
+    "interactions.surveyitem.view",
+    # The standard letters a complaint's reply starts from.
+    "interactions.complaintreplytemplate.view",
+}
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     # The administrator builds the survey templates (no customer data).
-    Role.SYSTEM_ADMIN: {"interactions.surveytemplate.*", "interactions.surveyitem.*"},
+    # The administrator builds the survey templates and keeps the complaint reply letters
+    # (no customer data).
+    Role.SYSTEM_ADMIN: {
+        "interactions.surveytemplate.*",
+        "interactions.surveyitem.*",
+        "interactions.complaintreplytemplate.*",
+    },
     Role.AUDITOR: {"interactions.*.view", "interactions.*.export"},
     # Not "interactions.interaction.*": personal notes are the account manager's only.
     Role.DEPARTMENT_HEAD: {
@@ -29,6 +40,11 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "interactions.correctiveaction.add",
         "interactions.correctiveaction.change",
         "interactions.correctiveaction.export",
+        # The survey analysis report of the department, for the general manager's approval.
+        "interactions.surveyreport.view",
+        "interactions.surveyreport.add",
+        "interactions.surveyreport.change",
+        "interactions.surveyreport.export",
         "interactions.customerresearch.view",
         "interactions.customerresearch.add",
         "interactions.customerresearch.change",
@@ -61,6 +77,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "interactions.correctiveaction.add",
         "interactions.correctiveaction.change",
         "interactions.correctiveaction.export",
+        # Approves the survey analysis reports (on the workflow) and reads them.
+        "interactions.surveyreport.view",
+        "interactions.surveyreport.export",
         "interactions.customerresearch.view",
         "interactions.customerresearch.export",
         "interactions.visitplan.view",
@@ -88,6 +107,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "interactions.survey.add",
         "interactions.survey.change:own",
         "interactions.correctiveaction.view",
+        # The approved report goes out to the departments (seed 003).
+        "interactions.surveyreport.view",
         # Customer research (客户调研): kept from competitors, so not outside the department.
         "interactions.customerresearch.view",
         "interactions.customerresearch.add",

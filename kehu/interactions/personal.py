@@ -1,19 +1,23 @@
 """Personal notes in the communication log are personal data beyond the business relation:
 like the extended contact profile they need the person's consent to a profile and are read
-and written only by the customer's account manager (or whoever holds an access grant)."""
+and written only by the customer's account manager (or whoever holds an access grant).
+Research on a person customer (surveys, interviews) needs their consent to research."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.core import policy
-from kehu.customers.models import Contact, CustomerKind
+from kehu.customers.models import Contact, Customer, CustomerKind
 from kehu.interactions.models import Interaction
 from kehu.privacy.consent import has_consent
-from kehu.privacy.models import Purpose
+from kehu.privacy.models import Consent, Purpose
 
 PERM = "interactions.interaction.personal"
 
@@ -44,3 +48,36 @@ def personal_note_visible(user: Any, interaction: Interaction) -> bool:
     return policy.has_perm(user, PERM, interaction) and _consenting(
         interaction, interaction.contacts.all()
     )
+
+
+# --- research on a person (surveys, interviews) ---------------------------------------------
+
+
+def research_allowed(customer: Customer) -> bool:
+    """An organisation is researched freely; a person only with consent to research."""
+    return customer.kind != CustomerKind.INDIVIDUAL or has_consent(customer, Purpose.RESEARCH)
+
+
+def require_research_consent(customer: Customer, field: str = "customer") -> None:
+    """Refuse research on a person customer who has not consented to it."""
+    if not research_allowed(customer):
+        raise ValidationError(
+            {
+                field: [
+                    _(
+                        "%(customer)s is a person: surveys and interviews need their recorded "
+                        "consent to research. Record the consent first."
+                    )
+                    % {"customer": customer.name}
+                ]
+            }
+        )
+
+
+def researchable(customers: QuerySet[Customer]) -> QuerySet[Customer]:
+    """The customers that may be surveyed: organisations, and persons who consented."""
+    consented = Consent.objects.filter(
+        customer_id=OuterRef("pk"), purpose=Purpose.RESEARCH, withdrawn_at__isnull=True,
+        given_on__lte=timezone.localdate(),
+    )  # fmt: skip
+    return customers.filter(~Q(kind=CustomerKind.INDIVIDUAL) | Q(Exists(consented)))

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.models import Role
-from kehu.interactions import complaints
+from kehu.interactions import complaints, survey_reports
 from kehu.interactions.models import ComplaintRoute, ComplaintStatus
 from kehu.workflow import services as workflow
 from kehu.workflow.definitions import Process, StepSpec, register
@@ -141,4 +141,37 @@ class ComplaintProcess(Process):
         )  # fmt: skip
 
 
+class SurveyReportProcess(Process):
+    """The survey analysis report goes to the general manager (never its author), who
+    approves it or returns it for correction (the author sends it again: a new case)."""
+
+    key = survey_reports.PROCESS
+    label = _("Survey analysis report")
+    number_prefix = "MYD"  # 满意度
+    steps = {
+        "approve": StepSpec(
+            _("General manager's approval of the report"),
+            outcomes={"approved": _("Approve"), "returned": _("Return for correction")},
+            due_working_days=5,
+            approval=True,
+            decision=True,
+            reason_required=("returned",),
+        )
+    }
+
+    def subject_url(self, case: Case) -> str:
+        return reverse("generic:survey-reports_detail", args=[case.data["report"]])
+
+    def start(self, case: Case, **kwargs: Any) -> None:
+        report = survey_reports.report_of(case)
+        workflow.add_step(
+            case, "approve", role=Role.GENERAL_MANAGER, unit=case.unit, submitted_by=report.author
+        )
+
+    def on_step_completed(self, case: Case, step: Step) -> None:
+        survey_reports.record_decision(survey_reports.report_of(case), step)
+        workflow.finish_case(case, outcome=step.outcome, by=step.completed_by, reason=step.comment)
+
+
 register(ComplaintProcess())
+register(SurveyReportProcess())

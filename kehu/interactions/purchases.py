@@ -165,12 +165,24 @@ def _row(raw: dict[str, str], allowed: Any) -> dict[str, Any]:
     return values
 
 
+def trend(recent: Decimal, earlier: Decimal | None) -> Decimal | None:
+    """The change of the amount in per cent (None without purchases to compare with)."""
+    if not earlier:
+        return None
+    return ((recent - earlier) * 100 / earlier).quantize(Decimal("0.1"))
+
+
 def profile(customer: Customer) -> dict[str, Any]:
-    """The card's short profile: the last twelve months' purchases and favourite products,
-    service ratings (tickets' satisfaction) and fulfilment (complaints, SLA breaches)."""
+    """The card's short profile: the last twelve months' purchases (how many, how often, how
+    much, the trend against the year before) and favourite products, service ratings
+    (tickets' satisfaction) and fulfilment (complaints, SLA breaches)."""
     since = timezone.localdate() - datetime.timedelta(days=365)
     recent = Purchase.objects.filter(customer=customer, purchased_on__gte=since)
     totals = recent.aggregate(n=Count("pk"), amount=Sum("amount"))
+    earlier = Purchase.objects.filter(
+        customer=customer, purchased_on__gte=since - datetime.timedelta(days=365),
+        purchased_on__lt=since,
+    ).aggregate(amount=Sum("amount"))["amount"]  # fmt: skip
     favourites = list(
         Purchase.objects.filter(customer=customer)
         .values("product")
@@ -182,6 +194,10 @@ def profile(customer: Customer) -> dict[str, Any]:
     return {
         "purchases_12m": totals["n"] or 0,
         "amount_12m": totals["amount"] or Decimal("0"),
+        # How often: purchases a month over the last twelve months.
+        "per_month": (Decimal(totals["n"] or 0) / 12).quantize(Decimal("0.1")),
+        # The trend: the last twelve months' amount against the twelve before (per cent).
+        "trend": trend(totals["amount"] or Decimal("0"), earlier),
         "favourites": [row["product"] for row in favourites],
         "satisfaction": round(rated["avg"], 1) if rated["avg"] is not None else None,
         "open_complaints": Complaint.objects.filter(customer=customer)

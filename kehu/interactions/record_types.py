@@ -27,12 +27,14 @@ from kehu.interactions import (
     selectors,
     serializers,
     services,
+    survey_reports,
     surveys,
     tickets,
     visits,
 )
 from kehu.interactions.models import (
     Complaint,
+    ComplaintReplyTemplate,
     CorrectiveAction,
     CustomerResearch,
     Interaction,
@@ -40,6 +42,7 @@ from kehu.interactions.models import (
     ServiceTicket,
     Survey,
     SurveyItem,
+    SurveyReport,
     SurveyTemplate,
     VisitPlan,
 )
@@ -55,6 +58,7 @@ policy.register_scope(
 policy.register_scope(Complaint, "customer__unit__path", "customer__owner_id")
 policy.register_scope(Survey, "customer__unit__path", "customer__owner_id")
 policy.register_scope(CorrectiveAction, "unit__path")
+policy.register_scope(SurveyReport, "unit__path")
 policy.register_scope(ServiceTicket, "customer__unit__path", "customer__owner_id")
 policy.register_scope(Purchase, "customer__unit__path", "customer__owner_id")
 policy.register_scope(VisitPlan, "customer__unit__path", "customer__owner_id")
@@ -190,7 +194,7 @@ register(
             default_sort="name",
             search_fields=["name"],
         ),
-        detail=DetailSpec(fields=["name", "kind", "is_active", "note"]),
+        detail=DetailSpec(fields=["name", "kind", "is_active", "round_month", "note"]),
         edit=EditSpec(form=forms.SurveyTemplateForm),
         api=ApiSpec(serializer=serializers.SurveyTemplateSerializer),
     )
@@ -317,6 +321,76 @@ register(
             create=surveys.corrective_action_create,
         ),
         api=ApiSpec(serializer=serializers.CorrectiveActionSerializer),
+    )
+)
+
+register(
+    RecordType(
+        model=SurveyReport,
+        slug="survey-reports",
+        nav=Nav(_("Survey analysis reports"), icon="report-analytics"),
+        queryset=lambda: SurveyReport.objects.select_related(
+            "template", "unit", "author", "approved_by"
+        ),
+        listing=ListSpec(
+            columns=[
+                Column("number", sort="number", link=True),
+                Column("template.name", label=_("template"), link=True),
+                Column("year", sort="year"),
+                Column("unit.name", label=_("department")),
+                Column("author.full_name", label=_("author"), secondary=True),
+                Column("status", badge=True),
+                Column("approved_at", secondary=True),
+            ],
+            filterset=filters.SurveyReportFilter,
+            default_sort="-year",
+            search_fields=["number", "template__name", "analysis"],
+        ),
+        detail=DetailSpec(
+            fields=[
+                "number",
+                "template",
+                "year",
+                "unit",
+                "status",
+                "analysis",
+                "author",
+                "submitted_at",
+                "approved_by",
+                "approved_at",
+                "return_reason",
+            ],
+            panels=["interactions/_survey_report_panel.html"],
+            context=selectors.survey_report_context,
+        ),
+        edit=EditSpec(
+            form=forms.SurveyReportForm,
+            takes_user=True,
+            create=survey_reports.report_create,
+            update=survey_reports.report_update,
+        ),
+        api=ApiSpec(serializer=serializers.SurveyReportSerializer),
+    )
+)
+
+register(
+    RecordType(
+        model=ComplaintReplyTemplate,
+        slug="complaint-reply-letters",
+        nav=Nav(_("Complaint reply letters"), icon="mail-forward"),
+        listing=ListSpec(
+            columns=[
+                Column("title", sort="title", link=True),
+                Column("route", badge=True),
+                Column("is_active", badge=True),
+            ],
+            filterset=filters.ComplaintReplyTemplateFilter,
+            default_sort="title",
+            search_fields=["title", "body"],
+        ),
+        detail=DetailSpec(fields=["title", "route", "body", "is_active"]),
+        edit=EditSpec(form=forms.ComplaintReplyTemplateForm),
+        api=ApiSpec(serializer=serializers.ComplaintReplyTemplateSerializer),
     )
 )
 

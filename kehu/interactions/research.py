@@ -19,6 +19,7 @@ from kehu.core.access import DENIED
 from kehu.customers.assignment import attachable_customers
 from kehu.generic.services import audited_create, audited_update
 from kehu.interactions.models import CustomerResearch
+from kehu.interactions.personal import require_research_consent
 
 RANKS = (1, 2, 3)
 SUPPLIER_SLOTS = (1, 2, 3)
@@ -113,6 +114,7 @@ def research_create(data: dict[str, Any]) -> CustomerResearch:
     customer = data["customer"]
     if user is None or not attachable_customers(user).filter(pk=customer.pk).exists():
         raise PermissionDenied(DENIED)
+    require_research_consent(customer)
     check(data)
     research = CustomerResearch(
         customer=customer, author=user, **{k: data[k] for k in FIELDS if k in data}

@@ -18,7 +18,9 @@ from kehu.interactions.models import (
     Complaint,
     CustomerResearch,
     Interaction,
+    ReportStatus,
     Survey,
+    SurveyReport,
     SurveyStatus,
     VisitPlan,
     VisitStatus,
@@ -91,13 +93,37 @@ def complaint_context(request: HttpRequest, obj: Complaint) -> dict[str, Any]:
     standard letter prefilled) once the general manager has approved the result."""
     reply_step = complaints.open_step(obj, "reply")
     may_reply = reply_step is not None and may_act(request.user, reply_step)
+    letters = list(complaints.letters_for(obj)) if may_reply else []
+    chosen = next((x for x in letters if str(x.pk) == request.GET.get("letter")), None)
+    text = complaints.fill_letter(chosen, obj) if chosen else pdfs.standard_reply(obj)
     return {
         "case_url": reverse("workflow:case", args=[obj.case_id]) if obj.case_id else "",
-        "reply_form": complaints.ReplyForm(initial={"reply_text": pdfs.standard_reply(obj)})
+        "reply_form": complaints.ReplyForm(initial={"reply_text": text}, complaint=obj)
         if may_reply
         else None,
+        "reply_letters": letters,
+        "reply_letter_chosen": chosen,
         "letter_url": reverse("interactions:reply_letter", args=[obj.pk])
         if obj.approved_at is not None
+        else "",
+    }
+
+
+def survey_report_context(request: HttpRequest, obj: SurveyReport) -> dict[str, Any]:
+    """The report's figures as kept, its case, the PDF and, for a draft or a returned
+    report, sending it to the general manager."""
+    figures = obj.figures or {}
+    may_submit = obj.status in (ReportStatus.DRAFT, ReportStatus.RETURNED) and policy.has_perm(
+        request.user, "interactions.surveyreport.change", obj
+    )
+    return {
+        "report_overall": figures.get("overall", []),
+        "report_units": figures.get("units", []),
+        "report_comments": figures.get("comments", []),
+        "case_url": reverse("workflow:case", args=[obj.case_id]) if obj.case_id else "",
+        "pdf_url": reverse("interactions:survey_report_pdf", args=[obj.pk]),
+        "submit_url": reverse("interactions:survey_report_submit", args=[obj.pk])
+        if may_submit
         else "",
     }
 

@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from kehu.interactions.models import (
     Complaint,
+    ComplaintReplyTemplate,
     CorrectiveAction,
     CustomerResearch,
     Interaction,
@@ -16,6 +17,7 @@ from kehu.interactions.models import (
     ServiceTicket,
     Survey,
     SurveyItem,
+    SurveyReport,
     SurveyTemplate,
     VisitPlan,
 )
@@ -71,7 +73,7 @@ class ComplaintSerializer(serializers.ModelSerializer[Complaint]):
 class SurveyTemplateSerializer(serializers.ModelSerializer[SurveyTemplate]):
     class Meta:
         model = SurveyTemplate
-        fields = ["id", "name", "kind", "is_active", "note", "version"]
+        fields = ["id", "name", "kind", "is_active", "round_month", "note", "version"]
         read_only_fields = ["id", "version"]
 
 
@@ -104,6 +106,32 @@ class CorrectiveActionSerializer(serializers.ModelSerializer[CorrectiveAction]):
             "id", "item", "year", "unit", "measured", "target", "description", "owner",
             "due_date", "status", "submitted_by", "version",
         ]  # fmt: skip
+        read_only_fields = ["id", "version"]
+
+
+class SurveyReportSerializer(serializers.ModelSerializer[SurveyReport]):
+    """A report with its figures as submitted; the approval goes through the workflow's
+    tasks API."""
+
+    submitted_by = serializers.HiddenField(default=serializers.CurrentUserDefault())
+
+    class Meta:
+        model = SurveyReport
+        fields = [
+            "id", "number", "template", "year", "unit", "analysis", "figures", "status",
+            "author", "submitted_at", "approved_by", "approved_at", "return_reason",
+            "submitted_by", "version",
+        ]  # fmt: skip
+        read_only_fields = [
+            "id", "number", "figures", "status", "author", "submitted_at", "approved_by",
+            "approved_at", "return_reason", "version",
+        ]  # fmt: skip
+
+
+class ComplaintReplyTemplateSerializer(serializers.ModelSerializer[ComplaintReplyTemplate]):
+    class Meta:
+        model = ComplaintReplyTemplate
+        fields = ["id", "title", "route", "body", "is_active", "version"]
         read_only_fields = ["id", "version"]
 
 

@@ -35,9 +35,12 @@ from kehu.interactions.models import (
     SurveyStatus,
     SurveyTemplate,
 )
+from kehu.interactions.personal import require_research_consent, researchable
 
 # A corrective action is due this many working days after it opens.
 CORRECTIVE_WORKING_DAYS = 20
+# A survey of the yearly round is due this many working days after it is sent.
+ROUND_WORKING_DAYS = 20
 
 
 def survey_send(
@@ -56,17 +59,49 @@ def survey_send(
     # The customers the sender works on: an account manager's own, the head's department's.
     active = rows.filter(status=CustomerStatus.ACTIVE, merged_into=None)
     rows = policy.scope(by, active, "change")
-    rows = rows.exclude(surveys__template=template, surveys__year=year)
     with transaction.atomic():
-        surveys = [
-            Survey(
-                template=template, customer=c, year=year, assignee_id=c.owner_id, due_date=due_date
-            )
-            for c in rows.only("pk", "owner_id")
-        ]
-        Survey.objects.bulk_create(surveys)
-        record("interactions.survey.send", template, extra={"year": year, "sent": len(surveys)})
+        sent = _send(template, rows, year=year, due_date=due_date)
+        record("interactions.survey.send", template, extra={"year": year, "sent": sent})
+    return sent
+
+
+def _send(
+    template: SurveyTemplate, rows: QuerySet[Customer], *, year: int, due_date: datetime.date
+) -> int:
+    """Surveys for those of `rows` without one of the template and year; a person customer
+    only with their consent to research."""
+    rows = researchable(rows.exclude(surveys__template=template, surveys__year=year))
+    surveys = [
+        Survey(template=template, customer=c, year=year, assignee_id=c.owner_id, due_date=due_date)
+        for c in rows.only("pk", "owner_id")
+    ]
+    Survey.objects.bulk_create(surveys)
     return len(surveys)
+
+
+def yearly_round(today: datetime.date | None = None) -> int:
+    """The automatic yearly round: from its template's month on, every active customer
+    without this year's survey of the template gets one (a task for its account manager, due
+    in ROUND_WORKING_DAYS working days). Returns how many were sent."""
+    today = today or timezone.localdate()
+    due = calendar.add_working_days(today, ROUND_WORKING_DAYS)
+    total = 0
+    templates = (
+        SurveyTemplate.objects.filter(
+            is_active=True, round_month__isnull=False, round_month__lte=today.month
+        )
+        .filter(items__isnull=False)
+        .distinct()
+    )
+    for template in templates:
+        active = Customer.objects.filter(status=CustomerStatus.ACTIVE, merged_into=None)
+        with transaction.atomic():
+            sent = _send(template, active, year=today.year, due_date=due)
+            if sent:
+                record("interactions.survey.round", template,
+                       extra={"year": today.year, "sent": sent})  # fmt: skip
+        total += sent
+    return total
 
 
 def survey_create(data: dict[str, Any]) -> Survey:
@@ -76,6 +111,7 @@ def survey_create(data: dict[str, Any]) -> Survey:
     user = data.get("submitted_by")
     if user is None or not attachable_customers(user).filter(pk=customer.pk).exists():
         raise PermissionDenied(DENIED)
+    require_research_consent(customer)
     survey = Survey(
         template=data["template"], customer=customer, year=data["year"],
         assignee_id=customer.owner_id, due_date=data["due_date"],
@@ -83,6 +119,11 @@ def survey_create(data: dict[str, Any]) -> Survey:
     )  # fmt: skip
     survey.full_clean()
     return audited_create(survey)
+
+
+def record_print(survey: Survey) -> None:
+    """Printing a survey's form is a read of the customer's answers: audited."""
+    record("interactions.survey.print", survey, extra={"customer": survey.customer_id})
 
 
 def field_name(item: SurveyItem) -> str:
@@ -120,6 +161,7 @@ def survey_answer(
         raise PermissionDenied(DENIED)
     if survey.status == SurveyStatus.ANSWERED:
         raise ValidationError(_("This survey has been answered already."))
+    require_research_consent(survey.customer, "__all__")
     items = list(survey.template.items.all())
     parsed, errors = {}, {}
     for item in items:
@@ -216,11 +258,11 @@ def aggregate(
 
 
 def aggregate_by_unit(
-    template: SurveyTemplate, *, year: int, user: Any = None
+    template: SurveyTemplate, *, year: int, user: Any = None, unit: OrgUnit | None = None
 ) -> dict[OrgUnit, list[Result]]:
-    """The same per department of the customers."""
+    """The same per department of the customers (those in `unit` and below it)."""
     scores: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
-    rows = answers_of(template, year=year, user=user)
+    rows = answers_of(template, year=year, unit=unit, user=user)
     for unit_id, item_id, score in rows.values_list(
         "survey__customer__unit_id", "item_id", "score"
     ):

@@ -13,7 +13,13 @@ urlpatterns = [
     path("purchases/import/", views.purchase_import, name="purchase_import"),
     path("surveys/send/", views.survey_send, name="survey_send"),
     path("surveys/results/", views.survey_results, name="survey_results"),
+    path("surveys/results.xlsx", views.survey_results_xlsx, name="survey_results_xlsx"),
+    path("survey-reports/<int:pk>/report.pdf", views.survey_report_pdf, name="survey_report_pdf"),
+    path(
+        "survey-reports/<int:pk>/submit/", views.survey_report_submit, name="survey_report_submit"
+    ),
     path("surveys/<int:pk>/answer/", views.survey_answer, name="survey_answer"),
+    path("surveys/<int:pk>/form.pdf", views.survey_form, name="survey_form"),
     *(
         path(
             f"customer-research/<int:pk>/{action}/",

@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kehu.core.access import get_visible_or_404, requires
+from kehu.core import policy
+from kehu.core.access import get_visible_or_404, require, requires
 from kehu.core.forms import add_errors
 from kehu.customers.models import Customer
 from kehu.infra import pdf
@@ -24,6 +25,7 @@ from kehu.interactions import (
     research,
     selectors,
     services,
+    survey_reports,
     surveys,
     timeline,
     visits,
@@ -33,11 +35,13 @@ from kehu.interactions.models import (
     CustomerResearch,
     Interaction,
     Survey,
+    SurveyReport,
     SurveyTemplate,
     VisitPlan,
 )
 
 TIMELINE_PAGE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
@@ -69,7 +73,7 @@ def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def complaint_reply(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = get_visible_or_404(request.user, Complaint, pk)
-    form = complaints.ReplyForm(request.POST)
+    form = complaints.ReplyForm(request.POST, complaint=complaint)
     try:
         complaints.complaint_reply(complaint, by=request.user, form=form)
     except ValidationError as error:
@@ -120,6 +124,15 @@ def survey_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def survey_form(request: HttpRequest, pk: int) -> HttpResponse:
+    """The survey as a printable form (blank, or with the answers recorded)."""
+    survey = get_visible_or_404(request.user, Survey, pk)
+    content = pdfs.survey_form(survey, printed_by=request.user)
+    surveys.record_print(survey)
+    return pdf.response(content, f"{survey.template.name}-{survey.customer.name}.pdf")
+
+
+@login_required
 @requires("interactions.survey.add")
 def survey_send(request: HttpRequest) -> HttpResponse:
     form = forms.SurveySendForm(request.POST or None)
@@ -147,7 +160,49 @@ def survey_results(request: HttpRequest) -> HttpResponse:
     if template is not None:
         context["overall"] = surveys.aggregate(template, year=year, user=request.user)
         context["by_unit"] = surveys.aggregate_by_unit(template, year=year, user=request.user)
+    context["may_export"] = policy.has_perm(request.user, "interactions.survey.export")
+    context["may_report"] = bool(
+        policy.units_where(request.user, "interactions.surveyreport.add").exists()
+    )
     return render(request, "interactions/survey_results.html", context)
+
+
+@login_required
+@requires("interactions.survey.export")
+def survey_results_xlsx(request: HttpRequest) -> HttpResponse:
+    """The results the user may see, as a workbook (by item, and every answered survey)."""
+    templates = SurveyTemplate.objects.order_by("name")
+    template = templates.filter(pk=request.GET.get("template") or 0).first() or templates.first()
+    if template is None:
+        raise Http404
+    year_text = request.GET.get("year", "")
+    year = int(year_text) if year_text.isdigit() else timezone.localdate().year
+    content = survey_reports.results_xlsx(request.user, template, year)
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="survey-{template.pk}-{year}.xlsx"'
+    return response
+
+
+@login_required
+def survey_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_visible_or_404(request.user, SurveyReport, pk)
+    content = survey_reports.report_pdf(report, printed_by=request.user)
+    return pdf.response(content, f"{report.number or report.pk}-满意度调查分析报告.pdf")
+
+
+@login_required
+@require_POST
+def survey_report_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_visible_or_404(request.user, SurveyReport, pk)
+    require(request.user, "interactions.surveyreport.change", report)
+    try:
+        survey_reports.report_submit(report, by=request.user)
+    except (ValidationError, PermissionDenied) as error:
+        shown = error.messages if isinstance(error, ValidationError) else [str(error)]
+        messages.error(request, " ".join(shown))
+    else:
+        messages.success(request, _("Sent to the general manager for approval."))
+    return redirect("generic:survey-reports_detail", report.pk)
 
 
 # --- customer research ---------------------------------------------------------------------

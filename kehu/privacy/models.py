@@ -21,6 +21,8 @@ class Purpose(models.TextChoices):
     MARKETING = "marketing", _("Marketing contact")
     PROFILE = "profile", _("Extended personal profile")
     SHARING = "sharing", _("Provision to third parties")
+    # Surveys and interviews of a person customer (客户调研, satisfaction surveys).
+    RESEARCH = "research", _("Surveys and customer research")
 
 
 class Channel(models.TextChoices):

@@ -38,7 +38,7 @@ ARCHIVIST |= {"/archives/destructions/", "/archive-categories/", "/archives/sett
 # Interactions: the business department, the general manager and the auditor.
 INTERACTIONS = {"/interactions/", "/complaints/", "/surveys/", "/corrective-actions/"}
 INTERACTIONS |= {"/customer-research/", "/visit-plans/", "/service-tickets/", "/purchases/"}
-INTERACTIONS |= {"/survey-templates/"}
+INTERACTIONS |= {"/survey-templates/", "/survey-reports/", "/complaint-reply-letters/"}
 # The credit register and the contract ledger: the readers of a department's customers.
 CREDIT_CONTRACTS = {"/credit/", "/contracts/", "/projects/"}
 
@@ -47,6 +47,7 @@ ALLOWED = {
     "admin": {"/units/", "/users/", "/security-policy/", "/audit/", "/classification-dimensions/"}
     | {"/privacy/retention/", "/ops/outbox/", "/access-limits/", "/tokens/all/"}
     | {"/privacy/tiers/", "/reviews/settings/", "/survey-templates/", "/chat-robots/"}
+    | {"/complaint-reply-letters/"}
     | {"/credit/limit-bands/", "/credit/reply-letters/", "/credit/rating-scale/"}
     | {"/contract-checklist/", "/contracts/settings/"}
     | DOCUMENT_ADMIN

@@ -23,6 +23,7 @@ ALL_USERS = {
     "manager3",
     "manager4",
     "head_sale",
+    "head_prod",
     "compliance",
     "credit",
     "archivist",
@@ -90,7 +91,7 @@ def visible_units(user: User) -> set[str]:
     [
         ("admin", ALL_USERS, None),
         ("auditor", ALL_USERS, None),
-        ("gm", BJ_USERS, {"BJ", "SALE", "MKT", "SVC", "LEGAL", "FIN", "ARCH", "CREDIT"}),
+        ("gm", BJ_USERS, {"BJ", "SALE", "MKT", "SVC", "LEGAL", "FIN", "ARCH", "CREDIT", "PROD"}),
         ("head_sale", SALE_USERS, {"SALE"}),
         ("manager1", set(), set()),
         ("finance", set(), set()),
@@ -260,6 +261,8 @@ NAV = {
     "tickets": "/service-tickets/",
     "purchases": "/purchases/",
     "survey_templates": "/survey-templates/",
+    "survey_reports": "/survey-reports/",
+    "complaint_letters": "/complaint-reply-letters/",
     "robots": "/chat-robots/",
     "credit": "/credit/",
     "credit_import": "/credit/import/",
@@ -283,7 +286,8 @@ ARCHIVIST_NAV = ARCHIVE_READ | {"loans", "transfers", "cabinets", "disposition",
 ARCHIVIST_NAV |= {"categories", "archive_settings"}
 # Interactions: the business department, the general manager and the auditor.
 INTERACTIONS_NAV = {"interactions", "complaints", "surveys", "corrective", "research", "visits"}
-INTERACTIONS_NAV |= {"tickets", "purchases", "survey_templates"}
+INTERACTIONS_NAV |= {"tickets", "purchases", "survey_templates", "survey_reports"}
+INTERACTIONS_NAV |= {"complaint_letters"}
 # The credit register and the contract ledger: whoever reads the customers of a department.
 CREDIT_CONTRACTS = {"credit", "contracts", "projects"}
 
@@ -298,7 +302,8 @@ CREDIT_CONTRACTS = {"credit", "contracts", "projects"}
             | {"integrity", "calendar", "chains", "review_settings"}
             | FILING_ADMIN
             | WORK
-            | {"survey_templates", "robots", "limit_bands", "reply_letters", "rating_scale"}
+            | {"survey_templates", "complaint_letters", "robots", "limit_bands", "reply_letters"}
+            | {"rating_scale"}
             | {"contract_checklist", "contract_settings"},
         ),
         (

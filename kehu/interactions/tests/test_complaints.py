@@ -13,9 +13,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from kehu.audit.context import SYSTEM, acting_as
-from kehu.core import services
-from kehu.core.models import OrgUnit, Role, RoleAssignment, UnitKind, User
+from kehu.core.models import OrgUnit, Role, User
 from kehu.customers.models import Customer
 from kehu.interactions import complaints, timeline
 from kehu.interactions.models import Complaint, ComplaintStatus
@@ -27,16 +25,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def production(demo: dict[str, User]) -> OrgUnit:
-    """公司生产处 with its head (the demo has none)."""
-    bj = OrgUnit.objects.get(code="BJ")
-    with acting_as(SYSTEM):
-        unit = services.create_unit(
-            {"name": "生产处", "code": "PROD", "kind": UnitKind.DEPARTMENT, "parent": bj}
-        )
-    head = User.objects.create_user(username="head_prod", password="x", unit=unit)
-    RoleAssignment.objects.create(user=head, role=Role.DEPARTMENT_HEAD, unit=unit)
-    demo["head_prod"] = head
-    return unit
+    """公司生产处 of the demo, with its head."""
+    return OrgUnit.objects.get(code="PROD")
 
 
 def record(customer: Customer, by: User, route: str, production: OrgUnit | None) -> Complaint:

@@ -12,6 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from kehu.core.models import User
 from kehu.customers.models import Customer
@@ -71,3 +72,18 @@ def test_import_page_and_card_profile(
     assert response.status_code == 302
     card = page.get(reverse("generic:customers_detail", args=[mine.pk])).content.decode()
     assert 'id="customer-profile"' in card and "彩盒" in card
+
+
+def test_profile_says_how_often_and_the_trend(make_customer: Callable[..., Customer]) -> None:
+    customer = make_customer("manager1")
+    today = timezone.localdate()
+    assert purchases.profile(customer)["trend"] is None  # nothing to compare with
+    for days, amount in ((400, "200"), (30, "120"), (10, "180")):
+        Purchase.objects.create(
+            customer=customer, purchased_on=today - datetime.timedelta(days=days),
+            product="彩盒", quantity=1, unit_price=amount, amount=amount,
+        )  # fmt: skip
+    profile = purchases.profile(customer)
+    # Hand-computed: 300 in the last twelve months against 200 before: +50.0 %; 2 a year.
+    assert profile["amount_12m"] == Decimal("300") and profile["trend"] == Decimal("50.0")
+    assert profile["per_month"] == Decimal("0.2")
