@@ -30,6 +30,8 @@ from kehu.filing.models import (
     RiskReport,
     Stage,
 )
+from kehu.ops import webhooks
+from kehu.ops.models import WebhookEvent
 from kehu.workflow import services as workflow
 from kehu.workflow.models import Step
 
@@ -290,6 +292,13 @@ def filing_conclude(filing: Filing, *, outcome: str, by: Any, reason: str) -> Fi
         filing.save(update_fields=["outcome_reason", "decided_by", "decided_at", "updated_at"])
         set_stage(filing, stage)
         record("filing.filing.conclude", filing, extra={"outcome": outcome, "reason": reason})
+        webhooks.emit(
+            WebhookEvent.FILING_DECIDED,
+            {
+                "filing": {"id": filing.pk, "number": filing.number, "outcome": stage},
+                "customer": webhooks.customer_data(filing.customer),
+            },
+        )
         # The engine tells the opener that the case closed; the account manager learns the
         # outcome and its reason here (also when someone else opened the filing).
         notify(
