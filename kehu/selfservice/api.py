@@ -21,7 +21,7 @@ from kehu.selfservice.models import LinkChannel, LinkState, UpdateLink
 
 
 class UpdateLinkSerializer(serializers.ModelSerializer[UpdateLink]):
-    state = serializers.ChoiceField(choices=LinkState.choices, source="state", read_only=True)
+    state = serializers.ChoiceField(choices=LinkState.choices, read_only=True)
 
     class Meta:
         model = UpdateLink

@@ -17,6 +17,8 @@ from kehu.customers.changes import Proof
 from kehu.customers.models import ChangeRequest, Customer
 from kehu.documents.models import Document, DocumentType
 from kehu.documents.selectors import warning_days
+from kehu.filing.checklist import items_for
+from kehu.filing.models import ItemKind
 from kehu.selfservice.models import LinkState, Submission, SubmittedFile, UpdateLink
 from kehu.selfservice.services import fields_for, masked_fields
 
@@ -60,17 +62,23 @@ class DocumentDue(NamedTuple):
 
 
 def documents_due(customer: Customer, today: datetime.date | None = None) -> list[DocumentDue]:
-    """The dated documents (licences, permits) the customer's dossier lacks, or holds expired
-    or expiring within the warning window; their types only (no file is shown)."""
+    """The documents the filing checklist asks of this customer that its dossier lacks, and
+    the dated ones it holds expired or expiring within the warning window; their types only
+    (no file is shown)."""
     today = today or timezone.localdate()
     window = today + datetime.timedelta(days=warning_days())
-    types = DocumentType.objects.filter(is_active=True, for_contracts=False, has_dates=True)
     held = {
         document.doc_type_id: document.expires_on
         for document in Document.objects.filter(customer=customer, current__isnull=False)
     }
+    required = {
+        item.doc_type_id
+        for item in items_for(customer).filter(item_kind=ItemKind.DOCUMENT)
+        if item.doc_type_id
+    }
+    types = DocumentType.objects.filter(is_active=True, for_contracts=False)
     due = []
-    for doc_type in types.order_by("order", "code"):
+    for doc_type in types.filter(pk__in=required | set(held)).order_by("order", "code"):
         if doc_type.pk not in held:
             due.append(DocumentDue(doc_type, "missing", None))
             continue

@@ -80,7 +80,8 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
     customer = link.customer
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        values = {name: request.POST.get(name, "") for name in services.fields_for(customer)}
+        fields = services.fields_for(customer)
+        values = {name: request.POST[name] for name in fields if name in request.POST}
         try:
             request_made = services.submit(
                 token,
