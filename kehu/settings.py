@@ -441,6 +441,9 @@ SPECTACULAR_SETTINGS = {
         "TicketStatusEnum": "kehu.interactions.models.TicketStatus",
         "VisitKindEnum": "kehu.interactions.models.VisitKind",
         "SurveyKindEnum": "kehu.interactions.models.SurveyKind",
+        "WebhookEventEnum": "kehu.ops.models.WebhookEvent",
+        "UpdateLinkChannelEnum": "kehu.selfservice.models.LinkChannel",
+        "UpdateLinkStateEnum": "kehu.selfservice.models.LinkState",
     },
 }
 
