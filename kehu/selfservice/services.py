@@ -207,7 +207,7 @@ def _store(customer: Customer, uploads: list[Upload]) -> list[tuple[Upload, Any,
                 raise ValidationError(_("This document type is no longer in use."))
             if item.issued_on and item.expires_on and item.expires_on < item.issued_on:
                 raise ValidationError(
-                    {"expires_on": [_("The expiry date is before the issue date.")]}
+                    {f"file_{item.doc_type.code}": [_("The expiry date is before the issue date.")]}
                 )
             try:
                 content_type = check_upload(item.file, item.doc_type.allowed_types())
@@ -238,8 +238,9 @@ def submit(
     `declared_name`); the link is used up. Nothing changes the register until the owner
     accepts."""
     declared_name = (declared_name or "").strip()
-    if not declared_name:
+    if not declared_name or len(declared_name) > 50:
         raise ValidationError({"declared_name": [_("Please give your full name.")]})
+    note = (note or "")[:500]
     link = open_link(token)
     customer = link.customer
     allowed = fields_for(customer)
