@@ -125,7 +125,7 @@ def test_a_contact_updates_on_a_phone_and_the_owner_accepts(
 
     owner.goto("/change-requests/")
     owner.click(f"text={name}")
-    assert "王五（通过更新链接）" in owner.inner_text("main")
+    assert "王五（通过更新链接）" in owner.content()
     assert owner.locator("#proof-files").count() == 1
     assert submit(owner, "#accept") == 302
     assert owner.get_attribute("#request-status", "data-status") == "accepted"
