@@ -283,7 +283,7 @@ def filing_conclude(filing: Filing, *, outcome: str, by: Any, reason: str) -> Fi
         if not filing.is_open:
             return filing
         text = reason or str(stage.label)
-        customer_services.change_status(
+        decided = customer_services.change_status(
             filing.customer, status, _("Filing %(n)s: %(r)s") % {"n": filing.number, "r": text}, by
         )
         filing.outcome_reason = reason
@@ -296,7 +296,7 @@ def filing_conclude(filing: Filing, *, outcome: str, by: Any, reason: str) -> Fi
             WebhookEvent.FILING_DECIDED,
             {
                 "filing": {"id": filing.pk, "number": filing.number, "outcome": stage},
-                "customer": webhooks.customer_data(filing.customer),
+                "customer": webhooks.customer_data(decided),
             },
         )
         # The engine tells the opener that the case closed; the account manager learns the
