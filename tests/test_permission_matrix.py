@@ -110,10 +110,11 @@ DECIDERS = {
     "C": {"manager4"},
 }
 MERGERS = {"A": users("head_sale", "gm"), "B": users("head_sale", "gm"), "C": NOBODY}
-LINK_READERS = {key: editors | users("auditor") for key, editors in EDIT.items()}
 ADMIN = users("admin")
 TOKEN_KEEPERS = {key: owners | ADMIN for key, owners in OWNER.items()}
 ORG_READERS = users("admin", "auditor", "head_sale", "gm")
+# Update links: their senders and the auditor.
+LINK_READERS = {key: editors | users("auditor") for key, editors in EDIT.items()}
 # A case is seen by whoever may see its subject (customer A), its opener and its assignees.
 CASE_READERS = SALE_READERS
 # A request's case: its opener, the compliance officer it is assigned to, and the roles that
