@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "kehu.reviews",
     "kehu.contracts",
     "kehu.interactions",
+    "kehu.selfservice",
     "kehu.api",
     "kehu.ops",
 ]
@@ -369,6 +370,18 @@ KEHU_ROBOT_TIMEOUT_SECONDS = env_int("KEHU_ROBOT_TIMEOUT_SECONDS", 10)
 KEHU_ROBOT_ALLOWED_HOSTS = [
     h.strip().lower() for h in env("KEHU_ROBOT_ALLOWED_HOSTS").split(",") if h.strip()
 ]
+# Webhooks for integrators (kehu.ops.webhooks): retried like the mail, each POST waits at most
+# KEHU_WEBHOOK_TIMEOUT_SECONDS.
+KEHU_WEBHOOK_RETRY_SECONDS = env_int("KEHU_WEBHOOK_RETRY_SECONDS", KEHU_MAIL_RETRY_SECONDS)
+KEHU_WEBHOOK_MAX_ATTEMPTS = env_int("KEHU_WEBHOOK_MAX_ATTEMPTS", KEHU_MAIL_MAX_ATTEMPTS)
+KEHU_WEBHOOK_TIMEOUT_SECONDS = env_int("KEHU_WEBHOOK_TIMEOUT_SECONDS", 10)
+# Customers' self-service update links (kehu.selfservice): valid this many days; the reminder
+# rule "selfservice.licence" sends one by itself to the primary contact of a customer whose
+# licence is about to expire only when KEHU_UPDATE_LINK_REMINDERS is on; each link's page and
+# submissions are limited to KEHU_UPDATE_LINK_RATE requests an hour.
+KEHU_UPDATE_LINK_DAYS = env_int("KEHU_UPDATE_LINK_DAYS", 7)
+KEHU_UPDATE_LINK_REMINDERS = env_bool("KEHU_UPDATE_LINK_REMINDERS", False)
+KEHU_UPDATE_LINK_RATE = env_int("KEHU_UPDATE_LINK_RATE", 60)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -432,6 +445,9 @@ SPECTACULAR_SETTINGS = {
         "VisitKindEnum": "kehu.interactions.models.VisitKind",
         "SurveyKindEnum": "kehu.interactions.models.SurveyKind",
         "SurveyReportStatusEnum": "kehu.interactions.models.ReportStatus",
+        "WebhookEventEnum": "kehu.ops.models.WebhookEvent",
+        "UpdateLinkChannelEnum": "kehu.selfservice.models.LinkChannel",
+        "UpdateLinkStateEnum": "kehu.selfservice.models.LinkState",
     },
 }
 

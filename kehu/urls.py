@@ -24,5 +24,6 @@ urlpatterns = [
     path("", include("kehu.reviews.urls")),
     path("", include("kehu.contracts.urls")),
     path("", include("kehu.interactions.urls")),
+    path("", include("kehu.selfservice.urls")),
     path("", include("kehu.generic.urls")),
 ]

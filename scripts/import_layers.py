@@ -34,7 +34,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("workflow", "ops"),
     ("customers",),
     ("documents",),
-    ("filing", "archives", "privacy", "credit", "reviews", "interactions"),
+    ("filing", "archives", "privacy", "credit", "reviews", "interactions", "selfservice"),
     ("contracts",),
 )
 RANK = {unit: rank for rank, units in enumerate(LAYERS) for unit in units}

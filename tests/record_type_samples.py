@@ -398,6 +398,17 @@ def chat_robot() -> dict[str, Any]:
     }
 
 
+def webhook_subscriber() -> dict[str, Any]:
+    n = next(_counter)
+    return {
+        "name": f"样例订阅方{n}",
+        "url": f"https://erp.example.cn/hooks/{n}?key=sample",
+        "secret": f"sample-secret-{n:04d}-0123456789",
+        "events": ["customer.activated"],
+        "is_active": "on",
+    }
+
+
 def approver_rule() -> dict[str, Any]:
     from kehu.workflow import definitions
 
@@ -583,6 +594,7 @@ SAMPLES: dict[str, Samples] = {
     "document-types": Samples(document_type, dict(ADMIN_USERS), unit_scoped=False),
     "approver-rules": Samples(approver_rule, dict(ADMIN_USERS), unit_scoped=False),
     "chat-robots": Samples(chat_robot, dict(ADMIN_USERS), unit_scoped=False),
+    "webhooks": Samples(webhook_subscriber, dict(ADMIN_USERS), unit_scoped=False),
     "calendar-days": Samples(calendar_day, dict(ADMIN_USERS), unit_scoped=False),
     "calendar-years": Samples(calendar_year, dict(ADMIN_USERS), unit_scoped=False),
     "projects": Samples(project, dict(CONTRACT_USERS), text_field="name"),

@@ -121,6 +121,8 @@ PACKAGERS = {
 ADMIN = users("admin")
 TOKEN_KEEPERS = {key: owners | ADMIN for key, owners in OWNER.items()}
 ORG_READERS = users("admin", "auditor", "head_sale", "gm")
+# Update links: their senders and the auditor.
+LINK_READERS = {key: editors | users("auditor") for key, editors in EDIT.items()}
 # A case is seen by whoever may see its subject (customer A), its opener and its assignees.
 CASE_READERS = SALE_READERS
 # A request's case: its opener, the compliance officer it is assigned to, and the roles that
@@ -496,6 +498,24 @@ RULES: dict[str, list[Rule]] = {
     "ops:robot-outbox": [Rule(expect=ADMIN)],
     "ops:robot-message-retry": [Rule("robotmessage", ADMIN, "POST")],
     "ops:robot-test": [Rule("chatrobot", ADMIN, "POST")],
+    "ops:webhook-deliveries": [Rule(expect=ADMIN)],
+    "ops:webhook-delivery-retry": [Rule("webhookdelivery", ADMIN, "POST")],
+    "api:webhook_deliveries": [Rule(expect=ADMIN)],
+    "api:webhook_delivery_retry": [Rule("webhookdelivery", ADMIN, "POST")],
+    # Update links: the owner and the department head send and revoke them, the auditor
+    # reads them; the contact's page is public (the token is the permission) and tested in
+    # kehu/selfservice/tests; a submitted proof file is read with its change request.
+    "selfservice:page": [Rule(public=True)],
+    "selfservice:send": [
+        Rule("customer", per_object(EDIT), "POST", body=lambda c: {"channel": "qr"})
+    ],
+    "selfservice:revoke": [Rule("updatelink", per_object(EDIT), "POST")],
+    "selfservice:proof": [Rule("submittedfile", per_object(READ))],
+    "api:customer_update_links": [
+        Rule("customer", per_object(LINK_READERS)),
+        Rule("customer", per_object(EDIT), "POST", body=lambda c: {"channel": "qr"}),
+    ],
+    "api:update_link_revoke": [Rule("updatelink", per_object(EDIT), "POST")],
     "api:chat_robot_test": [Rule("chatrobot", ADMIN, "POST")],
     "api:robot_messages": [Rule(expect=ADMIN)],
     "api:robot_message_retry": [Rule("robotmessage", ADMIN, "POST")],
@@ -775,6 +795,15 @@ RULES: dict[str, list[Rule]] = {
         "calendaryear",
         view=users("admin", "auditor"),
         export=ADMIN,
+        add=ADMIN,
+        change=ADMIN,
+    ),
+    # Webhook subscribers: the administrator keeps them, the auditor reads them (masked).
+    **record_rules(
+        "webhooks",
+        "webhooksubscriber",
+        view=users("admin", "auditor"),
+        export=users("admin", "auditor"),
         add=ADMIN,
         change=ADMIN,
     ),
@@ -1304,6 +1333,7 @@ def _customer_world(owner: User, demo: dict[str, User]) -> dict[str, Any]:
         "visitplan": visit,
         "serviceticket": ticket,
         "purchase": bought,
+        **_update_links(customer, contact, owner),
     }
 
 
@@ -1508,6 +1538,8 @@ def world(demo: dict[str, User]) -> dict[str, Any]:
         "outbox": _failed_mail(demo["manager1"]),
         "chatrobot": None,
         "robotmessage": None,
+        "webhooksubscriber": None,
+        "webhookdelivery": None,
         "creditoverride": _credit_override(objects["A"]["customer"], demo["credit"]),
         "limitrequest": _limit_request(demo),
         "creditapplication": _credit_application(demo),
@@ -1522,6 +1554,7 @@ def world(demo: dict[str, User]) -> dict[str, Any]:
         "reviewcampaign": campaign,
     }
     shared["chatrobot"], shared["robotmessage"] = _failed_robot_message()
+    shared["webhooksubscriber"], shared["webhookdelivery"] = _failed_webhook_delivery()
     from kehu.audit.models import AuditEvent
     from kehu.customers.models import ClassificationDimension, ClassificationValue
 
@@ -1675,6 +1708,51 @@ def _failed_robot_message() -> tuple[Any, Any]:
         next_try_at=timezone.now(),
     )
     return robot, message
+
+
+def _failed_webhook_delivery() -> tuple[Any, Any]:
+    import uuid
+
+    from django.utils import timezone
+
+    from kehu.ops.models import WebhookDelivery
+    from kehu.ops.webhooks import subscriber_create
+
+    subscriber = subscriber_create(
+        {
+            "name": "矩阵测试订阅方",
+            "url": "https://erp.example.cn/hooks?key=matrix",
+            "secret": "matrix-secret-0123456789",
+            "events": ["customer.activated"],
+        }
+    )
+    delivery = WebhookDelivery.objects.create(
+        subscriber=subscriber,
+        event="customer.activated",
+        event_id=uuid.uuid4(),
+        payload={},
+        status="failed",
+        next_try_at=timezone.now(),
+    )
+    return subscriber, delivery
+
+
+def _update_links(customer: Any, contact: Any, owner: Any) -> dict[str, Any]:
+    """An open link of the customer, and a file sent through another one."""
+    from kehu.selfservice import services as selfservice
+    from kehu.selfservice.models import SubmittedFile
+
+    link, _token = selfservice.link_create(customer, by=owner, channel="qr")
+    _used, token = selfservice.link_create(customer, by=owner, channel="qr")
+    licence = DocumentType.objects.get(code="business_licence")
+    upload = SimpleUploadedFile("licence.pdf", samples.pdf(), content_type="application/pdf")
+    selfservice.submit(
+        token,
+        values={},
+        uploads=[selfservice.Upload(licence, upload)],
+        declared_name="联系人",
+    )
+    return {"updatelink": link, "submittedfile": SubmittedFile.objects.latest("pk")}
 
 
 # Rule kinds naming an object of another kind: in the URL in another way, or in the body only.
@@ -1842,6 +1920,7 @@ AUDITOR_OWN_WRITES = {
     "accounts:second_factor": "passes their own second factor",
     "accounts:change_password": "changes their own password",
     "set_language": "chooses the interface language (a cookie)",
+    "selfservice:page": "nothing: the public update link page (its token is the permission)",
     "core:notifications": "marks their own notifications read",
     "ops:reminder-settings": "chooses how their own reminders reach them",
     "api:reminder_settings": "chooses how their own reminders reach them",

@@ -41,3 +41,14 @@ def send(users: Iterable[Any], subject: str, body: str, link: str = "") -> int:
         raise RuntimeError("no mail queue is registered (kehu.ops is not installed)")
     _queue(recipients, f"[Kehu] {subject}"[:300], text)
     return len(recipients)
+
+
+def send_to_address(address: str, subject: str, body: str, link: str = "") -> int:
+    """Queue a mail to someone who is not a user (a customer's contact); 1 when queued."""
+    if not address:
+        return 0
+    text = f"{body}\n\n{absolute(link)}" if link else body
+    if _queue is None:
+        raise RuntimeError("no mail queue is registered (kehu.ops is not installed)")
+    _queue({address: None}, f"[Kehu] {subject}"[:300], text)
+    return 1

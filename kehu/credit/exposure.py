@@ -27,6 +27,8 @@ from kehu.credit.models import (
     OpenOrder,
     Receivable,
 )
+from kehu.ops import webhooks
+from kehu.ops.models import WebhookEvent
 
 CENT = Decimal("0.01")
 # Ageing buckets in days past due: (label, first day, last day or None).
@@ -130,6 +132,11 @@ def _apply_hold(account: CreditAccount, reasons: list[str]) -> list[str]:
             "hold_reasons": [before["hold_reasons"], reasons],
         },
     )
+    if held != before["held"]:
+        webhooks.emit(
+            WebhookEvent.CREDIT_HOLD_ON if held else WebhookEvent.CREDIT_HOLD_OFF,
+            {"customer": webhooks.customer_data(account.customer), "reasons": reasons},
+        )
     return ["held", "hold_reasons", "held_since"]
 
 

@@ -35,7 +35,9 @@ class MergeSerializer(serializers.Serializer[Any]):
 
 
 class ChangeRequestSerializer(serializers.ModelSerializer[ChangeRequest]):
-    proposer = serializers.CharField(source="proposer.username", read_only=True)
+    proposer = serializers.CharField(
+        source="proposer.username", read_only=True, default=None, allow_null=True
+    )
     decided_by = serializers.CharField(
         source="decided_by.username", read_only=True, default=None, allow_null=True
     )
@@ -45,7 +47,8 @@ class ChangeRequestSerializer(serializers.ModelSerializer[ChangeRequest]):
     class Meta:
         model = ChangeRequest
         fields = [
-            "id", "customer", "proposer", "changes", "reason", "status", "has_attachment",
+            "id", "customer", "proposer", "declared_name", "changes", "reason", "status",
+            "has_attachment",
             "decided_by", "decided_at", "decision_note", "created_at", "version",
         ]  # fmt: skip
         read_only_fields = fields

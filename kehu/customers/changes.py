@@ -5,8 +5,9 @@ the people responsible are notified; every step is audited."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -143,25 +144,71 @@ def responsible_for(customer: Customer) -> list[Any]:
     return [customer.owner, *holders_of(Role.DEPARTMENT_HEAD, customer.unit)]
 
 
+# Called in the transaction of a decision, after it is applied: (request, accepted, by). A
+# context that attached proof of its own to a request files it (kehu.selfservice).
+type DecisionHook = Callable[[ChangeRequest, bool, Any], None]
+_DECISION_HOOKS: list[DecisionHook] = []
+
+
+def register_decision_hook(hook: DecisionHook) -> None:
+    if hook not in _DECISION_HOOKS:
+        _DECISION_HOOKS.append(hook)
+
+
+class Proof(NamedTuple):
+    """A proof file another context attached to a request, as its page lists it."""
+
+    label: str  # what it proves (a document type)
+    name: str  # the file's original name
+    url: str  # where a reader of the request opens it
+    note: str = ""  # dates, or what became of it
+
+
+type ProofProvider = Callable[[ChangeRequest], list[Proof]]
+_PROOF_PROVIDERS: list[ProofProvider] = []
+
+
+def register_proof_provider(provider: ProofProvider) -> None:
+    if provider not in _PROOF_PROVIDERS:
+        _PROOF_PROVIDERS.append(provider)
+
+
+def proofs_of(request: ChangeRequest) -> list[Proof]:
+    return [proof for provider in _PROOF_PROVIDERS for proof in provider(request)]
+
+
 def change_request_propose(
     customer: Customer,
     proposer: Any,
     values: dict[str, Any],
     reason: str,
     attachment: UploadedFile | None = None,
+    *,
+    declared_name: str = "",
+    with_proof: bool = False,
+    audit_extra: dict[str, Any] | None = None,
 ) -> ChangeRequest:
+    """A proposal by `proposer`, or from outside (proposer None, `declared_name` the person's
+    own name). `with_proof`: the caller attaches proof files to it, so that a request
+    changing no field is still one (a renewed licence)."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(
             {"reason": [_("Say what is wrong and where the correct data comes from.")]}
         )
     changes = proposed_changes(customer, values)
-    if not changes:
+    if not changes and not with_proof:
         raise ValidationError(_("The proposal does not differ from the current data."))
     _check_attachment(attachment)
     with transaction.atomic():
         # Saved without its changes first: their ciphertexts are bound to the request's pk.
-        request = ChangeRequest(customer=customer, proposer=proposer, changes={}, reason=reason)
+        request = ChangeRequest(
+            customer=customer,
+            proposer=proposer,
+            declared_name=declared_name.strip()[:50],
+            changes={},
+            reason=reason,
+        )
         if attachment is not None:
             request.attachment_name = attachment.name or ""
             request.attachment.save(f"change-{customer.pk}.bin", attachment, save=False)
@@ -172,13 +219,16 @@ def change_request_propose(
             "customers.changerequest.create",
             request,
             changes=_masked(customer, changes),
-            extra={"customer": customer.pk, "reason": reason},
+            extra={"customer": customer.pk, "reason": reason, **(audit_extra or {})},
         )
         notify(
             responsible_for(customer),
             _("Change proposed for %(name)s") % {"name": customer.name},
             _("%(user)s proposes to change: %(fields)s")
-            % {"user": proposer, "fields": "、".join(field_labels(changes))},
+            % {
+                "user": proposer or request.proposer_shown,
+                "fields": "、".join(field_labels(changes)) or _("documents only"),
+            },
             reverse("customers:change_request", args=[request.pk]),
         )
     return request
@@ -218,11 +268,12 @@ def change_request_decide(
                     _("The data changed since the proposal (%(fields)s); please propose again.")
                     % {"fields": ", ".join(moved)}
                 )
-            update_customer(
-                customer,
-                {field: after for field, (_before, after) in proposed.items()},
-                expected_version=None,
-            )
+            if proposed:
+                update_customer(
+                    customer,
+                    {field: after for field, (_before, after) in proposed.items()},
+                    expected_version=None,
+                )
         current.status = ChangeRequestStatus.ACCEPTED if accept else ChangeRequestStatus.REJECTED
         current.decided_by = by
         current.decided_at = timezone.now()
@@ -234,8 +285,14 @@ def change_request_decide(
             current,
             extra={"customer": customer.pk, "note": current.decision_note},
         )
+        for hook in _DECISION_HOOKS:
+            hook(current, accept, by)
         notify(
-            [u for u in (current.proposer, *responsible_for(customer)) if u.pk != by.pk],
+            [
+                u
+                for u in (current.proposer, *responsible_for(customer))
+                if u is not None and u.pk != by.pk
+            ],
             (_("Change to %(name)s accepted") if accept else _("Change to %(name)s rejected"))
             % {"name": customer.name},
             current.decision_note,

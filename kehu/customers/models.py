@@ -468,12 +468,17 @@ class ChangeRequest(TrackedModel):
         on_delete=models.CASCADE,
         related_name="change_requests",
     )
+    # None: proposed from outside (a customer's contact through an update link), who is
+    # named by `declared_name`.
     proposer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("proposed by"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
+    declared_name = models.CharField(_("declared name"), max_length=50, blank=True)
     # {field: [value when proposed, proposed value]}
     changes = models.JSONField(_("changes"))
     reason = models.TextField(_("reason"))
@@ -506,3 +511,10 @@ class ChangeRequest(TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.customer.name} #{self.pk}"
+
+    @property
+    def proposer_shown(self) -> str:
+        """Who proposed it: the user, or the name a contact declared on an update link."""
+        if self.proposer is not None:
+            return self.proposer.full_name or self.proposer.username
+        return str(_("%(name)s (through an update link)") % {"name": self.declared_name})

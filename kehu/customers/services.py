@@ -34,6 +34,8 @@ from kehu.customers.signals import customer_status_changed
 from kehu.customers.validation import clean_contact, clean_customer, name_key, without_invisible
 from kehu.generic.services import StaleEditError, audited_create, audited_update
 from kehu.infra.ratelimit import RateLimited
+from kehu.ops import webhooks
+from kehu.ops.models import WebhookEvent
 
 # What a form or the API may set; status, derived fields and merges have their own services.
 CUSTOMER_FIELDS = (
@@ -410,6 +412,9 @@ def change_status(
         customer_status_changed.send(
             sender=Customer, customer=current, old=before, new=to_status, by=by
         )
+        if to_status == CustomerStatus.ACTIVE:
+            data = {"customer": webhooks.customer_data(current)}
+            webhooks.emit(WebhookEvent.CUSTOMER_ACTIVATED, data)
     return current
 
 

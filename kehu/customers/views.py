@@ -211,7 +211,13 @@ def change_request(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "customers/change_request.html",
-        {"change": change, "rows": rows, "form": form, "can_decide": can_decide},
+        {
+            "change": change,
+            "rows": rows,
+            "form": form,
+            "can_decide": can_decide,
+            "proofs": changes.proofs_of(change),
+        },
     )
 
 

@@ -32,6 +32,8 @@ from kehu.filing.models import (
     Stage,
 )
 from kehu.generic.services import audited_update
+from kehu.ops import webhooks
+from kehu.ops.models import WebhookEvent
 from kehu.workflow import services as workflow
 from kehu.workflow.models import Step
 
@@ -283,7 +285,7 @@ def filing_conclude(filing: Filing, *, outcome: str, by: Any, reason: str) -> Fi
         if not filing.is_open:
             return filing
         text = reason or str(stage.label)
-        customer_services.change_status(
+        decided = customer_services.change_status(
             filing.customer, status, _("Filing %(n)s: %(r)s") % {"n": filing.number, "r": text}, by
         )
         filing.outcome_reason = reason
@@ -292,6 +294,13 @@ def filing_conclude(filing: Filing, *, outcome: str, by: Any, reason: str) -> Fi
         filing.save(update_fields=["outcome_reason", "decided_by", "decided_at", "updated_at"])
         set_stage(filing, stage)
         record("filing.filing.conclude", filing, extra={"outcome": outcome, "reason": reason})
+        webhooks.emit(
+            WebhookEvent.FILING_DECIDED,
+            {
+                "filing": {"id": filing.pk, "number": filing.number, "outcome": stage},
+                "customer": webhooks.customer_data(decided),
+            },
+        )
         # The engine tells the opener that the case closed; the account manager learns the
         # outcome and its reason here (also when someone else opened the filing).
         notify(

@@ -23,5 +23,6 @@ class OpsConfig(AppConfig):
         routes.register_endpoints("kehu.ops.api")
         routes.register_endpoints("kehu.ops.robot_api")
         routes.register_endpoints("kehu.ops.job_api")
+        routes.register_endpoints("kehu.ops.webhook_api")
         # The chat robots hear of every reminder (once per stage, in its transaction).
         reminders.register_broadcast(robots.queue_robot_messages)

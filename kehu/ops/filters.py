@@ -6,7 +6,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from kehu.generic.filtering import ListFilterSet
-from kehu.ops.models import ChatRobot
+from kehu.ops.models import ChatRobot, WebhookSubscriber
 from kehu.ops.robot_platforms import RobotPlatform
 
 
@@ -17,3 +17,11 @@ class ChatRobotFilter(ListFilterSet):
     class Meta:
         model = ChatRobot
         fields = ["platform", "unit", "is_active"]
+
+
+class WebhookSubscriberFilter(ListFilterSet):
+    is_active = django_filters.BooleanFilter(label=_("active"))
+
+    class Meta:
+        model = WebhookSubscriber
+        fields = ["is_active"]

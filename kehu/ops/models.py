@@ -10,6 +10,7 @@ from kehu.core.digest import lookup_digest
 from kehu.core.models import OrgUnit, TrackedModel
 from kehu.core.rowbound import RowBoundManager
 from kehu.ops.robot_platforms import RobotPlatform, check_webhook, mask_webhook
+from kehu.ops.webhook_urls import check_subscriber_url, mask_subscriber_url
 
 
 class ScheduledRun(models.Model):
@@ -229,3 +230,80 @@ class RobotMessage(QueuedDelivery):
 
     def __str__(self) -> str:
         return f"{self.robot}: {self.title}"
+
+
+class WebhookEvent(models.TextChoices):
+    """What an integrator's subscriber may hear of (kehu.ops.webhooks)."""
+
+    CUSTOMER_ACTIVATED = "customer.activated", _("Customer activated")
+    FILING_DECIDED = "filing.decided", _("Filing decided")
+    CREDIT_HOLD_ON = "credit.hold_on", _("Credit hold placed")
+    CREDIT_HOLD_OFF = "credit.hold_off", _("Credit hold lifted")
+
+
+def _redacted_webhook_secret(value: str) -> str:
+    return "#" + lookup_digest("ops.webhooksubscriber.secret", value)[:12]
+
+
+class WebhookSubscriber(TrackedModel):
+    """An integrator's system (the ERP, the company's portal) that is told of events by a
+    signed JSON POST to its address. The address (which may carry a key in its query) and the
+    signing secret are stored encrypted, shown masked and redacted in audit events."""
+
+    name = models.CharField(_("name"), max_length=100)
+    url = EncryptedTextField(_("address"))
+    secret = EncryptedTextField(_("signing secret"))
+    events = models.JSONField(_("events"), default=list)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = RowBoundManager()
+
+    AUDIT_REDACTED: ClassVar[dict[str, Callable[[str], str]]] = {
+        "url": mask_subscriber_url,
+        "secret": _redacted_webhook_secret,
+    }
+
+    class Meta:
+        verbose_name = _("webhook subscriber")
+        verbose_name_plural = _("webhook subscribers")
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        check_subscriber_url(self.url)
+
+    @property
+    def url_shown(self) -> str:
+        return mask_subscriber_url(self.url)
+
+    @property
+    def events_shown(self) -> str:
+        labels = dict(WebhookEvent.choices)
+        return "、".join(str(labels.get(event, event)) for event in self.events)
+
+
+class WebhookDelivery(QueuedDelivery):
+    """One event posted to one subscriber (kehu.ops.webhooks sends it). The body is fixed when
+    the event happens; the timestamp and signature are made at each try."""
+
+    subscriber = models.ForeignKey(
+        WebhookSubscriber,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("webhook subscriber"),
+    )
+    event = models.CharField(_("event"), max_length=40, choices=WebhookEvent.choices)
+    event_id = models.UUIDField(_("event id"), unique=True)
+    payload = models.JSONField(_("content"))
+    response_status = models.PositiveSmallIntegerField(_("answer"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "next_try_at"], name="webhook_delivery_due")]
+
+    def __str__(self) -> str:
+        return f"{self.subscriber}: {self.event}"

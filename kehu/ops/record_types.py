@@ -1,5 +1,5 @@
-"""The chat robots as a record type: administrators keep them (list, detail, edit, export,
-API); the webhook address and secret appear only masked."""
+"""The chat robots and the webhook subscribers as record types: administrators keep them
+(list, detail, edit, export, API); addresses and secrets appear only masked."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from kehu.generic.registry import (
     RecordType,
     register,
 )
-from kehu.ops import filters, forms, robots, selectors, serializers
-from kehu.ops.models import ChatRobot
+from kehu.ops import filters, forms, robots, selectors, serializers, webhooks
+from kehu.ops.models import ChatRobot, WebhookSubscriber
 
 register(
     RecordType(
@@ -46,5 +46,35 @@ register(
             form=forms.ChatRobotForm, create=robots.robot_create, update=robots.robot_update
         ),
         api=ApiSpec(serializer=serializers.ChatRobotSerializer),
+    )
+)
+
+register(
+    RecordType(
+        model=WebhookSubscriber,
+        slug="webhooks",
+        queryset=lambda: WebhookSubscriber.objects.all(),
+        listing=ListSpec(
+            columns=[
+                Column("name", sort="name", link=True),
+                Column("url_shown", label=_("address")),
+                Column("events_shown", label=_("events")),
+                Column("is_active", badge=True),
+            ],
+            filterset=filters.WebhookSubscriberFilter,
+            default_sort="name",
+            search_fields=["name"],
+        ),
+        detail=DetailSpec(
+            fields=["name", "is_active", "updated_at"],
+            panels=["ops/_webhook_panel.html"],
+            context=selectors.webhook_context,
+        ),
+        edit=EditSpec(
+            form=forms.WebhookSubscriberForm,
+            create=webhooks.subscriber_create,
+            update=webhooks.subscriber_update,
+        ),
+        api=ApiSpec(serializer=serializers.WebhookSubscriberSerializer),
     )
 )

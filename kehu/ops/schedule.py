@@ -37,6 +37,7 @@ class Periodic:
 SCHEDULE = [
     Periodic("mail-outbox", "kehu.ops.tasks.send_mail", datetime.timedelta(minutes=1)),
     Periodic("robot-outbox", "kehu.ops.tasks.send_robot_messages", datetime.timedelta(minutes=1)),
+    Periodic("webhook-outbox", "kehu.ops.tasks.send_webhooks", datetime.timedelta(minutes=1)),
     Periodic(
         "audit-seal-export",
         "kehu.ops.tasks.seal_and_export_audit",

@@ -12,7 +12,15 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from kehu.core import policy
-from kehu.ops.models import ChatRobot, Heartbeat, Outbox, OutboxStatus, RobotMessage
+from kehu.ops.models import (
+    ChatRobot,
+    Heartbeat,
+    Outbox,
+    OutboxStatus,
+    RobotMessage,
+    WebhookDelivery,
+    WebhookSubscriber,
+)
 from kehu.ops.reminders import registered_kinds
 
 
@@ -52,6 +60,10 @@ def queue_state(now: datetime.datetime | None = None) -> dict[str, Any]:
             "pending": RobotMessage.objects.filter(status=OutboxStatus.PENDING).count(),
             "failed": RobotMessage.objects.filter(status=OutboxStatus.FAILED).count(),
         },
+        "webhooks": {
+            "pending": WebhookDelivery.objects.filter(status=OutboxStatus.PENDING).count(),
+            "failed": WebhookDelivery.objects.filter(status=OutboxStatus.FAILED).count(),
+        },
     }
 
 
@@ -74,3 +86,16 @@ def robot_context(request: Any, robot: ChatRobot) -> dict[str, Any]:
         "robot_messages": robot.messages.order_by("-created_at", "-pk")[:10],
         "can_test": policy.has_perm(request.user, "ops.chatrobot.change", robot),
     }
+
+
+def webhook_context(request: Any, subscriber: WebhookSubscriber) -> dict[str, Any]:
+    """The subscriber's detail page: its masked address and its latest deliveries."""
+    return {"webhook_deliveries": subscriber.deliveries.order_by("-created_at", "-pk")[:10]}
+
+
+def webhook_deliveries(subscriber: int | None = None) -> Any:
+    """The delivery log: the latest deliveries, waiting and failed first."""
+    rows = WebhookDelivery.objects.select_related("subscriber")
+    if subscriber is not None:
+        rows = rows.filter(subscriber_id=subscriber)
+    return rows.order_by("status", "-created_at", "-pk")[:200]

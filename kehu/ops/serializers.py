@@ -1,5 +1,5 @@
-"""The chat robot over the API: the webhook address and secret are write-only; reads show
-the masked address and whether a secret is set."""
+"""The chat robot and the webhook subscriber over the API: addresses and secrets are
+write-only; reads show the masked address (and whether a robot's secret is set)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from kehu.ops.models import ChatRobot
+from kehu.ops.models import ChatRobot, WebhookEvent, WebhookSubscriber
 from kehu.ops.robots import check_kinds
+from kehu.ops.webhooks import check_events
 
 
 class ChatRobotSerializer(serializers.ModelSerializer[ChatRobot]):
@@ -40,4 +41,34 @@ class ChatRobotSerializer(serializers.ModelSerializer[ChatRobot]):
         if self.instance is None and not (attrs.get("webhook_url") or "").strip():
             required = self.fields["webhook_url"].error_messages["required"]
             raise serializers.ValidationError({"webhook_url": [required]})
+        return attrs
+
+
+class WebhookSubscriberSerializer(serializers.ModelSerializer[WebhookSubscriber]):
+    url = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=1000)
+    secret = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, max_length=200
+    )
+    address = serializers.CharField(source="url_shown", read_only=True)
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=WebhookEvent.choices), required=False
+    )
+
+    class Meta:
+        model = WebhookSubscriber
+        fields = ["id", "name", "url", "secret", "address", "events", "is_active", "version"]
+        read_only_fields = ["id", "version"]
+
+    def validate_events(self, value: list[str]) -> list[str]:
+        try:
+            return check_events(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict["events"]) from None
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if self.instance is None:
+            for name in ("url", "secret", "events"):
+                if not attrs.get(name):
+                    required = self.fields[name].error_messages["required"]
+                    raise serializers.ValidationError({name: [required]})
         return attrs

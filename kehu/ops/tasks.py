@@ -27,6 +27,14 @@ def send_robot_messages() -> dict[str, Any]:
 
 
 @task()
+def send_webhooks() -> dict[str, Any]:
+    """Every minute: post the webhook deliveries."""
+    from kehu.ops.webhooks import deliver_webhooks
+
+    return deliver_webhooks()
+
+
+@task()
 def export_audit_head() -> dict[str, Any]:
     return export_head()
 

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_POST
 
 from kehu.core import policy
 from kehu.core.access import requires
-from kehu.ops import outbox, robots, selectors
-from kehu.ops.models import ChatRobot, Outbox, OutboxStatus, RobotMessage
+from kehu.ops import outbox, robots, selectors, webhooks
+from kehu.ops.models import ChatRobot, Outbox, OutboxStatus, RobotMessage, WebhookDelivery
 
 
 def health(request: HttpRequest) -> JsonResponse:
@@ -75,3 +75,22 @@ def robot_test(request: HttpRequest, pk: int) -> HttpResponse:
         request, _("A test message is queued; it is posted within a minute. Check the chat.")
     )
     return redirect(reverse("generic:chat-robots_detail", args=[robot.pk]))
+
+
+@login_required
+@requires("ops.webhookdelivery.view")
+def webhook_deliveries(request: HttpRequest) -> HttpResponse:
+    """The webhook delivery log (waiting and failed first), with a retry for failed ones."""
+    subscriber = request.GET.get("subscriber", "")
+    rows = selectors.webhook_deliveries(int(subscriber) if subscriber.isdigit() else None)
+    return render(request, "ops/webhook_deliveries.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+@requires("ops.webhookdelivery.change")
+def webhook_delivery_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    delivery = get_object_or_404(WebhookDelivery.objects.select_related("subscriber"), pk=pk)
+    webhooks.delivery_retry(delivery, by=request.user)
+    messages.success(request, _("The delivery will be posted again."))
+    return redirect(reverse("ops:webhook-deliveries"))
