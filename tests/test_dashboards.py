@@ -1,0 +1,134 @@
+"""The home page's dashboard panels: their figures against hand-counted customers, filings,
+cases and loans, within the policy's scope (a manager of SALE never sees MKT's numbers), and
+each figure's link lands on a list that shows as many rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone, translation
+
+from kehu.core.dashboard import Chart, panel, panels_for
+from kehu.core.models import User
+from kehu.customers.models import ClassificationDimension, ClassificationValue, Customer
+from kehu.customers.services import change_status, create_customer
+from tests.record_type_samples import customer_data
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    with translation.override("en"):
+        yield
+
+
+def charts(slug: str, user: User) -> dict[str, Chart]:
+    found = panel(slug)
+    assert found is not None
+    with translation.override("en"):  # a request in between activates the user's language
+        return {chart.key: chart for chart in found.build(user)}
+
+
+def numbers(chart: Chart) -> dict[str, int]:
+    return {f.label: f.value for f in chart.figures}
+
+
+def listed(client: Client, url: str) -> int:
+    """How many rows the list behind a figure shows."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    context = response.context
+    if "page" in context and hasattr(context["page"], "total"):
+        return int(context["page"].total)
+    if "filings" in context:
+        return int(context["filings"].total)
+    if "cases" in context:
+        return len(context["cases"])
+    return len(context["rows"])
+
+
+def assert_links_count(client: Client, chart: Chart) -> None:
+    for figure in chart.figures:
+        assert figure.url, figure
+        assert listed(client, figure.url) == figure.value, (figure.label, figure.url)
+
+
+@pytest.fixture
+def customers(demo: dict[str, User]) -> dict[str, list[Customer]]:
+    """SALE: manager1 has 3 (2 active: industry C in 北京市, 1 prospect: industry F in
+    上海市), manager2 has 1 active (C, 上海市). MKT: manager3 has 2 active (F, 广东省) and one
+    suspended. Two of manager1's active ones are "key" accounts, manager3's one is too."""
+    dimension = ClassificationDimension.objects.create(code="tier", name="Tier", order=1)
+    key = ClassificationValue.objects.create(dimension=dimension, code="key", name="Key")
+    made: dict[str, list[Customer]] = {}
+
+    def make(owner: str, status: str, industry: str, province: str, tier: bool = False) -> None:
+        data = customer_data(demo[owner]) | {"industry": industry, "province": province}
+        customer = create_customer(data)
+        if status != "prospect":
+            customer = change_status(customer, "in_filing", "备案", demo["gm"])
+            customer = change_status(customer, "active", "备案通过", demo["gm"])
+        if status == "suspended":
+            customer = change_status(customer, "suspended", "暂停", demo["gm"])
+        if tier:
+            customer.classifications.add(key)
+        made.setdefault(owner, []).append(customer)
+
+    make("manager1", "active", "C", "北京市", tier=True)
+    make("manager1", "active", "C", "北京市", tier=True)
+    make("manager1", "prospect", "F", "上海市")
+    make("manager2", "active", "C", "上海市")
+    make("manager3", "active", "F", "广东省", tier=True)
+    make("manager3", "active", "F", "广东省")
+    make("manager3", "suspended", "F", "广东省")
+    return made
+
+
+@pytest.mark.django_db
+def test_a_department_head_sees_the_department_only(
+    demo: dict[str, User], customers: Any, client_for: Callable[..., Client]
+) -> None:
+    found = charts("customers", demo["head_sale"])
+    assert numbers(found["customers-status"]) == {"Active": 3, "Prospect": 1}
+    assert numbers(found["customers-industry"]) == {"Manufacturing": 3, "Wholesale and retail": 1}
+    assert numbers(found["customers-province"]) == {"北京市": 2, "上海市": 2}
+    assert numbers(found["customers-cls-tier"]) == {"Key": 2}
+    client = client_for("head_sale")
+    for chart in found.values():
+        assert_links_count(client, chart)
+
+
+@pytest.mark.django_db
+def test_an_account_manager_sees_their_own_customers(
+    demo: dict[str, User], customers: Any, client_for: Callable[..., Client]
+) -> None:
+    found = charts("customers", demo["manager1"])
+    assert numbers(found["customers-status"]) == {"Active": 2, "Prospect": 1}
+    assert numbers(found["customers-province"]) == {"北京市": 2, "上海市": 1}
+    client = client_for("manager1")
+    for chart in found.values():
+        assert_links_count(client, chart)
+    mkt = charts("customers", demo["manager3"])
+    assert numbers(mkt["customers-status"]) == {"Active": 2, "Suspended": 1}
+    assert numbers(mkt["customers-industry"]) == {"Wholesale and retail": 2}
+
+
+@pytest.mark.django_db
+def test_the_panel_page_shows_the_figures_as_chart_data_and_table(
+    demo: dict[str, User], customers: Any, client_for: Callable[..., Client]
+) -> None:
+    client = client_for("head_sale")
+    home = client.get("/")
+    assert b"/dashboard/customers/" in home.content
+    assert b"vendor/echarts/echarts.common.min.js" in home.content
+    page = client.get("/dashboard/customers/").content.decode()
+    assert 'id="chart-data-customers-status"' in page
+    assert 'data-chart="chart-data-customers-status"' in page
+    assert "广东省" not in page  # MKT's province: not in SALE's figures
+    assert client.get("/dashboard/nothing/").status_code == 404
+    # The administrator sees no customer data, so no customer panel either.
+    assert panel("customers") not in panels_for(demo["admin"])
+    assert client_for("admin").get("/dashboard/customers/").status_code == 404
