@@ -132,3 +132,65 @@ def test_the_panel_page_shows_the_figures_as_chart_data_and_table(
     # The administrator sees no customer data, so no customer panel either.
     assert panel("customers") not in panels_for(demo["admin"])
     assert client_for("admin").get("/dashboard/customers/").status_code == 404
+
+
+@pytest.fixture
+def filings(demo: dict[str, User]) -> dict[str, Any]:
+    """SALE: one filing collecting, one waiting for the general manager's approval (the head
+    approved), its earlier step overdue; MKT: one collecting."""
+    from kehu.filing import services
+    from kehu.filing.tests.conftest import ready_customer
+    from kehu.filing.tests.test_deliberate_decisions import to_approval
+    from kehu.workflow.models import Step
+
+    collecting = services.open_filing(ready_customer(demo["manager2"]), by=demo["manager2"])
+    approving = services.open_filing(ready_customer(demo["manager1"]), by=demo["manager1"])
+    first = to_approval(approving, demo)
+    services.filing_step_decide(approving, first, by=demo["head_sale"], outcome="approved")
+    mkt = services.open_filing(ready_customer(demo["manager3"]), by=demo["manager3"])
+    # The collection of SALE's first filing is five days late.
+    late = timezone.localdate() - dt.timedelta(days=5)
+    Step.objects.filter(case=collecting.case, key="collect").update(due_date=late)
+    Step.objects.filter(case=mkt.case, key="collect").update(due_date=late)
+    return {"collecting": collecting, "approving": approving, "mkt": mkt}
+
+
+@pytest.mark.django_db
+def test_filings_and_approvals_in_the_managers_scope(
+    demo: dict[str, User], filings: Any, client_for: Callable[..., Client]
+) -> None:
+    head = charts("filing", demo["head_sale"])
+    assert numbers(head["filing-stages"]) == {
+        "Collecting data and documents": 1,
+        "Approval": 1,
+    }
+    durations = {row[0].label: row[1:3] for row in head["filing-durations"].rows}
+    assert durations == {"Collecting data and documents": (1, 1), "Approval": (1, 0)}
+    assert_links_count(client_for("head_sale"), head["filing-stages"])
+
+    # What waits for the general manager: the approval the head passed on.
+    gm = charts("workflow", demo["gm"])
+    assert gm["waiting-for-me"].total == 1
+    assert [row[0].url for row in gm["waiting-for-me"].rows] == [
+        f"/cases/{filings['approving'].case_id}/"
+    ]
+    assert charts("workflow", demo["head_sale"])["waiting-for-me"].total == 0
+
+    # Overdue steps by person: SALE's late collection is manager2's; MKT's stays out.
+    overdue = charts("workflow", demo["head_sale"])["overdue-by-person"]
+    assert sum(numbers(overdue).values()) == 1
+    assert_links_count(client_for("head_sale"), overdue)
+    home = client_for("gm").get("/dashboard/workflow/").content.decode()
+    assert filings["approving"].case.number in home
+
+
+@pytest.mark.django_db
+def test_compliance_figures(
+    demo: dict[str, User], filings: Any, client_for: Callable[..., Client]
+) -> None:
+    from kehu.filing.models import Filing
+
+    Filing.objects.filter(pk=filings["collecting"].pk).update(high_risk=True)
+    found = charts("filing", demo["compliance"])
+    assert numbers(found["compliance"])["High-risk filings under way"] == 1
+    assert_links_count(client_for("compliance"), found["compliance"])
