@@ -47,6 +47,8 @@ def listed(client: Client, url: str) -> int:
         return int(context["filings"].total)
     if "cases" in context:
         return len(context["cases"])
+    if "held_back" in context:  # My tasks: those offered and those four-eyes holds back
+        return len(context["tasks"]) + len(context["held_back"])
     return len(context["rows"])
 
 
@@ -194,3 +196,34 @@ def test_compliance_figures(
     found = charts("filing", demo["compliance"])
     assert numbers(found["compliance"])["High-risk filings under way"] == 1
     assert_links_count(client_for("compliance"), found["compliance"])
+
+
+@pytest.mark.django_db
+def test_every_panel_of_every_role_counts_what_its_links_list(
+    demo: dict[str, User], customers: Any, filings: Any, client_for: Callable[..., Client]
+) -> None:
+    """Each demo user's panels build, render, and every linked figure's list shows as many
+    rows; no one gets a panel of figures they may not see."""
+    from kehu.credit.models import CreditAccount
+
+    held = customers["manager1"][0]
+    CreditAccount.objects.create(customer=held, held=True, open_receivables=1200)
+    seen: dict[str, set[str]] = {}
+    for username in demo:
+        client = client_for(username)
+        for found in panels_for(demo[username]):
+            seen.setdefault(username, set()).add(found.slug)
+            response = client.get(f"/dashboard/{found.slug}/")
+            assert response.status_code == 200, (username, found.slug)
+            for chart in charts(found.slug, demo[username]).values():
+                for figure in chart.figures:
+                    if figure.url:
+                        assert listed(client, figure.url) == figure.value, (username, figure)
+    assert "operations" in seen["admin"] and "customers" not in seen["admin"]
+    assert {"privacy", "filing", "customers"} <= seen["compliance"]
+    assert "archives" in seen["archivist"] and "customers" not in seen["archivist"]
+    assert {"workflow", "customers", "filing", "credit", "care"} <= seen["head_sale"]
+    assert charts("credit", demo["manager1"])["credit-hold"].total == 1
+    assert charts("credit", demo["manager2"])["credit-hold"].total == 0  # not manager2's
+    assert charts("credit", demo["head_sale"])["credit-hold"].total == 1
+    assert charts("credit", demo["manager3"])["credit-hold"].total == 0  # MKT

@@ -17,7 +17,7 @@ from typing import Any
 @dataclass(frozen=True)
 class Figure:
     label: str
-    value: int
+    value: int | float  # a count, or an amount or average score (then without a list)
     url: str = ""  # the list whose rows this figure counts (empty: nothing to click)
 
 
@@ -33,7 +33,7 @@ class Chart:
     more_url: str = ""
 
     @property
-    def total(self) -> int:
+    def total(self) -> int | float:
         return sum(f.value for f in self.figures)
 
     def data(self) -> dict[str, Any]:
