@@ -126,6 +126,7 @@ def test_the_panel_page_shows_the_figures_as_chart_data_and_table(
     home = client.get("/")
     assert b"/dashboard/customers/" in home.content
     assert b"vendor/echarts/echarts.common.min.js" in home.content
+    assert "证照即将到期或已过期" in home.content.decode()  # the counter reads in Chinese
     page = client.get("/dashboard/customers/").content.decode()
     assert 'id="chart-data-customers-status"' in page
     assert 'data-chart="chart-data-customers-status"' in page

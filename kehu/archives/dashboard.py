@@ -62,7 +62,7 @@ def build(user: Any) -> list[Chart]:
                 reverse("archives:transfers") + "?late=true",
             )
         )
-    charts.append(Chart("archives-attention", _("Needs the archivist"), attention))
+    charts.append(Chart("archives-attention", _("Needs the archivist"), attention, kind="numbers"))
     return charts
 
 

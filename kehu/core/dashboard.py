@@ -26,7 +26,8 @@ class Chart:
     key: str  # unique on the page: the element ids derive from it
     title: str
     figures: list[Figure]
-    kind: str = "bar"  # "bar", "pie" or "line" (a trend over time)
+    # "bar", "pie", "line" (a trend over time), or "numbers" (figures side by side, no chart)
+    kind: str = "bar"
     # Columns of a table shown instead of a chart (a list of what waits, with its age).
     rows: list[tuple[Any, ...]] = field(default_factory=list)
     columns: tuple[str, ...] = ()

@@ -72,7 +72,7 @@ def build(user: Any) -> list[Chart]:
         }
     )
     return [
-        Chart("credit-hold", _("Credit hold"), [hold]),
+        Chart("credit-hold", _("Credit hold"), [hold], kind="numbers"),
         Chart(
             "credit-exposure",
             _("Exposure (yuan)"),

@@ -104,6 +104,7 @@ def build(user: Any) -> list[Chart]:
                         reverse("generic:customers_list") + "?watch_list=open",
                     ),
                 ],
+                kind="numbers",
             )
         )
     return charts

@@ -78,6 +78,7 @@ def _due(user: Any) -> Chart:
                 _url("interactions", follow_up_open="true"),
             ),
         ],
+        kind="numbers",
     )
 
 

@@ -66,11 +66,13 @@ def build(user: Any) -> list[Chart]:
                 Figure(_("Failed in the last day"), jobs["failed_last_day"]),
                 Figure(_("Mails not sent"), state["mail"]["failed"]),
             ],
+            kind="numbers",
         ),
         Chart(
             "audit-chain",
             _("Audit chain"),
             [Figure(_("Events not yet sealed into the chain"), unsealed_count())],
+            kind="numbers",
         ),
         _failures(user),
     ]
@@ -87,6 +89,7 @@ def build(user: Any) -> list[Chart]:
                         reverse("generic:users_list") + "?locked=true",
                     )
                 ],
+                kind="numbers",
             )
         )
     return charts

@@ -82,6 +82,7 @@ def build(user: Any) -> list[Chart]:
                     f"{url}?state=due",
                 ),
             ],
+            kind="numbers",
         ),
         _reveals(user),
     ]

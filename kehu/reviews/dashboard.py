@@ -29,7 +29,10 @@ def build(user: Any) -> list[Chart]:
         stale_url += f"&owner={user.pk}"
     charts = [
         Chart(
-            "stale", _("Stale customers"), [Figure(_("Stale customers"), stale.count(), stale_url)]
+            "stale",
+            _("Stale customers"),
+            [Figure(_("Stale customers"), stale.count(), stale_url)],
+            kind="numbers",
         )
     ]
     campaign = visible_campaigns(user).order_by("-month", "-pk").first()
