@@ -52,6 +52,7 @@ def test_charts_draw_from_local_echarts_and_open_their_lists(
     label = first_row.locator("td").first.text_content()
     value = int(first_row.locator("td").last.text_content() or "")
     # A click on the first bar (its middle, from the chart's own coordinates).
+    chart.scroll_into_view_if_needed()
     x, y = page.evaluate(
         """(id) => {
           const element = document.querySelector(`#${id} .chart-canvas`);
