@@ -31,6 +31,7 @@ BENCHMARKS = (
     "customers",
     "credit_check",
     "contracts",
+    "dashboards",
 )
 HERE = Path(__file__).resolve().parent
 ENV_URL = os.environ.get("KEHU_DATABASE_URL", "")
