@@ -63,7 +63,11 @@ def run(config: dict[str, Any]) -> Results:
 
         def get(url: str, client: Client = client) -> None:
             response = client.get(url)
-            assert response.status_code == 200, (url, response.status_code, response.get("Location"))
+            assert response.status_code == 200, (
+                url,
+                response.status_code,
+                response.get("Location"),
+            )
 
         add(f"{who}_home", f"{who}: GET / (counters, panels named)", lambda g=get: g("/"))
         for found in panels_for(user):

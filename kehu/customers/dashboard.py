@@ -86,15 +86,16 @@ def build(user: Any) -> list[Chart]:
     for pk, count in by_value:
         dimensions.setdefault(values[pk].dimension, []).append((pk, count))
     for dimension, rows in sorted(dimensions.items(), key=lambda d: (d[0].order, d[0].pk)):
+        field = f"cls_{dimension.code}"
+
+        def value_url(pk: Any, field: str = field) -> str:
+            return _list_url(**{field: pk}, **mine)
+
         charts.append(
             Chart(
                 f"customers-cls-{dimension.code}",
                 _("Active register by %(dimension)s") % {"dimension": dimension.name},
-                figures(
-                    rows,
-                    lambda pk: values[pk].name,
-                    lambda pk, code=dimension.code: _list_url(**{f"cls_{code}": pk}, **mine),
-                ),
+                figures(rows, lambda pk: values[pk].name, value_url),
             )
         )
     return charts
