@@ -67,7 +67,7 @@ def filing_list(request: HttpRequest) -> HttpResponse:
         "filing/list.html",
         {
             "filings": page,
-            "query": urlencode({"stage": stage, "risk": risk}),
+            "query": urlencode({"stage": stage, **({"risk": risk} if risk else {})}),
             "risk": risk,
             "stage": stage,
             "stages": Stage.choices,
