@@ -33,6 +33,7 @@ BENCHMARKS = (
     "credit_check",
     "contracts",
     "imports",
+    "dashboards",
 )
 HERE = Path(__file__).resolve().parent
 ENV_URL = os.environ.get("KEHU_DATABASE_URL", "")

@@ -22,6 +22,8 @@ FILES = {
     "@tabler/icons-webfont/dist/fonts/tabler-icons.woff": "tabler-icons/fonts/tabler-icons.woff",
     "@tabler/icons-webfont/dist/fonts/tabler-icons.ttf": "tabler-icons/fonts/tabler-icons.ttf",
     "htmx.org/dist/htmx.min.js": "htmx/htmx.min.js",
+    "echarts/dist/echarts.common.min.js": "echarts/echarts.common.min.js",
+    "echarts/LICENSE": "echarts/LICENSE",
 }
 
 

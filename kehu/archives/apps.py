@@ -9,12 +9,21 @@ class ArchivesConfig(AppConfig):
 
     def ready(self) -> None:
         from kehu.api import routes
-        from kehu.archives import loans, processes, record_types, reminders, tasks, transfers  # noqa: F401  (register)
+        from kehu.archives import (  # noqa: F401  (register)
+            dashboard,
+            loans,
+            processes,
+            record_types,
+            reminders,
+            tasks,
+            transfers,
+        )
         from kehu.archives.package import archives_part
         from kehu.archives.receivers import on_status_changed
         from kehu.archives.selectors import card_panel, home_stats
         from kehu.archives.training import TRAINING_RULE
         from kehu.core import calendar
+        from kehu.core.dashboard import register_panel
         from kehu.core.home import register_stats
         from kehu.customers import card, package
         from kehu.customers.signals import customer_status_changed
@@ -26,6 +35,7 @@ class ArchivesConfig(AppConfig):
             register_rule(rule)
         register_rule(TRAINING_RULE)
         register_stats(home_stats)
+        register_panel(dashboard.PANEL)
         card.register_panel(card_panel)
         package.register_part(archives_part)
         # The customer lifecycle numbers dossiers and starts retention clocks.

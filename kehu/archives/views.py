@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kehu.archives import (
+    dashboard,
     filters,
     forms,
     loans,
@@ -321,7 +322,9 @@ def loan_request(request: HttpRequest) -> HttpResponse:
 def loan_list(request: HttpRequest) -> HttpResponse:
     rows = selectors.visible_loans(request.user)
     status = request.GET.get("status", "")
-    if status:
+    if status == "overdue":
+        rows = dashboard.overdue_loans(rows)
+    elif status:
         rows = rows.filter(status=status)
     return render(
         request,
@@ -403,7 +406,11 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Hand-over confirmed."))
         return redirect("archives:transfers")
-    rows = list(selectors.visible_transfers(request.user)[:500])
+    transfer_rows = selectors.visible_transfers(request.user)
+    late = request.GET.get("late") == "true"
+    if late:
+        transfer_rows = dashboard.late_transfers(transfer_rows)
+    rows = list(transfer_rows[:500])
     for row in rows:
         row.can_confirm = transfers.may_confirm(request.user, row)  # type: ignore[attr-defined]
-    return render(request, "archives/transfers.html", {"rows": rows})
+    return render(request, "archives/transfers.html", {"rows": rows, "late": late})

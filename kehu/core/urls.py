@@ -13,6 +13,7 @@ urlpatterns = [
     path("users/<int:pk>/password/", views.reset_password, name="reset_password"),
     path("users/<int:pk>/totp-reset/", views.reset_totp, name="reset_totp"),
     path("security-policy/", views.security_policy, name="security_policy"),
+    path("dashboard/<slug:slug>/", views.dashboard_panel, name="dashboard_panel"),
     path("notifications/", views.notifications, name="notifications"),
     path("access-limits/", limits.access_limits, name="access_limits"),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from kehu.accounts.services import reset_second_factor
 from kehu.audit.models import AuditEvent
 from kehu.core import calendar, policy, services
 from kehu.core.access import get_visible_or_404, require, requires
+from kehu.core.dashboard import panel, panels_for
 from kehu.core.forms import AdminPasswordForm, CertificationForm, RoleGrantForm, SecurityPolicyForm
 from kehu.core.home import lazy_panels, stats_for
 from kehu.core.models import (
@@ -55,12 +56,23 @@ def home(request: HttpRequest) -> HttpResponse:
         "core/home.html",
         {
             "stats": stats,
-            "lazy_panels": [reverse(name) for name in lazy_panels()],
+            "lazy_panels": [reverse(name) for name in lazy_panels()]
+            + [reverse("core:dashboard_panel", args=[p.slug]) for p in panels_for(user)],
             "missing_years": missing_years,
             "recent_sign_ins": recent_sign_ins,
             "grants": user.role_assignments.select_related("unit"),
         },
     )
+
+
+@login_required
+def dashboard_panel(request: HttpRequest, slug: str) -> HttpResponse:
+    """One dashboard panel of the home page (loaded after the page has shown)."""
+    found = panel(slug)
+    if found is None or not found.visible(request.user):
+        raise Http404
+    charts = found.build(request.user)
+    return render(request, "core/_dashboard_panel.html", {"panel": found, "charts": charts})
 
 
 def _managed_user(request: HttpRequest, pk: int) -> User:

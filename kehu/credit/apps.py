@@ -10,7 +10,8 @@ class CreditConfig(AppConfig):
     def ready(self) -> None:
         from kehu.api import routes
         from kehu.core import policy
-        from kehu.credit import processes, tasks  # noqa: F401  (registers processes)
+        from kehu.core.dashboard import register_panel
+        from kehu.credit import dashboard, processes, tasks  # noqa: F401  (processes)
         from kehu.credit.models import (
             CreditAccount,
             CreditApplication,
@@ -23,6 +24,7 @@ class CreditConfig(AppConfig):
         from kehu.credit.package import credit_part
         from kehu.credit.selectors import card_panel, held_condition
         from kehu.customers import card, flags, package
+        from kehu.customers.filters import register_list_filter
         from kehu.customers.models import Customer
         from kehu.ops.schedule import register_periodic
 
@@ -39,4 +41,6 @@ class CreditConfig(AppConfig):
         card.register_panel(card_panel)
         package.register_part(credit_part)
         flags.register_flag(flags.Flag("credit_hold", _("Credit hold"), held_condition))
+        register_list_filter("credit_hold", dashboard.credit_hold_filter)
+        register_panel(dashboard.PANEL)
         routes.register_endpoints("kehu.credit.api")

@@ -9,8 +9,10 @@ class CustomersConfig(AppConfig):
 
     def ready(self) -> None:
         from kehu.api import routes
+        from kehu.core.dashboard import register_panel
         from kehu.core.home import register_stats
         from kehu.customers import (  # noqa: F401  (register the personal data, record types)
+            dashboard,
             package_job,
             record_types,
             sensitive,
@@ -21,6 +23,7 @@ class CustomersConfig(AppConfig):
         from kehu.generic.jobs import register_job_kind
 
         register_stats(home_stats)
+        register_panel(dashboard.PANEL)
         register_job_kind(package_job.JOB_KIND, package_job.run_package, label=_("Dossier package"))
         register_job_kind(roster_jobs.KIND, roster_jobs.run_roster_job, label=_("Customer import"))
         registry.get("customers").listing.add_action(

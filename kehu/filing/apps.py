@@ -11,15 +11,22 @@ class FilingConfig(AppConfig):
 
     def ready(self) -> None:
         from kehu.api import routes
+        from kehu.core.dashboard import register_panel
         from kehu.core.home import register_stats
         from kehu.customers import card, package
         from kehu.customers.filters import register_list_filter
-        from kehu.filing import monitoring, processes, record_types  # noqa: F401  (register the process, types)
+        from kehu.filing import (  # noqa: F401  (register the process, types)
+            dashboard,
+            monitoring,
+            processes,
+            record_types,
+        )
         from kehu.filing.package import filing_part
         from kehu.filing.selectors import card_panel, filing_under_way, home_stats, watch_list_panel
         from kehu.generic import registry
 
         register_stats(home_stats)
+        register_panel(dashboard.PANEL)
         card.register_panel(card_panel)
         package.register_part(filing_part)
         card.register_panel(watch_list_panel)

@@ -58,13 +58,17 @@ def filing_list(request: HttpRequest) -> HttpResponse:
         filings = filings.exclude(stage__in=FINAL_STAGES)
     elif stage in Stage.values:
         filings = filings.filter(stage=stage)
+    risk = request.GET.get("risk", "")
+    if risk == "high":
+        filings = filings.filter(high_risk=True)
     page = named_page(filings, request.GET, "filings", "-created_at", FILINGS_PER_PAGE)
     return render(
         request,
         "filing/list.html",
         {
             "filings": page,
-            "query": urlencode({"stage": stage}),
+            "query": urlencode({"stage": stage, **({"risk": risk} if risk else {})}),
+            "risk": risk,
             "stage": stage,
             "stages": Stage.choices,
             "can_add": policy.has_perm(request.user, "filing.filing.add")

@@ -9,8 +9,15 @@ class InteractionsConfig(AppConfig):
 
     def ready(self) -> None:
         from kehu.api import routes
+        from kehu.core.dashboard import register_panel
         from kehu.customers import card, package
-        from kehu.interactions import processes, record_types, reminders, tasks  # noqa: F401  (register)
+        from kehu.interactions import (  # noqa: F401  (register)
+            dashboard,
+            processes,
+            record_types,
+            reminders,
+            tasks,
+        )
         from kehu.interactions.package import interactions_part
         from kehu.interactions.selectors import card_panel
         from kehu.ops.reminders import register_rule
@@ -21,4 +28,5 @@ class InteractionsConfig(AppConfig):
             register_rule(rule)
         card.register_panel(card_panel)
         package.register_part(interactions_part)
+        register_panel(dashboard.PANEL)
         routes.register_endpoints("kehu.interactions.api")

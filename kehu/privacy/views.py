@@ -23,7 +23,7 @@ from kehu.core.forms import add_errors
 from kehu.customers.models import Contact, Customer
 from kehu.generic import registry
 from kehu.generic.services import StaleEditError
-from kehu.privacy import consent, grants, profile, requests, retention, services
+from kehu.privacy import consent, dashboard, grants, profile, requests, retention, services
 from kehu.privacy.forms import (
     ConsentForm,
     GrantForm,
@@ -349,8 +349,10 @@ def request_package(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 def request_list(request: HttpRequest) -> HttpResponse:
-    rows = requests.visible_requests(request.user).select_related("case", "received_by")[:500]
-    return render(request, "privacy/requests.html", {"rows": rows})
+    state = request.GET.get("state", "")
+    rows = dashboard.requests_in(requests.visible_requests(request.user), state)
+    rows = rows.select_related("case", "received_by")[:500]
+    return render(request, "privacy/requests.html", {"rows": rows, "state": state})
 
 
 @login_required

@@ -10,12 +10,13 @@ class ReviewsConfig(AppConfig):
     def ready(self) -> None:
         from kehu.api import routes
         from kehu.core import policy
+        from kehu.core.dashboard import register_panel
         from kehu.core.home import register_stats
         from kehu.customers import card, flags
         from kehu.customers import freshness as customer_freshness
         from kehu.ops.reminders import register_rule
         from kehu.ops.schedule import register_periodic
-        from kehu.reviews import freshness, reminders, tasks
+        from kehu.reviews import dashboard, freshness, reminders, tasks
         from kehu.reviews.models import ReviewTask
         from kehu.reviews.selectors import card_panel, home_stats
 
@@ -33,6 +34,7 @@ class ReviewsConfig(AppConfig):
             )
         )
         register_stats(home_stats)
+        register_panel(dashboard.PANEL)
         card.register_panel(card_panel)
         routes.register_endpoints("kehu.reviews.api")
         routes.register_viewset(

@@ -73,6 +73,33 @@ def overdue_for(user: Any, today: datetime.date | None = None) -> QuerySet[Step]
     return tasks_for(user).filter(status=StepStatus.OPEN, due_date__lt=today)
 
 
+def listed_cases(user: Any) -> QuerySet[Case]:
+    """The cases the case list offers the user: those in their scope, opened by them or
+    waiting for them."""
+    return policy.scope(user, Case.objects.all()) | Case.objects.filter(
+        Q(opened_by=user) | Q(steps__in=tasks_for(user))
+    )
+
+
+def overdue_steps(today: datetime.date | None = None) -> QuerySet[Step]:
+    """Open steps of open cases past their due date."""
+    today = today or timezone.localdate()
+    return Step.objects.filter(
+        status=StepStatus.OPEN, due_date__lt=today, case__status=CaseStatus.OPEN
+    )
+
+
+def overdue_of(assignee: str, today: datetime.date | None = None) -> QuerySet[Step]:
+    """The overdue steps of one assignee: a user's id, or a role for the steps assigned to a
+    role and to no one in person."""
+    steps = overdue_steps(today)
+    if assignee.isascii() and assignee.isdigit():
+        return steps.filter(assignee_user_id=int(assignee))
+    if assignee in Role.values:
+        return steps.filter(assignee_user__isnull=True, assignee_role=assignee)
+    return steps.none()
+
+
 def submitted_by(user: Any) -> QuerySet[Case]:
     """Open cases the user opened (what they wait for)."""
     return (

@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kehu.audit.models import AuditEvent
-from kehu.core import policy
 from kehu.core.access import DENIED
 from kehu.workflow import definitions, selectors, services
 from kehu.workflow.forms import CommentForm, CompleteStepForm, WaitForm
@@ -208,11 +206,12 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    cases = policy.scope(user, Case.objects.all()) | Case.objects.filter(
-        Q(opened_by=user) | Q(steps__in=selectors.tasks_for(user))
-    )
+    cases = selectors.listed_cases(user)
     process = request.GET.get("process", "")
     status = request.GET.get("status", "")
+    overdue = request.GET.get("overdue", "")
+    if overdue:
+        cases = cases.filter(pk__in=selectors.overdue_of(overdue).values("case_id"))
     if process:
         cases = cases.filter(process=process)
     if status in CaseStatus.values:
@@ -227,5 +226,6 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "statuses": CaseStatus.choices,
             "process": process,
             "status": status,
+            "overdue": overdue,
         },
     )
