@@ -11,7 +11,7 @@ class CreditConfig(AppConfig):
         from kehu.api import routes
         from kehu.core import policy
         from kehu.core.dashboard import register_panel
-        from kehu.credit import dashboard, processes, tasks  # noqa: F401  (processes)
+        from kehu.credit import dashboard, investigation, processes, tasks  # noqa: F401
         from kehu.credit.models import (
             CreditAccount,
             CreditApplication,
@@ -26,6 +26,7 @@ class CreditConfig(AppConfig):
         from kehu.customers import card, flags, package
         from kehu.customers.filters import register_list_filter
         from kehu.customers.models import Customer
+        from kehu.documents import opening
         from kehu.ops.schedule import register_periodic
 
         customer = (Customer, "customer_id")
@@ -38,6 +39,7 @@ class CreditConfig(AppConfig):
                 of_account, "account__customer__unit__path", "account__customer__owner_id"
             )
         register_periodic(*tasks.PERIODIC)
+        opening.register_open_check(investigation.may_open_photo)
         card.register_panel(card_panel)
         package.register_part(credit_part)
         flags.register_flag(flags.Flag("credit_hold", _("Credit hold"), held_condition))

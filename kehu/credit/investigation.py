@@ -25,6 +25,15 @@ VISIT_TEXTS = ("premises", "staff", "equipment", "stock", "operations")
 MAX_PARTIES = 50
 
 
+def may_open_photo(user: Any, version: DocumentVersion) -> bool:
+    """Site-visit photos are investigation notes: only whoever may read the customer's
+    investigation opens them (an account manager sees that they exist, not what they show)."""
+    document = version.document
+    if document.doc_type.code != PHOTO_TYPE:
+        return True
+    return policy.has_perm(user, "credit.investigation.view", document.customer)
+
+
 def _open(application: CreditApplication) -> None:
     if application.signed_at is not None:
         raise ValidationError(_("The report is signed; it can no longer be changed."))

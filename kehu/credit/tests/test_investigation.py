@@ -51,7 +51,11 @@ def sign(application: CreditApplication, by: User) -> CreditApplication:
 
 
 @pytest.mark.django_db
-def test_site_visit_and_photos(demo: dict[str, User], active: Customer) -> None:  # noqa: F811
+def test_site_visit_and_photos(
+    demo: dict[str, User],
+    active: Customer,  # noqa: F811
+    client_for: Callable[..., Client],
+) -> None:
     credit = demo["credit"]
     application = apply(active, demo["manager1"])
     with pytest.raises(ValidationError) as refused:
@@ -84,6 +88,11 @@ def test_site_visit_and_photos(demo: dict[str, User], active: Customer) -> None:
     signed = sign(application, credit)
     with pytest.raises(ValidationError, match="signed"):
         investigation.site_visit_save(signed, VISIT, by=credit)
+
+    # A photo is an investigation note: the account manager sees it listed, may not open it.
+    download = f"/documents/versions/{version.pk}/download/"
+    assert client_for(active.owner.username).get(download).status_code == 403
+    assert client_for("credit").get(download).status_code == 200
 
 
 @pytest.mark.django_db
