@@ -394,14 +394,18 @@ RULES: dict[str, list[Rule]] = {
     "customers:package": [Rule("customer", per_object(PACKAGERS))],
     "customers:list_pdf": [Rule(expect=users("head_sale", "gm", "auditor"))],
     "customers:change_requests": [Rule(expect=CUSTOMER_READERS)],
-    # The roster import: whoever may create customers somewhere; a preview is its owner's
-    # check job only (the matrix's jobs are of another kind: nobody's preview).
+    # The roster import: whoever may create customers somewhere; a preview (and its confirm)
+    # is its owner's check job only: a job of another kind is nobody's preview.
     "customers:import": [Rule(expect=ACCOUNT_MANAGERS | {"head_sale"})],
     "customers:import_template": [Rule(expect=ACCOUNT_MANAGERS | {"head_sale"})],
     "api/v1/customer-imports/": [Rule(expect=ACCOUNT_MANAGERS | {"head_sale"}, method="POST")],
-    "customers:import_preview": [Rule("userjob", per_object({"A": set(), "B": set(), "C": set()}))],
+    "customers:import_preview": [
+        Rule("rostercheck", per_object({"A": OWNER["A"]})),
+        Rule("userjob", per_object({"A": set(), "B": set(), "C": set()})),
+    ],
     "customers:import_confirm": [
-        Rule("userjob", per_object({"A": set(), "B": set(), "C": set()}), "POST")
+        Rule("rostercheck", per_object({"A": OWNER["A"]}), "POST"),
+        Rule("userjob", per_object({"A": set(), "B": set(), "C": set()}), "POST"),
     ],
     "customers:change_request": [Rule("changerequest", per_object(READ))],
     "customers:change_request_file": [Rule("changerequest", per_object(READ))],
@@ -1477,6 +1481,7 @@ def world(demo: dict[str, User]) -> dict[str, Any]:
             objects[key].update(_archive_world(demo[owner], demo))
         for key in ("A", "B", "C"):
             objects[key].update(_contract_world(objects[key]["customer"]))
+        objects["A"]["rostercheck"] = _roster_check(demo["manager1"])
         # The daily job proposes the dossiers' hand-over to the credit management office.
         transfers.propose_transfers(datetime.date(2030, 1, 1))
         for key in ("A", "B", "C"):
@@ -1591,6 +1596,21 @@ def _running_job_with_result(owner: User) -> Any:
         result_type="text/csv",
         result_expires_at=timezone.now() + datetime.timedelta(days=1),
     )
+
+
+def _roster_check(owner: User) -> Any:
+    """A finished check of a roster file by `owner` (one new customer, no wrong row): its
+    preview can be confirmed."""
+    from kehu.customers.roster.services import start_check
+    from kehu.customers.tests.roster_files import org_row, xlsx
+    from kehu.generic.jobs import run_job
+
+    sale = OrgUnit.objects.get(code="SALE")
+    job = start_check(owner, sale, "roster.xlsx", xlsx([org_row(9401)]), False)
+    assert run_job(job.pk) == "succeeded", job.pk
+    job.refresh_from_db()
+    assert job.summary["counts"]["new"] == 1 and not job.summary["counts"]["error"]
+    return job
 
 
 def _credit_override(customer: Any, by: User) -> Any:
