@@ -14,6 +14,7 @@ from kehu.audit import sealing
 from kehu.audit.context import Actor, current_actor, purpose_extra
 from kehu.audit.keys import audit_key
 from kehu.audit.models import AuditEvent
+from kehu.core.rowbound import insert_values
 
 
 def _jsonable(value: Any) -> Any:
@@ -125,7 +126,7 @@ def record_many(
             key = audit_key()
             for row in rows:
                 sealing.seal_row(row, head, key)
-        AuditEvent.objects.bulk_create([AuditEvent(**row) for row in rows], batch_size=500)
+        insert_values(AuditEvent, rows)
         if head is not None:
             sealing.save_head(head)
         sealing.seal_after_commit(head)

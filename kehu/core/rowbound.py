@@ -129,23 +129,58 @@ def bind_to_rows(objs: Iterable[models.Model]) -> None:
                     setattr(obj, field.attname, seal(value, field.context, row=obj.pk))
 
 
+def _prepare(field: models.Field[Any, Any], connection: Any) -> Any:
+    """The field's `get_db_prep_save`, with blank text passed through as it would be."""
+    prep = field.get_db_prep_save
+    if not isinstance(field, models.CharField | models.TextField):
+        return lambda value: prep(value, connection)
+    # A blank (or NULL) text value is stored as it is; only other values need preparing.
+    return lambda value: value if value is None or value == "" else prep(value, connection)
+
+
+def _execute(model: type[models.Model], fields: list[Any], rows: list[tuple[Any, ...]]) -> None:
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    connection = connections[DEFAULT_DB_ALIAS]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+
+
 def insert_rows(objs: list[Any]) -> None:
     """Insert new objects of one model whose pk is set (`reserve_ids`) with one executemany:
     the values as `bulk_create` would prepare them (`pre_save`, `get_db_prep_save`), without
     compiling a statement per batch. No signals, as with `bulk_create`."""
     if not objs:
         return
-    from django.db import connection
+    from django.db import DEFAULT_DB_ALIAS, connections
 
+    connection = connections[DEFAULT_DB_ALIAS]
     model = type(objs[0])
-    fields = model._meta.concrete_fields
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    table = connection.ops.quote_name(model._meta.db_table)
-    rows = [
-        tuple(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields) for obj in objs
-    ]
+    fields = list(model._meta.concrete_fields)
+    steps = [(f.pre_save, _prepare(f, connection)) for f in fields]
+    rows = [tuple(prep(pre_save(obj, True)) for pre_save, prep in steps) for obj in objs]
     for obj in objs:
         obj._state.adding = False
-    with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+    _execute(model, fields, rows)
+
+
+def insert_values(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
+    """Insert rows given as {field name: value} with one executemany, the database giving
+    the ids (in the order of `rows`); a field a row leaves out gets its default. Values are
+    prepared as `bulk_create` prepares them (`get_db_prep_save`); no `pre_save`, no signals:
+    for models without automatic field values (auto_now) or encrypted fields."""
+    if not rows:
+        return
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    connection = connections[DEFAULT_DB_ALIAS]
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    if any(isinstance(f, EncryptedTextField) for f in fields):
+        raise TypeError("insert_values does not encrypt: use insert_rows")
+    defaults = {f.attname: f.get_default() for f in fields}
+    steps = [(f.attname, _prepare(f, connection)) for f in fields]
+    values = [tuple(prep(row.get(name, defaults[name])) for name, prep in steps) for row in rows]
+    _execute(model, fields, values)

@@ -70,29 +70,95 @@ class Completeness:
 
     @property
     def percent(self) -> int:
-        if not self.items:
-            return 100
-        return round(100 * sum(i.present for i in self.items) / len(self.items))
+        return _percent_of([i.present for i in self.items])
 
 
 def _label(name: str) -> str:
     return str(getattr(Customer._meta.get_field(name), "verbose_name", name))
 
 
+def _problems(contact: Contact) -> list[str]:
+    """The codes of what keeps a key contact's data from being exact (`PROBLEMS`)."""
+    found = [
+        ("salutation", bool(_SALUTATION.match(contact.name))),
+        ("gender", not contact.gender),
+        ("title", not contact.title),
+        ("phone", not (contact.mobile or contact.office_phone)),
+        ("influence", contact.influence is None),
+    ]
+    return [code for code, problem in found if problem]
+
+
+PROBLEMS = {
+    "salutation": gettext_lazy("the name is a salutation, not a full name"),
+    "gender": gettext_lazy("gender missing"),
+    "title": gettext_lazy("title missing"),
+    "phone": gettext_lazy("no phone"),
+    "influence": gettext_lazy("decision weight missing"),
+}
+
+
 def contact_problems(contact: Contact) -> list[str]:
     """What keeps a key contact's data from being exact."""
-    problems = []
-    if _SALUTATION.match(contact.name):
-        problems.append(_("the name is a salutation, not a full name"))
-    if not contact.gender:
-        problems.append(_("gender missing"))
-    if not contact.title:
-        problems.append(_("title missing"))
-    if not (contact.mobile or contact.office_phone):
-        problems.append(_("no phone"))
-    if contact.influence is None:
-        problems.append(_("decision weight missing"))
-    return problems
+    return [str(PROBLEMS[code]) for code in _problems(contact)]
+
+
+def _related(
+    customer: Customer, contacts: list[Contact] | None, accounts: int | None
+) -> tuple[list[Contact], int]:
+    if customer.kind != CustomerKind.ORGANIZATION:
+        return contacts or [], accounts or 0
+    if contacts is None:
+        contacts = list(customer.contacts.all()) if customer.pk else []
+    if accounts is None:
+        accounts = customer.bank_accounts.count() if customer.pk else 0
+    return contacts, accounts
+
+
+def _primary(contacts: list[Contact]) -> Contact | None:
+    return next((c for c in contacts if c.is_primary), None)
+
+
+def _checked(customer: Customer, contacts: list[Contact], accounts: int) -> list[tuple[str, bool]]:
+    """The one definition of what is checked: (item, present) for the customer's kind."""
+    organization = customer.kind == CustomerKind.ORGANIZATION
+    names = ORGANIZATION_ITEMS if organization else INDIVIDUAL_ITEMS
+    checked = [(name, getattr(customer, name) not in (None, "")) for name in names]
+    if organization:
+        primary = _primary(contacts)
+        checked += [
+            ("contacts", len(contacts) >= RECOMMENDED_CONTACTS),
+            ("primary_contact", primary is not None and not _problems(primary)),
+            ("bank_account", bool(accounts)),
+        ]
+    return checked
+
+
+def _percent_of(present: list[bool]) -> int:
+    if not present:
+        return 100
+    return round(100 * sum(present) / len(present))
+
+
+def percent(
+    customer: Customer, contacts: list[Contact] | None = None, accounts: int | None = None
+) -> int:
+    """`assess(...).percent` without the labels and notes (for storing it)."""
+    contacts, accounts = _related(customer, contacts, accounts)
+    return _percent_of([present for _key, present in _checked(customer, contacts, accounts)])
+
+
+def _item(key: str, present: bool, contacts: list[Contact]) -> Item:
+    if key == "contacts":
+        label = _("At least %(n)d contacts") % {"n": RECOMMENDED_CONTACTS}
+        return Item(key, label, present, _("%(n)d recorded") % {"n": len(contacts)})
+    if key == "primary_contact":
+        primary = _primary(contacts)
+        problems = contact_problems(primary) if primary else [_("no primary contact")]
+        return Item(key, _("Primary contact data exact"), present, "；".join(problems))
+    if key == "bank_account":
+        return Item(key, _("Settlement bank account"), present)
+    return Item(key, _label(key), present)
 
 
 def assess(
@@ -100,33 +166,9 @@ def assess(
 ) -> Completeness:
     """Required items of the customer's kind; contacts and accounts may be passed in when the
     caller has them already (the services do, to avoid extra queries)."""
-    names = ORGANIZATION_ITEMS if customer.kind == CustomerKind.ORGANIZATION else INDIVIDUAL_ITEMS
-    items = [Item(name, _label(name), getattr(customer, name) not in (None, "")) for name in names]
-    if customer.kind == CustomerKind.ORGANIZATION:
-        if contacts is None:
-            contacts = list(customer.contacts.all()) if customer.pk else []
-        if accounts is None:
-            accounts = customer.bank_accounts.count() if customer.pk else 0
-        items.append(
-            Item(
-                "contacts",
-                _("At least %(n)d contacts") % {"n": RECOMMENDED_CONTACTS},
-                len(contacts) >= RECOMMENDED_CONTACTS,
-                _("%(n)d recorded") % {"n": len(contacts)},
-            )
-        )
-        primary = next((c for c in contacts if c.is_primary), None)
-        problems = contact_problems(primary) if primary else [_("no primary contact")]
-        items.append(
-            Item(
-                "primary_contact",
-                _("Primary contact data exact"),
-                not problems,
-                "；".join(problems),
-            )
-        )
-        items.append(Item("bank_account", _("Settlement bank account"), bool(accounts)))
-    return Completeness(items)
+    contacts, accounts = _related(customer, contacts, accounts)
+    checked = _checked(customer, contacts, accounts)
+    return Completeness([_item(key, present, contacts) for key, present in checked])
 
 
 def summary(customer: Customer) -> dict[str, Any]:

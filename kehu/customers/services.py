@@ -88,7 +88,7 @@ def refresh_derived(customer: Customer, *, save: bool = True) -> Customer:
         else ""
     )
     customer.search_text = search.build_search_text(customer, contacts)
-    customer.completeness = completeness.assess(customer, contacts, accounts).percent
+    customer.completeness = completeness.percent(customer, contacts, accounts)
     if save and customer.pk:
         Customer.objects.filter(pk=customer.pk).update(
             name_pinyin=customer.name_pinyin,

@@ -22,7 +22,7 @@ from kehu.audit.chain import event_hash, verify_rows
 from kehu.audit.keys import audit_key
 from kehu.audit.models import GENESIS_HASH, SCHEME_HMAC, SCHEME_SHA256, AuditEvent, ChainHead
 from kehu.audit.selectors import chain_rows, verify_chain
-from kehu.audit.services import record
+from kehu.audit.services import record, record_many
 from kehu.core.models import User
 
 # The demo data is loaded once per module (see conftest.py); each test rolls back.
@@ -290,3 +290,41 @@ def test_command_line_exit_status(tmp_path: Path) -> None:
     broken = run_kehu(data_dir, "audit", "verify")
     assert broken.returncode == 1
     assert "#12" in broken.stderr
+
+
+def _record_many_batch(demo: dict[str, User]) -> list[User]:
+    users = list(User.objects.order_by("pk")[:3])
+    items: list[tuple[Any, dict[str, Any]]] = [
+        (user, {"name": [None, f"名{n}"], "n": [n, n + 1]}) for n, user in enumerate(users)
+    ]
+    assert record_many("core.user.import", items, extra={"file": "名单.xlsx"}) == 3
+    return users
+
+
+def test_record_many_events_verify(demo: dict[str, User]) -> None:
+    before = AuditEvent.objects.count()
+    users = _record_many_batch(demo)
+    events = list(AuditEvent.objects.filter(action="core.user.import").order_by("id"))
+    assert [e.object_id for e in events] == [str(u.pk) for u in users]
+    assert [e.seq for e in events] == [before + 1, before + 2, before + 3]
+    assert events[1].changes == {"name": [None, "名1"], "n": [1, 2]}
+    assert events[0].extra["file"] == "名单.xlsx"
+    assert events[0].scheme == SCHEME_HMAC
+    assert verify_chain(exports=False).ok
+    assert f"{before + 3} events" in verify()
+
+
+def test_record_many_unsealed_then_sealed(
+    demo: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kehu.audit import sealing
+
+    monkeypatch.setattr(sealing, "try_lock_head", lambda: None)  # the head is busy
+    with transaction.atomic():
+        _record_many_batch(demo)
+    events = AuditEvent.objects.filter(action="core.user.import")
+    assert [e.seq for e in events] == [None, None, None]
+    assert {e.scheme for e in events} == {SCHEME_SHA256}
+    sealing.seal_pending()
+    assert None not in [e.seq for e in events.all()]
+    assert verify_chain(exports=False).ok

@@ -50,7 +50,7 @@ def derive(customer: Customer, contacts: list[Contact], accounts: int) -> None:
     customer.phone_digest = _digest("phone", customer.phone)
     customer.legal_rep_phone_digest = _digest("phone", customer.legal_rep_phone)
     customer.search_text = search.build_search_text(customer, contacts, pinyin)
-    customer.completeness = completeness.assess(customer, contacts, accounts).percent
+    customer.completeness = completeness.percent(customer, contacts, accounts)
 
 
 def apply(rows: list[Planned], context: RosterContext) -> None:

@@ -21,7 +21,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.db.models.signals import post_delete
 from django.utils.translation import gettext as _
-from pypinyin import lazy_pinyin
 
 from kehu.audit.services import record
 from kehu.core import masking, policy
@@ -29,6 +28,7 @@ from kehu.core.digest import lookup_digest
 from kehu.customers.models import Contact, Customer, CustomerKind
 from kehu.customers.search import storage
 from kehu.customers.search.grams import query_grams
+from kehu.customers.search.pinyin import lazy_pinyin
 from kehu.infra import ratelimit
 from kehu.infra.normalize import halfwidth, normalize_phone, phone_digits
 
