@@ -87,13 +87,13 @@ def test_a_backup_without_its_key_or_with_the_wrong_key_is_refused(
     manifest = engine.backup()
     key_id = manifest["database"]["key_id"]
     with translation.override("zh-hans"):
-        with override_settings(KEHU_BACKUP_KEYS=[("other", "another secret")]):
-            with pytest.raises(CommandError) as missing:
-                call_command("restore", manifest["id"], "--target", str(tmp_path / "a"))
+        other = override_settings(KEHU_BACKUP_KEYS=[("other", "another secret")])
+        with other, pytest.raises(CommandError) as missing:
+            call_command("restore", manifest["id"], "--target", str(tmp_path / "a"))
         assert f"备份密钥 {key_id}" in str(missing.value) and "未配置" in str(missing.value)
-        with override_settings(KEHU_BACKUP_KEYS=[(key_id, "not the right secret")]):
-            with pytest.raises(ValidationError) as wrong:
-                restore(manifest["id"], tmp_path / "b")
+        wrong_key = override_settings(KEHU_BACKUP_KEYS=[(key_id, "not the right secret")])
+        with wrong_key, pytest.raises(ValidationError) as wrong:
+            restore(manifest["id"], tmp_path / "b")
         assert "密钥不对" in " ".join(wrong.value.messages)
     assert not (tmp_path / "b" / "kehu.sqlite3").exists()
     failed = BackupRun.objects.filter(kind=RunKind.RESTORE, status=RunStatus.FAILED)
@@ -163,9 +163,9 @@ def test_backups_go_to_s3_too_and_restore_from_there(
 def test_the_backup_folder_may_not_hold_the_keys(installation: dict[str, Any]) -> None:
     from django.conf import settings
 
-    with override_settings(KEHU_BACKUP_DIR=Path(settings.DATA_DIR) / "backups"):
-        with pytest.raises(CommandError, match="KEHU_BACKUP_DIR"):
-            call_command("backup")
+    inside = override_settings(KEHU_BACKUP_DIR=Path(settings.DATA_DIR) / "backups")
+    with inside, pytest.raises(CommandError, match="KEHU_BACKUP_DIR"):
+        call_command("backup")
 
 
 def test_pgbackrest_status_from_its_json() -> None:
