@@ -8,7 +8,6 @@ scratch database; the files as on SQLite."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import uuid
 from pathlib import Path
@@ -153,5 +152,4 @@ def postgresql_drill(manifest: dict[str, Any], target: Path, progress: Progress)
     finally:
         admin.execute(f'DROP DATABASE IF EXISTS "{scratch["dbname"]}" WITH (FORCE)')
         admin.close()
-        shutil.rmtree(target / "files", ignore_errors=True)
     return report

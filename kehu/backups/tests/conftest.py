@@ -42,8 +42,34 @@ def backup_dir(tmp_path: Path) -> Iterator[Path]:
 
 
 @pytest.fixture
+def pgbackrest_recent(tmp_path: Path) -> Iterator[Path]:
+    """A stand-in for `pgbackrest` answering `info` with the real JSON of pgbackrest_info.json
+    (two repositories, a full and an incremental backup) moved to the last hour."""
+    import json
+    import time
+
+    info = json.loads((Path(__file__).parent / "pgbackrest_info.json").read_text())
+    shift = int(time.time()) - 3600 - max(b["timestamp"]["stop"] for b in info[0]["backup"])
+    for backup in info[0]["backup"]:
+        for key in ("start", "stop"):
+            backup["timestamp"][key] += shift
+    answer = tmp_path / "pgbackrest-info.json"
+    answer.write_text(json.dumps(info))
+    script = tmp_path / "pgbackrest"
+    script.write_text(f"#!/bin/sh\ncat {answer}\n")
+    script.chmod(0o755)
+    options = {"command": str(script), "config": "", "stanza": "kehu"}
+    with override_settings(KEHU_PGBACKREST=options):
+        yield script
+
+
+@pytest.fixture
 def installation(
-    transactional_db: None, migration_seeds: None, demo: dict[str, Any], backup_dir: Path
+    transactional_db: None,
+    migration_seeds: None,
+    demo: dict[str, Any],
+    backup_dir: Path,
+    pgbackrest_recent: Path,
 ) -> dict[str, Any]:
     """A company with a stored licence and a person whose data can be deleted."""
     from kehu.audit.context import SYSTEM, acting_as

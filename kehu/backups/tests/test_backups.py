@@ -80,6 +80,20 @@ def test_the_drill_compares_every_table_and_file_and_is_on_record(
     assert AuditEvent.objects.filter(action="backups.drill.done").exists()
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the logical drill of PostgreSQL")
+def test_the_postgresql_drill_compares_a_snapshot_with_its_restored_copy(
+    installation: dict[str, Any],
+) -> None:
+    report = drill()
+    assert report["ok"] and report["problems"] == []
+    assert report["engine"] == "postgresql" and report["tables"] > 50 and report["files"] >= 1
+    assert "audit chain intact" in report["checks"]["audit"]
+    assert "documents intact: 1 versions checked" in report["checks"]["documents"]
+    state = status.backup_status()
+    assert state["pgbackrest"]["repos"][0]["last"]["type"] == "incr"
+    assert state["problems"] == [], state["problems"]
+
+
 @sqlite_only
 def test_a_backup_without_its_key_or_with_the_wrong_key_is_refused(
     installation: dict[str, Any], tmp_path: Path
