@@ -3,9 +3,11 @@ jobs (kehu.generic.jobs): progress on the Jobs page, audited as the administrato
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from kehu.core import policy
@@ -17,11 +19,21 @@ def _allowed(context: JobContext, perm: str) -> None:
         raise PermissionDenied(_("You do not have permission to do this."))
 
 
+@contextmanager
+def _configuration_told() -> Iterator[None]:
+    """A missing destination is the administrator's to fix: the job says what to set."""
+    try:
+        yield
+    except ImproperlyConfigured as error:
+        raise ValidationError(str(error)) from None
+
+
 def run_backup_job(context: JobContext) -> dict[str, Any]:
     from kehu.backups.engine import backup
 
     _allowed(context, "backups.backup.run")
-    manifest = backup(context.progress)
+    with _configuration_told():
+        manifest = backup(context.progress)
     return {
         "lines": [
             [_("Backup"), manifest["id"]],
@@ -36,7 +48,8 @@ def run_drill_job(context: JobContext) -> dict[str, Any]:
     from kehu.backups.drill import drill
 
     _allowed(context, "backups.drill.run")
-    report = drill(context.progress)
+    with _configuration_told():
+        report = drill(context.progress)
     checks = report.get("checks", {})
     return {
         "lines": [

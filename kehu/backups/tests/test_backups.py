@@ -5,6 +5,7 @@ backup alarm, incremental files, S3; pgBackRest's status from its real JSON."""
 from __future__ import annotations
 
 import datetime
+import io
 import json
 import sqlite3
 from pathlib import Path
@@ -132,8 +133,13 @@ def test_files_are_copied_once_and_the_weekly_check_rereads_them(
 
 
 def test_a_late_backup_alarms_the_administrators(installation: dict[str, Any]) -> None:
-    engine.backup()
+    manifest = engine.backup()
     assert status.check_and_alarm()["problems"] == []
+    out = io.StringIO()
+    call_command("backup", "status", "--json", stdout=out)
+    shown = json.loads(out.getvalue())
+    assert shown["destinations"][0]["backup"] == manifest["id"]
+    assert shown["last_backup"]["status"] == "succeeded" and shown["problems"] == []
     later = timezone.now() + datetime.timedelta(days=1, hours=7)
     found = status.check_and_alarm(later)["problems"]
     assert any("late" in problem or "晚" in problem for problem in found), found
@@ -203,3 +209,26 @@ def test_the_pgbackrest_configuration_names_both_repositories() -> None:
     text = pgbackrest.configuration()
     assert "repo1-cipher-type=aes-256-cbc" in text and "repo2-type=s3" in text
     assert "archive_command = 'pgbackrest --stanza=kehu archive-push %p'" in text
+
+
+@pytest.mark.django_db
+def test_the_deletion_ledger_travels_into_a_restored_copy(tmp_path: Path) -> None:
+    from kehu.privacy.models import DeletionLedger
+    from kehu.privacy.requests import merge_ledger
+
+    DeletionLedger.objects.create(
+        subject_type="customers.customer",
+        subject_id="7",
+        action="anonymised",
+        fields=["name", "phone"],
+    )
+    target = tmp_path / "ledger.json"
+    call_command("backup", "ledger", str(target), stdout=io.StringIO())
+    entries = json.loads(target.read_text())
+    assert [(e["subject_id"], e["fields"]) for e in entries] == [("7", ["name", "phone"])]
+    DeletionLedger.objects.all().delete()  # a copy from before the deletion
+    with acting_as(SYSTEM):
+        assert merge_ledger(entries) == 1
+        assert merge_ledger(entries) == 0  # twice changes nothing
+    (entry,) = DeletionLedger.objects.all()
+    assert entry.performed_at.isoformat() == entries[0]["performed_at"]

@@ -27,6 +27,10 @@ class Command(BaseCommand):
         sub.add_parser("verify", help="Re-read the latest backup in every destination.")
         sub.add_parser("drill", help="Back up, restore into a scratch folder, compare, report.")
         sub.add_parser("pgbackrest-config", help="Print the pgBackRest configuration to use.")
+        ledger = sub.add_parser(
+            "ledger", help="Write the deletion ledger (no personal data) to FILE, for restores."
+        )
+        ledger.add_argument("file")
         after = sub.add_parser("after-restore", help="(run by kehu restore on the copy)")
         after.add_argument("--heads", required=True)
         after.add_argument("--ledger")
@@ -60,6 +64,12 @@ class Command(BaseCommand):
                     self.stdout.write(json.dumps(report, ensure_ascii=False, default=str))
                 elif action == "pgbackrest-config":
                     self.stdout.write(pgbackrest.configuration())
+                elif action == "ledger":
+                    from kehu.privacy.requests import ledger_entries
+
+                    entries = ledger_entries()
+                    Path(options["file"]).write_text(json.dumps(entries), encoding="utf-8")
+                    self.stdout.write(f"{len(entries)} ledger entries written")
                 elif action == "after-restore":
                     from kehu.backups.checks import after_restore
 
