@@ -88,6 +88,7 @@ def cluster() -> Iterator[dict[str, str]]:
             timeout=60,
             check=False,
         )
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def _psql(cluster: dict[str, str], sql: str) -> str:
