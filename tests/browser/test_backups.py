@@ -1,5 +1,6 @@
 """An administrator sees the state of the backups, starts a restore drill and watches it run
-as a background job to its end; the Backups page then shows the drill's result."""
+as a background job to its end; the Backups page then shows the drill's result. (The
+scheduler of the test server runs its due jobs at its first tick, a drill among them.)"""
 
 from __future__ import annotations
 
@@ -22,5 +23,9 @@ def test_an_administrator_starts_a_restore_drill_and_watches_it(admin_page: Page
     page.click("#job-link")
     page.wait_for_url("**/backups/")
     expect(page.locator("#last-drill")).to_contain_text("完成")
-    expect(page.locator("#backup-ok")).to_be_visible()
+    expect(page.locator("#last-drill")).to_contain_text("个数据表")
+    # No problem but pgBackRest's, which the test server on PostgreSQL does not run.
+    problems = page.locator("#backup-problems li")
+    for index in range(problems.count()):
+        expect(problems.nth(index)).to_contain_text("pgBackRest")
     expect(page.locator("#backup-runs")).to_contain_text("恢复演练")
