@@ -16,13 +16,6 @@ from kehu.backups.models import BackupRun, RunKind, RunStatus
 from kehu.core.notifications import notify
 from kehu.ops.jobs import alarm_recipients
 
-KIND_LABELS = {
-    RunKind.BACKUP: _("Backup"),
-    RunKind.VERIFY: _("Backup verification"),
-    RunKind.RESTORE: _("Restore"),
-    RunKind.DRILL: _("Restore drill"),
-}
-
 
 def alarm(action: str, title: str, body: str, obj: Any = None, **extra: Any) -> None:
     """An audit event and a notification to every active system administrator."""
@@ -43,7 +36,7 @@ def tracked(kind: str, backup_id: str = "") -> Iterator[BackupRun]:
     except Exception as error:
         messages = getattr(error, "messages", None) or [str(error) or type(error).__name__]
         finish(run, RunStatus.FAILED, error="\n".join(str(m) for m in messages))
-        label = str(KIND_LABELS[RunKind(kind)])
+        label = str(RunKind(kind).label)
         alarm(
             f"backups.{kind}.failed",
             _("%(what)s failed") % {"what": label},
