@@ -158,6 +158,24 @@ def backup_status(now: datetime.datetime | None = None) -> dict[str, Any]:
     return state
 
 
+def health_summary() -> dict[str, Any]:
+    """For /health/ (administrators): the last backup, verification and drill, from Kehu's
+    own record only (no destination or pgBackRest is asked: the page is polled)."""
+    found = {}
+    for key, kind in (
+        ("last_backup", RunKind.BACKUP),
+        ("last_verify", RunKind.VERIFY),
+        ("last_drill", RunKind.DRILL),
+    ):
+        run = last_run(kind)
+        found[key] = run and {
+            "backup": run.backup_id,
+            "status": run.status,
+            "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        }
+    return found
+
+
 def check_and_alarm(now: datetime.datetime | None = None) -> dict[str, Any]:
     """Daily: the status; late or failed backups alarm the system administrators."""
     state = backup_status(now)

@@ -34,10 +34,25 @@ PERIODIC = (
 )
 
 
+def _unconfigured() -> dict[str, Any] | None:
+    """Without a destination the runs are skipped; the daily check alarms about it."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from kehu.backups.destinations import configured
+
+    try:
+        configured()
+    except ImproperlyConfigured as error:
+        return {"skipped": str(error)}
+    return None
+
+
 @task()
 def daily_backup() -> dict[str, Any]:
     from kehu.backups.engine import backup
 
+    if skipped := _unconfigured():
+        return skipped
     with acting_as(SYSTEM):
         manifest = backup()
     return {"backup": manifest["id"], "new_files": len(manifest["new_files"])}
@@ -47,6 +62,8 @@ def daily_backup() -> dict[str, Any]:
 def weekly_verify() -> dict[str, Any]:
     from kehu.backups.engine import verify
 
+    if skipped := _unconfigured():
+        return skipped
     with acting_as(SYSTEM):
         return verify()
 
@@ -55,6 +72,8 @@ def weekly_verify() -> dict[str, Any]:
 def monthly_drill() -> dict[str, Any]:
     from kehu.backups.drill import drill
 
+    if skipped := _unconfigured():
+        return skipped
     with acting_as(SYSTEM):
         report = drill()
     return {"backup": report["backup"], "ok": report["ok"]}

@@ -8,6 +8,7 @@ import datetime
 import io
 import json
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils import timezone, translation
 
 from kehu.audit.context import SYSTEM, acting_as
@@ -132,7 +133,9 @@ def test_files_are_copied_once_and_the_weekly_check_rereads_them(
     assert Notification.objects.filter(user=admin, link="/backups/").exists()
 
 
-def test_a_late_backup_alarms_the_administrators(installation: dict[str, Any]) -> None:
+def test_a_late_backup_alarms_the_administrators(
+    installation: dict[str, Any], client_for: Callable[[str], Client]
+) -> None:
     manifest = engine.backup()
     assert status.check_and_alarm()["problems"] == []
     out = io.StringIO()
@@ -140,6 +143,9 @@ def test_a_late_backup_alarms_the_administrators(installation: dict[str, Any]) -
     shown = json.loads(out.getvalue())
     assert shown["destinations"][0]["backup"] == manifest["id"]
     assert shown["last_backup"]["status"] == "succeeded" and shown["problems"] == []
+    health = client_for("admin").get("/health/").json()
+    assert health["backups"]["last_backup"]["backup"] == manifest["id"]
+    assert "backups" not in client_for("manager1").get("/health/").json()
     later = timezone.now() + datetime.timedelta(days=1, hours=7)
     found = status.check_and_alarm(later)["problems"]
     assert any("late" in problem or "晚" in problem for problem in found), found
@@ -232,3 +238,16 @@ def test_the_deletion_ledger_travels_into_a_restored_copy(tmp_path: Path) -> Non
         assert merge_ledger(entries) == 0  # twice changes nothing
     (entry,) = DeletionLedger.objects.all()
     assert entry.performed_at.isoformat() == entries[0]["performed_at"]
+
+
+@pytest.mark.django_db
+def test_without_a_destination_the_jobs_skip_and_the_check_alarms(backup_dir: Path) -> None:
+    from kehu.backups import tasks
+
+    with override_settings(KEHU_BACKUP_DIR=None), translation.override("zh-hans"):
+        assert "KEHU_BACKUP_DIR" in tasks.daily_backup.call()["skipped"]
+        assert "skipped" in tasks.monthly_drill.call()
+        found = status.check_and_alarm()["problems"]
+    assert any("未配置备份位置" in problem for problem in found), found
+    assert AuditEvent.objects.filter(action="backups.backup.late").exists()
+    assert not BackupRun.objects.exists()

@@ -9,6 +9,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kehu.audit.context import SYSTEM, acting_as
+from kehu.privacy.requests import ledger_entries
 
 
 def _say(error: Exception) -> str:
@@ -65,8 +66,6 @@ class Command(BaseCommand):
                 elif action == "pgbackrest-config":
                     self.stdout.write(pgbackrest.configuration())
                 elif action == "ledger":
-                    from kehu.privacy.requests import ledger_entries
-
                     entries = ledger_entries()
                     Path(options["file"]).write_text(json.dumps(entries), encoding="utf-8")
                     self.stdout.write(f"{len(entries)} ledger entries written")
