@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "kehu.contracts",
     "kehu.interactions",
     "kehu.selfservice",
+    "kehu.backups",
     "kehu.api",
     "kehu.ops",
 ]
@@ -327,6 +328,34 @@ KEHU_AUDIT_HEAD_SYSLOG = env("KEHU_AUDIT_HEAD_SYSLOG")  # "/dev/log" or "host:51
 # The HMAC key of the audit chain, never stored in the database. SQLite: generated into the
 # data folder when not given. PostgreSQL: must be given (several servers share one chain).
 KEHU_AUDIT_KEY = env("KEHU_AUDIT_KEY")
+
+# Backups (docs/operations.md, Backups): `kehu backup` writes to KEHU_BACKUP_DIR (outside the
+# data folder) and/or an S3-compatible bucket. The SQLite copies are encrypted with the backup
+# keyring (KEHU_BACKUP_KEYS or KEHU_BACKUP_KEY, else in embedded mode the data folder's
+# `backup_key`), which is never written beside the backups. PostgreSQL: pgBackRest.
+KEHU_BACKUP_DIR = Path(env("KEHU_BACKUP_DIR")).resolve() if env("KEHU_BACKUP_DIR") else None
+KEHU_BACKUP_KEYS = (
+    keyconfig.keyring(dict(os.environ), DATA_DIR, False, "BACKUP")
+    if not KEHU_CLUSTER_MODE or env("KEHU_BACKUP_KEYS") or env("KEHU_BACKUP_KEY")
+    else []
+)
+KEHU_BACKUP_S3 = {
+    "bucket": env("KEHU_BACKUP_S3_BUCKET"),
+    "prefix": env("KEHU_BACKUP_S3_PREFIX"),
+    "endpoint_url": env("KEHU_BACKUP_S3_ENDPOINT_URL") or None,
+    "access_key": env("KEHU_BACKUP_S3_ACCESS_KEY") or None,
+    "secret_key": env("KEHU_BACKUP_S3_SECRET_KEY") or None,
+    "region": env("KEHU_BACKUP_S3_REGION") or None,
+}
+# A backup older than its schedule (a day; a week for pgBackRest's full) plus this is late.
+KEHU_BACKUP_GRACE_HOURS = env_int("KEHU_BACKUP_GRACE_HOURS", 6)
+# Copies of the SQLite database kept (the documents' files are never pruned).
+KEHU_BACKUP_KEEP_DAYS = env_int("KEHU_BACKUP_KEEP_DAYS", 35)
+KEHU_PGBACKREST = {
+    "command": env("KEHU_PGBACKREST_COMMAND", "pgbackrest"),
+    "config": env("KEHU_PGBACKREST_CONFIG"),
+    "stanza": env("KEHU_PGBACKREST_STANZA", "kehu"),
+}
 
 KEHU_DEMO_PASSWORD = env("KEHU_DEMO_PASSWORD", "Kehu@2026demo")
 # The demo users whose role needs a second factor get a TOTP device with this key (base32),

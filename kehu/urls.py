@@ -13,6 +13,7 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("ops/", include("kehu.ops.urls")),
     path("jobs/", include("kehu.generic.jobs.urls")),
+    path("backups/", include("kehu.backups.urls")),
     path("", include("kehu.core.urls")),
     path("", include("kehu.customers.urls")),
     path("", include("kehu.documents.urls")),

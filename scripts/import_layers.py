@@ -36,6 +36,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("documents",),
     ("filing", "archives", "privacy", "credit", "reviews", "interactions", "selfservice"),
     ("contracts",),
+    ("backups",),
 )
 RANK = {unit: rank for rank, units in enumerate(LAYERS) for unit in units}
 APPS = {unit for unit in RANK if ":" not in unit}

@@ -36,6 +36,7 @@ VERBS: dict[str, Any] = {
     "login": _("signed in"),
     "logout": _("signed out"),
     "login_failed": _("sign-in failed"),
+    "late": _("late"),
     "lockout": _("account locked"),
     "unlock": _("account unlocked"),
     "otp_verified": _("second factor passed"),

@@ -203,6 +203,7 @@ NAVIGATION: list[tuple[Any, list[Item | str]]] = [
                 "core.securitypolicy.change",
             ),
             (_("Outgoing e-mail"), "mail-forward", "ops:outbox", "ops.outbox.view"),
+            (_("Backups"), "database-export", "backups:status", "backups.backup.view"),
             "chat-robots",
             (_("Access limits"), "clock-shield", "core:access_limits", "core.accesslimits.change"),
             (_("API tokens of all users"), "key", "tokens:all", "api.apitoken.view"),

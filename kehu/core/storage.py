@@ -26,6 +26,7 @@ API for callers that keep files:
     open_plain(name) -> a binary file object yielding the plain content (streamed)
     iter_plain(name) -> iterator of plain chunks (for StreamingHttpResponse)
     check(name, sha256) -> None if intact, else a problem text
+    stored_names() -> every stored blob's name; open_raw(name) -> its encrypted bytes (backups)
 """
 
 from __future__ import annotations
@@ -356,3 +357,18 @@ def check(name: str, sha256: str) -> str | None:
     if digest.hexdigest() != sha256:
         return "altered (SHA-256 differs)"
     return None
+
+
+def open_raw(name: str) -> IO[bytes]:
+    """The stored (encrypted) bytes of `name`, streamed: what a backup copies as it is."""
+    return storage()._raw(name)
+
+
+def stored_names(folder: str = "") -> Iterator[str]:
+    """The name of every stored blob (under `folder`), walking the backend's folders."""
+    folders, files = storage().listdir(folder)
+    prefix = f"{folder}/" if folder else ""
+    for file_name in sorted(files):
+        yield prefix + file_name
+    for sub in sorted(folders):
+        yield from stored_names(prefix + sub)

@@ -4,6 +4,7 @@ and ages only: nothing personal); the chat robot's detail page."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +23,15 @@ from kehu.ops.models import (
     WebhookSubscriber,
 )
 from kehu.ops.reminders import registered_kinds
+
+# Sections other apps add to what /health/ tells administrators (cheap reads only: load
+# balancers poll the page), by name.
+HEALTH_SECTIONS: dict[str, Callable[[], dict[str, Any]]] = {}
+
+
+def register_health_section(name: str, section: Callable[[], dict[str, Any]]) -> None:
+    """From an app's ready(): `section()` is added under `name` for administrators."""
+    HEALTH_SECTIONS[name] = section
 
 
 def _ready_since(enqueued_at: datetime.datetime, run_after: datetime.datetime) -> Any:

@@ -25,6 +25,7 @@ def health(request: HttpRequest) -> JsonResponse:
     body: dict[str, Any] = {"status": "degraded" if found else "ok", "database": connection.vendor}
     if policy.has_perm(request.user, "ops.queue.view"):
         body |= {**state, "problems": found}
+        body |= {name: section() for name, section in selectors.HEALTH_SECTIONS.items()}
     return JsonResponse(body, status=503 if found else 200)
 
 

@@ -243,6 +243,50 @@ def blank(subject: Customer | Contact, names: list[str]) -> None:
     refresh_derived(subject if isinstance(subject, Customer) else subject.customer)
 
 
+def ledger_entries() -> list[dict[str, Any]]:
+    """The deletion ledger as plain data (no personal data), to carry into a restored copy."""
+    fields = ("subject_type", "subject_id", "action", "fields", "performed_at")
+    return [
+        {**row, "performed_at": row["performed_at"].isoformat()}
+        for row in DeletionLedger.objects.order_by("performed_at", "pk").values(*fields)
+    ]
+
+
+def merge_ledger(entries: list[dict[str, Any]]) -> int:
+    """Add the entries of another copy of the ledger that this one lacks (a restored backup
+    lacks those recorded after it); how many were added."""
+    import datetime
+
+    added = 0
+    with transaction.atomic():
+        for entry in entries:
+            performed = datetime.datetime.fromisoformat(entry["performed_at"])
+            known = DeletionLedger.objects.filter(
+                subject_type=entry["subject_type"],
+                subject_id=entry["subject_id"],
+                action=entry["action"],
+                performed_at=performed,
+            )
+            if known.exists():
+                continue
+            row = DeletionLedger.objects.create(
+                subject_type=entry["subject_type"],
+                subject_id=entry["subject_id"],
+                action=entry["action"],
+                fields=entry.get("fields") or [],
+            )
+            DeletionLedger.objects.filter(pk=row.pk).update(performed_at=performed)
+            added += 1
+        if added:
+            record(
+                "privacy.ledger.import",
+                object_type="privacy.deletionledger",
+                object_repr=str(_("Deletion ledger")),
+                extra={"added": added},
+            )
+    return added
+
+
 def reapply_deletions() -> int:
     """Apply every ledger entry again (after a restore): idempotent. Returns how many
     subjects needed it."""

@@ -178,6 +178,8 @@ def server() -> Iterator[Server]:
         KEHU_DEMO_CUSTOMERS="100",  # enough for every flow; the server starts sooner
         # Chat robots may post to the tests' stand-in of the platforms on 127.0.0.1.
         KEHU_ROBOT_ALLOWED_HOSTS="127.0.0.1",
+        # Backups go beside the data folder, never into it (where the keys are).
+        KEHU_BACKUP_DIR=f"{data_dir}-backups",
         DJANGO_SETTINGS_MODULE="kehu.settings",
         PYTHONUNBUFFERED="1",
     )
@@ -213,6 +215,7 @@ def server() -> Iterator[Server]:
                     shutil.copyfile(log_path, RESULTS / "server.log")
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
+        shutil.rmtree(f"{data_dir}-backups", ignore_errors=True)
 
 
 @pytest.fixture(scope="package")

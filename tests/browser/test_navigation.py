@@ -45,7 +45,7 @@ CREDIT_CONTRACTS = {"/credit/", "/contracts/", "/projects/"}
 # From the apps' permissions.py (ROLE_PERMISSIONS) and kehu/core/context_processors.py NAVIGATION.
 ALLOWED = {
     "admin": {"/units/", "/users/", "/security-policy/", "/audit/", "/classification-dimensions/"}
-    | {"/privacy/retention/", "/ops/outbox/", "/access-limits/", "/tokens/all/"}
+    | {"/privacy/retention/", "/ops/outbox/", "/access-limits/", "/tokens/all/", "/backups/"}
     | {"/privacy/tiers/", "/reviews/settings/", "/survey-templates/", "/chat-robots/"}
     | {"/complaint-reply-letters/"}
     | {"/credit/limit-bands/", "/credit/reply-letters/", "/credit/rating-scale/"}

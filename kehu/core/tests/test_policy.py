@@ -228,6 +228,7 @@ NAV = {
     "grants": "/privacy/grants/",
     "retention": "/privacy/retention/",
     "outbox": "/ops/outbox/",
+    "backups": "/backups/",
     "calendar": "/calendar-days/",
     "chains": "/approver-rules/",
     "filings": "/filings/",
@@ -298,7 +299,7 @@ CREDIT_CONTRACTS = {"credit", "contracts", "projects"}
         (
             "admin",
             {"home", "units", "users", "security", "audit", "api", "classes", "doctypes"}
-            | {"retention", "outbox", "limits", "all_tokens", "tiers"}
+            | {"retention", "outbox", "backups", "limits", "all_tokens", "tiers"}
             | {"integrity", "calendar", "chains", "review_settings"}
             | FILING_ADMIN
             | WORK
