@@ -20,7 +20,9 @@ from kehu.customers.changes import shown_changes
 from kehu.customers.models import ChangeRequest, Customer, CustomerStatus
 from kehu.customers.serializers import CustomerSerializer
 from kehu.customers.views import FILING_ONLY
+from kehu.generic.jobs import start_job
 from kehu.generic.services import StaleEditError
+from kehu.infra.uploads import safe_name
 
 
 class StatusChangeSerializer(serializers.Serializer[Any]):
@@ -234,8 +236,6 @@ class RosterImportView(Endpoint):
     @extend_schema(request=RosterImportSerializer, responses={202: None})
     def post(self, request: Request) -> Response:
         from kehu.customers.roster import services as roster
-        from kehu.generic.jobs import start_job
-        from kehu.infra.uploads import safe_name
 
         units = roster.import_units(request.user)  # type: ignore[arg-type]
         if not units.exists():

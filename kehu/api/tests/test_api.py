@@ -47,7 +47,7 @@ def test_token_command_prints_a_working_token(demo: dict[str, User]) -> None:
 
     response = bearer(raw).get("/api/v1/units/")
     assert response.status_code == 200
-    assert response.json()["count"] == 12
+    assert response.json()["count"] == 13  # the demo's units
     stored.refresh_from_db()
     assert stored.last_used_at is not None
 

@@ -14,11 +14,13 @@ from django.utils.translation import gettext as _
 from kehu.audit.context import acting_as, actor_for, current_actor
 from kehu.core import policy
 from kehu.core.models import OrgUnit, User
+from kehu.core.storage import iter_plain
 from kehu.customers.roster.spec import RosterContext
 from kehu.customers.roster.writing import Roster
 from kehu.generic.importing import Outcome, check, import_file
 from kehu.generic.importing.engine import Progress
 from kehu.generic.importing.workbooks import error_report, template
+from kehu.generic.jobs import start_job
 
 ROSTER = Roster()
 PERMISSION = "customers.customer.add"
@@ -75,7 +77,6 @@ def roster_error_report(name: str, content: bytes, outcome: Outcome) -> bytes:
 def start_check(user: User, unit: OrgUnit, name: str, content: bytes, good_rows_only: bool) -> Any:
     """Queue the dry run of an uploaded roster (a job); its summary links to the preview."""
     from kehu.customers.roster.jobs import KIND
-    from kehu.generic.jobs import start_job
 
     context_for(user, unit)  # refused here, not only in the worker
     params = {"unit": unit.pk, "dry_run": True, "good_rows_only": good_rows_only}
@@ -85,9 +86,7 @@ def start_check(user: User, unit: OrgUnit, name: str, content: bytes, good_rows_
 
 def confirm_import(user: User, checked: Any, good_rows_only: bool) -> Any:
     """Queue the import of a checked file (the dry-run job `checked`, owned by `user`)."""
-    from kehu.core.storage import iter_plain
     from kehu.customers.roster.jobs import KIND
-    from kehu.generic.jobs import start_job
 
     unit = OrgUnit.objects.get(pk=checked.params["unit"])
     context_for(user, unit)
