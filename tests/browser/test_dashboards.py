@@ -51,7 +51,9 @@ def test_charts_draw_from_local_echarts_and_open_their_lists(
     first_row = page.locator("#chart-customers-industry .chart-table tbody tr").first
     label = first_row.locator("td").first.text_content()
     value = int(first_row.locator("td").last.text_content() or "")
-    # A click on the first bar (its middle, from the chart's own coordinates).
+    # A click on the first bar (its middle, from the chart's own coordinates), once every
+    # panel has loaded: a panel arriving later would move the chart under the pointer.
+    page.wait_for_load_state("networkidle")
     chart.scroll_into_view_if_needed()
     x, y = page.evaluate(
         """(id) => {
@@ -65,7 +67,7 @@ def test_charts_draw_from_local_echarts_and_open_their_lists(
         }""",
         "chart-customers-industry",
     )
-    with page.expect_navigation():
+    with page.expect_navigation(timeout=30_000):
         page.mouse.click(x, y)
     assert "/customers/?" in page.url and "industry=" in page.url
     count = page.locator("#row-count").inner_text()
